@@ -1,0 +1,62 @@
+# shuangkong: `make run` (install, migrate, demo data, serve) and `make test` (install, whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+TEST_SYSTEM_PACKAGES := chromium
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test system-deps install translations migrate demo lint bench messages clean
+
+run: install translations migrate
+	@$(BIN)/shuangkong demo --if-empty
+	@$(BIN)/shuangkong logins
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@$(BIN)/shuangkong run --host $(HOST) --port $(PORT)
+
+test: install translations
+	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
+	$(BIN)/pytest
+
+# Debian packages: installed only when missing (needs root or sudo).
+system-deps:
+	@missing=""; for p in $${SYSTEM_PACKAGES_OVERRIDE:-$(SYSTEM_PACKAGES)}; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+translations: install
+	@$(BIN)/python -m app.i18n compile
+
+migrate: install
+	@$(BIN)/shuangkong db upgrade
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install translations
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Developers: extract new UI strings into the per-feature zh_CN catalogs.
+messages: install
+	$(BIN)/python -m app.i18n update
+	@$(BIN)/python -m app.i18n check || true
+
+clean:
+	rm -rf $(VENV) .pytest_cache

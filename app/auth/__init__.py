@@ -1,0 +1,66 @@
+"""Authentication: login, logout, API tokens; Flask-Login wiring."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app import labels
+from app.auth.models import ApiToken, Role, User
+from app.clock import utcnow
+from app.errors import Unauthorized
+from app.extensions import db, login_manager
+
+labels.register(Role, {
+    Role.enterprise_staff: _l("Enterprise staff"),
+    Role.enterprise_manager: _l("Safety manager"),
+    Role.enterprise_principal: _l("Principal"),
+    Role.inspector: _l("Inspector"),
+    Role.supervisor: _l("Supervisor"),
+    Role.admin: _l("Administrator"),
+})
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if _is_api():  # the API authenticates by bearer token only: no cookie, so no CSRF exposure
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def load_user_from_token(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if not _is_api() or not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(
+        db.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip()))
+    )
+    if token is None or token.expires_at <= utcnow() or not token.user.active:
+        return None
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if _is_api():
+        raise Unauthorized()
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    from app.auth import api as auth_api
+    from app.auth import cli, views
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    app.register_blueprint(views.bp)
+    from app.api import register
+
+    register(auth_api.blp)
+    app.cli.add_command(cli.user_cli)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.auth import service
+from app.auth.models import Role
+from app.errors import Invalid
+from app.extensions import db
+from app.organisations.models import Authority, Enterprise
+
+user_cli = AppGroup("user", help="Manage users.")
+
+
+@user_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", "display_name", help="Display name (default: the username).")
+@click.option("--enterprise", "credit_code", help="Credit code of the enterprise (enterprise roles).")
+@click.option("--authority", "authority_id", type=int, help="Authority id (inspector, supervisor).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create(username, role, display_name, credit_code, authority_id, password_stdin):
+    """Create a user (the first admin, or anyone) from a script."""
+    enterprise = authority = None
+    if credit_code:
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.upper()))
+        if enterprise is None:
+            raise click.ClickException(f"No enterprise with credit code {credit_code}.")
+    if authority_id is not None:
+        authority = db.session.get(Authority, authority_id)
+        if authority is None:
+            raise click.ClickException(f"No authority with id {authority_id}.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = service.create_user(username=username, display_name=display_name or username, role=role,
+                                   password=password, enterprise=enterprise, authority=authority)
+    except Invalid as exc:
+        db.session.rollback()
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+        raise click.ClickException(details) from None
+    db.session.commit()
+    click.echo(f"Created user {user.username} ({user.role.value}), id {user.id}.")

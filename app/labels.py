@@ -1,0 +1,29 @@
+"""Human labels of the identifiers (states, roles, grades...), kept next to nothing but gettext.
+
+Features register their enums' labels; templates use ``{{ value|label }}``. The identifier stays the
+contract (code, API, database); the label is what a person reads, in Chinese by default.
+"""
+
+from __future__ import annotations
+
+import enum
+
+_LABELS: dict[tuple[str, str], object] = {}
+
+
+def register(enum_cls: type[enum.Enum], mapping: dict) -> None:
+    for member, text in mapping.items():
+        _LABELS[(enum_cls.__name__, member.value)] = text
+
+
+def label(member) -> str:
+    if member is None:
+        return ""
+    if isinstance(member, enum.Enum):
+        text = _LABELS.get((type(member).__name__, member.value))
+        return str(text) if text is not None else str(member.value)
+    return str(member)
+
+
+def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
+    return [(m.value, label(m)) for m in enum_cls]

@@ -1,0 +1,163 @@
+"""Use cases of organisations (no commit inside: the view or command commits)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.errors import Invalid
+from app.extensions import db
+from app.organisations import credit_code as cc
+from app.organisations.models import (
+    Authority,
+    Department,
+    DepartmentLevel,
+    Enterprise,
+    EnterpriseScale,
+    Industry,
+    Region,
+    RegionLevel,
+    StandardisationLevel,
+)
+
+LEVEL_ORDER = list(RegionLevel)
+DEPARTMENT_ORDER = list(DepartmentLevel)
+
+
+def _text(errors: dict, field: str, value: str | None, max_len: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > max_len:
+        errors[field] = _("At most %(n)s characters.", n=max_len)
+    return value
+
+
+def create_region(*, code: str, name: str, level: RegionLevel | str, parent: Region | None) -> Region:
+    errors: dict = {}
+    code = _text(errors, "code", code, 12)
+    name = _text(errors, "name", name, 64)
+    if code and not code.isdigit():
+        errors["code"] = _("A division code has only digits.")
+    elif code and db.session.scalar(select(Region.id).where(Region.code == code)):
+        errors["code"] = _("This division code exists already.")
+    try:
+        level = RegionLevel(level)
+    except ValueError:
+        errors["level"] = _("Unknown level.")
+    if parent is not None and isinstance(level, RegionLevel) and \
+            LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(parent.level):
+        errors["level"] = _("A region must be below its parent's level.")
+    if errors:
+        raise Invalid(fields=errors)
+    region = Region(code=code, name=name, level=level, parent=parent)
+    db.session.add(region)
+    db.session.flush()
+    region.path = (parent.path if parent else "/") + f"{region.id}/"
+    return region
+
+
+def create_authority(*, region: Region | None, name: str, abbreviation: str, review_body: str, court: str,
+                     address: str = "", phone: str = "") -> Authority:
+    errors: dict = {}
+    name = _text(errors, "name", name, 128)
+    abbreviation = _text(errors, "abbreviation", abbreviation, 16)
+    review_body = _text(errors, "review_body", review_body, 128)
+    court = _text(errors, "court", court, 128)
+    if region is None:
+        errors["region"] = _("Unknown region.")
+    if name and db.session.scalar(select(Authority.id).where(Authority.name == name)):
+        errors["name"] = _("An authority with this name exists already.")
+    if errors:
+        raise Invalid(fields=errors)
+    authority = Authority(region=region, level=region.level, name=name, abbreviation=abbreviation,
+                          review_body=review_body, court=court, address=address or "", phone=phone or "")
+    db.session.add(authority)
+    db.session.flush()
+    return authority
+
+
+ENTERPRISE_TEXT = {  # field: (max length, required)
+    "name": (128, True), "address": (255, False), "legal_representative": (64, False),
+    "principal_name": (64, False), "principal_phone": (32, False), "safety_manager_name": (64, False),
+    "safety_manager_phone": (32, False),
+}
+
+
+def validate_enterprise(data: dict, *, current: Enterprise | None = None) -> dict:
+    """Check and normalise enterprise fields; raises Invalid naming every bad field."""
+    errors: dict = {}
+    clean: dict = {}
+    for field, (max_len, required) in ENTERPRISE_TEXT.items():
+        if field in data or current is None:
+            clean[field] = _text(errors, field, data.get(field), max_len, required)
+    if "credit_code" in data or current is None:
+        code = cc.normalise(data.get("credit_code"))
+        if not code:
+            errors["credit_code"] = _("This field is required.")
+        elif not cc.is_valid(code):
+            errors["credit_code"] = _("Not a valid unified social credit code (18 characters, check digit).")
+        else:
+            other = db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code))
+            if other is not None and (current is None or other != current.id):
+                errors["credit_code"] = _("An enterprise with this credit code exists already.")
+        clean["credit_code"] = code
+    if "region" in data or current is None:
+        if data.get("region") is None:
+            errors["region_id"] = _("Unknown region.")
+        clean["region"] = data.get("region")
+    if "industry" in data or current is None:
+        if data.get("industry") is None:
+            errors["industry_id"] = _("Unknown industry.")
+        clean["industry"] = data.get("industry")
+    for field, enum_cls, default in (("standardisation_level", StandardisationLevel, StandardisationLevel.none),
+                                     ("scale", EnterpriseScale, EnterpriseScale.small)):
+        if field in data or current is None:
+            try:
+                clean[field] = enum_cls(data.get(field) or default)
+            except ValueError:
+                errors[field] = _("Not a valid choice.")
+    if errors:
+        raise Invalid(fields=errors)
+    return clean
+
+
+def create_enterprise(**data) -> Enterprise:
+    enterprise = Enterprise(**validate_enterprise(data))
+    db.session.add(enterprise)
+    db.session.flush()
+    return enterprise
+
+
+def update_enterprise(enterprise: Enterprise, **data) -> Enterprise:
+    for key, value in validate_enterprise(data, current=enterprise).items():
+        setattr(enterprise, key, value)
+    db.session.flush()
+    return enterprise
+
+
+def create_department(enterprise: Enterprise, *, name: str, level: DepartmentLevel | str,
+                      parent: Department | None = None) -> Department:
+    errors: dict = {}
+    name = _text(errors, "name", name, 64)
+    try:
+        level = DepartmentLevel(level)
+    except ValueError:
+        errors["level"] = _("Unknown level.")
+    if parent is not None:
+        if parent.enterprise_id != enterprise.id:
+            errors["parent_id"] = _("The parent belongs to another enterprise.")
+        elif isinstance(level, DepartmentLevel) and \
+                DEPARTMENT_ORDER.index(level) <= DEPARTMENT_ORDER.index(parent.level):
+            errors["level"] = _("A unit must be below its parent's level.")
+    if errors:
+        raise Invalid(fields=errors)
+    dept = Department(enterprise=enterprise, name=name, level=level, parent=parent)
+    db.session.add(dept)
+    db.session.flush()
+    dept.path = (parent.path if parent else "/") + f"{dept.id}/"
+    return dept
+
+
+def industry_by_id(ident) -> Industry | None:
+    return db.session.get(Industry, ident) if ident else None

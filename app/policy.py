@@ -1,0 +1,213 @@
+"""Tenancy and permissions: the one place that answers "may this user see / do this".
+
+* Scopes: for every model that belongs to a tenant, a function returning the SQL condition that
+  restricts it to what a user may see. Views and API load objects only through ``get_visible``
+  (404 for a foreign object) and list them only through ``visible`` / ``scope``.
+* Rules: ``can(user, action, obj)`` looks up the rule registered for ``action``
+  (e.g. ``"enterprise.edit"``, ``"hazard.confirm"``); an unknown action is refused.
+
+Enterprise roles see their own enterprise; inspectors and supervisors the enterprises of their
+authority's region subtree; admin everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+
+from app.auth.models import Role, User
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from app.organisations.models import Authority, Enterprise, Region
+
+T = TypeVar("T")
+ScopeFn = Callable[[User], ColumnElement[bool]]
+RuleFn = Callable[[User, Any], bool]
+
+_SCOPES: dict[type, ScopeFn] = {}
+_RULES: dict[str, RuleFn] = {}
+
+
+# --- regions and enterprises -------------------------------------------------------------
+
+def region_subtree(region_path: str) -> Select:
+    """Ids of a region and every region below it."""
+    return select(Region.id).where(Region.path.startswith(region_path, autoescape=True))
+
+
+def authority_region_path(user: User) -> str | None:
+    if user.authority is None:
+        return None
+    return user.authority.region.path
+
+
+def enterprise_condition(column, user: User | None) -> ColumnElement[bool]:
+    """SQL condition on a column holding an enterprise id: the enterprises ``user`` may see."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role == Role.admin:
+        return true()
+    if user.role.is_enterprise:
+        return column == user.enterprise_id
+    path = authority_region_path(user)
+    if path is None:
+        return false()
+    return column.in_(select(Enterprise.id).where(Enterprise.region_id.in_(region_subtree(path))))
+
+
+def visible_enterprise_ids(user: User) -> Select:
+    return select(Enterprise.id).where(enterprise_condition(Enterprise.id, user))
+
+
+def in_jurisdiction(user: User, enterprise: Enterprise) -> bool:
+    """Is ``enterprise`` inside the region subtree of ``user``'s authority?"""
+    path = authority_region_path(user)
+    return bool(path) and enterprise.region.path.startswith(path)
+
+
+# --- scopes ----------------------------------------------------------------------------
+
+def register_scope(model: type, fn: ScopeFn) -> None:
+    _SCOPES[model] = fn
+
+
+def condition(model: type, user: User) -> ColumnElement[bool]:
+    try:
+        return _SCOPES[model](user)
+    except KeyError:
+        raise LookupError(f"no tenancy scope registered for {model.__name__}") from None
+
+
+def scope(stmt: Select, model: type, user: User) -> Select:
+    return stmt.where(condition(model, user))
+
+
+def visible(model: type[T], user: User) -> Select:
+    return select(model).where(condition(model, user))
+
+
+def get_visible(model: type[T], ident: int | None, user: User, *, for_update: bool = False) -> T:
+    """Load one object the user may see, or raise NotFound (a foreign object looks absent)."""
+    if ident is None:
+        raise NotFound()
+    stmt = visible(model, user).where(model.id == ident)  # type: ignore[attr-defined]
+    if for_update:
+        stmt = stmt.with_for_update()
+    obj = db.session.scalar(stmt)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def is_visible(obj: Any, user: User) -> bool:
+    model = type(obj)
+    return db.session.scalar(select(model.id).where(model.id == obj.id, condition(model, user))) is not None
+
+
+def _region_scope(user: User) -> ColumnElement[bool]:
+    if user.role == Role.admin:
+        return true()
+    if user.role.is_government:
+        path = authority_region_path(user)
+        return Region.path.startswith(path, autoescape=True) if path else false()
+    # An enterprise user sees the chain of regions above his enterprise.
+    enterprise = user.enterprise
+    if enterprise is None:
+        return false()
+    ids = [int(i) for i in enterprise.region.path.strip("/").split("/") if i]
+    return Region.id.in_(ids)
+
+
+def _authority_scope(user: User) -> ColumnElement[bool]:
+    # Whoever sees a region sees the authorities seated there: an enterprise sees who supervises it.
+    return Authority.region_id.in_(select(Region.id).where(_region_scope(user)))
+
+
+def _user_scope(user: User) -> ColumnElement[bool]:
+    if user.role == Role.admin:
+        return true()
+    if user.role.is_enterprise:
+        return User.enterprise_id == user.enterprise_id
+    own_authorities = select(Authority.id).where(_authority_scope(user))
+    return User.authority_id.in_(own_authorities) | enterprise_condition(User.enterprise_id, user)
+
+
+register_scope(Enterprise, lambda user: enterprise_condition(Enterprise.id, user))
+register_scope(Region, _region_scope)
+register_scope(Authority, _authority_scope)
+register_scope(User, _user_scope)
+
+
+# --- rules -----------------------------------------------------------------------------
+
+def rule(action: str) -> Callable[[RuleFn], RuleFn]:
+    def decorate(fn: RuleFn) -> RuleFn:
+        if action in _RULES:
+            raise ValueError(f"rule {action!r} registered twice")
+        _RULES[action] = fn
+        return fn
+
+    return decorate
+
+
+def can(user: User | None, action: str, obj: Any = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    fn = _RULES.get(action)
+    if fn is None:
+        raise LookupError(f"no policy rule for action {action!r}")
+    return bool(fn(user, obj))
+
+
+def require(user: User | None, action: str, obj: Any = None) -> None:
+    if not can(user, action, obj):
+        raise Forbidden()
+
+
+def has_role(user: User, *roles: Role) -> bool:
+    return user.role in roles
+
+
+@rule("admin")
+def _admin(user: User, _obj) -> bool:
+    return user.role == Role.admin
+
+
+@rule("organisation.browse")
+def _browse(user: User, _obj) -> bool:
+    """Lists of regions and authorities are for government users and admin."""
+    return user.role == Role.admin or user.role.is_government
+
+
+@rule("enterprise.view")
+def _enterprise_view(user: User, enterprise: Enterprise) -> bool:
+    return is_visible(enterprise, user)
+
+
+@rule("enterprise.edit")
+def _enterprise_edit(user: User, enterprise: Enterprise | None) -> bool:
+    # Enterprises are master data kept by admin; the enterprise's own manager keeps its details.
+    if user.role == Role.admin:
+        return True
+    return (
+        enterprise is not None
+        and user.role == Role.enterprise_manager
+        and user.enterprise_id == enterprise.id
+    )
+
+
+@rule("department.edit")
+def _department_edit(user: User, enterprise: Enterprise) -> bool:
+    return _enterprise_edit(user, enterprise)
+
+
+@rule("user.view")
+def _user_view(user: User, other: User) -> bool:
+    return is_visible(other, user)
+
+
+@rule("user.edit")
+def _user_edit(user: User, _other) -> bool:
+    return user.role == Role.admin

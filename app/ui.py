@@ -1,0 +1,43 @@
+"""The UI shell: home page, template globals and filters shared by every feature."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app import clock, labels, policy
+
+bp = Blueprint("ui", __name__)
+
+# Features add their entries: (endpoint, label, predicate(user) -> bool); shown in this order.
+NAV: list[tuple[str, object, object]] = []
+
+
+def nav_item(endpoint: str, text, visible=lambda user: True) -> None:
+    NAV.append((endpoint, text, visible))
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("home.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
+def _nav_for(user):
+    return [(endpoint, text) for endpoint, text, visible in NAV if visible(user)]
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(can=policy.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today)
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.filters["localtime"] = lambda ts, fmt="%Y-%m-%d %H:%M": (
+        clock.to_local(ts).strftime(fmt) if ts else ""
+    )

@@ -1,0 +1,210 @@
+"""Test fixtures: one schema per session, every test inside a rolled-back outer transaction.
+
+The database is SQLite in memory unless SHUANGKONG_TEST_DATABASE_URL names another (PostgreSQL in CI).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+from app import create_app
+from app.extensions import db
+
+DB_URL = os.environ.get("SHUANGKONG_TEST_DATABASE_URL", "sqlite://")
+IS_POSTGRES = DB_URL.startswith("postgresql")
+PASSWORD = "correct-horse-9"
+
+
+def make_app(extra: dict | None = None, db_url: str = DB_URL):
+    opts = {"poolclass": StaticPool} if db_url == "sqlite://" else {}
+    cfg = {
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": opts,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production keeps scrypt
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": None,
+    }
+    cfg.update(extra or {})
+    return create_app(cfg)
+
+
+def _sqlite_savepoint_fix(engine):
+    # pysqlite: let SQLAlchemy emit BEGIN itself so that SAVEPOINTs (and rollback isolation) work.
+    event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    os.environ.setdefault("SHUANGKONG_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    application = make_app({"UPLOAD_FOLDER": str(tmp_path_factory.mktemp("files"))})
+    with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_savepoint_fix(db.engine)
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def db_session(app):
+    """Each test runs in an outer transaction that is rolled back; app code may commit freely."""
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        conn = engine.connect()
+        outer = conn.begin()
+        engines[None] = conn  # Flask-SQLAlchemy 3 binds sessions through db.engines
+        db.session.remove()
+        kw = db.session.session_factory.kw
+        kw["join_transaction_mode"] = "create_savepoint"
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            kw.pop("join_transaction_mode", None)
+            engines[None] = engine
+            outer.rollback()
+            conn.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db_session):
+    return app.test_cli_runner()
+
+
+def login(client, user):
+    """Log a test client in as ``user`` (what the login form does, without the password round)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user.id)
+        sess["_fresh"] = True
+    return client
+
+
+class Factory:
+    """Builds organisations and users through the real services (validation included)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def _next(self) -> int:
+        self.n += 1
+        return self.n
+
+    def region(self, name=None, level="city", parent=None, code=None):
+        from app.organisations import service
+
+        n = self._next()
+        return service.create_region(code=code or f"{900000 + n}", name=name or f"区域{n}", level=level,
+                                     parent=parent)
+
+    def authority(self, region, name=None, abbreviation="测"):
+        from app.organisations import service
+
+        n = self._next()
+        return service.create_authority(region=region, name=name or f"{region.name}应急管理局{n}",
+                                        abbreviation=abbreviation, review_body=f"{region.name}人民政府",
+                                        court=f"{region.name}人民法院")
+
+    def enterprise(self, region, name=None, industry_code="hazardous_chemicals"):
+        from app.organisations import service
+        from app.organisations.credit_code import complete
+        from app.organisations.seed import ensure_industries
+
+        n = self._next()
+        industries = ensure_industries()
+        return service.create_enterprise(
+            name=name or f"测试企业{n}有限公司", credit_code=complete(f"91{region.code[:6]:0<6}MA{n:07d}"),
+            region=region, industry=industries[industry_code], address="测试路1号")
+
+    def department(self, enterprise, name=None, level="department", parent=None):
+        from app.organisations import service
+
+        return service.create_department(enterprise, name=name or f"部门{self._next()}", level=level,
+                                         parent=parent)
+
+    def user(self, role, enterprise=None, authority=None, username=None, **kw):
+        from app.auth.service import create_user
+
+        n = self._next()
+        return create_user(username=username or f"{role}{n}", display_name=kw.pop("display_name", f"用户{n}"),
+                           role=role, password=PASSWORD, enterprise=enterprise, authority=authority, **kw)
+
+
+@pytest.fixture
+def factory(db_session):
+    return Factory()
+
+
+@pytest.fixture
+def world(factory, db_session):
+    """A small province: a city with two counties, an authority at each level, two enterprises
+    (one per county), and a user of every role; plus 'foreign' users who must not see the first.
+
+    Keys: regions city/county_a/county_b; authorities city/county_a/county_b; enterprises a/b;
+    users admin, staff, manager, principal (enterprise a), manager_b (enterprise b),
+    inspector/supervisor (county_a), inspector_b (county_b), city_inspector/city_supervisor.
+    """
+    from types import SimpleNamespace
+
+    f = factory
+    province = f.region("测试省", level="province")
+    city = f.region("测试市", level="city", parent=province)
+    county_a = f.region("甲县", level="county", parent=city)
+    county_b = f.region("乙县", level="county", parent=city)
+    auth_city = f.authority(city, name="测试市应急管理局", abbreviation="测")
+    auth_a = f.authority(county_a, name="甲县应急管理局", abbreviation="甲")
+    auth_b = f.authority(county_b, name="乙县应急管理局", abbreviation="乙")
+    ent_a = f.enterprise(county_a, name="甲化工有限公司")
+    ent_b = f.enterprise(county_b, name="乙机械有限公司", industry_code="machinery")
+    dept_a = f.department(ent_a, name="安全部")
+    users = SimpleNamespace(
+        admin=f.user("admin", username="t_admin"),
+        staff=f.user("enterprise_staff", enterprise=ent_a, username="t_staff", department=dept_a),
+        manager=f.user("enterprise_manager", enterprise=ent_a, username="t_manager"),
+        principal=f.user("enterprise_principal", enterprise=ent_a, username="t_principal"),
+        manager_b=f.user("enterprise_manager", enterprise=ent_b, username="t_manager_b"),
+        staff_b=f.user("enterprise_staff", enterprise=ent_b, username="t_staff_b"),
+        inspector=f.user("inspector", authority=auth_a, username="t_inspector", certificate_no="36000001"),
+        inspector2=f.user("inspector", authority=auth_a, username="t_inspector2", certificate_no="36000002"),
+        supervisor=f.user("supervisor", authority=auth_a, username="t_supervisor"),
+        inspector_b=f.user("inspector", authority=auth_b, username="t_inspector_b"),
+        supervisor_b=f.user("supervisor", authority=auth_b, username="t_supervisor_b"),
+        city_inspector=f.user("inspector", authority=auth_city, username="t_city_inspector"),
+        city_supervisor=f.user("supervisor", authority=auth_city, username="t_city_supervisor"),
+    )
+    db_session.commit()
+    return SimpleNamespace(
+        regions=SimpleNamespace(province=province, city=city, county_a=county_a, county_b=county_b),
+        authorities=SimpleNamespace(city=auth_city, county_a=auth_a, county_b=auth_b),
+        enterprises=SimpleNamespace(a=ent_a, b=ent_b),
+        departments=SimpleNamespace(a=dept_a),
+        users=users,
+        factory=f,
+    )
+
+
+def api_token(client, user) -> dict:
+    """Authorization header for ``user`` obtained through POST /api/v1/auth/token."""
+    resp = client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
+    assert resp.status_code == 200, resp.get_json()
+    return {"Authorization": f"Bearer {resp.get_json()['token']}"}
+
+
+ONE_DAY = timedelta(days=1)
