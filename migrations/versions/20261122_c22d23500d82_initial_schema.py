@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a65b669f615b
+Revision ID: c22d23500d82
 Revises: 
-Create Date: 2026-11-22 22:45:57.209630
+Create Date: 2026-11-22 22:47:42.642021
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a65b669f615b'
+revision = 'c22d23500d82'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,6 +98,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_departments_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_departments_path'), ['path'], unique=False)
 
+    op.create_table('risk_points',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('area', sa.String(length=128), nullable=False),
+    sa.Column('kind', sa.Enum('operation', 'equipment', 'place', 'process', name='riskpointkind', native_enum=False, length=32), nullable=False),
+    sa.Column('assessed_grade', sa.Enum('red', 'orange', 'yellow', 'blue', name='grade', native_enum=False, length=32), nullable=True),
+    sa.Column('status', sa.Enum('active', 'retired', name='riskpointstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_risk_points_enterprise_id_enterprises')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_points'))
+    )
+    with op.batch_alter_table('risk_points', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risk_points_assessed_grade'), ['assessed_grade'], unique=False)
+        batch_op.create_index(batch_op.f('ix_risk_points_enterprise_id'), ['enterprise_id'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -138,11 +154,75 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('hazards',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('location', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.Enum('self_inspection', 'government_inspection', 'public_report', 'third_party', name='hazardsource', native_enum=False, length=32), nullable=False),
+    sa.Column('nature', sa.Enum('unsafe_condition', 'unsafe_act', 'management_defect', name='hazardnature', native_enum=False, length=32), nullable=True),
+    sa.Column('level', sa.Enum('general', 'major', name='hazardlevel', native_enum=False, length=32), nullable=True),
+    sa.Column('risk_point_id', sa.Integer(), nullable=True),
+    sa.Column('hazard_factor', sa.String(length=16), nullable=True),
+    sa.Column('accident_type', sa.String(length=16), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('found_by_authority_id', sa.Integer(), nullable=True),
+    sa.Column('responsible_department_id', sa.Integer(), nullable=True),
+    sa.Column('responsible_user_id', sa.Integer(), nullable=True),
+    sa.Column('measures', sa.Text(), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=True),
+    sa.Column('rectification', sa.Text(), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('production_suspension', sa.Enum('none', 'partial', 'full', name='productionsuspension', native_enum=False, length=32), nullable=False),
+    sa.Column('state', sa.Enum('reported', 'rectifying', 'pending_review', 'closed', 'voided', name='hazardstate', native_enum=False, length=32), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_hazards_enterprise_id_enterprises')),
+    sa.ForeignKeyConstraint(['found_by_authority_id'], ['authorities.id'], name=op.f('fk_hazards_found_by_authority_id_authorities')),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['users.id'], name=op.f('fk_hazards_reported_by_id_users')),
+    sa.ForeignKeyConstraint(['responsible_department_id'], ['departments.id'], name=op.f('fk_hazards_responsible_department_id_departments')),
+    sa.ForeignKeyConstraint(['responsible_user_id'], ['users.id'], name=op.f('fk_hazards_responsible_user_id_users')),
+    sa.ForeignKeyConstraint(['risk_point_id'], ['risk_points.id'], name=op.f('fk_hazards_risk_point_id_risk_points')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_hazards_submitted_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazards')),
+    sa.UniqueConstraint('enterprise_id', 'code', name=op.f('uq_hazards_enterprise_id_code'))
+    )
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hazards_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_deadline'), ['deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index('ix_hazards_enterprise_state_deadline', ['enterprise_id', 'state', 'deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_found_by_authority_id'), ['found_by_authority_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_responsible_department_id'), ['responsible_department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_responsible_user_id'), ['responsible_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_risk_point_id'), ['risk_point_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_state'), ['state'], unique=False)
+        batch_op.create_index('ix_hazards_state_deadline', ['state', 'deadline'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.drop_index('ix_hazards_state_deadline')
+        batch_op.drop_index(batch_op.f('ix_hazards_state'))
+        batch_op.drop_index(batch_op.f('ix_hazards_risk_point_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_responsible_user_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_responsible_department_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_found_by_authority_id'))
+        batch_op.drop_index('ix_hazards_enterprise_state_deadline')
+        batch_op.drop_index(batch_op.f('ix_hazards_enterprise_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_deadline'))
+        batch_op.drop_index(batch_op.f('ix_hazards_created_at'))
+
+    op.drop_table('hazards')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
@@ -154,6 +234,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_authority_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('risk_points', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_risk_points_enterprise_id'))
+        batch_op.drop_index(batch_op.f('ix_risk_points_assessed_grade'))
+
+    op.drop_table('risk_points')
     with op.batch_alter_table('departments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_departments_path'))
         batch_op.drop_index(batch_op.f('ix_departments_parent_id'))

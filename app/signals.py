@@ -1,0 +1,18 @@
+"""Signals between features (blinker), sent inside the transaction that caused them.
+
+* ``hazard_transitioned``: sender = the Hazard after a trigger fired; kwargs ``trigger``, ``actor``,
+  ``event`` (the appended HazardEvent), ``data`` (the trigger's fields). Supervision makes listing
+  proposals from it; risks recomputes the effective grade of the hazard's risk point.
+* ``hazard_overdue``: sender = the Hazard found overdue by ``shuangkong scan``; kwargs ``event``.
+* ``hazard_created``: sender = the new Hazard (state reported); kwargs ``actor``.
+
+Receivers must not commit; they may add rows to the session and raise ServiceError to refuse.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+hazard_created = _signals.signal("hazard-created")
+hazard_transitioned = _signals.signal("hazard-transitioned")
+hazard_overdue = _signals.signal("hazard-overdue")
