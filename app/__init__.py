@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             continue
         module.init_app(app)
     from app import cli, errors, ui
+    from reports.render import check_fonts
+
+    check_fonts(app.logger)
 
     errors.init_app(app)
     ui.init_app(app)
