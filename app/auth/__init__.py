@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app import labels
@@ -56,6 +56,13 @@ def unauthorized():
 def init_app(app: Flask) -> None:
     from app.auth import api as auth_api
     from app.auth import cli, views
+
+    @app.before_request
+    def _forget_cached_user():
+        # Flask-Login caches the user on g, which lives as long as the app context. A request normally
+        # has its own context, but one pushed around several requests (tests, scripts) would keep
+        # serving the first request's user to the next ones.
+        g.pop("_login_user", None)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -6,6 +6,8 @@ Lists answer ``{"items": [...], "meta": {"page", "per_page", "total"}}``. Bad in
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
@@ -38,6 +40,19 @@ blp = api_blueprint("organisations_api", __name__, "",
 
 def me() -> User:
     return current_user._get_current_object()
+
+
+def requires(action: str, model=None, id_arg: str | None = None):
+    """Check visibility (404) and permission (403) before the body is parsed, so that a caller who
+    may not write gets 404/403 rather than a validation report (422) about his body."""
+    def decorate(fn):
+        @wraps(fn)
+        def wrapper(*args, **kw):
+            obj = policy.get_visible(model, kw[id_arg], me()) if model is not None else None
+            policy.require(me(), action, obj)
+            return fn(*args, **kw)
+        return wrapper
+    return decorate
 
 
 def commit():
@@ -218,6 +233,7 @@ class RegionList(MethodView):
         policy.require(me(), "organisation.browse")
         return page_of(policy.visible(Region, me()).order_by(Region.path), args)
 
+    @requires("region.edit")
     @blp.arguments(RegionCreate)
     @blp.response(201, RegionSchema)
     def post(self, data):
@@ -237,6 +253,7 @@ class RegionItem(MethodView):
         """One region (404 outside the caller's view)."""
         return policy.get_visible(Region, region_id, me())
 
+    @requires("region.edit", Region, "region_id")
     @blp.arguments(RegionPatch)
     @blp.response(200, RegionSchema)
     def patch(self, data, region_id):
@@ -260,6 +277,7 @@ class AuthorityList(MethodView):
         stmt = policy.visible(Authority, me()).join(Region).order_by(Region.path, Authority.name)
         return page_of(stmt, args)
 
+    @requires("authority.edit")
     @blp.arguments(AuthorityCreate)
     @blp.response(201, AuthoritySchema)
     def post(self, data):
@@ -279,6 +297,7 @@ class AuthorityItem(MethodView):
         """One authority (404 outside the caller's view)."""
         return policy.get_visible(Authority, authority_id, me())
 
+    @requires("authority.edit", Authority, "authority_id")
     @blp.arguments(AuthorityPatch)
     @blp.response(200, AuthoritySchema)
     def patch(self, data, authority_id):
@@ -323,6 +342,7 @@ class EnterpriseList(MethodView):
             stmt = stmt.join(Industry).where(Industry.code == args["industry"])
         return page_of(stmt.order_by(Enterprise.name, Enterprise.id), args)
 
+    @requires("enterprise.create")
     @blp.arguments(EnterpriseCreate)
     @blp.response(201, EnterpriseSchema)
     def post(self, data):
@@ -343,6 +363,7 @@ class EnterpriseItem(MethodView):
         """One enterprise (404 outside the caller's view)."""
         return policy.get_visible(Enterprise, enterprise_id, me())
 
+    @requires("enterprise.edit_master", Enterprise, "enterprise_id")
     @blp.arguments(EnterprisePatch)
     @blp.response(200, EnterpriseSchema)
     def patch(self, data, enterprise_id):
@@ -384,6 +405,7 @@ class UserList(MethodView):
             stmt = stmt.where(User.authority_id == args["authority_id"])
         return page_of(stmt.order_by(User.username), args)
 
+    @requires("user.edit")
     @blp.arguments(UserCreate)
     @blp.response(201, UserSchema)
     def post(self, data):
@@ -405,6 +427,7 @@ class UserItem(MethodView):
         policy.require(me(), "user.profile", user)
         return user
 
+    @requires("user.edit", User, "user_id")
     @blp.arguments(UserPatch)
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):

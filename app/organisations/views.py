@@ -223,7 +223,7 @@ def enterprise(enterprise_id: int):
 def _enterprise_fields(form, find: Resolver) -> dict:
     data = {name: field.data for name, field in form._fields.items()
             if name not in ("csrf_token", "region_id", "industry_id")}
-    if hasattr(form, "region_id"):
+    if form.region_id is not None:  # None when the manager edits (master fields dropped)
         data["region"] = find("region_id", Region, form.region_id.data, required=True)
         data["industry"] = find("industry_id", Industry, form.industry_id.data, required=True)
     return data
