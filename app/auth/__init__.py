@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_locale
 
 from app import labels
 from app.auth.models import ApiToken, Role, User
@@ -58,11 +59,12 @@ def init_app(app: Flask) -> None:
     from app.auth import cli, views
 
     @app.before_request
-    def _forget_cached_user():
-        # Flask-Login caches the user on g, which lives as long as the app context. A request normally
-        # has its own context, but one pushed around several requests (tests, scripts) would keep
-        # serving the first request's user to the next ones.
+    def _forget_cached_user_and_locale():
+        # Flask-Login and Flask-Babel cache the user and the locale on g, which lives as long as the
+        # app context. A request normally has its own context, but one pushed around several requests
+        # (tests, scripts) would keep serving the first request's user and language to the next ones.
         g.pop("_login_user", None)
+        refresh_locale()
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
