@@ -13,6 +13,8 @@ from app.documents.models import Document, DocumentCounter, DocumentStatus
 from app.errors import Forbidden, Invalid, NotFound
 from tests.documents.conftest import OFFICERS, pdf_fonts, pdf_text, qr_texts, squash
 
+pytestmark = pytest.mark.usefixtures("request_context")
+
 
 def issue_order(world, hazards, actor=None, **extra):
     context = {"officers": OFFICERS, **extra}
