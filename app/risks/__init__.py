@@ -6,7 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import labels, policy
+from app import labels
+from app import policy as access  # not ``policy``: that name is this package's rules module
 from app.auth.models import Role
 from app.risks.models import (
     CheckRecord,
@@ -26,15 +27,15 @@ from workflows.risk_codes import ControlCategory
 
 
 def _by_point(model):
-    return lambda user: model.risk_point_id.in_(select(RiskPoint.id).where(policy.condition(RiskPoint, user)))
+    return lambda user: model.risk_point_id.in_(select(RiskPoint.id).where(access.condition(RiskPoint, user)))
 
 
-policy.register_scope(RiskPoint, lambda user: policy.enterprise_condition(RiskPoint.enterprise_id, user))
-policy.register_scope(RiskArea, lambda user: policy.enterprise_condition(RiskArea.enterprise_id, user))
-policy.register_scope(SitePlan, lambda user: policy.enterprise_condition(SitePlan.enterprise_id, user))
-policy.register_scope(CheckRecord, lambda user: policy.enterprise_condition(CheckRecord.enterprise_id, user))
-policy.register_scope(RiskAssessment, _by_point(RiskAssessment))
-policy.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
+access.register_scope(RiskPoint, lambda user: access.enterprise_condition(RiskPoint.enterprise_id, user))
+access.register_scope(RiskArea, lambda user: access.enterprise_condition(RiskArea.enterprise_id, user))
+access.register_scope(SitePlan, lambda user: access.enterprise_condition(SitePlan.enterprise_id, user))
+access.register_scope(CheckRecord, lambda user: access.enterprise_condition(CheckRecord.enterprise_id, user))
+access.register_scope(RiskAssessment, _by_point(RiskAssessment))
+access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
 
 labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Larger risk (orange)"),
                         Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
@@ -87,7 +88,11 @@ def _enterprise_user(user) -> bool:
 def init_app(app: Flask) -> None:
     from app import ui
     from app.api import register
-    from app.risks import api, demo, policy as _rules, service, views  # noqa: F401
+    import importlib
+
+    from app.risks import api, demo, service, views  # noqa: F401
+
+    importlib.import_module("app.risks.policy")  # registers the rules
 
     app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
     app.jinja_env.filters["num"] = _fmt

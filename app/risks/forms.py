@@ -34,7 +34,7 @@ def _values(method: Method, name: str) -> list[tuple[str, str]]:
 class RiskPointForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=128)])
     area = StringField(_l("Area"), validators=[Length(max=128)])
-    kind = SelectField(_l("Kind"))
+    kind = SelectField(_l("Kind"), default="place")
     hazard_factors = SelectMultipleField(_l("Hazard factors (GB/T 13861)"),
                                          choices=[(k, f"{k} {v}") for k, v in HAZARD_FACTORS.items()])
     accident_types = SelectMultipleField(_l("Possible accident types (GB 6441)"),
@@ -45,12 +45,12 @@ class RiskPointForm(FlaskForm):
     ppe = TextAreaField(_l("Personal protection (one per line)"))
     emergency = TextAreaField(_l("Emergency measures (one per line)"))
     consequences = TextAreaField(_l("Possible consequences"))
-    responsible_department_id = SelectField(_l("Responsible department"), choices=[])
-    responsible_user_id = SelectField(_l("Responsible person"), choices=[])
-    control_level = SelectField(_l("Control level"))
+    responsible_department_id = SelectField(_l("Responsible department"), choices=[], default="")
+    responsible_user_id = SelectField(_l("Responsible person"), choices=[], default="")
+    control_level = SelectField(_l("Control level"), default="")
     review_interval_months = IntegerField(_l("Review interval (months)"), default=3,
                                           validators=[Optional(), NumberRange(min=1, max=60)])
-    status = SelectField(_l("Status"))
+    status = SelectField(_l("Status"), default="active")
 
     def __init__(self, *args, departments=(), users=(), **kw):
         super().__init__(*args, **kw)
@@ -62,15 +62,15 @@ class RiskPointForm(FlaskForm):
 
 
 class AssessmentForm(FlaskForm):
-    method = SelectField(_l("Method"))
-    lec_L = SelectField("L", choices=_values(Method.lec, "L"))
-    lec_E = SelectField("E", choices=_values(Method.lec, "E"))
-    lec_C = SelectField("C", choices=_values(Method.lec, "C"))
-    ls_L = SelectField("L", choices=_values(Method.ls, "L"))
-    ls_S = SelectField("S", choices=_values(Method.ls, "S"))
-    mes_M = SelectField("M", choices=_values(Method.mes, "M"))
-    mes_E = SelectField("E", choices=_values(Method.mes, "E"))
-    mes_S = SelectField("S", choices=_values(Method.mes, "S"))
+    method = SelectField(_l("Method"), default="lec")
+    lec_L = SelectField("L", default="", choices=_values(Method.lec, "L"))
+    lec_E = SelectField("E", default="", choices=_values(Method.lec, "E"))
+    lec_C = SelectField("C", default="", choices=_values(Method.lec, "C"))
+    ls_L = SelectField("L", default="", choices=_values(Method.ls, "L"))
+    ls_S = SelectField("S", default="", choices=_values(Method.ls, "S"))
+    mes_M = SelectField("M", default="", choices=_values(Method.mes, "M"))
+    mes_E = SelectField("E", default="", choices=_values(Method.mes, "E"))
+    mes_S = SelectField("S", default="", choices=_values(Method.mes, "S"))
     direct_rules = MultiCheckboxField(_l("Direct-determination rules"),
                                       choices=[(k, f"{k} {v}") for k, v in grading.DIRECT_RULES.items()])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])

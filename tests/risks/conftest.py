@@ -35,8 +35,24 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def _forget_user(sender, **_kw):
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
 @pytest.fixture(autouse=True)
 def request_ctx(app, db_session):
-    """Service messages are translated (gettext needs a request for the locale)."""
-    with app.test_request_context():
-        yield
+    """Service messages are translated (gettext needs a request for the locale).
+
+    The test's app context (db_session) is shared by every request of the test client, and so is
+    ``g``, where Flask-Login caches the user: forget it at each request so that switching users works.
+    """
+    from flask import request_started
+
+    request_started.connect(_forget_user, app)
+    try:
+        with app.test_request_context():
+            yield
+    finally:
+        request_started.disconnect(_forget_user, app)
