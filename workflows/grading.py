@@ -123,18 +123,18 @@ class RuleSet:
         return f"{self.key}@{self.version}"
 
 
-R, O, Y = Grade.red, Grade.orange, Grade.yellow
+RED, ORANGE, YELLOW = Grade.red, Grade.orange, Grade.yellow
 
 # LEC (domain.md §3.3): 160 and 320 are not achievable; only 70 and 20 are real boundaries.
-LEC_STRICT = scale((R, 320, True), (O, 160, True), (Y, 70, True))  # D = 70 → yellow (从严从高)
-LEC_SHANDONG = scale((R, 320, False), (O, 160, False), (Y, 70, False))  # (70, 160] → D = 70 is blue
+LEC_STRICT = scale((RED, 320, True), (ORANGE, 160, True), (YELLOW, 70, True))  # D = 70 → yellow (从严从高)
+LEC_SHANDONG = scale((RED, 320, False), (ORANGE, 160, False), (YELLOW, 70, False))  # (70, 160] → D = 70 is blue
 # LS presets A–D (domain.md §3.4).
-LS_A = scale((R, 20, True), (O, 15, True), (Y, 9, True))
-LS_B = scale((R, 20, True), (O, 10, True), (Y, 4, True))
-LS_C = scale((R, 20, True), (O, 9, True), (Y, 4, True))
-LS_D = scale((R, 20, True), (O, 15, True), (Y, 6, True))
+LS_A = scale((RED, 20, True), (ORANGE, 15, True), (YELLOW, 9, True))
+LS_B = scale((RED, 20, True), (ORANGE, 10, True), (YELLOW, 4, True))
+LS_C = scale((RED, 20, True), (ORANGE, 9, True), (YELLOW, 4, True))
+LS_D = scale((RED, 20, True), (ORANGE, 15, True), (YELLOW, 6, True))
 # MES classic personal-injury bands (domain.md §3.5): ≥ 180 red, 90–150 orange, 50–80 yellow.
-MES_CLASSIC = scale((R, 180, True), (O, 90, True), (Y, 50, True))
+MES_CLASSIC = scale((RED, 180, True), (ORANGE, 90, True), (YELLOW, 50, True))
 
 
 def _ruleset(key, version, title, lec, ls, mes) -> RuleSet:

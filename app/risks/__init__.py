@@ -86,10 +86,10 @@ def _enterprise_user(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from app import ui
-    from app.api import register
     import importlib
 
+    from app import ui
+    from app.api import register
     from app.risks import api, demo, service, views  # noqa: F401
 
     importlib.import_module("app.risks.policy")  # registers the rules

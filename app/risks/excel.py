@@ -18,7 +18,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Department, Enterprise
 from app.risks import service
-from app.risks.models import RiskPoint, RiskPointKind, RiskPointStatus
+from app.risks.models import RiskPoint, RiskPointStatus
 from workflows import grading
 from workflows.grading import GradingError
 from workflows.risk_codes import ControlCategory
