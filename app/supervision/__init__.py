@@ -1,0 +1,72 @@
+"""Supervision (挂牌督办) and inspections: listing rules, the supervisor's queue, the supervision
+list and overview, on-site inspections with their rectification orders and review opinions."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app import labels, policy, signals
+from app.cli import scan_step
+from app.supervision import policy as _policy  # noqa: F401  (registers scopes and rules)
+from app.supervision.models import ListingState, ProposalSource
+
+labels.register(ListingState, {
+    ListingState.proposed: _l("Proposed"), ListingState.listed: _l("Listed"),
+    ListingState.dismissed: _l("Dismissed"), ListingState.delisted: _l("Delisted"),
+})
+labels.register(ProposalSource, {
+    ProposalSource.scan: _l("Periodic scan"), ProposalSource.confirm: _l("Confirmation"),
+    ProposalSource.regrade: _l("Regrading"), ProposalSource.overdue: _l("Overdue"),
+})
+
+_SOURCES = {"confirm": ProposalSource.confirm, "regrade": ProposalSource.regrade}
+
+
+def _on_transition(hazard, trigger=None, actor=None, **_kw):
+    from app.supervision import service
+
+    if trigger in _SOURCES:
+        service.propose(hazard, _SOURCES[trigger])
+    elif trigger == "accept":
+        service.delist_on_accept(hazard, actor)
+        service.drop_proposals(hazard, "隐患已验收销号")
+    elif trigger == "void":
+        service.drop_proposals(hazard, "隐患已撤销")
+
+
+def _on_overdue(hazard, **_kw):
+    from app.supervision import service
+
+    service.propose(hazard, ProposalSource.overdue)
+
+
+@scan_step("listing rules")
+def _scan_listing_rules() -> dict:
+    from app.supervision import service
+
+    return service.scan()
+
+
+def init_app(app: Flask) -> None:
+    from app import ui
+    from app.hazards import hooks
+    from app.supervision import api, demo, service, views  # noqa: F401
+
+    hooks.set_listing_resolver(service.listing_authority_of)
+    # weak=False: the receivers are module functions, connected once per process.
+    if not getattr(signals.hazard_transitioned, "_supervision_connected", False):
+        signals.hazard_transitioned.connect(_on_transition, weak=False)
+        signals.hazard_overdue.connect(_on_overdue, weak=False)
+        signals.hazard_transitioned._supervision_connected = True
+    app.register_blueprint(views.bp)
+    api.register()
+    present = {endpoint for endpoint, _text, _visible in ui.NAV}
+    for endpoint, text, action in (
+        ("supervision.queue", _l("Listing proposals"), "supervision.queue"),
+        ("supervision.listings", _l("Supervision list"), "supervision.list"),
+        ("supervision.overview", _l("Supervision overview"), "supervision.overview"),
+        ("supervision.inspections", _l("Inspections"), "inspection.list"),
+    ):
+        if endpoint not in present:  # one entry even when several apps are created (tests)
+            ui.nav_item(endpoint, text, lambda u, action=action: policy.can(u, action))
