@@ -3,13 +3,19 @@ list and overview, on-site inspections with their rectification orders and revie
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import labels, policy, signals
+from app import labels, signals
+from app import policy as core_policy
 from app.cli import scan_step
-from app.supervision import policy as _policy  # noqa: F401  (registers scopes and rules)
 from app.supervision.models import ListingState, ProposalSource
+
+# Registers the scopes and rules. (``from app.supervision import policy`` would not load the
+# submodule if the package namespace already had a ``policy`` name.)
+importlib.import_module("app.supervision.policy")
 
 labels.register(ListingState, {
     ListingState.proposed: _l("Proposed"), ListingState.listed: _l("Listed"),
@@ -69,4 +75,4 @@ def init_app(app: Flask) -> None:
         ("supervision.inspections", _l("Inspections"), "inspection.list"),
     ):
         if endpoint not in present:  # one entry even when several apps are created (tests)
-            ui.nav_item(endpoint, text, lambda u, action=action: policy.can(u, action))
+            ui.nav_item(endpoint, text, lambda u, action=action: core_policy.can(u, action))

@@ -63,8 +63,8 @@ class Listing(ListingGuards, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     delisted_at: Mapped[datetime | None]
     delisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    notice_document_id: Mapped[int | None] = mapped_column(Integer)  # supervision notice
-    delisting_document_id: Mapped[int | None] = mapped_column(Integer)  # delisting notice
+    notice_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # supervision notice
+    delisting_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # delisting notice
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     # Two supervisors deciding at once: one wins, the other's flush raises StaleDataError (→ 409).
@@ -114,8 +114,8 @@ class Inspection(db.Model):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     second_officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     findings: Mapped[str] = mapped_column(Text, default="")  # 检查情况 (free text)
-    order_document_id: Mapped[int | None] = mapped_column(Integer)  # 责令限期整改指令书
-    review_document_id: Mapped[int | None] = mapped_column(Integer)  # 整改复查意见书 (latest)
+    order_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 责令限期整改指令书
+    review_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 整改复查意见书 (latest)
     review_opinion: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
