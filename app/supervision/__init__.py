@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import labels, signals
 from app import policy as core_policy
-from app.cli import scan_step
+from app.cli import SCAN_STEPS
 from app.supervision.models import ListingState, ProposalSource
 
 # Registers the scopes and rules. (``from app.supervision import policy`` would not load the
@@ -47,7 +47,6 @@ def _on_overdue(hazard, **_kw):
     service.propose(hazard, ProposalSource.overdue)
 
 
-@scan_step("listing rules")
 def _scan_listing_rules() -> dict:
     from app.supervision import service
 
@@ -60,6 +59,9 @@ def init_app(app: Flask) -> None:
     from app.supervision import api, demo, service, views  # noqa: F401
 
     hooks.set_listing_resolver(service.listing_authority_of)
+    # After the hazards' overdue step (registered by its init_app, which runs before ours).
+    if all(name != "listing rules" for name, _fn in SCAN_STEPS):
+        SCAN_STEPS.append(("listing rules", _scan_listing_rules))
     # weak=False: the receivers are module functions, connected once per process.
     if not getattr(signals.hazard_transitioned, "_supervision_connected", False):
         signals.hazard_transitioned.connect(_on_transition, weak=False)

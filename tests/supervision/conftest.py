@@ -59,3 +59,28 @@ def proposal(world, db_session):
     (listing,) = service.propose(hazard, ProposalSource.confirm)
     db_session.commit()
     return listing
+
+
+def as_user(client, user) -> dict:
+    """Bearer header for ``user``, forgetting whoever the previous request ran as.
+
+    The ``db_session`` fixture keeps one app context for the whole test, so Flask's ``g`` (where
+    Flask-Login caches ``current_user``) outlives a request; drop it before switching users.
+    """
+    from flask import g
+
+    from tests.conftest import api_token
+
+    g.pop("_login_user", None)
+    headers = api_token(client, user)
+    g.pop("_login_user", None)
+    return headers
+
+
+def login_as(client, user):
+    from flask import g
+
+    from tests.conftest import login
+
+    g.pop("_login_user", None)
+    return login(client, user)
