@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app import labels
+from app import policy as app_policy
 from app.documents.models import DocumentKind, DocumentStatus
+from app.ui import nav_item
 
 labels.register(DocumentKind, {
     DocumentKind.rectification_notice: _l("Rectification notice"),
@@ -24,5 +28,15 @@ labels.register(DocumentStatus, {
 })
 
 
+def _may_list(user) -> bool:
+    return app_policy.can(user, "document.list")
+
+
 def init_app(app: Flask) -> None:
-    from app.documents import policy  # noqa: F401  (registers scope and rules)
+    from app.api import register
+    from app.documents import api, views
+    importlib.import_module("app.documents.policy")  # registers the scope and rules
+
+    app.register_blueprint(views.bp)
+    register(api.blp)
+    nav_item("documents.index", _l("Documents"), _may_list)

@@ -41,7 +41,7 @@ from app.documents.models import (
     DocumentKind,
     DocumentStatus,
 )
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Authority, Enterprise
 from reports import contexts as ctxmod
@@ -230,7 +230,7 @@ def _issuer_authority(kind: DocumentKind, actor: User, authority: Authority | No
     if authority is None:
         authority = actor.authority
     if authority is None:
-        raise Invalid(fields={"authority": _("Only an authority can issue this document.")})
+        raise Forbidden(_("Only an authority can issue this document."))
     return authority
 
 
