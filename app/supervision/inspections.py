@@ -24,6 +24,7 @@ from app.supervision.models import Inspection, InspectionItem
 from workflows.hazard_states import HazardSource, HazardState
 
 MAX_ITEMS = 50
+ORDER_MEASURES = "按责令限期整改指令书的要求限期整改完毕"
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Problem:
     description: str = ""
     deadline: date | None = None
     location: str = ""
+    measures: str = ""
 
 
 def _validate(actor: User, *, inspected_on, start_time, end_time, second_officer, problems) -> dict:
@@ -96,14 +98,21 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
         officer_id=actor.id, second_officer_id=second.id, findings=(findings or "").strip(),
         created_by_id=actor.id)
     db.session.add(inspection)
-    from app.hazards import service as hazards  # the lifecycle feature (its own branch)
+    from app.hazards import service as hazards
 
+    responsible = responsible_at(enterprise)
     for position, problem in enumerate(problems, start=1):
         hazard = hazards.create_hazard(
             actor, enterprise=enterprise, title=problem.title.strip(), description=problem.description.strip(),
             location=problem.location.strip(), source=HazardSource.government_inspection,
             found_by_authority=actor.authority)
-        hazard.deadline = problem.deadline
+        if responsible is not None:
+            # The order is the confirmation: level, deadline and measures are the inspector's.
+            hazard = hazards.fire(hazard.id, "confirm", actor, level="general", deadline=problem.deadline,
+                                  responsible_user_id=responsible.id,
+                                  measures=problem.measures.strip() or ORDER_MEASURES)
+        else:  # nobody at the enterprise to assign yet: it confirms later, the deadline is the order's
+            hazard.deadline = problem.deadline
         inspection.items.append(InspectionItem(position=position, hazard=hazard, deadline=problem.deadline))
     db.session.flush()
     document = notices.issue_rectification_order(inspection, actor)
@@ -166,6 +175,17 @@ def default_opinion(inspection: Inspection) -> str:
         return "经复查，你单位未按要求完成整改，责令继续整改，逾期未整改的将依法处理。"
     return (f"经复查，你单位部分整改（第{'、'.join(open_positions)}项未整改完毕），"
             "责令继续整改，逾期未整改的将依法处理。")
+
+
+def responsible_at(enterprise: Enterprise) -> User | None:
+    """Who answers for the ordered rectification at the enterprise: its safety manager (else its
+    principal)."""
+    for role in (Role.enterprise_manager, Role.enterprise_principal):
+        user = db.session.scalar(select(User).where(User.enterprise_id == enterprise.id, User.role == role,
+                                                    User.active.is_(True)).order_by(User.id).limit(1))
+        if user is not None:
+            return user
+    return None
 
 
 def inspections_for(actor: User):
