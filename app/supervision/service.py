@@ -244,3 +244,9 @@ def get_listing(listing_id: int, actor: User) -> Listing:
     if listing is None:
         raise NotFound()
     return listing
+
+
+def active_listing_or_proposal(hazard_id: int) -> Listing | None:
+    return db.session.scalar(select(Listing).where(Listing.hazard_id == hazard_id,
+                                                   Listing.state.in_(ACTIVE_LISTING_STATES))
+                             .order_by(Listing.id.desc()).limit(1))
