@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import MachineError
 
-from app import policy
+from app import labels, policy
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -136,7 +136,7 @@ def _fire(listing: Listing, trigger: str, **data) -> None:
         ok = fire(listing, trigger, **data)
     except MachineError:
         raise Conflict(_("This listing has already been decided (%(state)s).",
-                         state=listing.state.value), code="invalid_state") from None
+                         state=labels.label(listing.state)), code="invalid_state") from None
     if not ok:
         raise Invalid(fields={"reason": _("Give the reason.")})
 
