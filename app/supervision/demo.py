@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.cli import demo_step
 from app.clock import today
@@ -28,6 +28,11 @@ PLAN = {
 
 
 def _point(enterprise, name: str, grade: Grade) -> RiskPoint:
+    # Prefer a point of the risk register's demo (same grade) over making one of our own.
+    existing = db.session.scalar(select(RiskPoint).where(RiskPoint.enterprise_id == enterprise.id,
+                                                         RiskPoint.assessed_grade == grade).limit(1))
+    if existing is not None:
+        return existing
     point = RiskPoint(enterprise_id=enterprise.id, name=name, area=name, kind=RiskPointKind.place,
                       assessed_grade=grade)
     db.session.add(point)
