@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 863b1bfd341a
+Revision ID: f3638303d602
 Revises: 
-Create Date: 2026-11-22 23:07:59.609044
+Create Date: 2026-11-22 23:28:43.779353
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '863b1bfd341a'
+revision = 'f3638303d602'
 down_revision = None
 branch_labels = None
 depends_on = None
