@@ -330,8 +330,9 @@ class EnterpriseList(MethodView):
         """Enterprises the caller may see, by name; filters: q, region_id (with its subtree), industry."""
         stmt = policy.visible(Enterprise, me())
         if args.get("q"):
-            pattern = f"%{args['q'].strip()}%"
-            stmt = stmt.where(or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern.upper())))
+            q = args["q"].strip()
+            stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
+                                  Enterprise.credit_code.icontains(q.upper(), autoescape=True)))
         if args.get("region_id") is not None:
             region = visible_or_none(Region, args["region_id"], me())
             path = region.path if region is not None else "/-/"  # an unknown region matches nothing
@@ -395,8 +396,9 @@ class UserList(MethodView):
         policy.require(me(), "user.browse")
         stmt = policy.visible(User, me())
         if args.get("q"):
-            pattern = f"%{args['q'].strip()}%"
-            stmt = stmt.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+            q = args["q"].strip()
+            stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                                  User.display_name.icontains(q, autoescape=True)))
         if args.get("role"):
             stmt = stmt.where(User.role == Role(args["role"]))
         if args.get("enterprise_id") is not None:

@@ -304,3 +304,9 @@ def test_english_switch_and_chinese_default(client, world):
     assert "Enterprises" in html and "Unified social credit code" in html
     client.post("/lang/zh_CN")
     assert "统一社会信用代码" in text(client.get("/enterprises"))
+
+
+def test_search_wildcards_are_taken_literally(client, world):
+    login(client, world.users.admin)
+    html = text(client.get("/enterprises", query_string={"q": "%"}))
+    assert "共 0 家企业" in html and "甲化工有限公司" not in html
