@@ -1,6 +1,6 @@
 """JSON API of organisations: enterprises, regions, authorities, users (reads scoped; writes by admin).
 
-Lists answer ``{"items": [...], "meta": {"page", "per_page", "total"}}``. Bad input is 422 with
+Lists answer ``{"items": [...], "page", "per_page", "total", "has_next"}`` (as the hazard list does). Bad input is 422 with
 ``fields``; an id the caller may not see is 404 (or, inside a body, 422 "unknown ..." on its field).
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from app import policy
-from app.api import PageArgs, PageMeta, api_blueprint
+from app.api import PageArgs, api_blueprint
 from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict
@@ -64,13 +64,15 @@ def commit():
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "meta": fields.Nested(PageMeta)},
-                            name=name)
+    """A list page, shaped like the other features' lists (hazards): items and the page figures."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "page": fields.Integer(),
+                             "per_page": fields.Integer(), "total": fields.Integer(),
+                             "has_next": fields.Boolean()}, name=name)
 
 
 def page_of(stmt, args):
     page = paginate(stmt, args["page"], args["per_page"])
-    return {"items": page.items, "meta": page.meta}
+    return {"items": page.items, **page.meta, "has_next": page.page < page.pages}
 
 
 # --- schemas ---------------------------------------------------------------------------------
