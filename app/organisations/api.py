@@ -11,7 +11,7 @@ from functools import wraps
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policy
@@ -180,6 +180,20 @@ class EnterpriseQuery(PageArgs):
     region_id = fields.Integer(metadata={"description": "This region and every region below it"})
     industry_id = fields.Integer()
     industry = fields.String(metadata={"description": "Industry code, e.g. hazardous_chemicals"})
+
+
+class IndustrySchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class DepartmentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    level = fields.Function(lambda d: d.level.value, metadata={"enum": ["department", "workshop", "team", "post"]})
+    parent_id = fields.Integer(allow_none=True)
+    path = fields.String()
 
 
 class UserSchema(Schema):
@@ -377,6 +391,24 @@ class EnterpriseItem(MethodView):
         find.run(org.update_enterprise, enterprise, **_enterprise_data(data, find))
         commit()
         return enterprise
+
+
+@blp.route("/enterprises/<int:enterprise_id>/departments")
+class EnterpriseDepartments(MethodView):
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self, enterprise_id):
+        """The enterprise's units (department > workshop > team > post) in tree order."""
+        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
+        return db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
+                                  .order_by(Department.path)).all()
+
+
+@blp.route("/industries")
+class IndustryList(MethodView):
+    @blp.response(200, IndustrySchema(many=True))
+    def get(self):
+        """The industry code table (ids for enterprise filters and writes)."""
+        return db.session.scalars(select(Industry).order_by(Industry.id)).all()
 
 
 # --- users -----------------------------------------------------------------------------------
