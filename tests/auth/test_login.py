@@ -171,3 +171,21 @@ def test_chinese_by_default_english_on_request(client):
     assert "Log in" in text(client.get("/login"))
     client.post("/lang/zh_CN")
     assert "登录" in text(client.get("/login"))
+
+
+def test_a_user_changes_his_own_password(client, world):
+    login(client, world.users.staff)
+    resp = client.post("/account/password", data={"current": "wrong-one", "password": "new-password-1",
+                                                  "confirm": "new-password-1"})
+    assert resp.status_code == 422 and "密码错误" in text(resp)
+    resp = client.post("/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"})
+    assert resp.status_code == 422 and "至少需要 8 个字符" in text(resp)
+    resp = client.post("/account/password", data={"current": PASSWORD, "password": "new-password-1",
+                                                  "confirm": "new-password-2"})
+    assert resp.status_code == 422 and "两次输入的密码不一致" in text(resp)
+    assert world.users.staff.check_password(PASSWORD)
+    resp = client.post("/account/password", data={"current": PASSWORD, "password": "new-password-1",
+                                                  "confirm": "new-password-1"})
+    assert resp.status_code == 302
+    db.session.refresh(world.users.staff)
+    assert world.users.staff.check_password("new-password-1")
