@@ -39,6 +39,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ.get("BENCH_DATABASE_URL", "sqlite://"),
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
+        db.drop_all()  # a bench database starts empty (never point this at data you keep)
         db.create_all()
         industries = ensure_industries()
         province = service.create_region(code="910000", name="省", level="province", parent=None)
@@ -60,6 +61,9 @@ def main() -> None:
         staff = create_user(username="s", display_name="s", role="enterprise_staff", password="x" * 8,
                             enterprise=first)
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
 
         def page(user, scoped=True):
             stmt = policy.visible(Enterprise, user) if scoped else select(Enterprise)
