@@ -45,7 +45,7 @@ def test_unknown_credit_code_or_authority(runner, world):
     result = create(runner, "--username", "u1", "--role", "enterprise_staff", "--enterprise", "91350100M000100Y43")
     assert result.exit_code != 0 and "No enterprise with credit code 91350100M000100Y43" in result.output
     result = create(runner, "--username", "u1", "--role", "inspector", "--authority", "999999")
-    assert result.exit_code != 0 and "No authority with id 999999" in result.output
+    assert result.exit_code != 0 and "No authority with id or name 999999" in result.output
     assert count(User, User.username == "u1") == 0
 
 
@@ -54,8 +54,10 @@ def test_enterprise_and_inspector_users_are_created(runner, world):
     assert create(runner, "--username", "s1", "--role", "enterprise_manager", "--enterprise", code).exit_code == 0
     authority = str(world.authorities.county_a.id)
     assert create(runner, "--username", "i1", "--role", "inspector", "--authority", authority).exit_code == 0
-    s1, i1 = (db.session.scalar(select(User).where(User.username == n)) for n in ("s1", "i1"))
+    assert create(runner, "--username", "i2", "--role", "supervisor", "--authority", "乙县应急管理局").exit_code == 0
+    s1, i1, i2 = (db.session.scalar(select(User).where(User.username == n)) for n in ("s1", "i1", "i2"))
     assert s1.enterprise_id == world.enterprises.a.id and i1.authority_id == world.authorities.county_a.id
+    assert i2.authority_id == world.authorities.county_b.id
 
 
 def test_short_password_and_taken_username_are_refused(runner, world):
