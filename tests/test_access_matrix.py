@@ -84,6 +84,9 @@ NEW_USER = {"username": "matrix_new", "display_name": "新用户", "role": "ente
             "enterprise_id": "{ent_a}", "password": "long-enough-1"}
 
 ORGANISATION_ROWS = [
+    # the shell
+    Row("GET", "/", **EVERYONE),
+    Row("GET", "/account/password", **EVERYONE),
     # enterprises: pages
     Row("GET", "/enterprises", **EVERYONE),
     Row("GET", "/enterprises/{ent_a}", **EVERYONE),
