@@ -45,6 +45,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Authority, Enterprise
 from reports import contexts as ctxmod
+from reports import fonts
 from reports.render import render_pdf
 
 NUMBER_FORMATS = {
@@ -108,6 +109,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         kind = DocumentKind(kind)
     except ValueError:
         raise Invalid(fields={"kind": _("Unknown document kind.")}) from None
+    if not template_exists(kind):
+        raise Invalid(fields={"kind": _("This kind of document cannot be printed yet.")})
     hazards = list(hazards)
     for hazard in hazards:
         if not policy.is_visible(hazard, actor):
@@ -127,7 +130,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
     seq = allocate_number(issuer_key, kind.value, issued_on.year)
     number = format_number(kind, issuer_authority, issued_on.year, seq)
     token = secrets.token_urlsafe(18)
-    template, version = ctxmod.TEMPLATES[kind.value]
+    _template, template_version = ctxmod.TEMPLATES[kind.value]
+    version = f"{template_version}+{fonts.font_set()}"  # re-rendering needs the same template and fonts
     header = ctxmod.Header(
         kind=kind.value, title=ctxmod.TITLES[kind.value], number=number,
         issuer_name=issuer_authority.name if issuer_authority else enterprise.name,
@@ -155,6 +159,12 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         old.superseded_by_id = document.id
     db.session.flush()
     return document
+
+
+def template_exists(kind: DocumentKind) -> bool:
+    from reports.render import TEMPLATES as TEMPLATE_DIR
+
+    return (TEMPLATE_DIR / ctxmod.TEMPLATES[kind.value][0]).is_file()
 
 
 def allocate_number(issuer_key: str, kind: str, year: int) -> int:
