@@ -255,6 +255,12 @@ def _render(kind: DocumentKind, stored: dict) -> bytes:
     template, _version = ctxmod.TEMPLATES[kind.value]
     header = ctxmod.parse_header(stored["doc"])
     body = ctxmod.parse(kind.value, stored["c"])
+    if kind == DocumentKind.hazard_archive:
+        from app.documents.archive import photo_data_uri
+
+        for photo in body.photos_before + body.photos_after:
+            if photo.sha256 and not photo.src:
+                photo.src = photo_data_uri(photo.sha256)
     return render_pdf(template, {"doc": header, "c": body})
 
 
