@@ -6,6 +6,7 @@ never ORM objects. The URL fetcher only serves files from this package (no netwo
 
 from __future__ import annotations
 
+import atexit
 import base64
 import io
 import logging
@@ -73,6 +74,8 @@ def render_html(template: str, context: dict) -> str:
 
 
 _local = threading.local()
+# Drop the cached FontConfiguration before interpreter teardown (its __del__ needs cffi still alive).
+atexit.register(lambda: _local.__dict__.clear())
 
 
 def _stylesheet():
