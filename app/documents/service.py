@@ -284,6 +284,12 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
     return olds
 
 
+def review_defaults(order: Document) -> dict:
+    """Context fields of a review opinion that come from the order under review."""
+    return {"original_number": order.number, "original_title": ctxmod.TITLES[order.kind.value],
+            "original_date": clock.to_local(order.issued_at).date().isoformat()}
+
+
 # --- after issuing -------------------------------------------------------------------------------
 
 def void(document: Document, actor: User, reason: str | None) -> Document:
