@@ -139,6 +139,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         rights_notice=rights_notice(kind, issuer_authority),
         copies_note=copies_note(kind, issuer_authority),
     )
+    if kind == DocumentKind.risk_card:  # the card prints its number and date itself (app.risks.cards)
+        parsed = {**parsed, "card_no": number, "fill_date": issued_on.isoformat()}
     stored = {"doc": ctxmod.dump(header), "c": ctxmod.dump(parsed)}
     pdf = _render(kind, stored)
     digest = storage.save(pdf)
@@ -261,6 +263,8 @@ def _render(kind: DocumentKind, stored: dict) -> bytes:
         for photo in body.photos_before + body.photos_after:
             if photo.sha256 and not photo.src:
                 photo.src = photo_data_uri(photo.sha256)
+    if isinstance(body, dict):  # kinds whose builder lives elsewhere (risk_card): flat variables
+        return render_pdf(template, {**body, "doc": header, "c": body})
     return render_pdf(template, {"doc": header, "c": body})
 
 
