@@ -175,3 +175,12 @@ def test_review_opinion_names_the_order_and_the_outcome(world, hazards, db_sessi
     assert "复查结论：部分整改" in text and "第2项未整改，责令继续整改。" in text
     assert "不服" not in text  # an opinion carries no rights notice
     assert "一份交被复查单位" in text
+
+
+def test_an_issued_document_cannot_be_edited(world, hazards, db_session):
+    document = issue_order(world, hazards.a)
+    db_session.commit()
+    document.number = "（甲）应急责改〔2026〕999号"
+    with pytest.raises(ValueError, match="immutable"):
+        db_session.flush()
+    db_session.rollback()
