@@ -114,12 +114,18 @@ def render_pdf(template: str, context: dict, *, variant: str | None = None, meta
 
 
 def qr_data_uri(text: str, box_size: int = 4) -> str:
-    """A QR code for ``text`` as a PNG data URI, for <img src> in print templates."""
-    import qrcode
+    """A QR code for ``text`` as a PNG data URI, for <img src> in print templates.
 
-    img = qrcode.make(text, box_size=box_size, border=1)
+    The mask pattern is fixed: choosing the "best" of eight is pure Python and cost ~a sixth of a
+    whole document's rendering; any mask decodes, and a fixed one keeps the bytes stable."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(box_size=box_size, border=1, error_correction=ERROR_CORRECT_M, mask_pattern=2)
+    code.add_data(text)
+    code.make(fit=True)
     buf = io.BytesIO()
-    img.save(buf, format="PNG")
+    code.make_image().save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
