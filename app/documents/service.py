@@ -285,6 +285,14 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
                        Document.issuer == document.issuer, Document.status == DocumentStatus.valid,
                        Document.id != document.id))
         olds.extend(d for d in db.session.scalars(stmt) if d not in olds)
+    if kind == DocumentKind.risk_card:
+        # A new card of a risk point replaces the point's previous card (a wall shows one card).
+        point_id = json.loads(document.context_json)["c"].get("risk_point_id")
+        stmt = select(Document).where(Document.kind == kind, Document.enterprise_id == document.enterprise_id,
+                                      Document.status == DocumentStatus.valid, Document.id != document.id)
+        olds.extend(d for d in db.session.scalars(stmt)
+                    if point_id is not None and d not in olds
+                    and json.loads(d.context_json)["c"].get("risk_point_id") == point_id)
     return olds
 
 

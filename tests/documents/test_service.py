@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -54,6 +55,9 @@ def test_order_pdf_says_what_was_entered(world, hazards, db_session):
     assert any("Serif" in f for f in fonts) and any("Sans" in f for f in fonts)
     assert qr_texts(data) == [service.verify_url(document.token)]
     assert document.pdf_size == len(data) < 300 * 1024
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # five items fit on one page
 
 
 def test_same_document_rendered_again_gives_same_bytes(world, hazards, db_session):
@@ -184,3 +188,38 @@ def test_an_issued_document_cannot_be_edited(world, hazards, db_session):
     with pytest.raises(ValueError, match="immutable"):
         db_session.flush()
     db_session.rollback()
+
+
+def test_missing_harfbuzz_is_logged_at_start_up(monkeypatch, caplog):
+    import logging
+
+    from reports import render
+
+    monkeypatch.setattr(render, "harfbuzz_subsetter_available", lambda: False)
+    with caplog.at_level(logging.WARNING):
+        assert render.check_fonts(logging.getLogger("test")) is False
+    assert "libharfbuzz-subset0 is missing" in caplog.text
+    monkeypatch.undo()
+    assert render.check_fonts(logging.getLogger("test")) is True  # this host has it
+
+
+def test_risk_cards_are_numbered_per_enterprise_and_replace_the_points_previous_card(
+        world, hazards, db_session, monkeypatch):
+    from reports import contexts
+
+    # The card template belongs to the risks feature; any template with these variables stands in.
+    monkeypatch.setitem(contexts.TEMPLATES, "risk_card", ("delisting_notice.html", "test"))
+    card = {"risk_point_id": 7, "addressee": "液氯充装岗", "enterprise_name": "甲化工有限公司", "hazard_name": "中毒",
+            "hazard_code": "", "original_number": "", "original_date": "2026-11-01", "review_date": "2026-11-01",
+            "conclusion": "", "copy_to": ""}
+
+    def issue_card(point_id):
+        return service.issue("risk_card", actor=world.users.manager, enterprise=world.enterprises.a,
+                             context={**card, "risk_point_id": point_id})
+
+    first, other_point, second = issue_card(7), issue_card(8), issue_card(7)
+    assert first.number == f"告知卡〔{today().year}〕1号" and second.seq == 3
+    assert json.loads(second.context_json)["c"]["card_no"] == second.number
+    assert first.status == DocumentStatus.superseded and first.superseded_by_id == second.id
+    assert other_point.status == DocumentStatus.valid
+    assert "液氯充装岗" in squash(pdf_text(service.pdf_bytes(second)))
