@@ -148,6 +148,7 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=100_000)
     parser.add_argument("--listings", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--profile", action="store_true", help="cProfile the city supervisor's list")
     args = parser.parse_args()
 
     admin(f"DROP DATABASE IF EXISTS {DB_NAME}")
@@ -198,6 +199,20 @@ def run(args) -> None:
         print(f"baseline (50 listings by id, no scope): median {base:.2f} ms")
         print(f"city supervisor sees {total} listed items; county supervisor sees "
               f"{page(county_sup)()[1]}")
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(10):
+                page(city_sup)()
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            sql = queries.supervision_list(city_sup, queries.ListFilters()).limit(50)
+            compiled = sql.compile(db.engine, compile_kwargs={"literal_binds": True})
+            for line in db.session.execute(db.text(f"EXPLAIN ANALYZE {compiled}")).scalars():
+                print(line)
         results = []
         for name, fn in [
             ("list, city supervisor", page(city_sup)),

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app import policy
 from app.auth.models import User
@@ -40,7 +40,8 @@ class ListFilters:
 def queue(user: User) -> Select:
     """Proposals waiting for a decision, the strictest and oldest first."""
     return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed)
-            .options(joinedload(Listing.hazard), joinedload(Listing.enterprise), joinedload(Listing.authority))
+            .options(selectinload(Listing.hazard), selectinload(Listing.enterprise),
+                     selectinload(Listing.authority))
             .order_by(GRADE_ORDER, Listing.proposed_at, Listing.id))
 
 
@@ -50,8 +51,10 @@ def supervision_list(user: User, filters: ListFilters, on: date | None = None) -
     state = ListingState(filters.state) if filters.state else ListingState.listed
     overdue_first = case((Listing.deadline < on, 0), else_=1)
     stmt = (policy.visible(Listing, user).join(Listing.enterprise).where(Listing.state == state)
-            .options(contains_eager(Listing.enterprise), joinedload(Listing.hazard),
-                     joinedload(Listing.authority)))
+            # The page's rows first (listings + enterprises only), then their hazards and
+            # authorities in two small IN queries: joining 100 000 hazards before the sort is slower.
+            .options(contains_eager(Listing.enterprise), selectinload(Listing.hazard),
+                     selectinload(Listing.authority)))
     if filters.region_id:
         region = db.session.get(Region, filters.region_id)
         path = region.path if region is not None else "/-/"
