@@ -199,20 +199,6 @@ def run(args) -> None:
         print(f"baseline (50 listings by id, no scope): median {base:.2f} ms")
         print(f"city supervisor sees {total} listed items; county supervisor sees "
               f"{page(county_sup)()[1]}")
-        if args.profile:
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(10):
-                page(city_sup)()
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-            sql = queries.supervision_list(city_sup, queries.ListFilters()).limit(50)
-            compiled = sql.compile(db.engine, compile_kwargs={"literal_binds": True})
-            for line in db.session.execute(db.text(f"EXPLAIN ANALYZE {compiled}")).scalars():
-                print(line)
         results = []
         for name, fn in [
             ("list, city supervisor", page(city_sup)),
@@ -239,6 +225,16 @@ def run(args) -> None:
         resp = client.get("/supervision/listings?format=xlsx")
         assert resp.status_code == 200
 
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            http_page()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     ms = median_ms(http_page, args.runs)
     print(f"{'page /supervision/listings (HTTP)':<32} median {ms:7.2f} ms   ×{ms / base:6.1f} baseline")
     worst = max([m for _n, m in results] + [ms])
