@@ -59,4 +59,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     api.init_app(app)
     cli.init_app(app)
+    def _enum_label(enum_cls):
+        return lambda v: labels.label(enum_cls(v)) if v in enum_cls.__members__ else (v or "")
+
+    # Event data keeps identifiers as strings; these show them as labels in the timeline.
+    app.jinja_env.filters["hazard_state_label"] = _enum_label(HazardState)
+    app.jinja_env.filters["hazard_level_label"] = _enum_label(HazardLevel)
+    app.jinja_env.filters["attachment_kind_label"] = _enum_label(AttachmentKind)
     ui.nav_item("hazards.index", _l("Hazards"), lambda user: tenancy.can(user, "hazard.list"))

@@ -314,6 +314,7 @@ def _fire_loaded(hazard: Hazard, trigger: str, actor: User, data: dict, *, check
         raise Invalid(fields=_guard_messages(hazard, exc.failures)) from None
     for key, value in changes.items():
         setattr(hazard, key, value)
+    _flush()  # the version check: a concurrent change of this hazard makes this a 409
     comment = ctx.get("reason") or ctx.get("comment") or ""
     event = history.append(hazard, trigger, from_state=from_state, to_state=hazard.state, actor=actor,
                            comment=comment, data=_event_data(trigger, hazard, ctx, changes, old))
