@@ -40,3 +40,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register(api.blp)
     nav_item("documents.index", _l("Documents"), _may_list)
+    app.jinja_env.globals["hazard_documents"] = views.hazard_documents

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.clock import today
+from tests.conftest import login
 
 OFFICERS = [{"name": "张执法", "certificate_no": "36000001"}, {"name": "李执法", "certificate_no": "36000002"}]
 
@@ -66,8 +67,22 @@ def qr_texts(data: bytes) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image)]
 
 
-@pytest.fixture(autouse=True)
-def _request_context(app):
-    """Services translate their messages; the locale selector (app.extensions) needs a request."""
+@pytest.fixture
+def request_context(app):
+    """Services translate their messages; the locale selector (app.extensions) needs a request.
+    Not for tests that use the test client (it would share ``g``, hence the logged-in user)."""
     with app.test_request_context("/"):
         yield
+
+
+def as_user(client, user):
+    """Log in as ``user``. The test client shares the db_session fixture's app context, hence ``g``,
+    where Flask-Login caches the current user: forget it, or the previous user stays logged in."""
+    forget_user()
+    return login(client, user)
+
+
+def forget_user():
+    from flask import g
+
+    g.pop("_login_user", None)
