@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 273126fae3be
+Revision ID: 1bf57b562ab5
 Revises: 
-Create Date: 2026-11-22 23:49:53.478027
+Create Date: 2026-11-23 00:00:03.250356
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '273126fae3be'
+revision = '1bf57b562ab5'
 down_revision = None
 branch_labels = None
 depends_on = None
