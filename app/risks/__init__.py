@@ -90,7 +90,7 @@ def init_app(app: Flask) -> None:
 
     from app import ui
     from app.api import register
-    from app.risks import api, demo, service, views  # noqa: F401
+    from app.risks import api, demo, service, summary, views  # noqa: F401
 
     importlib.import_module("app.risks.policy")  # registers the rules
 
@@ -102,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.public_bp)
     register(api.blp)
     service.connect_signals()
+    summary.connect()
     ui.nav_item("risks.index", _l("Risk register"))
     ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
     ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
