@@ -41,7 +41,7 @@ labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Lar
                         Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
 labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
                                 RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
-labels.register(RiskPointStatus, {RiskPointStatus.active: _l("Active"), RiskPointStatus.retired: _l("Retired")})
+labels.register(RiskPointStatus, {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")})
 labels.register(Method, {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
                          Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")})
 labels.register(ControlLevel, {ControlLevel.company: _l("Company level"),
