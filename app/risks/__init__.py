@@ -1,4 +1,12 @@
-"""Risk grading and control (安全风险分级管控): risk points, assessments, four-colour map, cards."""
+"""Risk grading and control (安全风险分级管控): risk points, assessments, four-colour map, cards.
+
+Configuration (all optional; defaults from workflows/grading.py):
+
+* ``RISK_RULESETS_BY_REGION``: administrative-division code prefix → rule-set preset
+  (``strict`` default, ``shandong``, ``ls_b``, ``ls_c``, ``ls_d``), e.g. ``{"37": "shandong"}``.
+* ``RISK_CONTROL_LEVELS``: grade → default control level (company/department/workshop/team/post).
+* ``RISK_CHECK_FREQUENCIES``: control level → check frequency (shift/daily/weekly/monthly).
+"""
 
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
     """The plan with areas filled and pins drawn (for print: no SVG/JS needed in the PDF)."""
     if plan is None:
         return None
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     with Image.open(io.BytesIO(storage.load(plan.sha256))) as src:
         img = src.convert("RGBA")
@@ -130,17 +130,39 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
             pts = [(x * w, y * h) for x, y in area["polygon"]]
             rgb = _rgb(area["colour"])
             draw.polygon(pts, fill=rgb + (110,), outline=rgb + (255,), width=max(2, w // 400))
+    label_font = _font(max(14, w // 60))
+    for area in data["areas"]:
+        if area["polygon"] and label_font is not None:
+            cx = sum(x for x, _y in area["polygon"]) / len(area["polygon"]) * w
+            top = min(y for _x, y in area["polygon"]) * h
+            draw.text((cx, top + 4), area["name"], fill=(0, 0, 0, 255), font=label_font, anchor="ma",
+                      stroke_width=2, stroke_fill=(255, 255, 255, 255))
+    number_font = ImageFont.load_default(size=max(12, w // 90))
     radius = max(6, w // 120)
     for n, pin in enumerate(p for p in data["pins"] if p["x"] is not None):
         cx, cy = pin["x"] * w, pin["y"] * h
         draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=_rgb(pin["colour"]) + (255,),
                      outline=(0, 0, 0, 255), width=2)
         pin["number"] = n + 1
-        draw.text((cx + radius + 2, cy - radius), str(n + 1), fill=(0, 0, 0, 255))
+        draw.text((cx + radius + 2, cy - radius), str(n + 1), fill=(0, 0, 0, 255), font=number_font,
+                  stroke_width=2, stroke_fill=(255, 255, 255, 255))
     out = Image.alpha_composite(img, overlay).convert("RGB")
     buf = io.BytesIO()
     out.save(buf, format="PNG", optimize=False)
     return buf.getvalue()
+
+
+def _font(size: int):
+    """A CJK font for area names on the printed plan (Noto Sans CJK from fonts-noto-cjk), else None."""
+    from PIL import ImageFont
+
+    for path in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"):
+        try:
+            return ImageFont.truetype(path, size, index=2)  # index 2: the SC (simplified Chinese) face
+        except OSError:
+            continue
+    return None
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
