@@ -28,7 +28,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _values(method: Method, name: str) -> list[tuple[str, str]]:
-    return [("", "—")] + [(grading._fmt(v), grading._fmt(v)) for v in grading.FACTORS[method][name]]
+    meanings = grading.MEANINGS[method][name]
+    return [("", "—")] + [(grading._fmt(v), f"{grading._fmt(v)}　{meanings[v]}") for v in grading.FACTORS[method][name]]
 
 
 class RiskPointForm(FlaskForm):
