@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.cli import run_demo
+from app.extensions import db
+from app.hazards import history
+from app.hazards.models import Hazard, HazardAttachment
+
+
+def test_demo_covers_every_state_level_source_and_overdue(db_session):
+    ctx = run_demo()
+    hazards = db.session.scalars(select(Hazard)).all()
+    assert {h.state.value for h in hazards} == {"reported", "rectifying", "pending_review", "closed", "voided"}
+    assert {h.level.value for h in hazards if h.level} == {"general", "major"}
+    assert {h.source.value for h in hazards} >= {"self_inspection", "government_inspection"}
+    assert any(h.overdue for h in hazards)
+    assert any(h.plan is not None and h.plan.is_approved for h in hazards)
+    photos = db.session.scalars(select(HazardAttachment)).all()
+    assert photos and all(p.mime == "image/jpeg" and p.taken_at is not None for p in photos)
+    assert history.verify() == {}
+    assert len(ctx["hazards"]) == len(hazards)
