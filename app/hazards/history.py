@@ -56,14 +56,20 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
            data: dict | None = None) -> HazardEvent:
     """Add the next event of ``hazard``'s chain (the caller holds the hazard's lock or version)."""
     db.session.flush()  # the hazard needs its id
-    last = db.session.execute(
-        select(HazardEvent.seq, HazardEvent.hash).where(HazardEvent.hazard_id == hazard.id)
-        .order_by(HazardEvent.seq.desc()).limit(1)
-    ).first()
+    # The chain head is remembered on the instance for the rest of this transaction only (the caller
+    # holds the hazard's lock or version), which saves a query per event; otherwise it is read.
+    head = hazard.__dict__.get("_chain_head")
+    if head is None or head[0] is not db.session().get_transaction():
+        row = db.session.execute(
+            select(HazardEvent.seq, HazardEvent.hash).where(HazardEvent.hazard_id == hazard.id)
+            .order_by(HazardEvent.seq.desc()).limit(1)
+        ).first()
+        head = (db.session().get_transaction(), row.seq if row else 0, row.hash if row else None)
+    _transaction, last_seq, last_hash = head
     now = utcnow()
     event = HazardEvent(
         hazard_id=hazard.id,
-        seq=(last.seq + 1) if last else 1,
+        seq=last_seq + 1,
         trigger=trigger,
         from_state=_jsonable(from_state) if from_state is not None else None,
         to_state=_jsonable(to_state),
@@ -73,11 +79,18 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
         data=_jsonable(data or {}),
         # Whole milliseconds: every database keeps them exactly, so the hash recomputes identically.
         created_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
-        prev_hash=last.hash if last else None,
+        prev_hash=last_hash,
     )
     event.hash = compute_hash(event)
     db.session.add(event)
+    hazard.__dict__["_chain_head"] = (db.session().get_transaction(), event.seq, event.hash)
     return event
+
+
+def start_chain(hazard: Hazard) -> None:
+    """A hazard created in this transaction has no events yet: no need to look them up."""
+    db.session.flush()
+    hazard.__dict__["_chain_head"] = (db.session().get_transaction(), 0, None)
 
 
 def verify_hazard(events: list[HazardEvent]) -> str | None:
