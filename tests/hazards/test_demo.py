@@ -20,3 +20,25 @@ def test_demo_covers_every_state_level_source_and_overdue(db_session):
     assert photos and all(p.mime == "image/jpeg" and p.taken_at is not None for p in photos)
     assert history.verify() == {}
     assert len(ctx["hazards"]) == len(hazards)
+
+
+def test_every_demo_page_renders(client, db_session):
+    from app.auth.models import User
+    from app.hazards import service
+    from tests.conftest import login
+
+    run_demo()
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    hazards = db.session.scalars(select(Hazard)).all()
+    for username in ("admin", "sr_inspector", "jiangfeng_manager", "jiangfeng_principal", "jiangfeng_staff"):
+        user = users[username]
+        login(client, user)
+        assert client.get("/hazards/").status_code == 200
+        assert client.get("/hazards/?overdue=1&grade=red").status_code == 200
+        for h in hazards:
+            expected = 200 if service.policy.is_visible(h, user) else 404
+            assert client.get(f"/hazards/{h.id}").status_code == expected
+            if expected == 200:
+                for trigger in service.allowed_triggers(h, user):
+                    assert client.get(f"/hazards/{h.id}/do/{trigger}").status_code == 200, (h.id, trigger)
+                assert client.get(f"/hazards/{h.id}/plan").status_code == 200
