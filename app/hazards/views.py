@@ -23,6 +23,7 @@ from app.hazards import forms as F
 from app.hazards import hooks, service, storage_io
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import paginate, register_query
+from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks.models import RiskPoint
 from workflows import codes
@@ -116,7 +117,10 @@ def index():
     departments = _departments(current_user.enterprise_id) if current_user.role.is_enterprise else []
     keep = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("hazards/index.html", page=page, filters=filters, departments=departments,
-                           keep=keep, HazardState=HazardState, HazardLevel=HazardLevel, Grade=Grade)
+                           keep=keep, HazardState=HazardState, HazardLevel=HazardLevel, Grade=Grade,
+                           state_labels={s: label(s) for s in HazardState},
+                           level_labels={v: label(v) for v in HazardLevel},
+                           grade_labels={g: label(g) for g in Grade})
 
 
 # --- report --------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ def test_demo_covers_every_state_level_source_and_overdue(db_session):
     assert {h.level.value for h in hazards if h.level} == {"general", "major"}
     assert {h.source.value for h in hazards} >= {"self_inspection", "government_inspection"}
     assert any(h.overdue for h in hazards)
+    from app.hazards.models import HazardEvent
+
+    overdue_events = db.session.scalars(select(HazardEvent).where(HazardEvent.trigger == "overdue")).all()
+    assert {e.hazard_id for e in overdue_events} == {h.id for h in hazards if h.overdue}
     assert any(h.plan is not None and h.plan.is_approved for h in hazards)
     photos = db.session.scalars(select(HazardAttachment)).all()
     assert photos and all(p.mime == "image/jpeg" and p.taken_at is not None for p in photos)
