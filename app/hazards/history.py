@@ -56,16 +56,17 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
            data: dict | None = None) -> HazardEvent:
     """Add the next event of ``hazard``'s chain (the caller holds the hazard's lock or version)."""
     db.session.flush()  # the hazard needs its id
-    # The chain head is remembered on the instance for the rest of this transaction only (the caller
-    # holds the hazard's lock or version), which saves a query per event; otherwise it is read.
-    head = hazard.__dict__.get("_chain_head")
-    if head is None or head[0] is not db.session().get_transaction():
+    # The chain head is remembered for the rest of this transaction only (the caller holds the hazard's
+    # lock or version), which saves a query per event; a new transaction reads it again.
+    heads = _heads()
+    head = heads.get(hazard.id)
+    if head is None:
         row = db.session.execute(
             select(HazardEvent.seq, HazardEvent.hash).where(HazardEvent.hazard_id == hazard.id)
             .order_by(HazardEvent.seq.desc()).limit(1)
         ).first()
-        head = (db.session().get_transaction(), row.seq if row else 0, row.hash if row else None)
-    _transaction, last_seq, last_hash = head
+        head = (row.seq if row else 0, row.hash if row else None)
+    last_seq, last_hash = head
     now = utcnow()
     event = HazardEvent(
         hazard_id=hazard.id,
@@ -83,14 +84,25 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
     )
     event.hash = compute_hash(event)
     db.session.add(event)
-    hazard.__dict__["_chain_head"] = (db.session().get_transaction(), event.seq, event.hash)
+    heads[hazard.id] = (event.seq, event.hash)
     return event
+
+
+def _heads() -> dict:
+    """Chain heads known in the current transaction: {hazard id: (seq, hash)}. A new transaction
+    starts with none (another process may have appended meanwhile)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    kept = session.info.get("hazard_chain_heads")
+    if kept is None or kept[0] is not transaction:
+        kept = session.info["hazard_chain_heads"] = (transaction, {})
+    return kept[1]
 
 
 def start_chain(hazard: Hazard) -> None:
     """A hazard created in this transaction has no events yet: no need to look them up."""
     db.session.flush()
-    hazard.__dict__["_chain_head"] = (db.session().get_transaction(), 0, None)
+    _heads()[hazard.id] = (0, None)
 
 
 def verify_hazard(events: list[HazardEvent]) -> str | None:
