@@ -15,6 +15,8 @@ NAV: list[tuple[str, object, object]] = []
 
 
 def nav_item(endpoint: str, text, visible=lambda user: True) -> None:
+    # Idempotent: the factory may run more than once in a process (tests build several apps).
+    NAV[:] = [entry for entry in NAV if entry[0] != endpoint]
     NAV.append((endpoint, text, visible))
 
 
@@ -31,7 +33,9 @@ def healthz():
 
 
 def _nav_for(user):
-    return [(endpoint, text) for endpoint, text, visible in NAV if visible(user)]
+    from app.feature_domains import text_in_feature
+
+    return [(endpoint, text_in_feature(endpoint, text)) for endpoint, text, visible in NAV if visible(user)]
 
 
 def init_app(app: Flask) -> None:

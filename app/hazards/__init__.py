@@ -18,7 +18,6 @@ from app.hazards.models import (
     TreatmentPlan,
 )
 from app.organisations.models import Enterprise
-from workflows.grades import Grade
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource, HazardState
 
 
@@ -44,9 +43,6 @@ tenancy.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))
 tenancy.register_scope(HazardAttachment, _via_hazard(HazardAttachment.hazard_id))
 tenancy.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
 
-# Risk grades appear in the register (effective grade); the same words as DESIGN.md.
-labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Considerable risk (orange)"),
-                        Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
 labels.register(HazardState, {
     HazardState.reported: _l("Reported"), HazardState.rectifying: _l("Rectifying"),
     HazardState.pending_review: _l("Pending review"), HazardState.closed: _l("Closed"),
