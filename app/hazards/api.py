@@ -19,7 +19,7 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.hazards import hooks, service, storage_io
 from app.hazards.models import PLAN_SECTIONS, Hazard, HazardEvent
-from app.hazards.register import paginate, register_query
+from app.hazards.register import register_page
 from app.organisations.models import Enterprise
 from app.risks.models import RiskPoint
 from workflows.grades import Grade
@@ -195,10 +195,9 @@ def detail(h: Hazard) -> dict:
 def list_hazards(args):
     """The hazards the caller may see, newest first; filters state, level, grade, overdue, enterprise_id."""
     policy.require(current_user, "hazard.list")
-    stmt = register_query(current_user, state=args.get("state"), level=args.get("level"),
-                          grade=args.get("grade"), overdue=args.get("overdue"),
-                          enterprise_id=args.get("enterprise_id"))
-    page = paginate(stmt, args["page"], args["per_page"])
+    page = register_page(current_user, page=args["page"], per_page=args["per_page"], state=args.get("state"),
+                         level=args.get("level"), grade=args.get("grade"), overdue=args.get("overdue"),
+                         enterprise_id=args.get("enterprise_id"))
     return {"items": [summary(h) for h in page.items], "page": page.page, "per_page": page.per_page,
             "total": page.total, "total_capped": page.total_capped, "has_next": page.has_next}
 

@@ -43,6 +43,7 @@ class ReportForm(FlaskForm):
         self.risk_point_id.choices = _blank([(str(p.id), f"{p.name} {p.area}".strip()) for p in risk_points])
         self.hazard_factor.choices = _blank(_code_choices(codes.HAZARD_FACTORS))
         self.accident_type.choices = _blank(_code_choices(codes.ACCIDENT_TYPES))
+        self.title.flags.required = True  # the star; the service says what is missing
 
 
 class _TriggerForm(FlaskForm):

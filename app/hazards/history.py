@@ -56,14 +56,21 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
            data: dict | None = None) -> HazardEvent:
     """Add the next event of ``hazard``'s chain (the caller holds the hazard's lock or version)."""
     db.session.flush()  # the hazard needs its id
-    last = db.session.execute(
-        select(HazardEvent.seq, HazardEvent.hash).where(HazardEvent.hazard_id == hazard.id)
-        .order_by(HazardEvent.seq.desc()).limit(1)
-    ).first()
+    # The chain head is remembered for the rest of this transaction only (the caller holds the hazard's
+    # lock or version), which saves a query per event; a new transaction reads it again.
+    heads = _heads()
+    head = heads.get(hazard.id)
+    if head is None:
+        row = db.session.execute(
+            select(HazardEvent.seq, HazardEvent.hash).where(HazardEvent.hazard_id == hazard.id)
+            .order_by(HazardEvent.seq.desc()).limit(1)
+        ).first()
+        head = (row.seq if row else 0, row.hash if row else None)
+    last_seq, last_hash = head
     now = utcnow()
     event = HazardEvent(
         hazard_id=hazard.id,
-        seq=(last.seq + 1) if last else 1,
+        seq=last_seq + 1,
         trigger=trigger,
         from_state=_jsonable(from_state) if from_state is not None else None,
         to_state=_jsonable(to_state),
@@ -73,11 +80,29 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
         data=_jsonable(data or {}),
         # Whole milliseconds: every database keeps them exactly, so the hash recomputes identically.
         created_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
-        prev_hash=last.hash if last else None,
+        prev_hash=last_hash,
     )
     event.hash = compute_hash(event)
     db.session.add(event)
+    heads[hazard.id] = (event.seq, event.hash)
     return event
+
+
+def _heads() -> dict:
+    """Chain heads known in the current transaction: {hazard id: (seq, hash)}. A new transaction
+    starts with none (another process may have appended meanwhile)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    kept = session.info.get("hazard_chain_heads")
+    if kept is None or kept[0] is not transaction:
+        kept = session.info["hazard_chain_heads"] = (transaction, {})
+    return kept[1]
+
+
+def start_chain(hazard: Hazard) -> None:
+    """A hazard created in this transaction has no events yet: no need to look them up."""
+    db.session.flush()
+    _heads()[hazard.id] = (0, None)
 
 
 def verify_hazard(events: list[HazardEvent]) -> str | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app import policy
 from app.clock import LOCAL_TZ, today
@@ -18,13 +20,40 @@ from app.risks.models import RiskPoint
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardLevel
 
-# Counting stops here: beyond it the register says "more than 10 000" (a COUNT over a large
-# filtered table costs more than the page itself).
-COUNT_CAP = 10_000
+# Counting stops here: beyond it the register says "more than 1 000" (a COUNT over a large filtered
+# table costs more than the page itself; measured in bench/bench_hazards.py).
+COUNT_CAP = 1000
 
 
-def overdue_condition(on_day: date | None = None):
-    return and_(Hazard.state.in_(list(OPEN_STATES)), Hazard.deadline < (on_day or today()))
+class _Unindexed(FunctionElement):
+    """A column the planner must not use an index for: ``+col`` on SQLite, the plain column elsewhere.
+
+    When a filter matches many rows, walking the hazards newest-first and stopping after one page is
+    far cheaper than gathering every match through the filter's index and sorting them; SQLite does
+    not know that (PostgreSQL does, from its statistics), so the register tells it (see ``paginate``).
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _plain(element, compiler, **kw):
+    return compiler.process(next(iter(element.clauses)), **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unary_plus(element, compiler, **kw):
+    return "+" + compiler.process(next(iter(element.clauses)), **kw)
+
+
+def overdue_condition(on_day: date | None = None, *, walk: bool = False):
+    state, deadline = (_Unindexed(Hazard.state), _Unindexed(Hazard.deadline)) if walk else (
+        Hazard.state, Hazard.deadline)
+    return and_(state.in_(list(OPEN_STATES)), deadline < (on_day or today()))
 
 
 def grade_condition(grade: Grade):
@@ -42,16 +71,18 @@ def _local_day_start(day: date) -> datetime:
 
 def register_query(user, *, state=None, level=None, grade=None, overdue=None, department_id=None,
                    date_from: date | None = None, date_to: date | None = None, enterprise_id=None,
-                   q: str | None = None) -> Select:
+                   q: str | None = None, walk: bool = False) -> Select:
+    """The visible hazards matching the filters. ``walk``: keep the planner off the state/deadline
+    indexes (newest-first walk; see ``paginate``)."""
     stmt = policy.visible(Hazard, user)
     if state:
-        stmt = stmt.where(Hazard.state == state)
+        stmt = stmt.where((_Unindexed(Hazard.state) if walk else Hazard.state) == state)
     if level:
         stmt = stmt.where(Hazard.level == level)
     if grade:
         stmt = stmt.where(grade_condition(Grade(grade)))
     if overdue is True:
-        stmt = stmt.where(overdue_condition())
+        stmt = stmt.where(overdue_condition(walk=walk))
     elif overdue is False:
         stmt = stmt.where(not_(overdue_condition()) | Hazard.deadline.is_(None))
     if department_id:
@@ -85,11 +116,25 @@ class Page:
         return self.page * self.per_page < self.total
 
 
-def paginate(stmt: Select, page: int = 1, per_page: int = 50) -> Page:
+def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, walk_stmt: Select | None = None) -> Page:
+    """One page, newest first, and the number of matches up to COUNT_CAP.
+
+    ``walk_stmt`` (the same query built with ``walk=True``) is used for the page when the filter
+    matches many rows (the capped count reached the cap): the newest-first walk then finds a page
+    after a few hundred rows, whatever the table's size.
+    """
     page, per_page = max(page, 1), max(1, min(per_page, 200))
-    items = db.session.scalars(stmt.order_by(Hazard.id.desc()).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
     counted = stmt.with_only_columns(Hazard.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     capped = total > COUNT_CAP
+    source = walk_stmt if capped and walk_stmt is not None else stmt
+    items = db.session.scalars(source.order_by(Hazard.id.desc()).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=min(total, COUNT_CAP), total_capped=capped)
+
+
+def register_page(user, *, page: int = 1, per_page: int = 50, options=(), **filters) -> Page:
+    """The register's page for ``user`` and ``filters`` (UI and API use this)."""
+    stmt = register_query(user, **filters).options(*options)
+    walk = register_query(user, walk=True, **filters).options(*options)
+    return paginate(stmt, page, per_page, walk_stmt=walk)

@@ -21,7 +21,7 @@ def overdue_candidates(on_day=None):
     return select(Hazard).where(
         Hazard.state.in_(list(OPEN_STATES)), Hazard.deadline < on_day,
         or_(Hazard.overdue_recorded_for.is_(None), Hazard.overdue_recorded_for != Hazard.deadline),
-    ).order_by(Hazard.id)
+    ).order_by(Hazard.id).execution_options(populate_existing=True)  # fresh deadlines, not cached ones
 
 
 @scan_step("hazards.overdue")

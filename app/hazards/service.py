@@ -170,6 +170,7 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         found_by_authority=found_by_authority,
     )
     db.session.add(hazard)
+    history.start_chain(hazard)
     history.append(hazard, "report", from_state=None, to_state=hazard.state or "reported", actor=actor,
                    data={"title": title, "source": source, "level": level})
     for kind, file in checked:

@@ -22,7 +22,8 @@ from app.extensions import db
 from app.hazards import forms as F
 from app.hazards import hooks, service, storage_io
 from app.hazards.models import Hazard, HazardEvent
-from app.hazards.register import paginate, register_query
+from app.hazards.register import register_page
+from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks.models import RiskPoint
 from workflows import codes
@@ -110,13 +111,15 @@ def _filters() -> dict:
 def index():
     policy.require(current_user, "hazard.list")
     filters = _filters()
-    stmt = register_query(current_user, **filters).options(selectinload(Hazard.risk_point),
-                                                          selectinload(Hazard.enterprise))
-    page = paginate(stmt, request.args.get("page", 1, type=int), 50)
+    page = register_page(current_user, page=request.args.get("page", 1, type=int), per_page=50,
+                         options=(selectinload(Hazard.risk_point), selectinload(Hazard.enterprise)), **filters)
     departments = _departments(current_user.enterprise_id) if current_user.role.is_enterprise else []
     keep = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("hazards/index.html", page=page, filters=filters, departments=departments,
-                           keep=keep, HazardState=HazardState, HazardLevel=HazardLevel, Grade=Grade)
+                           keep=keep, HazardState=HazardState, HazardLevel=HazardLevel, Grade=Grade,
+                           state_labels={s: label(s) for s in HazardState},
+                           level_labels={v: label(v) for v in HazardLevel},
+                           grade_labels={g: label(g) for g in Grade})
 
 
 # --- report --------------------------------------------------------------------------------------

@@ -15,17 +15,25 @@ from app.notifications.models import Notification
 
 
 def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: int | None = None,
-           email: bool = False) -> Notification | None:
-    """Add a reminder unless this user already has one with ``dedupe_key`` (then None)."""
-    exists = db.session.scalar(select(Notification.id).where(
-        Notification.user_id == user_id, Notification.dedupe_key == dedupe_key))
-    if exists is not None:
+           email: bool = False) -> int | None:
+    """Add a reminder unless this user already has one with ``dedupe_key``; the new id, else None.
+
+    One statement, safe against a concurrent run: INSERT ... ON CONFLICT DO NOTHING on the unique key.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(Notification).values(user_id=user_id, kind=kind, text=text, dedupe_key=dedupe_key,
+                                       hazard_id=hazard_id, created_at=utcnow())
+    new_id = db.session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+                                .returning(Notification.id)).scalar()
+    if new_id is None:
         return None
-    row = Notification(user_id=user_id, kind=kind, text=text, dedupe_key=dedupe_key, hazard_id=hazard_id)
-    db.session.add(row)
     if email:
         send_email(db.session.get(User, user_id), text)
-    return row
+    return new_id
 
 
 def send_email(user: User | None, text: str) -> bool:

@@ -5,7 +5,8 @@
 
 Every step is a real trigger (events, hash chain, signals); the session is committed at the end.
 Defaults: enterprise a of the ``world`` fixture, reported by its staff; self-found hazards are handled
-by its manager, government-found ones by ``world.users.inspector`` (county_a authority).
+by the enterprise's manager, government-found ones by ``world.users.inspector`` (county_a authority,
+so government-found hazards of another enterprise need an inspector who sees it: pass none there).
 """
 
 from __future__ import annotations
@@ -64,17 +65,26 @@ PLAN = {
 }
 
 
+def user_of(enterprise, role: str):
+    """The first active user with ``role`` in ``enterprise`` (tests create one of each)."""
+    from app.auth.models import User
+
+    return db.session.scalars(db.select(User).where(User.enterprise_id == enterprise.id, User.role == role,
+                                                   User.active.is_(True)).order_by(User.id)).first()
+
+
 def approve_plan(world, hazard: Hazard) -> None:
-    u = world.users
-    service.save_plan(hazard.id, u.manager, workers_congress_reported_on=today(), **PLAN)
-    service.approve_plan(hazard.id, u.principal)
+    service.save_plan(hazard.id, user_of(hazard.enterprise, "enterprise_manager"),
+                      workers_congress_reported_on=today(), **PLAN)
+    service.approve_plan(hazard.id, user_of(hazard.enterprise, "enterprise_principal"))
 
 
 def _reviewer(world, hazard: Hazard):
-    u = world.users
     from app.hazards.policy import reviewer_is_government
 
-    return u.inspector if reviewer_is_government(hazard) else u.manager
+    if reviewer_is_government(hazard):
+        return world.users.inspector
+    return user_of(hazard.enterprise, "enterprise_manager")
 
 
 def make_hazard(world, state: str = "reported", *, level: str = "general", source: str = "self_inspection",
@@ -88,9 +98,10 @@ def make_hazard(world, state: str = "reported", *, level: str = "general", sourc
     u = world.users
     enterprise = enterprise or world.enterprises.a
     gov = source == "government_inspection"
-    reporter = reporter or (u.inspector if gov else u.staff)
-    confirmer = u.inspector if gov else u.manager
-    responsible = responsible or u.staff
+    staff = u.staff if enterprise.id == world.enterprises.a.id else user_of(enterprise, "enterprise_staff")
+    reporter = reporter or (u.inspector if gov else staff)
+    confirmer = u.inspector if gov else user_of(enterprise, "enterprise_manager")
+    responsible = responsible or staff
     hazard = service.create_hazard(reporter, enterprise=enterprise, title=title, description="现场发现",
                                    location="储罐区", source=source, risk_point=risk_point,
                                    attachments=[("before", "before.jpg", jpeg_bytes())])

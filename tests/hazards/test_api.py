@@ -160,3 +160,18 @@ def test_listed_flag_from_hooks(client, world, tokens):
         assert body["listed"] is True
     finally:
         hooks.set_listing_resolver(lambda hz: None)
+
+
+def test_openapi_documents_the_hazard_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    for path in ("/api/v1/hazards", "/api/v1/hazards/{hazard_id}", "/api/v1/hazards/{hazard_id}/transitions",
+                 "/api/v1/hazards/{hazard_id}/plan", "/api/v1/hazards/{hazard_id}/plan/approval",
+                 "/api/v1/hazards/{hazard_id}/attachments", "/api/v1/hazards/{hazard_id}/events"):
+        assert path in paths, path
+
+
+def test_workflow_diagram_command(runner):
+    result = runner.invoke(args=["workflow", "diagram"])
+    assert result.exit_code == 0
+    assert result.output.startswith("stateDiagram-v2") and "reported --> rectifying: confirm" in result.output
