@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 59d6f03a3b0e
+Revision ID: 92af91ecfa86
 Revises: 
-Create Date: 2026-11-23 00:06:19.703505
+Create Date: 2026-11-23 00:16:08.376738
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '59d6f03a3b0e'
+revision = '92af91ecfa86'
 down_revision = None
 branch_labels = None
 depends_on = None
