@@ -91,6 +91,9 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_service_error(exc: ServiceError):
+    from app.extensions import db
+
+    db.session.rollback()  # a refused use case leaves nothing half-done behind (even flushed rows)
     if is_api_request():
         return api_error(exc.status, exc.code, exc.message, exc.fields)
     return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status

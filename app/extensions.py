@@ -53,8 +53,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def select_locale() -> str:
-    from flask import session
+    from flask import has_request_context, session
 
+    if not has_request_context():  # commands (shuangkong user create, scan...): the default language
+        return "zh_CN"
     # Chinese is the default whatever the browser says; English only when chosen (?lang=en).
     lang = request.args.get("lang") or session.get("lang")
     return lang if lang in ("zh_CN", "en") else "zh_CN"

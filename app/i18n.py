@@ -53,7 +53,22 @@ def update() -> None:
             cmd = "update" if po.exists() else "init"
             args = ["--no-fuzzy-matching", "--ignore-obsolete"] if cmd == "update" else []
             _pybabel(cmd, "-i", str(pot), "-d", str(directory), "-l", LOCALE, *args)
+            _pin_header(po)
             print(f"updated {po.relative_to(ROOT)}")
+
+
+def _pin_header(po: Path) -> None:
+    """Fixed header dates and sorted entries: a catalog changes only when its messages do
+    (catalogs of parallel branches then merge without spurious conflicts)."""
+    from datetime import datetime
+
+    from babel.messages.pofile import read_po, write_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=LOCALE)
+    catalog.creation_date = catalog.revision_date = datetime(2026, 1, 1)
+    with po.open("wb") as fh:
+        write_po(fh, catalog, width=0, sort_output=True, omit_header=False)
 
 
 def compile_all() -> None:
@@ -113,7 +128,7 @@ def fill(lines: list[str]) -> int:
                 done += 1
         if changed:
             with po.open("wb") as fh:
-                write_po(fh, catalog, width=0, omit_header=False)
+                write_po(fh, catalog, width=0, sort_output=True, omit_header=False)
     return done
 
 

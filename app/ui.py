@@ -15,6 +15,8 @@ NAV: list[tuple[str, object, object]] = []
 
 
 def nav_item(endpoint: str, text, visible=lambda user: True) -> None:
+    # Idempotent: the factory may run more than once in a process (tests build several apps).
+    NAV[:] = [entry for entry in NAV if entry[0] != endpoint]
     NAV.append((endpoint, text, visible))
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_locale
 
 from app import labels
 from app.auth.models import ApiToken, Role, User
@@ -56,6 +57,14 @@ def unauthorized():
 def init_app(app: Flask) -> None:
     from app.auth import api as auth_api
     from app.auth import cli, views
+
+    @app.before_request
+    def _forget_cached_user_and_locale():
+        # Flask-Login and Flask-Babel cache the user and the locale on g, which lives as long as the
+        # app context. A request normally has its own context, but one pushed around several requests
+        # (tests, scripts) would keep serving the first request's user and language to the next ones.
+        g.pop("_login_user", None)
+        refresh_locale()
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -13,6 +13,8 @@ from app.extensions import db
 from app.organisations.models import Authority, Enterprise
 
 user_cli = AppGroup("user", help="Manage users.")
+OPTION_NAMES = {"enterprise_id": "--enterprise", "authority_id": "--authority", "display_name": "--name",
+                "username": "--username", "role": "--role"}
 
 
 @user_cli.command("create")
@@ -42,7 +44,7 @@ def create(username, role, display_name, credit_code, authority_id, password_std
                                    password=password, enterprise=enterprise, authority=authority)
     except Invalid as exc:
         db.session.rollback()
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+        details = "; ".join(f"{OPTION_NAMES.get(k, k)}: {' '.join(v)}" for k, v in exc.fields.items())
         raise click.ClickException(details) from None
     db.session.commit()
     click.echo(f"Created user {user.username} ({user.role.value}), id {user.id}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.auth.models import ApiToken, Role, User
 from app.errors import Invalid
@@ -21,6 +21,43 @@ def authenticate(username: str, password: str) -> User | None:
 
 def issue_token(user: User) -> tuple[ApiToken, str]:
     return ApiToken.issue(user, current_app.config["API_TOKEN_HOURS"])
+
+
+USER_TEXT = {"display_name": 64, "phone": 32, "email": 128, "certificate_no": 32}
+
+
+def _check_anchor(errors: dict, role, enterprise, authority, department) -> None:
+    """The role decides the tenancy anchor: enterprise roles an enterprise, government roles an authority."""
+    if isinstance(role, Role):
+        if role.is_enterprise and enterprise is None:
+            errors.setdefault("enterprise_id", _("This role needs an enterprise."))
+        if role.is_government and authority is None:
+            errors.setdefault("authority_id", _("This role needs an authority."))
+        if not role.is_enterprise and enterprise is not None:
+            errors.setdefault("enterprise_id", _("Only enterprise roles belong to an enterprise."))
+        if not role.is_government and authority is not None:
+            errors.setdefault("authority_id", _("Only inspectors and supervisors belong to an authority."))
+    if department is not None and (enterprise is None or department.enterprise_id != enterprise.id):
+        errors.setdefault("department_id", _("The department is not part of this enterprise."))
+
+
+def _check_texts(errors: dict, data: dict) -> dict:
+    clean = {}
+    for field, max_len in USER_TEXT.items():
+        value = (data.get(field) or "").strip()
+        if field == "display_name" and not value:
+            errors[field] = _("A name of 1 to 64 characters is required.")
+        elif len(value) > max_len:
+            errors[field] = _("At most %(n)s characters.", n=max_len)
+        clean[field] = value
+    return clean
+
+
+def _check_password(errors: dict, password: str | None) -> None:
+    if len(password or "") < 8:
+        errors["password"] = _("The password needs at least 8 characters.")
+    elif len(password) > 128:
+        errors["password"] = _("At most %(n)s characters.", n=128)
 
 
 def create_user(*, username: str, display_name: str, role: Role | str, password: str,
@@ -40,27 +77,64 @@ def create_user(*, username: str, display_name: str, role: Role | str, password:
         errors["username"] = _("At most %(n)s characters.", n=64)
     elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         errors["username"] = _("This username is taken.")
-    if not display_name or len(display_name) > 64:
-        errors["display_name"] = _("A name of 1 to 64 characters is required.")
-    if len(password or "") < 8:
-        errors["password"] = _("The password needs at least 8 characters.")
-    if isinstance(role, Role):
-        if role.is_enterprise and enterprise is None:
-            errors["enterprise"] = _("This role needs an enterprise.")
-        if role.is_government and authority is None:
-            errors["authority"] = _("This role needs an authority.")
-        if not role.is_enterprise and enterprise is not None:
-            errors["enterprise"] = _("Only enterprise roles belong to an enterprise.")
-        if not role.is_government and authority is not None:
-            errors["authority"] = _("Only inspectors and supervisors belong to an authority.")
-    if department is not None and (enterprise is None or department.enterprise_id != enterprise.id):
-        errors["department"] = _("The department is not part of this enterprise.")
+    clean = _check_texts(errors, dict(display_name=display_name, phone=phone, email=email,
+                                      certificate_no=certificate_no))
+    _check_password(errors, password)
+    _check_anchor(errors, role, enterprise, authority, department)
     if errors:
         raise Invalid(fields=errors)
-    user = User(username=username, display_name=display_name, role=role, enterprise=enterprise,
-                authority=authority, department=department, phone=phone, email=email,
-                certificate_no=certificate_no, active=True)
+    user = User(username=username, role=role, enterprise=enterprise, authority=authority,
+                department=department, active=True, **clean)
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, **data) -> User:
+    """Change a user's details, role and anchor; fields left out keep their value.
+
+    ``data`` may hold display_name, phone, email, certificate_no, role, enterprise, authority,
+    department (objects, already loaded by the caller).
+    """
+    errors: dict[str, str] = {}
+    merged = {field: getattr(user, field) for field in USER_TEXT}
+    merged.update(role=user.role, enterprise=user.enterprise, authority=user.authority,
+                  department=user.department)
+    merged.update(data)
+    role = merged["role"]
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = _("Unknown role.")
+    clean = _check_texts(errors, merged)
+    _check_anchor(errors, role, merged["enterprise"], merged["authority"], merged["department"])
+    if errors:
+        raise Invalid(fields=errors)
+    for key, value in clean.items():
+        setattr(user, key, value)
+    user.role = role
+    user.enterprise, user.authority = merged["enterprise"], merged["authority"]
+    user.department = merged["department"]
+    db.session.flush()
+    return user
+
+
+def set_active(user: User, active: bool, *, actor: User) -> User:
+    if not active and user.id == actor.id:
+        raise Invalid(fields={"active": _("You cannot deactivate your own account.")})
+    user.active = active
+    if not active:  # a deactivated user's API tokens die with the account
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, password: str) -> User:
+    errors: dict[str, str] = {}
+    _check_password(errors, password)
+    if errors:
+        raise Invalid(fields=errors)
+    user.set_password(password)
     db.session.flush()
     return user

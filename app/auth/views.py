@@ -54,8 +54,10 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/lang/<code>", methods=["POST"])
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
+    # GET too, so that a plain link (/lang/en) works; it only changes the reader's own display language.
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+    target = request.values.get("next") or (request.referrer and urlsplit(request.referrer).path)
+    return redirect(_safe_next(target))

@@ -3,12 +3,67 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from app import policy
-from app.hazards.models import Hazard
+import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
+import app.policy as tenancy
+from app import labels
+from app.hazards.models import (
+    AttachmentKind,
+    Hazard,
+    HazardAttachment,
+    HazardEvent,
+    ProductionSuspension,
+    TreatmentPlan,
+)
+from workflows.hazard_states import HazardLevel, HazardNature, HazardSource, HazardState
 
-policy.register_scope(Hazard, lambda user: policy.enterprise_condition(Hazard.enterprise_id, user))
+tenancy.register_scope(Hazard, lambda user: tenancy.enterprise_condition(Hazard.enterprise_id, user))
+_via_hazard = lambda column: lambda user: column.in_(  # noqa: E731
+    tenancy.visible(Hazard, user).with_only_columns(Hazard.id))
+tenancy.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))
+tenancy.register_scope(HazardAttachment, _via_hazard(HazardAttachment.hazard_id))
+tenancy.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
+
+labels.register(HazardState, {
+    HazardState.reported: _l("Reported"), HazardState.rectifying: _l("Rectifying"),
+    HazardState.pending_review: _l("Pending review"), HazardState.closed: _l("Closed"),
+    HazardState.voided: _l("Voided"),
+})
+labels.register(HazardLevel, {HazardLevel.general: _l("General hazard"), HazardLevel.major: _l("Major hazard")})
+labels.register(HazardSource, {
+    HazardSource.self_inspection: _l("Self-inspection"),
+    HazardSource.government_inspection: _l("Government inspection"),
+    HazardSource.public_report: _l("Public report"), HazardSource.third_party: _l("Third party"),
+})
+labels.register(HazardNature, {
+    HazardNature.unsafe_condition: _l("Unsafe condition of things"),
+    HazardNature.unsafe_act: _l("Unsafe act of people"),
+    HazardNature.management_defect: _l("Management defect"),
+})
+labels.register(AttachmentKind, {
+    AttachmentKind.before: _l("Before rectification"), AttachmentKind.after: _l("After rectification"),
+    AttachmentKind.document: _l("Document"),
+})
+labels.register(ProductionSuspension, {
+    ProductionSuspension.none: _l("No suspension"), ProductionSuspension.partial: _l("Partial suspension"),
+    ProductionSuspension.full: _l("Full suspension"),
+})
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from app import notifications, ui
+    from app.hazards import api, cli, demo, scan, views  # noqa: F401  (scan, demo register steps)
+
+    notifications.init_app(app)
+    app.register_blueprint(views.bp)
+    api.init_app(app)
+    cli.init_app(app)
+    def _enum_label(enum_cls):
+        return lambda v: labels.label(enum_cls(v)) if v in enum_cls.__members__ else (v or "")
+
+    # Event data keeps identifiers as strings; these show them as labels in the timeline.
+    app.jinja_env.filters["hazard_state_label"] = _enum_label(HazardState)
+    app.jinja_env.filters["hazard_level_label"] = _enum_label(HazardLevel)
+    app.jinja_env.filters["attachment_kind_label"] = _enum_label(AttachmentKind)
+    ui.nav_item("hazards.index", _l("Hazards"), lambda user: tenancy.can(user, "hazard.list"))

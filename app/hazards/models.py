@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -62,6 +62,8 @@ class Hazard(db.Model):
     production_suspension: Mapped[ProductionSuspension] = enum_column(
         ProductionSuspension, default=ProductionSuspension.none)
     state: Mapped[HazardState] = enum_column(HazardState, default=HazardState.reported, index=True)
+    # The deadline for which ``shuangkong scan`` last recorded "overdue" (one event per deadline).
+    overdue_recorded_for: Mapped[date | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -79,6 +81,7 @@ class Hazard(db.Model):
     responsible_department: Mapped[Department | None] = relationship()
     found_by_authority: Mapped[Authority | None] = relationship()
     risk_point = relationship("RiskPoint")
+    plan: Mapped[TreatmentPlan | None] = relationship(back_populates="hazard", uselist=False)
 
     @property
     def is_open(self) -> bool:
@@ -94,3 +97,113 @@ class Hazard(db.Model):
         """The stricter of the risk point's grade and the grade the hazard's level implies (从严从高)."""
         point_grade = self.risk_point.assessed_grade if self.risk_point is not None else None
         return stricter(point_grade, LEVEL_GRADE.get(self.level) if self.level else None)
+
+
+class HazardEvent(db.Model):
+    """One entry of a hazard's history: append-only, hash-chained per hazard (``app.hazards.history``).
+
+    ``trigger`` is a machine trigger (confirm, submit, ...) or a bookkeeping entry: ``report`` (creation),
+    ``attach`` (evidence added), ``plan_saved``, ``plan_approved``, ``overdue`` (found by the scan).
+    """
+
+    __tablename__ = "hazard_events"
+    __table_args__ = (UniqueConstraint("hazard_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... per hazard
+    trigger: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    hazard: Mapped[Hazard] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class AttachmentKind(enum.StrEnum):
+    before = "before"
+    after = "after"
+    document = "document"
+
+
+class HazardAttachment(db.Model):
+    """A photo or document (content-addressed in ``app.storage``) attached to a hazard."""
+
+    __tablename__ = "hazard_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    kind: Mapped[AttachmentKind] = enum_column(AttachmentKind)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    taken_at: Mapped[datetime | None]  # EXIF DateTimeOriginal, kept as evidence
+    gps_lat: Mapped[float | None]  # EXIF GPS: kept, never shown publicly
+    gps_lon: Mapped[float | None]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hazard: Mapped[Hazard] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+PLAN_SECTIONS = ("goal", "measures", "funds", "organisation", "time_requirements", "safety_and_emergency")
+
+
+class TreatmentPlan(db.Model):
+    """The treatment plan (治理方案) of a major hazard: six sections (16号令 第十五条), 双报告, approval."""
+
+    __tablename__ = "treatment_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), unique=True)
+    goal: Mapped[str] = mapped_column(Text, default="")  # 治理的目标和任务
+    measures: Mapped[str] = mapped_column(Text, default="")  # 采取的方法和措施
+    funds: Mapped[str] = mapped_column(Text, default="")  # 经费和物资的落实
+    organisation: Mapped[str] = mapped_column(Text, default="")  # 负责治理的机构和人员
+    time_requirements: Mapped[str] = mapped_column(Text, default="")  # 治理的时限和要求
+    safety_and_emergency: Mapped[str] = mapped_column(Text, default="")  # 安全措施和应急预案
+    # 双报告: the report to the workers' (representative) congress
+    workers_congress_reported_on: Mapped[date | None]
+    workers_congress_how: Mapped[str] = mapped_column(String(200), default="")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    hazard: Mapped[Hazard] = relationship(back_populates="plan")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+
+    @property
+    def missing_sections(self) -> list[str]:
+        return [name for name in PLAN_SECTIONS if not (getattr(self, name) or "").strip()]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_sections and self.workers_congress_reported_on is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.is_complete and self.approved_at is not None
+
+
+class HazardCodeCounter(db.Model):
+    """Last number used for hazard codes, per enterprise and year (YH-YYYY-NNNN, gap-free)."""
+
+    __tablename__ = "hazard_code_counters"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

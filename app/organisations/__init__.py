@@ -27,4 +27,16 @@ labels.register(DepartmentLevel, {
 
 
 def init_app(app: Flask) -> None:
-    from app.organisations import demo  # noqa: F401  (registers the demo step)
+    # Imported here, not at module level: app.policy imports this package's models.
+    from app import policy
+    from app.api import register
+    from app.organisations import api, demo, views  # noqa: F401  (demo registers its step)
+    from app.organisations import policy as _rules  # noqa: F401  (registers rules and scopes)
+    from app.ui import nav_item
+
+    app.register_blueprint(views.bp)
+    register(api.blp)
+    nav_item("organisations.enterprises", _l("Enterprises"))
+    nav_item("organisations.regions", _l("Regions"), lambda u: policy.can(u, "organisation.browse"))
+    nav_item("organisations.authorities", _l("Authorities"), lambda u: policy.can(u, "organisation.browse"))
+    nav_item("organisations.users", _l("Users"), lambda u: policy.can(u, "user.browse"))

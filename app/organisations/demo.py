@@ -74,7 +74,6 @@ DEPARTMENTS = [  # (name, level, parent name)
     ("仓储部", DepartmentLevel.department, None),
 ]
 
-LOGINS: list[tuple[str, str, str]] = []  # (username, role, who) for print_logins
 
 
 @demo_step("organisations")
@@ -111,7 +110,6 @@ def seed(ctx: dict) -> None:
         return users[username]
 
     add("admin", "系统管理员", Role.admin)
-    LOGINS.append(("admin", "admin", "系统管理员"))
     gov = [("city", "sr", "上饶市"), ("xinzhou", "xz", "信州区"), ("guangfeng", "gf", "广丰区"),
            ("guangxin", "gx", "广信区")]
     for key, prefix, place in gov:
@@ -121,8 +119,6 @@ def seed(ctx: dict) -> None:
         add(f"{prefix}_inspector2", f"{place}执法员乙", Role.inspector, authority=a,
             certificate_no=f"36110{len(users):03d}")
         add(f"{prefix}_supervisor", f"{place}监管负责人", Role.supervisor, authority=a)
-        LOGINS.append((f"{prefix}_inspector", "inspector", a.name))
-        LOGINS.append((f"{prefix}_supervisor", "supervisor", a.name))
     for key, name, *_rest in ENTERPRISES:
         e = enterprises[key]
         principal, manager = _rest[-2], _rest[-1]
@@ -131,36 +127,39 @@ def seed(ctx: dict) -> None:
         add(f"{key}_principal", principal, Role.enterprise_principal, enterprise=e)
         add(f"{key}_staff", f"{name[:2]}员工", Role.enterprise_staff, enterprise=e, department=dept["操作岗"])
         add(f"{key}_staff2", f"{name[:2]}设备员", Role.enterprise_staff, enterprise=e, department=dept["设备部"])
-        if key in ("jiangfeng", "hengli"):
-            for suffix, role in (("manager", "enterprise_manager"), ("principal", "enterprise_principal"),
-                                 ("staff", "enterprise_staff")):
-                LOGINS.append((f"{key}_{suffix}", role, name))
     db.session.flush()
     ctx.update(regions=regions, authorities=authorities, enterprises=enterprises, users=users,
                password=DEMO_PASSWORD)
 
 
-def print_logins() -> None:
-    if not LOGINS:  # printed from a separate process: rebuild the list from the tables
-        _collect_logins()
-    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-    for username, role, who in LOGINS:
-        click.echo(f"  {username:<24} {role:<22} {who}")
-    click.echo("")
-
-
-def _collect_logins() -> None:
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, role, organisation) of the demo accounts worth trying, read from the database
+    (printed by a process other than the one that loaded the demo)."""
     from sqlalchemy import select
 
     from app.auth.models import User
 
-    wanted = ["admin", "sr_inspector", "sr_supervisor", "xz_inspector", "xz_supervisor", "gf_inspector",
-              "gf_supervisor", "gx_inspector", "gx_supervisor"]
+    wanted = ["admin"]
+    for prefix in ("sr", "xz", "gf", "gx"):
+        wanted += [f"{prefix}_inspector", f"{prefix}_supervisor"]
     for key in ("jiangfeng", "hengli"):
         wanted += [f"{key}_manager", f"{key}_principal", f"{key}_staff"]
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))}
+    rows = []
     for name in wanted:
         if name in users:
             u = users[name]
             who = u.enterprise.name if u.enterprise else (u.authority.name if u.authority else "系统管理员")
-            LOGINS.append((name, u.role.value, who))
+            rows.append((name, u.role.value, who))
+    return rows
+
+
+def print_logins() -> None:
+    rows = demo_logins()
+    if not rows:
+        click.echo("No demo accounts in this database (create users with `shuangkong user create`).")
+        return
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+    for username, role, who in rows:
+        click.echo(f"  {username:<24} {role:<22} {who}")
+    click.echo("")

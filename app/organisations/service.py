@@ -57,22 +57,63 @@ def create_region(*, code: str, name: str, level: RegionLevel | str, parent: Reg
     return region
 
 
-def create_authority(*, region: Region | None, name: str, abbreviation: str, review_body: str, court: str,
-                     address: str = "", phone: str = "") -> Authority:
+def update_region(region: Region, *, code: str | None = None, name: str | None = None) -> Region:
+    """Rename or re-code a region; its level and place in the tree are fixed once created."""
     errors: dict = {}
-    name = _text(errors, "name", name, 128)
-    abbreviation = _text(errors, "abbreviation", abbreviation, 16)
-    review_body = _text(errors, "review_body", review_body, 128)
-    court = _text(errors, "court", court, 128)
-    if region is None:
-        errors["region"] = _("Unknown region.")
-    if name and db.session.scalar(select(Authority.id).where(Authority.name == name)):
-        errors["name"] = _("An authority with this name exists already.")
+    code = _text(errors, "code", region.code if code is None else code, 12)
+    name = _text(errors, "name", region.name if name is None else name, 64)
+    if code and not code.isdigit():
+        errors["code"] = _("A division code has only digits.")
+    elif code and db.session.scalar(select(Region.id).where(Region.code == code, Region.id != region.id)):
+        errors["code"] = _("This division code exists already.")
     if errors:
         raise Invalid(fields=errors)
-    authority = Authority(region=region, level=region.level, name=name, abbreviation=abbreviation,
-                          review_body=review_body, court=court, address=address or "", phone=phone or "")
+    region.code, region.name = code, name
+    db.session.flush()
+    return region
+
+
+AUTHORITY_TEXT = {  # field: (max length, required)
+    "name": (128, True), "abbreviation": (16, True), "review_body": (128, True), "court": (128, True),
+    "address": (255, False), "phone": (32, False),
+}
+
+
+def _validate_authority(data: dict, current: Authority | None = None) -> dict:
+    errors: dict = {}
+    clean = {field: _text(errors, field, data.get(field), max_len, required)
+             for field, (max_len, required) in AUTHORITY_TEXT.items()}
+    region = data.get("region")
+    if region is None:
+        errors["region_id"] = _("Unknown region.")
+    name = clean["name"]
+    if name:
+        other = db.session.scalar(select(Authority.id).where(Authority.name == name))
+        if other is not None and (current is None or other != current.id):
+            errors["name"] = _("An authority with this name exists already.")
+    if errors:
+        raise Invalid(fields=errors)
+    clean.update(region=region, level=region.level)
+    return clean
+
+
+def create_authority(*, region: Region | None, name: str, abbreviation: str, review_body: str, court: str,
+                     address: str = "", phone: str = "") -> Authority:
+    clean = _validate_authority(dict(region=region, name=name, abbreviation=abbreviation,
+                                     review_body=review_body, court=court, address=address, phone=phone))
+    authority = Authority(**clean)
     db.session.add(authority)
+    db.session.flush()
+    return authority
+
+
+def update_authority(authority: Authority, **data) -> Authority:
+    """Change an authority; fields left out keep their value."""
+    merged = {field: getattr(authority, field) for field in AUTHORITY_TEXT}
+    merged["region"] = authority.region
+    merged.update(data)
+    for key, value in _validate_authority(merged, current=authority).items():
+        setattr(authority, key, value)
     db.session.flush()
     return authority
 
@@ -150,12 +191,34 @@ def create_department(enterprise: Enterprise, *, name: str, level: DepartmentLev
         elif isinstance(level, DepartmentLevel) and \
                 DEPARTMENT_ORDER.index(level) <= DEPARTMENT_ORDER.index(parent.level):
             errors["level"] = _("A unit must be below its parent's level.")
+    if name and _sibling_named(enterprise, parent, name) is not None:
+        errors["name"] = _("A unit with this name exists here already.")
     if errors:
         raise Invalid(fields=errors)
     dept = Department(enterprise=enterprise, name=name, level=level, parent=parent)
     db.session.add(dept)
     db.session.flush()
     dept.path = (parent.path if parent else "/") + f"{dept.id}/"
+    return dept
+
+
+def _sibling_named(enterprise: Enterprise, parent: Department | None, name: str) -> int | None:
+    parent_cond = Department.parent_id.is_(None) if parent is None else Department.parent_id == parent.id
+    return db.session.scalar(select(Department.id).where(
+        Department.enterprise_id == enterprise.id, parent_cond, Department.name == name))
+
+
+def update_department(dept: Department, *, name: str) -> Department:
+    """Rename a unit (its level and place in the tree stay: risk points hang on them)."""
+    errors: dict = {}
+    name = _text(errors, "name", name, 64)
+    other = _sibling_named(dept.enterprise, dept.parent, name) if name else None
+    if other is not None and other != dept.id:
+        errors["name"] = _("A unit with this name exists here already.")
+    if errors:
+        raise Invalid(fields=errors)
+    dept.name = name
+    db.session.flush()
     return dept
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c22d23500d82
+Revision ID: ceddecac4b91
 Revises: 
-Create Date: 2026-11-22 22:47:42.642021
+Create Date: 2026-11-22 23:04:26.810220
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c22d23500d82'
+revision = 'ceddecac4b91'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,6 +98,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_departments_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_departments_path'), ['path'], unique=False)
 
+    op.create_table('hazard_code_counters',
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_hazard_code_counters_enterprise_id_enterprises')),
+    sa.PrimaryKeyConstraint('enterprise_id', 'year', name=op.f('pk_hazard_code_counters'))
+    )
     op.create_table('risk_points',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
@@ -177,6 +184,7 @@ def upgrade():
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('production_suspension', sa.Enum('none', 'partial', 'full', name='productionsuspension', native_enum=False, length=32), nullable=False),
     sa.Column('state', sa.Enum('reported', 'rectifying', 'pending_review', 'closed', 'voided', name='hazardstate', native_enum=False, length=32), nullable=False),
+    sa.Column('overdue_recorded_for', sa.Date(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -205,11 +213,106 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_hazards_state'), ['state'], unique=False)
         batch_op.create_index('ix_hazards_state_deadline', ['state', 'deadline'], unique=False)
 
+    op.create_table('hazard_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hazard_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('before', 'after', 'document', name='attachmentkind', native_enum=False, length=32), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('mime', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('taken_at', sa.DateTime(), nullable=True),
+    sa.Column('gps_lat', sa.Double(), nullable=True),
+    sa.Column('gps_lon', sa.Double(), nullable=True),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_hazard_attachments_hazard_id_hazards')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_hazard_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_attachments'))
+    )
+    with op.batch_alter_table('hazard_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hazard_attachments_hazard_id'), ['hazard_id'], unique=False)
+
+    op.create_table('hazard_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hazard_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('trigger', sa.String(length=32), nullable=False),
+    sa.Column('from_state', sa.String(length=32), nullable=True),
+    sa.Column('to_state', sa.String(length=32), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_role', sa.String(length=32), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=True),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_hazard_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_hazard_events_hazard_id_hazards')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_events')),
+    sa.UniqueConstraint('hazard_id', 'seq', name=op.f('uq_hazard_events_hazard_id_seq'))
+    )
+    with op.batch_alter_table('hazard_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hazard_events_hazard_id'), ['hazard_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('hazard_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=128), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_notifications_hazard_id_hazards')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('user_id', 'dedupe_key', name=op.f('uq_notifications_user_id_dedupe_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_hazard_id'), ['hazard_id'], unique=False)
+        batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
+
+    op.create_table('treatment_plans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hazard_id', sa.Integer(), nullable=False),
+    sa.Column('goal', sa.Text(), nullable=False),
+    sa.Column('measures', sa.Text(), nullable=False),
+    sa.Column('funds', sa.Text(), nullable=False),
+    sa.Column('organisation', sa.Text(), nullable=False),
+    sa.Column('time_requirements', sa.Text(), nullable=False),
+    sa.Column('safety_and_emergency', sa.Text(), nullable=False),
+    sa.Column('workers_congress_reported_on', sa.Date(), nullable=True),
+    sa.Column('workers_congress_how', sa.String(length=200), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_treatment_plans_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_treatment_plans_hazard_id_hazards')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_treatment_plans_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_treatment_plans')),
+    sa.UniqueConstraint('hazard_id', name=op.f('uq_treatment_plans_hazard_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('treatment_plans')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_unread')
+        batch_op.drop_index(batch_op.f('ix_notifications_hazard_id'))
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('hazard_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hazard_events_hazard_id'))
+
+    op.drop_table('hazard_events')
+    with op.batch_alter_table('hazard_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hazard_attachments_hazard_id'))
+
+    op.drop_table('hazard_attachments')
     with op.batch_alter_table('hazards', schema=None) as batch_op:
         batch_op.drop_index('ix_hazards_state_deadline')
         batch_op.drop_index(batch_op.f('ix_hazards_state'))
@@ -239,6 +342,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_risk_points_assessed_grade'))
 
     op.drop_table('risk_points')
+    op.drop_table('hazard_code_counters')
     with op.batch_alter_table('departments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_departments_path'))
         batch_op.drop_index(batch_op.f('ix_departments_parent_id'))

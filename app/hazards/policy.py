@@ -1,0 +1,140 @@
+"""Who may do what with a hazard (DESIGN.md "The hazard lifecycle").
+
+Rules ``hazard.view``, ``hazard.create`` (obj: the Enterprise), ``hazard.<trigger>`` for every
+trigger, ``hazard.attach``, ``hazard.plan_edit``, ``hazard.plan_approve``. Each rule answers "may
+this role act on this hazard at all"; the machine decides whether the trigger is valid in the state.
+The tenancy scope is checked separately (a hazard the user cannot see is a 404, never a 403).
+"""
+
+from __future__ import annotations
+
+from app import policy
+from app.auth.models import Role, User
+from app.hazards import hooks
+from workflows.hazard_states import HazardLevel, HazardSource
+
+
+def _own_enterprise(user: User, hazard) -> bool:
+    return user.role.is_enterprise and user.enterprise_id == hazard.enterprise_id
+
+
+def _manager(user: User, hazard) -> bool:
+    return user.role == Role.enterprise_manager and _own_enterprise(user, hazard)
+
+
+def _inspector_in_jurisdiction(user: User, hazard) -> bool:
+    return user.role == Role.inspector and policy.in_jurisdiction(user, hazard.enterprise)
+
+
+def reviewer_is_government(hazard) -> bool:
+    """Government-found, major or listed hazards are reviewed by an inspector (else 自查自改)."""
+    return (hazard.source == HazardSource.government_inspection or hazard.level == HazardLevel.major
+            or hooks.listing_authority(hazard) is not None)
+
+
+def responsible_authority_id(hazard) -> int | None:
+    """The authority whose inspectors review: the listing authority, else the one that found it."""
+    listing = hooks.listing_authority(hazard)
+    if listing is not None:
+        return listing.id
+    return hazard.found_by_authority_id
+
+
+def _government_reviewer(user: User, hazard) -> bool:
+    if user.role != Role.inspector:
+        return False
+    authority_id = responsible_authority_id(hazard)
+    if authority_id is not None:
+        return user.authority_id == authority_id
+    return policy.in_jurisdiction(user, hazard.enterprise)  # self-found major: the local authority
+
+
+def may_review(user: User, hazard) -> bool:
+    """The reviewer rule, without the "not the submitter" part (extend uses it as is)."""
+    if reviewer_is_government(hazard):
+        return _government_reviewer(user, hazard)
+    return _manager(user, hazard)
+
+
+def is_submitter(user: User, hazard) -> bool:
+    return hazard.submitted_by_id is not None and hazard.submitted_by_id == user.id
+
+
+@policy.rule("hazard.view")
+def _view(user: User, hazard) -> bool:
+    return policy.is_visible(hazard, user)
+
+
+@policy.rule("hazard.list")
+def _list(user: User, _obj) -> bool:
+    return user.role.is_enterprise or user.role.is_government or user.role == Role.admin
+
+
+@policy.rule("hazard.create")
+def _create(user: User, enterprise) -> bool:
+    """Any enterprise user reports for his enterprise; an inspector records for one in his region."""
+    if user.role.is_enterprise:
+        return enterprise is None or user.enterprise_id == enterprise.id
+    if user.role == Role.inspector:
+        return enterprise is None or policy.in_jurisdiction(user, enterprise)
+    return False
+
+
+@policy.rule("hazard.confirm")
+def _confirm(user: User, hazard) -> bool:
+    if _manager(user, hazard):
+        return True
+    return (user.role == Role.inspector and hazard.found_by_authority_id is not None
+            and user.authority_id == hazard.found_by_authority_id)
+
+
+@policy.rule("hazard.void")
+def _void(user: User, hazard) -> bool:
+    return _manager(user, hazard) or _inspector_in_jurisdiction(user, hazard)
+
+
+@policy.rule("hazard.submit")
+def _submit(user: User, hazard) -> bool:
+    responsible = hazard.responsible_user_id is not None and hazard.responsible_user_id == user.id
+    return _manager(user, hazard) or (responsible and _own_enterprise(user, hazard))
+
+
+@policy.rule("hazard.accept")
+def _accept(user: User, hazard) -> bool:
+    return may_review(user, hazard) and not is_submitter(user, hazard)
+
+
+@policy.rule("hazard.reject")
+def _reject(user: User, hazard) -> bool:
+    return may_review(user, hazard) and not is_submitter(user, hazard)
+
+
+@policy.rule("hazard.extend")
+def _extend(user: User, hazard) -> bool:
+    return may_review(user, hazard)
+
+
+@policy.rule("hazard.regrade")
+def _regrade(user: User, hazard) -> bool:
+    # The enterprise may upgrade its own findings, but not downgrade a major hazard nor touch what
+    # the government found or listed (that would take the review away from the inspector).
+    if _manager(user, hazard):
+        return (hazard.source != HazardSource.government_inspection and hazard.level != HazardLevel.major
+                and hooks.listing_authority(hazard) is None)
+    return _inspector_in_jurisdiction(user, hazard)
+
+
+@policy.rule("hazard.attach")
+def _attach(user: User, hazard) -> bool:
+    return hazard.is_open and (_own_enterprise(user, hazard) or _inspector_in_jurisdiction(user, hazard))
+
+
+@policy.rule("hazard.plan_edit")
+def _plan_edit(user: User, hazard) -> bool:
+    return hazard.is_open and user.role in (Role.enterprise_manager, Role.enterprise_principal) and (
+        _own_enterprise(user, hazard))
+
+
+@policy.rule("hazard.plan_approve")
+def _plan_approve(user: User, hazard) -> bool:
+    return hazard.is_open and user.role == Role.enterprise_principal and _own_enterprise(user, hazard)

@@ -1,0 +1,500 @@
+"""Use cases of the hazard lifecycle: the only code that changes a hazard's state. No commit inside.
+
+Every state change runs ``fire``: scoped load (NotFound 404) → policy (Forbidden 403) → row lock on
+PostgreSQL / version check (Conflict 409) → machine (trigger invalid in this state: Conflict 409) →
+guards (Invalid 422 naming the missing field) → state change → event appended to the hash chain →
+``hazard_transitioned`` signal. The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import labels, policy, signals, storage
+from app.auth.models import Role, User
+from app.clock import today, utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.hazards import history
+from app.hazards import policy as hazard_policy
+from app.hazards.models import (
+    PLAN_SECTIONS,
+    AttachmentKind,
+    Hazard,
+    HazardAttachment,
+    HazardCodeCounter,
+    ProductionSuspension,
+    TreatmentPlan,
+)
+from app.organisations.models import Authority, Department, Enterprise
+from workflows import codes
+from workflows import hazard as machine
+from workflows.hazard_states import TRIGGERS, HazardLevel, HazardNature, HazardSource
+
+TITLE_MAX = 200
+LOCATION_MAX = 200
+TEXT_MAX = 10_000  # description, measures, rectification, reasons, plan sections
+
+
+# --- small validators (each raises Invalid naming its field) ---------------------------------
+
+def _text(fields: dict, errors: dict, name: str, *, required: bool = False, max_len: int = TEXT_MAX) -> str:
+    value = fields.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        errors[name] = _("This field is required.")
+    elif len(value) > max_len:
+        errors[name] = _("At most %(n)s characters (you entered %(m)s).", n=max_len, m=len(value))
+    return value
+
+
+def _enum(enum_cls, value, errors: dict, name: str, *, required: bool = False):
+    if value in (None, ""):
+        if required:
+            errors[name] = _("This field is required.")
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        errors[name] = _("Not a valid choice.")
+        return None
+
+
+def _date(value, errors: dict, name: str):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise Invalid(fields=errors)
+
+
+def is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _load_for_change(hazard_id: int, actor: User) -> Hazard:
+    """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends."""
+    return policy.get_visible(Hazard, hazard_id, actor, for_update=is_postgres())
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict() from None
+    except IntegrityError:  # e.g. the same event number written by a concurrent request
+        db.session.rollback()
+        raise Conflict() from None
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+def next_code(enterprise_id: int, year: int) -> str:
+    """YH-YYYY-NNNN, gap-free per enterprise and year; an atomic upsert (safe across processes)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(HazardCodeCounter).values(enterprise_id=enterprise_id, year=year, last=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["enterprise_id", "year"], set_={"last": HazardCodeCounter.last + 1}
+    ).returning(HazardCodeCounter.last)
+    number = db.session.execute(stmt).scalar_one()
+    return f"YH-{year}-{number:04d}"
+
+
+# --- create ------------------------------------------------------------------------------------
+
+def create_hazard(actor: User, *, enterprise: Enterprise, title: str, description: str = "",
+                  location: str = "", source=None, risk_point=None, nature=None,
+                  found_by_authority: Authority | None = None, hazard_factor: str | None = None,
+                  accident_type: str | None = None, level=None,
+                  attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
+    """Register a hazard in state ``reported``. ``attachments``: (kind, filename, bytes) tuples."""
+    if enterprise is None or not policy.is_visible(enterprise, actor):
+        raise NotFound()
+    policy.require(actor, "hazard.create", enterprise)
+    errors: dict = {}
+    fields = {"title": title, "description": description, "location": location}
+    title = _text(fields, errors, "title", required=True, max_len=TITLE_MAX)
+    description = _text(fields, errors, "description")
+    location = _text(fields, errors, "location", max_len=LOCATION_MAX)
+    default_source = (HazardSource.government_inspection if actor.role == Role.inspector
+                      else HazardSource.self_inspection)
+    source = _enum(HazardSource, source, errors, "source") or default_source
+    nature = _enum(HazardNature, nature, errors, "nature")
+    level = _enum(HazardLevel, level, errors, "level")
+    if hazard_factor and hazard_factor not in codes.HAZARD_FACTORS:
+        errors["hazard_factor"] = _("Not a code of GB/T 13861.")
+    if accident_type and accident_type not in codes.ACCIDENT_TYPES:
+        errors["accident_type"] = _("Not a code of GB 6441.")
+    if risk_point is not None and risk_point.enterprise_id != enterprise.id:
+        errors["risk_point_id"] = _("This risk point belongs to another enterprise.")
+    if source == HazardSource.government_inspection and found_by_authority is None:
+        if actor.role == Role.inspector:
+            found_by_authority = actor.authority
+        else:
+            errors["source"] = _("Only an inspector records a hazard found by government inspection.")
+    checked = []
+    for kind, filename, data in attachments or ():
+        kind_value = _enum(AttachmentKind, kind, errors, "attachments")
+        try:
+            checked.append((kind_value or AttachmentKind.before, storage.check_upload(
+                data, filename, field_name="attachments")))
+        except Invalid as exc:
+            errors.update(exc.fields)
+    _raise(errors)
+
+    hazard = Hazard(
+        enterprise_id=enterprise.id, enterprise=enterprise, code=next_code(enterprise.id, today().year),
+        title=title, description=description, location=location, source=source, nature=nature,
+        level=level, risk_point=risk_point, hazard_factor=hazard_factor or None,
+        accident_type=accident_type or None, reported_by_id=actor.id,
+        found_by_authority=found_by_authority,
+    )
+    db.session.add(hazard)
+    history.append(hazard, "report", from_state=None, to_state=hazard.state or "reported", actor=actor,
+                   data={"title": title, "source": source, "level": level})
+    for kind, file in checked:
+        _store_attachment(hazard, actor, kind, file)
+    _flush()
+    signals.hazard_created.send(hazard, actor=actor)
+    return hazard
+
+
+# --- triggers ------------------------------------------------------------------------------------
+
+def _guard_messages(hazard: Hazard, failures: dict[str, str]) -> dict[str, str]:
+    messages = {
+        "has_level": _("Choose the level: general or major."),
+        "has_responsible": _("Choose the person responsible for the rectification."),
+        "deadline_not_past": _("The deadline must be today or a later date."),
+        "optional_deadline_not_past": _("The new deadline must be today or a later date."),
+        "deadline_later_than_current": _("The new deadline must be later than the current one (%(d)s).",
+                                         d=hazard.deadline.isoformat() if hazard.deadline else "-"),
+        "has_measures": _("Describe the rectification measures."),
+        "major_has_approved_plan": _(
+            "A major hazard needs its treatment plan (all six sections), the report to the workers' "
+            "congress, and the principal's approval first."),
+        "has_reason": _("Give a reason."),
+        "has_rectification": _("Describe what was done to rectify the hazard."),
+        "has_after_evidence": _("Upload at least one photo or document of the result (\"after\") first."),
+        "reviewer_is_not_submitter": _("You submitted this rectification; someone else must review it."),
+        "level_changes": _("Choose a level different from the current one."),
+    }
+    out: dict[str, str] = {}
+    for guard, field in failures.items():
+        out.setdefault(field, messages.get(guard, _("This field is required.")))
+    return out
+
+
+def _after_evidence(hazard: Hazard) -> int:
+    return db.session.scalar(select(func.count(HazardAttachment.id)).where(
+        HazardAttachment.hazard_id == hazard.id, HazardAttachment.kind == AttachmentKind.after)) or 0
+
+
+def _plan_approved(hazard: Hazard) -> bool:
+    plan = db.session.scalar(select(TreatmentPlan).where(TreatmentPlan.hazard_id == hazard.id))
+    return plan is not None and plan.is_approved
+
+
+def _responsible(hazard: Hazard, user_id, errors: dict) -> User | None:
+    if user_id in (None, ""):
+        return None
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        user = None
+    if user is None or user.enterprise_id != hazard.enterprise_id or not user.active:
+        errors["responsible_user_id"] = _("Choose a person of this enterprise.")
+        return None
+    return user
+
+
+def _prepare(hazard: Hazard, trigger: str, actor: User, data: dict) -> tuple[dict, dict]:
+    """Parse the trigger's fields: (the guards' context, the changes to apply if it fires)."""
+    errors: dict = {}
+    ctx: dict = {"actor_id": actor.id, "today": today()}
+    changes: dict = {}
+    if trigger == "confirm":
+        level = _enum(HazardLevel, data.get("level"), errors, "level") or hazard.level
+        deadline = _date(data.get("deadline"), errors, "deadline")
+        responsible = _responsible(hazard, data.get("responsible_user_id"), errors)
+        measures = _text(data, errors, "measures")
+        suspension = _enum(ProductionSuspension, data.get("production_suspension"), errors,
+                           "production_suspension")
+        department_id = data.get("responsible_department_id") or (responsible.department_id
+                                                                   if responsible else None)
+        if department_id and not db.session.scalar(select(Department.id).where(
+                Department.id == department_id, Department.enterprise_id == hazard.enterprise_id)):
+            errors["responsible_department_id"] = _("Choose a department of this enterprise.")
+        ctx.update(level=level, deadline=deadline, responsible_user_id=responsible.id if responsible else None,
+                   measures=measures, plan_approved=_plan_approved(hazard) if level == HazardLevel.major else None)
+        changes.update(level=level, deadline=deadline, responsible_user_id=ctx["responsible_user_id"],
+                       measures=measures, responsible_department_id=department_id or None,
+                       confirmed_at=utcnow())
+        if suspension is not None:
+            changes["production_suspension"] = suspension
+    elif trigger == "void":
+        ctx["reason"] = _text(data, errors, "reason")
+    elif trigger == "submit":
+        ctx["rectification"] = _text(data, errors, "rectification")
+        ctx["after_evidence"] = _after_evidence(hazard)
+        ctx["plan_approved"] = _plan_approved(hazard) if hazard.level == HazardLevel.major else None
+        changes.update(rectification=ctx["rectification"], submitted_by_id=actor.id, submitted_at=utcnow())
+    elif trigger == "accept":
+        ctx["comment"] = _text(data, errors, "comment")
+        changes["closed_at"] = utcnow()
+    elif trigger == "reject":
+        ctx["reason"] = _text(data, errors, "reason")
+        ctx["deadline"] = _date(data.get("deadline"), errors, "deadline")
+        if ctx["deadline"] is not None:
+            changes["deadline"] = ctx["deadline"]
+    elif trigger == "extend":
+        ctx["reason"] = _text(data, errors, "reason")
+        ctx["deadline"] = _date(data.get("deadline"), errors, "deadline")
+        changes["deadline"] = ctx["deadline"]
+    elif trigger == "regrade":
+        ctx["reason"] = _text(data, errors, "reason")
+        ctx["level"] = _enum(HazardLevel, data.get("level"), errors, "level")
+        changes["level"] = ctx["level"]
+    _raise(errors)
+    return ctx, changes
+
+
+def _event_data(trigger: str, hazard: Hazard, ctx: dict, changes: dict, old: dict) -> dict:
+    data = {k: v for k, v in changes.items() if k not in ("confirmed_at", "submitted_at", "closed_at")}
+    if trigger in ("extend", "reject", "regrade"):
+        data["previous"] = {k: old.get(k) for k in changes}
+    return data
+
+
+def _fire_loaded(hazard: Hazard, trigger: str, actor: User, data: dict, *, check_policy: bool = True,
+                 submitted_by: User | None = None):
+    if trigger not in TRIGGERS:
+        raise Invalid(fields={"trigger": _("Unknown action.")})
+    expected = data.pop("version", None)
+    if expected not in (None, "") and str(expected) != str(hazard.version):
+        raise Conflict()
+    if check_policy and not policy.can(actor, f"hazard.{trigger}", hazard):
+        if trigger in ("accept", "reject") and hazard_policy.is_submitter(actor, hazard) and \
+                hazard_policy.may_review(actor, hazard):
+            raise Forbidden(_("You submitted this rectification; someone else must review it."))
+        raise Forbidden()
+    try:
+        machine.destination(hazard.state, trigger)
+    except machine.InvalidTrigger:
+        raise Conflict(_("This hazard is now “%(state)s”; “%(action)s” is no longer possible. Reload the page.",
+                         state=labels.label(hazard.state), action=trigger_label(trigger))) from None
+    ctx, changes = _prepare(hazard, trigger, actor, data)
+    if submitted_by is not None:  # on-the-spot: recorded on behalf of the person who rectified
+        changes["submitted_by_id"] = submitted_by.id
+    old = {k: getattr(hazard, k) for k in changes}
+    from_state = hazard.state
+    try:
+        machine.fire(hazard, trigger, **ctx)
+    except machine.GuardFailed as exc:
+        raise Invalid(fields=_guard_messages(hazard, exc.failures)) from None
+    for key, value in changes.items():
+        setattr(hazard, key, value)
+    _flush()  # the version check: a concurrent change of this hazard makes this a 409
+    comment = ctx.get("reason") or ctx.get("comment") or ""
+    event = history.append(hazard, trigger, from_state=from_state, to_state=hazard.state, actor=actor,
+                           comment=comment, data=_event_data(trigger, hazard, ctx, changes, old))
+    _flush()
+    signals.hazard_transitioned.send(hazard, trigger=trigger, actor=actor, event=event, data=dict(data))
+    return event
+
+
+def fire(hazard_id: int, trigger: str, actor: User, **data) -> Hazard:
+    """Run one trigger for ``actor`` (see the module docstring for the order of checks)."""
+    hazard = _load_for_change(hazard_id, actor)
+    _fire_loaded(hazard, trigger, actor, dict(data))
+    _notify_after(hazard, trigger, actor)
+    return hazard
+
+
+def allowed_triggers(hazard: Hazard, user: User | None) -> list[str]:
+    """Triggers valid in the hazard's state that ``user`` may fire (guards are checked on firing)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [t for t in machine.triggers_from(hazard.state) if policy.can(user, f"hazard.{t}", hazard)]
+
+
+def can_rectify_on_the_spot(hazard: Hazard, user: User) -> bool:
+    return (hazard.state == "reported" and hazard.level != HazardLevel.major
+            and policy.can(user, "hazard.confirm", hazard)
+            and not hazard_policy.reviewer_is_government(hazard) and hazard_policy.may_review(user, hazard))
+
+
+def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, measures: str,
+                        rectification: str, comment: str = "",
+                        attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
+    """立即整改 of a general hazard: confirm, submit and accept recorded as three events, one action.
+
+    The person who rectified (``responsible_user_id``) is recorded as the submitter, so the reviewer
+    (the actor) is never the submitter.
+    """
+    hazard = _load_for_change(hazard_id, actor)
+    if not can_rectify_on_the_spot(hazard, actor):
+        if hazard.state != "reported":
+            raise Conflict(_("Only a hazard that is still “reported” can be rectified on the spot."))
+        raise Forbidden()
+    errors: dict = {}
+    responsible = _responsible(hazard, responsible_user_id, errors)
+    if responsible is not None and responsible.id == actor.id:
+        errors["responsible_user_id"] = _("Name the person who rectified it; you review it, so it cannot be you.")
+    elif responsible is None and "responsible_user_id" not in errors:
+        errors["responsible_user_id"] = _("Choose the person responsible for the rectification.")
+    _raise(errors)
+    for kind, filename, data in attachments or ():
+        add_attachment(hazard.id, actor, kind=kind or "after", filename=filename, data=data, _hazard=hazard)
+    _fire_loaded(hazard, "confirm", actor, {
+        "level": HazardLevel.general, "deadline": today(), "responsible_user_id": responsible.id,
+        "measures": measures})
+    _fire_loaded(hazard, "submit", actor, {"rectification": rectification}, check_policy=False,
+                 submitted_by=responsible)
+    _fire_loaded(hazard, "accept", actor, {"comment": comment or _("Rectified on the spot.")})
+    return hazard
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+def _store_attachment(hazard: Hazard, actor: User, kind: AttachmentKind, file: storage.CheckedFile):
+    storage.save(file.data)
+    gps = file.exif.get("gps")
+    row = HazardAttachment(
+        hazard=hazard, kind=kind, sha256=file.sha256, mime=file.mime, filename=file.filename,
+        size=len(file.data), taken_at=file.exif.get("taken_at"), gps_lat=gps[0] if gps else None,
+        gps_lon=gps[1] if gps else None, uploaded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    history.append(hazard, "attach", from_state=hazard.state, to_state=hazard.state, actor=actor,
+                   data={"attachment_id": row.id, "kind": kind, "sha256": file.sha256,
+                         "filename": file.filename, "taken_at": row.taken_at})
+    return row
+
+
+def add_attachment(hazard_id: int, actor: User, *, kind, filename: str, data: bytes,
+                   _hazard: Hazard | None = None) -> HazardAttachment:
+    """Attach a photo or PDF (checked by content, stored content-addressed) as before/after/document."""
+    hazard = _hazard or _load_for_change(hazard_id, actor)
+    policy.require(actor, "hazard.attach", hazard)
+    errors: dict = {}
+    kind_value = _enum(AttachmentKind, kind, errors, "kind", required=True)
+    _raise(errors)
+    file = storage.check_upload(data or b"", filename, field_name="file")
+    row = _store_attachment(hazard, actor, kind_value, file)
+    _flush()
+    return row
+
+
+def attachment_for(attachment_id: int, user: User) -> HazardAttachment:
+    """An attachment, only if ``user`` may see its hazard (else NotFound)."""
+    row = db.session.get(HazardAttachment, attachment_id)
+    if row is None:
+        raise NotFound()
+    policy.get_visible(Hazard, row.hazard_id, user)
+    return row
+
+
+# --- treatment plan ----------------------------------------------------------------------------
+
+def save_plan(hazard_id: int, actor: User, **fields) -> TreatmentPlan:
+    """Write the treatment plan; any change withdraws an earlier approval (it must be re-approved)."""
+    hazard = _load_for_change(hazard_id, actor)
+    policy.require(actor, "hazard.plan_edit", hazard)
+    errors: dict = {}
+    values = {name: _text(fields, errors, name) for name in PLAN_SECTIONS}
+    reported_on = _date(fields.get("workers_congress_reported_on"), errors, "workers_congress_reported_on")
+    if reported_on is not None and reported_on > today():
+        errors["workers_congress_reported_on"] = _("This date is in the future.")
+    values["workers_congress_reported_on"] = reported_on
+    values["workers_congress_how"] = _text(fields, errors, "workers_congress_how", max_len=200)
+    suspension = _enum(ProductionSuspension, fields.get("production_suspension"), errors,
+                       "production_suspension")
+    _raise(errors)
+    plan = hazard.plan or TreatmentPlan(hazard=hazard)
+    db.session.add(plan)
+    changed = any(getattr(plan, k) != v for k, v in values.items())
+    withdrawn = changed and plan.approved_at is not None
+    for key, value in values.items():
+        setattr(plan, key, value)
+    plan.updated_by_id = actor.id
+    if withdrawn:
+        plan.approved_at = None
+        plan.approved_by_id = None
+    if suspension is not None and suspension != hazard.production_suspension:
+        hazard.production_suspension = suspension
+    history.append(hazard, "plan_saved", from_state=hazard.state, to_state=hazard.state, actor=actor,
+                   data={**values, "production_suspension": hazard.production_suspension,
+                         "approval_withdrawn": withdrawn})
+    _flush()
+    return plan
+
+
+def approve_plan(hazard_id: int, actor: User) -> TreatmentPlan:
+    """The principal approves a complete plan (six sections and the workers' congress report)."""
+    hazard = _load_for_change(hazard_id, actor)
+    policy.require(actor, "hazard.plan_approve", hazard)
+    plan = hazard.plan
+    if plan is None:
+        raise Invalid(fields={"plan": _("There is no treatment plan yet.")})
+    errors = {name: _("This section of the plan is empty.") for name in plan.missing_sections}
+    if plan.workers_congress_reported_on is None:
+        errors["workers_congress_reported_on"] = _("Record when the workers' congress was informed.")
+    _raise(errors)
+    if plan.approved_at is not None:
+        raise Conflict(_("The plan is already approved."))
+    plan.approved_by_id = actor.id
+    plan.approved_at = utcnow()
+    history.append(hazard, "plan_approved", from_state=hazard.state, to_state=hazard.state, actor=actor,
+                   data={"plan_updated_at": plan.updated_at})
+    _flush()
+    return plan
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+def _notify_after(hazard: Hazard, trigger: str, actor: User) -> None:
+    from app.notifications import service as notify
+
+    if trigger in ("confirm", "reject", "extend") and hazard.responsible_user_id and \
+            hazard.responsible_user_id != actor.id:
+        notify.notify(hazard.responsible_user_id, kind=f"hazard_{trigger}", hazard_id=hazard.id,
+                      text=_("%(code)s %(title)s: %(action)s, deadline %(deadline)s.", code=hazard.code,
+                             title=hazard.title, action=trigger_label(trigger),
+                             deadline=hazard.deadline.isoformat() if hazard.deadline else "-"),
+                      dedupe_key=f"{trigger}:{hazard.id}:{hazard.version}")
+
+
+def trigger_label(trigger: str) -> str:
+    return {
+        "confirm": _("Confirm"), "void": _("Void"), "submit": _("Submit rectification"),
+        "accept": _("Accept"), "reject": _("Reject"), "extend": _("Extend deadline"),
+        "regrade": _("Regrade"), "report": _("Report"), "attach": _("Attach evidence"),
+        "plan_saved": _("Save treatment plan"), "plan_approved": _("Approve treatment plan"),
+        "overdue": _("Overdue"),
+    }.get(trigger, trigger)
+
+
+def deadline_days(days: int) -> date:
+    return today() + timedelta(days=days)

@@ -1,0 +1,398 @@
+"""Web pages: the register, reporting (phone camera), the hazard page with its timeline, the form of
+each trigger, the treatment plan and its approval, evidence upload and serving.
+
+Views only translate between forms and ``app.hazards.service``; a refused action re-renders the same
+form with the messages next to the fields and the input kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app import policy
+from app.auth.models import User
+from app.errors import Conflict, Forbidden, NotFound, ServiceError
+from app.extensions import db
+from app.hazards import forms as F
+from app.hazards import hooks, service, storage_io
+from app.hazards.models import Hazard, HazardEvent
+from app.hazards.register import paginate, register_query
+from app.organisations.models import Department, Enterprise
+from app.risks.models import RiskPoint
+from workflows import codes
+from workflows.grades import Grade
+from workflows.hazard_states import HazardLevel, HazardState
+
+bp = Blueprint("hazards", __name__, url_prefix="/hazards")
+
+# Service field names that have no input of their own in a form: shown with the closest field.
+FIELD_ALIASES = {"attachments": "photos", "file": "photos", "kind": "photos"}
+
+
+@bp.before_request
+@login_required
+def _login():
+    return None
+
+
+def apply_errors(form, exc: ServiceError) -> None:
+    """Put the service's messages next to the form's fields (others on top of the form)."""
+    for name, messages in exc.fields.items():
+        target = getattr(form, FIELD_ALIASES.get(name, name), None)
+        if target is not None and hasattr(target, "errors"):
+            if not isinstance(target.errors, list):
+                target.errors = list(target.errors)
+            target.errors.extend(messages)
+        else:
+            form.form_errors.extend(messages)
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+def _status(exc: ServiceError) -> int:
+    return 409 if isinstance(exc, Conflict) else 422
+
+
+def _files(form_field) -> list[tuple[str, bytes]]:
+    out = []
+    for upload in form_field.data or []:
+        if getattr(upload, "filename", ""):
+            out.append((upload.filename, storage_io.read_limited(upload)))
+    return out
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _enterprise_users(enterprise_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.enterprise_id == enterprise_id, User.active.is_(True))
+                                   .order_by(User.role, User.display_name)))
+
+
+def _departments(enterprise_id: int) -> list[Department]:
+    return list(db.session.scalars(select(Department).where(Department.enterprise_id == enterprise_id)
+                                   .order_by(Department.path)))
+
+
+# --- register ----------------------------------------------------------------------------------
+
+def _filters() -> dict:
+    args = request.args
+    overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
+    values = {
+        "state": args.get("state") if args.get("state") in HazardState.__members__ else None,
+        "level": args.get("level") if args.get("level") in HazardLevel.__members__ else None,
+        "grade": args.get("grade") if args.get("grade") in Grade.__members__ else None,
+        "overdue": overdue,
+        "department_id": _int(args.get("department")),
+        "enterprise_id": _int(args.get("enterprise")),
+        "q": (args.get("q") or "").strip()[:100] or None,
+    }
+    for name in ("date_from", "date_to"):
+        try:
+            values[name] = date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            values[name] = None
+    return values
+
+
+@bp.route("/")
+def index():
+    policy.require(current_user, "hazard.list")
+    filters = _filters()
+    stmt = register_query(current_user, **filters).options(selectinload(Hazard.risk_point),
+                                                          selectinload(Hazard.enterprise))
+    page = paginate(stmt, request.args.get("page", 1, type=int), 50)
+    departments = _departments(current_user.enterprise_id) if current_user.role.is_enterprise else []
+    keep = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("hazards/index.html", page=page, filters=filters, departments=departments,
+                           keep=keep, HazardState=HazardState, HazardLevel=HazardLevel, Grade=Grade)
+
+
+# --- report --------------------------------------------------------------------------------------
+
+def _report_form() -> F.ReportForm:
+    form = F.ReportForm()
+    if current_user.role.is_enterprise:
+        enterprises = [current_user.enterprise]
+    else:
+        enterprises = db.session.scalars(policy.visible(Enterprise, current_user).order_by(Enterprise.name)
+                                         .limit(500)).all()
+    points = db.session.scalars(policy.visible(RiskPoint, current_user).order_by(RiskPoint.name).limit(500)).all() \
+        if current_user.role.is_enterprise else []
+    form.fill_choices(enterprises, points)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    policy.require(current_user, "hazard.create")
+    form = _report_form()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            if current_user.role.is_enterprise:
+                enterprise = current_user.enterprise
+            else:
+                enterprise = db.session.scalar(policy.visible(Enterprise, current_user).where(
+                    Enterprise.id == _int(form.enterprise_id.data)))
+            risk_point = None
+            if form.risk_point_id.data:
+                risk_point = db.session.scalar(policy.visible(RiskPoint, current_user).where(
+                    RiskPoint.id == _int(form.risk_point_id.data)))
+            try:
+                if enterprise is None:
+                    raise NotFound(fields={"enterprise_id": _("Choose the enterprise.")})
+                hazard = service.create_hazard(
+                    current_user, enterprise=enterprise, title=form.title.data, description=form.description.data,
+                    location=form.location.data, nature=form.nature.data or None, risk_point=risk_point,
+                    hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
+                    attachments=[("before", name, data) for name, data in _files(form.photos)])
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                if isinstance(exc, Forbidden):
+                    raise
+                apply_errors(form, exc)
+                return render_template("hazards/new.html", form=form), _status(exc)
+            flash(_("Hazard %(code)s reported.", code=hazard.code), "success")
+            return redirect(url_for("hazards.show", hazard_id=hazard.id))
+        return render_template("hazards/new.html", form=form), 422
+    return render_template("hazards/new.html", form=form)
+
+
+# --- the hazard page ------------------------------------------------------------------------
+
+def _load(hazard_id: int) -> Hazard:
+    return policy.get_visible(Hazard, hazard_id, current_user)
+
+
+def _page(hazard: Hazard, status: int = 200, **extra):
+    events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
+                                .options(selectinload(HazardEvent.actor)).order_by(HazardEvent.seq)).all()
+    attachments = storage_io.attachments_of(hazard)
+    by_id = {a.id: a for a in attachments}
+    context = {
+        "hazard": hazard, "events": events, "attachments": attachments, "attachments_by_id": by_id,
+        "allowed": service.allowed_triggers(hazard, current_user),
+        "on_the_spot": service.can_rectify_on_the_spot(hazard, current_user),
+        "listing_authority": hooks.listing_authority(hazard),
+        "codes": codes, "trigger_label": service.trigger_label,
+        "attach_form": _attach_form(),
+        "show_gps": current_user.role.is_government,
+    }
+    context.update(extra)
+    return render_template("hazards/show.html", **context), status
+
+
+def _attach_form() -> F.AttachmentForm:
+    form = F.AttachmentForm(prefix="att")
+    form.fill_choices()
+    return form
+
+
+@bp.route("/<int:hazard_id>")
+def show(hazard_id: int):
+    return _page(_load(hazard_id))
+
+
+# --- triggers -------------------------------------------------------------------------------------
+
+def _trigger_form(trigger: str, hazard: Hazard):
+    form = F.TRIGGER_FORMS[trigger]()
+    if hasattr(form, "fill_choices"):
+        form.fill_choices(_enterprise_users(hazard.enterprise_id), _departments(hazard.enterprise_id))
+    if request.method == "GET":
+        form.version.data = str(hazard.version)
+        if trigger == "confirm":
+            form.level.data = hazard.level.value if hazard.level else ""
+            form.measures.data = hazard.measures
+    return form
+
+
+def _trigger_data(trigger: str, form) -> dict:
+    data = {name: field.data for name, field in form._fields.items()
+            if name not in ("csrf_token", "photos", "version")}
+    for key in ("responsible_user_id", "responsible_department_id"):
+        if key in data:
+            data[key] = _int(data[key])
+    for key, value in list(data.items()):
+        if value == "":
+            data[key] = None
+    data["version"] = form.version.data or None
+    return data
+
+
+@bp.route("/<int:hazard_id>/do/<trigger>", methods=["GET", "POST"])
+def trigger(hazard_id: int, trigger: str):
+    if trigger not in F.TRIGGER_FORMS:
+        abort(404)
+    hazard = _load(hazard_id)
+    if request.method == "GET" and trigger not in service.allowed_triggers(hazard, current_user):
+        if not policy.can(current_user, f"hazard.{trigger}", hazard):
+            raise Forbidden()
+        flash(_("This hazard is now “%(state)s”; this action is not possible.", state=_state_label(hazard)),
+              "warning")
+        return redirect(url_for("hazards.show", hazard_id=hazard.id))
+    form = _trigger_form(trigger, hazard)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                if trigger == "submit":
+                    for name, data in _files(form.photos):
+                        service.add_attachment(hazard.id, current_user, kind="after", filename=name, data=data)
+                service.fire(hazard.id, trigger, current_user, **_trigger_data(trigger, form))
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                if isinstance(exc, Forbidden | NotFound):
+                    raise
+                apply_errors(form, exc)
+                status = _status(exc)
+                hazard = _load(hazard_id)
+            else:
+                flash(_("Done: %(action)s.", action=service.trigger_label(trigger)), "success")
+                return redirect(url_for("hazards.show", hazard_id=hazard.id))
+        else:
+            status = 422
+    return render_template("hazards/trigger.html", hazard=hazard, form=form, trigger=trigger,
+                           trigger_label=service.trigger_label), status
+
+
+def _state_label(hazard):
+    from app.labels import label
+
+    return label(hazard.state)
+
+
+@bp.route("/<int:hazard_id>/on-the-spot", methods=["GET", "POST"])
+def on_the_spot(hazard_id: int):
+    hazard = _load(hazard_id)
+    if not service.can_rectify_on_the_spot(hazard, current_user):
+        raise Forbidden()
+    form = F.OnTheSpotForm()
+    form.fill_choices(_enterprise_users(hazard.enterprise_id))
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                service.rectify_on_the_spot(
+                    hazard.id, current_user, responsible_user_id=_int(form.responsible_user_id.data),
+                    measures=form.measures.data, rectification=form.rectification.data,
+                    attachments=[("after", name, data) for name, data in _files(form.photos)])
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                if isinstance(exc, Forbidden | NotFound):
+                    raise
+                apply_errors(form, exc)
+                status = _status(exc)
+                hazard = _load(hazard_id)
+            else:
+                flash(_("Rectified on the spot and closed."), "success")
+                return redirect(url_for("hazards.show", hazard_id=hazard.id))
+        else:
+            status = 422
+    return render_template("hazards/trigger.html", hazard=hazard, form=form, trigger="on_the_spot",
+                           trigger_label=lambda t: _("Rectify on the spot")), status
+
+
+# --- treatment plan ---------------------------------------------------------------------------
+
+@bp.route("/<int:hazard_id>/plan", methods=["GET", "POST"])
+def plan(hazard_id: int):
+    hazard = _load(hazard_id)
+    editable = policy.can(current_user, "hazard.plan_edit", hazard)
+    if request.method == "POST" and not editable:
+        raise Forbidden()
+    form = F.PlanForm(obj=hazard.plan if request.method == "GET" else None)
+    form.fill_choices()
+    if request.method == "GET":
+        form.production_suspension.data = hazard.production_suspension.value
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+                service.save_plan(hazard.id, current_user, **data)
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                if isinstance(exc, Forbidden | NotFound):
+                    raise
+                apply_errors(form, exc)
+                status = _status(exc)
+                hazard = _load(hazard_id)
+            else:
+                flash(_("Treatment plan saved."), "success")
+                return redirect(url_for("hazards.plan", hazard_id=hazard.id))
+        else:
+            status = 422
+    return render_template("hazards/plan.html", hazard=hazard, form=form, editable=editable,
+                           can_approve=policy.can(current_user, "hazard.plan_approve", hazard)), status
+
+
+@bp.route("/<int:hazard_id>/plan/approve", methods=["POST"])
+def approve_plan(hazard_id: int):
+    hazard = _load(hazard_id)  # CSRFProtect checks the button's token before we get here
+    try:
+        service.approve_plan(hazard.id, current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        messages = [m for ms in exc.fields.values() for m in ms] or [exc.message]
+        flash(_("The plan cannot be approved yet: %(why)s", why="；".join(messages)), "error")
+        return redirect(url_for("hazards.plan", hazard_id=hazard.id))
+    flash(_("Treatment plan approved."), "success")
+    return redirect(url_for("hazards.show", hazard_id=hazard.id))
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+@bp.route("/<int:hazard_id>/attachments", methods=["POST"])
+def attach(hazard_id: int):
+    hazard = _load(hazard_id)
+    form = _attach_form()
+    if not form.validate_on_submit():
+        return _page(hazard, 422, attach_form=form)
+    files = _files(form.photos)
+    try:
+        if not files:
+            from app.errors import Invalid
+
+            raise Invalid(fields={"photos": _("Choose a file.")})
+        for name, data in files:
+            service.add_attachment(hazard.id, current_user, kind=form.kind.data, filename=name, data=data)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        apply_errors(form, exc)
+        return _page(_load(hazard_id), _status(exc), attach_form=form)
+    flash(_("%(n)s file(s) attached.", n=len(files)), "success")
+    return redirect(url_for("hazards.show", hazard_id=hazard.id) + "#evidence")
+
+
+@bp.route("/files/<int:attachment_id>")
+def file(attachment_id: int):
+    """Serve an attachment only to users who may see its hazard (else 404)."""
+    row = service.attachment_for(attachment_id, current_user)
+    response = send_file(storage_io.open_file(row), mimetype=row.mime, download_name=row.filename,
+                         as_attachment=not row.is_image and row.mime != "application/pdf")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+

@@ -1,0 +1,20 @@
+"""In-app reminders: model, list page, the nav badge. Wired by ``app.hazards.init_app``."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app import policy
+from app.notifications.models import Notification
+
+policy.register_scope(Notification, lambda user: Notification.user_id == user.id)
+
+
+def init_app(app: Flask) -> None:
+    from app import ui
+    from app.notifications import service, views
+
+    app.register_blueprint(views.bp)
+    ui.nav_item("notifications.index", _l("Reminders"), lambda user: True)
+    app.jinja_env.globals["unread_notifications"] = service.unread_count

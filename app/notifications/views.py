@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app import policy
+from app.extensions import db
+from app.notifications import service
+from app.notifications.models import Notification
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+PER_PAGE = 50
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(policy.visible(Notification, current_user).order_by(Notification.id.desc())
+                              .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    return render_template("notifications/index.html", rows=rows[:PER_PAGE], page=page,
+                           has_next=len(rows) > PER_PAGE)
+
+
+@bp.route("/read", methods=["POST"])
+@login_required
+def read_all():
+    service.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("notifications.index"))

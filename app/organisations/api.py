@@ -1,0 +1,445 @@
+"""JSON API of organisations: enterprises, regions, authorities, users (reads scoped; writes by admin).
+
+Lists answer ``{"items": [...], "meta": {"page", "per_page", "total"}}``. Bad input is 422 with
+``fields``; an id the caller may not see is 404 (or, inside a body, 422 "unknown ..." on its field).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask.views import MethodView
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
+
+from app import policy
+from app.api import PageArgs, PageMeta, api_blueprint
+from app.auth import service as users_service
+from app.auth.models import Role, User
+from app.errors import Conflict
+from app.extensions import db
+from app.organisations import service as org
+from app.organisations.lookups import Resolver, visible_or_none
+from app.organisations.models import (
+    Authority,
+    Department,
+    Enterprise,
+    EnterpriseScale,
+    Industry,
+    Region,
+    RegionLevel,
+    StandardisationLevel,
+)
+from app.paging import paginate
+
+blp = api_blueprint("organisations_api", __name__, "",
+                    "Organisations: regions, authorities, enterprises and users (admin writes).")
+
+
+def me() -> User:
+    return current_user._get_current_object()
+
+
+def requires(action: str, model=None, id_arg: str | None = None):
+    """Check visibility (404) and permission (403) before the body is parsed, so that a caller who
+    may not write gets 404/403 rather than a validation report (422) about his body."""
+    def decorate(fn):
+        @wraps(fn)
+        def wrapper(*args, **kw):
+            obj = policy.get_visible(model, kw[id_arg], me()) if model is not None else None
+            policy.require(me(), action, obj)
+            return fn(*args, **kw)
+        return wrapper
+    return decorate
+
+
+def commit():
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent request took the same unique value first
+        db.session.rollback()
+        raise Conflict() from None
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "meta": fields.Nested(PageMeta)},
+                            name=name)
+
+
+def page_of(stmt, args):
+    page = paginate(stmt, args["page"], args["per_page"])
+    return {"items": page.items, "meta": page.meta}
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+class RegionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String()
+    name = fields.String()
+    level = fields.Function(lambda r: r.level.value, metadata={"enum": [v.value for v in RegionLevel]})
+    parent_id = fields.Integer(allow_none=True)
+    path = fields.String(dump_only=True, metadata={"description": "Ids from the root, e.g. /1/4/9/"})
+
+
+class RegionCreate(Schema):
+    code = fields.String(required=True, metadata={"description": "Administrative division code (digits)"})
+    name = fields.String(required=True)
+    level = fields.String(required=True, metadata={"enum": [v.value for v in RegionLevel]})
+    parent_id = fields.Integer(allow_none=True, load_default=None)
+
+
+class RegionPatch(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class AuthoritySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    region_id = fields.Integer()
+    level = fields.Function(lambda a: a.level.value)
+    name = fields.String()
+    abbreviation = fields.String()
+    review_body = fields.String()
+    court = fields.String()
+    address = fields.String()
+    phone = fields.String()
+
+
+class AuthorityCreate(Schema):
+    region_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    abbreviation = fields.String(required=True, metadata={"description": "Used in document numbers: （X）应急责改"})
+    review_body = fields.String(required=True, metadata={"description": "Administrative review body"})
+    court = fields.String(required=True, metadata={"description": "Court for administrative litigation"})
+    address = fields.String(load_default="")
+    phone = fields.String(load_default="")
+
+
+class AuthorityPatch(Schema):
+    region_id = fields.Integer()
+    name = fields.String()
+    abbreviation = fields.String()
+    review_body = fields.String()
+    court = fields.String()
+    address = fields.String()
+    phone = fields.String()
+
+
+ENTERPRISE_DETAILS = ("address", "legal_representative", "principal_name", "principal_phone",
+                      "safety_manager_name", "safety_manager_phone")
+
+
+class EnterpriseSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    credit_code = fields.String(metadata={"description": "统一社会信用代码 (GB 32100, with check digit)"})
+    region_id = fields.Integer()
+    region_name = fields.Function(lambda e: e.region.name)
+    industry_id = fields.Integer()
+    industry = fields.Function(lambda e: e.industry.code)
+    address = fields.String()
+    legal_representative = fields.String()
+    principal_name = fields.String()
+    principal_phone = fields.String()
+    safety_manager_name = fields.String()
+    safety_manager_phone = fields.String()
+    standardisation_level = fields.Function(lambda e: e.standardisation_level.value)
+    scale = fields.Function(lambda e: e.scale.value)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class EnterprisePatch(Schema):
+    name = fields.String()
+    credit_code = fields.String()
+    region_id = fields.Integer()
+    industry_id = fields.Integer()
+    address = fields.String()
+    legal_representative = fields.String()
+    principal_name = fields.String()
+    principal_phone = fields.String()
+    safety_manager_name = fields.String()
+    safety_manager_phone = fields.String()
+    standardisation_level = fields.String(metadata={"enum": [v.value for v in StandardisationLevel]})
+    scale = fields.String(metadata={"enum": [v.value for v in EnterpriseScale]})
+
+
+class EnterpriseCreate(EnterprisePatch):
+    name = fields.String(required=True)
+    credit_code = fields.String(required=True)
+    region_id = fields.Integer(required=True)
+    industry_id = fields.Integer(required=True)
+
+
+class EnterpriseQuery(PageArgs):
+    q = fields.String(metadata={"description": "Part of the name or of the credit code"})
+    region_id = fields.Integer(metadata={"description": "This region and every region below it"})
+    industry_id = fields.Integer()
+    industry = fields.String(metadata={"description": "Industry code, e.g. hazardous_chemicals"})
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.Function(lambda u: u.role.value, metadata={"enum": [r.value for r in Role]})
+    enterprise_id = fields.Integer(allow_none=True)
+    authority_id = fields.Integer(allow_none=True)
+    department_id = fields.Integer(allow_none=True)
+    phone = fields.String()
+    email = fields.String()
+    certificate_no = fields.String()
+    active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
+
+
+class UserPatch(Schema):
+    display_name = fields.String()
+    role = fields.String(metadata={"enum": [r.value for r in Role]})
+    enterprise_id = fields.Integer(allow_none=True)
+    authority_id = fields.Integer(allow_none=True)
+    department_id = fields.Integer(allow_none=True)
+    phone = fields.String()
+    email = fields.String()
+    certificate_no = fields.String()
+    active = fields.Boolean()
+    password = fields.String(load_only=True, metadata={"description": "A new password (at least 8 characters)"})
+
+
+class UserCreate(UserPatch):
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": [r.value for r in Role]})
+    password = fields.String(required=True, load_only=True)
+
+
+class UserQuery(PageArgs):
+    q = fields.String(metadata={"description": "Part of the username or display name"})
+    role = fields.String(validate=validate.OneOf([r.value for r in Role]))
+    enterprise_id = fields.Integer()
+    authority_id = fields.Integer()
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+@blp.route("/regions")
+class RegionList(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(RegionSchema, "RegionPage"))
+    def get(self, args):
+        """Regions the caller may see, as a tree in path order (government users and admin)."""
+        policy.require(me(), "organisation.browse")
+        return page_of(policy.visible(Region, me()).order_by(Region.path), args)
+
+    @requires("region.edit")
+    @blp.arguments(RegionCreate)
+    @blp.response(201, RegionSchema)
+    def post(self, data):
+        """Create a region (admin)."""
+        policy.require(me(), "region.edit")
+        find = Resolver(me())
+        parent = find("parent_id", Region, data.pop("parent_id"))
+        region = find.run(org.create_region, parent=parent, **data)
+        commit()
+        return region
+
+
+@blp.route("/regions/<int:region_id>")
+class RegionItem(MethodView):
+    @blp.response(200, RegionSchema)
+    def get(self, region_id):
+        """One region (404 outside the caller's view)."""
+        return policy.get_visible(Region, region_id, me())
+
+    @requires("region.edit", Region, "region_id")
+    @blp.arguments(RegionPatch)
+    @blp.response(200, RegionSchema)
+    def patch(self, data, region_id):
+        """Change a region's code or name (admin)."""
+        region = policy.get_visible(Region, region_id, me())
+        policy.require(me(), "region.edit", region)
+        org.update_region(region, **data)
+        commit()
+        return region
+
+
+# --- authorities -----------------------------------------------------------------------------
+
+@blp.route("/authorities")
+class AuthorityList(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(AuthoritySchema, "AuthorityPage"))
+    def get(self, args):
+        """Authorities the caller may see (government users and admin)."""
+        policy.require(me(), "organisation.browse")
+        stmt = policy.visible(Authority, me()).join(Region).order_by(Region.path, Authority.name)
+        return page_of(stmt, args)
+
+    @requires("authority.edit")
+    @blp.arguments(AuthorityCreate)
+    @blp.response(201, AuthoritySchema)
+    def post(self, data):
+        """Create a supervising authority (admin)."""
+        policy.require(me(), "authority.edit")
+        find = Resolver(me())
+        region = find("region_id", Region, data.pop("region_id"), required=True)
+        authority = find.run(org.create_authority, region=region, **data)
+        commit()
+        return authority
+
+
+@blp.route("/authorities/<int:authority_id>")
+class AuthorityItem(MethodView):
+    @blp.response(200, AuthoritySchema)
+    def get(self, authority_id):
+        """One authority (404 outside the caller's view)."""
+        return policy.get_visible(Authority, authority_id, me())
+
+    @requires("authority.edit", Authority, "authority_id")
+    @blp.arguments(AuthorityPatch)
+    @blp.response(200, AuthoritySchema)
+    def patch(self, data, authority_id):
+        """Change an authority (admin)."""
+        authority = policy.get_visible(Authority, authority_id, me())
+        policy.require(me(), "authority.edit", authority)
+        find = Resolver(me())
+        if "region_id" in data:
+            data["region"] = find("region_id", Region, data.pop("region_id"), required=True)
+        find.run(org.update_authority, authority, **data)
+        commit()
+        return authority
+
+
+# --- enterprises -----------------------------------------------------------------------------
+
+def _enterprise_data(data: dict, find: Resolver) -> dict:
+    if "region_id" in data:
+        data["region"] = find("region_id", Region, data.pop("region_id"), required=True)
+    if "industry_id" in data:
+        data["industry"] = find("industry_id", Industry, data.pop("industry_id"), required=True)
+    return data
+
+
+@blp.route("/enterprises")
+class EnterpriseList(MethodView):
+    @blp.arguments(EnterpriseQuery, location="query")
+    @blp.response(200, page_schema(EnterpriseSchema, "EnterprisePage"))
+    def get(self, args):
+        """Enterprises the caller may see, by name; filters: q, region_id (with its subtree), industry."""
+        stmt = policy.visible(Enterprise, me())
+        if args.get("q"):
+            pattern = f"%{args['q'].strip()}%"
+            stmt = stmt.where(or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern.upper())))
+        if args.get("region_id") is not None:
+            region = visible_or_none(Region, args["region_id"], me())
+            path = region.path if region is not None else "/-/"  # an unknown region matches nothing
+            stmt = stmt.where(Enterprise.region_id.in_(policy.region_subtree(path)))
+        if args.get("industry_id") is not None:
+            stmt = stmt.where(Enterprise.industry_id == args["industry_id"])
+        if args.get("industry"):
+            stmt = stmt.join(Industry).where(Industry.code == args["industry"])
+        return page_of(stmt.order_by(Enterprise.name, Enterprise.id), args)
+
+    @requires("enterprise.create")
+    @blp.arguments(EnterpriseCreate)
+    @blp.response(201, EnterpriseSchema)
+    def post(self, data):
+        """Create an enterprise (admin); the credit code is checked with its check digit."""
+        policy.require(me(), "enterprise.create")
+        find = Resolver(me())
+        data.setdefault("region_id", None)
+        data.setdefault("industry_id", None)
+        enterprise = find.run(org.create_enterprise, **_enterprise_data(data, find))
+        commit()
+        return enterprise
+
+
+@blp.route("/enterprises/<int:enterprise_id>")
+class EnterpriseItem(MethodView):
+    @blp.response(200, EnterpriseSchema)
+    def get(self, enterprise_id):
+        """One enterprise (404 outside the caller's view)."""
+        return policy.get_visible(Enterprise, enterprise_id, me())
+
+    @requires("enterprise.edit_master", Enterprise, "enterprise_id")
+    @blp.arguments(EnterprisePatch)
+    @blp.response(200, EnterpriseSchema)
+    def patch(self, data, enterprise_id):
+        """Change an enterprise (admin)."""
+        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
+        policy.require(me(), "enterprise.edit_master", enterprise)
+        find = Resolver(me())
+        find.run(org.update_enterprise, enterprise, **_enterprise_data(data, find))
+        commit()
+        return enterprise
+
+
+# --- users -----------------------------------------------------------------------------------
+
+def _user_anchor(data: dict, find: Resolver) -> dict:
+    for field, model, key in (("enterprise_id", Enterprise, "enterprise"), ("authority_id", Authority, "authority"),
+                              ("department_id", Department, "department")):
+        if field in data:
+            data[key] = find(field, model, data.pop(field))
+    return data
+
+
+@blp.route("/users")
+class UserList(MethodView):
+    @blp.arguments(UserQuery, location="query")
+    @blp.response(200, page_schema(UserSchema, "UserPage"))
+    def get(self, args):
+        """Users the caller may see (not for enterprise staff); filters: q, role, enterprise, authority."""
+        policy.require(me(), "user.browse")
+        stmt = policy.visible(User, me())
+        if args.get("q"):
+            pattern = f"%{args['q'].strip()}%"
+            stmt = stmt.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+        if args.get("role"):
+            stmt = stmt.where(User.role == Role(args["role"]))
+        if args.get("enterprise_id") is not None:
+            stmt = stmt.where(User.enterprise_id == args["enterprise_id"])
+        if args.get("authority_id") is not None:
+            stmt = stmt.where(User.authority_id == args["authority_id"])
+        return page_of(stmt.order_by(User.username), args)
+
+    @requires("user.edit")
+    @blp.arguments(UserCreate)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create a user (admin); enterprise roles need enterprise_id, inspector/supervisor authority_id."""
+        policy.require(me(), "user.edit")
+        find = Resolver(me())
+        data.pop("active", None)
+        user = find.run(users_service.create_user, **_user_anchor(data, find))
+        commit()
+        return user
+
+
+@blp.route("/users/<int:user_id>")
+class UserItem(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user (404 outside the caller's view)."""
+        user = policy.get_visible(User, user_id, me())
+        policy.require(me(), "user.profile", user)
+        return user
+
+    @requires("user.edit", User, "user_id")
+    @blp.arguments(UserPatch)
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Change a user, activate / deactivate (``active``) or set a new password (admin)."""
+        user = policy.get_visible(User, user_id, me())
+        policy.require(me(), "user.edit", user)
+        find = Resolver(me())
+        active, password = data.pop("active", None), data.pop("password", None)
+        find.run(users_service.update_user, user, **_user_anchor(data, find))
+        if password is not None:
+            users_service.reset_password(user, password)
+        if active is not None:
+            users_service.set_active(user, active, actor=me())
+        commit()
+        return user

@@ -1,0 +1,109 @@
+"""Turning submitted ids into visible objects, and the choices of the select boxes."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import policy
+from app.errors import Invalid, ServiceError
+from app.extensions import db
+from app.organisations.models import Authority, Department, Enterprise, Industry, Region
+
+UNKNOWN = {  # field -> message when the id names nothing the user may see
+    "region_id": lambda: _("Unknown region."),
+    "parent_id": lambda: _("Unknown parent."),
+    "industry_id": lambda: _("Unknown industry."),
+    "enterprise_id": lambda: _("Unknown enterprise."),
+    "authority_id": lambda: _("Unknown authority."),
+    "department_id": lambda: _("Unknown department."),
+}
+
+
+def visible_or_none(model, raw, user):
+    """The object with id ``raw`` if the user may see it; None for empty, malformed or foreign ids."""
+    try:
+        ident = int(raw)
+    except (TypeError, ValueError):
+        return None
+    if model is Industry:  # a code table, not tenant-owned
+        return db.session.get(Industry, ident)
+    return db.session.scalar(policy.visible(model, user).where(model.id == ident))
+
+
+class Resolver:
+    """Collects "unknown X" errors while resolving ids, then merges them with a service's errors,
+    so that one 422 names every bad field at once."""
+
+    def __init__(self, user):
+        self.user = user
+        self.errors: dict[str, str] = {}
+
+    def __call__(self, field: str, model, raw, *, required: bool = False):
+        if raw in (None, ""):
+            if required:
+                self.errors[field] = UNKNOWN[field]()
+            return None
+        obj = visible_or_none(model, raw, self.user)
+        if obj is None:
+            self.errors[field] = UNKNOWN[field]()
+        return obj
+
+    def run(self, fn, *args, **kw):
+        """Call a service; raise Invalid with the resolver's errors and the service's together."""
+        try:
+            result = fn(*args, **kw)
+        except Invalid as exc:
+            fields = {k: v for k, v in exc.fields.items()}
+            fields.update({k: [v] for k, v in self.errors.items()})
+            raise Invalid(fields=fields) from None
+        if self.errors:
+            raise Invalid(fields=self.errors)
+        return result
+
+
+def _indent(depth: int, text: str) -> str:
+    return "\u3000" * max(depth, 0) + text
+
+
+def region_choices(user, blank: str | None = None) -> list[tuple[str, str]]:
+    regions = db.session.scalars(policy.visible(Region, user).order_by(Region.path))
+    head = [("", blank)] if blank is not None else []
+    return head + [(str(r.id), _indent(r.path.count("/") - 2, f"{r.name}（{r.code}）")) for r in regions]
+
+
+def industry_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    head = [("", blank)] if blank is not None else []
+    return head + [(str(i.id), i.name) for i in db.session.scalars(select(Industry).order_by(Industry.id))]
+
+
+def enterprise_choices(user, blank: str = "—") -> list[tuple[str, str]]:
+    rows = db.session.scalars(policy.visible(Enterprise, user).order_by(Enterprise.name))
+    return [("", blank)] + [(str(e.id), e.name) for e in rows]
+
+
+def authority_choices(user, blank: str = "—") -> list[tuple[str, str]]:
+    rows = db.session.scalars(policy.visible(Authority, user).order_by(Authority.name))
+    return [("", blank)] + [(str(a.id), a.name) for a in rows]
+
+
+def department_choices(user, enterprise: Enterprise | None = None, blank: str = "—") -> list[tuple[str, str]]:
+    stmt = policy.visible(Department, user).join(Enterprise).order_by(Enterprise.name, Department.path)
+    if enterprise is not None:
+        stmt = stmt.where(Department.enterprise_id == enterprise.id)
+    rows = db.session.scalars(stmt)
+    label = (lambda d: _indent(d.depth, d.name)) if enterprise is not None else \
+        (lambda d: f"{d.enterprise.name} / {d.name}")
+    return [("", blank)] + [(str(d.id), label(d)) for d in rows]
+
+
+def attach_errors(form, exc: ServiceError) -> None:
+    """Put a service's messages next to the form's fields (the rest above the form)."""
+    for name, messages in exc.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)
+    if not exc.fields:
+        form.form_errors.append(exc.message)

@@ -1,0 +1,154 @@
+"""The access matrix.
+
+(a) Every rule of ``app.url_map`` (features added later are swept automatically) refuses an
+    anonymous visitor: web pages redirect to the login page, the API answers 401 in JSON; only the
+    allow-listed public endpoints answer without a login.
+(b) Role × endpoint for the organisation pages and API, with foreign objects (another county's
+    enterprise, region and authority, another enterprise's user) answering 404.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.access import Row, check_row, rows_as_params
+
+# Endpoints anyone may call without logging in, and path prefixes that are public by design.
+PUBLIC_ENDPOINTS = {
+    "auth.login", "auth.set_language", "static", "ui.healthz",
+    "auth_api.issue_token", "api-docs.openapi_json",
+}
+PUBLIC_PREFIXES = ("/verify/", "/public/")
+_ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+SAMPLES = {"int": "1", "float": "1.0", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x/y"}
+
+
+def sample_url(rule) -> str:
+    return _ARG.sub(lambda m: SAMPLES.get(m.group(1) or "default", "x"), rule.rule)
+
+
+def swept_rules(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def is_public(rule) -> bool:
+    return rule.endpoint in PUBLIC_ENDPOINTS or rule.rule.startswith(PUBLIC_PREFIXES)
+
+
+def test_every_endpoint_refuses_anonymous_visitors(app, client):
+    failures, swept = [], 0
+    for rule, method in swept_rules(app):
+        url = sample_url(rule)
+        resp = app.test_client().open(url, method=method)
+        swept += 1
+        if is_public(rule):
+            if resp.status_code >= 500:
+                failures.append(f"{method} {url} (public): {resp.status_code}")
+            continue
+        if url.startswith("/api/"):
+            body = resp.get_json(silent=True) or {}
+            if resp.status_code != 401 or body.get("error", {}).get("code") != "unauthorized":
+                failures.append(f"{method} {url}: expected 401 JSON, got {resp.status_code} {body}")
+        elif resp.status_code != 302 or "/login" not in resp.headers.get("Location", ""):
+            failures.append(f"{method} {url}: expected redirect to login, got {resp.status_code} "
+                            f"{resp.headers.get('Location')}")
+    assert swept > 30  # the organisation pages and API at least
+    assert not failures, "\n".join(failures)
+
+
+def test_the_sweep_sees_the_organisation_endpoints(app):
+    endpoints = {rule.endpoint for rule, _ in swept_rules(app)}
+    assert {"organisations.enterprises", "organisations.user_edit", "organisations_api.EnterpriseList"} <= endpoints
+
+
+def test_public_endpoints_answer_without_login(client):
+    assert client.get("/login").status_code == 200
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/static/css/app.css").status_code == 200
+
+
+# (b) role × endpoint. Enterprise roles belong to enterprise a (county a); inspector and supervisor to
+# county a's authority; "b" objects are in county b (foreign to all but admin).
+ENTERPRISE_ROLES = dict(enterprise_staff=200, enterprise_principal=200, enterprise_manager=200)
+GOVERNMENT = dict(inspector=200, supervisor=200)
+EVERYONE = dict(ENTERPRISE_ROLES, **GOVERNMENT, admin=200)
+NEW_REGION = {"code": "990001", "name": "新镇", "level": "town", "parent_id": "{county_a}"}
+NEW_AUTHORITY = {"region_id": "{county_a}", "name": "甲县第二应急管理局", "abbreviation": "甲二",
+                 "review_body": "甲县人民政府", "court": "甲县人民法院"}
+NEW_USER = {"username": "matrix_new", "display_name": "新用户", "role": "enterprise_staff",
+            "enterprise_id": "{ent_a}", "password": "long-enough-1"}
+
+ORGANISATION_ROWS = [
+    # enterprises: pages
+    Row("GET", "/enterprises", **EVERYONE),
+    Row("GET", "/enterprises/{ent_a}", **EVERYONE),
+    Row("GET", "/enterprises/{ent_b}", default=404, admin=200),
+    Row("GET", "/enterprises/new", default=403, admin=200),
+    Row("GET", "/enterprises/{ent_a}/edit", default=403, enterprise_manager=200, admin=200),
+    Row("GET", "/enterprises/{ent_b}/edit", default=404, admin=200),
+    Row("POST", "/enterprises/{ent_a}/edit", data={"address": "新地址1号", "standardisation_level": "level_2",
+                                                  "scale": "medium"},
+        default=403, enterprise_manager=302, admin=None),
+    Row("GET", "/enterprises/{ent_a}/departments/new", default=403, enterprise_manager=200, admin=200),
+    Row("POST", "/enterprises/{ent_b}/departments/new", data={"name": "外部门", "level": "department"},
+        default=404, admin=302),
+    Row("GET", "/departments/{dept_a}/edit", default=403, enterprise_manager=200, admin=200),
+    # regions and authorities: pages
+    Row("GET", "/regions", default=403, **GOVERNMENT, admin=200),
+    Row("GET", "/regions/{county_a}", **EVERYONE),
+    Row("GET", "/regions/{county_b}", default=404, admin=200),
+    Row("GET", "/regions/new", default=403, admin=200),
+    Row("GET", "/regions/{county_a}/edit", default=403, admin=200),
+    Row("GET", "/regions/{county_b}/edit", default=404, admin=200),
+    Row("GET", "/authorities", default=403, **GOVERNMENT, admin=200),
+    Row("GET", "/authorities/{auth_a}", **EVERYONE),
+    Row("GET", "/authorities/{auth_b}", default=404, admin=200),
+    Row("GET", "/authorities/new", default=403, admin=200),
+    Row("GET", "/authorities/{auth_a}/edit", default=403, admin=200),
+    # users: pages
+    Row("GET", "/users", default=200, enterprise_staff=403),
+    Row("GET", "/users/{user_staff}", **EVERYONE),
+    Row("GET", "/users/{user_manager}", default=200, enterprise_staff=403),
+    Row("GET", "/users/{user_manager_b}", default=404, admin=200),
+    Row("GET", "/users/{user_inspector_b}", default=404, admin=200),
+    Row("GET", "/users/new", default=403, admin=200),
+    Row("GET", "/users/{user_staff}/edit", default=403, admin=200),
+    Row("GET", "/users/{user_staff}/password", default=403, admin=200),
+    Row("POST", "/users/{user_staff_b}/active", data={"active": "0"}, default=404, admin=302),
+    # API: reads
+    Row("GET", "/api/v1/enterprises", **EVERYONE),
+    Row("GET", "/api/v1/enterprises/{ent_a}", **EVERYONE),
+    Row("GET", "/api/v1/enterprises/{ent_b}", default=404, admin=200),
+    Row("GET", "/api/v1/regions", default=403, **GOVERNMENT, admin=200),
+    Row("GET", "/api/v1/regions/{county_a}", **EVERYONE),
+    Row("GET", "/api/v1/regions/{county_b}", default=404, admin=200),
+    Row("GET", "/api/v1/authorities", default=403, **GOVERNMENT, admin=200),
+    Row("GET", "/api/v1/authorities/{auth_a}", **EVERYONE),
+    Row("GET", "/api/v1/authorities/{auth_b}", default=404, admin=200),
+    Row("GET", "/api/v1/users", default=200, enterprise_staff=403),
+    Row("GET", "/api/v1/users/{user_manager}", default=200, enterprise_staff=403),
+    Row("GET", "/api/v1/users/{user_manager_b}", default=404, admin=200),
+    # API: writes are admin's
+    Row("POST", "/api/v1/enterprises", json={"name": "x"}, default=403, admin=422),
+    Row("PATCH", "/api/v1/enterprises/{ent_a}", json={"address": "新地址2号"}, default=403, admin=200),
+    Row("PATCH", "/api/v1/enterprises/{ent_b}", json={"address": "新地址3号"}, default=404, admin=200),
+    Row("POST", "/api/v1/regions", json=NEW_REGION, default=403, admin=201),
+    Row("PATCH", "/api/v1/regions/{county_a}", json={"name": "甲县新名"}, default=403, admin=200),
+    Row("PATCH", "/api/v1/regions/{county_b}", json={"name": "乙县新名"}, default=404, admin=200),
+    Row("POST", "/api/v1/authorities", json=NEW_AUTHORITY, default=403, admin=201),
+    Row("PATCH", "/api/v1/authorities/{auth_a}", json={"phone": "0793-1"}, default=403, admin=200),
+    Row("PATCH", "/api/v1/authorities/{auth_b}", json={"phone": "0793-2"}, default=404, admin=200),
+    Row("POST", "/api/v1/users", json=NEW_USER, default=403, admin=201),
+    Row("PATCH", "/api/v1/users/{user_staff}", json={"phone": "139"}, default=403, admin=200),
+    Row("PATCH", "/api/v1/users/{user_staff_b}", json={"phone": "139"}, default=404, admin=200),
+]
+
+
+@pytest.mark.parametrize("row", rows_as_params(ORGANISATION_ROWS))
+def test_organisation_access(app, world, row):
+    check_row(app, world, row)
