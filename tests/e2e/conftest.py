@@ -8,6 +8,7 @@ Every test gets its own browser context (cookies, viewport), so tests do not sha
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -78,6 +79,7 @@ def live(database_url, tmp_path_factory) -> Iterator[SimpleNamespace]:
         run_demo()
         db.session.remove()
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the test output
     errors: list[BaseException] = []
     got_request_exception.connect(lambda _sender, exception, **_kw: errors.append(exception), app,
                                   weak=False)
@@ -173,17 +175,20 @@ def login_as(page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 @pytest.fixture
-def browse(browser, live) -> Iterator[Browsing]:
+def browse(browser, live, request) -> Iterator[Browsing]:
     b = Browsing(browser, live)
     yield b
+    if getattr(request.node, "e2e_failed", False):
+        save_artefacts(b, request.node.name)
     b.close()
 
 
-def screenshot(target, name: str, max_bytes: int = 300_000) -> Path:
-    """Save a PNG under docs/screenshots/ (a page's viewport or one element), kept small for the README."""
+def screenshot(target, name: str, max_bytes: int = 300_000, **kw) -> Path:
+    """Save a PNG under docs/screenshots/ (a page's viewport, the whole page with ``full_page=True``,
+    or one element), kept small for the README."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    target.screenshot(path=str(path), animations="disabled")
+    target.screenshot(path=str(path), animations="disabled", **kw)
     if path.stat().st_size > max_bytes:
         _shrink(path, max_bytes)
     assert path.stat().st_size <= max_bytes, f"{path.name} is {path.stat().st_size} bytes"
@@ -203,3 +208,36 @@ def _shrink(path: Path, max_bytes: int) -> None:
         with Image.open(path) as img:
             resized = img.convert("RGB").resize((int(img.width * scale), int(img.height * scale)))
         resized.quantize(colors=128).save(path, optimize=True)
+
+
+def field_box(page, name: str):
+    """The form field ``name`` as the shared ``field`` macro renders it: label, input, error messages."""
+    return page.locator(f"#field-{name}")
+
+
+def control(page, name: str):
+    """The input named ``name`` (the API's field name) where its label is ambiguous: some English msgids
+    ("Level", "Deadline", "Responsible person") are translated differently by two features' catalogs,
+    and which one wins depends on the catalog order."""
+    return page.locator(f"main form [name='{name}']")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.e2e_failed = report.failed
+
+
+def save_artefacts(browsing: Browsing, name: str) -> None:
+    """What each browser showed when a journey failed (test-results/<test>/), to see why."""
+    out = ROOT / "test-results" / name.replace("/", "_")
+    out.mkdir(parents=True, exist_ok=True)
+    for i, context in enumerate(browsing.contexts):
+        for j, page in enumerate(context.pages):
+            try:
+                page.screenshot(path=str(out / f"{i}-{j}.png"), full_page=True)
+                (out / f"{i}-{j}.html").write_text(f"<!-- {page.url} -->\n" + page.content())
+            except Exception as exc:  # a closed page must not hide the test's own failure
+                (out / f"{i}-{j}.txt").write_text(repr(exc))
