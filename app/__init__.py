@@ -47,12 +47,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                 raise
             continue
         module.init_app(app)
-    from app import cli, errors, ui
+    from app import cli, errors, feature_domains, ui
     from reports.render import check_fonts
 
     check_fonts(app.logger)
 
     errors.init_app(app)
+    feature_domains.init_app(app)
     ui.init_app(app)
     cli.init_app(app)
     return app

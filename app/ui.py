@@ -33,7 +33,9 @@ def healthz():
 
 
 def _nav_for(user):
-    return [(endpoint, text) for endpoint, text, visible in NAV if visible(user)]
+    from app.feature_domains import text_in_feature
+
+    return [(endpoint, text_in_feature(endpoint, text)) for endpoint, text, visible in NAV if visible(user)]
 
 
 def init_app(app: Flask) -> None:
