@@ -147,6 +147,8 @@ class Browsing:
         from playwright.sync_api import expect
 
         expect.set_options(timeout=TIMEOUT_MS)
+        kw.setdefault("locale", "zh-CN")  # a Chinese user's browser (date pickers as 年/月/日)
+        kw.setdefault("timezone_id", "Asia/Shanghai")
         context = self.browser.new_context(base_url=self.live.url, viewport=viewport, accept_downloads=True,
                                            **kw)
         context.set_default_timeout(TIMEOUT_MS)
@@ -189,25 +191,26 @@ def screenshot(target, name: str, max_bytes: int = 300_000, **kw) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     target.screenshot(path=str(path), animations="disabled", **kw)
-    if path.stat().st_size > max_bytes:
-        _shrink(path, max_bytes)
+    if path.stat().st_size > max_bytes * 2 // 3:  # leave room: the pages grow as data is added
+        _shrink(path, max_bytes * 2 // 3)
     assert path.stat().st_size <= max_bytes, f"{path.name} is {path.stat().st_size} bytes"
     return path
 
 
 def _shrink(path: Path, max_bytes: int) -> None:
-    # Screenshots are for a README: a palette PNG of the same picture is a fraction of the size.
+    # Screenshots are for a README: a palette PNG of the same picture is a fraction of the size;
+    # if that is not enough, scale it down a little at a time.
     from PIL import Image
 
     with Image.open(path) as img:
-        small = img.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
+        original = img.convert("RGB")
     scale = 1.0
-    while path.stat().st_size > max_bytes and scale > 0.4:
-        scale -= 0.15
-        with Image.open(path) as img:
-            resized = img.convert("RGB").resize((int(img.width * scale), int(img.height * scale)))
-        resized.quantize(colors=128).save(path, optimize=True)
+    while True:
+        size = (int(original.width * scale), int(original.height * scale))
+        original.resize(size).quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+        if path.stat().st_size <= max_bytes or scale < 0.5:
+            return
+        scale -= 0.1
 
 
 def field_box(page, name: str):

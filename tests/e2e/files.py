@@ -71,3 +71,12 @@ def save_pdf_page_png(data: bytes, name: str, max_bytes: int = 300_000) -> Path:
         image.quantize(colors=16).save(path, optimize=True)
     assert path.stat().st_size <= max_bytes, f"{path.name} is {path.stat().st_size} bytes"
     return path
+
+
+def download_pdf(page, link_name: str = "下载") -> bytes:
+    """Click the download link and return the PDF's bytes (waiting for the download, not for time)."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name, exact=True).click()
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"%PDF"), data[:20]
+    return data
