@@ -25,7 +25,28 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["qr"] = qr_data_uri
+    env.filters["cn_date"] = cn_date
+    env.filters["deadline_groups"] = deadline_groups
     return env
+
+
+def cn_date(value, blank: str = "　　年　　月　　日") -> str:
+    """2026-12-01 → 2026年12月1日 (公文 style, no leading zeros); None → a blank to fill by hand."""
+    if value is None or value == "":
+        return blank
+    if isinstance(value, str):
+        from datetime import date
+
+        value = date.fromisoformat(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def deadline_groups(items) -> list[tuple[str, object]]:
+    """Items grouped by deadline for "第1、3项问题于…前整改完毕", in order of the first item of a group."""
+    groups: dict[object, list[int]] = {}
+    for number, item in enumerate(items, start=1):
+        groups.setdefault(item.deadline, []).append(number)
+    return [("、".join(str(n) for n in numbers), deadline) for deadline, numbers in groups.items()]
 
 
 @lru_cache(maxsize=1)

@@ -95,7 +95,10 @@ class Hazard(db.Model):
     @property
     def effective_grade(self) -> Grade | None:
         """The stricter of the risk point's grade and the grade the hazard's level implies (从严从高)."""
-        point_grade = self.risk_point.assessed_grade if self.risk_point is not None else None
+        point = self.risk_point
+        # The point's effective grade (kept by app.risks.service from its open hazards), never below
+        # its assessed grade.
+        point_grade = stricter(point.assessed_grade, point.effective_grade) if point is not None else None
         return stricter(point_grade, LEVEL_GRADE.get(self.level) if self.level else None)
 
 

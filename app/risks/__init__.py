@@ -3,12 +3,107 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from app import policy
-from app.risks.models import RiskPoint
+from app import labels
+from app import policy as access  # not ``policy``: that name is this package's rules module
+from app.auth.models import Role
+from app.risks.models import (
+    CheckRecord,
+    CheckResult,
+    GradeChangeReason,
+    RiskArea,
+    RiskAssessment,
+    RiskGradeChange,
+    RiskPoint,
+    RiskPointKind,
+    RiskPointStatus,
+    SitePlan,
+)
+from workflows.grades import Grade
+from workflows.grading import ControlLevel, Frequency, Method
+from workflows.risk_codes import ControlCategory
 
-policy.register_scope(RiskPoint, lambda user: policy.enterprise_condition(RiskPoint.enterprise_id, user))
+
+def _by_point(model):
+    return lambda user: model.risk_point_id.in_(select(RiskPoint.id).where(access.condition(RiskPoint, user)))
+
+
+access.register_scope(RiskPoint, lambda user: access.enterprise_condition(RiskPoint.enterprise_id, user))
+access.register_scope(RiskArea, lambda user: access.enterprise_condition(RiskArea.enterprise_id, user))
+access.register_scope(SitePlan, lambda user: access.enterprise_condition(SitePlan.enterprise_id, user))
+access.register_scope(CheckRecord, lambda user: access.enterprise_condition(CheckRecord.enterprise_id, user))
+access.register_scope(RiskAssessment, _by_point(RiskAssessment))
+access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
+
+labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Larger risk (orange)"),
+                        Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
+labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
+                                RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
+labels.register(RiskPointStatus, {RiskPointStatus.active: _l("Active"), RiskPointStatus.retired: _l("Retired")})
+labels.register(Method, {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
+                         Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")})
+labels.register(ControlLevel, {ControlLevel.company: _l("Company level"),
+                               ControlLevel.department: _l("Department level"),
+                               ControlLevel.workshop: _l("Workshop level"), ControlLevel.team: _l("Team level"),
+                               ControlLevel.post: _l("Post level")})
+labels.register(Frequency, {Frequency.shift: _l("Every shift"), Frequency.daily: _l("Daily"),
+                            Frequency.weekly: _l("Weekly"), Frequency.monthly: _l("Monthly")})
+labels.register(ControlCategory, {ControlCategory.engineering: _l("Engineering"),
+                                  ControlCategory.management: _l("Management"),
+                                  ControlCategory.training: _l("Training"), ControlCategory.ppe: _l("PPE"),
+                                  ControlCategory.emergency: _l("Emergency")})
+labels.register(GradeChangeReason, {
+    GradeChangeReason.assessment: _l("Assessment"),
+    GradeChangeReason.major_hazard_open: _l("An open major hazard makes the point red (rule D2)"),
+    GradeChangeReason.hazards_resolved: _l("The hazards that raised the grade are closed"),
+})
+labels.register(CheckResult, {CheckResult.ok: _l("Passed"), CheckResult.failed: _l("Failed")})
+
+
+def _fmt(value) -> str:
+    from workflows.grading import _fmt as fmt
+
+    return "" if value is None else fmt(value)
+
+
+def _inputs_text(inputs: dict) -> str:
+    if "rules" in inputs:
+        return "、".join(inputs["rules"])
+    return " ".join(f"{k}={_fmt(v)}" for k, v in inputs.items())
+
+
+class _GradeNames:
+    """grade_names['red'] → the translated label, looked up at render time (locale of the request)."""
+
+    def __getitem__(self, key: str) -> str:
+        return labels.label(Grade(key))
+
+
+def _enterprise_user(user) -> bool:
+    return user.role.is_enterprise
 
 
 def init_app(app: Flask) -> None:
-    pass
+    import importlib
+
+    from app import ui
+    from app.api import register
+    from app.risks import api, demo, service, views  # noqa: F401
+
+    importlib.import_module("app.risks.policy")  # registers the rules
+
+    app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
+    app.jinja_env.filters["num"] = _fmt
+    app.jinja_env.filters["inputs_text"] = _inputs_text
+    app.jinja_env.globals["grade_names"] = _GradeNames()
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.public_bp)
+    register(api.blp)
+    service.connect_signals()
+    ui.nav_item("risks.index", _l("Risk register"))
+    ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
+    ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
+    ui.nav_item("risks.checks", _l("My checks"), _enterprise_user)
+    ui.nav_item("risks.reviews", _l("Due for review"))

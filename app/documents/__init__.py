@@ -1,0 +1,42 @@
+"""Documents: numbered, immutable PDF notices and orders, their public verification by QR code."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app import labels
+from app import policy as app_policy
+from app.documents.models import DocumentKind, DocumentStatus
+from app.ui import nav_item
+
+labels.register(DocumentKind, {
+    DocumentKind.rectification_notice: _l("Rectification notice"),
+    DocumentKind.rectification_order: _l("Rectification order"),
+    DocumentKind.review_opinion: _l("Review opinion"),
+    DocumentKind.supervision_notice: _l("Supervision notice"),
+    DocumentKind.delisting_notice: _l("Delisting notice"),
+    DocumentKind.hazard_archive: _l("Hazard archive"),
+    DocumentKind.risk_card: _l("Risk notification card"),
+})
+labels.register(DocumentStatus, {
+    DocumentStatus.valid: _l("Valid"),
+    DocumentStatus.voided: _l("Voided"),
+    DocumentStatus.superseded: _l("Superseded"),
+})
+
+
+def _may_list(user) -> bool:
+    return app_policy.can(user, "document.list")
+
+
+def init_app(app: Flask) -> None:
+    from app.api import register
+    from app.documents import api, views
+    importlib.import_module("app.documents.policy")  # registers the scope and rules
+
+    app.register_blueprint(views.bp)
+    register(api.blp)
+    nav_item("documents.index", _l("Documents"), _may_list)

@@ -1,0 +1,129 @@
+"""API: issue a document, read it, fetch its PDF, void it.
+
+``POST /api/v1/documents`` takes ``kind``, ``hazard_ids`` (``risk_point_id`` for a risk card) and the
+fields of that kind at the top level (see reports/contexts.py), e.g. for a rectification order
+``{"kind": "rectification_order", "hazard_ids": [1, 2], "officers": [{"name": ..., "certificate_no": ...},
+...], "inspection_date": "2026-11-20"}``. Supervision and delisting notices come from listing decisions.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from app import policy
+from app.api import api_blueprint
+from app.documents import service
+from app.documents.models import API_KINDS, Document, DocumentKind
+from app.errors import Invalid
+from app.extensions import db
+from app.hazards.models import Hazard
+
+blp = api_blueprint("documents_api", __name__, "/documents", "Numbered documents (PDF) and their verification")
+
+
+class IssueArgs(Schema):
+    class Meta:
+        unknown = INCLUDE  # the kind's own fields; checked by reports.contexts.parse
+
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(k.value for k in API_KINDS)))
+    hazard_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=100))
+    risk_point_id = fields.Integer(strict=True, load_default=None)
+
+
+class VoidArgs(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    number = fields.String()
+    status = fields.String()
+    issuer = fields.String(attribute="issuer_name")
+    enterprise_id = fields.Integer()
+    issued_at = fields.DateTime()
+    verify_url = fields.Method("_verify_url")
+    pdf_sha256 = fields.String()
+    pdf_size = fields.Integer()
+    template_version = fields.String()
+    hazard_ids = fields.Method("_hazard_ids")
+    listing_id = fields.Integer(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+    voided_at = fields.DateTime(allow_none=True)
+
+    def _verify_url(self, document):
+        return service.verify_url(document.token)
+
+    def _hazard_ids(self, document):
+        return [h.id for h in document.hazards]
+
+
+def _risk_card_context(point_id: int | None):
+    from app.risks.models import RiskPoint
+
+    if point_id is None:
+        raise Invalid(fields={"risk_point_id": _("Choose a risk point.")})
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    try:
+        from app.risks.cards import card_context
+    except ImportError:
+        raise Invalid(fields={"kind": _("Risk cards are not available yet.")}) from None
+    return point, card_context(point)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(IssueArgs)
+@blp.response(201, DocumentOut)
+def issue(args):
+    """Issue a numbered document; nothing is numbered if any hazard is not yours to see (404)."""
+    kind = DocumentKind(args.pop("kind"))
+    hazard_ids = args.pop("hazard_ids")
+    point_id = args.pop("risk_point_id")
+    hazards = [policy.get_visible(Hazard, hid, current_user) for hid in dict.fromkeys(hazard_ids)]
+    enterprise = None
+    context = args
+    if kind == DocumentKind.risk_card:
+        point, context = _risk_card_context(point_id)
+        enterprise = point.enterprise
+    elif not hazards:
+        raise Invalid(fields={"hazard_ids": _("Choose at least one hazard.")})
+    try:
+        document = service.issue(kind, actor=current_user, context=context, hazards=hazards, enterprise=enterprise)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return document
+
+
+@blp.route("/<int:document_id>")
+@blp.response(200, DocumentOut)
+def get(document_id: int):
+    """A document's record (no PDF bytes)."""
+    return policy.get_visible(Document, document_id, current_user)
+
+
+@blp.route("/<int:document_id>.pdf")
+@blp.response(200, description="The stored PDF bytes (application/pdf)")
+def pdf(document_id: int):
+    """The PDF exactly as issued (its SHA-256 in the header X-Content-SHA256)."""
+    from app.documents.views import pdf_response
+
+    return pdf_response(policy.get_visible(Document, document_id, current_user))
+
+
+@blp.route("/<int:document_id>/void", methods=["POST"])
+@blp.arguments(VoidArgs)
+@blp.response(200, DocumentOut)
+def void(args, document_id: int):
+    """Void a valid document with a reason (422 without); the number stays used."""
+    document = policy.get_visible(Document, document_id, current_user)
+    try:
+        document = service.void(document, current_user, args["reason"])
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return document

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app import labels
+from app.documents.models import DocumentKind, DocumentStatus
+
+
+class VoidForm(FlaskForm):
+    # Required-ness is checked by the service (one Chinese message for UI and API).
+    reason = TextAreaField(_l("Reason for voiding"), validators=[Length(max=2000)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind"), validators=[Optional()],
+                       choices=lambda: [("", _l("All kinds"))] + labels.choices(DocumentKind))
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=lambda: [("", _l("All states"))] + labels.choices(DocumentStatus))
+    q = StringField(_l("Number"), validators=[Optional(), Length(max=64)])
+
+
+class NoticeForm(FlaskForm):
+    """An enterprise's internal rectification notice for one or more hazards."""
+
+    recipient = StringField(_l("Addressed to (department)"), validators=[Length(max=100)])
+    requirements = TextAreaField(_l("Requirements"), validators=[Length(max=2000)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])

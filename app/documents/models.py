@@ -1,0 +1,139 @@
+"""Issued documents (numbered, immutable PDFs) and their gap-free number counters.
+
+A Document is written once by ``app.documents.service.issue`` and never edited: its PDF bytes live in
+``app.storage`` under ``pdf_sha256``; only ``status`` (valid → voided / superseded) and the void fields
+change afterwards. Voiding keeps the number (the counter never goes back).
+
+Issuer: exactly one of ``issuer_authority_id`` (government kinds) or ``issuer_enterprise_id``
+(rectification_notice, risk_card; hazard_archive printed by an enterprise user). ``enterprise_id`` is
+the enterprise the document concerns (tenancy: who may see it).
+
+Listings: supervision keeps the link (its Listing rows reference ``documents.id`` for the supervision
+and delisting notices). ``listing_id`` here is informational only (no foreign key, set by whoever
+issues for a listing) so that a document page can point back to its listing.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db
+from app.organisations.models import Authority, Enterprise, enum_column
+
+
+class DocumentKind(enum.StrEnum):
+    rectification_notice = "rectification_notice"  # 隐患整改通知书 (enterprise)
+    rectification_order = "rectification_order"  # 责令限期整改指令书 (inspector)
+    review_opinion = "review_opinion"  # 整改复查意见书 (inspector)
+    supervision_notice = "supervision_notice"  # 重大事故隐患挂牌督办通知书 (supervisor)
+    delisting_notice = "delisting_notice"  # 解除挂牌督办通知书 (supervisor)
+    hazard_archive = "hazard_archive"  # 隐患档案 (anyone who may see the hazard)
+    risk_card = "risk_card"  # 岗位安全风险告知卡 (enterprise)
+
+
+# Kinds whose issuer is always an enterprise (numbered per enterprise and year).
+ENTERPRISE_KINDS = frozenset({DocumentKind.rectification_notice, DocumentKind.risk_card})
+# Kinds issued through the API POST /api/v1/documents (the notices come from listing decisions).
+API_KINDS = frozenset({DocumentKind.rectification_notice, DocumentKind.rectification_order,
+                       DocumentKind.review_opinion, DocumentKind.hazard_archive, DocumentKind.risk_card})
+
+
+class DocumentStatus(enum.StrEnum):
+    valid = "valid"
+    voided = "voided"
+    superseded = "superseded"
+
+
+document_hazards = Table(
+    "document_hazards",
+    db.Model.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("hazard_id", ForeignKey("hazards.id"), primary_key=True, index=True),
+)
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint("(issuer_authority_id IS NULL) <> (issuer_enterprise_id IS NULL)", name="one_issuer"),
+        # Gap-free numbers are unique per issuer, kind and year (the counter guarantees it; this proves it).
+        UniqueConstraint("issuer", "kind", "year", "seq", name="uq_documents_issuer_kind_year_seq"),
+        Index("ix_documents_enterprise_issued", "enterprise_id", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = enum_column(DocumentKind, index=True)
+    issuer_authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
+    issuer_enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))  # the enterprise concerned
+    issuer: Mapped[str] = mapped_column(String(32))  # "authority:7" / "enterprise:12", the counter's key
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64), index=True)  # （甲）应急责改〔2026〕1号
+    # Random, unguessable (secrets.token_urlsafe(18), 24 chars): the QR code's /verify/<token>.
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_size: Mapped[int] = mapped_column(BigInteger)
+    template_version: Mapped[str] = mapped_column(String(32))
+    # The plain data the template was rendered with (reports.contexts.dump + header): re-rendering
+    # it gives the same bytes, which proves the stored PDF is what was issued.
+    context_json: Mapped[str] = mapped_column(Text)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[DocumentStatus] = enum_column(DocumentStatus, default=DocumentStatus.valid, index=True)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[datetime | None]
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    listing_id: Mapped[int | None] = mapped_column(Integer, index=True)  # informational, no FK (see above)
+
+    issuer_authority: Mapped[Authority | None] = relationship(foreign_keys=[issuer_authority_id])
+    issuer_enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[issuer_enterprise_id])
+    enterprise: Mapped[Enterprise] = relationship(foreign_keys=[enterprise_id])
+    issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+    hazards = relationship("Hazard", secondary=document_hazards, order_by="Hazard.id", lazy="selectin")
+
+    @property
+    def issuer_name(self) -> str:
+        issuer = self.issuer_authority or self.issuer_enterprise
+        return issuer.name if issuer is not None else ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == DocumentStatus.valid
+
+    def __repr__(self) -> str:
+        return f"<Document {self.kind} {self.number}>"
+
+
+class DocumentCounter(db.Model):
+    """The last number used per (issuer, kind, year). Incremented with ``UPDATE ... RETURNING`` inside
+    the issuing transaction: the row stays locked until commit, so concurrent issuers wait, and a
+    rolled-back issue gives its number back (no gap, no duplicate)."""
+
+    __tablename__ = "document_counters"
+    __table_args__ = (UniqueConstraint("issuer", "kind", "year", name="uq_document_counters_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(32))  # "authority:7" / "enterprise:12"
+    kind: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer, default=0)

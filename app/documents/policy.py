@@ -1,0 +1,97 @@
+"""Who may issue, see and void documents (rules registered with app.policy).
+
+* Tenancy: a document is visible to whoever may see the enterprise it concerns (its users; the
+  inspectors and supervisors of the region above it; admin). Enterprise staff see only the internal
+  kinds addressed to them through their manager, so they are kept to rectification notices and cards.
+* Issue rules receive an ``IssueTarget(kind, enterprise, authority, hazards)``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_
+
+from app import policy
+from app.auth.models import Role, User
+from app.documents.models import Document, DocumentKind
+
+STAFF_KINDS = (DocumentKind.rectification_notice, DocumentKind.risk_card)
+
+
+def _document_scope(user: User):
+    condition = policy.enterprise_condition(Document.enterprise_id, user)
+    if user.role == Role.enterprise_staff:
+        return and_(condition, Document.kind.in_(STAFF_KINDS))
+    return condition
+
+
+policy.register_scope(Document, _document_scope)
+
+
+def _own_authority_in_charge(user: User, target) -> bool:
+    """A government user issuing for his own authority, over an enterprise in its region subtree."""
+    return (user.authority_id is not None and target.authority is not None
+            and target.authority.id == user.authority_id and policy.in_jurisdiction(user, target.enterprise))
+
+
+def _enterprise_manager_of(user: User, enterprise) -> bool:
+    return user.role == Role.enterprise_manager and user.enterprise_id == enterprise.id
+
+
+@policy.rule("document.issue.rectification_notice")
+def _issue_notice(user: User, target) -> bool:
+    return _enterprise_manager_of(user, target.enterprise)
+
+
+@policy.rule("document.issue.risk_card")
+def _issue_card(user: User, target) -> bool:
+    return _enterprise_manager_of(user, target.enterprise)
+
+
+@policy.rule("document.issue.rectification_order")
+def _issue_order(user: User, target) -> bool:
+    return user.role == Role.inspector and _own_authority_in_charge(user, target)
+
+
+@policy.rule("document.issue.review_opinion")
+def _issue_review(user: User, target) -> bool:
+    return user.role == Role.inspector and _own_authority_in_charge(user, target)
+
+
+@policy.rule("document.issue.supervision_notice")
+def _issue_supervision(user: User, target) -> bool:
+    return user.role == Role.supervisor and _own_authority_in_charge(user, target)
+
+
+@policy.rule("document.issue.delisting_notice")
+def _issue_delisting(user: User, target) -> bool:
+    return user.role == Role.supervisor and _own_authority_in_charge(user, target)
+
+
+@policy.rule("document.issue.hazard_archive")
+def _issue_archive(user: User, target) -> bool:
+    """Anyone who may see the hazard prints its archive (the service checked visibility)."""
+    if user.role.is_government:
+        return _own_authority_in_charge(user, target)
+    return user.role == Role.admin or user.enterprise_id == target.enterprise.id
+
+
+@policy.rule("document.view")
+def _view(user: User, document: Document) -> bool:
+    return policy.is_visible(document, user)
+
+
+@policy.rule("document.void")
+def _void(user: User, document: Document) -> bool:
+    """The issuer voids: its supervisor (authority), its safety manager (enterprise), or the very
+    user who issued it; admin too."""
+    if user.role == Role.admin:
+        return True
+    if document.issuer_authority_id is not None:
+        return user.authority_id == document.issuer_authority_id and (
+            user.role == Role.supervisor or user.id == document.issued_by_id)
+    return user.role == Role.enterprise_manager and user.enterprise_id == document.issuer_enterprise_id
+
+
+@policy.rule("document.list")
+def _list(user: User, _obj) -> bool:
+    return True  # everyone signed in; the scope decides which documents

@@ -1,0 +1,151 @@
+"""Web pages: the documents list, a document's page, its PDF, voiding, and the public verification."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app import policy
+from app.documents import service
+from app.documents.forms import FilterForm, NoticeForm, VoidForm
+from app.documents.models import Document, DocumentKind, DocumentStatus
+from app.errors import ServiceError
+from app.extensions import db, limiter
+from app.hazards.models import Hazard
+
+bp = Blueprint("documents", __name__)
+PER_PAGE = 30
+
+
+@bp.route("/documents/")
+@login_required
+def index():
+    form = FilterForm(request.args)
+    stmt = policy.visible(Document, current_user)
+    if form.validate():
+        if form.kind.data:
+            stmt = stmt.where(Document.kind == DocumentKind(form.kind.data))
+        if form.status.data:
+            stmt = stmt.where(Document.status == DocumentStatus(form.status.data))
+        if form.q.data:
+            stmt = stmt.where(Document.number.contains(form.q.data.strip(), autoescape=True))
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    documents = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
+                                   .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("documents/index.html", documents=documents, form=form, page=page, pages=pages,
+                           total=total, args=args)
+
+
+def _detail(document: Document, void_form: VoidForm, status: int = 200):
+    return render_template("documents/detail.html", document=document, void_form=void_form), status
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def detail(document_id: int):
+    document = policy.get_visible(Document, document_id, current_user)
+    return _detail(document, VoidForm())
+
+
+@bp.route("/documents/<int:document_id>.pdf")
+@login_required
+def pdf(document_id: int):
+    document = policy.get_visible(Document, document_id, current_user)
+    return pdf_response(document, as_attachment=request.args.get("download") == "1")
+
+
+def pdf_response(document: Document, *, as_attachment: bool = False) -> Response:
+    data = service.pdf_bytes(document)
+    filename = f"{document.number}.pdf"
+    response = Response(data, mimetype="application/pdf")
+    from urllib.parse import quote
+
+    disposition = "attachment" if as_attachment else "inline"
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    response.headers["X-Content-SHA256"] = document.pdf_sha256
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response.set_etag(document.pdf_sha256)
+    return response
+
+
+@bp.route("/documents/<int:document_id>/void", methods=["POST"])
+@login_required
+def void(document_id: int):
+    document = policy.get_visible(Document, document_id, current_user)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        return _detail(document, form, 422)
+    try:
+        service.void(document, current_user, form.reason.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        if not exc.fields:
+            form.form_errors.append(exc.message)
+        for message in exc.fields.get("reason", []):
+            form.reason.errors.append(message)
+        document = policy.get_visible(Document, document_id, current_user)
+        return _detail(document, form, 422 if exc.status in (400, 422) else exc.status)
+    db.session.commit()
+    flash(_("The document %(number)s has been voided; its number stays used.", number=document.number), "success")
+    return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.route("/hazards/<int:hazard_id>/archive", methods=["POST"])
+@login_required
+def hazard_archive(hazard_id: int):
+    """Print the hazard's archive (一患一档) as a new document and show it."""
+    hazard = policy.get_visible(Hazard, hazard_id, current_user)
+    try:
+        document = service.issue(DocumentKind.hazard_archive, actor=current_user, context={}, hazards=[hazard])
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(request.referrer or url_for("documents.index"))
+    db.session.commit()
+    return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.route("/documents/new/rectification-notice", methods=["GET", "POST"])
+@login_required
+def new_notice():
+    """An enterprise manager's internal rectification notice for hazards of his enterprise."""
+    ids = [int(i) for i in request.values.getlist("hazard_ids", type=int)][:50]
+    hazards = [policy.get_visible(Hazard, i, current_user) for i in ids]
+    form = NoticeForm()
+    if form.validate_on_submit():
+        context = {"recipient": form.recipient.data or "", "requirements": form.requirements.data or "",
+                   "contact_phone": form.contact_phone.data or ""}
+        try:
+            document = service.issue(DocumentKind.rectification_notice, actor=current_user, context=context,
+                                     hazards=hazards, enterprise=current_user.enterprise)
+        except ServiceError as exc:
+            db.session.rollback()
+            for name, messages in exc.fields.items():
+                target = getattr(form, name.split(".")[0], None)
+                (target.errors if target is not None and hasattr(target, "errors")
+                 else form.form_errors).extend(messages)
+            if not exc.fields:
+                form.form_errors.append(exc.message)
+            return render_template("documents/new_notice.html", form=form, hazards=hazards), 422
+        db.session.commit()
+        flash(_("Issued %(number)s.", number=document.number), "success")
+        return redirect(url_for("documents.detail", document_id=document.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("documents/new_notice.html", form=form, hazards=hazards), status
+
+
+# --- public verification (no login) ---------------------------------------------------------------
+
+@bp.route("/verify/<path:token>")
+@limiter.limit("60 per minute")
+def verify(token: str):
+    document = service.find_by_token(token)
+    if document is None:
+        return render_template("documents/verify.html", document=None), 404
+    return render_template("documents/verify.html", document=document)
+

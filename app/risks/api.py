@@ -1,0 +1,173 @@
+"""JSON API of the risk register (issue 4 §9). A client never supplies a score or a grade."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import Schema, fields
+from sqlalchemy import func, select
+
+from app import policy
+from app.api import PageArgs, api_blueprint
+from app.errors import Invalid
+from app.extensions import db
+from app.organisations.models import Enterprise
+from app.risks import service
+from app.risks.models import RiskAssessment, RiskPoint
+
+blp = api_blueprint("risks_api", __name__, "/risk-points", "Risk register: points, assessments, grades")
+
+
+class RiskPointIn(Schema):
+    """Unknown fields (``grade``, ``score``...) are refused with 422 naming them."""
+
+    name = fields.String(required=True)
+    area = fields.String()
+    kind = fields.String()
+    accident_types = fields.Raw()
+    hazard_factors = fields.Raw()
+    controls = fields.Raw()
+    consequences = fields.String()
+    responsible_user_id = fields.Integer(allow_none=True)
+    responsible_department_id = fields.Integer(allow_none=True)
+    control_level = fields.String(allow_none=True)
+    review_interval_months = fields.Integer()
+    enterprise_id = fields.Integer()
+
+
+class RiskPointPatch(RiskPointIn):
+    name = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+
+
+class RiskPointOut(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    name = fields.String()
+    area = fields.String()
+    kind = fields.String()
+    hazard_factors = fields.List(fields.String())
+    accident_types = fields.List(fields.String())
+    controls = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    consequences = fields.String()
+    responsible_user_id = fields.Integer(allow_none=True)
+    responsible_department_id = fields.Integer(allow_none=True)
+    grade = fields.String(attribute="assessed_grade", allow_none=True)
+    effective_grade = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    method = fields.String(allow_none=True)
+    ruleset_version = fields.String(allow_none=True)
+    control_level = fields.String(allow_none=True)
+    review_interval_months = fields.Integer()
+    last_assessed_on = fields.Date(allow_none=True)
+    next_review_on = fields.Date(allow_none=True)
+    status = fields.String()
+    version = fields.Integer()
+
+
+class AssessmentIn(Schema):
+    method = fields.String(required=True)
+    inputs = fields.Dict(required=True)
+    note = fields.String()
+
+
+class AssessmentOut(Schema):
+    id = fields.Integer()
+    risk_point_id = fields.Integer()
+    method = fields.String()
+    inputs = fields.Dict()
+    score = fields.Float(allow_none=True)
+    grade = fields.String()
+    ruleset_version = fields.String()
+    assessor_id = fields.Integer(allow_none=True)
+    assessed_on = fields.Date()
+    note = fields.String()
+    created_at = fields.DateTime()
+
+
+class ListArgs(PageArgs):
+    grade = fields.String()
+    enterprise_id = fields.Integer()
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ListArgs, location="query")
+@blp.response(200, RiskPointOut(many=True))
+def list_points(args):
+    """Risk points the caller may see (X-Total-Count header), filterable by effective grade."""
+    stmt = policy.visible(RiskPoint, current_user)
+    if args.get("grade"):
+        stmt = stmt.where(RiskPoint.effective_grade == args["grade"])
+    if args.get("enterprise_id"):
+        stmt = stmt.where(RiskPoint.enterprise_id == args["enterprise_id"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(RiskPoint.id).offset((args["page"] - 1) * args["per_page"])
+                              .limit(args["per_page"])).all()
+    return rows, 200, {"X-Total-Count": str(total)}
+
+
+def _enterprise(enterprise_id: int | None) -> Enterprise:
+    if enterprise_id is None:
+        if current_user.enterprise_id is None:
+            raise Invalid(fields={"enterprise_id": _("Name the enterprise.")})
+        return current_user.enterprise
+    return policy.get_visible(Enterprise, enterprise_id, current_user)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(RiskPointIn)
+@blp.response(201, RiskPointOut)
+def create_point(args):
+    """Create a risk point (ungraded until its first assessment)."""
+    enterprise = _enterprise(args.pop("enterprise_id", None))
+    policy.require(current_user, "risk.edit", enterprise)
+    point = service.create_point(enterprise, current_user, args)
+    db.session.commit()
+    return point
+
+
+@blp.route("/<int:point_id>", methods=["GET"])
+@blp.response(200, RiskPointOut)
+def get_point(point_id):
+    return policy.get_visible(RiskPoint, point_id, current_user)
+
+
+@blp.route("/<int:point_id>", methods=["PATCH"])
+@blp.arguments(RiskPointPatch)
+@blp.response(200, RiskPointOut)
+def patch_point(args, point_id):
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    policy.require(current_user, "risk.edit", point)
+    if "enterprise_id" in args and args.pop("enterprise_id") != point.enterprise_id:
+        raise Invalid(fields={"enterprise_id": _("A risk point cannot move to another enterprise.")})
+    version = args.pop("version", None) or _if_match()
+    service.update_point(point, current_user, args, expected_version=version)
+    db.session.commit()
+    return point
+
+
+def _if_match() -> int | None:
+    raw = (request.headers.get("If-Match") or "").strip('"')
+    return int(raw) if raw.isdigit() else None
+
+
+@blp.route("/<int:point_id>/assessments", methods=["GET"])
+@blp.response(200, AssessmentOut(many=True))
+def list_assessments(point_id):
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    return db.session.scalars(select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id)
+                              .order_by(RiskAssessment.id.desc())).all()
+
+
+@blp.route("/<int:point_id>/assessments", methods=["POST"])
+@blp.arguments(AssessmentIn)
+@blp.response(201, AssessmentOut)
+def create_assessment(args, point_id):
+    """Assess: the server computes score and grade from ``method`` and ``inputs``."""
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    policy.require(current_user, "risk.edit", point)
+    row = service.assess(point, current_user, args["method"], args["inputs"], args.get("note", ""))
+    db.session.commit()
+    return row

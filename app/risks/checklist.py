@@ -1,0 +1,99 @@
+"""Inspection checklist seed (§7): items derived from control measures, by control level and frequency.
+
+A risk controlled at a level is checked by that level and every level below it (上级管控的下级必须管控);
+each level checks at its own frequency. A failed item becomes a reported hazard in one step.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.clock import today
+from app.errors import Invalid
+from app.extensions import db
+from app.organisations.models import Department
+from app.risks import service
+from app.risks.models import CheckRecord, CheckResult, RiskPoint, RiskPointStatus
+from workflows.grading import CONTROL_ORDER, ControlLevel, Frequency
+from workflows.risk_codes import CONTROL_CATEGORY_NAMES, ControlCategory
+
+
+def user_level(user: User) -> ControlLevel:
+    """A user's control level: that of his department; a manager or principal without one is company level."""
+    if user.department is not None:
+        return ControlLevel(user.department.level.value)
+    if user.role in (Role.enterprise_manager, Role.enterprise_principal):
+        return ControlLevel.company
+    return ControlLevel.post
+
+
+def _related(dept: Department | None, responsible: Department | None) -> bool:
+    """Same branch of the organisation: one department is inside the other (or no department given)."""
+    if dept is None or responsible is None:
+        return True
+    return dept.path.startswith(responsible.path) or responsible.path.startswith(dept.path)
+
+
+def items_for_point(point: RiskPoint) -> list[dict]:
+    items = []
+    for category in ControlCategory:
+        for n, measure in enumerate((point.controls or {}).get(category.value, [])):
+            items.append({"key": f"{category.value}:{n}", "category": category.value,
+                          "category_name": CONTROL_CATEGORY_NAMES[category], "measure": measure})
+    return items
+
+
+def checklist_for(user: User) -> dict:
+    """What ``user`` must check: points whose control level is at or above his level, in his branch."""
+    level = user_level(user)
+    frequency = Frequency(service.check_frequencies()[level])
+    senior = [lv for lv in CONTROL_ORDER if lv.rank <= level.rank]
+    points = db.session.scalars(select(RiskPoint).where(
+        RiskPoint.enterprise_id == user.enterprise_id, RiskPoint.status == RiskPointStatus.active,
+        RiskPoint.control_level.in_(senior)).order_by(RiskPoint.control_level, RiskPoint.name)).all()
+    points = [p for p in points if _related(user.department, p.responsible_department)]
+    since = today() - timedelta(days=frequency.days - 1)
+    done = {(pid, key): (result, day) for pid, key, result, day in db.session.execute(
+        select(CheckRecord.risk_point_id, CheckRecord.item_key, CheckRecord.result, func.max(CheckRecord.checked_on))
+        .where(CheckRecord.checked_by_id == user.id, CheckRecord.checked_on >= since,
+               CheckRecord.risk_point_id.in_([p.id for p in points]) if points else False)
+        .group_by(CheckRecord.risk_point_id, CheckRecord.item_key, CheckRecord.result))}
+    groups = []
+    for p in points:
+        rows = []
+        for item in items_for_point(p):
+            last = done.get((p.id, item["key"]))
+            rows.append(item | {"done": last is not None, "result": last[0].value if last else None})
+        if rows:
+            groups.append({"point": p, "items": rows})
+    return {"level": level, "frequency": frequency, "groups": groups,
+            "due": sum(1 for g in groups for i in g["items"] if not i["done"])}
+
+
+def record_check(user: User, point: RiskPoint, item_key: str, result: str, note: str = "") -> CheckRecord:
+    items = {i["key"]: i for i in items_for_point(point)}
+    if item_key not in items:
+        raise Invalid(fields={"item": _("This measure is no longer on the risk point's list.")})
+    try:
+        outcome = CheckResult(result)
+    except ValueError:
+        raise Invalid(fields={"result": _("Choose passed or failed.")}) from None
+    note = (note or "").strip()
+    if outcome == CheckResult.failed and not note:
+        raise Invalid(fields={"note": _("Describe what is wrong: it becomes the hazard's description.")})
+    record = CheckRecord(enterprise_id=point.enterprise_id, risk_point_id=point.id, item_key=item_key,
+                         measure=items[item_key]["measure"], level=user_level(user), result=outcome, note=note,
+                         checked_by_id=user.id, checked_on=today())
+    db.session.add(record)
+    if outcome == CheckResult.failed:
+        from app.risks.hazard_link import report_hazard
+
+        hazard = report_hazard(point, user, title=_("Check failed: %(measure)s", measure=items[item_key]["measure"])[:200],
+                               description=note)
+        record.hazard_id = hazard.id
+    db.session.flush()
+    return record

@@ -1,0 +1,115 @@
+"""Forms of the risk register (CSRF via Flask-WTF; the server validates again in the service)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app import labels
+from app.risks.models import RiskPointKind, RiskPointStatus
+from workflows import grading
+from workflows.grading import ControlLevel, Method
+from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _values(method: Method, name: str) -> list[tuple[str, str]]:
+    return [("", "—")] + [(grading._fmt(v), grading._fmt(v)) for v in grading.FACTORS[method][name]]
+
+
+class RiskPointForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=128)])
+    area = StringField(_l("Area"), validators=[Length(max=128)])
+    kind = SelectField(_l("Kind"), default="place")
+    hazard_factors = SelectMultipleField(_l("Hazard factors (GB/T 13861)"),
+                                         choices=[(k, f"{k} {v}") for k, v in HAZARD_FACTORS.items()])
+    accident_types = SelectMultipleField(_l("Possible accident types (GB 6441)"),
+                                         choices=[(k, f"{k} {v}") for k, v in ACCIDENT_TYPES.items()])
+    engineering = TextAreaField(_l("Engineering measures (one per line)"))
+    management = TextAreaField(_l("Management measures (one per line)"))
+    training = TextAreaField(_l("Training measures (one per line)"))
+    ppe = TextAreaField(_l("Personal protection (one per line)"))
+    emergency = TextAreaField(_l("Emergency measures (one per line)"))
+    consequences = TextAreaField(_l("Possible consequences"))
+    responsible_department_id = SelectField(_l("Responsible department"), choices=[], default="")
+    responsible_user_id = SelectField(_l("Responsible person"), choices=[], default="")
+    control_level = SelectField(_l("Control level"), default="")
+    review_interval_months = IntegerField(_l("Review interval (months)"), default=3,
+                                          validators=[Optional(), NumberRange(min=1, max=60)])
+    status = SelectField(_l("Status"), default="active")
+
+    def __init__(self, *args, departments=(), users=(), **kw):
+        super().__init__(*args, **kw)
+        self.kind.choices = labels.choices(RiskPointKind)
+        self.status.choices = labels.choices(RiskPointStatus)
+        self.control_level.choices = [("", _l("Default from the grade"))] + labels.choices(ControlLevel)
+        self.responsible_department_id.choices = [("", "—")] + [(str(d.id), d.name) for d in departments]
+        self.responsible_user_id.choices = [("", "—")] + [(str(u.id), u.display_name) for u in users]
+
+
+class AssessmentForm(FlaskForm):
+    method = SelectField(_l("Method"), default="lec")
+    lec_L = SelectField("L", default="", choices=_values(Method.lec, "L"))
+    lec_E = SelectField("E", default="", choices=_values(Method.lec, "E"))
+    lec_C = SelectField("C", default="", choices=_values(Method.lec, "C"))
+    ls_L = SelectField("L", default="", choices=_values(Method.ls, "L"))
+    ls_S = SelectField("S", default="", choices=_values(Method.ls, "S"))
+    mes_M = SelectField("M", default="", choices=_values(Method.mes, "M"))
+    mes_E = SelectField("E", default="", choices=_values(Method.mes, "E"))
+    mes_S = SelectField("S", default="", choices=_values(Method.mes, "S"))
+    direct_rules = MultiCheckboxField(_l("Direct-determination rules"),
+                                      choices=[(k, f"{k} {v}") for k, v in grading.DIRECT_RULES.items()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.method.choices = labels.choices(Method)
+
+    def inputs(self) -> dict:
+        method = self.method.data
+        if method == "direct":
+            return {"rules": list(self.direct_rules.data or [])}
+        if method not in grading.FACTORS:
+            return {}
+        return {name: getattr(self, f"{method}_{name}").data or None for name in grading.FACTORS[Method(method)]}
+
+    def field_for(self, key: str):
+        """The form field for a service error key such as ``inputs.L`` (for the current method)."""
+        if key == "method":
+            return self.method
+        name = key.split(".", 1)[-1]
+        if name == "rules":
+            return self.direct_rules
+        return getattr(self, f"{self.method.data}_{name}", None) or self.method
+
+
+class SitePlanForm(FlaskForm):
+    plan = FileField(_l("Site plan (PNG or JPEG)"))
+
+
+class AreaForm(FlaskForm):
+    name = StringField(_l("New area"), validators=[DataRequired(), Length(max=128)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Excel file (.xlsx)"))
+
+
+class CheckForm(FlaskForm):
+    item = StringField()
+    result = StringField()
+    note = TextAreaField(_l("What is wrong"))

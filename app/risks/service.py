@@ -1,0 +1,384 @@
+"""Use cases of the risk register: points, assessments, the dynamic (effective) grade, reviews.
+
+No commit here: the view, API or CLI commits. Scores and grades come only from ``workflows.grading``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import signals
+from app.auth.models import User
+from app.cli import scan_step
+from app.clock import today
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.organisations.models import Department, Enterprise
+from app.risks.models import (
+    GradeChangeReason,
+    RiskArea,
+    RiskAssessment,
+    RiskGradeChange,
+    RiskPoint,
+    RiskPointKind,
+    RiskPointStatus,
+)
+from workflows import grading
+from workflows.grades import Grade, stricter
+from workflows.grading import ControlLevel, GradingError
+from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS, ControlCategory, unknown_codes
+
+# --- configuration ---------------------------------------------------------------------------
+
+def ruleset_for(enterprise: Enterprise) -> grading.RuleSet:
+    """The rule set of the enterprise's region (config RISK_RULESETS_BY_REGION: code prefix → preset)."""
+    mapping = current_app.config.get("RISK_RULESETS_BY_REGION") or {}
+    return grading.ruleset_for_region(enterprise.region.code if enterprise.region else None, mapping)
+
+
+def control_level_table() -> dict:
+    return current_app.config.get("RISK_CONTROL_LEVELS") or grading.DEFAULT_CONTROL_LEVELS
+
+
+def check_frequencies() -> dict:
+    return current_app.config.get("RISK_CHECK_FREQUENCIES") or grading.DEFAULT_CHECK_FREQUENCIES
+
+
+# --- messages --------------------------------------------------------------------------------
+
+FACTOR_NAMES = {"L": "L", "E": "E", "C": "C", "S": "S", "M": "M", "rules": "rules"}
+
+
+def grading_message(err: GradingError) -> str:
+    allowed = "、".join(str(grading._fmt(v)) if isinstance(v, int | float) else str(v) for v in err.allowed)
+    name = err.field.split(".", 1)[-1]
+    if err.reason == "unknown_method":
+        return _("Unknown method; choose one of: %(allowed)s.", allowed=allowed)
+    if err.reason == "missing":
+        return _("%(name)s is required.", name=name)
+    if err.reason == "not_number":
+        return _("%(name)s must be a number.", name=name)
+    if err.reason == "negative":
+        return _("%(name)s cannot be negative; allowed values: %(allowed)s.", name=name, allowed=allowed)
+    if err.reason == "not_allowed":
+        return _("%(name)s = %(value)s is not a value of the method's table; allowed values: %(allowed)s.",
+                 name=name, value=grading._fmt(err.value), allowed=allowed)
+    if err.reason == "unknown_input":
+        return _("%(name)s is not an input of this method (inputs: %(allowed)s).", name=name, allowed=allowed)
+    if err.reason == "unknown_rule":
+        return _("Unknown direct rule %(value)s; rules: %(allowed)s.", value=err.value, allowed=allowed)
+    return _("Choose at least one direct-determination rule (%(allowed)s).", allowed=allowed)
+
+
+def score_and_grade(enterprise: Enterprise, method, inputs) -> tuple[float | None, Grade, grading.RuleSet]:
+    ruleset = ruleset_for(enterprise)
+    try:
+        score, grade = grading.assess(method, inputs, ruleset)
+    except GradingError as err:
+        raise Invalid(fields={err.field: grading_message(err)}) from None
+    return score, grade, ruleset
+
+
+# --- validation of a point's fields ----------------------------------------------------------
+
+FIELDS = ("name", "area", "kind", "hazard_factors", "accident_types", "controls", "consequences",
+          "responsible_department_id", "responsible_user_id", "control_level", "review_interval_months",
+          "status")
+
+
+def _clean_codes(value, table, field, errors) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [v for v in value.replace("，", ",").replace(" ", ",").split(",") if v]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors[field] = _("A list of codes is expected.")
+        return []
+    bad = unknown_codes(value, table)
+    if bad:
+        errors[field] = _("Unknown code(s): %(codes)s.", codes="、".join(bad))
+    return list(dict.fromkeys(value))
+
+
+def _clean_controls(value, errors) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors["controls"] = _("Control measures are expected by category.")
+        return {}
+    result = {}
+    for key, items in value.items():
+        if key not in ControlCategory.__members__:
+            errors["controls"] = _("Unknown control category %(key)s; categories: %(allowed)s.", key=key,
+                                   allowed="、".join(ControlCategory.__members__))
+            return {}
+        if isinstance(items, str):
+            items = [line for line in items.splitlines()]
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            errors["controls"] = _("Each category holds a list of measures.")
+            return {}
+        cleaned = [i.strip() for i in items if i.strip()]
+        if cleaned:
+            result[key] = cleaned
+    return result
+
+
+def clean(enterprise: Enterprise, data: dict, *, partial: bool = False) -> dict:
+    """Validate user-supplied fields of a risk point; raise Invalid naming every bad field."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+    if not partial or "name" in data:
+        name = (data.get("name") or "").strip()
+        if not name:
+            errors["name"] = _("The name is required.")
+        elif len(name) > 128:
+            errors["name"] = _("At most %(n)s characters.", n=128)
+        out["name"] = name
+    if "area" in data:
+        area = (data.get("area") or "").strip()
+        if len(area) > 128:
+            errors["area"] = _("At most %(n)s characters.", n=128)
+        out["area"] = area
+    if not partial or "kind" in data:
+        try:
+            out["kind"] = RiskPointKind(data.get("kind") or RiskPointKind.place)
+        except ValueError:
+            errors["kind"] = _("Unknown kind; kinds: %(allowed)s.", allowed="、".join(RiskPointKind))
+    if "hazard_factors" in data:
+        out["hazard_factors"] = _clean_codes(data["hazard_factors"], HAZARD_FACTORS, "hazard_factors", errors)
+    if "accident_types" in data:
+        out["accident_types"] = _clean_codes(data["accident_types"], ACCIDENT_TYPES, "accident_types", errors)
+    if "controls" in data:
+        out["controls"] = _clean_controls(data["controls"], errors)
+    if "consequences" in data:
+        out["consequences"] = (data.get("consequences") or "").strip()
+    if data.get("responsible_department_id") not in (None, ""):
+        dept = db.session.get(Department, _int(data["responsible_department_id"]))
+        if dept is None or dept.enterprise_id != enterprise.id:
+            errors["responsible_department_id"] = _("Choose a department of this enterprise.")
+        out["responsible_department_id"] = dept.id if dept else None
+    elif "responsible_department_id" in data:
+        out["responsible_department_id"] = None
+    if data.get("responsible_user_id") not in (None, ""):
+        user = db.session.get(User, _int(data["responsible_user_id"]))
+        if user is None or user.enterprise_id != enterprise.id:
+            errors["responsible_user_id"] = _("Choose a person of this enterprise.")
+        out["responsible_user_id"] = user.id if user else None
+    elif "responsible_user_id" in data:
+        out["responsible_user_id"] = None
+    if "control_level" in data:
+        raw = data.get("control_level")
+        try:
+            out["control_level"] = ControlLevel(raw) if raw else None
+        except ValueError:
+            errors["control_level"] = _("Unknown control level.")
+    if data.get("review_interval_months") not in (None, ""):
+        months = _int(data["review_interval_months"])
+        if months is None or not 1 <= months <= 60:
+            errors["review_interval_months"] = _("Between 1 and 60 months.")
+        out["review_interval_months"] = months
+    if "status" in data:
+        try:
+            out["status"] = RiskPointStatus(data["status"])
+        except ValueError:
+            errors["status"] = _("Unknown status.")
+    if errors:
+        raise Invalid(fields=errors)
+    return out
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _area(enterprise: Enterprise, name: str) -> RiskArea | None:
+    if not name:
+        return None
+    area = db.session.scalar(select(RiskArea).where(RiskArea.enterprise_id == enterprise.id,
+                                                    RiskArea.name == name))
+    if area is None:
+        area = RiskArea(enterprise_id=enterprise.id, name=name)
+        db.session.add(area)
+        db.session.flush()
+    return area
+
+
+def _apply(point: RiskPoint, enterprise: Enterprise, values: dict) -> None:
+    manual_level = "control_level" in values
+    level = values.pop("control_level", None)
+    for key, value in values.items():
+        setattr(point, key, value)
+    if "area" in values:
+        area = _area(enterprise, point.area)
+        point.area_id = area.id if area else None
+    if manual_level:
+        point.control_level_manual = level is not None
+        point.control_level = level or grading.control_level_for(point.effective_grade, control_level_table())
+    if "review_interval_months" in values and point.last_assessed_on:
+        point.next_review_on = add_months(point.last_assessed_on, point.review_interval_months)
+
+
+def create_point(enterprise: Enterprise, actor: User | None, data: dict) -> RiskPoint:
+    values = clean(enterprise, data)
+    point = RiskPoint(enterprise_id=enterprise.id, enterprise=enterprise, hazard_factors=[], accident_types=[],
+                      controls={}, review_interval_months=3)
+    db.session.add(point)
+    _apply(point, enterprise, values)
+    db.session.flush()
+    return point
+
+
+def update_point(point: RiskPoint, actor: User | None, data: dict, expected_version: int | None = None) -> RiskPoint:
+    if expected_version is not None and expected_version != point.version:
+        raise Conflict()
+    values = clean(point.enterprise, data, partial=True)
+    _apply(point, point.enterprise, values)
+    _flush()
+    return point
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:  # someone else saved this point first (version check)
+        raise Conflict() from None
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- assessments -------------------------------------------------------------------------------
+
+def assess(point: RiskPoint, actor: User | None, method, inputs, note: str = "",
+           on: date | None = None) -> RiskAssessment:
+    """Grade the point from ``inputs`` by ``method``; the server computes score and grade."""
+    if point.status != RiskPointStatus.active:
+        raise Invalid(fields={"method": _("A retired risk point is not assessed.")})
+    score, grade, ruleset = score_and_grade(point.enterprise, method, inputs)
+    stored = {k: v for k, v in dict(inputs).items() if k != "note"}
+    if method != grading.Method.direct:
+        stored = {k: float(v) if not float(v).is_integer() else int(float(v)) for k, v in stored.items()}
+    else:
+        stored = {"rules": grading.direct_rules(inputs, ruleset)}
+    day = on or today()
+    row = RiskAssessment(risk_point_id=point.id, method=str(method), inputs=stored, score=score, grade=grade,
+                         ruleset_version=ruleset.label, assessor_id=actor.id if actor else None,
+                         assessed_on=day, note=(note or "").strip())
+    db.session.add(row)
+    point.assessed_grade = grade
+    point.method = str(method)
+    point.score = score
+    point.ruleset_version = ruleset.label
+    point.last_assessed_on = day
+    point.next_review_on = add_months(day, point.review_interval_months or 3)
+    refresh_effective_grade(point, reason=GradeChangeReason.assessment)
+    _flush()
+    return row
+
+
+def history(point: RiskPoint) -> list[dict]:
+    """Assessments and grade changes, newest first, as plain rows for the page."""
+    rows = [{"at": a.created_at, "kind": "assessment", "obj": a} for a in db.session.scalars(
+        select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id))]
+    rows += [{"at": c.created_at, "kind": "change", "obj": c} for c in db.session.scalars(
+        select(RiskGradeChange).where(RiskGradeChange.risk_point_id == point.id))]
+    rows.sort(key=lambda r: (r["at"], r["kind"] == "change", r["obj"].id), reverse=True)
+    return rows
+
+
+# --- the dynamic grade ---------------------------------------------------------------------------
+
+def hazard_grade(point_id: int) -> tuple[Grade | None, int | None]:
+    """The strictest grade the point's open hazards imply (major → red, rule D2), and one such hazard."""
+    from app.hazards.models import Hazard
+    from workflows.hazard_states import LEVEL_GRADE, OPEN_STATES
+
+    implied = [lvl for lvl, g in LEVEL_GRADE.items() if g is not None]
+    if not implied:
+        return None, None
+    row = db.session.execute(
+        select(Hazard.id, Hazard.level).where(Hazard.risk_point_id == point_id, Hazard.state.in_(OPEN_STATES),
+                                              Hazard.level.in_(implied)).order_by(Hazard.id).limit(50)
+    ).all()
+    best: tuple[Grade | None, int | None] = (None, None)
+    for hazard_id, level in row:
+        grade = LEVEL_GRADE[level]
+        if best[0] is None or grade.severity > best[0].severity:
+            best = (grade, hazard_id)
+    return best
+
+
+def effective_grade(point: RiskPoint) -> Grade | None:
+    """Stricter of the assessed grade and what the point's open hazards imply (从严从高, rule D2)."""
+    return stricter(point.assessed_grade, hazard_grade(point.id)[0])
+
+
+def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | None = None,
+                            hazard_id: int | None = None) -> bool:
+    """Recompute and store the effective grade; record why when it changed. True if it changed."""
+    from_hazards, raising_hazard = hazard_grade(point.id) if point.id else (None, None)
+    new = stricter(point.assessed_grade, from_hazards)
+    old = point.effective_grade
+    if not point.control_level_manual:
+        point.control_level = grading.control_level_for(new, control_level_table())
+    if new == old:
+        return False
+    point.effective_grade = new
+    raised = from_hazards is not None and (point.assessed_grade is None
+                                           or from_hazards.severity > point.assessed_grade.severity)
+    if reason is None or reason != GradeChangeReason.assessment:
+        reason = GradeChangeReason.major_hazard_open if raised else GradeChangeReason.hazards_resolved
+    db.session.add(RiskGradeChange(
+        risk_point_id=point.id, from_grade=old, to_grade=new, reason=reason,
+        rule=grading.MAJOR_HAZARD_RULE if raised else None,
+        hazard_id=raising_hazard if raised else hazard_id))
+    return True
+
+
+def _on_hazard(hazard, **_kw) -> None:
+    """Signal receiver: a hazard was created or changed state/level; re-grade its risk point."""
+    point_id = getattr(hazard, "risk_point_id", None)
+    if point_id is None:
+        return
+    # Lock the point: two hazards of the same point changing at once must not lose an update.
+    point = db.session.scalar(select(RiskPoint).where(RiskPoint.id == point_id).with_for_update()
+                              .execution_options(populate_existing=True))
+    if point is not None:
+        refresh_effective_grade(point, hazard_id=hazard.id)
+
+
+def connect_signals() -> None:
+    signals.hazard_created.connect(_on_hazard, weak=False)
+    signals.hazard_transitioned.connect(_on_hazard, weak=False)
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+def due_for_review(stmt, within_days: int = 0):
+    """Filter a select of RiskPoint to active points whose review is due by today + within_days."""
+    limit = today() + timedelta(days=within_days)
+    return stmt.where(RiskPoint.status == RiskPointStatus.active, RiskPoint.next_review_on.is_not(None),
+                      RiskPoint.next_review_on <= limit).order_by(RiskPoint.next_review_on, RiskPoint.id)
+
+
+@scan_step("risk_reviews")
+def count_due_reviews() -> dict:
+    """Scan step: how many reviews are due (idempotent: it only counts; the list page shows them)."""
+    base = select(func.count()).select_from(RiskPoint).where(RiskPoint.status == RiskPointStatus.active)
+    due = db.session.scalar(base.where(RiskPoint.next_review_on <= today()))
+    never = db.session.scalar(base.where(RiskPoint.assessed_grade.is_(None)))
+    soon = db.session.scalar(base.where(RiskPoint.next_review_on > today(),
+                                        RiskPoint.next_review_on <= today() + timedelta(days=14)))
+    return {"reviews_due": due, "reviews_due_14_days": soon, "never_assessed": never}

@@ -1,0 +1,442 @@
+"""Web pages of the risk register, the four-colour map, checks, reviews and the public card page."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app import policy, storage
+from app.auth.models import User
+from app.errors import Invalid, ServiceError
+from app.extensions import db
+from app.organisations.models import Department, Enterprise
+from app.risks import cards, checklist, excel, maps, service
+from app.risks.forms import AreaForm, AssessmentForm, CheckForm, ImportForm, RiskPointForm, SitePlanForm
+from app.risks.models import RiskArea, RiskPoint, RiskPointStatus
+from reports.render import render_pdf
+from workflows import grading
+from workflows.grades import Grade
+from workflows.risk_codes import ACCIDENT_TYPES, CONTROL_CATEGORY_NAMES, HAZARD_FACTORS, ControlCategory
+
+bp = Blueprint("risks", __name__, url_prefix="/risks")
+public_bp = Blueprint("risks_public", __name__, url_prefix="/public/risk-cards")
+PER_PAGE = 50
+
+
+def _enterprise_for_edit() -> Enterprise:
+    """The enterprise whose register the current user keeps (enterprise users: their own)."""
+    if current_user.enterprise_id is None:
+        raise Invalid(fields={"enterprise": _("Open an enterprise's register first.")})
+    return current_user.enterprise
+
+
+def _rollback_and(render):
+    db.session.rollback()
+    return render()
+
+
+# --- register ----------------------------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def index():
+    stmt = policy.visible(RiskPoint, current_user)
+    grade = request.args.get("grade") or ""
+    status = request.args.get("status") or "active"
+    q = (request.args.get("q") or "").strip()
+    enterprise_id = request.args.get("enterprise_id", type=int)
+    if grade in Grade.__members__:
+        stmt = stmt.where(RiskPoint.effective_grade == Grade(grade))
+    if status in RiskPointStatus.__members__:
+        stmt = stmt.where(RiskPoint.status == RiskPointStatus(status))
+    if q:
+        stmt = stmt.where(RiskPoint.name.contains(q, autoescape=True) | RiskPoint.area.contains(q, autoescape=True))
+    if enterprise_id:
+        stmt = stmt.where(RiskPoint.enterprise_id == enterprise_id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, request.args.get("page", 1, type=int))
+    points = db.session.scalars(stmt.order_by(RiskPoint.enterprise_id, RiskPoint.area, RiskPoint.name)
+                                .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return render_template("risks/index.html", points=points, page=page, pages=max(1, math.ceil(total / PER_PAGE)),
+                           total=total, args={"grade": grade, "status": status, "q": q,
+                                              "enterprise_id": enterprise_id or ""})
+
+
+def _form_choices(enterprise: Enterprise) -> dict:
+    departments = db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
+                                     .order_by(Department.path)).all()
+    users = db.session.scalars(select(User).where(User.enterprise_id == enterprise.id, User.active.is_(True))
+                               .order_by(User.display_name)).all()
+    return {"departments": departments, "users": users}
+
+
+def _form_data(form: RiskPointForm) -> dict:
+    return {
+        "name": form.name.data, "area": form.area.data, "kind": form.kind.data,
+        "hazard_factors": form.hazard_factors.data or [], "accident_types": form.accident_types.data or [],
+        "controls": {c.value: (getattr(form, c.value).data or "").splitlines() for c in ControlCategory},
+        "consequences": form.consequences.data, "responsible_department_id": form.responsible_department_id.data,
+        "responsible_user_id": form.responsible_user_id.data, "control_level": form.control_level.data,
+        "review_interval_months": form.review_interval_months.data, "status": form.status.data or "active",
+    }
+
+
+def _put_errors(form, exc: ServiceError, mapping=None) -> None:
+    for key, messages in exc.fields.items():
+        target = (mapping or {}).get(key) or getattr(form, key, None)
+        if key == "controls":
+            target = form.engineering
+        if target is None:
+            form.form_errors.extend(messages)
+        else:
+            target.errors = list(target.errors) + messages
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    policy.require(current_user, "risk.edit", current_user.enterprise)
+    enterprise = _enterprise_for_edit()
+    form = RiskPointForm(**_form_choices(enterprise))
+    if form.validate_on_submit():
+        try:
+            point = service.create_point(enterprise, current_user, _form_data(form))
+            db.session.commit()
+            flash(_("Risk point saved. Assess it to give it a grade."), "success")
+            return redirect(url_for("risks.detail", point_id=point.id))
+        except ServiceError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+    return render_template("risks/form.html", form=form, point=None), 422 if form.errors else 200
+
+
+@bp.route("/<int:point_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(point_id: int):
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    policy.require(current_user, "risk.edit", point)
+    form = RiskPointForm(obj=point, **_form_choices(point.enterprise))
+    if request.method == "GET":
+        for c in ControlCategory:
+            getattr(form, c.value).data = "\n".join((point.controls or {}).get(c.value, []))
+        form.kind.data = point.kind.value
+        form.status.data = point.status.value
+        form.control_level.data = point.control_level.value if point.control_level_manual and point.control_level else ""
+        form.responsible_department_id.data = str(point.responsible_department_id or "")
+        form.responsible_user_id.data = str(point.responsible_user_id or "")
+    if form.validate_on_submit():
+        try:
+            service.update_point(point, current_user, _form_data(form),
+                                 expected_version=request.form.get("version", type=int))
+            db.session.commit()
+            flash(_("Risk point saved."), "success")
+            return redirect(url_for("risks.detail", point_id=point.id))
+        except ServiceError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+    return render_template("risks/form.html", form=form, point=point), 422 if form.errors else 200
+
+
+def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200):
+    hazards = []
+    from app.hazards.models import Hazard
+
+    hazards = db.session.scalars(select(Hazard).where(Hazard.risk_point_id == point.id)
+                                 .order_by(Hazard.id.desc()).limit(20)).all()
+    ruleset = service.ruleset_for(point.enterprise)
+    return render_template(
+        "risks/detail.html", point=point, form=form, history=service.history(point), hazards=hazards,
+        ruleset=ruleset, factors=grading.FACTORS, hazard_factor_names=HAZARD_FACTORS, accident_names=ACCIDENT_TYPES,
+        categories=CONTROL_CATEGORY_NAMES, Method=grading.Method), status
+
+
+@bp.route("/<int:point_id>")
+@login_required
+def detail(point_id: int):
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    return _detail(point, AssessmentForm())
+
+
+@bp.route("/<int:point_id>/assess", methods=["POST"])
+@login_required
+def assess(point_id: int):
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    policy.require(current_user, "risk.edit", point)
+    form = AssessmentForm()
+    if form.validate_on_submit():
+        try:
+            row = service.assess(point, current_user, form.method.data, form.inputs(), form.note.data)
+            db.session.commit()
+            score = "" if row.score is None else grading._fmt(row.score)
+            flash(_("Assessed: score %(score)s, grade %(grade)s.", score=score or "—",
+                    grade=_grade_text(row.grade)), "success")
+            return redirect(url_for("risks.detail", point_id=point.id))
+        except ServiceError as exc:
+            db.session.rollback()
+            for key, messages in exc.fields.items():
+                target = form.field_for(key)
+                target.errors = list(target.errors) + messages
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    return _detail(point, form, 422)
+
+
+def _grade_text(grade) -> str:
+    from app.labels import label
+
+    return label(grade)
+
+
+@bp.route("/<int:point_id>/card.pdf")
+@login_required
+def card_pdf(point_id: int):
+    point = policy.get_visible(RiskPoint, point_id, current_user)
+    pdf = render_pdf("risk_card.html", cards.card_context(point))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=risk-card-{point.id}.pdf"})
+
+
+@public_bp.route("/<token>")
+def card(token: str):
+    point = db.session.scalar(select(RiskPoint).where(RiskPoint.card_token == token,
+                                                      RiskPoint.status == RiskPointStatus.active))
+    if point is None:
+        abort(404)
+    return render_template("risks/public_card.html", card=cards.card_context(point))
+
+
+# --- reviews and checks ------------------------------------------------------------------------
+
+@bp.route("/reviews")
+@login_required
+def reviews():
+    within = min(max(request.args.get("within", 14, type=int), 0), 365)
+    stmt = service.due_for_review(policy.visible(RiskPoint, current_user), within)
+    points = db.session.scalars(stmt.limit(500)).all()
+    never = db.session.scalars(policy.visible(RiskPoint, current_user).where(
+        RiskPoint.status == RiskPointStatus.active, RiskPoint.assessed_grade.is_(None))
+        .order_by(RiskPoint.name).limit(200)).all()
+    return render_template("risks/reviews.html", points=points, never=never, within=within)
+
+
+@bp.route("/checks", methods=["GET", "POST"])
+@login_required
+def checks():
+    if not policy.can(current_user, "risk.check"):
+        abort(403)
+    form = CheckForm()
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        point = policy.get_visible(RiskPoint, request.form.get("point_id", type=int), current_user)
+        policy.require(current_user, "risk.check", point)
+        try:
+            record = checklist.record_check(current_user, point, form.item.data, form.result.data, form.note.data)
+            db.session.commit()
+            if record.hazard_id:
+                flash(_("Check recorded; a hazard was reported for the failed item."), "warning")
+            else:
+                flash(_("Check recorded."), "success")
+            return redirect(url_for("risks.checks"))
+        except ServiceError as exc:
+            db.session.rollback()
+            form.form_errors.extend(m for ms in exc.fields.values() for m in ms)
+            status = 422
+    data = checklist.checklist_for(current_user)
+    return render_template("risks/checks.html", data=data, form=form,
+                           failed_key=(request.form.get("point_id"), form.item.data)), status
+
+
+# --- four-colour map ---------------------------------------------------------------------------
+
+def _map_enterprise(enterprise_id: int | None) -> Enterprise:
+    if enterprise_id is None:
+        if current_user.enterprise_id is None:
+            return None
+        enterprise_id = current_user.enterprise_id
+    return policy.get_visible(Enterprise, enterprise_id, current_user)
+
+
+@bp.route("/map", methods=["GET"])
+@bp.route("/map/<int:enterprise_id>", methods=["GET"])
+@login_required
+def map_view(enterprise_id: int | None = None, plan_form=None, area_form=None, status=200):
+    enterprise = _map_enterprise(enterprise_id)
+    if enterprise is None:
+        return redirect(url_for("risks.region"))
+    plan = maps.site_plan(enterprise.id)
+    return render_template("risks/map.html", enterprise=enterprise, plan=plan, data=maps.map_data(enterprise),
+                           plan_form=plan_form or SitePlanForm(), area_form=area_form or AreaForm(),
+                           editable=policy.can(current_user, "risk.edit", enterprise)), status
+
+
+@bp.route("/map/<int:enterprise_id>/plan", methods=["POST"])
+@login_required
+def upload_plan(enterprise_id: int):
+    enterprise = _map_enterprise(enterprise_id)
+    policy.require(current_user, "risk.edit", enterprise)
+    form = SitePlanForm()
+    if form.validate_on_submit():
+        upload = request.files.get("plan")
+        try:
+            if upload is None or not upload.filename:
+                raise Invalid(fields={"plan": _("Choose an image file.")})
+            maps.save_site_plan(enterprise, current_user, upload.read(), upload.filename)
+            db.session.commit()
+            flash(_("Site plan uploaded. Place the areas and risk points on it."), "success")
+            return redirect(url_for("risks.map_view", enterprise_id=enterprise.id))
+        except ServiceError as exc:
+            db.session.rollback()
+            form.plan.errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
+    return map_view(enterprise.id, plan_form=form, status=422)
+
+
+@bp.route("/map/<int:enterprise_id>/areas", methods=["POST"])
+@login_required
+def add_area(enterprise_id: int):
+    enterprise = _map_enterprise(enterprise_id)
+    policy.require(current_user, "risk.edit", enterprise)
+    form = AreaForm()
+    if form.validate_on_submit():
+        try:
+            maps.create_area(enterprise, form.name.data)
+            db.session.commit()
+            return redirect(url_for("risks.map_view", enterprise_id=enterprise.id))
+        except ServiceError as exc:
+            db.session.rollback()
+            form.name.errors = [m for ms in exc.fields.values() for m in ms]
+    return map_view(enterprise.id, area_form=form, status=422)
+
+
+@bp.route("/map/<int:enterprise_id>/place", methods=["POST"])
+@login_required
+def place(enterprise_id: int):
+    """JSON from the map's script: {"type": "pin", "id", "x", "y"} or {"type": "area", "id", "polygon"}."""
+    enterprise = _map_enterprise(enterprise_id)
+    policy.require(current_user, "risk.edit", enterprise)
+    body = request.get_json(silent=True) or {}
+    try:
+        if body.get("type") == "pin":
+            point = policy.get_visible(RiskPoint, _int(body.get("id")), current_user)
+            if point.enterprise_id != enterprise.id:
+                abort(404)
+            maps.place_pin(point, body.get("x"), body.get("y"))
+        elif body.get("type") == "area":
+            area = db.session.get(RiskArea, _int(body.get("id")) or 0)
+            if area is None or area.enterprise_id != enterprise.id:
+                abort(404)
+            maps.set_polygon(area, body.get("polygon"))
+        else:
+            raise Invalid(fields={"type": _("Place a pin or an area.")})
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return jsonify({"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}), exc.status
+    return jsonify({"ok": True, "map": maps.map_data(enterprise)})
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/map/<int:enterprise_id>/plan.img")
+@login_required
+def plan_image(enterprise_id: int):
+    enterprise = _map_enterprise(enterprise_id)
+    plan = maps.site_plan(enterprise.id)
+    if plan is None:
+        abort(404)
+    return Response(storage.load(plan.sha256), mimetype=plan.mime,
+                    headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+
+def map_pdf_context(enterprise: Enterprise, size: str) -> dict:
+    import base64
+
+    from app.clock import today
+
+    plan = maps.site_plan(enterprise.id)
+    data = maps.map_data(enterprise)
+    png = maps.composite_png(plan, data)
+    return {
+        "enterprise_name": enterprise.name, "size": size, "date": today().isoformat(),
+        "image": "data:image/png;base64," + base64.b64encode(png).decode() if png else None,
+        "areas": data["areas"], "pins": data["pins"], "counts": data["counts"], "total": data["total"],
+        "unassessed": data["unassessed"],
+        "legend": [{"grade": g.value, "name": cards.GRADE_NAMES[g.value], "colour": g.colour,
+                    "count": data["counts"][g.value]} for g in maps.GRADES],
+    }
+
+
+@bp.route("/map/<int:enterprise_id>.pdf")
+@login_required
+def map_pdf(enterprise_id: int):
+    enterprise = _map_enterprise(enterprise_id)
+    size = "A3" if request.args.get("size") == "A3" else "A4"
+    pdf = render_pdf("four_colour_map.html", map_pdf_context(enterprise, size))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=four-colour-map-{enterprise.id}.pdf"})
+
+
+@bp.route("/region")
+@login_required
+def region():
+    if not policy.can(current_user, "risk.region"):
+        if current_user.enterprise_id:
+            return redirect(url_for("risks.map_view"))
+        abort(403)
+    page = max(1, request.args.get("page", 1, type=int))
+    grade = request.args.get("grade") if request.args.get("grade") in Grade.__members__ else None
+    summary = maps.region_summary(current_user, page=page, only_grade=grade)
+    return render_template("risks/region.html", summary=summary, grade=grade or "")
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/template.xlsx")
+@login_required
+def xlsx_template():
+    return Response(excel.template(), mimetype=XLSX,
+                    headers={"Content-Disposition": "attachment; filename=risk-register-template.xlsx"})
+
+
+@bp.route("/export.xlsx")
+@login_required
+def xlsx_export():
+    enterprise = _map_enterprise(request.args.get("enterprise_id", type=int))
+    if enterprise is None:
+        abort(404)
+    return Response(excel.export(enterprise), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=risk-register-{enterprise.id}.xlsx"})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def xlsx_import():
+    policy.require(current_user, "risk.edit", current_user.enterprise)
+    enterprise = _enterprise_for_edit()
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise Invalid(fields={"file": _("Choose an Excel file.")})
+            created = excel.import_register(enterprise, current_user, upload.read())
+            db.session.commit()
+            flash(_("%(n)s risk points imported.", n=len(created)), "success")
+            return redirect(url_for("risks.index"))
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
+    return render_template("risks/import.html", form=form, errors=errors), 422 if errors else 200

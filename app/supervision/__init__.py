@@ -1,0 +1,80 @@
+"""Supervision (挂牌督办) and inspections: listing rules, the supervisor's queue, the supervision
+list and overview, on-site inspections with their rectification orders and review opinions."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app import labels, signals
+from app import policy as core_policy
+from app.cli import SCAN_STEPS
+from app.supervision.models import ListingState, ProposalSource
+
+# Registers the scopes and rules. (``from app.supervision import policy`` would not load the
+# submodule if the package namespace already had a ``policy`` name.)
+importlib.import_module("app.supervision.policy")
+
+labels.register(ListingState, {
+    ListingState.proposed: _l("Proposed"), ListingState.listed: _l("Listed"),
+    ListingState.dismissed: _l("Dismissed"), ListingState.delisted: _l("Delisted"),
+})
+labels.register(ProposalSource, {
+    ProposalSource.scan: _l("Periodic scan"), ProposalSource.confirm: _l("Confirmation"),
+    ProposalSource.regrade: _l("Regrading"), ProposalSource.overdue: _l("Overdue"),
+})
+
+_SOURCES = {"confirm": ProposalSource.confirm, "regrade": ProposalSource.regrade}
+
+
+def _on_transition(hazard, trigger=None, actor=None, **_kw):
+    from app.supervision import service
+
+    if trigger in _SOURCES:
+        service.propose(hazard, _SOURCES[trigger])
+    elif trigger == "accept":
+        service.delist_on_accept(hazard, actor)
+        service.drop_proposals(hazard, "隐患已验收销号")
+    elif trigger == "void":
+        service.drop_proposals(hazard, "隐患已撤销")
+
+
+def _on_overdue(hazard, **_kw):
+    from app.supervision import service
+
+    service.propose(hazard, ProposalSource.overdue)
+
+
+def _scan_listing_rules() -> dict:
+    from app.supervision import service
+
+    return service.scan()
+
+
+def init_app(app: Flask) -> None:
+    from app import ui
+    from app.hazards import hooks
+    from app.supervision import api, demo, service, views  # noqa: F401
+
+    hooks.set_listing_resolver(service.listing_authority_of)
+    # After the hazards' overdue step (registered by its init_app, which runs before ours).
+    if all(name != "listing rules" for name, _fn in SCAN_STEPS):
+        SCAN_STEPS.append(("listing rules", _scan_listing_rules))
+    # weak=False: the receivers are module functions, connected once per process.
+    if not getattr(signals.hazard_transitioned, "_supervision_connected", False):
+        signals.hazard_transitioned.connect(_on_transition, weak=False)
+        signals.hazard_overdue.connect(_on_overdue, weak=False)
+        signals.hazard_transitioned._supervision_connected = True
+    app.register_blueprint(views.bp)
+    api.register()
+    present = {endpoint for endpoint, _text, _visible in ui.NAV}
+    for endpoint, text, action in (
+        ("supervision.queue", _l("Listing proposals"), "supervision.queue"),
+        ("supervision.listings", _l("Supervision list"), "supervision.list"),
+        ("supervision.overview", _l("Supervision overview"), "supervision.overview"),
+        ("supervision.inspections", _l("Inspections"), "inspection.list"),
+    ):
+        if endpoint not in present:  # one entry even when several apps are created (tests)
+            ui.nav_item(endpoint, text, lambda u, action=action: core_policy.can(u, action))

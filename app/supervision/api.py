@@ -1,0 +1,84 @@
+"""/api/v1/listings: the listings a user may see, and the supervisor's decision on a proposal."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from app import api as api_base
+from app import policy
+from app.extensions import db
+from app.supervision import service
+from app.supervision.models import Listing, ListingState
+
+blp = api_base.api_blueprint("listings_api", __name__, "/listings", "Listings for supervision (挂牌督办)")
+
+
+class ListingArgs(api_base.PageArgs):
+    state = fields.String(validate=validate.OneOf([s.value for s in ListingState]))
+
+
+class ListingSchema(Schema):
+    id = fields.Integer()
+    hazard_id = fields.Integer()
+    enterprise_id = fields.Integer()
+    rule = fields.String()
+    source = fields.Function(lambda o: o.source.value)
+    state = fields.Function(lambda o: o.state.value)
+    authority_id = fields.Integer()
+    level = fields.Function(lambda o: o.level.value)
+    grade = fields.String()
+    deadline = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+    dismiss_reason = fields.String()
+    proposed_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    document_id = fields.Function(lambda o: o.notice_document_id)
+    delisting_document_id = fields.Integer(allow_none=True)
+
+
+class ListingPage(Schema):
+    items = fields.List(fields.Nested(ListingSchema))
+    meta = fields.Nested(api_base.PageMeta)
+
+
+class DecisionArgs(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(["list", "dismiss"]))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    deadline = fields.Date(load_default=None, allow_none=True)
+    requirements = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ListingArgs, location="query")
+@blp.response(200, ListingPage)
+def list_listings(args):
+    """Listings visible to the user (region subtree; an enterprise sees its listed ones)."""
+    stmt = policy.visible(Listing, current_user)
+    if args.get("state"):
+        stmt = stmt.where(Listing.state == ListingState(args["state"]))
+    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(Listing.id.desc()).limit(args["per_page"])
+                              .offset((args["page"] - 1) * args["per_page"])).all()
+    return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
+
+
+@blp.route("/<int:listing_id>", methods=["GET"])
+@blp.response(200, ListingSchema)
+def get_listing(listing_id):
+    return policy.get_visible(Listing, listing_id, current_user)
+
+
+@blp.route("/<int:listing_id>/decision", methods=["POST"])
+@blp.arguments(DecisionArgs)
+@blp.response(200, ListingSchema)
+def decide(args, listing_id):
+    """List (issues the supervision notice) or dismiss (with a reason) a proposal."""
+    listing = service.decide(listing_id, current_user, args["action"], reason=args["reason"],
+                             deadline=args["deadline"], requirements=args["requirements"])
+    db.session.commit()
+    return listing
+
+
+def register() -> None:
+    api_base.register(blp)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class DecisionForm(FlaskForm):
+    action = SelectField(_l("Decision"), choices=[("list", _l("List for supervision")),
+                                                  ("dismiss", _l("Dismiss"))])
+    deadline = DateField(_l("Rectification deadline"), validators=[Optional()])
+    requirements = TextAreaField(_l("Supervision requirements"), validators=[Length(max=4000)])
+    reason = TextAreaField(_l("Reason (for dismissing)"), validators=[Length(max=2000)])
+
+
+class ProgressForm(FlaskForm):
+    text = TextAreaField(_l("Progress of the rectification"), validators=[DataRequired(), Length(max=4000)])
+
+
+class ProblemForm(Form):
+    title = StringField(_l("Problem found"), validators=[Length(max=200)])
+    deadline = DateField(_l("Rectify by"), validators=[Optional()])
+
+
+class InspectionForm(FlaskForm):
+    enterprise_id = SelectField(_l("Inspected enterprise"), coerce=int, validators=[DataRequired()])
+    inspected_on = DateField(_l("Date of inspection"), validators=[DataRequired()])
+    start_time = TimeField(_l("From"), validators=[DataRequired()])
+    end_time = TimeField(_l("To"), validators=[DataRequired()])
+    place = StringField(_l("Place inspected"), validators=[Length(max=255)])
+    second_officer_id = SelectField(_l("Second officer"), coerce=int, validators=[DataRequired()])
+    findings = TextAreaField(_l("Inspection notes"), validators=[Length(max=4000)])
+    problems = FieldList(FormField(ProblemForm), min_entries=6, max_entries=50)

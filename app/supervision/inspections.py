@@ -1,0 +1,199 @@
+"""On-site inspections (现场检查): problems found become government-found hazards, listed in the
+rectification order (责令限期整改指令书); reviewing them produces the review opinion (整改复查意见书).
+
+No commit here. Everything of one inspection (hazards, items, the order and its number) is created
+in the caller's transaction, so a refusal at any step leaves nothing and consumes no number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import policy
+from app.auth.models import Role, User
+from app.clock import today
+from app.errors import Invalid
+from app.extensions import db
+from app.organisations.models import Enterprise
+from app.supervision import notices
+from app.supervision.models import Inspection, InspectionItem
+from workflows.hazard_states import HazardSource, HazardState
+
+MAX_ITEMS = 50
+ORDER_MEASURES = "按责令限期整改指令书的要求限期整改完毕"
+
+
+@dataclass
+class Problem:
+    title: str
+    description: str = ""
+    deadline: date | None = None
+    location: str = ""
+    measures: str = ""
+
+
+def _validate(actor: User, *, inspected_on, start_time, end_time, second_officer, problems) -> dict:
+    errors: dict[str, str] = {}
+    if not isinstance(inspected_on, date):
+        errors["inspected_on"] = _("Enter the date of the inspection.")
+    elif inspected_on > today():
+        errors["inspected_on"] = _("The inspection cannot be in the future.")
+    if not isinstance(start_time, time):
+        errors["start_time"] = _("Enter the start time.")
+    if not isinstance(end_time, time):
+        errors["end_time"] = _("Enter the end time.")
+    elif isinstance(start_time, time) and end_time <= start_time:
+        errors["end_time"] = _("The end time must be after the start time.")
+    if not actor.certificate_no:
+        errors["officer"] = _("Your law-enforcement certificate number is missing; ask the administrator.")
+    if second_officer is None:
+        errors["second_officer_id"] = _("Choose the second officer (two officers are required).")
+    elif second_officer.id == actor.id:
+        errors["second_officer_id"] = _("The second officer must be another person.")
+    elif (second_officer.role != Role.inspector or second_officer.authority_id != actor.authority_id
+          or not second_officer.active):
+        errors["second_officer_id"] = _("The second officer must be an inspector of your authority.")
+    elif not second_officer.certificate_no:
+        errors["second_officer_id"] = _("The second officer has no certificate number.")
+    if not problems:
+        errors["problems"] = _("List at least one problem found.")
+    elif len(problems) > MAX_ITEMS:
+        errors["problems"] = _("At most %(n)d problems per order.", n=MAX_ITEMS)
+    else:
+        for i, problem in enumerate(problems, start=1):
+            if not (problem.title or "").strip():
+                errors["problems"] = _("Problem %(n)d has no description.", n=i)
+                break
+            if len(problem.title) > 200:
+                errors["problems"] = _("Problem %(n)d: at most 200 characters.", n=i)
+                break
+            if problem.deadline is None:
+                errors["problems"] = _("Problem %(n)d has no deadline.", n=i)
+                break
+            if problem.deadline <= today():
+                errors["problems"] = _("Problem %(n)d: the deadline must be in the future.", n=i)
+                break
+    return errors
+
+
+def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: time, end_time: time,
+           second_officer_id: int | None, problems: list[Problem], place: str = "",
+           findings: str = "") -> Inspection:
+    """Record the inspection, one government-found hazard per problem, and issue the order."""
+    # Outside his region the enterprise does not exist for him (404 before anything is created).
+    enterprise = policy.get_visible(Enterprise, enterprise_id, actor)
+    policy.require(actor, "inspection.create", enterprise)
+    second = db.session.get(User, second_officer_id) if second_officer_id else None
+    errors = _validate(actor, inspected_on=inspected_on, start_time=start_time, end_time=end_time,
+                       second_officer=second, problems=problems)
+    if errors:
+        raise Invalid(fields=errors)
+    inspection = Inspection(
+        authority_id=actor.authority_id, enterprise_id=enterprise.id, inspected_on=inspected_on,
+        start_time=start_time, end_time=end_time, place=(place or "").strip()[:255],
+        officer_id=actor.id, second_officer_id=second.id, findings=(findings or "").strip(),
+        created_by_id=actor.id)
+    db.session.add(inspection)
+    from app.hazards import service as hazards
+
+    responsible = responsible_at(enterprise)
+    for position, problem in enumerate(problems, start=1):
+        hazard = hazards.create_hazard(
+            actor, enterprise=enterprise, title=problem.title.strip(), description=problem.description.strip(),
+            location=problem.location.strip(), source=HazardSource.government_inspection,
+            found_by_authority=actor.authority)
+        if responsible is not None:
+            # The order is the confirmation: level, deadline and measures are the inspector's.
+            hazard = hazards.fire(hazard.id, "confirm", actor, level="general", deadline=problem.deadline,
+                                  responsible_user_id=responsible.id,
+                                  measures=problem.measures.strip() or ORDER_MEASURES)
+        else:  # nobody at the enterprise to assign yet: it confirms later, the deadline is the order's
+            hazard.deadline = problem.deadline
+        inspection.items.append(InspectionItem(position=position, hazard=hazard, deadline=problem.deadline))
+    db.session.flush()
+    document = notices.issue_rectification_order(inspection, actor)
+    inspection.order_document_id = document.id if document is not None else None
+    db.session.flush()
+    return inspection
+
+
+@dataclass
+class Verdict:
+    item_id: int
+    action: str  # "accept" | "reject" | "" (not reviewed now: counted as not rectified)
+    reason: str = ""
+    new_deadline: date | None = None
+
+
+def review(actor: User, inspection_id: int, verdicts: list[Verdict], opinion: str = "") -> Inspection:
+    """Accept or reject the inspection's hazards that wait for review, then issue the opinion."""
+    inspection = policy.get_visible(Inspection, inspection_id, actor)
+    policy.require(actor, "inspection.review", inspection)
+    items = {item.id: item for item in inspection.items}
+    errors: dict[str, str] = {}
+    acted = [v for v in verdicts if v.action]
+    for verdict in acted:
+        item = items.get(verdict.item_id)
+        if item is None or verdict.action not in ("accept", "reject"):
+            errors["verdicts"] = _("Unknown item or action.")
+        elif item.hazard.state != HazardState.pending_review:
+            errors["verdicts"] = _("Item %(n)d is not waiting for review.", n=item.position)
+        elif verdict.action == "reject" and not verdict.reason.strip():
+            errors["verdicts"] = _("Item %(n)d: give the reason for rejecting.", n=item.position)
+    if not acted:
+        errors["verdicts"] = _("Review at least one item.")
+    if errors:
+        raise Invalid(fields=errors)
+    from app.hazards import service as hazards
+
+    for verdict in acted:
+        item = items[verdict.item_id]
+        data = {}
+        if verdict.action == "reject":
+            data["reason"] = verdict.reason.strip()
+            if verdict.new_deadline is not None:
+                data["deadline"] = verdict.new_deadline
+        hazards.fire(item.hazard_id, verdict.action, actor, **data)
+    db.session.flush()
+    inspection.review_opinion = (opinion or "").strip() or default_opinion(inspection)
+    document = notices.issue_review_opinion(inspection, actor)
+    inspection.review_document_id = document.id if document is not None else None
+    db.session.flush()
+    return inspection
+
+
+def default_opinion(inspection: Inspection) -> str:
+    """已整改合格 / 部分整改（第N项未整改），责令继续整改 — from the items' states."""
+    open_positions = [str(i.position) for i in inspection.items if i.hazard.state != HazardState.closed]
+    if not open_positions:
+        return "经复查，你单位已按要求完成整改，整改合格。"
+    if len(open_positions) == len(inspection.items):
+        return "经复查，你单位未按要求完成整改，责令继续整改，逾期未整改的将依法处理。"
+    return (f"经复查，你单位部分整改（第{'、'.join(open_positions)}项未整改完毕），"
+            "责令继续整改，逾期未整改的将依法处理。")
+
+
+def responsible_at(enterprise: Enterprise) -> User | None:
+    """Who answers for the ordered rectification at the enterprise: its safety manager (else its
+    principal)."""
+    for role in (Role.enterprise_manager, Role.enterprise_principal):
+        user = db.session.scalar(select(User).where(User.enterprise_id == enterprise.id, User.role == role,
+                                                    User.active.is_(True)).order_by(User.id).limit(1))
+        if user is not None:
+            return user
+    return None
+
+
+def inspections_for(actor: User):
+    return policy.visible(Inspection, actor).order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+
+
+def officers_for(actor: User) -> list[User]:
+    """Inspectors of the actor's authority who can sign with him."""
+    return list(db.session.scalars(
+        select(User).where(User.authority_id == actor.authority_id, User.role == Role.inspector,
+                           User.active.is_(True), User.id != actor.id).order_by(User.display_name)))

@@ -1,0 +1,145 @@
+"""Listings for supervision (挂牌督办), their progress reports, and on-site inspections.
+
+A listing's state changes only through ``app.supervision.service`` (the machine is in
+``app.supervision.machine``). Document ids point at ``documents`` (the numbered PDFs).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.clock import today, utcnow
+from app.extensions import db
+from app.hazards.models import Hazard
+from app.organisations.models import Authority, Enterprise, RegionLevel, enum_column
+from workflows.listing_states import ACTIVE_LISTING_STATES, ListingGuards, ListingState
+
+__all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
+           "ListingState", "ProposalSource"]
+
+
+class ProposalSource(enum.StrEnum):
+    """What made the rules look at the hazard."""
+
+    scan = "scan"
+    confirm = "confirm"
+    regrade = "regrade"
+    overdue = "overdue"
+
+
+class Listing(ListingGuards, db.Model):
+    __tablename__ = "listings"
+    __table_args__ = (
+        # The same item is never proposed twice for the same rule (whatever the code does).
+        UniqueConstraint("hazard_id", "rule", name="uq_listings_hazard_rule"),
+        CheckConstraint("state <> 'dismissed' OR length(dismiss_reason) > 0", name="dismiss_reason"),
+        # The supervision list: listed items of an authority subtree by deadline.
+        Index("ix_listings_state_deadline", "state", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    # Denormalised from the hazard: tenancy and the list filters without a join through hazards.
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))  # the code of the rule that fired
+    source: Mapped[ProposalSource] = enum_column(ProposalSource)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    level: Mapped[RegionLevel] = enum_column(RegionLevel)  # listing level (督办层级)
+    grade: Mapped[str] = mapped_column(String(16))  # effective grade when proposed
+    state: Mapped[ListingState] = enum_column(ListingState, default=ListingState.proposed, index=True)
+    deadline: Mapped[date | None]  # 治理期限
+    responsible_unit: Mapped[str] = mapped_column(String(255), default="")  # 治理责任单位
+    responsible_person: Mapped[str] = mapped_column(String(64), default="")
+    supervising_unit: Mapped[str] = mapped_column(String(255), default="")  # 监管责任单位
+    requirements: Mapped[str] = mapped_column(Text, default="")  # 督办要求
+    dismiss_reason: Mapped[str] = mapped_column(Text, default="")
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    delisted_at: Mapped[datetime | None]
+    delisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notice_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # supervision notice
+    delisting_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # delisting notice
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    # Two supervisors deciding at once: one wins, the other's flush raises StaleDataError (→ 409).
+    __mapper_args__ = {"version_id_col": version}
+
+    hazard: Mapped[Hazard] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    authority: Mapped[Authority] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    delisted_by: Mapped[User | None] = relationship(foreign_keys=[delisted_by_id])
+    progress_reports: Mapped[list[ListingProgress]] = relationship(
+        back_populates="listing", order_by="ListingProgress.created_at")
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == ListingState.listed and self.deadline is not None and self.deadline < today()
+
+
+class ListingProgress(db.Model):
+    """A progress report the enterprise files against its listing (督办期间定期报告整改进展)."""
+
+    __tablename__ = "listing_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    listing: Mapped[Listing] = relationship(back_populates="progress_reports")
+    reported_by: Mapped[User] = relationship()
+
+
+class Inspection(db.Model):
+    """An on-site inspection (现场检查) of an enterprise by an authority's officers."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (CheckConstraint("officer_id <> second_officer_id", name="two_officers"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    inspected_on: Mapped[date]  # local date
+    start_time: Mapped[time]  # local times of the 检查时间 range
+    end_time: Mapped[time]
+    place: Mapped[str] = mapped_column(String(255), default="")
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    second_officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    findings: Mapped[str] = mapped_column(Text, default="")  # 检查情况 (free text)
+    order_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 责令限期整改指令书
+    review_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 整改复查意见书 (latest)
+    review_opinion: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authority: Mapped[Authority] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    second_officer: Mapped[User] = relationship(foreign_keys=[second_officer_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    items: Mapped[list[InspectionItem]] = relationship(
+        back_populates="inspection", order_by="InspectionItem.position")
+
+
+class InspectionItem(db.Model):
+    """One problem found; it is a government-found hazard with its own deadline (per item or group)."""
+
+    __tablename__ = "inspection_items"
+    __table_args__ = (UniqueConstraint("inspection_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 第N项
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), unique=True)
+    deadline: Mapped[date]
+
+    inspection: Mapped[Inspection] = relationship(back_populates="items")
+    hazard: Mapped[Hazard] = relationship()

@@ -1,0 +1,83 @@
+"""Who may see and do what in supervision: scopes of listings and inspections, and the rules."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, true
+
+from app import policy
+from app.auth.models import Role, User
+from app.supervision.models import Inspection, Listing, ListingState
+
+# Proposals and dismissals are the authority's internal work; the enterprise sees its listings
+# once they are decided to be listed.
+ENTERPRISE_VISIBLE_STATES = (ListingState.listed, ListingState.delisted)
+
+
+def _listing_scope(user: User) -> ColumnElement[bool]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role == Role.admin:
+        return true()
+    condition = policy.enterprise_condition(Listing.enterprise_id, user)
+    if user.role.is_enterprise:
+        return and_(condition, Listing.state.in_(ENTERPRISE_VISIBLE_STATES))
+    return condition
+
+
+policy.register_scope(Listing, _listing_scope)
+policy.register_scope(Inspection, lambda user: policy.enterprise_condition(Inspection.enterprise_id, user))
+
+
+def _government(user: User) -> bool:
+    return user.role.is_government and user.authority_id is not None
+
+
+@policy.rule("supervision.queue")
+def _queue(user: User, _obj) -> bool:
+    return user.role == Role.supervisor or user.role == Role.admin
+
+
+@policy.rule("supervision.list")
+def _supervision_list(user: User, _obj) -> bool:
+    return _government(user) or user.role == Role.admin
+
+
+@policy.rule("supervision.overview")
+def _overview(user: User, _obj) -> bool:
+    return _government(user) or user.role == Role.admin
+
+
+@policy.rule("listing.decide")
+def _decide(user: User, listing: Listing | None) -> bool:
+    """Only a supervisor of the listing authority decides its proposals."""
+    if user.role != Role.supervisor:
+        return False
+    return listing is None or listing.authority_id == user.authority_id
+
+
+@policy.rule("listing.report_progress")
+def _report_progress(user: User, listing: Listing | None) -> bool:
+    if user.role not in (Role.enterprise_manager, Role.enterprise_principal):
+        return False
+    return listing is None or (listing.enterprise_id == user.enterprise_id
+                               and listing.state == ListingState.listed)
+
+
+@policy.rule("inspection.list")
+def _inspection_list(user: User, _obj) -> bool:
+    return _government(user) or user.role == Role.admin
+
+
+@policy.rule("inspection.create")
+def _inspection_create(user: User, enterprise) -> bool:
+    if user.role != Role.inspector or user.authority_id is None:
+        return False
+    return enterprise is None or policy.in_jurisdiction(user, enterprise)
+
+
+@policy.rule("inspection.review")
+def _inspection_review(user: User, inspection: Inspection | None) -> bool:
+    """Reviews are done by the inspectors of the authority that inspected."""
+    if user.role != Role.inspector:
+        return False
+    return inspection is None or inspection.authority_id == user.authority_id

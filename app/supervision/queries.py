@@ -1,0 +1,156 @@
+"""Read side: the supervisor's queue, the supervision list (and its Excel), the authority overview.
+
+All scoped to the user's region subtree through ``app.policy``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from app import policy
+from app.auth.models import User
+from app.clock import today
+from app.extensions import db
+from app.hazards.models import Hazard
+from app.organisations.models import Enterprise, Region
+from app.supervision.models import Listing, ListingState
+from workflows.grades import Grade
+from workflows.hazard_states import OPEN_STATES, HazardState
+
+CHINA_UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai has no daylight saving
+GRADE_ORDER = case({Grade.red.value: 0, Grade.orange.value: 1, Grade.yellow.value: 2, Grade.blue.value: 3},
+                   value=Listing.grade, else_=4)
+
+
+@dataclass
+class ListFilters:
+    region_id: int | None = None
+    industry_id: int | None = None
+    grade: str | None = None
+    state: str | None = None
+
+
+def queue(user: User) -> Select:
+    """Proposals waiting for a decision, the strictest and oldest first."""
+    return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed)
+            .options(joinedload(Listing.hazard), joinedload(Listing.enterprise), joinedload(Listing.authority))
+            .order_by(GRADE_ORDER, Listing.proposed_at, Listing.id))
+
+
+def supervision_list(user: User, filters: ListFilters, on: date | None = None) -> Select:
+    """Listed items by grade and deadline, overdue listings first."""
+    on = on or today()
+    state = ListingState(filters.state) if filters.state else ListingState.listed
+    overdue_first = case((Listing.deadline < on, 0), else_=1)
+    stmt = (policy.visible(Listing, user).join(Listing.enterprise).where(Listing.state == state)
+            .options(contains_eager(Listing.enterprise), joinedload(Listing.hazard),
+                     joinedload(Listing.authority)))
+    if filters.region_id:
+        region = db.session.get(Region, filters.region_id)
+        path = region.path if region is not None else "/-/"
+        stmt = stmt.where(Enterprise.region_id.in_(policy.region_subtree(path)))
+    if filters.industry_id:
+        stmt = stmt.where(Enterprise.industry_id == filters.industry_id)
+    if filters.grade:
+        stmt = stmt.where(Listing.grade == filters.grade)
+    if state == ListingState.listed:
+        return stmt.order_by(overdue_first, GRADE_ORDER, Listing.deadline, Listing.id)
+    return stmt.order_by(GRADE_ORDER, Listing.deadline, Listing.id)
+
+
+def page(stmt: Select, page_no: int, per_page: int) -> tuple[list, int]:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(db.session.scalars(stmt.limit(per_page).offset((page_no - 1) * per_page)).unique())
+    return rows, total or 0
+
+
+# The export is an official Chinese list whatever the UI language is.
+GRADE_ZH = {"red": "重大风险", "orange": "较大风险", "yellow": "一般风险", "blue": "低风险"}
+LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "town": "乡镇级"}
+STATE_ZH = {"proposed": "待决定", "listed": "挂牌督办中", "dismissed": "未挂牌", "delisted": "已摘牌"}
+EXPORT_HEADERS = ("督办编号", "隐患编号", "隐患名称", "企业", "风险等级", "督办层级", "督办单位",
+                  "治理期限", "是否逾期", "状态", "触发规则", "治理责任单位", "监管责任单位")
+
+
+def export_xlsx(rows: list[Listing]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "挂牌督办清单"
+    ws.append(EXPORT_HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for item in rows:
+        ws.append([
+            item.id, item.hazard.code, item.hazard.title, item.enterprise.name, GRADE_ZH.get(item.grade, item.grade),
+            LEVEL_ZH.get(item.level.value, item.level.value), item.authority.name, item.deadline,
+            "是" if item.overdue else "否", STATE_ZH[item.state.value], item.rule, item.responsible_unit,
+            item.supervising_unit,
+        ])
+    for column, width in zip("ABCDEFGHIJKLM", (10, 16, 36, 30, 10, 10, 26, 12, 8, 10, 22, 30, 30), strict=True):
+        ws.column_dimensions[column].width = width
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Overview:
+    by_state_grade: dict  # (state, grade or None) -> count
+    open_total: int
+    overdue: int
+    listed: int
+    proposed: int
+    closed_this_year: int
+    confirmed_this_year: int
+    on_time_this_year: int
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """Closed ÷ confirmed, of the hazards confirmed this year."""
+        return self.closed_this_year / self.confirmed_this_year if self.confirmed_this_year else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Closed on or before the deadline ÷ closed, this year."""
+        return self.on_time_this_year / self.closed_this_year if self.closed_this_year else None
+
+
+def overview(user: User, on: date | None = None) -> Overview:
+    """Counts over the hazards of the user's region subtree (the same scope as the hazard register)."""
+    from app.risks.models import RiskPoint
+
+    on = on or today()
+    visible = policy.condition(Hazard, user)
+    grade = case((Hazard.level == "major", Grade.red.value), else_=RiskPoint.assessed_grade)
+    rows = db.session.execute(
+        select(Hazard.state, grade, func.count()).outerjoin(RiskPoint, RiskPoint.id == Hazard.risk_point_id)
+        .where(visible, Hazard.state.in_(OPEN_STATES)).group_by(Hazard.state, grade)).all()
+    by_state_grade = {(HazardState(state), g): n for state, g, n in rows}
+    overdue = db.session.scalar(select(func.count()).select_from(Hazard).where(
+        visible, Hazard.state.in_(OPEN_STATES), Hazard.deadline < on)) or 0
+    listing_counts = {ListingState(state): n for state, n in db.session.execute(
+        select(Listing.state, func.count()).where(policy.condition(Listing, user)).group_by(Listing.state))}
+    # This (local) year: hazards confirmed since 1 January; of them, those closed, and those closed
+    # no later than their deadline (local date of the UTC timestamp).
+    year_start_utc = datetime(on.year, 1, 1) - CHINA_UTC_OFFSET
+    confirmed = db.session.scalar(select(func.count()).select_from(Hazard).where(
+        visible, Hazard.confirmed_at >= year_start_utc, Hazard.state != HazardState.voided)) or 0
+    closed = db.session.execute(select(Hazard.closed_at, Hazard.deadline).where(
+        visible, Hazard.confirmed_at >= year_start_utc, Hazard.state == HazardState.closed,
+        Hazard.closed_at.is_not(None))).all()
+    on_time = sum(1 for closed_at, deadline in closed
+                  if deadline is None or (closed_at + CHINA_UTC_OFFSET).date() <= deadline)
+    return Overview(by_state_grade=by_state_grade, open_total=sum(by_state_grade.values()), overdue=overdue,
+                    listed=listing_counts.get(ListingState.listed, 0),
+                    proposed=listing_counts.get(ListingState.proposed, 0),
+                    closed_this_year=len(closed), confirmed_this_year=int(confirmed), on_time_this_year=on_time)

@@ -1,0 +1,252 @@
+"""Listing use cases: proposals from the rules, the supervisor's decision, delisting, progress.
+
+No commit here: the view, API or CLI commits. Every change runs in the caller's transaction, so a
+refused document (or anything else that raises) leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from transitions import MachineError
+
+from app import labels, policy
+from app.auth.models import User
+from app.clock import today, utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.hazards.models import Hazard
+from app.organisations.models import Authority, Enterprise, Region, RegionLevel
+from app.supervision import notices
+from app.supervision.models import (
+    ACTIVE_LISTING_STATES,
+    Listing,
+    ListingProgress,
+    ListingState,
+    ProposalSource,
+)
+from workflows.hazard_states import HazardState
+from workflows.listing import HazardFacts, Rule, RuleSet, overdue_days, rule_set_for
+from workflows.listing_states import fire
+
+CONFIRMED_STATES = (HazardState.rectifying, HazardState.pending_review)
+LEVEL_RANK = {RegionLevel.county: 1, RegionLevel.city: 2, RegionLevel.province: 3}
+
+
+# --- the rules -------------------------------------------------------------------------
+
+def _region_chain(region: Region) -> list[Region]:
+    """The enterprise's region and its ancestors, nearest first."""
+    ids = [int(i) for i in region.path.strip("/").split("/") if i] or [region.id]
+    regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.id.in_(ids)))}
+    return [regions[i] for i in reversed(ids) if i in regions]
+
+
+def rules_for(enterprise: Enterprise) -> RuleSet:
+    """The rule set configured for the nearest region (config ``LISTING_RULE_SETS``: region code →
+    list of rule rows), else DESIGN.md's defaults."""
+    configured = current_app.config.get("LISTING_RULE_SETS") or {}
+    parsed = {code: RuleSet.from_config(rows) for code, rows in configured.items()}
+    return rule_set_for([r.code for r in _region_chain(enterprise.region)], parsed)
+
+
+def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
+    return HazardFacts(
+        effective_grade=hazard.effective_grade,
+        level=hazard.level.value if hazard.level else None,
+        confirmed=hazard.state in CONFIRMED_STATES,
+        overdue_days=overdue_days(hazard.deadline, on or today()) if hazard.is_open else 0,
+    )
+
+
+def listing_authority_for(enterprise: Enterprise, level: str) -> Authority | None:
+    """The authority of ``level`` whose region contains the enterprise's region."""
+    ids = [r.id for r in _region_chain(enterprise.region)]
+    return db.session.scalar(
+        select(Authority).where(Authority.level == RegionLevel(level), Authority.region_id.in_(ids))
+        .order_by(Authority.id).limit(1))
+
+
+def _covered(hazard: Hazard, rule: Rule, existing: list[Listing]) -> bool:
+    """Already proposed for this rule, or an active listing at this level or above exists."""
+    wanted = LEVEL_RANK[RegionLevel(rule.authority_level)]
+    for listing in existing:
+        if listing.rule == rule.code:
+            return True
+        if listing.state in ACTIVE_LISTING_STATES and LEVEL_RANK[listing.level] >= wanted:
+            return True
+    return False
+
+
+def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> list[Listing]:
+    """Apply the rules to one hazard and add the proposals it deserves (idempotent)."""
+    fired = rules_for(hazard.enterprise).fired(facts_for(hazard, on))
+    if not fired:
+        return []
+    existing = list(db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id)))
+    created = []
+    for rule in fired:
+        if _covered(hazard, rule, existing):
+            continue
+        authority = listing_authority_for(hazard.enterprise, rule.authority_level)
+        if authority is None:
+            current_app.logger.warning("no %s authority for enterprise %s: rule %s not proposed",
+                                       rule.authority_level, hazard.enterprise_id, rule.code)
+            continue
+        listing = Listing(hazard=hazard, enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
+                          authority=authority, level=RegionLevel(rule.authority_level),
+                          grade=hazard.effective_grade.value, state=ListingState.proposed,
+                          deadline=hazard.deadline)
+        try:
+            # A concurrent scan may insert the same (hazard, rule) first: the constraint decides.
+            with db.session.begin_nested():
+                db.session.add(listing)
+        except IntegrityError:
+            continue
+        existing.append(listing)
+        created.append(listing)
+    return created
+
+
+def scan(on: date | None = None) -> dict:
+    """Apply the rules to every confirmed open hazard (``shuangkong scan``)."""
+    on = on or today()
+    counts = {"checked": 0, "proposed": 0}
+    stmt = (select(Hazard).where(Hazard.state.in_(CONFIRMED_STATES))
+            .execution_options(yield_per=500))
+    for hazard in db.session.scalars(stmt):
+        counts["checked"] += 1
+        counts["proposed"] += len(propose(hazard, ProposalSource.scan, on))
+    return counts
+
+
+# --- decisions -------------------------------------------------------------------------
+
+def _load_for_change(listing_id: int, actor: User) -> Listing:
+    return policy.get_visible(Listing, listing_id, actor, for_update=db.engine.dialect.name != "sqlite")
+
+
+def _fire(listing: Listing, trigger: str, **data) -> None:
+    try:
+        ok = fire(listing, trigger, **data)
+    except MachineError:
+        raise Conflict(_("This listing has already been decided (%(state)s).",
+                         state=labels.label(listing.state)), code="invalid_state") from None
+    if not ok:
+        raise Invalid(fields={"reason": _("Give the reason.")})
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict() from None
+
+
+def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadline: date | None = None,
+           requirements: str = "", responsible_unit: str = "", supervising_unit: str = "") -> Listing:
+    """The supervisor lists a proposal (issuing the supervision notice) or dismisses it."""
+    listing = _load_for_change(listing_id, actor)
+    policy.require(actor, "listing.decide", listing)
+    reason = (reason or "").strip()
+    if action not in ("list", "dismiss"):
+        raise Invalid(fields={"action": _("Choose list or dismiss.")})
+    if listing.state != ListingState.proposed:
+        _fire(listing, action, reason=reason)  # raises the 409 with the state it is in
+    if action == "dismiss":
+        if not reason:
+            raise Invalid(fields={"reason": _("Give the reason for dismissing.")})
+        _fire(listing, "dismiss", reason=reason)
+        listing.dismiss_reason = reason
+    else:
+        if not listing.hazard.is_open:
+            raise Conflict(_("The hazard is no longer open; dismiss the proposal instead."),
+                           code="hazard_closed")
+        if deadline is not None and deadline <= today():
+            raise Invalid(fields={"deadline": _("The deadline must be in the future.")})
+        listing.deadline = deadline or listing.deadline or listing.hazard.deadline
+        listing.requirements = (requirements or "").strip() or notices.DEFAULT_REQUIREMENTS
+        listing.responsible_unit = (responsible_unit or "").strip() or listing.enterprise.name
+        listing.responsible_person = listing.enterprise.principal_name or ""
+        listing.supervising_unit = (supervising_unit or "").strip() or listing.authority.name
+        _fire(listing, "list")
+    listing.decided_at = utcnow()
+    listing.decided_by_id = actor.id
+    _flush()
+    if action == "list":
+        document = notices.issue_supervision_notice(listing, actor)
+        listing.notice_document_id = document.id if document is not None else None
+        _flush()
+    return listing
+
+
+def active_listing(hazard_id: int) -> Listing | None:
+    return db.session.scalar(select(Listing).where(Listing.hazard_id == hazard_id,
+                                                   Listing.state == ListingState.listed)
+                             .order_by(Listing.id.desc()).limit(1))
+
+
+def listing_authority_of(hazard: Hazard) -> Authority | None:
+    """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
+    listing = active_listing(hazard.id)
+    return listing.authority if listing is not None else None
+
+
+def delist_on_accept(hazard: Hazard, actor: User) -> Listing | None:
+    """The accepted hazard of a listed item: the listing ends and the delisting notice is issued."""
+    listing = active_listing(hazard.id)
+    if listing is None:
+        return None
+    if actor.authority_id != listing.authority_id:
+        raise Forbidden(_("Only the listing authority's inspectors may accept a listed hazard."))
+    _fire(listing, "delist")
+    listing.delisted_at = utcnow()
+    listing.delisted_by_id = actor.id
+    _flush()
+    document = notices.issue_delisting_notice(listing, actor)
+    listing.delisting_document_id = document.id if document is not None else None
+    return listing
+
+
+def drop_proposals(hazard: Hazard, reason: str) -> int:
+    """A hazard closed or voided while proposals wait: they are dismissed with that reason."""
+    waiting = list(db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id,
+                                                            Listing.state == ListingState.proposed)))
+    for listing in waiting:
+        fire(listing, "dismiss", reason=reason)
+        listing.dismiss_reason = reason
+        listing.decided_at = utcnow()
+    return len(waiting)
+
+
+def report_progress(listing_id: int, actor: User, text: str) -> ListingProgress:
+    listing = policy.get_visible(Listing, listing_id, actor)
+    policy.require(actor, "listing.report_progress", listing)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(fields={"text": _("Describe the progress of the rectification.")})
+    if len(text) > 4000:
+        raise Invalid(fields={"text": _("At most 4000 characters.")})
+    report = ListingProgress(listing=listing, reported_by_id=actor.id, text=text)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def get_listing(listing_id: int, actor: User) -> Listing:
+    listing = policy.get_visible(Listing, listing_id, actor)
+    if listing is None:
+        raise NotFound()
+    return listing
+
+
+def active_listing_or_proposal(hazard_id: int) -> Listing | None:
+    return db.session.scalar(select(Listing).where(Listing.hazard_id == hazard_id,
+                                                   Listing.state.in_(ACTIVE_LISTING_STATES))
+                             .order_by(Listing.id.desc()).limit(1))

@@ -1,0 +1,240 @@
+"""Web pages: the supervisor's queue, the supervision list (+ Excel), the overview, a listing with its
+decision and progress reports, and inspections (record + order, review + opinion)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import policy
+from app.clock import today
+from app.errors import ServiceError
+from app.extensions import db
+from app.organisations.models import Enterprise, Industry, Region
+from app.supervision import inspections, queries, service
+from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
+from app.supervision.models import Inspection, Listing, ListingState
+from workflows.grades import Grade
+from workflows.hazard_states import HazardState
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+PER_PAGE = 50
+
+
+def _page_no() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name) or 0) or None
+    except ValueError:
+        return None
+
+
+def _apply_errors(form, exc: ServiceError) -> None:
+    """Put the service's messages next to the fields; the rest on top of the form."""
+    for name, messages in exc.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+            target.errors.extend(messages)
+        else:
+            form.form_errors.extend(messages)
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+# --- listings ---------------------------------------------------------------------------
+
+@bp.route("/queue")
+@login_required
+def queue():
+    policy.require(current_user, "supervision.queue")
+    rows, total = queries.page(queries.queue(current_user), _page_no(), PER_PAGE)
+    return render_template("supervision/queue.html", rows=rows, total=total, page=_page_no(), rule_text=rule_text,
+                           pages=math.ceil(total / PER_PAGE))
+
+
+def _filters() -> queries.ListFilters:
+    grade = request.args.get("grade") or None
+    state = request.args.get("state") or None
+    return queries.ListFilters(
+        region_id=_int_arg("region_id"), industry_id=_int_arg("industry_id"),
+        grade=grade if grade in {g.value for g in Grade} else None,
+        state=state if state in {s.value for s in ListingState} else None)
+
+
+@bp.route("/listings")
+@login_required
+def listings():
+    policy.require(current_user, "supervision.list")
+    filters = _filters()
+    stmt = queries.supervision_list(current_user, filters)
+    if request.args.get("format") == "xlsx":
+        rows = list(db.session.scalars(stmt.limit(20_000)).unique())
+        return Response(queries.export_xlsx(rows),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx"})
+    rows, total = queries.page(stmt, _page_no(), PER_PAGE)
+    regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
+    industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
+    args = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
+    return render_template("supervision/listings.html", rows=rows, total=total, page=_page_no(),
+                           pages=math.ceil(total / PER_PAGE), filters=filters, regions=regions,
+                           industries=industries, grades=list(Grade), states=list(ListingState), args=args)
+
+
+@bp.route("/overview")
+@login_required
+def overview():
+    policy.require(current_user, "supervision.overview")
+    data = queries.overview(current_user)
+    return render_template("supervision/overview.html", data=data, states=[
+        HazardState.reported, HazardState.rectifying, HazardState.pending_review], grades=[*Grade, None])
+
+
+@bp.route("/listings/<int:listing_id>", methods=["GET", "POST"])
+@login_required
+def listing(listing_id: int):
+    item = policy.get_visible(Listing, listing_id, current_user)
+    form = DecisionForm(prefix="decision")
+    progress_form = ProgressForm(prefix="progress")
+    status = 200
+    if request.method == "POST" and "decision-action" in request.form:
+        if form.validate():
+            try:
+                service.decide(item.id, current_user, form.action.data, reason=form.reason.data or "",
+                               deadline=form.deadline.data, requirements=form.requirements.data or "")
+                db.session.commit()
+                flash(_("Listed for supervision; the notice is issued.") if form.action.data == "list"
+                      else _("Proposal dismissed."), "success")
+                return redirect(url_for("supervision.listing", listing_id=item.id))
+            except ServiceError as exc:
+                db.session.rollback()
+                _apply_errors(form, exc)
+        status = 422
+        item = policy.get_visible(Listing, listing_id, current_user)
+    elif request.method == "POST":
+        if progress_form.validate():
+            try:
+                service.report_progress(item.id, current_user, progress_form.text.data)
+                db.session.commit()
+                flash(_("Progress report filed."), "success")
+                return redirect(url_for("supervision.listing", listing_id=item.id))
+            except ServiceError as exc:
+                db.session.rollback()
+                _apply_errors(progress_form, exc)
+        status = 422
+        item = policy.get_visible(Listing, listing_id, current_user)
+    elif item.deadline and not form.deadline.data:
+        form.deadline.data = item.deadline
+    return render_template("supervision/listing.html", item=item, form=form, progress_form=progress_form,
+                           rule_text=rule_text(item.rule)), status
+
+
+def rule_text(code: str) -> str:
+    texts = {
+        "red_major_confirmed": _("Red risk, major hazard: proposed on confirmation (city level)"),
+        "red_general_overdue": _("Red risk, general hazard: proposed when overdue (county level)"),
+        "orange_overdue_15": _("Orange risk: overdue by more than 15 days (county level)"),
+        "yellow_overdue_30": _("Yellow risk: overdue by more than 30 days (county level)"),
+    }
+    return texts.get(code, code)
+
+
+# --- inspections ------------------------------------------------------------------------
+
+@bp.route("/inspections", endpoint="inspections")
+@login_required
+def inspections_list():
+    policy.require(current_user, "inspection.list")
+    rows, total = queries.page(inspections.inspections_for(current_user), _page_no(), PER_PAGE)
+    return render_template("supervision/inspections.html", rows=rows, total=total, page=_page_no(),
+                           pages=math.ceil(total / PER_PAGE))
+
+
+
+def _inspection_form() -> InspectionForm:
+    form = InspectionForm()
+    enterprises = db.session.scalars(policy.visible(Enterprise, current_user).order_by(Enterprise.name)).all()
+    form.enterprise_id.choices = [(0, _("Choose…"))] + [(e.id, e.name) for e in enterprises]
+    form.second_officer_id.choices = [(0, _("Choose…"))] + [
+        (u.id, f"{u.display_name}（{u.certificate_no or _('no certificate')}）")
+        for u in inspections.officers_for(current_user)]
+    return form
+
+
+@bp.route("/inspections/new", methods=["GET", "POST"])
+@login_required
+def new_inspection():
+    policy.require(current_user, "inspection.create")
+    form = _inspection_form()
+    if request.method == "GET":
+        form.inspected_on.data = today()
+        if request.args.get("enterprise_id", "").isdigit():
+            form.enterprise_id.data = int(request.args["enterprise_id"])
+        return render_template("supervision/inspection_form.html", form=form)
+    if form.validate():
+        problems = [inspections.Problem(title=p.form.title.data or "", deadline=p.form.deadline.data)
+                    for p in form.problems if (p.form.title.data or "").strip() or p.form.deadline.data]
+        try:
+            inspection = inspections.record(
+                current_user, enterprise_id=form.enterprise_id.data, inspected_on=form.inspected_on.data,
+                start_time=form.start_time.data, end_time=form.end_time.data,
+                second_officer_id=form.second_officer_id.data or None, problems=problems,
+                place=form.place.data or "", findings=form.findings.data or "")
+            db.session.commit()
+            flash(_("Inspection recorded; the rectification order is issued."), "success")
+            return redirect(url_for("supervision.inspection", inspection_id=inspection.id))
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                raise
+            _apply_errors(form, exc)
+            if "problems" in exc.fields:
+                form.form_errors.extend(exc.fields["problems"])
+    return render_template("supervision/inspection_form.html", form=form), 422
+
+
+@bp.route("/inspections/<int:inspection_id>", methods=["GET", "POST"])
+@login_required
+def inspection(inspection_id: int):
+    item = policy.get_visible(Inspection, inspection_id, current_user)
+    errors: list[str] = []
+    if request.method == "POST":
+        verdicts = []
+        for entry in item.items:
+            action = request.form.get(f"action_{entry.id}", "")
+            deadline_text = request.form.get(f"deadline_{entry.id}", "")
+            try:
+                new_deadline = date.fromisoformat(deadline_text) if deadline_text else None
+            except ValueError:
+                errors.append(_("Item %(n)d: the new deadline is not a date.", n=entry.position))
+                continue
+            verdicts.append(inspections.Verdict(item_id=entry.id, action=action,
+                                                reason=request.form.get(f"reason_{entry.id}", ""),
+                                                new_deadline=new_deadline))
+        if not errors:
+            try:
+                inspections.review(current_user, item.id, verdicts, request.form.get("opinion", ""))
+                db.session.commit()
+                flash(_("Review recorded; the review opinion is issued."), "success")
+                return redirect(url_for("supervision.inspection", inspection_id=item.id))
+            except ServiceError as exc:
+                db.session.rollback()
+                errors.extend(m for messages in exc.fields.values() for m in messages)
+                if not exc.fields:
+                    errors.append(exc.message)
+        item = policy.get_visible(Inspection, inspection_id, current_user)
+    return render_template("supervision/inspection.html", item=item, errors=errors,
+                           form_values=request.form, HazardState=HazardState,
+                           can_review=policy.can(current_user, "inspection.review", item)), (422 if errors else 200)
+

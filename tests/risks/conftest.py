@@ -1,0 +1,58 @@
+"""Fixtures of the risk tests: risk points built through the service (validation included)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.risks import service
+
+
+@pytest.fixture
+def make_point(world):
+    def make(enterprise=None, assess=None, **data):
+        enterprise = enterprise or world.enterprises.a
+        data.setdefault("name", "动火作业")
+        data.setdefault("area", "一车间")
+        data.setdefault("controls", {"engineering": ["设置防火隔离"], "management": ["执行动火审批"],
+                                     "ppe": ["佩戴防护面罩"], "emergency": ["立即停止作业并报告"]})
+        data.setdefault("hazard_factors", ["2109"])
+        data.setdefault("accident_types", ["08", "18"])
+        point = service.create_point(enterprise, world.users.manager, data)
+        if assess:
+            service.assess(point, world.users.manager, *assess)
+        db.session.commit()
+        return point
+
+    return make
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _forget_user(sender, **_kw):
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
+@pytest.fixture(autouse=True)
+def request_ctx(app, db_session):
+    """Service messages are translated (gettext needs a request for the locale).
+
+    The test's app context (db_session) is shared by every request of the test client, and so is
+    ``g``, where Flask-Login caches the user: forget it at each request so that switching users works.
+    """
+    from flask import request_started
+
+    request_started.connect(_forget_user, app)
+    try:
+        with app.test_request_context():
+            yield
+    finally:
+        request_started.disconnect(_forget_user, app)

@@ -1,0 +1,304 @@
+"""Risk grading (安全风险分级): LEC, LS, MES and direct determination, with versioned rule sets.
+
+Framework-free. ``assess(method, inputs, ruleset)`` returns ``(score, grade)`` or raises
+``GradingError`` naming the bad input. Values and thresholds follow domain.md §3.3–3.7; every
+threshold carries its own inclusivity because provinces disagree on the boundaries (D = 70 in LEC).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import product
+
+from workflows.grades import Grade
+
+
+class Method(enum.StrEnum):
+    lec = "lec"  # 作业条件危险性评价法: D = L × E × C
+    ls = "ls"  # 风险矩阵法: R = L × S
+    mes = "mes"  # 作业条件风险程度评价: R = M × E × S
+    direct = "direct"  # 直接判定: any rule D1–D6 applies → red
+
+
+# The allowed values of each factor, in the order of the standard's tables (domain.md §3.3–3.5).
+FACTORS: dict[Method, dict[str, tuple[float, ...]]] = {
+    Method.lec: {
+        "L": (10, 6, 3, 1, 0.5, 0.2, 0.1),
+        "E": (10, 6, 3, 2, 1, 0.5),
+        "C": (100, 40, 15, 7, 3, 1),
+    },
+    Method.ls: {"L": (5, 4, 3, 2, 1), "S": (5, 4, 3, 2, 1)},
+    Method.mes: {"M": (5, 3, 1), "E": (10, 6, 3, 2, 1, 0.5), "S": (10, 8, 4, 2, 1)},
+}
+
+# Direct-determination rules (domain.md §3.6); an editable list in a rule set, these are the defaults.
+DIRECT_RULES: dict[str, str] = {
+    "D1": "违反法律、法规及国家标准中强制性条款",
+    "D2": "存在重大事故隐患且未整改完成",
+    "D3": "涉及重大危险源",
+    "D4": "本单位或同类企业发生过死亡、重伤、重大财产损失事故，且事故发生的条件依然存在",
+    "D5": "具有中毒、爆炸、火灾等危险的场所，同一作业时段作业人员在10人及以上",
+    "D6": "经风险评价确定为最高级别风险或经专家论证认定",
+}
+
+# The rule an open major hazard invokes (dynamic grading, DESIGN.md): 存在重大事故隐患且未整改完成.
+MAJOR_HAZARD_RULE = "D2"
+
+
+class GradingError(ValueError):
+    """A bad input: ``field`` names it (``method``, ``inputs.L``...), ``reason`` says why.
+
+    reasons: unknown_method, missing, not_number, negative, not_allowed, unknown_input, no_rule,
+    unknown_rule. ``allowed`` lists the values of the factor's table when that helps the user.
+    """
+
+    def __init__(self, field: str, reason: str, allowed: Iterable | None = None, value=None):
+        self.field = field
+        self.reason = reason
+        self.allowed = tuple(allowed) if allowed is not None else ()
+        self.value = value
+        super().__init__(f"{field}: {reason}" + (f" (allowed: {list(self.allowed)})" if self.allowed else ""))
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``grade`` applies when the score is above ``bound`` (or equal to it if ``inclusive``)."""
+
+    grade: Grade
+    bound: float
+    inclusive: bool
+
+    def matches(self, score: float) -> bool:
+        return score >= self.bound if self.inclusive else score > self.bound
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Thresholds from the strictest grade down; a score below every threshold is blue."""
+
+    thresholds: tuple[Threshold, ...]
+
+    def __post_init__(self):
+        bounds = [t.bound for t in self.thresholds]
+        severities = [t.grade.severity for t in self.thresholds]
+        if bounds != sorted(bounds, reverse=True) or severities != sorted(severities, reverse=True):
+            raise ValueError("thresholds must go from the strictest grade and highest bound down")
+        if any(t.grade == Grade.blue for t in self.thresholds):
+            raise ValueError("blue is what remains below the thresholds")
+
+    def grade(self, score: float) -> Grade:
+        for threshold in self.thresholds:
+            if threshold.matches(score):
+                return threshold.grade
+        return Grade.blue
+
+    def describe(self) -> list[tuple[str, str]]:
+        """[(grade, "≥ 320"), ...] for pages that show the rule set in force."""
+        rows = [(t.grade.value, ("≥ " if t.inclusive else "> ") + _fmt(t.bound)) for t in self.thresholds]
+        last = self.thresholds[-1] if self.thresholds else None
+        if last is not None:
+            rows.append((Grade.blue.value, ("< " if last.inclusive else "≤ ") + _fmt(last.bound)))
+        return rows
+
+
+def scale(*rows: tuple[Grade, float, bool]) -> Scale:
+    return Scale(tuple(Threshold(g, b, inc) for g, b, inc in rows))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A versioned set of thresholds per method (plus the direct rules), selectable per region."""
+
+    key: str
+    version: str
+    title: str
+    scales: Mapping[Method, Scale]
+    direct_rules: Mapping[str, str] = field(default_factory=lambda: dict(DIRECT_RULES))
+
+    @property
+    def label(self) -> str:
+        return f"{self.key}@{self.version}"
+
+
+RED, ORANGE, YELLOW = Grade.red, Grade.orange, Grade.yellow
+
+# LEC (domain.md §3.3): 160 and 320 are not achievable; only 70 and 20 are real boundaries.
+LEC_STRICT = scale((RED, 320, True), (ORANGE, 160, True), (YELLOW, 70, True))  # D = 70 → yellow (从严从高)
+LEC_SHANDONG = scale((RED, 320, False), (ORANGE, 160, False), (YELLOW, 70, False))  # (70, 160] → D = 70 is blue
+# LS presets A–D (domain.md §3.4).
+LS_A = scale((RED, 20, True), (ORANGE, 15, True), (YELLOW, 9, True))
+LS_B = scale((RED, 20, True), (ORANGE, 10, True), (YELLOW, 4, True))
+LS_C = scale((RED, 20, True), (ORANGE, 9, True), (YELLOW, 4, True))
+LS_D = scale((RED, 20, True), (ORANGE, 15, True), (YELLOW, 6, True))
+# MES classic personal-injury bands (domain.md §3.5): ≥ 180 red, 90–150 orange, 50–80 yellow.
+MES_CLASSIC = scale((RED, 180, True), (ORANGE, 90, True), (YELLOW, 50, True))
+
+
+def _ruleset(key, version, title, lec, ls, mes) -> RuleSet:
+    return RuleSet(key, version, title, {Method.lec: lec, Method.ls: ls, Method.mes: mes})
+
+
+PRESETS: dict[str, RuleSet] = {rs.key: rs for rs in (
+    _ruleset("strict", "2026.1", "从严（D=70 为一般风险；LS 预设 A）", LEC_STRICT, LS_A, MES_CLASSIC),
+    _ruleset("shandong", "2026.1", "山东式（D=70 为低风险；LS 预设 A）", LEC_SHANDONG, LS_A, MES_CLASSIC),
+    _ruleset("ls_b", "2026.1", "从严，LS 预设 B", LEC_STRICT, LS_B, MES_CLASSIC),
+    _ruleset("ls_c", "2026.1", "从严，LS 预设 C", LEC_STRICT, LS_C, MES_CLASSIC),
+    _ruleset("ls_d", "2026.1", "从严，LS 预设 D", LEC_STRICT, LS_D, MES_CLASSIC),
+)}
+DEFAULT_RULESET = "strict"
+
+
+def ruleset_for_region(region_code: str | None, mapping: Mapping[str, str] | None = None) -> RuleSet:
+    """The rule set configured for a region: the longest matching code prefix wins, else the default.
+
+    ``mapping`` is e.g. ``{"37": "shandong", "3611": "ls_b"}`` (administrative-division code prefixes).
+    """
+    key = DEFAULT_RULESET
+    best = -1
+    for prefix, name in (mapping or {}).items():
+        if region_code and region_code.startswith(prefix) and len(prefix) > best:
+            key, best = name, len(prefix)
+    if key not in PRESETS:
+        raise KeyError(f"unknown rule set {key!r}")
+    return PRESETS[key]
+
+
+def _number(name: str, raw) -> float:
+    if raw is None or raw == "":
+        raise GradingError(f"inputs.{name}", "missing")
+    if isinstance(raw, bool):
+        raise GradingError(f"inputs.{name}", "not_number", value=raw)
+    if isinstance(raw, str):
+        try:
+            raw = float(raw.strip())
+        except ValueError:
+            raise GradingError(f"inputs.{name}", "not_number", value=raw) from None
+    if not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise GradingError(f"inputs.{name}", "not_number", value=raw)
+    return float(raw)
+
+
+def _factor(method: Method, name: str, inputs: Mapping) -> float:
+    allowed = FACTORS[method][name]
+    value = _number(name, inputs.get(name))
+    if value < 0:
+        raise GradingError(f"inputs.{name}", "negative", allowed, value)
+    if value not in allowed:
+        raise GradingError(f"inputs.{name}", "not_allowed", allowed, value)
+    return value
+
+
+def parse_method(method) -> Method:
+    try:
+        return Method(method)
+    except ValueError:
+        raise GradingError("method", "unknown_method", [m.value for m in Method], method) from None
+
+
+def direct_rules(inputs: Mapping, ruleset: RuleSet) -> list[str]:
+    raw = inputs.get("rules")
+    if raw is None or raw == [] or raw == "":
+        raise GradingError("inputs.rules", "no_rule", ruleset.direct_rules)
+    rules = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list | tuple) else None
+    if rules is None:
+        raise GradingError("inputs.rules", "no_rule", ruleset.direct_rules)
+    for rule in rules:
+        if rule not in ruleset.direct_rules:
+            raise GradingError("inputs.rules", "unknown_rule", ruleset.direct_rules, rule)
+    return sorted(set(rules))
+
+
+def assess(method, inputs: Mapping | None, ruleset: RuleSet | None = None) -> tuple[float | None, Grade]:
+    """Score and grade of one assessment. Direct determination has no score (None) and is always red."""
+    ruleset = ruleset or PRESETS[DEFAULT_RULESET]
+    m = parse_method(method)
+    if not isinstance(inputs, Mapping):
+        raise GradingError("inputs", "missing")
+    if m is Method.direct:
+        direct_rules(inputs, ruleset)
+        return None, Grade.red
+    names = FACTORS[m]
+    unknown = [k for k in inputs if k not in names and k != "note"]
+    if unknown:
+        raise GradingError(f"inputs.{sorted(unknown)[0]}", "unknown_input", names)
+    score = 1.0
+    for name in names:
+        score *= _factor(m, name, inputs)
+    score = round(score, 4)  # 0.1 × 3 × 100 must be 30, not 30.000000000000004
+    return score, ruleset.scales[m].grade(score)
+
+
+def grade_score(method, score: float, ruleset: RuleSet | None = None) -> Grade:
+    ruleset = ruleset or PRESETS[DEFAULT_RULESET]
+    return ruleset.scales[parse_method(method)].grade(score)
+
+
+def achievable_scores(method) -> list[float]:
+    """Every product the factor tables allow, sorted (for tests and rule-set checks)."""
+    m = parse_method(method)
+    return sorted({round(math.prod(c), 4) for c in product(*FACTORS[m].values())})
+
+
+# --- control levels (分级管控, domain.md §3.7) ------------------------------------------------
+
+class ControlLevel(enum.StrEnum):
+    company = "company"
+    department = "department"
+    workshop = "workshop"
+    team = "team"
+    post = "post"
+
+    @property
+    def rank(self) -> int:
+        """0 for company (the most senior) down to 4 for post."""
+        return CONTROL_ORDER.index(self)
+
+
+CONTROL_ORDER = (ControlLevel.company, ControlLevel.department, ControlLevel.workshop, ControlLevel.team,
+                 ControlLevel.post)
+DEFAULT_CONTROL_LEVELS: dict[Grade, ControlLevel] = {
+    Grade.red: ControlLevel.company,
+    Grade.orange: ControlLevel.department,
+    Grade.yellow: ControlLevel.workshop,
+    Grade.blue: ControlLevel.team,
+}
+
+
+class Frequency(enum.StrEnum):
+    shift = "shift"
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+
+    @property
+    def days(self) -> int:
+        """How long one check stays valid (a shift is counted as a day: a check per shift is due daily)."""
+        return {"shift": 1, "daily": 1, "weekly": 7, "monthly": 30}[self.value]
+
+
+DEFAULT_CHECK_FREQUENCIES: dict[ControlLevel, Frequency] = {
+    ControlLevel.company: Frequency.monthly,
+    ControlLevel.department: Frequency.weekly,
+    ControlLevel.workshop: Frequency.weekly,
+    ControlLevel.team: Frequency.daily,
+    ControlLevel.post: Frequency.shift,
+}
+
+
+def control_level_for(grade: Grade | None, table: Mapping | None = None) -> ControlLevel | None:
+    if grade is None:
+        return None
+    table = table or DEFAULT_CONTROL_LEVELS
+    return ControlLevel(table[Grade(grade)])
+
+
+def levels_controlling(level: ControlLevel) -> tuple[ControlLevel, ...]:
+    """A risk controlled at ``level`` is also controlled by every level below (上级管控的下级必须管控)."""
+    return CONTROL_ORDER[ControlLevel(level).rank:]
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
