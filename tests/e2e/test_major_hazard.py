@@ -67,4 +67,6 @@ def test_major_hazard_waits_for_the_principals_approval_of_its_plan(browse, tmp_
     manager.get_by_role("button", name="确认").click()
     expect(manager.locator(".hz-head .state")).to_have_text("整改中")
     expect(manager.locator(".hz-head")).to_contain_text("重大隐患")
-    expect(manager.locator(".hz-head .grade")).to_have_class(re.compile(r"\bgrade-red\b"))  # 从严从高
+    grade = manager.locator(".hz-head .grade")  # effective grade: a major hazard is red (从严从高)
+    expect(grade).to_have_class(re.compile(r"\bgrade-red\b"))
+    expect(grade).to_contain_text("重大风险")
