@@ -9,9 +9,9 @@ TEST_SYSTEM_PACKAGES := chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-e2e system-deps install translations migrate demo lint bench messages clean
+.PHONY: run test test-e2e system-deps install translations fonts migrate demo lint bench messages clean
 
-run: install translations migrate
+run: install translations fonts migrate
 	@$(BIN)/shuangkong demo --if-empty
 	@$(BIN)/shuangkong logins
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -50,13 +50,17 @@ $(STAMP): pyproject.toml
 translations: install
 	@$(BIN)/python -m app.i18n compile
 
+# Print fonts cut to GB2312 once (reports/fonts.py): faster, smaller PDFs. Skipped when present.
+fonts: install
+	@$(BIN)/python -m reports.fonts
+
 migrate: install
 	@$(BIN)/shuangkong db upgrade
 
 lint: install
 	$(BIN)/ruff check .
 
-bench: install translations
+bench: install translations fonts
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 # Developers: extract new UI strings into the per-feature zh_CN catalogs.

@@ -73,4 +73,8 @@ def load(app: Flask, test_config: dict | None) -> None:
                 "set SHUANGKONG_SECRET_KEY to a long random value "
                 '(python -c "import secrets; print(secrets.token_hex(32))").'
             )
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        # Flask's defaults already hold these keys (False), so setdefault would do nothing: cookies
+        # travel over HTTPS only unless the operator says otherwise explicitly.
+        for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            if f"SHUANGKONG_{key}" not in os.environ and key not in (test_config or {}):
+                app.config[key] = True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 
@@ -99,6 +100,13 @@ def handle_service_error(exc: ServiceError):
     return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
 
 
+def handle_integrity_error(_exc: IntegrityError):
+    """A unique or foreign-key constraint refused a write that passed the checks: someone else did
+    the same thing at the same moment. One wins; the other gets 409 and a message, never a 500."""
+    return handle_service_error(Conflict())
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)

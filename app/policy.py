@@ -54,7 +54,10 @@ def enterprise_condition(column, user: User | None) -> ColumnElement[bool]:
     path = authority_region_path(user)
     if path is None:
         return false()
-    return column.in_(select(Enterprise.id).where(Enterprise.region_id.in_(region_subtree(path))))
+    in_subtree = Enterprise.region_id.in_(region_subtree(path))
+    if column is Enterprise.id:  # the enterprises themselves: filter on their region, no self-join
+        return in_subtree
+    return column.in_(select(Enterprise.id).where(in_subtree))
 
 
 def visible_enterprise_ids(user: User) -> Select:

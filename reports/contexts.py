@@ -69,9 +69,11 @@ class ReviewItem:
 
 @dataclass
 class Photo:
-    """A photo inside a document: ``src`` is a data: URI (the service reads the stored bytes)."""
+    """A photo inside a document. Callers give ``sha256`` (bytes in app.storage); the service fills
+    ``src`` with a data: URI just before rendering (not stored). ``src`` may also be given directly."""
 
-    src: str
+    src: str = ""
+    sha256: str = ""
     caption: str = ""
     taken_at: str = ""  # already formatted local time
 
@@ -240,7 +242,8 @@ class PlanFacts:
     methods: str = ""  # 采取的方法和措施
     funds: str = ""  # 经费和物资的落实
     organisation: str = ""  # 负责治理的机构和人员
-    deadline: date | None = None  # 治理的时限和要求
+    time_requirements: str = ""  # 治理的时限和要求
+    deadline: date | None = None
     safety_measures: str = ""  # 安全措施和应急预案
     approved_by: str = ""
     approved_at: str = ""

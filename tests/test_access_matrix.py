@@ -84,6 +84,9 @@ NEW_USER = {"username": "matrix_new", "display_name": "新用户", "role": "ente
             "enterprise_id": "{ent_a}", "password": "long-enough-1"}
 
 ORGANISATION_ROWS = [
+    # the shell
+    Row("GET", "/", **EVERYONE),
+    Row("GET", "/account/password", **EVERYONE),
     # enterprises: pages
     Row("GET", "/enterprises", **EVERYONE),
     Row("GET", "/enterprises/{ent_a}", **EVERYONE),
@@ -124,6 +127,9 @@ ORGANISATION_ROWS = [
     Row("GET", "/api/v1/enterprises", **EVERYONE),
     Row("GET", "/api/v1/enterprises/{ent_a}", **EVERYONE),
     Row("GET", "/api/v1/enterprises/{ent_b}", default=404, admin=200),
+    Row("GET", "/api/v1/enterprises/{ent_a}/departments", **EVERYONE),
+    Row("GET", "/api/v1/enterprises/{ent_b}/departments", default=404, admin=200),
+    Row("GET", "/api/v1/industries", **EVERYONE),
     Row("GET", "/api/v1/regions", default=403, **GOVERNMENT, admin=200),
     Row("GET", "/api/v1/regions/{county_a}", **EVERYONE),
     Row("GET", "/api/v1/regions/{county_b}", default=404, admin=200),

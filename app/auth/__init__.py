@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_babel import refresh as refresh_locale
 
 from app import labels
 from app.auth.models import ApiToken, Role, User
@@ -64,7 +63,7 @@ def init_app(app: Flask) -> None:
         # app context. A request normally has its own context, but one pushed around several requests
         # (tests, scripts) would keep serving the first request's user and language to the next ones.
         g.pop("_login_user", None)
-        refresh_locale()
+        g.pop("_flask_babel", None)  # locale, translations and feature catalog of Flask-Babel
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

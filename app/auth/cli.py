@@ -22,19 +22,21 @@ OPTION_NAMES = {"enterprise_id": "--enterprise", "authority_id": "--authority", 
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", "display_name", help="Display name (default: the username).")
 @click.option("--enterprise", "credit_code", help="Credit code of the enterprise (enterprise roles).")
-@click.option("--authority", "authority_id", type=int, help="Authority id (inspector, supervisor).")
+@click.option("--authority", "authority_ref", help="Authority id or exact name (inspector, supervisor).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create(username, role, display_name, credit_code, authority_id, password_stdin):
+def create(username, role, display_name, credit_code, authority_ref, password_stdin):
     """Create a user (the first admin, or anyone) from a script."""
     enterprise = authority = None
     if credit_code:
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.upper()))
         if enterprise is None:
             raise click.ClickException(f"No enterprise with credit code {credit_code}.")
-    if authority_id is not None:
-        authority = db.session.get(Authority, authority_id)
+    if authority_ref is not None:
+        ref = authority_ref.strip()
+        authority = db.session.get(Authority, int(ref)) if ref.isdigit() else \
+            db.session.scalar(select(Authority).where(Authority.name == ref))
         if authority is None:
-            raise click.ClickException(f"No authority with id {authority_id}.")
+            raise click.ClickException(f"No authority with id or name {ref}.")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

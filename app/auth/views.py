@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import service
-from app.auth.forms import LoginForm
-from app.extensions import limiter
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.errors import Invalid
+from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -52,6 +53,28 @@ def logout():
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Every user changes his own password (the current one is asked again)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current.data):
+            form.current.errors.append(_("Wrong password."))
+        else:
+            try:
+                service.reset_password(user, form.password.data)
+                db.session.commit()
+                flash(_("The password is changed."), "success")
+                return redirect(url_for("ui.home"))
+            except Invalid as exc:
+                db.session.rollback()
+                form.password.errors.extend(exc.fields.get("password", [exc.message]))
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
 
 
 @bp.route("/lang/<code>", methods=["GET", "POST"])

@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     from app.api import register
     from app.documents import api, views
     importlib.import_module("app.documents.policy")  # registers the scope and rules
+    importlib.import_module("app.documents.demo")  # registers the demo step
 
     app.register_blueprint(views.bp)
     register(api.blp)
     nav_item("documents.index", _l("Documents"), _may_list)
+    app.jinja_env.globals["hazard_documents"] = views.hazard_documents

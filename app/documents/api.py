@@ -30,6 +30,8 @@ class IssueArgs(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(sorted(k.value for k in API_KINDS)))
     hazard_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=100))
     risk_point_id = fields.Integer(strict=True, load_default=None)
+    # review_opinion: the order under review (fills original_number / original_date / original_title)
+    order_id = fields.Integer(strict=True, load_default=None)
 
 
 class VoidArgs(Schema):
@@ -81,6 +83,7 @@ def issue(args):
     kind = DocumentKind(args.pop("kind"))
     hazard_ids = args.pop("hazard_ids")
     point_id = args.pop("risk_point_id")
+    order_id = args.pop("order_id")
     hazards = [policy.get_visible(Hazard, hid, current_user) for hid in dict.fromkeys(hazard_ids)]
     enterprise = None
     context = args
@@ -89,6 +92,11 @@ def issue(args):
         enterprise = point.enterprise
     elif not hazards:
         raise Invalid(fields={"hazard_ids": _("Choose at least one hazard.")})
+    if kind == DocumentKind.review_opinion and order_id is not None:
+        order = policy.get_visible(Document, order_id, current_user)
+        if order.kind != DocumentKind.rectification_order:
+            raise Invalid(fields={"order_id": _("This is not a rectification order.")})
+        context = {**service.review_defaults(order), **context}
     try:
         document = service.issue(kind, actor=current_user, context=context, hazards=hazards, enterprise=enterprise)
     except Exception:

@@ -1,8 +1,21 @@
-"""The hazard archive (一患一档): plain data of one hazard for reports/templates/hazard_archive.html."""
+"""The hazard archive (一患一档): plain data of one hazard for reports/templates/hazard_archive.html.
+
+Photos are referenced by their SHA-256 only (the stored context stays small); the service turns them
+into downscaled data: URIs just before rendering (``photo_data_uri``), the same way every time.
+"""
 
 from __future__ import annotations
 
-from app import clock, labels
+import base64
+import io
+
+from sqlalchemy import select
+
+from app import clock, labels, storage
+from app.extensions import db
+
+PHOTO_MAX_PX = 1000  # enough for a 76 mm wide print at ~330 dpi
+PHOTO_QUALITY = 80
 
 
 def _t(ts) -> str:
@@ -26,7 +39,72 @@ def hazard_facts(hazard) -> dict:
     }
 
 
+def _plan(hazard) -> dict | None:
+    plan = getattr(hazard, "plan", None)
+    if plan is None:
+        return None
+    return {"objectives": plan.goal, "methods": plan.measures, "funds": plan.funds,
+            "organisation": plan.organisation, "time_requirements": plan.time_requirements,
+            "safety_measures": plan.safety_and_emergency,
+            "approved_by": plan.approved_by.display_name if plan.approved_by else "",
+            "approved_at": _t(plan.approved_at)}
+
+
+def _timeline(hazard) -> list[dict]:
+    try:
+        from app.hazards.models import HazardEvent
+        from app.hazards.service import trigger_label
+    except ImportError:  # the hazards feature without history
+        return []
+    events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
+                                .order_by(HazardEvent.seq)).all()
+    return [{"at": _t(e.created_at), "action": trigger_label(e.trigger),
+             "actor": e.actor.display_name if e.actor else "", "note": e.comment or ""} for e in events]
+
+
+def _photos(hazard) -> tuple[list[dict], list[dict]]:
+    try:
+        from app.hazards.models import AttachmentKind, HazardAttachment
+    except ImportError:
+        return [], []
+    rows = db.session.scalars(select(HazardAttachment).where(HazardAttachment.hazard_id == hazard.id)
+                              .order_by(HazardAttachment.id)).all()
+
+    def photo(a):
+        return {"sha256": a.sha256, "caption": a.filename, "taken_at": _t(a.taken_at or a.created_at)}
+
+    before = [photo(a) for a in rows if a.kind == AttachmentKind.before and a.is_image]
+    after = [photo(a) for a in rows if a.kind == AttachmentKind.after and a.is_image]
+    return before, after
+
+
+def _documents(hazard) -> list[dict]:
+    from app.documents.models import Document, DocumentKind, document_hazards
+    from reports.contexts import TITLES
+
+    docs = db.session.scalars(
+        select(Document).join(document_hazards, document_hazards.c.document_id == Document.id)
+        .where(document_hazards.c.hazard_id == hazard.id, Document.kind != DocumentKind.hazard_archive)
+        .order_by(Document.issued_at)).all()
+    return [{"title": TITLES[d.kind.value], "number": d.number, "issued_on": clock.to_local(d.issued_at).date(),
+             "status": labels.label(d.status)} for d in docs]
+
+
 def archive_context(hazard) -> dict:
-    """Everything the archive prints. Timeline, plan and photos come from the hazards feature's
-    models when they exist (HazardEvent, TreatmentPlan, HazardAttachment)."""
-    return {"hazard": hazard_facts(hazard), "enterprise_name": hazard.enterprise.name}
+    """Everything the archive prints: the hazard, its plan, its timeline, photos and legal documents."""
+    before, after = _photos(hazard)
+    return {"hazard": hazard_facts(hazard), "enterprise_name": hazard.enterprise.name, "plan": _plan(hazard),
+            "timeline": _timeline(hazard), "photos_before": before, "photos_after": after,
+            "documents": _documents(hazard)}
+
+
+def photo_data_uri(sha256: str) -> str:
+    """A stored photo, downscaled to JPEG (deterministic for the same bytes), as a data: URI."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(storage.load(sha256))) as img:
+        img = ImageOps.exif_transpose(img).convert("RGB")
+        img.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()

@@ -45,7 +45,13 @@ def fill(kind: DocumentKind, data: dict, *, actor, enterprise, hazards) -> dict:
     elif kind == DocumentKind.hazard_archive:
         from app.documents.archive import archive_context
 
-        if not data and len(hazards) == 1:
-            data = archive_context(hazards[0])
-        default("enterprise_name", enterprise.name)
+        # Always built from the hazard itself: a caller never supplies what an archive shows (nor
+        # photo references that could point at another enterprise's files).
+        if len(hazards) != 1:
+            from flask_babel import gettext as _
+
+            from app.errors import Invalid
+
+            raise Invalid(fields={"hazard_ids": _("An archive is printed for exactly one hazard.")})
+        data = archive_context(hazards[0])
     return data

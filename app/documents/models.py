@@ -29,6 +29,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -137,3 +139,17 @@ class DocumentCounter(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     year: Mapped[int] = mapped_column(Integer)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Only these change after issue; everything else is the issued record (bytes, number, context).
+MUTABLE_COLUMNS = frozenset({"status", "void_reason", "voided_by_id", "voided_at", "superseded_by_id"})
+
+
+@event.listens_for(Document, "before_update")
+def _refuse_edits(_mapper, _connection, document: Document) -> None:
+    state = inspect(document)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    columns = {c.key for c in Document.__table__.columns}
+    edited = (changed & columns) - MUTABLE_COLUMNS
+    if edited:
+        raise ValueError(f"an issued document is immutable; refused to change {sorted(edited)}")

@@ -45,6 +45,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Authority, Enterprise
 from reports import contexts as ctxmod
+from reports import fonts
 from reports.render import render_pdf
 
 NUMBER_FORMATS = {
@@ -108,6 +109,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         kind = DocumentKind(kind)
     except ValueError:
         raise Invalid(fields={"kind": _("Unknown document kind.")}) from None
+    if not template_exists(kind):
+        raise Invalid(fields={"kind": _("This kind of document cannot be printed yet.")})
     hazards = list(hazards)
     for hazard in hazards:
         if not policy.is_visible(hazard, actor):
@@ -127,7 +130,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
     seq = allocate_number(issuer_key, kind.value, issued_on.year)
     number = format_number(kind, issuer_authority, issued_on.year, seq)
     token = secrets.token_urlsafe(18)
-    template, version = ctxmod.TEMPLATES[kind.value]
+    _template, template_version = ctxmod.TEMPLATES[kind.value]
+    version = f"{template_version}+{fonts.font_set()}"  # re-rendering needs the same template and fonts
     header = ctxmod.Header(
         kind=kind.value, title=ctxmod.TITLES[kind.value], number=number,
         issuer_name=issuer_authority.name if issuer_authority else enterprise.name,
@@ -135,6 +139,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         rights_notice=rights_notice(kind, issuer_authority),
         copies_note=copies_note(kind, issuer_authority),
     )
+    if kind == DocumentKind.risk_card:  # the card prints its number and date itself (app.risks.cards)
+        parsed = {**parsed, "card_no": number, "fill_date": issued_on.isoformat()}
     stored = {"doc": ctxmod.dump(header), "c": ctxmod.dump(parsed)}
     pdf = _render(kind, stored)
     digest = storage.save(pdf)
@@ -155,6 +161,12 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         old.superseded_by_id = document.id
     db.session.flush()
     return document
+
+
+def template_exists(kind: DocumentKind) -> bool:
+    from reports.render import TEMPLATES as TEMPLATE_DIR
+
+    return (TEMPLATE_DIR / ctxmod.TEMPLATES[kind.value][0]).is_file()
 
 
 def allocate_number(issuer_key: str, kind: str, year: int) -> int:
@@ -245,6 +257,14 @@ def _render(kind: DocumentKind, stored: dict) -> bytes:
     template, _version = ctxmod.TEMPLATES[kind.value]
     header = ctxmod.parse_header(stored["doc"])
     body = ctxmod.parse(kind.value, stored["c"])
+    if kind == DocumentKind.hazard_archive:
+        from app.documents.archive import photo_data_uri
+
+        for photo in body.photos_before + body.photos_after:
+            if photo.sha256 and not photo.src:
+                photo.src = photo_data_uri(photo.sha256)
+    if isinstance(body, dict):  # kinds whose builder lives elsewhere (risk_card): flat variables
+        return render_pdf(template, {**body, "doc": header, "c": body})
     return render_pdf(template, {"doc": header, "c": body})
 
 
@@ -265,7 +285,21 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
                        Document.issuer == document.issuer, Document.status == DocumentStatus.valid,
                        Document.id != document.id))
         olds.extend(d for d in db.session.scalars(stmt) if d not in olds)
+    if kind == DocumentKind.risk_card:
+        # A new card of a risk point replaces the point's previous card (a wall shows one card).
+        point_id = json.loads(document.context_json)["c"].get("risk_point_id")
+        stmt = select(Document).where(Document.kind == kind, Document.enterprise_id == document.enterprise_id,
+                                      Document.status == DocumentStatus.valid, Document.id != document.id)
+        olds.extend(d for d in db.session.scalars(stmt)
+                    if point_id is not None and d not in olds
+                    and json.loads(d.context_json)["c"].get("risk_point_id") == point_id)
     return olds
+
+
+def review_defaults(order: Document) -> dict:
+    """Context fields of a review opinion that come from the order under review."""
+    return {"original_number": order.number, "original_title": ctxmod.TITLES[order.kind.value],
+            "original_date": clock.to_local(order.issued_at).date().isoformat()}
 
 
 # --- after issuing -------------------------------------------------------------------------------

@@ -95,6 +95,16 @@ def void(document_id: int):
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
+def hazard_documents(hazard) -> list[Document]:
+    """The documents of a hazard the current user may see, newest first (for the hazard page)."""
+    from app.documents.models import document_hazards
+
+    stmt = (policy.visible(Document, current_user)
+            .join(document_hazards, document_hazards.c.document_id == Document.id)
+            .where(document_hazards.c.hazard_id == hazard.id).order_by(Document.issued_at.desc()))
+    return list(db.session.scalars(stmt))
+
+
 @bp.route("/hazards/<int:hazard_id>/archive", methods=["POST"])
 @login_required
 def hazard_archive(hazard_id: int):

@@ -1,6 +1,6 @@
 """JSON API of organisations: enterprises, regions, authorities, users (reads scoped; writes by admin).
 
-Lists answer ``{"items": [...], "meta": {"page", "per_page", "total"}}``. Bad input is 422 with
+Lists answer ``{"items": [...], "page", "per_page", "total", "has_next"}`` (as the hazard list does). Bad input is 422 with
 ``fields``; an id the caller may not see is 404 (or, inside a body, 422 "unknown ..." on its field).
 """
 
@@ -11,11 +11,11 @@ from functools import wraps
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policy
-from app.api import PageArgs, PageMeta, api_blueprint
+from app.api import PageArgs, api_blueprint
 from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict
@@ -64,13 +64,15 @@ def commit():
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "meta": fields.Nested(PageMeta)},
-                            name=name)
+    """A list page, shaped like the other features' lists (hazards): items and the page figures."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "page": fields.Integer(),
+                             "per_page": fields.Integer(), "total": fields.Integer(),
+                             "has_next": fields.Boolean()}, name=name)
 
 
 def page_of(stmt, args):
     page = paginate(stmt, args["page"], args["per_page"])
-    return {"items": page.items, "meta": page.meta}
+    return {"items": page.items, **page.meta, "has_next": page.page < page.pages}
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -178,6 +180,20 @@ class EnterpriseQuery(PageArgs):
     region_id = fields.Integer(metadata={"description": "This region and every region below it"})
     industry_id = fields.Integer()
     industry = fields.String(metadata={"description": "Industry code, e.g. hazardous_chemicals"})
+
+
+class IndustrySchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class DepartmentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    level = fields.Function(lambda d: d.level.value, metadata={"enum": ["department", "workshop", "team", "post"]})
+    parent_id = fields.Integer(allow_none=True)
+    path = fields.String()
 
 
 class UserSchema(Schema):
@@ -330,8 +346,9 @@ class EnterpriseList(MethodView):
         """Enterprises the caller may see, by name; filters: q, region_id (with its subtree), industry."""
         stmt = policy.visible(Enterprise, me())
         if args.get("q"):
-            pattern = f"%{args['q'].strip()}%"
-            stmt = stmt.where(or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern.upper())))
+            q = args["q"].strip()
+            stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
+                                  Enterprise.credit_code.icontains(q.upper(), autoescape=True)))
         if args.get("region_id") is not None:
             region = visible_or_none(Region, args["region_id"], me())
             path = region.path if region is not None else "/-/"  # an unknown region matches nothing
@@ -376,6 +393,24 @@ class EnterpriseItem(MethodView):
         return enterprise
 
 
+@blp.route("/enterprises/<int:enterprise_id>/departments")
+class EnterpriseDepartments(MethodView):
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self, enterprise_id):
+        """The enterprise's units (department > workshop > team > post) in tree order."""
+        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
+        return db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
+                                  .order_by(Department.path)).all()
+
+
+@blp.route("/industries")
+class IndustryList(MethodView):
+    @blp.response(200, IndustrySchema(many=True))
+    def get(self):
+        """The industry code table (ids for enterprise filters and writes)."""
+        return db.session.scalars(select(Industry).order_by(Industry.id)).all()
+
+
 # --- users -----------------------------------------------------------------------------------
 
 def _user_anchor(data: dict, find: Resolver) -> dict:
@@ -395,8 +430,9 @@ class UserList(MethodView):
         policy.require(me(), "user.browse")
         stmt = policy.visible(User, me())
         if args.get("q"):
-            pattern = f"%{args['q'].strip()}%"
-            stmt = stmt.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+            q = args["q"].strip()
+            stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                                  User.display_name.icontains(q, autoescape=True)))
         if args.get("role"):
             stmt = stmt.where(User.role == Role(args["role"]))
         if args.get("enterprise_id") is not None:

@@ -55,8 +55,8 @@ class EnterpriseForm(FlaskForm):
     principal_phone = StringField(_l("Principal's phone"), render_kw={"maxlength": 32})
     safety_manager_name = StringField(_l("Safety manager"), render_kw={"maxlength": 64})
     safety_manager_phone = StringField(_l("Safety manager's phone"), render_kw={"maxlength": 32})
-    standardisation_level = SelectField(_l("Standardisation level"))
-    scale = SelectField(_l("Scale"))
+    standardisation_level = SelectField(_l("Standardisation level"), default=StandardisationLevel.none.value)
+    scale = SelectField(_l("Scale"), default=EnterpriseScale.small.value)
 
     MASTER_FIELDS = ("name", "credit_code", "region_id", "industry_id")
 
@@ -83,7 +83,7 @@ class DepartmentForm(FlaskForm):
 
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired()], render_kw={"maxlength": 64})
-    display_name = StringField(_l("Name"), validators=[DataRequired()], render_kw={"maxlength": 64})
+    display_name = StringField(_l("Full name"), validators=[DataRequired()], render_kw={"maxlength": 64})
     role = SelectField(_l("Role"), validators=[DataRequired()])
     enterprise_id = id_select(_l("Enterprise (enterprise roles)"))
     authority_id = id_select(_l("Authority (inspector, supervisor)"))

@@ -190,8 +190,8 @@ def enterprises():
     stmt = policy.visible(Enterprise, user)
     q = (request.args.get("q") or "").strip()
     if q:
-        pattern = f"%{q}%"
-        stmt = stmt.where(or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern.upper())))
+        stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
+                              Enterprise.credit_code.icontains(q.upper(), autoescape=True)))
     region_filter = lookups.visible_or_none(Region, request.args.get("region_id"), user)
     if region_filter is not None:
         stmt = stmt.where(Enterprise.region_id.in_(policy.region_subtree(region_filter.path)))
@@ -313,7 +313,8 @@ def users():
     stmt = policy.visible(User, user)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
+        stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                              User.display_name.icontains(q, autoescape=True)))
     role = request.args.get("role") or ""
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == Role(role))

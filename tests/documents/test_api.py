@@ -89,3 +89,34 @@ def test_manager_issues_notice_and_archive_but_not_orders(client, world, hazards
 
 def test_api_needs_a_token(client, world, hazards):
     assert client.post("/api/v1/documents", json={"kind": "hazard_archive"}).status_code == 401
+
+
+def test_review_opinion_refers_to_the_order(client, world, hazards, db_session):
+    headers = api_token(client, world.users.inspector)
+    order = client.post("/api/v1/documents", headers=headers, json={
+        "kind": "rectification_order", "hazard_ids": [hazards.a[0].id], "officers": OFFICERS}).get_json()
+    review = client.post("/api/v1/documents", headers=headers, json={
+        "kind": "review_opinion", "hazard_ids": [hazards.a[0].id], "order_id": order["id"], "officers": OFFICERS,
+        "review_date": "2026-11-22", "opinion": "已整改合格。"})
+    assert review.status_code == 201, review.get_json()
+    assert "应急复查〔" in review.get_json()["number"]
+    pdf = client.get(f"/api/v1/documents/{review.get_json()['id']}.pdf", headers=headers)
+    assert order["number"] in squash(pdf_text(pdf.data))
+
+
+def test_csrf_is_enforced_on_the_void_form(app, world, hazards, db_session):
+    from tests.documents.conftest import as_user
+    from tests.documents.test_views import _order
+
+    document = _order(world, hazards)
+    db_session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        as_user(client, world.users.supervisor)
+        resp = client.post(f"/documents/{document.id}/void", data={"reason": "无令牌"})
+        assert resp.status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db_session.refresh(document)
+    assert document.status.value == "valid"

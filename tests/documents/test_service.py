@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -54,6 +55,9 @@ def test_order_pdf_says_what_was_entered(world, hazards, db_session):
     assert any("Serif" in f for f in fonts) and any("Sans" in f for f in fonts)
     assert qr_texts(data) == [service.verify_url(document.token)]
     assert document.pdf_size == len(data) < 300 * 1024
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # five items fit on one page
 
 
 def test_same_document_rendered_again_gives_same_bytes(world, hazards, db_session):
@@ -135,3 +139,87 @@ def test_new_archive_supersedes_the_previous(world, hazards, db_session):
     assert second.number == f"隐档〔{today().year}〕2号"
     text = squash(pdf_text(service.pdf_bytes(second)))
     assert hazards.a[0].code in text and hazards.a[0].title in text and "隐患档案" in text
+
+
+def test_supervision_and_delisting_notices(world, hazards, db_session):
+    from datetime import timedelta
+
+    hazard = hazards.a[0]
+    supervisor = world.users.city_supervisor  # listed at city level
+    notice = service.issue("supervision_notice", actor=supervisor, hazards=[hazard], listing_id=42, context={
+        "deadline": (today() + timedelta(days=60)).isoformat(), "situation": "液氯储罐区未设置紧急切断装置",
+        "listing_level": "市级", "listing_body": "测试市应急管理局", "basis": "化工重大隐患判定标准第十条",
+        "supervision_unit": "甲县应急管理局", "production_status": "局部停产停业", "copy_to": "甲县人民政府"})
+    year = today().year
+    assert notice.number == f"（测）应急督办〔{year}〕1号" and notice.listing_id == 42
+    text = squash(pdf_text(service.pdf_bytes(notice)))
+    for expected in ("重大事故隐患挂牌督办通知书", "甲化工有限公司：", hazard.title, "液氯储罐区未设置紧急切断装置",
+                     "化工重大隐患判定标准第十条", "局部停产停业", "抄送：甲县人民政府",
+                     "如果不服本通知，可以依法在60日内向测试市人民政府申请行政复议"):
+        assert expected in text, expected
+    delisting = service.issue("delisting_notice", actor=supervisor, hazards=[hazard], context={
+        "original_number": notice.number, "original_date": today().isoformat(), "review_date": today().isoformat(),
+        "conclusion": "紧急切断装置已安装并经检验合格。"})
+    assert delisting.number == f"（测）应急解督〔{year}〕1号"
+    text = squash(pdf_text(service.pdf_bytes(delisting)))
+    assert notice.number in text and "决定解除对该重大事故隐患的挂牌督办" in text
+    assert "紧急切断装置已安装并经检验合格。" in text
+    with pytest.raises(Forbidden):  # inspectors do not list
+        service.issue("supervision_notice", actor=world.users.inspector, hazards=[hazard], context={})
+
+
+def test_review_opinion_names_the_order_and_the_outcome(world, hazards, db_session):
+    order = issue_order(world, hazards.a)
+    review = service.issue("review_opinion", actor=world.users.inspector2, hazards=hazards.a, context={
+        "officers": OFFICERS, "original_number": order.number, "original_date": "2026-11-01",
+        "review_date": "2026-11-21", "outcome": "partial", "opinion": "第2项未整改，责令继续整改。",
+        "items": [{"text": "报警器", "rectified": True}, {"text": "配电柜前杂物", "rectified": False}]})
+    text = squash(pdf_text(service.pdf_bytes(review)))
+    assert f"《责令限期整改指令书》（{order.number}）" in text
+    assert "复查结论：部分整改" in text and "第2项未整改，责令继续整改。" in text
+    assert "不服" not in text  # an opinion carries no rights notice
+    assert "一份交被复查单位" in text
+
+
+def test_an_issued_document_cannot_be_edited(world, hazards, db_session):
+    document = issue_order(world, hazards.a)
+    db_session.commit()
+    document.number = "（甲）应急责改〔2026〕999号"
+    with pytest.raises(ValueError, match="immutable"):
+        db_session.flush()
+    db_session.rollback()
+
+
+def test_missing_harfbuzz_is_logged_at_start_up(monkeypatch, caplog):
+    import logging
+
+    from reports import render
+
+    monkeypatch.setattr(render, "harfbuzz_subsetter_available", lambda: False)
+    with caplog.at_level(logging.WARNING):
+        assert render.check_fonts(logging.getLogger("test")) is False
+    assert "libharfbuzz-subset0 is missing" in caplog.text
+    monkeypatch.undo()
+    assert render.check_fonts(logging.getLogger("test")) is True  # this host has it
+
+
+def test_risk_cards_are_numbered_per_enterprise_and_replace_the_points_previous_card(
+        world, hazards, db_session, monkeypatch):
+    from reports import contexts
+
+    # The card template belongs to the risks feature; any template with these variables stands in.
+    monkeypatch.setitem(contexts.TEMPLATES, "risk_card", ("delisting_notice.html", "test"))
+    card = {"risk_point_id": 7, "addressee": "液氯充装岗", "enterprise_name": "甲化工有限公司", "hazard_name": "中毒",
+            "hazard_code": "", "original_number": "", "original_date": "2026-11-01", "review_date": "2026-11-01",
+            "conclusion": "", "copy_to": ""}
+
+    def issue_card(point_id):
+        return service.issue("risk_card", actor=world.users.manager, enterprise=world.enterprises.a,
+                             context={**card, "risk_point_id": point_id})
+
+    first, other_point, second = issue_card(7), issue_card(8), issue_card(7)
+    assert first.number == f"告知卡〔{today().year}〕1号" and second.seq == 3
+    assert json.loads(second.context_json)["c"]["card_no"] == second.number
+    assert first.status == DocumentStatus.superseded and first.superseded_by_id == second.id
+    assert other_point.status == DocumentStatus.valid
+    assert "液氯充装岗" in squash(pdf_text(service.pdf_bytes(second)))

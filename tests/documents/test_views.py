@@ -85,3 +85,12 @@ def test_archive_button_prints_the_archive(client, world, hazards, db_session):
     resp = client.post(f"/hazards/{hazards.a[0].id}/archive", follow_redirects=True)
     assert resp.status_code == 200 and "（甲）隐档〔" in resp.get_data(as_text=True)
     assert client.post(f"/hazards/{hazards.b.id}/archive").status_code == 404
+
+
+def test_hazard_page_lists_its_documents_and_prints_the_archive(client, world, hazards, db_session):
+    document = _order(world, hazards)
+    db_session.commit()
+    as_user(client, world.users.manager)
+    page = client.get(f"/hazards/{hazards.a[0].id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and document.number in html and "print-archive" in html

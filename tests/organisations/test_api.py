@@ -40,9 +40,10 @@ def test_enterprise_list_pages_and_filters(client, world, admin):
         world.factory.enterprise(world.regions.county_b, name=f"接口企业{n}有限公司", industry_code="machinery")
     db.session.commit()
     body = client.get("/api/v1/enterprises", query_string={"per_page": 5}, headers=admin).get_json()
-    assert body["meta"] == {"page": 1, "per_page": 5, "total": 9} and len(body["items"]) == 5
+    assert (body["page"], body["per_page"], body["total"], body["has_next"]) == (1, 5, 9, True)
+    assert len(body["items"]) == 5
     body = client.get("/api/v1/enterprises", query_string={"per_page": 5, "page": 2}, headers=admin).get_json()
-    assert len(body["items"]) == 4
+    assert len(body["items"]) == 4 and body["has_next"] is False
     names = lambda **q: {e["name"] for e in client.get("/api/v1/enterprises", query_string=q,  # noqa: E731
                                                         headers=admin).get_json()["items"]}
     assert names(region_id=world.regions.county_a.id) == {"甲化工有限公司"}
@@ -212,3 +213,15 @@ def test_api_ignores_the_session_cookie(client, world):
     assert client.get("/enterprises").status_code == 200
     resp = client.get("/api/v1/enterprises")
     assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_departments_and_industries(client, world):
+    world.factory.department(world.enterprises.a, name="一车间", level="workshop", parent=world.departments.a)
+    db.session.commit()
+    headers = api_token(client, world.users.staff)
+    units = client.get(f"/api/v1/enterprises/{world.enterprises.a.id}/departments", headers=headers).get_json()
+    assert [(u["name"], u["level"]) for u in units] == [("安全部", "department"), ("一车间", "workshop")]
+    assert units[1]["parent_id"] == units[0]["id"]
+    industries = client.get("/api/v1/industries", headers=headers).get_json()
+    assert {"code": "hazardous_chemicals", "name": "危险化学品"}.items() <= next(
+        i for i in industries if i["code"] == "hazardous_chemicals").items()

@@ -304,3 +304,40 @@ def test_english_switch_and_chinese_default(client, world):
     assert "Enterprises" in html and "Unified social credit code" in html
     client.post("/lang/zh_CN")
     assert "统一社会信用代码" in text(client.get("/enterprises"))
+
+
+def test_search_wildcards_are_taken_literally(client, world):
+    login(client, world.users.admin)
+    html = text(client.get("/enterprises", query_string={"q": "%"}))
+    assert "共 0 家企业" in html and "甲化工有限公司" not in html
+
+
+def test_admin_edits_region_and_authority(client, world):
+    login(client, world.users.admin)
+    county = world.regions.county_a
+    assert client.post(f"/regions/{county.id}/edit", data={"code": "990555", "name": "甲区"}).status_code == 302
+    db.session.refresh(county)
+    assert (county.code, county.name) == ("990555", "甲区")
+    _refused(client, f"/regions/{county.id}/edit", {"code": world.regions.county_b.code, "name": "甲区"},
+             "code", "已存在")
+    auth = world.authorities.county_a
+    data = {"region_id": county.id, "name": "甲区应急管理局", "abbreviation": "甲", "review_body": "甲区人民政府",
+            "court": "甲区人民法院", "address": "甲区政府大院", "phone": "0793-8"}
+    assert client.post(f"/authorities/{auth.id}/edit", data=data).status_code == 302
+    db.session.refresh(auth)
+    assert (auth.name, auth.address) == ("甲区应急管理局", "甲区政府大院")
+    html = _refused(client, f"/authorities/{auth.id}/edit", dict(data, name="乙县应急管理局"), "name", "已存在")
+    assert "甲区政府大院" in html
+    db.session.refresh(auth)
+    assert auth.name == "甲区应急管理局"
+
+
+def test_editing_a_user_keeps_the_role_anchor_rule(client, world):
+    login(client, world.users.admin)
+    staff = world.users.staff
+    html = _refused(client, f"/users/{staff.id}/edit",
+                    {"display_name": "员工", "role": "supervisor", "enterprise_id": "", "authority_id": "",
+                     "department_id": ""}, "authority_id", "该角色必须指定监管部门")
+    assert 'value="supervisor" selected' in html or 'selected value="supervisor"' in html
+    db.session.refresh(staff)
+    assert staff.role.value == "enterprise_staff" and staff.enterprise_id == world.enterprises.a.id

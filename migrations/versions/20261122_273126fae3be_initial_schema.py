@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f3638303d602
+Revision ID: 273126fae3be
 Revises: 
-Create Date: 2026-11-22 23:28:43.779353
+Create Date: 2026-11-22 23:49:53.478027
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f3638303d602'
+revision = '273126fae3be'
 down_revision = None
 branch_labels = None
 depends_on = None
