@@ -148,6 +148,7 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=100_000)
     parser.add_argument("--listings", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--profile", action="store_true", help="cProfile the city supervisor's list")
     args = parser.parse_args()
 
     admin(f"DROP DATABASE IF EXISTS {DB_NAME}")
@@ -224,6 +225,16 @@ def run(args) -> None:
         resp = client.get("/supervision/listings?format=xlsx")
         assert resp.status_code == 200
 
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            http_page()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     ms = median_ms(http_page, args.runs)
     print(f"{'page /supervision/listings (HTTP)':<32} median {ms:7.2f} ms   ×{ms / base:6.1f} baseline")
     worst = max([m for _n, m in results] + [ms])

@@ -34,6 +34,31 @@ FACTORS: dict[Method, dict[str, tuple[float, ...]]] = {
     Method.mes: {"M": (5, 3, 1), "E": (10, 6, 3, 2, 1, 0.5), "S": (10, 8, 4, 2, 1)},
 }
 
+# What each value means (domain.md §3.3–3.5), shown next to the value when grading by hand.
+MEANINGS: dict[Method, dict[str, dict[float, str]]] = {
+    Method.lec: {
+        "L": {10: "完全可以预料", 6: "相当可能", 3: "可能，但不经常", 1: "可能性小，完全意外", 0.5: "很不可能，可以设想",
+              0.2: "极不可能", 0.1: "实际不可能"},
+        "E": {10: "连续暴露", 6: "每天工作时间内暴露", 3: "每周一次或偶然暴露", 2: "每月一次暴露", 1: "每年几次暴露",
+              0.5: "非常罕见地暴露"},
+        "C": {100: "大灾难，10人以上死亡", 40: "灾难，3–9人死亡", 15: "非常严重，1–2人死亡", 7: "严重，重伤",
+              3: "重大，致残", 1: "引人注目，需要救护"},
+    },
+    Method.ls: {
+        "L": {5: "无防范控制措施或经常发生", 4: "不易发现，措施未有效执行", 3: "无保护措施或曾发生类似事件",
+              2: "能及时发现，措施有效执行", 1: "措施充分有效，极不可能发生"},
+        "S": {5: "死亡；违反法律法规；100万元以上", 4: "丧失劳动能力；50万元以上", 3: "截肢、骨折、听力丧失；1万元以上",
+              2: "轻微受伤；1万元以下", 1: "无伤亡；无损失"},
+    },
+    Method.mes: {
+        "M": {5: "无控制措施", 3: "有减轻后果的应急措施", 1: "有预防措施"},
+        "E": {10: "连续暴露", 6: "每天工作时间内暴露", 3: "每周一次或偶然暴露", 2: "每月一次暴露", 1: "每年几次暴露",
+              0.5: "更少的暴露"},
+        "S": {10: "有多人死亡", 8: "一人死亡或多人永久失能", 4: "永久失能（一人）", 2: "需医院治疗，缺工",
+              1: "轻微，仅需急救"},
+    },
+}
+
 # Direct-determination rules (domain.md §3.6); an editable list in a rule set, these are the defaults.
 DIRECT_RULES: dict[str, str] = {
     "D1": "违反法律、法规及国家标准中强制性条款",
@@ -88,11 +113,13 @@ class Scale:
             raise ValueError("thresholds must go from the strictest grade and highest bound down")
         if any(t.grade == Grade.blue for t in self.thresholds):
             raise ValueError("blue is what remains below the thresholds")
+        # Plain tuples for the hot path (100 000 gradings a second and more).
+        object.__setattr__(self, "_rows", tuple((t.bound, t.inclusive, t.grade) for t in self.thresholds))
 
     def grade(self, score: float) -> Grade:
-        for threshold in self.thresholds:
-            if threshold.matches(score):
-                return threshold.grade
+        for bound, inclusive, grade in self._rows:  # type: ignore[attr-defined]
+            if score >= bound if inclusive else score > bound:
+                return grade
         return Grade.blue
 
     def describe(self) -> list[tuple[str, str]]:
@@ -191,11 +218,16 @@ def _factor(method: Method, name: str, inputs: Mapping) -> float:
     return value
 
 
+_METHODS = {m.value: m for m in Method}
+_ALLOWED = {m: {name: frozenset(values) for name, values in factors.items()} for m, factors in FACTORS.items()}
+_NAMES = {m: tuple(factors) for m, factors in FACTORS.items()}
+
+
 def parse_method(method) -> Method:
-    try:
-        return Method(method)
-    except ValueError:
-        raise GradingError("method", "unknown_method", [m.value for m in Method], method) from None
+    m = _METHODS.get(method) if isinstance(method, str) else None
+    if m is None:
+        raise GradingError("method", "unknown_method", [m.value for m in Method], method)
+    return m
 
 
 def direct_rules(inputs: Mapping, ruleset: RuleSet) -> list[str]:
@@ -220,13 +252,20 @@ def assess(method, inputs: Mapping | None, ruleset: RuleSet | None = None) -> tu
     if m is Method.direct:
         direct_rules(inputs, ruleset)
         return None, Grade.red
-    names = FACTORS[m]
-    unknown = [k for k in inputs if k not in names and k != "note"]
-    if unknown:
-        raise GradingError(f"inputs.{sorted(unknown)[0]}", "unknown_input", names)
+    names = _NAMES[m]
+    allowed = _ALLOWED[m]
+    if len(inputs) != len(names):  # an extra key (a missing one is found below)
+        unknown = [k for k in inputs if k not in allowed and k != "note"]
+        if unknown:
+            raise GradingError(f"inputs.{sorted(unknown)[0]}", "unknown_input", names)
     score = 1.0
     for name in names:
-        score *= _factor(m, name, inputs)
+        raw = inputs.get(name)
+        # Fast path: a number of the table (the common case); anything else goes through the checks.
+        if type(raw) in (int, float) and raw in allowed[name]:
+            score *= raw
+        else:
+            score *= _factor(m, name, inputs)
     score = round(score, 4)  # 0.1 × 3 × 100 must be 30, not 30.000000000000004
     return score, ruleset.scales[m].grade(score)
 

@@ -1,4 +1,12 @@
-"""Risk grading and control (安全风险分级管控): risk points, assessments, four-colour map, cards."""
+"""Risk grading and control (安全风险分级管控): risk points, assessments, four-colour map, cards.
+
+Configuration (all optional; defaults from workflows/grading.py):
+
+* ``RISK_RULESETS_BY_REGION``: administrative-division code prefix → rule-set preset
+  (``strict`` default, ``shandong``, ``ls_b``, ``ls_c``, ``ls_d``), e.g. ``{"37": "shandong"}``.
+* ``RISK_CONTROL_LEVELS``: grade → default control level (company/department/workshop/team/post).
+* ``RISK_CHECK_FREQUENCIES``: control level → check frequency (shift/daily/weekly/monthly).
+"""
 
 from __future__ import annotations
 
@@ -41,7 +49,7 @@ labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Lar
                         Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
 labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
                                 RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
-labels.register(RiskPointStatus, {RiskPointStatus.active: _l("Active"), RiskPointStatus.retired: _l("Retired")})
+labels.register(RiskPointStatus, {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")})
 labels.register(Method, {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
                          Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")})
 labels.register(ControlLevel, {ControlLevel.company: _l("Company level"),
@@ -90,7 +98,7 @@ def init_app(app: Flask) -> None:
 
     from app import ui
     from app.api import register
-    from app.risks import api, demo, service, views  # noqa: F401
+    from app.risks import api, demo, service, summary, views  # noqa: F401
 
     importlib.import_module("app.risks.policy")  # registers the rules
 
@@ -102,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.public_bp)
     register(api.blp)
     service.connect_signals()
+    summary.connect()
     ui.nav_item("risks.index", _l("Risk register"))
     ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
     ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)

@@ -121,6 +121,7 @@ def _enterprise(enterprise_id: int | None) -> Enterprise:
 @blp.response(201, RiskPointOut)
 def create_point(args):
     """Create a risk point (ungraded until its first assessment)."""
+    policy.require(current_user, "risk.edit")
     enterprise = _enterprise(args.pop("enterprise_id", None))
     policy.require(current_user, "risk.edit", enterprise)
     point = service.create_point(enterprise, current_user, args)

@@ -23,11 +23,12 @@ from workflows.risk_codes import CONTROL_CATEGORY_NAMES, ControlCategory
 
 
 def user_level(user: User) -> ControlLevel:
-    """A user's control level: that of his department; a manager or principal without one is company level."""
-    if user.department is not None:
-        return ControlLevel(user.department.level.value)
+    """A user's control level: the safety manager and the principal act for the company; staff at the
+    level of their department (a member of staff without one is at post level)."""
     if user.role in (Role.enterprise_manager, Role.enterprise_principal):
         return ControlLevel.company
+    if user.department is not None:
+        return ControlLevel(user.department.level.value)
     return ControlLevel.post
 
 
@@ -55,7 +56,8 @@ def checklist_for(user: User) -> dict:
     points = db.session.scalars(select(RiskPoint).where(
         RiskPoint.enterprise_id == user.enterprise_id, RiskPoint.status == RiskPointStatus.active,
         RiskPoint.control_level.in_(senior)).order_by(RiskPoint.control_level, RiskPoint.name)).all()
-    points = [p for p in points if _related(user.department, p.responsible_department)]
+    if level != ControlLevel.company:  # the company level checks every branch
+        points = [p for p in points if _related(user.department, p.responsible_department)]
     since = today() - timedelta(days=frequency.days - 1)
     done = {(pid, key): (result, day) for pid, key, result, day in db.session.execute(
         select(CheckRecord.risk_point_id, CheckRecord.item_key, CheckRecord.result, func.max(CheckRecord.checked_on))

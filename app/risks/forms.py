@@ -28,13 +28,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _values(method: Method, name: str) -> list[tuple[str, str]]:
-    return [("", "—")] + [(grading._fmt(v), grading._fmt(v)) for v in grading.FACTORS[method][name]]
+    meanings = grading.MEANINGS[method][name]
+    return [("", "—")] + [(grading._fmt(v), f"{grading._fmt(v)}　{meanings[v]}") for v in grading.FACTORS[method][name]]
 
 
 class RiskPointForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=128)])
     area = StringField(_l("Area"), validators=[Length(max=128)])
-    kind = SelectField(_l("Kind"), default="place")
+    kind = SelectField(_l("Type of risk point"), default="place")
     hazard_factors = SelectMultipleField(_l("Hazard factors (GB/T 13861)"),
                                          choices=[(k, f"{k} {v}") for k, v in HAZARD_FACTORS.items()])
     accident_types = SelectMultipleField(_l("Possible accident types (GB 6441)"),
@@ -46,7 +47,7 @@ class RiskPointForm(FlaskForm):
     emergency = TextAreaField(_l("Emergency measures (one per line)"))
     consequences = TextAreaField(_l("Possible consequences"))
     responsible_department_id = SelectField(_l("Responsible department"), choices=[], default="")
-    responsible_user_id = SelectField(_l("Responsible person"), choices=[], default="")
+    responsible_user_id = SelectField(_l("Person responsible"), choices=[], default="")
     control_level = SelectField(_l("Control level"), default="")
     review_interval_months = IntegerField(_l("Review interval (months)"), default=3,
                                           validators=[Optional(), NumberRange(min=1, max=60)])

@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Enterprise
-from app.risks.models import RiskArea, RiskPoint, RiskPointStatus, SitePlan
+from app.risks.models import RiskArea, RiskPoint, RiskPointStatus, RiskSummary, SitePlan
 from workflows.grades import COLOURS, Grade, stricter
 
 GRADES = (Grade.red, Grade.orange, Grade.yellow, Grade.blue)
@@ -116,7 +116,7 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
     """The plan with areas filled and pins drawn (for print: no SVG/JS needed in the PDF)."""
     if plan is None:
         return None
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     with Image.open(io.BytesIO(storage.load(plan.sha256))) as src:
         img = src.convert("RGBA")
@@ -130,17 +130,39 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
             pts = [(x * w, y * h) for x, y in area["polygon"]]
             rgb = _rgb(area["colour"])
             draw.polygon(pts, fill=rgb + (110,), outline=rgb + (255,), width=max(2, w // 400))
+    label_font = _font(max(14, w // 60))
+    for area in data["areas"]:
+        if area["polygon"] and label_font is not None:
+            cx = sum(x for x, _y in area["polygon"]) / len(area["polygon"]) * w
+            top = min(y for _x, y in area["polygon"]) * h
+            draw.text((cx, top + 4), area["name"], fill=(0, 0, 0, 255), font=label_font, anchor="ma",
+                      stroke_width=2, stroke_fill=(255, 255, 255, 255))
+    number_font = ImageFont.load_default(size=max(12, w // 90))
     radius = max(6, w // 120)
     for n, pin in enumerate(p for p in data["pins"] if p["x"] is not None):
         cx, cy = pin["x"] * w, pin["y"] * h
         draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=_rgb(pin["colour"]) + (255,),
                      outline=(0, 0, 0, 255), width=2)
         pin["number"] = n + 1
-        draw.text((cx + radius + 2, cy - radius), str(n + 1), fill=(0, 0, 0, 255))
+        draw.text((cx + radius + 2, cy - radius), str(n + 1), fill=(0, 0, 0, 255), font=number_font,
+                  stroke_width=2, stroke_fill=(255, 255, 255, 255))
     out = Image.alpha_composite(img, overlay).convert("RGB")
     buf = io.BytesIO()
     out.save(buf, format="PNG", optimize=False)
     return buf.getvalue()
+
+
+def _font(size: int):
+    """A CJK font for area names on the printed plan (Noto Sans CJK from fonts-noto-cjk), else None."""
+    from PIL import ImageFont
+
+    for path in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"):
+        try:
+            return ImageFont.truetype(path, size, index=2)  # index 2: the SC (simplified Chinese) face
+        except OSError:
+            continue
+    return None
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -153,36 +175,35 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 def region_summary(user: User, page: int = 1, per_page: int = 50, only_grade: str | None = None) -> dict:
     """Enterprises the user may see, with the highest effective grade and counts per grade.
 
-    One grouped query over the risk points of the visible enterprises (index on enterprise, status,
-    effective_grade), then one page of enterprises ordered by the strictest grade.
+    Reads the per-enterprise counts kept by ``app.risks.summary`` (one small row per enterprise), so
+    the cost grows with the number of enterprises, not of risk points; ranking and paging a few
+    thousand rows of integers in Python is cheap.
     """
-    visible = policy.visible_enterprise_ids(user)
+    names = [g.value for g in GRADES]
+    keys = names + ["none"]
+    cols = [func.coalesce(getattr(RiskSummary, k), 0) for k in names + ["unassessed"]]
     rows = db.session.execute(
-        select(RiskPoint.enterprise_id, RiskPoint.effective_grade, func.count())
-        .where(RiskPoint.status == RiskPointStatus.active, RiskPoint.enterprise_id.in_(visible))
-        .group_by(RiskPoint.enterprise_id, RiskPoint.effective_grade)
+        select(Enterprise.id, Enterprise.name, *cols)
+        .outerjoin(RiskSummary, RiskSummary.enterprise_id == Enterprise.id)
+        .where(policy.enterprise_condition(Enterprise.id, user))
     ).all()
-    counts: dict[int, dict[str, int]] = {}
-    for ent_id, grade, n in rows:
-        c = counts.setdefault(ent_id, {g.value: 0 for g in GRADES} | {"none": 0})
-        c[grade.value if grade else "none"] += n
-    enterprises = db.session.execute(
-        select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(visible)).order_by(Enterprise.name)
-    ).all()
-    totals = {g.value: 0 for g in GRADES} | {"none": 0}
-    items = []
-    for ent_id, name in enterprises:
-        c = counts.get(ent_id, {g.value: 0 for g in GRADES} | {"none": 0})
-        highest = next((g.value for g in GRADES if c[g.value]), None)
-        for k, v in c.items():
-            totals[k] += v
-        if only_grade and highest != only_grade:
+    totals = dict.fromkeys(keys, 0)
+    by_grade: Counter = Counter()
+    ranked = []
+    for row in rows:
+        counts = dict(zip(keys, row[2:], strict=True))
+        rank = next((i for i, k in enumerate(names) if counts[k]), len(names))
+        for k in keys:
+            totals[k] += counts[k]
+        highest = names[rank] if rank < len(names) else None
+        by_grade[highest] += 1
+        if only_grade in names and highest != only_grade:
             continue
-        items.append({"id": ent_id, "name": name, "highest": highest, "counts": c, "total": sum(c.values())})
-    order = {g.value: i for i, g in enumerate(GRADES)}
-    items.sort(key=lambda i: (order.get(i["highest"], 9), -i["counts"]["red"], i["name"]))
-    total = len(items)
+        ranked.append((rank, -counts["red"], row[1], row[0], highest, counts))
+    ranked.sort()
+    total = len(ranked)
     start = (page - 1) * per_page
-    return {"items": items[start:start + per_page], "total": total, "page": page, "per_page": per_page,
-            "pages": max(1, -(-total // per_page)), "totals": totals,
-            "enterprises_by_grade": Counter(i["highest"] for i in items)}
+    items = [{"id": ent_id, "name": name, "highest": highest, "counts": counts, "total": sum(counts.values())}
+             for _r, _red, name, ent_id, highest, counts in ranked[start:start + per_page]]
+    return {"items": items, "total": total, "page": page, "per_page": per_page,
+            "pages": max(1, -(-total // per_page)), "totals": totals, "enterprises_by_grade": dict(by_grade)}

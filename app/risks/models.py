@@ -181,3 +181,20 @@ class CheckRecord(db.Model):
 
     risk_point: Mapped[RiskPoint] = relationship()
     checked_by: Mapped[User] = relationship()
+
+
+class RiskSummary(db.Model):
+    """Active risk points per effective grade of one enterprise, kept in step with the points.
+
+    Maintained in the same transaction as every change of a point (app.risks.summary) so that the
+    region view reads one small row per enterprise instead of counting all points each time.
+    """
+
+    __tablename__ = "risk_summaries"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    red: Mapped[int] = mapped_column(Integer, default=0)
+    orange: Mapped[int] = mapped_column(Integer, default=0)
+    yellow: Mapped[int] = mapped_column(Integer, default=0)
+    blue: Mapped[int] = mapped_column(Integer, default=0)
+    unassessed: Mapped[int] = mapped_column(Integer, default=0)

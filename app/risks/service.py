@@ -375,10 +375,32 @@ def due_for_review(stmt, within_days: int = 0):
 
 @scan_step("risk_reviews")
 def count_due_reviews() -> dict:
-    """Scan step: how many reviews are due (idempotent: it only counts; the list page shows them)."""
+    """Scan step: count due reviews and remind the responsible person (else the enterprise's safety
+    managers) once per point and due date. Idempotent: a reminder is never repeated."""
+    from app.auth.models import Role
+    from app.notifications import service as notifications
+
     base = select(func.count()).select_from(RiskPoint).where(RiskPoint.status == RiskPointStatus.active)
-    due = db.session.scalar(base.where(RiskPoint.next_review_on <= today()))
+    due_points = db.session.scalars(due_for_review(select(RiskPoint))).all()
     never = db.session.scalar(base.where(RiskPoint.assessed_grade.is_(None)))
     soon = db.session.scalar(base.where(RiskPoint.next_review_on > today(),
                                         RiskPoint.next_review_on <= today() + timedelta(days=14)))
-    return {"reviews_due": due, "reviews_due_14_days": soon, "never_assessed": never}
+    reminders = 0
+    managers: dict[int, list[int]] = {}
+    for point in due_points:
+        if point.responsible_user_id:
+            recipients = [point.responsible_user_id]
+        else:
+            if point.enterprise_id not in managers:
+                managers[point.enterprise_id] = list(db.session.scalars(select(User.id).where(
+                    User.enterprise_id == point.enterprise_id, User.role == Role.enterprise_manager,
+                    User.active.is_(True))))
+            recipients = managers[point.enterprise_id]
+        text = _("Risk point %(name)s is due for re-assessment (review date %(day)s).", name=point.name,
+                 day=point.next_review_on.isoformat())
+        for user_id in recipients:
+            if notifications.notify(user_id, kind="risk_review_due", text=text,
+                                    dedupe_key=f"risk_review:{point.id}:{point.next_review_on.isoformat()}"):
+                reminders += 1
+    return {"reviews_due": len(due_points), "reviews_due_14_days": soon, "never_assessed": never,
+            "reminders": reminders}

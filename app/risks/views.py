@@ -61,7 +61,10 @@ def index():
     page = max(1, request.args.get("page", 1, type=int))
     points = db.session.scalars(stmt.order_by(RiskPoint.enterprise_id, RiskPoint.area, RiskPoint.name)
                                 .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return render_template("risks/index.html", points=points, page=page, pages=max(1, math.ceil(total / PER_PAGE)),
+    departments = db.session.scalars(select(Department).where(
+        Department.enterprise_id == current_user.enterprise_id).order_by(Department.path)).all() \
+        if current_user.enterprise_id else []
+    return render_template("risks/index.html", points=points, departments=departments, page=page, pages=max(1, math.ceil(total / PER_PAGE)),
                            total=total, args={"grade": grade, "status": status, "q": q,
                                               "enterprise_id": enterprise_id or ""})
 
@@ -199,6 +202,33 @@ def card_pdf(point_id: int):
     pdf = render_pdf("risk_card.html", cards.card_context(point))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=risk-card-{point.id}.pdf"})
+
+
+@bp.route("/cards.pdf")
+@login_required
+def post_cards_pdf():
+    """The cards of every risk point a post (or any department, with what lies below it) is responsible for."""
+    import io
+
+    from pypdf import PdfWriter
+
+    dept = db.session.get(Department, request.args.get("department_id", 0, type=int))
+    if dept is None or not policy.can(current_user, "enterprise.view", dept.enterprise):
+        abort(404)
+    below = select(Department.id).where(Department.path.startswith(dept.path, autoescape=True))
+    points = db.session.scalars(policy.visible(RiskPoint, current_user).where(
+        RiskPoint.status == RiskPointStatus.active, RiskPoint.responsible_department_id.in_(below))
+        .order_by(RiskPoint.name)).all()
+    if not points:
+        flash(_("No risk point names this department as responsible."), "warning")
+        return redirect(url_for("risks.index"))
+    writer = PdfWriter()
+    for point in points:
+        writer.append(io.BytesIO(render_pdf("risk_card.html", cards.card_context(point))))
+    out = io.BytesIO()
+    writer.write(out)
+    return Response(out.getvalue(), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=risk-cards-{dept.id}.pdf"})
 
 
 @public_bp.route("/<token>")

@@ -16,7 +16,6 @@ from app.hazards import service as hazards
 from app.hazards.models import Hazard
 from app.risks.models import RiskPoint, RiskPointKind
 from app.supervision import inspections, service
-from app.supervision.models import ProposalSource
 from workflows.grades import Grade
 
 PLAN = {
@@ -50,18 +49,20 @@ def _confirmed(users, key: str, enterprise, title: str, *, level="general", risk
         hazards.approve_plan(hazard.id, principal)
     hazards.fire(hazard.id, "confirm", manager, level=level, deadline=today() + timedelta(days=days),
                  responsible_user_id=staff.id, measures="按治理方案整改")
-    if overdue_by is not None:  # as if time had passed since confirmation
+    if overdue_by is not None:  # as if time had passed since confirmation; the scan then finds it
         db.session.execute(update(Hazard).where(Hazard.id == hazard.id)
                            .values(deadline=today() - timedelta(days=overdue_by))
                            .execution_options(synchronize_session="fetch"))
         db.session.refresh(hazard)
-        service.propose(hazard, ProposalSource.overdue)
     return hazard
 
 
 @demo_step("supervision")
 def seed(ctx: dict) -> None:
+    from app.hazards.scan import scan_overdue
+
     users, ents = ctx["users"], ctx["enterprises"]
+    made = ctx.setdefault("hazards", [])
     # A major hazard at 江丰化工 (广丰区): confirmation proposes it to the city, which lists it.
     major = _confirmed(users, "jiangfeng", ents["jiangfeng"], "液氯储罐区未设置紧急切断装置", level="major",
                        days=60)
@@ -69,19 +70,21 @@ def seed(ctx: dict) -> None:
     service.decide(proposal.id, users["sr_supervisor"], "list", deadline=today() + timedelta(days=60))
     service.report_progress(proposal.id, users["jiangfeng_manager"], "紧急切断阀已到货，储罐已倒空置换，计划下周安装。")
     # Proposals waiting: a second major hazard (city) and an orange one overdue by 20 days (county).
-    _confirmed(users, "hengli", ents["hengli"], "铸造车间熔炼炉冷却水系统无应急水源", level="major", days=45)
+    second = _confirmed(users, "hengli", ents["hengli"], "铸造车间熔炼炉冷却水系统无应急水源", level="major", days=45)
     steel_point = _point(ents["raocheng_steel"], "高炉煤气区域", Grade.orange)
-    _confirmed(users, "raocheng_steel", ents["raocheng_steel"], "煤气区域固定式报警仪未定期校验",
-               risk_point=steel_point, overdue_by=20)
+    overdue = _confirmed(users, "raocheng_steel", ents["raocheng_steel"], "煤气区域固定式报警仪未定期校验",
+                         risk_point=steel_point, overdue_by=20)
     # A dismissed proposal: yellow, overdue by 40 days, dismissed by the district with a reason.
     textile_point = _point(ents["guangfeng_textile"], "织造车间", Grade.yellow)
     dismissed = _confirmed(users, "guangfeng_textile", ents["guangfeng_textile"], "织造车间配电箱门缺失",
                            risk_point=textile_point, overdue_by=40)
+    # The periodic scan records them overdue; its signal makes the proposals (the rules fire).
+    scan_overdue()
     waiting = service.active_listing_or_proposal(dismissed.id)
     service.decide(waiting.id, users["gf_supervisor"], "dismiss",
                    reason="企业已于检查当日完成整改，待企业提交验收即可，不再挂牌。")
     # An on-site inspection of 信州新型建材 by 信州区 with its rectification order.
-    inspections.record(
+    inspection = inspections.record(
         users["xz_inspector"], enterprise_id=ents["xinzhou_materials"].id, inspected_on=today(),
         start_time=time(9, 30), end_time=time(11, 45), place="粉磨车间、成品仓库",
         second_officer_id=users["xz_inspector2"].id, findings="重点检查粉尘防爆与有限空间作业。",
@@ -90,4 +93,5 @@ def seed(ctx: dict) -> None:
             inspections.Problem("除尘系统未采取防静电接地措施", deadline=today() + timedelta(days=15)),
             inspections.Problem("有限空间作业未执行审批制度", deadline=today() + timedelta(days=7)),
         ])
+    made.extend([major, second, dismissed, overdue, *(item.hazard for item in inspection.items)])
     db.session.flush()

@@ -17,6 +17,7 @@ from app.clock import today, utcnow
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.organisations.models import Authority, Enterprise, RegionLevel, enum_column
+from workflows.grades import Grade
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingGuards, ListingState
 
 __all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
@@ -77,6 +78,11 @@ class Listing(ListingGuards, db.Model):
     delisted_by: Mapped[User | None] = relationship(foreign_keys=[delisted_by_id])
     progress_reports: Mapped[list[ListingProgress]] = relationship(
         back_populates="listing", order_by="ListingProgress.created_at")
+
+    @property
+    def grade_value(self) -> Grade:
+        """The stored effective grade as the Grade identifier (for labels and colours)."""
+        return Grade(self.grade)
 
     @property
     def overdue(self) -> bool:

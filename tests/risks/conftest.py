@@ -42,7 +42,7 @@ def _forget_user(sender, **_kw):
 
 
 @pytest.fixture(autouse=True)
-def request_ctx(app, db_session):
+def request_ctx(request, app):
     """Service messages are translated (gettext needs a request for the locale).
 
     The test's app context (db_session) is shared by every request of the test client, and so is
@@ -50,6 +50,10 @@ def request_ctx(app, db_session):
     """
     from flask import request_started
 
+    if request.node.get_closest_marker("postgres"):  # real connections and commits: no shared session
+        yield
+        return
+    request.getfixturevalue("db_session")
     request_started.connect(_forget_user, app)
     try:
         with app.test_request_context():

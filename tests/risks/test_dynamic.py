@@ -92,3 +92,20 @@ def test_history_page_says_why(client, make_point, world):
     db.session.commit()
     html = login(client, world.users.manager).get(f"/risks/{point.id}").get_data(as_text=True)
     assert "D2" in html
+
+
+def test_through_the_hazards_service(make_point, world):
+    """A hazard reported as major through the hazards feature turns the point red; voiding restores it."""
+    from app.hazards import service as hazards
+
+    point = make_point(assess=("ls", {"L": 3, "S": 3}))
+    hazard = hazards.create_hazard(world.users.manager, enterprise=world.enterprises.a, title="储罐区无泄漏报警",
+                                   risk_point=point, level="major")
+    db.session.commit()
+    assert point.effective_grade == Grade.red and hazard.effective_grade == Grade.red
+    hazards.fire(hazard.id, "void", world.users.manager, reason="重复登记")
+    db.session.commit()
+    assert point.effective_grade == Grade.yellow
+    reasons = [c.reason for c in db.session.query(RiskGradeChange).filter_by(risk_point_id=point.id)
+               .order_by(RiskGradeChange.id)]
+    assert reasons[-2:] == [GradeChangeReason.major_hazard_open, GradeChangeReason.hazards_resolved]

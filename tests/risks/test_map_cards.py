@@ -127,3 +127,21 @@ def test_risk_card_pdf_and_public_page(client, world, make_point):
     assert page.status_code == 200 and "液氯储罐区巡检" in html and "立即停止作业并报告" in html
     assert "FXK-" in html and "history" not in html and "/risks/" not in html
     assert client.get("/public/risk-cards/nope").status_code == 404
+
+
+def test_cards_of_a_post(client, world, make_point):
+    post = world.factory.department(world.enterprises.a, name="操作岗", level="post", parent=world.departments.a)
+    make_point(name="投料岗位风险", responsible_department_id=post.id, assess=("ls", {"L": 3, "S": 3}))
+    make_point(name="安全部巡检", responsible_department_id=world.departments.a.id, assess=("ls", {"L": 1, "S": 1}))
+    make_point(name="无责任部门")
+    login(client, world.users.staff)
+    from pypdf import PdfReader
+
+    resp = client.get(f"/risks/cards.pdf?department_id={world.departments.a.id}")
+    assert len(PdfReader(io.BytesIO(resp.data)).pages) == 2  # the department and the post below it
+    text = pdf_text(resp.data)
+    assert "投料岗位风险" in text and "安全部巡检" in text and "无责任部门" not in text
+    only_post = pdf_text(client.get(f"/risks/cards.pdf?department_id={post.id}").data)
+    assert "投料岗位风险" in only_post and "安全部巡检" not in only_post
+    login(client, world.users.manager_b)
+    assert client.get(f"/risks/cards.pdf?department_id={post.id}").status_code == 404

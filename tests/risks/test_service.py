@@ -107,9 +107,13 @@ def test_review_dates_and_scan(world, make_point, runner):
         db.session.commit()
     with freeze_time("2026-03-01 03:00:00"):
         result = runner.invoke(args=["scan"])
-        assert "risk_reviews: reviews_due=1" in result.output
+        assert "risk_reviews: reviews_due=1" in result.output and "reminders=1" in result.output
         again = runner.invoke(args=["scan"])
-        assert "reviews_due=1" in again.output  # idempotent
+        assert "reviews_due=1" in again.output and "reminders=0" in again.output  # idempotent
+        from app.notifications.models import Notification
+
+        note = db.session.query(Notification).filter_by(kind="risk_review_due").one()
+        assert note.user_id == world.users.manager.id and "动火作业" in note.text
 
 
 def test_history_lists_assessments_newest_first(world, make_point):

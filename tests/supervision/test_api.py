@@ -104,3 +104,16 @@ def test_get_one(client, world, proposal):
     assert resp.status_code == 200 and resp.get_json()["hazard_id"] == proposal.hazard_id
     assert client.get(f"/api/v1/listings/{proposal.id}",
                       headers=api_token(client, world.users.inspector_b)).status_code == 404
+
+
+def test_decision_access_for_every_role(client, world, proposal):
+    url = f"/api/v1/listings/{proposal.id}/decision"
+    expected = {"admin": 403, "staff": 404, "manager": 404, "principal": 404, "manager_b": 404,
+                "inspector": 403, "inspector_b": 404, "supervisor": 403, "supervisor_b": 404,
+                "city_inspector": 403}
+    for who, status in expected.items():
+        resp = client.post(url, json={"action": "dismiss", "reason": "试试"},
+                           headers=api_token(client, getattr(world.users, who)))
+        assert resp.status_code == status, who
+    db.session.expire_all()
+    assert db.session.get(Listing, proposal.id).state == ListingState.proposed

@@ -157,3 +157,23 @@ def test_progress_reports_by_the_enterprise(world, db_session):
         service.report_progress(listing.id, world.users.staff, "员工不能报告")
     with pytest.raises(NotFound):
         service.report_progress(listing.id, world.users.manager_b, "别的企业")
+
+
+def test_regrading_to_major_proposes_through_the_signal(world, db_session):
+    hazard = make_hazard(world, "rectifying", level="general")
+    assert db.session.scalar(select(func.count()).select_from(Listing).where(Listing.hazard_id == hazard.id)) == 0
+    hazards.fire(hazard.id, "regrade", world.users.manager, level="major", reason="经评估属重大事故隐患")
+    (listing,) = db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id)).all()
+    assert (listing.rule, listing.source.value) == ("red_major_confirmed", "regrade")
+
+
+def test_the_overdue_scan_proposes_through_the_signal(world, db_session, runner):
+    from tests.supervision.conftest import risk_point
+
+    point = risk_point(world.enterprises.a, "orange")
+    hazard = make_hazard(world, "rectifying", risk_point=point, deadline=today() - timedelta(days=16))
+    result = runner.invoke(args=["scan"])
+    assert "hazards.overdue: overdue=1" in result.output
+    (listing,) = db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id)).all()
+    assert (listing.rule, listing.source.value, listing.authority_id) == (
+        "orange_overdue_15", "overdue", world.authorities.county_a.id)

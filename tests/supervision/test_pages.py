@@ -189,3 +189,12 @@ def test_csrf_is_checked_on_the_decision_form(app, client, world, board, db_sess
     assert resp.status_code == 400
     db.session.expire_all()
     assert db.session.get(Listing, proposal.id).state == ListingState.proposed
+
+
+def test_the_listing_page_leads_to_its_notice(client, world, board):
+    major = board["major_a"]
+    login_as(client, world.users.city_supervisor)
+    body = client.get(f"/supervision/listings/{major.id}").get_data(as_text=True)
+    assert f"/documents/{major.notice_document_id}.pdf" in body
+    pdf = client.get(f"/documents/{major.notice_document_id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -183,3 +183,11 @@ def test_assess_agrees_with_grade_score(method, data):
     score, grade = assess(method, inputs)
     assert score == pytest.approx(math.prod(inputs.values()))
     assert grade == grade_score(method, score)
+
+
+def test_every_table_value_has_its_meaning():
+    from workflows.grading import MEANINGS
+
+    for method, factors in FACTORS.items():
+        for name, values in factors.items():
+            assert set(MEANINGS[method][name]) == set(values), (method, name)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 273126fae3be
+Revision ID: 59d6f03a3b0e
 Revises: 
-Create Date: 2026-11-22 23:49:53.478027
+Create Date: 2026-11-23 00:06:19.703505
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '273126fae3be'
+revision = '59d6f03a3b0e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -126,6 +126,16 @@ def upgrade():
     with op.batch_alter_table('risk_areas', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_risk_areas_enterprise_id'), ['enterprise_id'], unique=False)
 
+    op.create_table('risk_summaries',
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('red', sa.Integer(), nullable=False),
+    sa.Column('orange', sa.Integer(), nullable=False),
+    sa.Column('yellow', sa.Integer(), nullable=False),
+    sa.Column('blue', sa.Integer(), nullable=False),
+    sa.Column('unassessed', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_risk_summaries_enterprise_id_enterprises')),
+    sa.PrimaryKeyConstraint('enterprise_id', name=op.f('pk_risk_summaries'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -675,6 +685,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_authority_id'))
 
     op.drop_table('users')
+    op.drop_table('risk_summaries')
     with op.batch_alter_table('risk_areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_risk_areas_enterprise_id'))
 
