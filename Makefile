@@ -1,4 +1,4 @@
-# shuangkong: `make run` (install, migrate, demo data, serve) and `make test` (install, whole suite).
+# shuangkong: `make run` (install, migrate, demo data, serve) and `make test` (install, whole suite, then the browser journeys).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ TEST_SYSTEM_PACKAGES := chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test system-deps install translations fonts migrate demo lint bench messages clean
+.PHONY: run test test-e2e system-deps install translations fonts migrate demo lint bench messages clean
 
 run: install translations fonts migrate
 	@$(BIN)/shuangkong demo --if-empty
@@ -20,6 +20,12 @@ run: install translations fonts migrate
 test: install translations
 	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	$(BIN)/pytest
+	$(BIN)/pytest -m e2e tests/e2e
+
+# Only the browser journeys (Playwright + Debian's chromium against a live server).
+test-e2e: install translations
+	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
+	$(BIN)/pytest -m e2e tests/e2e
 
 # Debian packages: installed only when missing (needs root or sudo).
 system-deps:
