@@ -32,6 +32,17 @@ def healthz():
     return {"status": "ok"}
 
 
+def _as_grade(value):
+    from workflows.grades import Grade
+
+    if value is None or value == "" or isinstance(value, Grade):
+        return value or None
+    try:
+        return Grade(value)
+    except ValueError:
+        return None
+
+
 def _nav_for(user):
     from app.feature_domains import text_in_feature
 
@@ -40,7 +51,7 @@ def _nav_for(user):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(can=policy.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today)
+    app.jinja_env.globals.update(as_grade=_as_grade, can=policy.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today)
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["localtime"] = lambda ts, fmt="%Y-%m-%d %H:%M": (
         clock.to_local(ts).strftime(fmt) if ts else ""

@@ -79,6 +79,8 @@ def test_list_page_and_excel_export(client, world, board):
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert body.index("厂房安全出口锁闭") < body.index("液氯储罐区未设置紧急切断") < body.index("冲压机防护罩缺失")
+    # Grades read as people say them, not as identifiers.
+    assert 'class="grade grade-red">重大风险' in body and ">red<" not in body
     resp = client.get(f"/supervision/listings?format=xlsx&region_id={world.regions.county_a.id}")
     assert resp.status_code == 200
     assert resp.mimetype.endswith("spreadsheetml.sheet")
