@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
+from workflows.grades import Grade
+
 _LABELS: dict[tuple[str, str], object] = {}
 
 
@@ -27,3 +31,8 @@ def label(member) -> str:
 
 def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
     return [(m.value, label(m)) for m in enum_cls]
+
+
+# The four grades are everyone's vocabulary (DESIGN.md): one label each, whatever page shows them.
+register(Grade, {Grade.red: _l("Major risk"), Grade.orange: _l("Larger risk"),
+                 Grade.yellow: _l("General risk"), Grade.blue: _l("Low risk")})

@@ -45,8 +45,6 @@ access.register_scope(CheckRecord, lambda user: access.enterprise_condition(Chec
 access.register_scope(RiskAssessment, _by_point(RiskAssessment))
 access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
 
-labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Larger risk (orange)"),
-                        Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
 labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
                                 RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
 labels.register(RiskPointStatus, {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")})

@@ -53,17 +53,7 @@ def _scan_listing_rules() -> dict:
     return service.scan()
 
 
-def _grade_labels() -> None:
-    """Grade labels, unless the risk or hazard feature registered them already."""
-    from workflows.grades import Grade
-
-    if labels.label(Grade.red) == Grade.red.value:
-        labels.register(Grade, {Grade.red: _l("Major risk (red)"), Grade.orange: _l("Considerable risk (orange)"),
-                                Grade.yellow: _l("General risk (yellow)"), Grade.blue: _l("Low risk (blue)")})
-
-
 def init_app(app: Flask) -> None:
-    _grade_labels()
     from app import ui
     from app.hazards import hooks
     from app.supervision import api, demo, service, views  # noqa: F401
