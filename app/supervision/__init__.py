@@ -35,8 +35,7 @@ def _on_transition(hazard, trigger=None, actor=None, **_kw):
     if trigger in _SOURCES:
         service.propose(hazard, _SOURCES[trigger])
     elif trigger == "accept":
-        service.delist_on_accept(hazard, actor)
-        service.drop_proposals(hazard, "隐患已验收销号")
+        service.close_listings(hazard, actor)
     elif trigger == "void":
         service.drop_proposals(hazard, "隐患已撤销")
 

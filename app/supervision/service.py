@@ -51,6 +51,8 @@ def rules_for(enterprise: Enterprise) -> RuleSet:
     """The rule set configured for the nearest region (config ``LISTING_RULE_SETS``: region code →
     list of rule rows), else DESIGN.md's defaults."""
     configured = current_app.config.get("LISTING_RULE_SETS") or {}
+    if not configured:  # the common case: no region chain to walk (saves queries on every confirm)
+        return rule_set_for((), None)
     parsed = {code: RuleSet.from_config(rows) for code, rows in configured.items()}
     return rule_set_for([r.code for r in _region_chain(enterprise.region)], parsed)
 
@@ -198,9 +200,24 @@ def listing_authority_of(hazard: Hazard) -> Authority | None:
     return listing.authority if listing is not None else None
 
 
-def delist_on_accept(hazard: Hazard, actor: User) -> Listing | None:
+def listings_of(hazard: Hazard) -> list[Listing]:
+    return list(db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id).order_by(Listing.id)))
+
+
+def close_listings(hazard: Hazard, actor: User) -> None:
+    """An accepted hazard: delist its active listing and dismiss waiting proposals (one query)."""
+    listings = listings_of(hazard)
+    delist_on_accept(hazard, actor, listings)
+    drop_proposals(hazard, "隐患已验收销号", listings)
+
+
+def delist_on_accept(hazard: Hazard, actor: User, listings: list[Listing] | None = None) -> Listing | None:
     """The accepted hazard of a listed item: the listing ends and the delisting notice is issued."""
-    listing = active_listing(hazard.id)
+    if listings is None:
+        listing = active_listing(hazard.id)
+    else:
+        active = [x for x in listings if x.state == ListingState.listed]
+        listing = active[-1] if active else None
     if listing is None:
         return None
     if actor.authority_id != listing.authority_id:
@@ -214,10 +231,11 @@ def delist_on_accept(hazard: Hazard, actor: User) -> Listing | None:
     return listing
 
 
-def drop_proposals(hazard: Hazard, reason: str) -> int:
+def drop_proposals(hazard: Hazard, reason: str, listings: list[Listing] | None = None) -> int:
     """A hazard closed or voided while proposals wait: they are dismissed with that reason."""
-    waiting = list(db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id,
-                                                            Listing.state == ListingState.proposed)))
+    if listings is None:
+        listings = listings_of(hazard)
+    waiting = [x for x in listings if x.state == ListingState.proposed]
     for listing in waiting:
         fire(listing, "dismiss", reason=reason)
         listing.dismiss_reason = reason
