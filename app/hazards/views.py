@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import policy
+from app import forms, policy
 from app.auth.models import User
 from app.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.extensions import db
@@ -43,17 +43,7 @@ def _login():
 
 
 def apply_errors(form, exc: ServiceError) -> None:
-    """Put the service's messages next to the form's fields (others on top of the form)."""
-    for name, messages in exc.fields.items():
-        target = getattr(form, FIELD_ALIASES.get(name, name), None)
-        if target is not None and hasattr(target, "errors"):
-            if not isinstance(target.errors, list):
-                target.errors = list(target.errors)
-            target.errors.extend(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not exc.fields:
-        form.form_errors.append(exc.message)
+    forms.apply_errors(form, exc, FIELD_ALIASES)
 
 
 def _status(exc: ServiceError) -> int:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import policy
-from app.errors import Invalid, ServiceError
+from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, Industry, Region
 
@@ -97,13 +97,3 @@ def department_choices(user, enterprise: Enterprise | None = None, blank: str = 
     return [("", blank)] + [(str(d.id), label(d)) for d in rows]
 
 
-def attach_errors(form, exc: ServiceError) -> None:
-    """Put a service's messages next to the form's fields (the rest above the form)."""
-    for name, messages in exc.fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + list(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not exc.fields:
-        form.form_errors.append(exc.message)

@@ -18,6 +18,7 @@ from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict, ServiceError
 from app.extensions import db
+from app.forms import apply_errors
 from app.organisations import lookups
 from app.organisations import service as org
 from app.organisations.forms import (
@@ -54,10 +55,10 @@ def _save(form, action):
         return result
     except ServiceError as exc:
         db.session.rollback()
-        lookups.attach_errors(form, exc)
+        apply_errors(form, exc)
     except IntegrityError:  # a concurrent save took the same unique value first
         db.session.rollback()
-        lookups.attach_errors(form, Conflict())
+        apply_errors(form, Conflict())
     return None
 
 

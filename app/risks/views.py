@@ -13,6 +13,7 @@ from app import policy, storage
 from app.auth.models import User
 from app.errors import Invalid, ServiceError
 from app.extensions import db
+from app.forms import apply_errors
 from app.organisations.models import Department, Enterprise
 from app.risks import cards, checklist, excel, maps, service
 from app.risks.forms import AreaForm, AssessmentForm, CheckForm, ImportForm, RiskPointForm, SitePlanForm
@@ -88,17 +89,8 @@ def _form_data(form: RiskPointForm) -> dict:
     }
 
 
-def _put_errors(form, exc: ServiceError, mapping=None) -> None:
-    for key, messages in exc.fields.items():
-        target = (mapping or {}).get(key) or getattr(form, key, None)
-        if key == "controls":
-            target = form.engineering
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = list(target.errors) + messages
-    if not exc.fields:
-        form.form_errors.append(exc.message)
+def _put_errors(form, exc: ServiceError) -> None:
+    apply_errors(form, exc, {"controls": "engineering"})  # the first of the five control fields
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from app import policy
 from app.clock import today
 from app.errors import ServiceError
 from app.extensions import db
+from app.forms import apply_errors
 from app.organisations.models import Enterprise, Industry, Region
 from app.supervision import inspections, queries, service
 from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
@@ -38,18 +39,6 @@ def _int_arg(name: str) -> int | None:
         return int(request.args.get(name) or 0) or None
     except ValueError:
         return None
-
-
-def _apply_errors(form, exc: ServiceError) -> None:
-    """Put the service's messages next to the fields; the rest on top of the form."""
-    for name, messages in exc.fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-            target.errors.extend(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not exc.fields:
-        form.form_errors.append(exc.message)
 
 
 # --- listings ---------------------------------------------------------------------------
@@ -119,7 +108,7 @@ def listing(listing_id: int):
                 return redirect(url_for("supervision.listing", listing_id=item.id))
             except ServiceError as exc:
                 db.session.rollback()
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
         status = 422
         item = policy.get_visible(Listing, listing_id, current_user)
     elif request.method == "POST":
@@ -131,7 +120,7 @@ def listing(listing_id: int):
                 return redirect(url_for("supervision.listing", listing_id=item.id))
             except ServiceError as exc:
                 db.session.rollback()
-                _apply_errors(progress_form, exc)
+                apply_errors(progress_form, exc)
         status = 422
         item = policy.get_visible(Listing, listing_id, current_user)
     elif item.deadline and not form.deadline.data:
@@ -198,7 +187,7 @@ def new_inspection():
             db.session.rollback()
             if exc.status == 404:
                 raise
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             if "problems" in exc.fields:
                 form.form_errors.extend(exc.fields["problems"])
     return render_template("supervision/inspection_form.html", form=form), 422
