@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app import forms, policy
 from app.auth.models import User
-from app.errors import Conflict, Forbidden, NotFound, ServiceError
+from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.hazards import forms as F
 from app.hazards import hooks, service, storage_io
@@ -48,6 +48,21 @@ def apply_errors(form, exc: ServiceError) -> None:
 
 def _status(exc: ServiceError) -> int:
     return 409 if isinstance(exc, Conflict) else 422
+
+
+def _attempt(form, action) -> int | None:
+    """Run a use case and commit; on refusal roll back, put the messages next to the form's fields
+    and return the status to answer (403/404 propagate). None when it succeeded."""
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        apply_errors(form, exc)
+        return _status(exc)
+    return None
 
 
 def _files(form_field) -> list[tuple[str, bytes]]:
@@ -240,18 +255,14 @@ def trigger(hazard_id: int, trigger: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            def act():
                 if trigger == "submit":
                     for name, data in _files(form.photos):
                         service.add_attachment(hazard.id, current_user, kind="after", filename=name, data=data)
                 service.fire(hazard.id, trigger, current_user, **_trigger_data(trigger, form))
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                if isinstance(exc, Forbidden | NotFound):
-                    raise
-                apply_errors(form, exc)
-                status = _status(exc)
+
+            status = _attempt(form, act)
+            if status:
                 hazard = _load(hazard_id)
             else:
                 flash(_("Done: %(action)s.", action=service.trigger_label(trigger)), "success")
@@ -278,18 +289,11 @@ def on_the_spot(hazard_id: int):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                service.rectify_on_the_spot(
-                    hazard.id, current_user, responsible_user_id=_int(form.responsible_user_id.data),
-                    measures=form.measures.data, rectification=form.rectification.data,
-                    attachments=[("after", name, data) for name, data in _files(form.photos)])
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                if isinstance(exc, Forbidden | NotFound):
-                    raise
-                apply_errors(form, exc)
-                status = _status(exc)
+            status = _attempt(form, lambda: service.rectify_on_the_spot(
+                hazard.id, current_user, responsible_user_id=_int(form.responsible_user_id.data),
+                measures=form.measures.data, rectification=form.rectification.data,
+                attachments=[("after", name, data) for name, data in _files(form.photos)]))
+            if status:
                 hazard = _load(hazard_id)
             else:
                 flash(_("Rectified on the spot and closed."), "success")
@@ -315,16 +319,9 @@ def plan(hazard_id: int):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                data = {k: v for k, v in form.data.items() if k != "csrf_token"}
-                service.save_plan(hazard.id, current_user, **data)
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                if isinstance(exc, Forbidden | NotFound):
-                    raise
-                apply_errors(form, exc)
-                status = _status(exc)
+            data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+            status = _attempt(form, lambda: service.save_plan(hazard.id, current_user, **data))
+            if status:
                 hazard = _load(hazard_id)
             else:
                 flash(_("Treatment plan saved."), "success")
@@ -361,20 +358,16 @@ def attach(hazard_id: int):
     if not form.validate_on_submit():
         return _page(hazard, 422, attach_form=form)
     files = _files(form.photos)
-    try:
-        if not files:
-            from app.errors import Invalid
 
+    def act():
+        if not files:
             raise Invalid(fields={"photos": _("Choose a file.")})
         for name, data in files:
             service.add_attachment(hazard.id, current_user, kind=form.kind.data, filename=name, data=data)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        apply_errors(form, exc)
-        return _page(_load(hazard_id), _status(exc), attach_form=form)
+
+    status = _attempt(form, act)
+    if status:
+        return _page(_load(hazard_id), status, attach_form=form)
     flash(_("%(n)s file(s) attached.", n=len(files)), "success")
     return redirect(url_for("hazards.show", hazard_id=hazard.id) + "#evidence")
 
