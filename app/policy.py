@@ -97,7 +97,8 @@ def get_visible(model: type[T], ident: int | None, user: User, *, for_update: bo
         raise NotFound()
     stmt = visible(model, user).where(model.id == ident)  # type: ignore[attr-defined]
     if for_update:
-        stmt = stmt.with_for_update()
+        # The locked row is the truth: refresh an instance this session may have loaded earlier.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     obj = db.session.scalar(stmt)
     if obj is None:
         raise NotFound()

@@ -54,23 +54,17 @@ def compute_hash(event: HazardEvent) -> str:
 
 def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, comment: str = "",
            data: dict | None = None) -> HazardEvent:
-    """Add the next event of ``hazard``'s chain (the caller holds the hazard's lock or version)."""
-    db.session.flush()  # the hazard needs its id
-    # The chain head is remembered for the rest of this transaction only (the caller holds the hazard's
-    # lock or version), which saves a query per event; a new transaction reads it again.
-    heads = _heads()
-    head = heads.get(hazard.id)
-    if head is None:
-        row = db.session.execute(
-            select(HazardEvent.seq, HazardEvent.hash).where(HazardEvent.hazard_id == hazard.id)
-            .order_by(HazardEvent.seq.desc()).limit(1)
-        ).first()
-        head = (row.seq if row else 0, row.hash if row else None)
-    last_seq, last_hash = head
+    """Add the next event of ``hazard``'s chain and move the head kept on the hazard's row.
+
+    The caller holds the hazard's row lock (PostgreSQL) or its version (the UPDATE that moves the head
+    checks it), and ``(hazard_id, seq)`` is unique: two writers can never both extend the same head.
+    """
+    if hazard.id is None:
+        db.session.flush()  # a new hazard needs its id
     now = utcnow()
     event = HazardEvent(
         hazard_id=hazard.id,
-        seq=last_seq + 1,
+        seq=(hazard.chain_seq or 0) + 1,
         trigger=trigger,
         from_state=_jsonable(from_state) if from_state is not None else None,
         to_state=_jsonable(to_state),
@@ -80,33 +74,19 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
         data=_jsonable(data or {}),
         # Whole milliseconds: every database keeps them exactly, so the hash recomputes identically.
         created_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
-        prev_hash=last_hash,
+        prev_hash=hazard.chain_hash,
     )
     event.hash = compute_hash(event)
     db.session.add(event)
-    heads[hazard.id] = (event.seq, event.hash)
+    hazard.chain_seq, hazard.chain_hash = event.seq, event.hash
     return event
 
 
-def _heads() -> dict:
-    """Chain heads known in the current transaction: {hazard id: (seq, hash)}. A new transaction
-    starts with none (another process may have appended meanwhile)."""
-    session = db.session()
-    transaction = session.get_transaction()
-    kept = session.info.get("hazard_chain_heads")
-    if kept is None or kept[0] is not transaction:
-        kept = session.info["hazard_chain_heads"] = (transaction, {})
-    return kept[1]
+def verify_hazard(events: list[HazardEvent], head: tuple[int, str | None] | None = None) -> str | None:
+    """None if the chain of one hazard's events (in seq order) is intact, else what is wrong.
 
-
-def start_chain(hazard: Hazard) -> None:
-    """A hazard created in this transaction has no events yet: no need to look them up."""
-    db.session.flush()
-    _heads()[hazard.id] = (0, None)
-
-
-def verify_hazard(events: list[HazardEvent]) -> str | None:
-    """None if the chain of one hazard's events (in seq order) is intact, else what is wrong."""
+    ``head``: the (seq, hash) kept on the hazard's row; events cut off the end must not go unseen.
+    """
     prev = None
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
@@ -116,22 +96,30 @@ def verify_hazard(events: list[HazardEvent]) -> str | None:
         if compute_hash(event) != event.hash:
             return f"event #{event.seq} was altered"
         prev = event.hash
+    if head is not None:
+        last = events[-1].seq if events else 0
+        if head[0] > last:
+            return f"events after #{last} are missing (the hazard records {head[0]})"
+        if (last, prev) != tuple(head):
+            return f"the history does not end where the hazard records it (event #{head[0]})"
     return None
 
 
 def verify(batch: int = 2000) -> dict[int, str]:
     """Recompute every chain; {hazard_id: problem} for each hazard whose history was altered."""
     problems: dict[int, str] = {}
+    heads = {row.id: (row.chain_seq, row.chain_hash)
+             for row in db.session.execute(select(Hazard.id, Hazard.chain_seq, Hazard.chain_hash))}
     current_id, current = None, []
     stmt = select(HazardEvent).order_by(HazardEvent.hazard_id, HazardEvent.seq).execution_options(
         yield_per=batch)
     for event in db.session.scalars(stmt):
         if event.hazard_id != current_id:
-            if current and (problem := verify_hazard(current)):
+            if current and (problem := verify_hazard(current, heads.get(current_id))):
                 problems[current_id] = problem
             current_id, current = event.hazard_id, []
         current.append(event)
-    if current and (problem := verify_hazard(current)):
+    if current and (problem := verify_hazard(current, heads.get(current_id))):
         problems[current_id] = problem
     # A hazard whose events were all deleted has no chain at all: that is tampering too.
     empty = db.session.scalars(

@@ -5,7 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -65,14 +76,22 @@ class Hazard(db.Model):
     # The deadline for which ``shuangkong scan`` last recorded "overdue" (one event per deadline).
     overdue_recorded_for: Mapped[date | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Head of the hash-chained history (app.hazards.history): the last event's number and hash. Kept
+    # on the row the lifecycle locks anyway, so appending an event needs no query; ``audit verify``
+    # also checks it, which catches events cut off the end of a chain.
+    chain_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
-    # Optimistic locking: a concurrent update of the same row raises StaleDataError (→ 409).
-    __mapper_args__ = {"version_id_col": version}
+    # Optimistic locking: every UPDATE checks the version it loaded (a concurrent change raises
+    # StaleDataError, → 409). The version moves only when the hazard itself changes (see
+    # ``_bump_version``), not when an event is merely appended: a photo added meanwhile does not
+    # make the open form of a colleague stale.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     enterprise: Mapped[Enterprise] = relationship()
     reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])
@@ -100,6 +119,23 @@ class Hazard(db.Model):
         # its assessed grade.
         point_grade = stricter(point.assessed_grade, point.effective_grade) if point is not None else None
         return stricter(point_grade, LEVEL_GRADE.get(self.level) if self.level else None)
+
+
+# Columns whose change alone is bookkeeping, not a change of the hazard a form could be stale about.
+_UNVERSIONED = frozenset({"chain_seq", "chain_hash", "updated_at", "overdue_recorded_for", "version"})
+
+
+@event.listens_for(Hazard, "before_update")
+def _bump_version(mapper, _connection, target: Hazard) -> None:
+    """Move the version when a column of the hazard changes (a collection such as ``listings`` or a
+    bookkeeping column alone does not), unless the caller set it."""
+    state = inspect(target)
+    if "version" in state.committed_state:
+        return
+    columns = mapper.columns
+    touched = [key for key in state.committed_state if key in columns and key not in _UNVERSIONED]
+    if any(state.attrs[key].history.has_changes() for key in touched):
+        target.version += 1
 
 
 class HazardEvent(db.Model):

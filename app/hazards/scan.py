@@ -36,6 +36,7 @@ def scan_overdue() -> dict:
         ).values(overdue_recorded_for=hazard.deadline).execution_options(synchronize_session=False))
         if done.rowcount != 1:
             continue  # another scan got there first
+        db.session.refresh(hazard)  # the row is ours now: read its chain head as it is, not as it was
         days = (today() - hazard.deadline).days
         event = history.append(hazard, "overdue", from_state=hazard.state, to_state=hazard.state,
                                data={"deadline": hazard.deadline, "days_overdue": days})

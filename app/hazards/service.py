@@ -167,10 +167,9 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         title=title, description=description, location=location, source=source, nature=nature,
         level=level, risk_point=risk_point, hazard_factor=hazard_factor or None,
         accident_type=accident_type or None, reported_by_id=actor.id,
-        found_by_authority=found_by_authority,
+        found_by_authority=found_by_authority, chain_seq=0,
     )
     db.session.add(hazard)
-    history.start_chain(hazard)
     history.append(hazard, "report", from_state=None, to_state=hazard.state or "reported", actor=actor,
                    data={"title": title, "source": source, "level": level})
     for kind, file in checked:
@@ -315,11 +314,10 @@ def _fire_loaded(hazard: Hazard, trigger: str, actor: User, data: dict, *, check
         raise Invalid(fields=_guard_messages(hazard, exc.failures)) from None
     for key, value in changes.items():
         setattr(hazard, key, value)
-    _flush()  # the version check: a concurrent change of this hazard makes this a 409
     comment = ctx.get("reason") or ctx.get("comment") or ""
     event = history.append(hazard, trigger, from_state=from_state, to_state=hazard.state, actor=actor,
                            comment=comment, data=_event_data(trigger, hazard, ctx, changes, old))
-    _flush()
+    _flush()  # the version check: a concurrent change of this hazard makes this a 409
     signals.hazard_transitioned.send(hazard, trigger=trigger, actor=actor, event=event, data=dict(data))
     return event
 

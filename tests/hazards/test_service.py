@@ -311,6 +311,36 @@ def test_deleted_event_is_caught(world):
     assert h.id in history.verify()
 
 
+def test_events_cut_off_the_end_are_caught(world):
+    """Deleting the newest events leaves a chain that is intact in itself; the head kept on the
+    hazard's row still tells."""
+    h = make_hazard(world, state="closed")
+    kept = len(events(h)) - 2
+    for victim in events(h)[kept:]:
+        db.session.delete(victim)
+    db.session.commit()
+    problem = history.verify()[h.id]
+    assert f"events after #{kept} are missing" in problem
+
+
+def test_appending_does_not_make_an_open_form_stale(world):
+    """A photo added (an event appended) while someone fills in the confirm form: the form's
+    version still holds; a real change of the hazard makes it stale (409)."""
+    h = make_hazard(world, state="reported")
+    version, head = h.version, h.chain_seq
+    service.add_attachment(h.id, world.users.staff, kind="before", filename="b.jpg", data=jpeg_bytes())
+    db.session.commit()
+    assert db.session.get(Hazard, h.id).version == version
+    assert db.session.get(Hazard, h.id).chain_seq == head + 1
+    service.fire(h.id, "confirm", world.users.manager, level="general", deadline=service.deadline_days(3),
+                 responsible_user_id=world.users.staff.id, measures="更换法兰垫片", version=version)
+    db.session.commit()
+    assert db.session.get(Hazard, h.id).version == version + 1
+    with pytest.raises(Conflict):
+        service.fire(h.id, "extend", world.users.manager, deadline=service.deadline_days(9), reason="备件未到",
+                     version=version)
+
+
 def test_scan_is_idempotent_and_reminds(world, runner):
     u = world.users
     h = make_hazard(world, state="rectifying", deadline=today() - timedelta(days=3))
