@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import today, utcnow
@@ -71,7 +71,10 @@ class Listing(ListingGuards, db.Model):
     # Two supervisors deciding at once: one wins, the other's flush raises StaleDataError (→ 409).
     __mapper_args__ = {"version_id_col": version}
 
-    hazard: Mapped[Hazard] = relationship()
+    # ``hazard.listings`` (oldest first): one query answers both "is it listed, by whom" (the reviewer
+    # rule) and "what must close with it" (accept), and it stays in step with listings added or
+    # decided in the same session.
+    hazard: Mapped[Hazard] = relationship(backref=backref("listings", order_by="Listing.id"))
     enterprise: Mapped[Enterprise] = relationship()
     authority: Mapped[Authority] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -47,14 +47,14 @@ def _region_chain(region: Region) -> list[Region]:
     return [regions[i] for i in reversed(ids) if i in regions]
 
 
-def rules_for(enterprise: Enterprise) -> RuleSet:
-    """The rule set configured for the nearest region (config ``LISTING_RULE_SETS``: region code →
-    list of rule rows), else DESIGN.md's defaults."""
+def rules_for(hazard: Hazard) -> RuleSet:
+    """The rule set configured for the nearest region of the hazard's enterprise (config
+    ``LISTING_RULE_SETS``: region code → list of rule rows), else DESIGN.md's defaults."""
     configured = current_app.config.get("LISTING_RULE_SETS") or {}
-    if not configured:  # the common case: no region chain to walk (saves queries on every confirm)
+    if not configured:  # the common case: no enterprise or region to load (saves queries on every confirm)
         return rule_set_for((), None)
     parsed = {code: RuleSet.from_config(rows) for code, rows in configured.items()}
-    return rule_set_for([r.code for r in _region_chain(enterprise.region)], parsed)
+    return rule_set_for([r.code for r in _region_chain(hazard.enterprise.region)], parsed)
 
 
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
@@ -87,10 +87,10 @@ def _covered(hazard: Hazard, rule: Rule, existing: list[Listing]) -> bool:
 
 def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> list[Listing]:
     """Apply the rules to one hazard and add the proposals it deserves (idempotent)."""
-    fired = rules_for(hazard.enterprise).fired(facts_for(hazard, on))
+    fired = rules_for(hazard).fired(facts_for(hazard, on))
     if not fired:
         return []
-    existing = list(db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id)))
+    existing = listings_of(hazard)
     created = []
     for rule in fired:
         if _covered(hazard, rule, existing):
@@ -196,16 +196,17 @@ def active_listing(hazard_id: int) -> Listing | None:
 
 def listing_authority_of(hazard: Hazard) -> Authority | None:
     """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
-    listing = active_listing(hazard.id)
-    return listing.authority if listing is not None else None
+    listed = [x for x in listings_of(hazard) if x.state == ListingState.listed]
+    return listed[-1].authority if listed else None
 
 
 def listings_of(hazard: Hazard) -> list[Listing]:
-    return list(db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id).order_by(Listing.id)))
+    """All listings of the hazard, oldest first (loaded once per session, see ``Listing.hazard``)."""
+    return list(hazard.listings)
 
 
 def close_listings(hazard: Hazard, actor: User) -> None:
-    """An accepted hazard: delist its active listing and dismiss waiting proposals (one query)."""
+    """An accepted hazard: delist its active listing and dismiss waiting proposals."""
     listings = listings_of(hazard)
     delist_on_accept(hazard, actor, listings)
     drop_proposals(hazard, "隐患已验收销号", listings)
