@@ -145,7 +145,11 @@ def bench_machine(n: int) -> float:
 def bench_lifecycles(app, users: dict, enterprise_id: int, n: int) -> dict:
     """Lifecycles per second: confirm → submit → accept (the hazards are reported beforehand with
     their "after" photo), committed after each user action and in one transaction per lifecycle; and
-    the whole story including the report and the photo upload."""
+    the whole story including the report and the photo upload.
+
+    "Commit per action" models requests: each action loads its user by id (as the login manager
+    does), runs the service, commits and ends the session. Ids are what forms and API calls post.
+    """
     from app.auth.models import User
     from app.clock import today
     from app.extensions import db
@@ -154,46 +158,65 @@ def bench_lifecycles(app, users: dict, enterprise_id: int, n: int) -> dict:
     from tests.hazards.helpers import jpeg_bytes
 
     photo = jpeg_bytes()
+    deadline = (today() + timedelta(days=10)).isoformat()
+    staff_id, manager_id = users["staff"], users["manager"]
     rates = {}
+
+    def request(user_id, action):
+        result = action(db.session.get(User, user_id))
+        db.session.commit()
+        db.session.remove()
+        return result
+
+    def confirm(hazard_id, actor):
+        service.fire(hazard_id, "confirm", actor, level="general", deadline=deadline,
+                     responsible_user_id=staff_id, measures="整改")
+
+    def submit(hazard_id, actor):
+        service.fire(hazard_id, "submit", actor, rectification="已整改")
+
+    def accept(hazard_id, actor):
+        service.fire(hazard_id, "accept", actor, comment="合格")
+
+    def report(i, actor):
+        return service.create_hazard(actor, enterprise=db.session.get(Enterprise, enterprise_id),
+                                     title=f"全流程{i}").id
+
+    def attach(hazard_id, actor):
+        service.add_attachment(hazard_id, actor, kind="after", filename="a.jpg", data=photo)
+
+    def prepared(count):
+        ids = [request(staff_id, lambda actor, i=i: report(i, actor)) for i in range(count)]
+        for hazard_id in ids:
+            request(staff_id, lambda actor, h=hazard_id: attach(h, actor))
+        return ids
+
+    def per_action(hazard_id):
+        request(manager_id, lambda actor: confirm(hazard_id, actor))
+        request(staff_id, lambda actor: submit(hazard_id, actor))
+        request(manager_id, lambda actor: accept(hazard_id, actor))
+
+    def one_transaction(hazard_id):
+        manager, staff = db.session.get(User, manager_id), db.session.get(User, staff_id)
+        confirm(hazard_id, manager)
+        submit(hazard_id, staff)
+        accept(hazard_id, manager)
+        db.session.commit()
+        db.session.remove()
+
     with app.app_context():
-        u = {k: db.session.get(User, v) for k, v in users.items()}
-        enterprise = db.session.get(Enterprise, enterprise_id)
-        deadline = (today() + timedelta(days=10)).isoformat()
-
-        def prepared(count):
-            ids = []
-            for i in range(count):
-                h = service.create_hazard(u["staff"], enterprise=enterprise, title=f"生命周期{i}")
-                service.add_attachment(h.id, u["staff"], kind="after", filename="a.jpg", data=photo)
-                ids.append(h.id)
-            db.session.commit()
-            return ids
-
-        def three_triggers(hazard_id, commit_each):
-            service.fire(hazard_id, "confirm", u["manager"], level="general", deadline=deadline,
-                         responsible_user_id=u["staff"].id, measures="整改")
-            if commit_each:
-                db.session.commit()
-            service.fire(hazard_id, "submit", u["staff"], rectification="已整改")
-            if commit_each:
-                db.session.commit()
-            service.fire(hazard_id, "accept", u["manager"], comment="合格")
-            db.session.commit()
-
-        for name, commit_each in (("confirm→submit→accept, commit per action", True),
-                                  ("confirm→submit→accept, one transaction", False)):
+        for name, lifecycle in (("confirm→submit→accept, commit per action", per_action),
+                                ("confirm→submit→accept, one transaction", one_transaction)):
             ids = prepared(n)
             t0 = time.perf_counter()
             for hazard_id in ids:
-                three_triggers(hazard_id, commit_each)
+                lifecycle(hazard_id)
             rates[name] = n / (time.perf_counter() - t0)
         t0 = time.perf_counter()
         for i in range(n):
-            h = service.create_hazard(u["staff"], enterprise=enterprise, title=f"全流程{i}")
-            db.session.commit()
-            service.add_attachment(h.id, u["staff"], kind="after", filename="a.jpg", data=photo)
-            db.session.commit()
-            three_triggers(h.id, True)
+            hazard_id = request(staff_id, lambda actor, i=i: report(i, actor))
+            request(staff_id, lambda actor, h=hazard_id: attach(h, actor))
+            per_action(hazard_id)
         rates["report+photo+confirm→submit→accept, commit per action"] = n / (time.perf_counter() - t0)
         db.session.remove()
     return rates
