@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -485,14 +486,19 @@ def _notify_after(hazard: Hazard, trigger: str, actor: User) -> None:
                       dedupe_key=f"{trigger}:{hazard.id}:{hazard.version}")
 
 
+_TRIGGER_LABELS = {
+    "confirm": _l("Confirm"), "void": _l("Void"), "submit": _l("Submit rectification"),
+    "accept": _l("Accept"), "reject": _l("Reject"), "extend": _l("Extend deadline"),
+    "regrade": _l("Regrade"), "report": _l("Report"), "attach": _l("Attach evidence"),
+    "plan_saved": _l("Save treatment plan"), "plan_approved": _l("Approve treatment plan"),
+    "overdue": _l("Overdue"),
+}
+
+
 def trigger_label(trigger: str) -> str:
-    return {
-        "confirm": _("Confirm"), "void": _("Void"), "submit": _("Submit rectification"),
-        "accept": _("Accept"), "reject": _("Reject"), "extend": _("Extend deadline"),
-        "regrade": _("Regrade"), "report": _("Report"), "attach": _("Attach evidence"),
-        "plan_saved": _("Save treatment plan"), "plan_approved": _("Approve treatment plan"),
-        "overdue": _("Overdue"),
-    }.get(trigger, trigger)
+    """The label of a trigger or history entry (one lookup: timelines call this for every event)."""
+    label = _TRIGGER_LABELS.get(trigger)
+    return str(label) if label is not None else trigger
 
 
 def deadline_days(days: int) -> date:

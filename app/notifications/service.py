@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import smtplib
 from email.message import EmailMessage
 
@@ -20,20 +21,27 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
 
     One statement, safe against a concurrent run: INSERT ... ON CONFLICT DO NOTHING on the unique key.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(Notification).values(user_id=user_id, kind=kind, text=text, dedupe_key=dedupe_key,
-                                       hazard_id=hazard_id, created_at=utcnow())
-    new_id = db.session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-                                .returning(Notification.id)).scalar()
+    new_id = db.session.execute(_insert_once(db.session.get_bind().dialect.name), {
+        "user_id": user_id, "kind": kind, "text": text, "dedupe_key": dedupe_key, "hazard_id": hazard_id,
+        "created_at": utcnow()}).scalar()
     if new_id is None:
         return None
     if email:
         send_email(db.session.get(User, user_id), text)
     return new_id
+
+
+@functools.cache
+def _insert_once(dialect: str):
+    """INSERT ... ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, built once per dialect
+    (values are bound at execution, so the statement is compiled once)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = Notification.__table__
+    return (insert(table).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+            .returning(table.c.id))
 
 
 def send_email(user: User | None, text: str) -> bool:
