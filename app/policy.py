@@ -12,7 +12,7 @@ authority's region subtree; admin everything.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, select, true
@@ -91,15 +91,21 @@ def visible(model: type[T], user: User) -> Select:
     return select(model).where(condition(model, user))
 
 
-def get_visible(model: type[T], ident: int | None, user: User, *, for_update: bool = False) -> T:
-    """Load one object the user may see, or raise NotFound (a foreign object looks absent)."""
+def get_visible(model: type[T], ident: int | None, user: User, *, for_update: bool = False,
+                options: Sequence = ()) -> T:
+    """Load one object the user may see, or raise NotFound (a foreign object looks absent).
+
+    ``options``: loader options (eager loads may join other tables; only ``model``'s row is locked).
+    """
     if ident is None:
         raise NotFound()
     stmt = visible(model, user).where(model.id == ident)  # type: ignore[attr-defined]
+    if options:
+        stmt = stmt.options(*options)
     if for_update:
         # The locked row is the truth: refresh an instance this session may have loaded earlier.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    obj = db.session.scalar(stmt)
+        stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
+    obj = db.session.execute(stmt).unique().scalar_one_or_none()
     if obj is None:
         raise NotFound()
     return obj

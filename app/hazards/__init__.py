@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
+from sqlalchemy.orm import undefer
 
 import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
 import app.policy as tenancy
 from app import labels
+from app.hazards import hooks
 from app.hazards.models import (
     AttachmentKind,
     Hazard,
@@ -37,6 +39,7 @@ def _hazard_scope(user):
 
 
 tenancy.register_scope(Hazard, _hazard_scope)
+hooks.add_load_option("after_evidence", ("submit",), lambda: undefer(Hazard.after_evidence_count))
 _via_hazard = lambda column: lambda user: column.in_(  # noqa: E731
     tenancy.visible(Hazard, user).with_only_columns(Hazard.id))
 tenancy.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))

@@ -4,6 +4,10 @@
 While a hazard is listed, only that authority's inspectors may accept it (DESIGN.md), and the API's
 ``listed`` field is ``listing_authority(hazard) is not None``. Supervision replaces the resolver with
 ``set_listing_resolver`` in its init_app.
+
+``load_options(trigger)``: loader options for the locked SELECT of a hazard about to take that
+trigger, so that what the trigger's rules read comes in the same round trip (features add theirs
+with ``add_load_option``; the name makes a second registration replace the first).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 _listing_resolver: Callable[[Any], Any] = lambda hazard: None  # noqa: E731
+_load_options: dict[str, dict[str, Any]] = {}
 
 
 def set_listing_resolver(fn: Callable[[Any], Any]) -> None:
@@ -21,3 +26,13 @@ def set_listing_resolver(fn: Callable[[Any], Any]) -> None:
 
 def listing_authority(hazard):
     return _listing_resolver(hazard)
+
+
+def add_load_option(name: str, triggers, make_option: Callable[[], Any]) -> None:
+    """``make_option`` builds the option on first use (once every mapper is configured)."""
+    for trigger in triggers:
+        _load_options.setdefault(trigger, {})[name] = make_option
+
+
+def load_options(trigger: str) -> list:
+    return [make() for make in _load_options.get(trigger, {}).values()]

@@ -15,9 +15,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
     inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import today, utcnow
@@ -196,6 +198,16 @@ class HazardAttachment(db.Model):
     @property
     def is_image(self) -> bool:
         return self.mime.startswith("image/")
+
+
+# The submit guard's "at least one 'after' photo or document", read in the same (locked) SELECT as
+# the hazard when the submit asks for it (``undefer``); otherwise loaded on first access.
+Hazard.after_evidence_count = column_property(
+    select(func.count(HazardAttachment.id)).where(
+        HazardAttachment.hazard_id == Hazard.id, HazardAttachment.kind == AttachmentKind.after)
+    .correlate_except(HazardAttachment).scalar_subquery(),
+    deferred=True,
+)
 
 
 PLAN_SECTIONS = ("goal", "measures", "funds", "organisation", "time_requirements", "safety_and_emergency")

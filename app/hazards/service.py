@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,7 +22,7 @@ from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.hazards import history
+from app.hazards import history, hooks
 from app.hazards import policy as hazard_policy
 from app.hazards.models import (
     PLAN_SECTIONS,
@@ -88,9 +88,11 @@ def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _load_for_change(hazard_id: int, actor: User) -> Hazard:
-    """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends."""
-    return policy.get_visible(Hazard, hazard_id, actor, for_update=is_postgres())
+def _load_for_change(hazard_id: int, actor: User, trigger: str | None = None) -> Hazard:
+    """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends; with
+    what ``trigger``'s checks read loaded alongside (``hooks.load_options``)."""
+    return policy.get_visible(Hazard, hazard_id, actor, for_update=is_postgres(),
+                              options=hooks.load_options(trigger) if trigger else ())
 
 
 def _flush() -> None:
@@ -207,8 +209,7 @@ def _guard_messages(hazard: Hazard, failures: dict[str, str]) -> dict[str, str]:
 
 
 def _after_evidence(hazard: Hazard) -> int:
-    return db.session.scalar(select(func.count(HazardAttachment.id)).where(
-        HazardAttachment.hazard_id == hazard.id, HazardAttachment.kind == AttachmentKind.after)) or 0
+    return hazard.after_evidence_count or 0
 
 
 def _plan_approved(hazard: Hazard) -> bool:
@@ -325,7 +326,7 @@ def _fire_loaded(hazard: Hazard, trigger: str, actor: User, data: dict, *, check
 
 def fire(hazard_id: int, trigger: str, actor: User, **data) -> Hazard:
     """Run one trigger for ``actor`` (see the module docstring for the order of checks)."""
-    hazard = _load_for_change(hazard_id, actor)
+    hazard = _load_for_change(hazard_id, actor, trigger)
     _fire_loaded(hazard, trigger, actor, dict(data))
     _notify_after(hazard, trigger, actor)
     return hazard
@@ -387,6 +388,8 @@ def _store_attachment(hazard: Hazard, actor: User, kind: AttachmentKind, file: s
     )
     db.session.add(row)
     db.session.flush()
+    if kind == AttachmentKind.after:
+        db.session.expire(hazard, ["after_evidence_count"])
     history.append(hazard, "attach", from_state=hazard.state, to_state=hazard.state, actor=actor,
                    data={"attachment_id": row.id, "kind": kind, "sha256": file.sha256,
                          "filename": file.filename, "taken_at": row.taken_at})
