@@ -166,11 +166,12 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
     _raise(errors)
 
     hazard = Hazard(
-        enterprise_id=enterprise.id, enterprise=enterprise, code=next_code(enterprise.id, today().year),
+        enterprise_id=enterprise.id, code=next_code(enterprise.id, today().year),
         title=title, description=description, location=location, source=source, nature=nature,
-        level=level, risk_point=risk_point, hazard_factor=hazard_factor or None,
+        level=level, risk_point_id=risk_point.id if risk_point is not None else None,
+        hazard_factor=hazard_factor or None,
         accident_type=accident_type or None, reported_by_id=actor.id,
-        found_by_authority=found_by_authority, chain_seq=0,
+        found_by_authority_id=found_by_authority.id if found_by_authority is not None else None, chain_seq=0,
     )
     db.session.add(hazard)
     history.append(hazard, "report", from_state=None, to_state=hazard.state or "reported", actor=actor,

@@ -398,3 +398,15 @@ def test_overdue_mail_only_when_smtp_is_configured(world, runner, app, monkeypat
     runner.invoke(args=["scan"])
     assert [(host, to) for host, to, _ in sent] == [("mail.example.com", "staff@example.com")]
     assert "逾期" in sent[0][2]
+
+
+def test_relationships_of_a_hazard_are_read_only(world):
+    """The hazard's foreign keys are set as ids; assigning the related object would be lost at the
+    flush (the relationships are read-only views), so it is refused outright."""
+    h = make_hazard(world, state="reported")
+    with pytest.raises(TypeError, match="responsible_user_id"):
+        h.responsible_user = world.users.staff
+    h.responsible_user_id = world.users.staff.id
+    db.session.flush()
+    db.session.expire(h)
+    assert h.responsible_user.id == world.users.staff.id

@@ -34,9 +34,9 @@ def stored_hazard(enterprise, *, level: str = "general", grade: str | None = Non
     _counter["n"] += 1
     deadline = today() - timedelta(days=overdue_by) if overdue_by is not None else today() + timedelta(days=30)
     hazard = Hazard(
-        enterprise_id=enterprise.id, enterprise=enterprise, code=f"YH-T-{_counter['n']:05d}", title=title,
+        enterprise_id=enterprise.id, code=f"YH-T-{_counter['n']:05d}", title=title,
         description="现场发现法兰渗漏", source=HazardSource.self_inspection, level=HazardLevel(level),
-        risk_point=risk_point(enterprise, grade) if grade else None, deadline=deadline,
+        risk_point_id=risk_point(enterprise, grade).id if grade else None, deadline=deadline,
         state=HazardState(state), measures="更换垫片", confirmed_at=utcnow() - timedelta(days=40),
         reported_by_id=reporter.id if reporter else None)
     db.session.add(hazard)
