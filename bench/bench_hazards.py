@@ -1,8 +1,10 @@
 """Benchmarks of the hazard lifecycle and register (prints figures; not a test).
 
-1. Full lifecycles (report → confirm → "after" photo → submit → accept, one commit per user action)
-   through the service layer, per second, on SQLite and PostgreSQL; the bare machine (no database) is
-   the in-process baseline.
+1. Full lifecycles (confirm → submit → accept) through the service layer, per second, on SQLite and
+   PostgreSQL: in one transaction per lifecycle, with a commit per user action (each action a
+   "request": its user loaded by id, the service, the commit), and the whole story with the report
+   and the "after" photo upload. Median of 10 batches of 20, the variants taking turns; the bare
+   machine (no database) is the in-process baseline.
 2. The register (GET /hazards/ through the whole Flask stack, and the query alone) with 10 000 and
    100 000 hazards across 1 000 enterprises: first page and the state + overdue filter, p50 / p95,
    and the p95 ratio 100 000 / 10 000.
@@ -11,7 +13,8 @@ Each run creates its own data: temporary SQLite files, and the PostgreSQL databa
 and ``bench_hazards_large``, created and dropped here. The two sizes live in two databases and are
 measured alternately, request by request, so that load from elsewhere on the machine hits both alike. Usage:
 
-    .venv/bin/python bench/bench_hazards.py [--quick] [--no-postgres] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/bench_hazards.py [--quick] [--no-postgres] [--lifecycles-only]
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -142,10 +145,11 @@ def bench_machine(n: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def bench_lifecycles(app, users: dict, enterprise_id: int, n: int) -> dict:
+def bench_lifecycles(app, users: dict, enterprise_id: int, batches: int, batch: int = 20) -> dict:
     """Lifecycles per second: confirm → submit → accept (the hazards are reported beforehand with
     their "after" photo), committed after each user action and in one transaction per lifecycle; and
-    the whole story including the report and the photo upload.
+    the whole story including the report and the photo upload. {variant: (median, min, max)} over
+    ``batches`` batches of ``batch`` lifecycles.
 
     "Commit per action" models requests: each action loads its user by id (as the login manager
     does), runs the service, commits and ends the session. Ids are what forms and API calls post.
@@ -160,7 +164,6 @@ def bench_lifecycles(app, users: dict, enterprise_id: int, n: int) -> dict:
     photo = jpeg_bytes()
     deadline = (today() + timedelta(days=10)).isoformat()
     staff_id, manager_id = users["staff"], users["manager"]
-    rates = {}
 
     def request(user_id, action):
         result = action(db.session.get(User, user_id))
@@ -204,22 +207,36 @@ def bench_lifecycles(app, users: dict, enterprise_id: int, n: int) -> dict:
         db.session.commit()
         db.session.remove()
 
-    with app.app_context():
-        for name, lifecycle in (("confirm→submit→accept, commit per action", per_action),
-                                ("confirm→submit→accept, one transaction", one_transaction)):
-            ids = prepared(n)
-            t0 = time.perf_counter()
-            for hazard_id in ids:
-                lifecycle(hazard_id)
-            rates[name] = n / (time.perf_counter() - t0)
+    def timed(lifecycle, size):
+        ids = prepared(size)  # outside the clock
         t0 = time.perf_counter()
-        for i in range(n):
+        for hazard_id in ids:
+            lifecycle(hazard_id)
+        return time.perf_counter() - t0
+
+    def whole_story(size):
+        t0 = time.perf_counter()
+        for i in range(size):
             hazard_id = request(staff_id, lambda actor, i=i: report(i, actor))
             request(staff_id, lambda actor, h=hazard_id: attach(h, actor))
             per_action(hazard_id)
-        rates["report+photo+confirm→submit→accept, commit per action"] = n / (time.perf_counter() - t0)
+        return time.perf_counter() - t0
+
+    variants = {
+        "confirm→submit→accept, commit per action": lambda size: timed(per_action, size),
+        "confirm→submit→accept, one transaction": lambda size: timed(one_transaction, size),
+        "report+photo+confirm→submit→accept, commit per action": whole_story,
+    }
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    with app.app_context():
+        timed(per_action, 5)  # warm-up: compiled statements, prepared statements, connections
+        # Batches, the variants taking turns, so that load from elsewhere on the machine (shared, and
+        # noisy) falls on each alike; the median batch is reported, with the spread.
+        for _ in range(batches):
+            for name, run_batch in variants.items():
+                samples[name].append(batch / run_batch(batch))
         db.session.remove()
-    return rates
+    return {name: (statistics.median(r), min(r), max(r)) for name, r in samples.items()}
 
 
 def _client_for(app, user_id: int):
@@ -305,21 +322,24 @@ def run(label: str, url_small: str, url_large: str, args) -> dict:
     with app.app_context():
         commit_ms = measure_commit(db)
     print(f"[{label}] one small INSERT + COMMIT: {commit_ms:.2f} ms (the disk's fsync sets the floor)")
-    rates = bench_lifecycles(app, users, enterprise_ids[0], args.lifecycles)
-    for name, rate in rates.items():
-        print(f"[{label}] lifecycles/s ({name}): {rate:.0f}")
-    results["lifecycles_per_s"] = rates["confirm→submit→accept, one transaction"]
+    rates = bench_lifecycles(app, users, enterprise_ids[0], args.batches)
+    for name, (median, lo, hi) in rates.items():
+        print(f"[{label}] lifecycles/s ({name}): median {median:.0f} (batches {lo:.0f}–{hi:.0f})")
+    results["lifecycles_per_s"] = rates["confirm→submit→accept, one transaction"][0]
+    results["lifecycles_per_s_per_action"] = rates["confirm→submit→accept, commit per action"][0]
     if url_small.startswith("postgresql"):
         # The same code with PostgreSQL not waiting for the WAL flush at each commit: separates what
         # the service costs from what this machine's disk costs (a deployment choice, not a default).
         async_app = make_app(url_small, files, {"connect_args": {"options": "-c synchronous_commit=off"}})
-        rates = bench_lifecycles(async_app, users, enterprise_ids[0], args.lifecycles)
-        for name, rate in rates.items():
-            print(f"[{label}] lifecycles/s with synchronous_commit=off ({name}): {rate:.0f}")
+        rates = bench_lifecycles(async_app, users, enterprise_ids[0], max(3, args.batches // 2))
+        for name, (median, lo, hi) in rates.items():
+            print(f"[{label}] lifecycles/s with synchronous_commit=off ({name}): median {median:.0f} "
+                  f"(batches {lo:.0f}–{hi:.0f})")
         with async_app.app_context():
             db.engine.dispose()
 
-    for key, each, size in (("small", app, args.small), ("large", big, args.large)):
+    sizes = () if args.lifecycles_only else (("small", app, args.small), ("large", big, args.large))
+    for key, each, size in sizes:
         with each.app_context():
             t0 = time.perf_counter()
             bulk_hazards(orgs[key][0], size // args.enterprises, 1, random.Random(7))
@@ -331,6 +351,8 @@ def run(label: str, url_small: str, url_large: str, args) -> dict:
                   f"(seeded in {time.perf_counter() - t0:.1f} s)")
     cases = {"first page": ("", {}), "state+overdue": ("?state=rectifying&overdue=1",
                                                        {"state": "rectifying", "overdue": True})}
+    if args.lifecycles_only:
+        cases = {}
     for name, (query, filters) in cases.items():
         for who in ("supervisor", "manager"):
             ids = [orgs["small"][1][who], orgs["large"][1][who]]
@@ -359,12 +381,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--lifecycles-only", action="store_true", help="skip the register measurements")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
     args = parser.parse_args()
     args.enterprises = 1000
     args.small, args.large = (2000, 5000) if args.quick else (10_000, 100_000)
     args.rounds = 10 if args.quick else 40
-    args.lifecycles = 30 if args.quick else 200
+    args.batches = 3 if args.quick else 10  # of 20 lifecycles each
     os.environ.setdefault("SHUANGKONG_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench_hazards_instance_"))
 
     machine_rate = bench_machine(2000)
