@@ -9,7 +9,7 @@ TEST_SYSTEM_PACKAGES := chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-e2e system-deps install translations fonts migrate demo lint bench messages clean
+.PHONY: run test test-e2e screenshots system-deps install translations fonts migrate demo lint bench messages clean
 
 run: install translations fonts migrate
 	@$(BIN)/shuangkong demo --if-empty
@@ -26,6 +26,12 @@ test: install translations
 test-e2e: install translations
 	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	$(BIN)/pytest -m e2e tests/e2e
+
+# The browser journeys again, writing their pictures into docs/screenshots/ for the README tour
+# (otherwise they go to a temporary folder, so a test run leaves the checkout clean).
+screenshots: install translations
+	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
+	SHUANGKONG_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m e2e tests/e2e
 
 # Debian packages: installed only when missing (needs root or sudo).
 system-deps:

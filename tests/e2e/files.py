@@ -62,7 +62,7 @@ def pdf_qr_links(data: bytes) -> list[str]:
 
 
 def save_pdf_page_png(data: bytes, name: str, max_bytes: int = 300_000) -> Path:
-    """Page 1 of a PDF as a PNG under docs/screenshots/ (for the README tour)."""
+    """Page 1 of a PDF as a PNG under SCREENSHOTS (docs/screenshots/ for the README tour)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     image = pdf_page_image(data, scale=1.25).convert("L")  # print is black on white: grey keeps it small
