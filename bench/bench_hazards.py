@@ -145,7 +145,25 @@ def bench_machine(n: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def bench_lifecycles(app, users: dict, enterprise_id: int, batches: int, batch: int = 20) -> dict:
+def count_statements(engine, lifecycle, hazard_ids: list[int]) -> float:
+    """Statements sent per lifecycle (BEGIN and COMMIT not included): deterministic, unlike the clock."""
+    from sqlalchemy import event
+
+    sent = [0]
+
+    def count(*_args):
+        sent[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for hazard_id in hazard_ids:
+            lifecycle(hazard_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return sent[0] / len(hazard_ids)
+
+
+def bench_lifecycles(app, users: dict, enterprise_id: int, batches: int, batch: int = 20, label: str = "") -> dict:
     """Lifecycles per second: confirm → submit → accept (the hazards are reported beforehand with
     their "after" photo), committed after each user action and in one transaction per lifecycle; and
     the whole story including the report and the photo upload. {variant: (median, min, max)} over
@@ -230,6 +248,9 @@ def bench_lifecycles(app, users: dict, enterprise_id: int, batches: int, batch: 
     samples: dict[str, list[float]] = {name: [] for name in variants}
     with app.app_context():
         timed(per_action, 5)  # warm-up: compiled statements, prepared statements, connections
+        for name, lifecycle in (("commit per action", per_action), ("one transaction", one_transaction)):
+            print(f"[{label}] SQL statements per lifecycle ({name}): "
+                  f"{count_statements(db.engine, lifecycle, prepared(5)):.0f}")
         # Batches, the variants taking turns, so that load from elsewhere on the machine (shared, and
         # noisy) falls on each alike; the median batch is reported, with the spread.
         for _ in range(batches):
@@ -322,7 +343,7 @@ def run(label: str, url_small: str, url_large: str, args) -> dict:
     with app.app_context():
         commit_ms = measure_commit(db)
     print(f"[{label}] one small INSERT + COMMIT: {commit_ms:.2f} ms (the disk's fsync sets the floor)")
-    rates = bench_lifecycles(app, users, enterprise_ids[0], args.batches)
+    rates = bench_lifecycles(app, users, enterprise_ids[0], args.batches, label=label)
     for name, (median, lo, hi) in rates.items():
         print(f"[{label}] lifecycles/s ({name}): median {median:.0f} (batches {lo:.0f}–{hi:.0f})")
     results["lifecycles_per_s"] = rates["confirm→submit→accept, one transaction"][0]
@@ -331,7 +352,8 @@ def run(label: str, url_small: str, url_large: str, args) -> dict:
         # The same code with PostgreSQL not waiting for the WAL flush at each commit: separates what
         # the service costs from what this machine's disk costs (a deployment choice, not a default).
         async_app = make_app(url_small, files, {"connect_args": {"options": "-c synchronous_commit=off"}})
-        rates = bench_lifecycles(async_app, users, enterprise_ids[0], max(3, args.batches // 2))
+        rates = bench_lifecycles(async_app, users, enterprise_ids[0], max(3, args.batches // 2),
+                                 label=f"{label}, synchronous_commit=off")
         for name, (median, lo, hi) in rates.items():
             print(f"[{label}] lifecycles/s with synchronous_commit=off ({name}): median {median:.0f} "
                   f"(batches {lo:.0f}–{hi:.0f})")
