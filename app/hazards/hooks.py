@@ -12,6 +12,7 @@ with ``add_load_option``; the name makes a second registration replace the first
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +30,11 @@ def listing_authority(hazard):
 
 
 def add_load_option(name: str, triggers, make_option: Callable[[], Any]) -> None:
-    """``make_option`` builds the option on first use (once every mapper is configured)."""
+    """``make_option`` builds the option on first use (once every mapper is configured), then it is kept
+    (options are immutable)."""
+    make_once = functools.cache(make_option)
     for trigger in triggers:
-        _load_options.setdefault(trigger, {})[name] = make_option
+        _load_options.setdefault(trigger, {})[name] = make_once
 
 
 def load_options(trigger: str) -> list:

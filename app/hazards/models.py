@@ -97,7 +97,7 @@ class Hazard(db.Model):
 
     # Read-only views of the foreign keys (the service sets the *_id columns): a flush of the hazard
     # then has no relationship bookkeeping to do for them (measured: 12% fewer Python calls per
-    # lifecycle). Assigning one of these does nothing in the database: set the id.
+    # lifecycle). Assigning one raises (``_refuse_assignment``): set the id.
     enterprise: Mapped[Enterprise] = relationship(viewonly=True)
     reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id], viewonly=True)
     responsible_user: Mapped[User | None] = relationship(foreign_keys=[responsible_user_id], viewonly=True)
@@ -124,18 +124,6 @@ class Hazard(db.Model):
         # its assessed grade.
         point_grade = stricter(point.assessed_grade, point.effective_grade) if point is not None else None
         return stricter(point_grade, LEVEL_GRADE.get(self.level) if self.level else None)
-
-
-_READ_ONLY_RELATIONSHIPS = ("enterprise", "reported_by", "responsible_user", "submitted_by",
-                            "responsible_department", "found_by_authority", "risk_point")
-
-
-def _refuse_assignment(target, _value, _old, initiator):
-    raise TypeError(f"{type(target).__name__}.{initiator.key} is read-only: set {initiator.key}_id instead")
-
-
-for _name in _READ_ONLY_RELATIONSHIPS:
-    event.listen(getattr(Hazard, _name), "set", _refuse_assignment)
 
 
 # Columns whose change alone is bookkeeping, not a change of the hazard a form could be stale about.
@@ -182,6 +170,21 @@ class HazardEvent(db.Model):
     # Read-only (events are written by app.hazards.history with ids only).
     hazard: Mapped[Hazard] = relationship(viewonly=True)
     actor: Mapped[User | None] = relationship(viewonly=True)
+
+
+def _refuse_assignment(target, _value, _old, initiator):
+    raise TypeError(f"{type(target).__name__}.{initiator.key} is read-only: set {initiator.key}_id instead")
+
+
+def _guard_read_only_relationships(mapper, _cls) -> None:
+    """Assigning a read-only relationship would be lost at the flush without a word: refuse it."""
+    for relationship_ in mapper.relationships:
+        if relationship_.viewonly:
+            event.listen(relationship_.class_attribute, "set", _refuse_assignment)
+
+
+for _model in (Hazard, HazardEvent):
+    event.listen(_model, "mapper_configured", _guard_read_only_relationships)
 
 
 class AttachmentKind(enum.StrEnum):

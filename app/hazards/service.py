@@ -171,7 +171,7 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         level=level, risk_point_id=risk_point.id if risk_point is not None else None,
         hazard_factor=hazard_factor or None,
         accident_type=accident_type or None, reported_by_id=actor.id,
-        found_by_authority_id=found_by_authority.id if found_by_authority is not None else None, chain_seq=0,
+        found_by_authority_id=found_by_authority.id if found_by_authority is not None else None,
     )
     db.session.add(hazard)
     history.append(hazard, "report", from_state=None, to_state=hazard.state or "reported", actor=actor,
@@ -207,10 +207,6 @@ def _guard_messages(hazard: Hazard, failures: dict[str, str]) -> dict[str, str]:
     for guard, field in failures.items():
         out.setdefault(field, messages.get(guard, _("This field is required.")))
     return out
-
-
-def _after_evidence(hazard: Hazard) -> int:
-    return hazard.after_evidence_count or 0
 
 
 def _plan_approved(hazard: Hazard) -> bool:
@@ -259,7 +255,7 @@ def _prepare(hazard: Hazard, trigger: str, actor: User, data: dict) -> tuple[dic
         ctx["reason"] = _text(data, errors, "reason")
     elif trigger == "submit":
         ctx["rectification"] = _text(data, errors, "rectification")
-        ctx["after_evidence"] = _after_evidence(hazard)
+        ctx["after_evidence"] = hazard.after_evidence_count or 0
         ctx["plan_approved"] = _plan_approved(hazard) if hazard.level == HazardLevel.major else None
         changes.update(rectification=ctx["rectification"], submitted_by_id=actor.id, submitted_at=utcnow())
     elif trigger == "accept":

@@ -188,37 +188,32 @@ def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadl
     return listing
 
 
-def active_listing(hazard_id: int) -> Listing | None:
-    return db.session.scalar(select(Listing).where(Listing.hazard_id == hazard_id,
-                                                   Listing.state == ListingState.listed)
-                             .order_by(Listing.id.desc()).limit(1))
-
-
-def listing_authority_of(hazard: Hazard) -> Authority | None:
-    """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
-    listed = [x for x in listings_of(hazard) if x.state == ListingState.listed]
-    return listed[-1].authority if listed else None
-
-
 def listings_of(hazard: Hazard) -> list[Listing]:
     """All listings of the hazard, oldest first (loaded once per session, see ``Listing.hazard``)."""
     return list(hazard.listings)
 
 
+def _listed(hazard: Hazard) -> Listing | None:
+    """The hazard's active listing (the newest in state ``listed``), from ``hazard.listings``."""
+    listed = [x for x in hazard.listings if x.state == ListingState.listed]
+    return listed[-1] if listed else None
+
+
+def listing_authority_of(hazard: Hazard) -> Authority | None:
+    """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
+    listing = _listed(hazard)
+    return listing.authority if listing is not None else None
+
+
 def close_listings(hazard: Hazard, actor: User) -> None:
     """An accepted hazard: delist its active listing and dismiss waiting proposals."""
-    listings = listings_of(hazard)
-    delist_on_accept(hazard, actor, listings)
-    drop_proposals(hazard, "隐患已验收销号", listings)
+    delist_on_accept(hazard, actor)
+    drop_proposals(hazard, "隐患已验收销号")
 
 
-def delist_on_accept(hazard: Hazard, actor: User, listings: list[Listing] | None = None) -> Listing | None:
+def delist_on_accept(hazard: Hazard, actor: User) -> Listing | None:
     """The accepted hazard of a listed item: the listing ends and the delisting notice is issued."""
-    if listings is None:
-        listing = active_listing(hazard.id)
-    else:
-        active = [x for x in listings if x.state == ListingState.listed]
-        listing = active[-1] if active else None
+    listing = _listed(hazard)
     if listing is None:
         return None
     if actor.authority_id != listing.authority_id:
@@ -232,11 +227,9 @@ def delist_on_accept(hazard: Hazard, actor: User, listings: list[Listing] | None
     return listing
 
 
-def drop_proposals(hazard: Hazard, reason: str, listings: list[Listing] | None = None) -> int:
+def drop_proposals(hazard: Hazard, reason: str) -> int:
     """A hazard closed or voided while proposals wait: they are dismissed with that reason."""
-    if listings is None:
-        listings = listings_of(hazard)
-    waiting = [x for x in listings if x.state == ListingState.proposed]
+    waiting = [x for x in hazard.listings if x.state == ListingState.proposed]
     for listing in waiting:
         fire(listing, "dismiss", reason=reason)
         listing.dismiss_reason = reason

@@ -410,3 +410,10 @@ def test_relationships_of_a_hazard_are_read_only(world):
     db.session.flush()
     db.session.expire(h)
     assert h.responsible_user.id == world.users.staff.id
+
+
+def test_relationships_of_an_event_are_read_only(world):
+    h = make_hazard(world, state="reported")
+    event = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == h.id)).first()
+    with pytest.raises(TypeError, match="actor_id"):
+        event.actor = world.users.manager
