@@ -14,7 +14,6 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from functools import cached_property
 
 # China has kept UTC+8 without daylight saving since 1991: a fixed offset, not a zone database lookup.
 CST = timezone(timedelta(hours=8), "CST")
@@ -109,14 +108,6 @@ class CheckSchedule:
     work_start: int | None = None
     work_end: int | None = None
     ends_at: datetime | None = None
-
-    @cached_property
-    def slots(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Hourly windows of one day as (starts, ends) in microseconds after midnight, both increasing."""
-        step = self.cycle * 3600 * US
-        lo, hi = self.work_start * US, self.work_end * US
-        starts = tuple(range(lo, hi, step))
-        return starts, tuple(min(s + step, hi) for s in starts)
 
 
 def _int(value) -> int:

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import calendar as _stdcal
 import enum
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from workflows.check_tasks import CheckSchedule, CycleUnit, Suspension, WorkdayType
+from workflows.check_tasks import US, CheckSchedule, CycleUnit, Suspension, WorkdayType
 from workflows.work_calendar import WorkCalendar, statutory
 
 ONE_DAY = timedelta(days=1)
@@ -71,10 +71,21 @@ def _add_months(dt: datetime, n: int) -> datetime:
 class _Engine:
     """One schedule against one calendar; the functions below are thin wrappers around it."""
 
-    __slots__ = ("s", "cal")
+    __slots__ = ("s", "cal", "ws", "we", "step", "n", "days", "months")
 
     def __init__(self, s: CheckSchedule, cal: WorkCalendar):
         self.s, self.cal = s, cal
+        # An anchored window is a fixed number of days (day, week) or of calendar months (month, year).
+        self.days = self.months = None
+        if s.unit is CycleUnit.day or s.unit is CycleUnit.week:
+            self.days = timedelta(days=s.cycle * (7 if s.unit is CycleUnit.week else 1))
+        elif s.unit is not CycleUnit.hour:
+            self.months = s.cycle * (12 if s.unit is CycleUnit.year else 1)
+        else:
+            # Hourly windows of a day in integer microseconds after midnight: slot i starts at ws + i·step
+            # and ends at min(ws + (i+1)·step, we); there are n of them.
+            self.ws, self.we, self.step = s.work_start * US, s.work_end * US, s.cycle * 3600 * US
+            self.n = -(-(self.we - self.ws) // self.step)
 
     # --- eligibility -------------------------------------------------------------------
 
@@ -98,23 +109,18 @@ class _Engine:
 
     def boundary(self, k: int) -> datetime:
         """Start of window ``k`` (= end of window ``k - 1``)."""
-        s = self.s
-        if s.unit is CycleUnit.day:
-            return s.starts_at + timedelta(days=k * s.cycle)
-        if s.unit is CycleUnit.week:
-            return s.starts_at + timedelta(days=7 * k * s.cycle)
-        months = s.cycle * (12 if s.unit is CycleUnit.year else 1)
-        return _add_months(s.starts_at, k * months)
+        if self.days is not None:
+            return self.s.starts_at + k * self.days
+        return _add_months(self.s.starts_at, k * self.months)
 
     def first_k_end_after(self, t: datetime) -> int:
         """Smallest ``k >= 0`` whose window ends after ``t``."""
         s = self.s
         if t < s.starts_at:
             return 0
-        if s.unit in (CycleUnit.day, CycleUnit.week):
-            step = timedelta(days=s.cycle * (7 if s.unit is CycleUnit.week else 1))
-            return (t - s.starts_at) // step
-        months = s.cycle * (12 if s.unit is CycleUnit.year else 1)
+        if self.days is not None:
+            return (t - s.starts_at) // self.days
+        months = self.months
         k = max(0, ((t.year - s.starts_at.year) * 12 + t.month - s.starts_at.month) // months - 1)
         while self.boundary(k + 1) <= t:
             k += 1
@@ -143,16 +149,29 @@ class _Engine:
 
     # --- hourly --------------------------------------------------------------------------
 
+    def _ends_upto(self, x: int) -> int:
+        """Slots of a day ending at or before ``x`` (microseconds after that day's midnight)."""
+        if x >= self.we:
+            return self.n
+        return min(self.n - 1, max(0, (x - self.ws) // self.step))
+
+    def _starts_before(self, x: int) -> int:
+        """Slots of a day starting before ``x``."""
+        return min(self.n, max(0, -(-(x - self.ws) // self.step)))
+
     def day_slot_range(self, d: date, a: datetime, b: datetime) -> range:
         """Indices of day ``d``'s slots whose end is in ``(a, b]`` and that exist (start bounds)."""
-        starts, ends = self.s.slots
         base = _midnight(d)
-        lo = bisect_right(ends, _us(a - base))
-        hi = bisect_right(ends, _us(b - base))
-        lo = max(lo, bisect_left(starts, _us(self.s.starts_at - base)))
+        lo = max(self._ends_upto(_us(a - base)), self._starts_before(_us(self.s.starts_at - base)))
+        hi = self._ends_upto(_us(b - base))
         if self.s.ends_at is not None:
-            hi = min(hi, bisect_left(starts, _us(self.s.ends_at - base)))
+            hi = min(hi, self._starts_before(_us(self.s.ends_at - base)))
         return range(lo, max(lo, hi))
+
+    def slot(self, base: datetime, i: int) -> Window:
+        start = self.ws + i * self.step
+        return Window(base + timedelta(microseconds=start),
+                      base + timedelta(microseconds=min(start + self.step, self.we)))
 
     def hourly_day_bounds(self, a: datetime, b: datetime) -> tuple[date, date]:
         """The days that can hold a window ending in ``(a, b]``: ``[first, last]`` inclusive."""
@@ -166,10 +185,10 @@ class _Engine:
         first, last = self.hourly_day_bounds(a, b)
         if last < first:
             return 0
-        starts, _ = self.s.slots
-        # Every day strictly inside (first, last) holds all its slots (the module docstring's proof:
-        # its windows end after a, by b, start after starts_at and before ends_at).
-        n = self.eligible_between(first + ONE_DAY, last) * len(starts)
+        # Every day strictly inside (first, last) holds all its slots: they end after a (the day starts
+        # after a's day) and by b (they end by the next midnight, at latest b's), start after starts_at
+        # and before ends_at for the same reason.
+        n = self.eligible_between(first + ONE_DAY, last) * self.n
         for d in {first, last}:
             if self.eligible(d):
                 n += len(self.day_slot_range(d, a, b))
@@ -177,14 +196,12 @@ class _Engine:
 
     def iter_hourly(self, a: datetime, b: datetime) -> Iterator[Window]:
         first, last = self.hourly_day_bounds(a, b)
-        starts, ends = self.s.slots
         d = first
         while d <= last:
             if self.eligible(d):
                 base = _midnight(d)
-                inner = first < d < last
-                for i in range(len(starts)) if inner else self.day_slot_range(d, a, b):
-                    yield Window(base + timedelta(microseconds=starts[i]), base + timedelta(microseconds=ends[i]))
+                for i in range(self.n) if first < d < last else self.day_slot_range(d, a, b):
+                    yield self.slot(base, i)
             d += ONE_DAY
 
     # --- both ----------------------------------------------------------------------------
@@ -208,13 +225,32 @@ class _Engine:
             return self.count_hourly(a, b)
         if s.workday_type is WorkdayType.every_day:
             return len(self.anchored_ks(a, b))
+        ks = self.anchored_ks(a, b)
+        if not ks:
+            return 0
         if s.unit is CycleUnit.day and s.cycle == 1 and s.starts_at.time() == datetime.min.time():
             # Daily windows are whole days: count the eligible days among them.
-            ks = self.anchored_ks(a, b)
-            if not ks:
-                return 0
             return self.eligible_between(self.boundary(ks.start).date(), self.boundary(ks.stop).date())
-        return sum(1 for _ in self.windows(a, b))
+        return len(ks) - self.windows_without_eligible_day(ks)
+
+    def windows_without_eligible_day(self, ks: range) -> int:
+        """How many windows ``k in ks`` hold no eligible day, without looking at each window.
+
+        Such a window lies wholly inside a run of ineligible days (weekends and holidays for a working-day
+        task, working days for the other) at least as long as the shortest window; for each such run,
+        the windows inside it form a range of ``k`` found from two window indices (``first_k_end_after``).
+        """
+        s = self.s
+        min_days = s.cycle * {CycleUnit.day: 1, CycleUnit.week: 7, CycleUnit.month: 28, CycleUnit.year: 365}[s.unit]
+        first = self.boundary(ks.start).date()
+        end = (self.boundary(ks.stop) - EPS).date() + ONE_DAY
+        n = 0
+        for r0, r1 in self.cal.runs(s.workday_type is WorkdayType.non_workdays, first, end, min_days):
+            lo_t, hi_t = _midnight(r0), _midnight(r1)
+            k_lo = 0 if s.starts_at >= lo_t else self.first_k_end_after(lo_t - EPS) + 1
+            k_hi = self.first_k_end_after(hi_t)  # windows ending by the run's end
+            n += max(0, min(k_hi, ks.stop) - max(k_lo, ks.start))
+        return n
 
     def window_at(self, t: datetime) -> Window | None:
         """The window containing ``t`` (``start <= t < end``), if any."""
@@ -222,13 +258,11 @@ class _Engine:
             d = t.date()
             if not self.eligible(d):
                 return None
-            starts, ends = self.s.slots
             base = _midnight(d)
             off = _us(t - base)
-            i = bisect_right(starts, off) - 1
-            if i < 0 or off >= ends[i]:
+            if off < self.ws or off >= self.we:
                 return None
-            w = Window(base + timedelta(microseconds=starts[i]), base + timedelta(microseconds=ends[i]))
+            w = self.slot(base, (off - self.ws) // self.step)
         else:
             if t < self.s.starts_at:
                 return None

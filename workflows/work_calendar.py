@@ -165,6 +165,42 @@ class WorkCalendar:
                 left -= 1
         return d
 
+    @cached_property
+    def _runs_cache(self) -> dict:
+        return {}
+
+    def _year_runs(self, working: bool, year: int, min_len: int) -> list[tuple[date, date]]:
+        """Maximal runs of days with ``is_workday(d) == working`` that start in ``year`` and last at least
+        ``min_len`` days, as ``(first, end)`` with ``end`` excluded. Computed once per key and kept."""
+        key = (working, year, min_len)
+        runs = self._runs_cache.get(key)
+        if runs is None:
+            runs = []
+            d, stop = date(year, 1, 1), date(year + 1, 1, 1)
+            # A run going on at 1 January started the year before: skip to its end.
+            while d < stop and self.is_workday(d - ONE_DAY) == working and self.is_workday(d) == working:
+                d += ONE_DAY
+            while d < stop:
+                if self.is_workday(d) != working:
+                    d += ONE_DAY
+                    continue
+                first = d
+                while self.is_workday(d) == working:
+                    d += ONE_DAY
+                if (d - first).days >= min_len:
+                    runs.append((first, d))
+            self._runs_cache[key] = runs
+        return runs
+
+    def runs(self, working: bool, first: date, end: date, min_len: int = 1) -> list[tuple[date, date]]:
+        """The maximal runs of working (or non-working) days of at least ``min_len`` days that share a day
+        with ``[first, end)``; each as ``(first day, day after the last)``. Check windows use them to find
+        the windows that hold no eligible day without looking at every window."""
+        out = []
+        for y in range(first.year - 1, end.year + 1):
+            out += [r for r in self._year_runs(working, y, min_len) if r[1] > first and r[0] < end]
+        return out
+
     def merged(self, other: WorkCalendar) -> WorkCalendar:
         """This calendar with ``other``'s years added or replacing its own (an admin's import)."""
         return WorkCalendar({**self.years, **other.years})
