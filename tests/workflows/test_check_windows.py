@@ -333,3 +333,20 @@ def test_figures_add_up_and_the_rate_stays_within_bounds(s, a, span, data):
     f = task_figures(s, a, b, now, records)
     assert f.planned == len(ws) == f.done + f.late + f.missed + f.suspended
     assert f.completion_rate is None or 0 <= f.completion_rate <= 1
+
+
+@pytest.mark.parametrize("wtype", ["workdays", "non_workdays"])
+@pytest.mark.parametrize(("cycle", "unit"), [(1, "day"), (2, "day"), (3, "day"), (1, "week"), (2, "week"),
+                                             (1, "month"), (1, "hour"), (5, "hour")])
+def test_counts_equal_the_reference_for_every_start_day_around_the_long_holidays(cycle, unit, wtype):
+    # Every start day from mid-January to mid-March 2026 and from mid-September to October 2026, at
+    # midnight and at noon, so that windows fall inside the Spring Festival and National Day runs.
+    starts = [D(2026, 1, 15) + timedelta(days=i) for i in range(60)]
+    starts += [D(2026, 9, 10) + timedelta(days=i) for i in range(40)]
+    for st0 in starts:
+        for at in (st0, st0 + timedelta(hours=12)):
+            s = schedule_from_input(cycle=cycle, cycle_unit=unit, starts_at=at, workday_type=wtype,
+                                    work_start="08:00", work_end="20:00")
+            a, b = at - timedelta(days=3), at + timedelta(days=75)
+            ref = [w for w in reference_windows(s, b + timedelta(days=40)) if a < w.end <= b]
+            assert count_windows(s, a, b) == len(ref), (at, cycle, unit, wtype)
