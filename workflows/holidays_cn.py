@@ -9,8 +9,8 @@ dates from a forecast or from the lunar calendar. docs/calendar.md says how each
 from __future__ import annotations
 
 STATUTORY_CALENDARS = """\
-# 2025: full text as published by Xinhua (新华社北京11月12日电) and reprinted on gmw.cn;
-# document number as printed on the gov.cn copy (zhengce/content/202411/content_6986382.htm).
+# 2025: full text as published by Xinhua (新华社北京11月12日电, m.gmw.cn/2024-11/12/content_1303894933.htm);
+# the document number from a reprint that prints it and from datasets citing the gov.cn copy (docs/calendar.md).
 year 2025
 title 国务院办公厅关于2025年部分节假日安排的通知
 document 国办发明电〔2024〕12号
@@ -28,7 +28,8 @@ holiday 2025-10-01 2025-10-08 国庆节、中秋节
 workday 2025-09-28 国庆节、中秋节
 workday 2025-10-11 国庆节、中秋节
 
-# 2026: full text as published by Xinhua (新华社北京11月4日电, politics.gmw.cn/2025-11/04/content_38391083.htm).
+# 2026: full text as published by Xinhua (新华社北京11月4日电, politics.gmw.cn/2025-11/04/content_38391083.htm);
+# the document number from datasets citing the gov.cn policy-library copy (docs/calendar.md).
 year 2026
 title 国务院办公厅关于2026年部分节假日安排的通知
 document 国办发明电〔2025〕7号
