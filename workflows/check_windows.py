@@ -62,10 +62,15 @@ def _us(delta: timedelta) -> int:
     return delta // EPS
 
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _add_months(dt: datetime, n: int) -> datetime:
+    """``n`` calendar months after ``dt``, the day clamped to the month's last (31 Jan + 1 → 28/29 Feb)."""
     y, m = divmod(dt.month - 1 + n, 12)
     y += dt.year
-    return dt.replace(year=y, month=m + 1, day=min(dt.day, _stdcal.monthrange(y, m + 1)[1]))
+    last = 29 if m == 1 and _stdcal.isleap(y) else _DAYS_IN_MONTH[m]
+    return dt.replace(year=y, month=m + 1, day=min(dt.day, last))
 
 
 class _Engine:
@@ -287,6 +292,18 @@ def count_windows(schedule: CheckSchedule, a: datetime, b: datetime,
     return _Engine(schedule, calendar or statutory()).count(a, b)
 
 
+def count_windows_by_schedule(schedules: Iterable[CheckSchedule], a: datetime, b: datetime,
+                              calendar: WorkCalendar | None = None) -> dict[CheckSchedule, int]:
+    """``count_windows`` of each distinct schedule once: tasks defined in bulk (all measures of a control
+    level, from the same date) share one schedule, and the app sums the counts per group."""
+    cal = calendar or statutory()
+    out: dict[CheckSchedule, int] = {}
+    for s in schedules:
+        if s not in out:
+            out[s] = _Engine(s, cal).count(a, b)
+    return out
+
+
 def window_at(schedule: CheckSchedule, t: datetime, calendar: WorkCalendar | None = None) -> Window | None:
     """The window open at ``t`` (the one a record made at ``t`` belongs to by default), if any."""
     return _Engine(schedule, calendar or statutory()).window_at(t)
@@ -296,6 +313,8 @@ def windows_overlapping(schedule: CheckSchedule, a: datetime, b: datetime,
                         calendar: WorkCalendar | None = None) -> Iterator[Window]:
     """The windows that share time with ``[a, b)`` (for a list "from … to"), in order."""
     eng = _Engine(schedule, calendar or statutory())
+    if b <= a:
+        return
     yield from eng.windows(a, b)
     w = eng.window_at(b)
     if w is not None and w.end > b and w.start < b:

@@ -350,3 +350,36 @@ def test_counts_equal_the_reference_for_every_start_day_around_the_long_holidays
             a, b = at - timedelta(days=3), at + timedelta(days=75)
             ref = [w for w in reference_windows(s, b + timedelta(days=40)) if a < w.end <= b]
             assert count_windows(s, a, b) == len(ref), (at, cycle, unit, wtype)
+
+
+@settings(max_examples=150, deadline=None)
+@given(schedules(), instants, st.timedeltas(timedelta(0), timedelta(days=40)), st.data())
+def test_the_apps_counting_recipe_equals_the_walk(s, a, span, data):
+    """docs/checks.md: planned and suspended by closed forms, done and late from the records' own times."""
+    b = a + span
+    now = data.draw(st.datetimes(a, b + timedelta(days=5)))
+    top = min(b, now)
+    stops = [Suspension(p, p + d) for p, d in data.draw(st.lists(
+        st.tuples(st.datetimes(a - timedelta(days=5), b), st.timedeltas(timedelta(minutes=1), timedelta(days=9))),
+        max_size=3))]
+    closed = list(windows(s, a, top)) if top > a else []
+    records = {w.start: data.draw(st.datetimes(w.start, max(w.start, now))) for w in closed
+               if data.draw(st.booleans())}
+    merged = merge_suspensions(stops)
+    planned = count_windows(s, a, top) if top > a else 0
+    done = sum(1 for w in closed if w.start in records and records[w.start] < w.end)
+    late = sum(1 for w in closed if w.start in records and records[w.start] >= w.end)
+    recorded_suspended = sum(1 for w in closed if w.start in records and overlaps_suspension(w, merged))
+    suspended = (count_suspended_windows(s, a, top, stops) if top > a else 0) - recorded_suspended
+    open_w = window_at(s, now) if a < now < b else None
+    due = int(open_w is not None and open_w.start not in records and not overlaps_suspension(open_w, merged))
+    counted = CheckFigures(planned, done, late, suspended, due)
+    assert counted == task_figures(s, a, b, now, records, stops)
+
+
+def test_counting_by_schedule_counts_each_distinct_schedule_once():
+    from workflows.check_windows import count_windows_by_schedule
+    s1, s2 = hourly(cycle=2), anchored(1, "week", starts_at="2026-03-02T00:00")
+    a, b = D(2026, 3, 1), D(2026, 4, 1)
+    got = count_windows_by_schedule([s1, s2, hourly(cycle=2), s2], a, b)
+    assert got == {s1: count_windows(s1, a, b), s2: 4} and got[s1] == 30 * 5  # from 2 March, 08–17 every 2 h
