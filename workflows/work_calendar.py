@@ -137,6 +137,12 @@ class WorkCalendar:
                 return h.name
         return None
 
+    def holidays_between(self, a: date, b: date) -> list[Holiday]:
+        """The statutory holidays whose first day off is in ``[a, b)``, in order: the "before holidays"
+        (节假日前) checks of the 包保 technical person are planned from them."""
+        return sorted((h for y in range(a.year, b.year + 1) if y in self.years for h in self.years[y].holidays
+                       if a <= h.first < b), key=lambda h: h.first)
+
     def working_days_between(self, a: date, b: date) -> int:
         """Working days in ``[a, b)`` (``b`` excluded; 0 when ``b <= a``), in constant time."""
         if b <= a:

@@ -128,3 +128,11 @@ def test_an_empty_calendar_is_monday_to_friday():
     cal = WorkCalendar()
     assert cal.working_days_between(date(2026, 2, 9), date(2026, 2, 23)) == 10
     assert not cal.has_year(2026)
+
+
+def test_holidays_between_lists_the_holidays_starting_in_the_range():
+    got = CAL.holidays_between(date(2026, 1, 1), date(2026, 7, 1))
+    assert [(h.name, h.first) for h in got] == [
+        ("元旦", date(2026, 1, 1)), ("春节", date(2026, 2, 15)), ("清明节", date(2026, 4, 4)),
+        ("劳动节", date(2026, 5, 1)), ("端午节", date(2026, 6, 19))]
+    assert CAL.holidays_between(date(2026, 12, 1), date(2027, 12, 31)) == []
