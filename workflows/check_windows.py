@@ -14,8 +14,8 @@ Framework-free. A window ``[start, end)`` is the span in which one check of a ta
 
 Windows of one task never overlap and are produced in order. ``windows(schedule, a, b)`` yields those
 whose **end** falls in ``(a, b]`` — the period a window is judged in, so consecutive periods share none;
-``count_windows`` counts the same set without producing it (constant time per task for every unit and
-type but day/week/month/year restricted to (non-)working days, which iterate at most one window per day).
+``count_windows`` counts the same set without producing it, in a time that does not grow with the number
+of windows (arithmetic, plus the few long runs of days off for tasks restricted to (non-)working days).
 """
 
 from __future__ import annotations
