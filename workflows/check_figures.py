@@ -86,6 +86,7 @@ def figures_from_states(states: Iterable[WindowState], due: int = 0) -> CheckFig
 def task_figures(schedule, a: datetime, b: datetime, now: datetime, records=None, suspensions=(),
                  calendar=None) -> CheckFigures:
     """One task's figures by walking its windows: the reference the app's counted figures must equal."""
+    suspensions = list(suspensions)  # read twice below
     top = min(b, now)
     closed = [st for _w, st in window_states(schedule, a, top, now, records, suspensions, calendar)] \
         if top > a else []
