@@ -52,7 +52,8 @@ class Story:
         self._actions: list[tuple[int, str, int, Callable[[], object]]] = []
 
     def at(self, days_ago: int, hhmm: str, fn: Callable[[], object]) -> None:
-        if not 0 <= days_ago < DEMO_START_DAYS:
+        # Today is left out: its hours may still lie ahead of the real clock.
+        if not 1 <= days_ago < DEMO_START_DAYS:
             raise ValueError(f"a demo action {days_ago} days ago lies outside the story")
         self._actions.append((days_ago, hhmm, len(self._actions), fn))
 
@@ -69,7 +70,7 @@ class Story:
         by_day: dict[int, list] = {}
         for action in actions:
             by_day.setdefault(action[0], []).append(action)
-        for days_ago in range(first, -1, -1):
+        for days_ago in range(first, 0, -1):
             day = start - timedelta(days=days_ago)
             with clock.moved_to(clock.local_moment(day, 2, 0)):  # the nightly scan
                 run_scan()
@@ -122,9 +123,10 @@ def run_demo() -> dict:
             if phase == "setup":
                 with clock.moved_to(start):
                     fn(ctx)
+                    db.session.commit()  # what is still unflushed gets the story's first day too
             else:
                 fn(ctx)
-            db.session.commit()
+                db.session.commit()
         if phase == "story":
             ctx["story"].play()
             db.session.commit()
