@@ -18,6 +18,13 @@ from app.extensions import db
 SCAN_STEPS: list[tuple[str, Callable[[], dict]]] = []
 # (name, fn(ctx: dict) -> None); demo seeders, run in feature order; ctx carries what earlier ones made.
 DEMO_STEPS: list[tuple[str, Callable[[dict], None]]] = []
+# name -> "setup" (the organisations and registers the story starts from), "story" (adds dated actions
+# to ctx["story"], played in date order once every story step has added its own) or "after" (runs on
+# today's state, once the story has been played). Unnamed steps are "setup".
+DEMO_PHASES: dict[str, str] = {}
+# How many days before today the demo's story starts: organisations and risk registers are set up
+# then; every dated action of the story lies after it.
+DEMO_START_DAYS = 75
 
 
 def scan_step(name: str):
@@ -27,11 +34,57 @@ def scan_step(name: str):
     return decorate
 
 
-def demo_step(name: str):
+def demo_step(name: str, phase: str = "setup"):
     def decorate(fn):
         DEMO_STEPS.append((name, fn))
+        DEMO_PHASES[name] = phase
         return fn
     return decorate
+
+
+class Story:
+    """The demo's past weeks: actions dated ``days_ago`` (at a local time of day), played in date order
+    through the real services with the clock moved to each one's moment. The periodic scan runs
+    every night of the story, as cron would, and once more at the end (today, real time), so
+    overdue events, reminders and listing proposals happen when they would have."""
+
+    def __init__(self) -> None:
+        self._actions: list[tuple[int, str, int, Callable[[], object]]] = []
+
+    def at(self, days_ago: int, hhmm: str, fn: Callable[[], object]) -> None:
+        # Today is left out: its hours may still lie ahead of the real clock.
+        if not 1 <= days_ago < DEMO_START_DAYS:
+            raise ValueError(f"a demo action {days_ago} days ago lies outside the story")
+        self._actions.append((days_ago, hhmm, len(self._actions), fn))
+
+    def play(self) -> None:
+        from datetime import timedelta
+
+        from app import clock
+
+        actions, self._actions = sorted(self._actions, key=lambda a: (-a[0], a[1], a[2])), []
+        if not actions:
+            return
+        first = actions[0][0]
+        start = clock.today()
+        by_day: dict[int, list] = {}
+        for action in actions:
+            by_day.setdefault(action[0], []).append(action)
+        for days_ago in range(first, 0, -1):
+            day = start - timedelta(days=days_ago)
+            with clock.moved_to(clock.local_moment(day, 2, 0)):  # the nightly scan
+                run_scan()
+            for _d, hhmm, _n, fn in by_day.get(days_ago, ()):
+                hour, minute = (int(x) for x in hhmm.split(":"))
+                with clock.moved_to(clock.local_moment(day, hour, minute)):
+                    fn()
+                    db.session.flush()
+        run_scan()  # now
+
+
+def run_scan() -> dict[str, dict]:
+    """Every periodic step once, in order (no commit: the caller's transaction)."""
+    return {name: fn() for name, fn in SCAN_STEPS}
 
 
 def _create_app():
@@ -55,10 +108,28 @@ def scan_command():
 
 
 def run_demo() -> dict:
-    ctx: dict = {}
-    for _name, fn in DEMO_STEPS:
-        fn(ctx)
-        db.session.commit()
+    """Set-up steps on the story's first day, then the story (dated actions, played in order), then
+    what is made from today's state."""
+    from datetime import timedelta
+
+    from app import clock
+
+    ctx: dict = {"story": Story()}
+    start = clock.local_moment(clock.today() - timedelta(days=DEMO_START_DAYS), 8, 30)
+    for phase in ("setup", "story", "after"):
+        for name, fn in DEMO_STEPS:
+            if DEMO_PHASES.get(name, "setup") != phase:
+                continue
+            if phase == "setup":
+                with clock.moved_to(start):
+                    fn(ctx)
+                    db.session.commit()  # what is still unflushed gets the story's first day too
+            else:
+                fn(ctx)
+                db.session.commit()
+        if phase == "story":
+            ctx["story"].play()
+            db.session.commit()
     return ctx
 
 

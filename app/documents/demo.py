@@ -1,5 +1,5 @@
 """Demo documents: each demo enterprise's safety manager prints an internal rectification notice for
-its open hazards and the archive of one hazard (orders, opinions and notices come from supervision)."""
+its confirmed hazards under rectification and the archive of one hazard (orders, opinions and notices come from supervision)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from app.documents import service
 from app.documents.models import Document, DocumentKind
 from app.extensions import db
 from app.hazards.models import Hazard
-from workflows.hazard_states import OPEN_STATES
+from workflows.hazard_states import HazardState
 
 
-@demo_step("documents")
+@demo_step("documents", phase="after")
 def seed(ctx: dict) -> None:
     users = ctx.get("users", {})
     for key, enterprise in ctx.get("enterprises", {}).items():
@@ -21,7 +21,7 @@ def seed(ctx: dict) -> None:
         if manager is None:
             continue
         open_hazards = db.session.scalars(
-            select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.state.in_(OPEN_STATES))
+            select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.state == HazardState.rectifying)
             .order_by(Hazard.id).limit(3)).all()
         if not open_hazards:
             continue

@@ -73,6 +73,21 @@ DEPARTMENTS = [  # (name, level, parent name)
     ("设备部", DepartmentLevel.department, None),
     ("仓储部", DepartmentLevel.department, None),
 ]
+# The production units each enterprise really has, in place of the generic 一车间 / 二车间.
+WORKSHOPS = {
+    "jiangfeng": ("氯化车间", "罐区"), "raocheng_steel": ("炼钢车间", "轧钢车间"),
+    "xinzhou_materials": ("粉磨车间", "包装车间"), "hengli": ("铸造车间", "机加工车间"),
+    "raozhou_logistics": ("一号仓库", "二号仓库"), "guangfeng_textile": ("清梳车间", "细纱车间"),
+    "guangxin_construction": ("土建施工队", "安装施工队"), "raocheng_food": ("生产车间", "冷库"),
+    "xinjiang_gas": ("灌装车间", "储运车间"),
+}
+
+
+def departments_of(key: str) -> list[tuple[str, DepartmentLevel, str | None]]:
+    first, second = WORKSHOPS.get(key, ("一车间", "二车间"))
+    names = {"一车间": first, "二车间": second}
+    return [(names.get(name, name), level, names.get(parent, parent) if parent else None)
+            for name, level, parent in DEPARTMENTS]
 
 
 
@@ -99,7 +114,7 @@ def seed(ctx: dict) -> None:
             safety_manager_name=manager, safety_manager_phone="1387930" + f"{len(enterprises):04d}",
             standardisation_level=StandardisationLevel(std), scale=EnterpriseScale(scale))
         depts = {}
-        for dname, level, parent in DEPARTMENTS:
+        for dname, level, parent in departments_of(key):
             depts[dname] = service.create_department(enterprises[key], name=dname, level=level,
                                                      parent=depts.get(parent) if parent else None)
     users = {}
