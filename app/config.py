@@ -35,6 +35,8 @@ class Defaults:
     LANGUAGES = ("zh_CN", "en")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: limits fall back to process memory, never a 500
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # --- sessions, tokens, throttling (issue 11 items 2 and 3; README "Production") ---
     SESSION_IDLE_MINUTES = 30  # a session unused this long ends
     SESSION_MAX_HOURS = 12  # a session ends this long after login, however busy (one office day)

@@ -122,3 +122,15 @@ def redis_url():
     from tests.attack.servers import redis_url_or_skip
 
     return redis_url_or_skip()
+
+
+def test_a_redis_that_is_down_neither_breaks_login_nor_lifts_the_limit(app):
+    extra = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
+             "RATELIMIT_KEY_PREFIX": f"down-{uuid.uuid4().hex}"}
+    with isolated_app(extra) as a:
+        _make_user("during_outage")
+        client = a.test_client()
+        for _ in range(5):
+            resp = client.post("/login", data={"username": "during_outage", "password": "wrong"})
+            assert resp.status_code == 200 and "用户名或密码错误" in text(resp)
+        assert _token(client, "during_outage", PASSWORD) == 429  # counted in process memory meanwhile
