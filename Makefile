@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_SYSTEM_PACKAGES := chromium
+TEST_SYSTEM_PACKAGES := chromium redis-server
+BENCH_SYSTEM_PACKAGES := nginx
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -67,6 +68,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install translations fonts
+	@SYSTEM_PACKAGES_OVERRIDE="$(BENCH_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 # Developers: extract new UI strings into the per-feature zh_CN catalogs.

@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 raise
             continue
         module.init_app(app)
-    from app import cli, errors, feature_domains, ui
+    from app import cli, errors, feature_domains, security_headers, ui
     from reports.render import check_fonts
 
     check_fonts(app.logger)
@@ -56,4 +56,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     feature_domains.init_app(app)
     ui.init_app(app)
     cli.init_app(app)
+    security_headers.init_app(app)  # CSP, framing, no-store for logged-in answers (issue 11 item 8)
     return app

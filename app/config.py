@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -34,8 +35,17 @@ class Defaults:
     LANGUAGES = ("zh_CN", "en")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: limits fall back to process memory, never a 500
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # --- sessions, tokens, throttling (issue 11 items 2 and 3; README "Production") ---
+    SESSION_IDLE_MINUTES = 30  # a session unused this long ends
+    SESSION_MAX_HOURS = 12  # a session ends this long after login, however busy (one office day)
+    LOGIN_FAILURE_LIMIT = "5 per 5 minutes"  # failed logins per account, from any address
+    LOGIN_ADDRESS_FAILURE_LIMIT = "30 per 5 minutes"  # failed logins per client address, any account
+    REDIS_URL: str | None = None  # shared limiter storage when several processes run (sets RATELIMIT_STORAGE_URI)
+    TRUSTED_PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto is believed
     API_TOKEN_HOURS = 12
+    API_TOKENS_PER_USER = 5  # issuing one more revokes the oldest
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # used in QR codes on printed documents
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
@@ -64,6 +74,11 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
             "sqlite:///" + str(Path(app.instance_path) / "shuangkong.sqlite3")
         )
+    if app.config.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in (test_config or {}) \
+            and "SHUANGKONG_RATELIMIT_STORAGE_URI" not in os.environ:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    # The signed cookie itself is refused past the absolute lifetime (Flask checks its signature's age).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "files")
     if app.config["ENV_NAME"] == "production":

@@ -91,8 +91,10 @@ def runner(app, db_session):
 
 def login(client, user):
     """Log a test client in as ``user`` (what the login form does, without the password round)."""
+    from app.auth.sessions import cookie_fields
+
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess.update(cookie_fields(user))
         sess["_fresh"] = True
     return client
 

@@ -6,6 +6,7 @@ from flask import Flask, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app import labels
+from app.auth import sessions
 from app.auth.models import ApiToken, Role, User
 from app.clock import utcnow
 from app.errors import Unauthorized
@@ -29,8 +30,7 @@ def _is_api() -> bool:
 def load_user(user_id: str) -> User | None:
     if _is_api():  # the API authenticates by bearer token only: no cookie, so no CSRF exposure
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    return sessions.load(user_id)
 
 
 @login_manager.request_loader
@@ -43,6 +43,7 @@ def load_user_from_token(req) -> User | None:
     )
     if token is None or token.expires_at <= utcnow() or not token.user.active:
         return None
+    g.api_token_id = token.id  # DELETE /api/v1/auth/token revokes the token the caller used
     return token.user
 
 
@@ -64,6 +65,14 @@ def init_app(app: Flask) -> None:
         # (tests, scripts) would keep serving the first request's user and language to the next ones.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # locale, translations and feature catalog of Flask-Babel
+
+    proxies = int(app.config["TRUSTED_PROXY_COUNT"] or 0)
+    if proxies > 0:
+        # The client address (throttling, logs) and scheme come from the last ``proxies`` hops of
+        # X-Forwarded-For/-Proto; with 0 (no proxy) those headers are ignored, so they cannot be forged.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

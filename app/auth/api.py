@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from flask import current_app
+from flask import g
 from flask_babel import gettext as _
+from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app.api import api_blueprint
-from app.auth import service
+from app.auth import service, throttle
 from app.errors import Unauthorized
-from app.extensions import db, limiter
+from app.extensions import db
 
 blp = api_blueprint("auth_api", __name__, "/auth", "Authentication")
 
@@ -22,20 +23,33 @@ class TokenResponse(Schema):
     expires_at = fields.DateTime(required=True)
 
 
-def _failed(response) -> bool:
-    return response.status_code != 200
-
-
 @blp.route("/token", methods=["POST"])
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenResponse)
 @blp.doc(security=[])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], deduct_when=_failed)
 def issue_token(args):
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token.
+
+    Failed attempts count against the account and the client address (shared with the login form);
+    beyond the limit the answer is 429. A user holds at most API_TOKENS_PER_USER tokens: a new one
+    revokes the oldest. Tokens expire after API_TOKEN_HOURS and die when the password changes.
+    """
+    attempt = throttle.attempt(args["username"])
     user = service.authenticate(args["username"], args["password"])
     if user is None:
         raise Unauthorized(_("Wrong username or password."), code="invalid_credentials")
+    attempt.succeeded()
     row, token = service.issue_token(user)
     db.session.commit()
     return {"token": token, "expires_at": row.expires_at}
+
+
+@blp.route("/token", methods=["DELETE"])
+@blp.response(204)
+def revoke_token():
+    """Revoke the bearer token this request was made with (logout of an API client)."""
+    token_id = g.get("api_token_id") if current_user.is_authenticated else None
+    if token_id is None:
+        raise Unauthorized()
+    service.revoke_token(token_id)
+    db.session.commit()

@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
     certificate_no: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Signed into every session cookie (``get_id``) and compared on each request: moving it on logout,
+    # password change and deactivation ends every session opened before, wherever its cookie went.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     enterprise: Mapped[Enterprise | None] = relationship()
     authority: Mapped[Authority | None] = relationship()
@@ -83,6 +86,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
+
+    def get_id(self) -> str:
+        """Flask-Login's id in the session cookie: "<id>:<session version>" (see ``app.auth.sessions``)."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie issued so far (logout, password change, deactivation)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -2,25 +2,64 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ApiToken, Role, User
+from app.clock import utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made like the real ones, so an unknown username costs the same time as a wrong password."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
+
 
 def authenticate(username: str, password: str) -> User | None:
+    """The user whose password this is, else None. Always hashes once (known user or not, active or
+    not), so the answer time does not tell which usernames exist."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
 
 
 def issue_token(user: User) -> tuple[ApiToken, str]:
+    """A new bearer token; beyond API_TOKENS_PER_USER live tokens the oldest are revoked."""
+    now = utcnow()
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
+    keep = current_app.config["API_TOKENS_PER_USER"] - 1
+    older = db.session.scalars(
+        select(ApiToken.id).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()).offset(max(keep, 0))
+    ).all()
+    if older:
+        db.session.execute(delete(ApiToken).where(ApiToken.id.in_(older)))
     return ApiToken.issue(user, current_app.config["API_TOKEN_HOURS"])
+
+
+def revoke_token(token_id: int) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.id == token_id))
+
+
+def _end_everything(user: User) -> None:
+    """Every session cookie and API token issued to ``user`` so far stops working."""
+    user.end_sessions()
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
 USER_TEXT = {"display_name": 64, "phone": 32, "email": 128, "certificate_no": 32}
@@ -124,8 +163,8 @@ def set_active(user: User, active: bool, *, actor: User) -> User:
     if not active and user.id == actor.id:
         raise Invalid(fields={"active": _("You cannot deactivate your own account.")})
     user.active = active
-    if not active:  # a deactivated user's API tokens die with the account
-        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    if not active:  # a deactivated user's sessions and API tokens die with the account
+        _end_everything(user)
     db.session.flush()
     return user
 
@@ -136,5 +175,6 @@ def reset_password(user: User, password: str) -> User:
     if errors:
         raise Invalid(fields=errors)
     user.set_password(password)
+    _end_everything(user)  # a captured cookie or token must not outlive the password it came from
     db.session.flush()
     return user

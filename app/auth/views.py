@@ -4,12 +4,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.auth import service
+from app.auth import service, sessions, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.errors import Invalid
-from app.extensions import db, limiter
+from app.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -20,27 +20,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("ui.home")
 
 
-def _login_key() -> str:
-    username = (request.form.get("username") or "").strip().lower()
-    return f"{request.remote_addr}|{username}"
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302  # only failures count towards the throttle
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], key_func=_login_key,
-               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("ui.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        attempt = throttle.attempt(form.username.data)
         user = service.authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.clear()  # no session fixation
-            login_user(user)
+            attempt.succeeded()
+            sessions.begin(user)
             return redirect(_safe_next(form.next.data))
         form.password.errors.append(_("Wrong username or password."))
         return render_template("auth/login.html", form=form), 200
@@ -50,7 +40,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    sessions.end(current_user._get_current_object())
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -66,8 +57,9 @@ def change_password():
             form.current.errors.append(_("Wrong password."))
         else:
             try:
-                service.reset_password(user, form.password.data)
+                service.reset_password(user, form.password.data)  # ends every session and token
                 db.session.commit()
+                sessions.begin(user)  # ... except this one, which goes on under the new version
                 flash(_("The password is changed."), "success")
                 return redirect(url_for("ui.home"))
             except Invalid as exc:

@@ -146,6 +146,7 @@ class Browsing:
         self.browser = browser
         self.live = live
         self.contexts = []
+        self.csp_violations: list[str] = []  # what the Content-Security-Policy blocked (console)
 
     def page(self, viewport=DESKTOP, **kw):
         from playwright.sync_api import expect
@@ -157,7 +158,10 @@ class Browsing:
                                            **kw)
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda msg: "Content Security Policy" in msg.text
+                and self.csp_violations.append(f"{page.url}: {msg.text}"))
+        return page
 
     def login(self, username: str, viewport=DESKTOP, password: str = DEMO_PASSWORD, **kw):
         """A fresh page logged in as ``username`` through the login form."""
@@ -187,6 +191,7 @@ def browse(browser, live, request) -> Iterator[Browsing]:
     if getattr(request.node, "e2e_failed", False):
         save_artefacts(b, request.node.name)
     b.close()
+    assert not b.csp_violations, f"the page broke its security policy: {b.csp_violations!r}"
 
 
 def screenshot(target, name: str, max_bytes: int = 300_000, **kw) -> Path:
