@@ -10,7 +10,6 @@ from app.documents import service
 from app.documents.models import Document, DocumentKind
 from app.extensions import db
 from app.hazards.models import Hazard
-from workflows.hazard_states import OPEN_STATES
 
 
 @demo_step("documents")
@@ -21,7 +20,7 @@ def seed(ctx: dict) -> None:
         if manager is None:
             continue
         open_hazards = db.session.scalars(
-            select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.state.in_(OPEN_STATES))
+            select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.state.in_(service.NOTICE_STATES))
             .order_by(Hazard.id).limit(3)).all()
         if not open_hazards:
             continue

@@ -5,28 +5,30 @@ from __future__ import annotations
 from flask import current_app
 
 from app.documents import service
-from tests.documents.conftest import OFFICERS, as_user
+from tests.documents.conftest import as_user, order_of, record_inspection
 
 
-def _order(world, hazards):
+def _order(world):
+    """The order issued by recording an inspection (its hazards: ``document.hazards``)."""
     with current_app.test_request_context("/"):
-        return service.issue("rectification_order", actor=world.users.inspector, context={"officers": OFFICERS},
-                         hazards=hazards.a)
+        return order_of(record_inspection(world))
 
 
-def test_verify_page_says_genuine_and_nothing_more(client, world, hazards, db_session):
-    document = _order(world, hazards)
+def test_verify_page_says_genuine_and_nothing_more(client, world, db_session):
+    document = _order(world)
     db_session.commit()
     page = client.get(f"/verify/{document.token}")  # no login
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert document.number in html and "甲县应急管理局" in html and "有效" in html
-    for secret in ("张执法", hazards.a[0].title, hazards.a[0].code, "甲化工有限公司", world.users.inspector.display_name):
+    hazard = document.hazards[0]
+    for secret in (hazard.title, hazard.code, "甲化工有限公司", world.users.inspector.display_name,
+                   world.users.inspector2.display_name, "36000001"):
         assert secret not in html
 
 
-def test_verify_page_follows_the_status(client, world, hazards, db_session):
-    document = _order(world, hazards)
+def test_verify_page_follows_the_status(client, world, db_session):
+    document = _order(world)
     with current_app.test_request_context("/"):
         service.void(document, world.users.supervisor, "错误")
     db_session.commit()
@@ -41,8 +43,8 @@ def test_unknown_or_malformed_token_is_a_clear_404(client, world):
         assert "不是真实" in page.get_data(as_text=True) or "非本系统" in page.get_data(as_text=True)
 
 
-def test_list_detail_pdf_and_tenancy(client, world, hazards, db_session):
-    document = _order(world, hazards)
+def test_list_detail_pdf_and_tenancy(client, world, db_session):
+    document = _order(world)
     db_session.commit()
     as_user(client, world.users.manager)
     listing = client.get("/documents/").get_data(as_text=True)
@@ -57,8 +59,8 @@ def test_list_detail_pdf_and_tenancy(client, world, hazards, db_session):
     assert client.get(f"/documents/{document.id}.pdf").status_code == 404
 
 
-def test_void_in_the_ui_needs_a_reason(client, world, hazards, db_session):
-    document = _order(world, hazards)
+def test_void_in_the_ui_needs_a_reason(client, world, db_session):
+    document = _order(world)
     db_session.commit()
     as_user(client, world.users.supervisor)
     page = client.post(f"/documents/{document.id}/void", data={"reason": " "})
@@ -87,10 +89,10 @@ def test_archive_button_prints_the_archive(client, world, hazards, db_session):
     assert client.post(f"/hazards/{hazards.b.id}/archive").status_code == 404
 
 
-def test_hazard_page_lists_its_documents_and_prints_the_archive(client, world, hazards, db_session):
-    document = _order(world, hazards)
+def test_hazard_page_lists_its_documents_and_prints_the_archive(client, world, db_session):
+    document = _order(world)
     db_session.commit()
     as_user(client, world.users.manager)
-    page = client.get(f"/hazards/{hazards.a[0].id}")
+    page = client.get(f"/hazards/{document.hazards[0].id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and document.number in html and "print-archive" in html
