@@ -178,3 +178,14 @@ def test_after_delisting_the_supervision_notice_page_says_it_was_lifted(client, 
     html = client.get(f"/verify/{notice.token}").get_data(as_text=True)
     assert "已解除挂牌督办" in html and delisting.number in html and "真实有效" not in html
     assert "甲化工有限公司" not in html and hazard.title not in html
+
+
+def test_the_notice_form_posting_the_hazard_in_its_address_and_body_issues_once(client, world, hazards, db_session):
+    """The page's form posts to its own address (?hazard_ids=N) with the hazard as a hidden field too."""
+    as_user(client, world.users.manager)
+    hazard = hazards.a[0]
+    resp = client.post(f"/documents/new/rectification-notice?hazard_ids={hazard.id}",
+                       data={"hazard_ids": hazard.id, "recipient": "储运部"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    document = db_session.scalar(select(Document).where(Document.kind == DocumentKind.rectification_notice))
+    assert [h.id for h in document.hazards] == [hazard.id]
