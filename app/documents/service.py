@@ -207,7 +207,6 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         inspection.review_document_id = document.id
         inspection.review_opinion = parsed.opinion
     db.session.flush()
-    document.reused = False
     return document
 
 
