@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from workflows.limits import TEXT_MAX
+
 
 class ContextError(ValueError):
     """Bad context data. ``fields`` maps a dotted field path to an error code (see CODES)."""
@@ -60,11 +62,21 @@ class Item:
 
 @dataclass
 class ReviewItem:
-    """One item of the order under review and whether it was rectified."""
+    """One item of the order under review and the review decision recorded on its hazard.
+
+    ``verdict`` (see VERDICTS): passed 已整改合格 (accepted), rejected 未通过 (with ``reason`` and the new
+    ``deadline``), not_due 未到整改期限, pending 已提交整改待复查, overdue 逾期未整改. Documents issued
+    before verdicts existed carry only ``rectified``.
+    """
 
     text: str
     rectified: bool = True
     hazard_code: str = ""
+    verdict: str = ""
+    reason: str = ""
+    deadline: date | None = None
+
+    VERDICTS: typing.ClassVar = ("passed", "rejected", "not_due", "pending", "overdue")
 
 
 @dataclass
@@ -151,7 +163,8 @@ class ReviewOpinionContext:
     """整改复查意见书 (code 复查; §5.5). No rights notice. At least two officers.
 
     original_*: the order under review, e.g. 责令限期整改指令书 （甲）应急责改〔2026〕1号 of 2026-11-01.
-    outcome: passed 已整改合格 / partial 部分整改 / failed 未整改.
+    outcome: passed 已整改合格 (every item accepted) / partial 部分整改合格 / failed 未通过 (none accepted).
+    All but ``opinion`` are filled by the documents service from the inspection record.
     """
 
     officers: list[Officer]
@@ -272,7 +285,6 @@ CONTEXTS: dict[str, type] = {
 }
 
 MIN_OFFICERS = 2
-MAX_TEXT = 4000
 
 
 # --- parse / dump ------------------------------------------------------------------------------
@@ -310,6 +322,25 @@ def dump(obj: Any) -> Any:
     return obj
 
 
+def too_long(data: Any, prefix: str = "") -> dict[str, str]:
+    """The fields of what a person entered that exceed TEXT_MAX (``{path: "too_long"}``).
+
+    Only input is limited: what the service fills from the database was accepted by the app under the
+    same limit, and a document prints it whole (composed lines such as title + description may exceed
+    the limit of one field, and long text continues across pages)."""
+    found: dict[str, str] = {}
+    if isinstance(data, str):
+        if len(data) > TEXT_MAX:
+            found[prefix.rstrip(".") or "context"] = "too_long"
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            found.update(too_long(value, f"{prefix}{key}."))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            found.update(too_long(value, f"{prefix}{i}."))
+    return found
+
+
 def _check(kind: str, obj: Any, errors: dict[str, str]) -> None:
     if hasattr(obj, "officers"):
         if len(obj.officers) < MIN_OFFICERS:
@@ -323,6 +354,10 @@ def _check(kind: str, obj: Any, errors: dict[str, str]) -> None:
         errors["items"] = "required"
     if kind == "review_opinion" and obj.outcome not in ReviewOpinionContext.OUTCOMES:
         errors["outcome"] = "choice"
+    if kind == "review_opinion":
+        for i, item in enumerate(obj.items):
+            if item.verdict and item.verdict not in ReviewItem.VERDICTS:
+                errors[f"items.{i}.verdict"] = "choice"
     if kind == "rectification_notice" and not obj.recipient.strip():
         errors["recipient"] = "required"
 
@@ -394,8 +429,6 @@ def _value(tp, value: Any, path: str, errors: dict[str, str]) -> Any:
         if not isinstance(value, str):
             errors[path] = "invalid"
             return ""
-        if len(value) > MAX_TEXT:
-            errors[path] = "too_long"
         return value
     return value
 
@@ -415,6 +448,10 @@ TITLES = {
 # The template file and its version per kind; bump the version whenever a template's output changes
 # (the version is stored with every document, so an old document can still be told apart).
 TEMPLATES = {kind: (f"{kind}.html", "2024.1") for kind in TITLES}
+# 2026.2: review opinions print one verdict per item (reason, new deadline); tables holding long text
+# have a fixed layout.
+for _kind in ("review_opinion", "hazard_archive", "rectification_notice", "supervision_notice"):
+    TEMPLATES[_kind] = (f"{_kind}.html", "2026.2")
 
 
 def parse_header(data: dict[str, Any]) -> Header:

@@ -1,9 +1,15 @@
 """API: issue a document, read it, fetch its PDF, void it.
 
 ``POST /api/v1/documents`` takes ``kind``, ``hazard_ids`` (``risk_point_id`` for a risk card) and the
-fields of that kind at the top level (see reports/contexts.py), e.g. for a rectification order
-``{"kind": "rectification_order", "hazard_ids": [1, 2], "officers": [{"name": ..., "certificate_no": ...},
-...], "inspection_date": "2026-11-20"}``. Supervision and delisting notices come from listing decisions.
+fields of that kind at the top level (see reports/contexts.py), e.g. for a rectification notice
+``{"kind": "rectification_notice", "hazard_ids": [1, 2], "recipient": "生产部", "requirements": "..."}``.
+
+A rectification order or review opinion is issued from an inspection record: ``{"kind":
+"review_opinion", "inspection_id": 7, "opinion": "..."}``. Its officers, items, deadlines, dates and
+verdicts are the record's (422 if sent); only the officer's own words (``opinion``) may be given. The
+order is issued when the inspection is recorded; posting it again is for re-issuing a voided one.
+Supervision and delisting notices come from listing decisions. Printing an archive whose content has
+not changed returns the current archive (200) instead of numbering a new one (201).
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ class IssueArgs(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(sorted(k.value for k in API_KINDS)))
     hazard_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=100))
     risk_point_id = fields.Integer(strict=True, load_default=None)
-    # review_opinion: the order under review (fills original_number / original_date / original_title)
-    order_id = fields.Integer(strict=True, load_default=None)
+    # rectification_order / review_opinion: the inspection record they are issued from
+    inspection_id = fields.Integer(strict=True, load_default=None)
 
 
 class VoidArgs(Schema):
@@ -78,32 +84,36 @@ def _risk_card_context(point_id: int | None):
 @blp.route("", methods=["POST"])
 @blp.arguments(IssueArgs)
 @blp.response(201, DocumentOut)
+@blp.alt_response(200, schema=DocumentOut, description="The archive printed again, unchanged: the same document")
 def issue(args):
     """Issue a numbered document; nothing is numbered if any hazard is not yours to see (404)."""
     kind = DocumentKind(args.pop("kind"))
     hazard_ids = args.pop("hazard_ids")
     point_id = args.pop("risk_point_id")
-    order_id = args.pop("order_id")
+    inspection_id = args.pop("inspection_id")
     hazards = [policy.get_visible(Hazard, hid, current_user) for hid in dict.fromkeys(hazard_ids)]
-    enterprise = None
+    enterprise = inspection = None
     context = args
     if kind == DocumentKind.risk_card:
         point, context = _risk_card_context(point_id)
         enterprise = point.enterprise
+    elif kind in service.INSPECTION_KINDS:
+        if inspection_id is not None:
+            from app.supervision.models import Inspection
+
+            inspection = policy.get_visible(Inspection, inspection_id, current_user)
     elif not hazards:
         raise Invalid(fields={"hazard_ids": _("Choose at least one hazard.")})
-    if kind == DocumentKind.review_opinion and order_id is not None:
-        order = policy.get_visible(Document, order_id, current_user)
-        if order.kind != DocumentKind.rectification_order:
-            raise Invalid(fields={"order_id": _("This is not a rectification order.")})
-        context = {**service.review_defaults(order), **context}
+    if inspection_id is not None and kind not in service.INSPECTION_KINDS:
+        raise Invalid(fields={"inspection_id": _("Only orders and review opinions are issued from an inspection.")})
     try:
-        document = service.issue(kind, actor=current_user, context=context, hazards=hazards, enterprise=enterprise)
+        document = service.issue(kind, actor=current_user, context=context, hazards=hazards, enterprise=enterprise,
+                                 inspection=inspection)
     except Exception:
         db.session.rollback()
         raise
     db.session.commit()
-    return document
+    return document, (200 if document.reused else 201)
 
 
 @blp.route("/<int:document_id>")

@@ -1,5 +1,5 @@
 """Demo documents: each demo enterprise's safety manager prints an internal rectification notice for
-its confirmed hazards under rectification and the archive of one hazard (orders, opinions and notices come from supervision)."""
+its open hazards and the archive of one hazard (orders, opinions and notices come from supervision)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from app.documents import service
 from app.documents.models import Document, DocumentKind
 from app.extensions import db
 from app.hazards.models import Hazard
-from workflows.hazard_states import HazardState
 
 
 @demo_step("documents", phase="after")
@@ -21,7 +20,7 @@ def seed(ctx: dict) -> None:
         if manager is None:
             continue
         open_hazards = db.session.scalars(
-            select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.state == HazardState.rectifying)
+            select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.state.in_(service.NOTICE_STATES))
             .order_by(Hazard.id).limit(3)).all()
         if not open_hazards:
             continue

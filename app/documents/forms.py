@@ -7,6 +7,7 @@ from wtforms.validators import Length, Optional
 
 from app import labels
 from app.documents.models import DocumentKind, DocumentStatus
+from workflows.limits import TEXT_MAX
 
 
 class VoidForm(FlaskForm):
@@ -29,5 +30,5 @@ class NoticeForm(FlaskForm):
     """An enterprise's internal rectification notice for one or more hazards."""
 
     recipient = StringField(_l("Addressed to (department)"), validators=[Length(max=100)])
-    requirements = TextAreaField(_l("Requirements"), validators=[Length(max=2000)])
+    requirements = TextAreaField(_l("Requirements"), validators=[Length(max=TEXT_MAX)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])

@@ -113,6 +113,10 @@ class Document(db.Model):
     voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
     hazards = relationship("Hazard", secondary=document_hazards, order_by="Hazard.id", lazy="selectin")
 
+    # Not stored: True when ``service.issue`` handed back an existing document instead of numbering a
+    # new one (an unchanged hazard archive printed again).
+    reused = False
+
     @property
     def issuer_name(self) -> str:
         issuer = self.issuer_authority or self.issuer_enterprise

@@ -47,14 +47,21 @@ def _issue_card(user: User, target) -> bool:
     return _enterprise_manager_of(user, target.enterprise)
 
 
+def _officer_of(user: User, inspection) -> bool:
+    """One of the two officers recorded on the inspection: they sign its order and opinions."""
+    return inspection is not None and user.id in (inspection.officer_id, inspection.second_officer_id)
+
+
 @policy.rule("document.issue.rectification_order")
 def _issue_order(user: User, target) -> bool:
-    return user.role == Role.inspector and _own_authority_in_charge(user, target)
+    return (user.role == Role.inspector and _own_authority_in_charge(user, target)
+            and _officer_of(user, target.inspection))
 
 
 @policy.rule("document.issue.review_opinion")
 def _issue_review(user: User, target) -> bool:
-    return user.role == Role.inspector and _own_authority_in_charge(user, target)
+    return (user.role == Role.inspector and _own_authority_in_charge(user, target)
+            and _officer_of(user, target.inspection))
 
 
 @policy.rule("document.issue.supervision_notice")
@@ -82,13 +89,11 @@ def _view(user: User, document: Document) -> bool:
 
 @policy.rule("document.void")
 def _void(user: User, document: Document) -> bool:
-    """The issuer voids: its supervisor (authority), its safety manager (enterprise), or the very
-    user who issued it; admin too."""
-    if user.role == Role.admin:
-        return True
+    """Only the issuer voids (separation of duties): an authority's document by that authority's
+    supervisor, an enterprise's by its safety manager. Neither the system administrator nor another
+    authority may take an authority's enforcement document away."""
     if document.issuer_authority_id is not None:
-        return user.authority_id == document.issuer_authority_id and (
-            user.role == Role.supervisor or user.id == document.issued_by_id)
+        return user.role == Role.supervisor and user.authority_id == document.issuer_authority_id
     return user.role == Role.enterprise_manager and user.enterprise_id == document.issuer_enterprise_id
 
 

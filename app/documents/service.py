@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -47,6 +48,7 @@ from app.organisations.models import Authority, Enterprise
 from reports import contexts as ctxmod
 from reports import fonts
 from reports.render import render_pdf
+from workflows.hazard_states import HazardState
 
 NUMBER_FORMATS = {
     DocumentKind.rectification_order: "（{abbr}）应急责改〔{year}〕{seq}号",
@@ -64,6 +66,17 @@ RIGHTS_WORD = {DocumentKind.rectification_order: "本指令", DocumentKind.super
 COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind.review_opinion: "被复查单位"}
 
 
+# Documents of an on-site inspection: built from the inspection record (``inspection=``) alone.
+INSPECTION_KINDS = frozenset({DocumentKind.rectification_order, DocumentKind.review_opinion})
+# What the officer writes in his own words on them (free text the law leaves to him); every other field
+# (officers, items, deadlines, dates, verdicts) is the record's and cannot be entered.
+FREE_FIELDS = {DocumentKind.rectification_order: frozenset(), DocumentKind.review_opinion: frozenset({"opinion"})}
+# An enterprise's rectification notice is for confirmed hazards that are still open.
+NOTICE_STATES = (HazardState.rectifying, HazardState.pending_review)
+# Documents are legal records in Chinese, whatever language the issuing user reads the app in.
+DOCUMENT_LOCALE = "zh_CN"
+
+
 @dataclass
 class IssueTarget:
     """What the ``document.issue.<kind>`` policy rules decide on."""
@@ -72,6 +85,7 @@ class IssueTarget:
     enterprise: Enterprise
     authority: Authority | None = None
     hazards: list = field(default_factory=list)
+    inspection: Any = None  # app.supervision.models.Inspection, for INSPECTION_KINDS
 
 
 # --- context checks -----------------------------------------------------------------------------
@@ -101,17 +115,32 @@ def parse_context(kind: DocumentKind | str, data: dict) -> Any:
 
 def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), authority: Authority | None = None,
           enterprise: Enterprise | None = None, supersedes: Document | None = None,
-          listing_id: int | None = None) -> Document:
+          listing_id: int | None = None, inspection=None) -> Document:
     """Issue a numbered document. ``authority``: the issuing authority (default: the actor's);
-    ``enterprise``: the enterprise concerned (default: the hazards' one). Raises Invalid / Forbidden /
-    NotFound before any number is taken."""
+    ``enterprise``: the enterprise concerned (default: the hazards' one); ``inspection``: the
+    inspection record an order or review opinion is issued from (required for those kinds, which
+    take everything but the officer's own words from it). Raises Invalid / Forbidden / NotFound /
+    Conflict before any number is taken.
+
+    A hazard archive whose content is the same as the issuer's current archive of that hazard is not
+    issued again: that document comes back (``document.reused`` is True) and no number is taken."""
     try:
         kind = DocumentKind(kind)
     except ValueError:
         raise Invalid(fields={"kind": _("Unknown document kind.")}) from None
     if not template_exists(kind):
         raise Invalid(fields={"kind": _("This kind of document cannot be printed yet.")})
-    hazards = list(hazards)
+    context = dict(context or {})
+    long_fields = ctxmod.too_long(context)
+    if long_fields:
+        messages = _context_messages()
+        raise Invalid(fields={k: messages[code] for k, code in long_fields.items()})
+    hazards = list({h.id: h for h in hazards}.values())  # a hazard named twice is on the document once
+    if kind in INSPECTION_KINDS:
+        hazards, enterprise, authority = _inspection_scope(kind, inspection, hazards, authority, enterprise,
+                                                           context, actor)
+    elif inspection is not None:
+        raise Invalid(fields={"inspection_id": _("Only orders and review opinions are issued from an inspection.")})
     for hazard in hazards:
         if not policy.is_visible(hazard, actor):
             raise NotFound()
@@ -119,14 +148,26 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
     if not policy.is_visible(enterprise, actor):
         raise NotFound()
     issuer_authority = _issuer_authority(kind, actor, authority)
-    policy.require(actor, f"document.issue.{kind.value}", IssueTarget(kind, enterprise, issuer_authority, hazards))
+    policy.require(actor, f"document.issue.{kind.value}",
+                   IssueTarget(kind, enterprise, issuer_authority, hazards, inspection))
+    if kind == DocumentKind.rectification_notice:
+        _check_notice_hazards(hazards)
 
-    data = _fill_context(kind, dict(context or {}), actor=actor, enterprise=enterprise, hazards=hazards)
-    parsed = parse_context(kind, data)
-
-    issuer_key = f"authority:{issuer_authority.id}" if issuer_authority else f"enterprise:{enterprise.id}"
     issued_at = clock.utcnow()
     issued_on = clock.to_local(issued_at).date()
+    with force_locale(DOCUMENT_LOCALE):  # labels (states, sources...) are printed in Chinese
+        if kind in INSPECTION_KINDS:
+            data, supersedes = _inspection_context(kind, inspection, context, actor=actor, issued_on=issued_on)
+        else:
+            data = _fill_context(kind, context, actor=actor, enterprise=enterprise, hazards=hazards)
+    parsed = parse_context(kind, data)
+    issuer_key = f"authority:{issuer_authority.id}" if issuer_authority else f"enterprise:{enterprise.id}"
+    if kind == DocumentKind.hazard_archive:
+        current = _current_archive(issuer_key, hazards[0], ctxmod.dump(parsed))
+        if current is not None:
+            current.reused = True
+            return current
+
     seq = allocate_number(issuer_key, kind.value, issued_on.year)
     number = format_number(kind, issuer_authority, issued_on.year, seq)
     token = secrets.token_urlsafe(18)
@@ -142,7 +183,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
     if kind == DocumentKind.risk_card:  # the card prints its number and date itself (app.risks.cards)
         parsed = {**parsed, "card_no": number, "fill_date": issued_on.isoformat()}
     stored = {"doc": ctxmod.dump(header), "c": ctxmod.dump(parsed)}
-    pdf = _render(kind, stored)
+    with force_locale(DOCUMENT_LOCALE):
+        pdf = _render(kind, stored)
     digest = storage.save(pdf)
 
     document = Document(
@@ -159,8 +201,108 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
     for old in _to_supersede(kind, document, supersedes, hazards):
         old.status = DocumentStatus.superseded
         old.superseded_by_id = document.id
+    if kind == DocumentKind.rectification_order:
+        inspection.order_document_id = document.id
+    elif kind == DocumentKind.review_opinion:
+        inspection.review_document_id = document.id
+        inspection.review_opinion = parsed.opinion
     db.session.flush()
     return document
+
+
+# --- documents of an inspection ------------------------------------------------------------------
+
+def _inspection_scope(kind: DocumentKind, inspection, hazards: list, authority, enterprise, context: dict,
+                      actor: User):
+    """The hazards, enterprise and authority of an inspection's document; refuses what the caller
+    entered in place of the record (officers, items, dates, verdicts)."""
+    if inspection is None:
+        raise Invalid(fields={"inspection_id": _("Choose the inspection record this document is issued from.")})
+    if not policy.is_visible(inspection, actor):
+        raise NotFound()
+    recorded = [entry.hazard for entry in inspection.items]
+    if hazards and {h.id for h in hazards} != {h.id for h in recorded}:
+        raise Invalid(fields={"hazard_ids": _("The items of this document are the hazards of the inspection "
+                                              "record; they cannot be chosen.")})
+    if (authority is not None and authority.id != inspection.authority_id) or (
+            enterprise is not None and enterprise.id != inspection.enterprise_id):
+        raise Invalid(fields={"inspection_id": _("This inspection was made by another authority or of another "
+                                                 "enterprise.")})
+    entered = sorted(set(context) - FREE_FIELDS[kind])
+    if entered:
+        message = _("Taken from the inspection record; it cannot be entered.")
+        raise Invalid(fields={name: message for name in entered})
+    return recorded, inspection.enterprise, inspection.authority
+
+
+def _check_officers(inspection) -> None:
+    """The two recorded officers: two different inspectors of the inspecting authority, each with his
+    law-enforcement certificate number (执法证号)."""
+    from app.auth.models import Role
+
+    officers = [inspection.officer, inspection.second_officer]
+    if (any(u is None for u in officers) or officers[0].id == officers[1].id
+            or any(u.role != Role.inspector or u.authority_id != inspection.authority_id for u in officers)):
+        raise Invalid(fields={"officers": _("The inspection's two officers must be two inspectors of the "
+                                            "inspecting authority.")})
+    if any(not (u.certificate_no or "").strip() for u in officers):
+        raise Invalid(fields={"officers": _("At least two law-enforcement officers with certificate numbers "
+                                            "are required.")})
+
+
+def _inspection_context(kind: DocumentKind, inspection, context: dict, *, actor: User, issued_on):
+    """(context, document superseded) of an order or opinion, built from the inspection record."""
+    from app.documents import builders
+
+    _check_officers(inspection)
+    if inspection.inspected_on > issued_on:
+        raise Invalid(fields={"inspection_date": _("The inspection cannot be in the future.")})
+    if kind == DocumentKind.rectification_order:
+        current = db.session.get(Document, inspection.order_document_id) if inspection.order_document_id else None
+        if current is not None and current.is_valid:
+            raise Conflict(_("The rectification order of this inspection has been issued already (%(number)s); "
+                             "void it first to issue it again.", number=current.number), code="already_issued")
+        return builders.order_context(inspection), None
+    order = db.session.get(Document, inspection.order_document_id) if inspection.order_document_id else None
+    if order is None or not order.is_valid:
+        raise Conflict(_("This inspection has no valid rectification order to review."), code="no_order")
+    if clock.to_local(order.issued_at).date() > issued_on:
+        raise Invalid(fields={"review_date": _("The review cannot be dated before the order it reviews.")})
+    data = builders.opinion_context(inspection, order, actor=actor, review_date=issued_on,
+                                    opinion=context.get("opinion") or "")
+    if not any(item["verdict"] in ("passed", "rejected") for item in data["items"]):
+        raise Invalid(fields={"inspection_id": _("No review decision is recorded on the hazards of this "
+                                                 "inspection yet: accept or reject them first.")})
+    previous = (db.session.get(Document, inspection.review_document_id)
+                if inspection.review_document_id else None)
+    if previous is not None and previous.is_valid:
+        before = json.loads(previous.context_json)["c"]
+        now = ctxmod.dump(parse_context(kind, data))
+        if before.get("items") == now["items"] and before.get("outcome") == now["outcome"]:
+            raise Conflict(_("Nothing has been reviewed since the opinion %(number)s.", number=previous.number),
+                           code="nothing_new")
+        return data, previous  # a second review supersedes the first opinion
+    return data, None
+
+
+def _check_notice_hazards(hazards: list) -> None:
+    if any(h.state not in NOTICE_STATES for h in hazards):
+        raise Invalid(fields={"hazard_ids": _("A rectification notice is only for confirmed hazards that are "
+                                              "still open.")})
+
+
+def _current_archive(issuer_key: str, hazard, content: dict) -> Document | None:
+    """The issuer's valid archive of ``hazard`` if it prints exactly ``content`` (nothing happened since)."""
+    from app.documents.models import document_hazards
+
+    stmt = (select(Document).join(document_hazards, document_hazards.c.document_id == Document.id)
+            .where(document_hazards.c.hazard_id == hazard.id, Document.kind == DocumentKind.hazard_archive,
+                   Document.issuer == issuer_key, Document.status == DocumentStatus.valid)
+            .order_by(Document.id.desc()).limit(1))
+    current = db.session.scalar(stmt)
+    if current is not None and json.loads(current.context_json)["c"] == content:
+        return current
+    return None
 
 
 def template_exists(kind: DocumentKind) -> bool:
@@ -296,12 +438,6 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
     return olds
 
 
-def review_defaults(order: Document) -> dict:
-    """Context fields of a review opinion that come from the order under review."""
-    return {"original_number": order.number, "original_title": ctxmod.TITLES[order.kind.value],
-            "original_date": clock.to_local(order.issued_at).date().isoformat()}
-
-
 # --- after issuing -------------------------------------------------------------------------------
 
 def void(document: Document, actor: User, reason: str | None) -> Document:
@@ -331,7 +467,30 @@ def pdf_bytes(document: Document) -> bytes:
 
 def render_again(document: Document) -> bytes:
     """Render the document from its stored context (same template version → the same bytes)."""
-    return _render(document.kind, json.loads(document.context_json))
+    with force_locale(DOCUMENT_LOCALE):
+        return _render(document.kind, json.loads(document.context_json))
+
+
+@dataclass
+class Standing:
+    """What the public verification page says beyond the status: the document that replaced this one,
+    or the delisting notice that lifted a supervision. Numbers and dates only, never names."""
+
+    replaced_by: Document | None = None
+    lifted_by: Document | None = None
+
+
+def current_standing(document: Document) -> Standing:
+    standing = Standing()
+    if document.superseded_by_id is not None:
+        standing.replaced_by = db.session.get(Document, document.superseded_by_id)
+    if document.kind == DocumentKind.supervision_notice and document.listing_id is not None:
+        standing.lifted_by = db.session.scalar(
+            select(Document).where(Document.kind == DocumentKind.delisting_notice,
+                                   Document.listing_id == document.listing_id,
+                                   Document.status == DocumentStatus.valid)
+            .order_by(Document.id.desc()).limit(1))
+    return standing
 
 
 def find_by_token(token: str) -> Document | None:

@@ -117,6 +117,9 @@ def hazard_archive(hazard_id: int):
         flash(exc.message, "error")
         return redirect(request.referrer or url_for("documents.index"))
     db.session.commit()
+    if document.reused:
+        flash(_("Nothing has changed since the archive %(number)s was printed; here it is again.",
+                number=document.number), "info")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
@@ -124,7 +127,8 @@ def hazard_archive(hazard_id: int):
 @login_required
 def new_notice():
     """An enterprise manager's internal rectification notice for hazards of his enterprise."""
-    ids = [int(i) for i in request.values.getlist("hazard_ids", type=int)][:50]
+    # The form posts the ids it was opened with (query string) and its hidden fields (body): once each.
+    ids = list(dict.fromkeys(request.values.getlist("hazard_ids", type=int)))[:50]
     hazards = [policy.get_visible(Hazard, i, current_user) for i in ids]
     form = NoticeForm()
     if form.validate_on_submit():
@@ -157,5 +161,5 @@ def verify(token: str):
     document = service.find_by_token(token)
     if document is None:
         return render_template("documents/verify.html", document=None), 404
-    return render_template("documents/verify.html", document=document)
+    return render_template("documents/verify.html", document=document, current=service.current_standing(document))
 

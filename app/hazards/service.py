@@ -37,10 +37,10 @@ from app.organisations.models import Authority, Department, Enterprise
 from workflows import codes
 from workflows import hazard as machine
 from workflows.hazard_states import TRIGGERS, HazardLevel, HazardNature, HazardSource
+from workflows.limits import TEXT_MAX  # description, measures, rectification, reasons, plan sections
 
 TITLE_MAX = 200
 LOCATION_MAX = 200
-TEXT_MAX = 10_000  # description, measures, rectification, reasons, plan sections
 
 
 # --- small validators (each raises Invalid naming its field) ---------------------------------

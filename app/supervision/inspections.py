@@ -16,10 +16,10 @@ from sqlalchemy import select
 from app import policy
 from app.auth.models import Role, User
 from app.clock import today
+from app.documents import service as documents
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Enterprise
-from app.supervision import notices
 from app.supervision.models import Inspection, InspectionItem
 from workflows.hazard_states import HazardSource, HazardState
 
@@ -115,9 +115,9 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
             hazard.deadline = problem.deadline
         inspection.items.append(InspectionItem(position=position, hazard=hazard, deadline=problem.deadline))
     db.session.flush()
-    document = notices.issue_rectification_order(inspection, actor)
-    inspection.order_document_id = document.id if document is not None else None
-    db.session.flush()
+    # Built from this record by the documents service (officers, items, deadlines, date); it links
+    # the order to the inspection.
+    documents.issue("rectification_order", actor=actor, context={}, inspection=inspection)
     return inspection
 
 
@@ -159,22 +159,11 @@ def review(actor: User, inspection_id: int, verdicts: list[Verdict], opinion: st
                 data["deadline"] = verdict.new_deadline
         hazards.fire(item.hazard_id, verdict.action, actor, **data)
     db.session.flush()
-    inspection.review_opinion = (opinion or "").strip() or default_opinion(inspection)
-    document = notices.issue_review_opinion(inspection, actor)
-    inspection.review_document_id = document.id if document is not None else None
-    db.session.flush()
+    # The opinion states, per item, the decision just recorded on its hazard; it supersedes the
+    # inspection's previous opinion. Only the officer's own words (``opinion``) are passed.
+    documents.issue("review_opinion", actor=actor, context={"opinion": (opinion or "").strip()},
+                    inspection=inspection)
     return inspection
-
-
-def default_opinion(inspection: Inspection) -> str:
-    """已整改合格 / 部分整改（第N项未整改），责令继续整改 — from the items' states."""
-    open_positions = [str(i.position) for i in inspection.items if i.hazard.state != HazardState.closed]
-    if not open_positions:
-        return "经复查，你单位已按要求完成整改，整改合格。"
-    if len(open_positions) == len(inspection.items):
-        return "经复查，你单位未按要求完成整改，责令继续整改，逾期未整改的将依法处理。"
-    return (f"经复查，你单位部分整改（第{'、'.join(open_positions)}项未整改完毕），"
-            "责令继续整改，逾期未整改的将依法处理。")
 
 
 def responsible_at(enterprise: Enterprise) -> User | None:

@@ -1,4 +1,7 @@
-"""The numbered documents of supervision, built from our models and issued through documents.
+"""The numbered documents of listings, built from our models and issued through documents.
+
+(The order and review opinion of an inspection are built by the documents service itself from the
+inspection record: ``documents.issue(kind, inspection=...)``.)
 
 Each function builds the plain context of ``reports/contexts.py`` for its kind and calls
 ``app.documents.service.issue`` inside the caller's transaction (the number is allocated there, so a
@@ -17,7 +20,6 @@ from app.documents.models import Document
 from app.errors import Conflict
 from app.extensions import db
 from app.hazards.models import ProductionSuspension
-from workflows.hazard_states import HazardState
 
 DEFAULT_REQUIREMENTS = (
     "落实整改措施、资金、期限、责任人和应急预案（五到位）；治理期间采取有效的安全防范措施，"
@@ -26,10 +28,6 @@ DEFAULT_REQUIREMENTS = (
 LEVEL_WORDS = {"province": "省级", "city": "市级", "county": "县级", "town": "乡镇级"}
 PRODUCTION_WORDS = {ProductionSuspension.none: "", ProductionSuspension.partial: "局部停产停业",
                     ProductionSuspension.full: "全部停产停业"}
-
-
-def _officer(user: User) -> dict:
-    return {"name": user.display_name, "certificate_no": user.certificate_no or ""}
 
 
 # --- listings -----------------------------------------------------------------------------
@@ -83,40 +81,3 @@ def issue_delisting_notice(listing, actor: User) -> Document:
     return documents.issue("delisting_notice", actor=delisting_signer(listing), context=context,
                            hazards=[hazard], authority=listing.authority, enterprise=listing.enterprise,
                            listing_id=listing.id)
-
-
-# --- inspections ---------------------------------------------------------------------------
-
-def issue_rectification_order(inspection, actor: User) -> Document:
-    items = [{"text": entry.hazard.title + (f"：{entry.hazard.description}" if entry.hazard.description else ""),
-              "deadline": entry.deadline, "hazard_code": entry.hazard.code} for entry in inspection.items]
-    context = {
-        "officers": [_officer(inspection.officer), _officer(inspection.second_officer)],
-        "items": items, "inspection_date": inspection.inspected_on,
-    }
-    return documents.issue("rectification_order", actor=actor, context=context,
-                           hazards=[entry.hazard for entry in inspection.items], authority=inspection.authority,
-                           enterprise=inspection.enterprise)
-
-
-def review_outcome(inspection) -> str:
-    closed = [entry.hazard.state == HazardState.closed for entry in inspection.items]
-    if all(closed):
-        return "passed"
-    return "partial" if any(closed) else "failed"
-
-
-def issue_review_opinion(inspection, actor: User) -> Document:
-    order = db.session.get(Document, inspection.order_document_id) if inspection.order_document_id else None
-    partner = inspection.second_officer if actor.id == inspection.officer_id else inspection.officer
-    context = {
-        "officers": [_officer(actor), _officer(partner)],
-        "original_number": order.number if order is not None else "",
-        "original_date": to_local(order.issued_at).date() if order is not None else inspection.inspected_on,
-        "review_date": today(), "opinion": inspection.review_opinion, "outcome": review_outcome(inspection),
-        "items": [{"text": entry.hazard.title, "rectified": entry.hazard.state == HazardState.closed,
-                   "hazard_code": entry.hazard.code} for entry in inspection.items],
-    }
-    return documents.issue("review_opinion", actor=actor, context=context,
-                           hazards=[entry.hazard for entry in inspection.items], authority=inspection.authority,
-                           enterprise=inspection.enterprise)

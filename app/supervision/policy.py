@@ -77,7 +77,8 @@ def _inspection_create(user: User, enterprise) -> bool:
 
 @policy.rule("inspection.review")
 def _inspection_review(user: User, inspection: Inspection | None) -> bool:
-    """Reviews are done by the inspectors of the authority that inspected."""
+    """Reviews are done by the inspection's two officers (they sign the review opinion)."""
     if user.role != Role.inspector:
         return False
-    return inspection is None or inspection.authority_id == user.authority_id
+    return inspection is None or (inspection.authority_id == user.authority_id
+                                  and user.id in (inspection.officer_id, inspection.second_officer_id))

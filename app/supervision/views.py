@@ -193,6 +193,24 @@ def new_inspection():
     return render_template("supervision/inspection_form.html", form=form), 422
 
 
+@bp.route("/inspections/<int:inspection_id>/order", methods=["POST"])
+@login_required
+def reissue_order(inspection_id: int):
+    """Issue the order again from the record after its order was voided (a new number)."""
+    item = policy.get_visible(Inspection, inspection_id, current_user)
+    from app.documents import service as documents
+
+    try:
+        document = documents.issue("rectification_order", actor=current_user, context={}, inspection=item)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message if not exc.fields else " ".join(m for ms in exc.fields.values() for m in ms), "error")
+        return redirect(url_for("supervision.inspection", inspection_id=inspection_id))
+    db.session.commit()
+    flash(_("Issued %(number)s.", number=document.number), "success")
+    return redirect(url_for("supervision.inspection", inspection_id=inspection_id))
+
+
 @bp.route("/inspections/<int:inspection_id>", methods=["GET", "POST"])
 @login_required
 def inspection(inspection_id: int):
@@ -223,7 +241,10 @@ def inspection(inspection_id: int):
                 if not exc.fields:
                     errors.append(exc.message)
         item = policy.get_visible(Inspection, inspection_id, current_user)
+    from app.documents.models import Document
+
+    order = db.session.get(Document, item.order_document_id) if item.order_document_id else None
     return render_template("supervision/inspection.html", item=item, errors=errors,
-                           form_values=request.form, HazardState=HazardState,
+                           form_values=request.form, HazardState=HazardState, order=order,
                            can_review=policy.can(current_user, "inspection.review", item)), (422 if errors else 200)
 

@@ -86,3 +86,46 @@ def forget_user():
     from flask import g
 
     g.pop("_login_user", None)
+
+
+# --- inspection records: orders and review opinions are issued from them -------------------------
+
+def record_inspection(world, n=3, *, deadlines=None, titles=None, inspector=None, second=None,
+                      description="报警器未按期检定"):
+    """An inspection of enterprise a by inspector + inspector2 (county a); it issues the order."""
+    from datetime import time
+
+    from app.supervision import inspections
+    from app.supervision.inspections import Problem
+
+    deadlines = deadlines or [today() + timedelta(days=10 + i) for i in range(n)]
+    titles = titles or [f"储罐区可燃气体报警器失效{i + 1}" for i in range(n)]
+    problems = [Problem(title, description=description, deadline=deadline)
+                for title, deadline in zip(titles, deadlines, strict=True)]
+    return inspections.record(inspector or world.users.inspector, enterprise_id=world.enterprises.a.id,
+                              inspected_on=today(), start_time=time(9, 0), end_time=time(11, 0),
+                              second_officer_id=(second or world.users.inspector2).id, problems=problems)
+
+
+def order_of(inspection):
+    from app.documents.models import Document
+    from app.extensions import db
+
+    return db.session.get(Document, inspection.order_document_id)
+
+
+def opinion_of(inspection):
+    from app.documents.models import Document
+    from app.extensions import db
+
+    return db.session.get(Document, inspection.review_document_id)
+
+
+def submit(world, hazard):
+    """The enterprise submits the rectification of ``hazard`` with an "after" photo."""
+    from app.hazards import service as hazards
+    from tests.hazards.helpers import jpeg_bytes
+
+    hazards.add_attachment(hazard.id, world.users.manager, kind="after", filename="after.jpg",
+                           data=jpeg_bytes((30, 160, 30)))
+    hazards.fire(hazard.id, "submit", world.users.manager, rectification="已整改完毕")

@@ -4,52 +4,58 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.clock import today
 from app.documents import service
-from app.documents.models import Document, DocumentCounter, DocumentStatus
-from app.errors import Forbidden, Invalid, NotFound
-from tests.documents.conftest import OFFICERS, pdf_fonts, pdf_text, qr_texts, squash
+from app.documents.models import DocumentCounter, DocumentStatus
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.documents.conftest import (
+    OFFICERS,
+    order_of,
+    pdf_fonts,
+    pdf_text,
+    qr_texts,
+    record_inspection,
+    squash,
+    submit,
+)
 
 pytestmark = pytest.mark.usefixtures("request_context")
 
 
-def issue_order(world, hazards, actor=None, **extra):
-    context = {"officers": OFFICERS, **extra}
-    return service.issue("rectification_order", actor=actor or world.users.inspector, context=context,
-                         hazards=hazards)
-
-
-def test_order_number_format_and_gap_free_sequence(world, hazards, db_session):
+def test_order_number_format_and_gap_free_sequence(world, db_session):
     year = today().year
-    first = issue_order(world, hazards.a[:2])
-    second = issue_order(world, hazards.a[2:])
+    first = order_of(record_inspection(world, 2))
+    second = order_of(record_inspection(world, 1))
     assert first.number == f"（甲）应急责改〔{year}〕1号"
     assert second.number == f"（甲）应急责改〔{year}〕2号"
-    review = service.issue("review_opinion", actor=world.users.inspector, hazards=hazards.a[:2], context={
-        "officers": OFFICERS, "original_number": first.number, "original_date": today().isoformat(),
-        "review_date": today().isoformat(), "opinion": "经复查，已整改合格。"})
-    assert review.number == f"（甲）应急复查〔{year}〕1号"  # its own counter per kind
 
 
-def test_order_pdf_says_what_was_entered(world, hazards, db_session):
-    items = [{"text": f"第{i}号储罐区可燃气体报警器未定期检定", "deadline": f"{today().year + 1}-01-0{i}"}
-             for i in range(1, 6)]
-    document = issue_order(world, hazards.a, items=items, inspection_date="2026-11-20")
+def test_order_pdf_prints_the_inspection_record(world, db_session):
+    deadlines = [today() + timedelta(days=30)] * 4 + [today() + timedelta(days=60)]
+    titles = [f"第{i}号储罐区可燃气体报警器未定期检定" for i in range(1, 6)]
+    inspection = record_inspection(world, 5, deadlines=deadlines, titles=titles, description="")
+    document = order_of(inspection)
     data = service.pdf_bytes(document)
     text = squash(pdf_text(data))
-    for item in items:
-        assert item["text"] in text
+    for title in titles:
+        assert title in text
     assert document.number in text
     assert "甲化工有限公司：" in text
-    assert "张执法" in text and "36000002" in text
+    d = today()
+    assert f"{d.year}年{d.month}月{d.day}日，本机关执法人员对你单位进行了现场检查" in text
+    assert world.users.inspector.display_name in text and world.users.inspector2.display_name in text
+    assert "36000001" in text and "36000002" in text
     assert "如果不服本指令，可以依法在60日内向甲县人民政府申请行政复议" in text
     assert "甲县人民法院" in text
     assert "本文书一式两份：一份由甲县应急管理局备案，一份交被检查单位。" in text
-    assert f"第1项问题于{today().year + 1}年1月1日前整改完毕" in text
+    first, last = deadlines[0], deadlines[-1]
+    assert f"第1、2、3、4项问题于{first.year}年{first.month}月{first.day}日前整改完毕" in text
+    assert f"第5项问题于{last.year}年{last.month}月{last.day}日前整改完毕" in text
     fonts = pdf_fonts(data)
     assert fonts and all("Noto-Serif-CJK-SC" in f or "Noto-Sans-CJK-SC" in f for f in fonts), fonts
     assert any("Serif" in f for f in fonts) and any("Sans" in f for f in fonts)
@@ -60,85 +66,116 @@ def test_order_pdf_says_what_was_entered(world, hazards, db_session):
     assert len(PdfReader(io.BytesIO(data)).pages) == 1  # five items fit on one page
 
 
-def test_same_document_rendered_again_gives_same_bytes(world, hazards, db_session):
-    document = issue_order(world, hazards.a)
+def test_same_document_rendered_again_gives_same_bytes(world, db_session):
+    document = order_of(record_inspection(world))
     stored = service.pdf_bytes(document)
     assert service.render_again(document) == stored
     assert json.loads(document.context_json)["doc"]["number"] == document.number
 
 
-def test_items_and_counts_filled_from_hazards(world, hazards, db_session):
-    hazards.a[0].level = "major"
-    document = issue_order(world, hazards.a)
-    text = squash(pdf_text(service.pdf_bytes(document)))
-    for hazard in hazards.a:
-        assert hazard.title in text and hazard.code in text
+def test_a_voided_order_is_issued_again_from_the_record_with_the_hazards_as_they_are(world, db_session):
+    inspection = record_inspection(world)
+    first = order_of(inspection)
+    with pytest.raises(Conflict):  # one valid order per inspection
+        service.issue("rectification_order", actor=world.users.inspector, context={}, inspection=inspection)
+    service.void(first, world.users.supervisor, "检查日期填写错误")
+    inspection.items[0].hazard.level = "major"
+    again = service.issue("rectification_order", actor=world.users.inspector2, context={}, inspection=inspection)
+    assert again.seq == first.seq + 1 and inspection.order_document_id == again.id
+    text = squash(pdf_text(service.pdf_bytes(again)))
+    for item in inspection.items:
+        assert item.hazard.title in text and item.hazard.code in text
     assert "其中重大事故隐患1项" in text
-    assert [h.id for h in document.hazards] == [h.id for h in hazards.a]
+    assert [h.id for h in again.hazards] == [item.hazard_id for item in inspection.items]
 
 
 def _counter(db_session):
     return db_session.scalar(select(func.coalesce(func.max(DocumentCounter.last), 0)))
 
 
-def test_foreign_hazard_is_not_found_and_consumes_no_number(world, hazards, db_session):
-    issue_order(world, hazards.a[:1])
+def test_a_foreign_inspection_is_not_found_and_consumes_no_number(world, db_session):
+    inspection = record_inspection(world)
+    service.void(order_of(inspection), world.users.supervisor, "重新出具")
     with pytest.raises(NotFound):
-        issue_order(world, [hazards.b])
-    with pytest.raises(NotFound):  # mixed: one foreign hazard spoils the lot
-        issue_order(world, [hazards.a[1], hazards.b])
+        service.issue("rectification_order", actor=world.users.inspector_b, context={}, inspection=inspection)
     assert _counter(db_session) == 1
-    assert issue_order(world, hazards.a[1:2]).seq == 2
 
 
-def test_bad_context_is_refused_before_numbering(world, hazards, db_session):
+def test_an_order_without_its_inspection_or_with_typed_facts_is_refused_before_numbering(world, db_session):
+    inspection, other = record_inspection(world), record_inspection(world, 1)
     with pytest.raises(Invalid) as exc:
-        service.issue("rectification_order", actor=world.users.inspector, hazards=hazards.a,
-                      context={"officers": OFFICERS[:1]})
-    assert "officers" in exc.value.fields
+        service.issue("rectification_order", actor=world.users.inspector, hazards=[other.items[0].hazard],
+                      context={"officers": OFFICERS})
+    assert "inspection_id" in exc.value.fields
+    service.void(order_of(inspection), world.users.supervisor, "重新出具")
     with pytest.raises(Invalid) as exc:
-        issue_order(world, hazards.a, inspection_date="2026-13-45")
-    assert "inspection_date" in exc.value.fields
-    assert db_session.scalar(select(func.count(Document.id))) == 0
-    assert _counter(db_session) == 0
+        service.issue("rectification_order", actor=world.users.inspector, inspection=inspection,
+                      context={"officers": OFFICERS, "inspection_date": "2030-01-01"})
+    assert {"officers", "inspection_date"} <= set(exc.value.fields)
+    with pytest.raises(Invalid) as exc:  # the items are the inspection's hazards
+        service.issue("rectification_order", actor=world.users.inspector, inspection=inspection, context={},
+                      hazards=[other.items[0].hazard])
+    assert "hazard_ids" in exc.value.fields
+    assert _counter(db_session) == 2
 
 
-def test_only_inspectors_issue_orders_and_managers_issue_notices(world, hazards, db_session):
-    with pytest.raises(Forbidden):
-        issue_order(world, hazards.a, actor=world.users.manager)
-    with pytest.raises(Forbidden):
-        issue_order(world, hazards.a, actor=world.users.supervisor)
-    notice = service.issue("rectification_notice", actor=world.users.manager, hazards=hazards.a[:1],
+def test_only_the_inspections_officers_issue_its_order_and_managers_issue_notices(world, db_session):
+    inspection = record_inspection(world)
+    service.void(order_of(inspection), world.users.supervisor, "重新出具")
+    third = world.factory.user("inspector", authority=world.authorities.county_a, certificate_no="36000003")
+    for user in (world.users.manager, world.users.supervisor, third):
+        with pytest.raises(Forbidden):
+            service.issue("rectification_order", actor=user, context={}, inspection=inspection)
+    found = [inspection.items[0].hazard]
+    notice = service.issue("rectification_notice", actor=world.users.manager, hazards=found,
                            context={"recipient": "生产部", "requirements": "立即落实"})
     assert notice.number == f"隐改〔{today().year}〕1号"
     assert notice.issuer_enterprise_id == world.enterprises.a.id
     assert "生产部：" in squash(pdf_text(service.pdf_bytes(notice)))
     with pytest.raises(Forbidden):
-        service.issue("rectification_notice", actor=world.users.inspector, hazards=hazards.a[:1],
+        service.issue("rectification_notice", actor=world.users.inspector, hazards=found,
                       context={"recipient": "生产部"})
 
 
-def test_void_keeps_the_number_and_needs_a_reason(world, hazards, db_session):
-    document = issue_order(world, hazards.a)
+def test_an_officer_without_certificate_number_cannot_sign(world, db_session):
+    inspection = record_inspection(world)
+    service.void(order_of(inspection), world.users.supervisor, "重新出具")
+    world.users.inspector2.certificate_no = ""
+    with pytest.raises(Invalid) as exc:
+        service.issue("rectification_order", actor=world.users.inspector, context={}, inspection=inspection)
+    assert "officers" in exc.value.fields
+
+
+def test_void_is_for_the_issuing_authoritys_supervisor_with_a_reason(world, db_session):
+    inspection = record_inspection(world)
+    document = order_of(inspection)
     with pytest.raises(Invalid) as exc:
         service.void(document, world.users.supervisor, "   ")
     assert "reason" in exc.value.fields
-    with pytest.raises(Forbidden):
-        service.void(document, world.users.inspector2, "写错了")  # neither issuer nor supervisor
+    # Neither the inspector who issued it, nor the system administrator, nor another authority.
+    for user in (world.users.inspector, world.users.inspector2, world.users.admin, world.users.city_supervisor):
+        with pytest.raises(Forbidden):
+            service.void(document, user, "写错了")
+    assert document.status == DocumentStatus.valid
     service.void(document, world.users.supervisor, "被检查单位名称写错")
     assert document.status == DocumentStatus.voided and document.void_reason == "被检查单位名称写错"
-    again = issue_order(world, hazards.a)
+    again = service.issue("rectification_order", actor=world.users.inspector, context={}, inspection=inspection)
     assert again.seq == document.seq + 1  # the voided number is never reused
     assert service.pdf_bytes(document)  # the voided PDF stays stored
 
 
-def test_new_archive_supersedes_the_previous(world, hazards, db_session):
-    first = service.issue("hazard_archive", actor=world.users.manager, context={}, hazards=hazards.a[:1])
-    second = service.issue("hazard_archive", actor=world.users.manager, context={}, hazards=hazards.a[:1])
+def test_printing_an_unchanged_archive_again_gives_the_same_document(world, db_session):
+    hazard = record_inspection(world, 1).items[0].hazard
+    first = service.issue("hazard_archive", actor=world.users.manager, context={}, hazards=[hazard])
+    again = service.issue("hazard_archive", actor=world.users.manager, context={}, hazards=[hazard])
+    assert again.id == first.id and again.reused and first.status == DocumentStatus.valid
+    assert db_session.scalar(select(DocumentCounter.last).where(DocumentCounter.kind == "hazard_archive")) == 1
+    submit(world, hazard)  # the history moved on: the next print is a new archive replacing the first
+    second = service.issue("hazard_archive", actor=world.users.manager, context={}, hazards=[hazard])
+    assert not second.reused and second.number == f"隐档〔{today().year}〕2号"
     assert first.status == DocumentStatus.superseded and first.superseded_by_id == second.id
-    assert second.number == f"隐档〔{today().year}〕2号"
     text = squash(pdf_text(service.pdf_bytes(second)))
-    assert hazards.a[0].code in text and hazards.a[0].title in text and "隐患档案" in text
+    assert hazard.code in text and hazard.title in text and "隐患档案" in text and "待验收" in text
 
 
 def test_supervision_and_delisting_notices(world, hazards, db_session):
@@ -168,21 +205,8 @@ def test_supervision_and_delisting_notices(world, hazards, db_session):
         service.issue("supervision_notice", actor=world.users.inspector, hazards=[hazard], context={})
 
 
-def test_review_opinion_names_the_order_and_the_outcome(world, hazards, db_session):
-    order = issue_order(world, hazards.a)
-    review = service.issue("review_opinion", actor=world.users.inspector2, hazards=hazards.a, context={
-        "officers": OFFICERS, "original_number": order.number, "original_date": "2026-11-01",
-        "review_date": "2026-11-21", "outcome": "partial", "opinion": "第2项未整改，责令继续整改。",
-        "items": [{"text": "报警器", "rectified": True}, {"text": "配电柜前杂物", "rectified": False}]})
-    text = squash(pdf_text(service.pdf_bytes(review)))
-    assert f"《责令限期整改指令书》（{order.number}）" in text
-    assert "复查结论：部分整改" in text and "第2项未整改，责令继续整改。" in text
-    assert "不服" not in text  # an opinion carries no rights notice
-    assert "一份交被复查单位" in text
-
-
-def test_an_issued_document_cannot_be_edited(world, hazards, db_session):
-    document = issue_order(world, hazards.a)
+def test_an_issued_document_cannot_be_edited(world, db_session):
+    document = order_of(record_inspection(world))
     db_session.commit()
     document.number = "（甲）应急责改〔2026〕999号"
     with pytest.raises(ValueError, match="immutable"):

@@ -194,3 +194,25 @@ def test_recording_through_the_form(client, world, db_session):
     foreign = dict(form, enterprise_id=world.enterprises.b.id)
     assert client.post("/supervision/inspections/new", data=foreign).status_code in (404, 422)
     assert count(Hazard) == before
+
+
+def test_a_voided_order_is_issued_again_from_the_inspection_page(client, world, db_session):
+    from app.documents import service as documents_service
+
+    inspection = record(world)
+    first = db.session.get(Document, inspection.order_document_id)
+    documents_service.void(first, world.users.supervisor, "检查场所填写错误")
+    db_session.commit()
+    login_as(client, world.users.inspector2)
+    page = client.get(f"/supervision/inspections/{inspection.id}").get_data(as_text=True)
+    assert "依据本检查记录重新出具指令书" in page
+    resp = client.post(f"/supervision/inspections/{inspection.id}/order", follow_redirects=True)
+    assert resp.status_code == 200 and "已签发" in resp.get_data(as_text=True)
+    db_session.refresh(inspection)
+    again = db.session.get(Document, inspection.order_document_id)
+    assert again.id != first.id and again.number.endswith("〕2号") and again.is_valid
+    # Once valid again, a second click numbers nothing.
+    client.post(f"/supervision/inspections/{inspection.id}/order")
+    assert count(Document) == 2
+    login_as(client, world.users.inspector_b)
+    assert client.post(f"/supervision/inspections/{inspection.id}/order").status_code == 404
