@@ -136,13 +136,11 @@ class Overview:
 
 def overview(user: User, on: date | None = None) -> Overview:
     """Counts over the hazards of the user's region subtree (the same scope as the hazard register)."""
-    from app.risks.models import RiskPoint
-
     on = on or today()
     visible = policy.condition(Hazard, user)
-    grade = case((Hazard.level == "major", Grade.red.value), else_=RiskPoint.assessed_grade)
+    grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
-        select(Hazard.state, grade, func.count()).outerjoin(RiskPoint, RiskPoint.id == Hazard.risk_point_id)
+        select(Hazard.state, grade, func.count())
         .where(visible, Hazard.state.in_(OPEN_STATES)).group_by(Hazard.state, grade)).all()
     by_state_grade = {(HazardState(state), g): n for state, g, n in rows}
     overdue = db.session.scalar(select(func.count()).select_from(Hazard).where(
