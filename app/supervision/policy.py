@@ -47,6 +47,12 @@ def _overview(user: User, _obj) -> bool:
     return _government(user) or user.role == Role.admin
 
 
+@policy.rule("supervision.coverage")
+def _coverage(user: User, _obj) -> bool:
+    """Where the listing rules find no authority: the administrator sets up authorities."""
+    return user.role == Role.admin
+
+
 @policy.rule("listing.decide")
 def _decide(user: User, listing: Listing | None) -> bool:
     """Only a supervisor of the listing authority decides its proposals."""

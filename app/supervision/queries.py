@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.clock import today
 from app.extensions import db
 from app.hazards.models import Hazard
-from app.organisations.models import Enterprise, Region
+from app.organisations.models import Enterprise, Region, RegionLevel
 from app.supervision.models import Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardState
@@ -161,3 +161,57 @@ def overview(user: User, on: date | None = None) -> Overview:
                     listed=listing_counts.get(ListingState.listed, 0),
                     proposed=listing_counts.get(ListingState.proposed, 0),
                     closed_this_year=len(closed), confirmed_this_year=int(confirmed), on_time_this_year=on_time)
+
+
+# --- coverage: where the listing rules find no authority of their level -----------------------
+
+@dataclass
+class Gap:
+    """Enterprises of ``region`` whose rules name a ``missing_level`` authority that does not exist
+    over them; their proposals go to ``routed_to`` (None: nowhere, they cannot be proposed)."""
+
+    region: Region
+    enterprises: int
+    missing_level: object  # RegionLevel
+    rules: list[str]
+    routed_to: object | None  # Authority
+
+
+def coverage() -> list[Gap]:
+    """Every region with enterprises and a rule level without an authority over it (admin page)."""
+    from app.organisations.models import Authority
+    from app.supervision import service
+    from workflows.listing import routed_level
+
+    mode = service.routing_mode()
+    authorities = db.session.scalars(select(Authority).order_by(Authority.id)).all()
+    by_region: dict[int, list] = {}
+    for authority in authorities:
+        by_region.setdefault(authority.region_id, []).append(authority)
+    counts = dict(db.session.execute(select(Enterprise.region_id, func.count()).group_by(Enterprise.region_id)).all())
+    regions = db.session.scalars(select(Region).where(Region.id.in_(counts)).order_by(Region.path)).all()
+    gaps = []
+    for region in regions:
+        chain = [int(i) for i in region.path.strip("/").split("/") if i] or [region.id]
+        found: dict[str, object] = {}
+        for region_id in reversed(chain):  # nearest first
+            for authority in by_region.get(region_id, []):
+                found.setdefault(authority.level.value, authority)
+        wanted: dict[str, list[str]] = {}
+        for rule in service.rules_for_region(region).rules:
+            wanted.setdefault(rule.authority_level, []).append(rule.code)
+        for level, codes in wanted.items():
+            if level in found:
+                continue
+            routed = routed_level(level, found, mode)
+            gaps.append(Gap(region=region, enterprises=counts[region.id], missing_level=RegionLevel(level), rules=codes,
+                            routed_to=found[routed] if routed else None))
+    return gaps
+
+
+def routed_listings(limit: int = 200) -> list[Listing]:
+    """Proposals and listings that went to another level than their rule's (newest first)."""
+    return list(db.session.scalars(
+        select(Listing).where(Listing.requested_level.is_not(None))
+        .options(selectinload(Listing.hazard), selectinload(Listing.enterprise), selectinload(Listing.authority))
+        .order_by(Listing.id.desc()).limit(limit)))

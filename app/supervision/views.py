@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import policy
+from app import labels, policy
 from app.clock import today
 from app.errors import ServiceError
 from app.extensions import db
@@ -22,6 +22,7 @@ from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
 from app.supervision.models import Inspection, Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
+from workflows.listing import NEAREST_ANY, NEAREST_UP
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 PER_PAGE = 50
@@ -126,7 +127,32 @@ def listing(listing_id: int):
     elif item.deadline and not form.deadline.data:
         form.deadline.data = item.deadline
     return render_template("supervision/listing.html", item=item, form=form, progress_form=progress_form,
-                           rule_text=rule_text(item.rule)), status
+                           rule_text=rule_text(item.rule), routed_note=routed_note(item)), status
+
+
+@bp.route("/coverage")
+@login_required
+def coverage():
+    """The administrator's page of regions whose listing rules name an authority that does not exist."""
+    policy.require(current_user, "supervision.coverage")
+    return render_template("supervision/coverage.html", gaps=queries.coverage(),
+                           routed=queries.routed_listings(), rule_text=rule_text,
+                           routed_note=routed_note, mode=_routing_text(service.routing_mode()))
+
+
+def _routing_text(mode: str) -> str:
+    return {NEAREST_UP: _("the nearest authority above the rule's level"),
+            NEAREST_ANY: _("the nearest authority above the rule's level, else the nearest below it")}[mode]
+
+
+def routed_note(item: Listing) -> str:
+    """Why a proposal is at this authority and not at its rule's level ("" when it is not routed)."""
+    if item.requested_level is None:
+        return ""
+    return _("Routed to %(authority)s: the rule asks for a %(wanted)s authority and none exists over "
+             "%(region)s, so the proposal went to the nearest authority.",
+             authority=item.authority.name, wanted=labels.label(item.requested_level),
+             region=item.enterprise.region.name)
 
 
 def rule_text(code: str) -> str:
