@@ -200,6 +200,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "allowed": service.allowed_triggers(hazard, current_user),
         "on_the_spot": service.can_rectify_on_the_spot(hazard, current_user),
         "listing_authority": hooks.listing_authority(hazard),
+        "listing_link": hooks.listing_link(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": current_user.role.is_government,

@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
         raise RuntimeError(f"SHUANGKONG_LISTING_ROUTING={routing!r}: use one of {', '.join(ROUTING_MODES)}")
     hooks.set_listing_resolver(service.listing_authority_of)
+    hooks.set_listing_link(service.listing_link_of)
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     hooks.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"),

@@ -39,7 +39,9 @@ def _queue(user: User, _obj) -> bool:
 
 @policy.rule("supervision.list")
 def _supervision_list(user: User, _obj) -> bool:
-    return _government(user) or user.role == Role.admin
+    """Authorities see their region's list; an enterprise's users see its own listed items (the scope
+    keeps them to it), where its manager and principal file the progress reports."""
+    return _government(user) or user.role == Role.admin or user.role.is_enterprise
 
 
 @policy.rule("supervision.overview")

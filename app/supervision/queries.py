@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app import policy
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.clock import today
 from app.extensions import db
 from app.hazards.models import Hazard
@@ -37,9 +37,19 @@ class ListFilters:
     state: str | None = None
 
 
-def queue(user: User) -> Select:
-    """Proposals waiting for a decision, the strictest and oldest first."""
-    return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed)
+def decidable(user: User):
+    """The proposals ``user`` may decide (rule ``listing.decide``: a supervisor of the listing
+    authority), as a condition."""
+    if user.role != Role.supervisor or user.authority_id is None:
+        return false()
+    return Listing.authority_id == user.authority_id
+
+
+def queue(user: User, mine: bool = True) -> Select:
+    """Proposals waiting for a decision, the strictest and oldest first: those the user decides
+    (``mine``), or the others of his region that other authorities decide (read-only)."""
+    condition = decidable(user) if mine else not_(decidable(user))
+    return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed, condition)
             .options(selectinload(Listing.hazard), selectinload(Listing.enterprise),
                      selectinload(Listing.authority))
             .order_by(GRADE_ORDER, Listing.proposed_at, Listing.id))

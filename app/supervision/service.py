@@ -242,6 +242,19 @@ def listing_authority_of(hazard: Hazard) -> Authority | None:
     return listing.authority if listing is not None else None
 
 
+def listing_link_of(hazard: Hazard, user: User) -> str | None:
+    """Resolver for ``app.hazards.hooks.listing_link``: the page of the hazard's newest listing that
+    ``user`` may open (an enterprise: its listed or delisted items; authorities: their region's)."""
+    from flask import url_for
+
+    if not getattr(user, "is_authenticated", False) or not hazard.listings:
+        return None
+    ids = [x.id for x in hazard.listings]
+    newest = db.session.scalar(policy.visible(Listing, user).where(Listing.id.in_(ids))
+                               .order_by(Listing.id.desc()).limit(1))
+    return url_for("supervision.listing", listing_id=newest.id) if newest is not None else None
+
+
 def close_listings(hazard: Hazard, actor: User) -> None:
     """An accepted hazard: delist its active listing and dismiss waiting proposals."""
     delist_on_accept(hazard, actor)

@@ -20,6 +20,7 @@ from app.organisations.models import Enterprise, Industry, Region
 from app.supervision import inspections, queries, service
 from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
 from app.supervision.models import Inspection, Listing, ListingState
+from app.supervision.policy import ENTERPRISE_VISIBLE_STATES
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
 from workflows.listing import NEAREST_ANY, NEAREST_UP
@@ -48,9 +49,11 @@ def _int_arg(name: str) -> int | None:
 @login_required
 def queue():
     policy.require(current_user, "supervision.queue")
-    rows, total = queries.page(queries.queue(current_user), _page_no(), PER_PAGE)
-    return render_template("supervision/queue.html", rows=rows, total=total, page=_page_no(), rule_text=rule_text,
-                           pages=math.ceil(total / PER_PAGE))
+    rows, total = queries.page(queries.queue(current_user, mine=True), _page_no(), PER_PAGE)
+    others, others_total = queries.page(queries.queue(current_user, mine=False), _page_no(), PER_PAGE)
+    return render_template("supervision/queue.html", rows=rows, total=total, others=others,
+                           others_total=others_total, page=_page_no(), rule_text=rule_text,
+                           routed_note=routed_note, pages=math.ceil(max(total, others_total) / PER_PAGE))
 
 
 def _filters() -> queries.ListFilters:
@@ -74,12 +77,16 @@ def listings():
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx"})
     rows, total = queries.page(stmt, _page_no(), PER_PAGE)
-    regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
-    industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
+    if current_user.role.is_enterprise:  # its own listings: no region or industry to choose
+        regions, industries, states = [], [], list(ENTERPRISE_VISIBLE_STATES)
+    else:
+        regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
+        industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
+        states = list(ListingState)
     args = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
     return render_template("supervision/listings.html", rows=rows, total=total, page=_page_no(),
                            pages=math.ceil(total / PER_PAGE), filters=filters, regions=regions,
-                           industries=industries, grades=list(Grade), states=list(ListingState), args=args)
+                           industries=industries, grades=list(Grade), states=states, args=args)
 
 
 @bp.route("/overview")

@@ -124,9 +124,10 @@ ROLE_ACCESS = {
     "supervisor": (200, 200, 200, 200),
     "city_supervisor": (200, 200, 200, 200),
     "inspector": (403, 200, 200, 200),
-    "manager": (403, 403, 403, 403),
-    "principal": (403, 403, 403, 403),
-    "staff": (403, 403, 403, 403),
+    # The enterprise sees its own listings (issue 10 item 14), nothing else of supervision.
+    "manager": (403, 200, 403, 403),
+    "principal": (403, 200, 403, 403),
+    "staff": (403, 200, 403, 403),
 }
 
 
