@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,7 +24,6 @@ from app.supervision.models import Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardState
 
-CHINA_UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai has no daylight saving
 GRADE_ORDER = case({Grade.red.value: 0, Grade.orange.value: 1, Grade.yellow.value: 2, Grade.blue.value: 3},
                    value=Listing.grade, else_=4)
 
@@ -124,53 +123,22 @@ def export_xlsx(rows: list[Listing]) -> bytes:
 
 @dataclass
 class Overview:
-    by_state_grade: dict  # (state, grade or None) -> count
-    open_total: int
-    overdue: int
-    listed: int
-    proposed: int
-    closed_this_year: int
-    confirmed_this_year: int
-    on_time_this_year: int
-
-    @property
-    def rectification_rate(self) -> float | None:
-        """Closed ÷ confirmed, of the hazards confirmed this year."""
-        return self.closed_this_year / self.confirmed_this_year if self.confirmed_this_year else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Closed on or before the deadline ÷ closed, this year."""
-        return self.on_time_this_year / self.closed_this_year if self.closed_this_year else None
+    by_state_grade: dict  # (state, grade or None) -> count of open hazards
+    figures: dict  # identifier (workflows.figures) -> value, counted by app.figures
 
 
 def overview(user: User, on: date | None = None) -> Overview:
-    """Counts over the hazards of the user's region subtree (the same scope as the hazard register)."""
-    on = on or today()
+    """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
+    of the user's region subtree (the same scope as the hazard register)."""
+    from app import figures
+
     visible = policy.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
         select(Hazard.state, grade, func.count())
         .where(visible, Hazard.state.in_(OPEN_STATES)).group_by(Hazard.state, grade)).all()
     by_state_grade = {(HazardState(state), g): n for state, g, n in rows}
-    overdue = db.session.scalar(select(func.count()).select_from(Hazard).where(
-        visible, Hazard.state.in_(OPEN_STATES), Hazard.deadline < on)) or 0
-    listing_counts = {ListingState(state): n for state, n in db.session.execute(
-        select(Listing.state, func.count()).where(policy.condition(Listing, user)).group_by(Listing.state))}
-    # This (local) year: hazards confirmed since 1 January; of them, those closed, and those closed
-    # no later than their deadline (local date of the UTC timestamp).
-    year_start_utc = datetime(on.year, 1, 1) - CHINA_UTC_OFFSET
-    confirmed = db.session.scalar(select(func.count()).select_from(Hazard).where(
-        visible, Hazard.confirmed_at >= year_start_utc, Hazard.state != HazardState.voided)) or 0
-    closed = db.session.execute(select(Hazard.closed_at, Hazard.deadline).where(
-        visible, Hazard.confirmed_at >= year_start_utc, Hazard.state == HazardState.closed,
-        Hazard.closed_at.is_not(None))).all()
-    on_time = sum(1 for closed_at, deadline in closed
-                  if deadline is None or (closed_at + CHINA_UTC_OFFSET).date() <= deadline)
-    return Overview(by_state_grade=by_state_grade, open_total=sum(by_state_grade.values()), overdue=overdue,
-                    listed=listing_counts.get(ListingState.listed, 0),
-                    proposed=listing_counts.get(ListingState.proposed, 0),
-                    closed_this_year=len(closed), confirmed_this_year=int(confirmed), on_time_this_year=on_time)
+    return Overview(by_state_grade=by_state_grade, figures=figures.values(figures.hazard_counts(user, on)))
 
 
 # --- coverage: where the listing rules find no authority of their level -----------------------

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import labels, policy
+from app import figures, labels, policy
 from app.clock import today
 from app.errors import ServiceError
 from app.extensions import db
@@ -21,6 +21,7 @@ from app.supervision import inspections, queries, service
 from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
 from app.supervision.models import Inspection, Listing, ListingState
 from app.supervision.policy import ENTERPRISE_VISIBLE_STATES
+from workflows.figures import FIGURES
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
 from workflows.listing import NEAREST_ANY, NEAREST_UP
@@ -94,7 +95,11 @@ def listings():
 def overview():
     policy.require(current_user, "supervision.overview")
     data = queries.overview(current_user)
-    return render_template("supervision/overview.html", data=data, states=[
+    cards = [FIGURES[i] for i in ("open_hazards", "overdue_open", "listed", "proposals_waiting",
+                                  "closed_this_year", "closed_on_time_this_year", "on_time_rate",
+                                  "confirmed_this_year", "rectification_rate")]
+    return render_template("supervision/overview.html", data=data, cards=cards, figure_name=figures.name,
+                           figure_definition=figures.definition, states=[
         HazardState.reported, HazardState.rectifying, HazardState.pending_review], grades=[*Grade, None])
 
 
