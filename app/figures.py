@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app import policy
 from app.clock import today
@@ -22,33 +24,52 @@ def _year_start_utc(on: date) -> datetime:
     return datetime(on.year, 1, 1) - CHINA_UTC_OFFSET
 
 
+class _EndOfLocalDayUtc(FunctionElement):
+    """The end of a local (China) date as naive UTC, the way timestamps are stored: the date plus
+    16 hours (24 − 8). Closed "on time" is closed_at before it, i.e. on or before the deadline date."""
+
+    inherit_cache = True
+    type = DateTime()
+
+
+@compiles(_EndOfLocalDayUtc)
+def _end_of_day_pg(element, compiler, **kw):
+    return f"({compiler.process(next(iter(element.clauses)), **kw)} + interval '16 hours')"
+
+
+@compiles(_EndOfLocalDayUtc, "sqlite")
+def _end_of_day_sqlite(element, compiler, **kw):
+    return f"datetime({compiler.process(next(iter(element.clauses)), **kw)}, '+16 hours')"
+
+
 def hazard_counts(user, on: date | None = None) -> dict[str, int]:
-    """The hazard and listing counts of ``workflows.figures`` over what ``user`` may see."""
+    """The hazard and listing counts of ``workflows.figures`` over what ``user`` may see: the hazard
+    counts in one scan (``count(*) FILTER``), the listing counts in one grouped query."""
     from app.hazards.models import Hazard
     from app.supervision.models import Listing, ListingState
 
     on = on or today()
-    visible = policy.condition(Hazard, user)
     year_start = _year_start_utc(on)
-
-    def count(*conditions) -> int:
-        return int(db.session.scalar(select(func.count()).select_from(Hazard).where(visible, *conditions)) or 0)
-
-    closed = db.session.execute(select(Hazard.closed_at, Hazard.deadline).where(
-        visible, Hazard.state == HazardState.closed, Hazard.closed_at >= year_start)).all()
+    is_open = Hazard.state.in_(OPEN_STATES)
+    closed_this_year = and_(Hazard.state == HazardState.closed, Hazard.closed_at >= year_start)
+    confirmed_this_year = Hazard.confirmed_at >= year_start
+    conditions = {
+        "open_hazards": is_open,
+        "overdue_open": and_(is_open, Hazard.deadline < on),
+        "closed_this_year": closed_this_year,
+        # Closed no later than the deadline's local date; no deadline counts as on time.
+        "closed_on_time_this_year": and_(closed_this_year, or_(
+            Hazard.deadline.is_(None), Hazard.closed_at < _EndOfLocalDayUtc(Hazard.deadline))),
+        "confirmed_this_year": and_(confirmed_this_year, Hazard.state != HazardState.voided),
+        "confirmed_closed_this_year": and_(confirmed_this_year, Hazard.state == HazardState.closed),
+    }
+    row = db.session.execute(select(*(func.count().filter(c).label(k) for k, c in conditions.items()))
+                             .select_from(Hazard).where(policy.condition(Hazard, user))).one()
     listings = dict(db.session.execute(select(Listing.state, func.count()).where(
         policy.condition(Listing, user)).group_by(Listing.state)).all())
-    return {
-        "open_hazards": count(Hazard.state.in_(OPEN_STATES)),
-        "overdue_open": count(Hazard.state.in_(OPEN_STATES), Hazard.deadline < on),
+    return {k: int(v or 0) for k, v in row._mapping.items()} | {
         "listed": int(listings.get(ListingState.listed, 0)),
         "proposals_waiting": int(listings.get(ListingState.proposed, 0)),
-        "closed_this_year": len(closed),
-        # The local date of closing, no later than the deadline date (no deadline: on time).
-        "closed_on_time_this_year": sum(1 for closed_at, deadline in closed
-                                        if deadline is None or (closed_at + CHINA_UTC_OFFSET).date() <= deadline),
-        "confirmed_this_year": count(Hazard.confirmed_at >= year_start, Hazard.state != HazardState.voided),
-        "confirmed_closed_this_year": count(Hazard.confirmed_at >= year_start, Hazard.state == HazardState.closed),
     }
 
 

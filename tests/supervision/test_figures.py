@@ -3,7 +3,7 @@ against hand-counted data, as the overview page shows them (issue 10 item 17).""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale, gettext
 
@@ -78,3 +78,20 @@ def _card(page: str, figure_id: str) -> str:
     start = page.index(f'id="figure-{figure_id}"')
     strong = page.index("<strong>", start) + len("<strong>")
     return page[strong:page.index("</strong>", strong)].strip()
+
+
+def test_on_time_is_decided_by_the_local_date(world, db_session):
+    """Closed at 23:59 Beijing time on the deadline day is on time; at 00:00 the day after it is not."""
+    from app.supervision import queries
+
+    deadline = today()
+    midnight_utc = datetime(deadline.year, deadline.month, deadline.day) - timedelta(hours=8)  # local 00:00
+    in_time = stored_hazard(world.enterprises.a, grade="blue", state="closed", title="当日23点59分销号")
+    late = stored_hazard(world.enterprises.a, grade="blue", state="closed", title="次日0点销号")
+    for hazard, closed_at in ((in_time, midnight_utc + timedelta(hours=23, minutes=59)),
+                              (late, midnight_utc + timedelta(days=1))):
+        hazard.deadline = deadline
+        hazard.closed_at = closed_at
+    db_session.commit()
+    data = queries.overview(world.users.supervisor).figures
+    assert (data["closed_this_year"], data["closed_on_time_this_year"]) == (2, 1)
