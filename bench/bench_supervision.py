@@ -256,7 +256,8 @@ def run(args) -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     ms = median_ms(http_page, args.runs)
     print(f"{'page /supervision/listings (HTTP)':<32} median {ms:7.2f} ms   ×{ms / base:6.1f} baseline")
-    worst = max([m for _n, m in results] + [ms])
+    # The target is the supervision list (and queue); the overview and the register are printed for reference.
+    worst = max([m for n, m in results if n.startswith(("list", "queue"))] + [ms])
     xlsx = median_ms(http_excel, max(3, args.runs // 10))
     print(f"{'Excel export of the whole list':<32} median {xlsx:7.2f} ms")
     print(f"target: supervision list median < 100 ms -> worst {worst:.1f} ms: {'OK' if worst < 100 else 'MISSED'}")
