@@ -7,6 +7,8 @@ times, for a city supervisor (the whole city) and a county supervisor (one count
 * the same with filters (grade, industry, region);
 * the whole page through the Flask test client (query + template);
 * the supervisor's queue;
+* the overview (open hazards by effective grade, and the figures of ``app/figures.py``);
+* the hazard register filtered by effective grade (``grade=red``);
 
 and prints each median beside a baseline measured in the same process: fetching 50 listings by
 primary key, no scope, no join (the cheapest query that returns the same rows).
@@ -96,7 +98,8 @@ def fill(n_hazards: int, n_listings: int) -> dict:
     auth_of_region = {a.region_id: a.id for a in county_auths}
     grades = [Grade.red, Grade.orange, Grade.yellow, Grade.blue]
     points = [{"enterprise_id": e, "name": f"风险点{j}", "area": "", "kind": "place",
-               "assessed_grade": grades[(e + j) % 4].value, "status": "active",
+               "assessed_grade": grades[(e + j) % 4].value, "effective_grade": grades[(e + j) % 4].value,
+               "status": "active",
                "created_at": datetime(2026, 1, 1)} for e in enterprise_ids for j in range(4)]
     db.session.execute(insert(RiskPoint), points)
     point_ids = list(db.session.scalars(select(RiskPoint.id).order_by(RiskPoint.id)))
@@ -113,6 +116,7 @@ def fill(n_hazards: int, n_listings: int) -> dict:
             "deadline": today + timedelta(days=rng.randint(-60, 60)), "production_suspension": "none",
             "state": state, "version": 1, "created_at": datetime(2026, 1, 1), "updated_at": datetime(2026, 1, 1),
             "confirmed_at": datetime(2026, 1, 2) if state != "reported" else None,
+            "closed_at": datetime(2026, 2, 1) if state == "closed" else None,
         })
         if len(batch) == 5000:
             db.session.execute(insert(Hazard), batch)
@@ -164,6 +168,7 @@ def run(args) -> None:
     from app import create_app
     from app.auth.models import User
     from app.extensions import db
+    from app.hazards.register import register_page
     from app.supervision import queries
     from app.supervision.models import Listing
 
@@ -188,6 +193,18 @@ def run(args) -> None:
                 return rows, total
             return go
 
+        def overview(user):
+            def go():  # the open hazards by state and effective grade, and every figure
+                queries.overview(user)
+                db.session.rollback()
+            return go
+
+        def register_red(user):
+            def go():  # the register's grade filter (the effective-grade SQL expression)
+                register_page(user, grade="red")
+                db.session.rollback()
+            return go
+
         def queue(user):
             def go():
                 queries.page(queries.queue(user), 1, 50)
@@ -207,6 +224,8 @@ def run(args) -> None:
             ("list, city, one industry", page(city_sup, industry_id=ids["industry"])),
             ("list, city, one county", page(city_sup, region_id=ids["county"])),
             ("queue, city supervisor", queue(city_sup)),
+            ("overview, city supervisor", overview(city_sup)),
+            ("register, city, grade=red", register_red(city_sup)),
         ]:
             ms = median_ms(fn, args.runs)
             results.append((name, ms))
@@ -237,7 +256,8 @@ def run(args) -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     ms = median_ms(http_page, args.runs)
     print(f"{'page /supervision/listings (HTTP)':<32} median {ms:7.2f} ms   ×{ms / base:6.1f} baseline")
-    worst = max([m for _n, m in results] + [ms])
+    # The target is the supervision list (and queue); the overview and the register are printed for reference.
+    worst = max([m for n, m in results if n.startswith(("list", "queue"))] + [ms])
     xlsx = median_ms(http_excel, max(3, args.runs // 10))
     print(f"{'Excel export of the whole list':<32} median {xlsx:7.2f} ms")
     print(f"target: supervision list median < 100 ms -> worst {worst:.1f} ms: {'OK' if worst < 100 else 'MISSED'}")

@@ -9,11 +9,15 @@ A rule fires on one of two conditions:
 * ``on_confirmation``: the hazard has been confirmed (it is being rectified or reviewed);
 * ``overdue_days_over = N``: the hazard is open and more than N days past its deadline
   ("overdue" alone is N = 0: one day past the deadline is enough).
+
+Where a rule's level has no authority over the enterprise (a county-only deployment has no city
+authority), the proposal is routed (``routed_level``) to the nearest authority up the region tree,
+or with ``nearest_any`` (the default) failing that to the nearest one below: it is never dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from workflows.grades import Grade
@@ -21,6 +25,11 @@ from workflows.grades import Grade
 CITY = "city"
 COUNTY = "county"
 AUTHORITY_LEVELS = ("province", CITY, COUNTY)
+# Region levels from the bottom of the tree up: "above" means later in this tuple.
+LEVELS_UPWARDS = ("town", COUNTY, CITY, "province")
+NEAREST_UP = "nearest_up"  # only an authority above the rule's level may receive its proposals
+NEAREST_ANY = "nearest_any"  # above first, else the nearest below (e.g. the county when no city exists)
+ROUTING_MODES = (NEAREST_UP, NEAREST_ANY)
 HAZARD_LEVELS = ("general", "major")
 
 
@@ -116,3 +125,23 @@ def overdue_days(deadline, today) -> int:
     if deadline is None:
         return 0
     return max(0, (today - deadline).days)
+
+
+def routed_level(wanted: str, present: Collection[str], mode: str = NEAREST_ANY) -> str | None:
+    """The level of the authority that receives a proposal of a rule asking for ``wanted``, given the
+    levels at which an authority exists over the enterprise (``present``): ``wanted`` itself when it
+    exists; else the nearest level above it; with ``nearest_any``, failing that, the nearest below.
+    None: no authority at all may receive it (the gap must be shown to the administrator)."""
+    if mode not in ROUTING_MODES:
+        raise ValueError(f"unknown listing routing {mode!r}: one of {', '.join(ROUTING_MODES)}")
+    if wanted in present:
+        return wanted
+    index = LEVELS_UPWARDS.index(wanted)
+    above = [level for level in LEVELS_UPWARDS[index + 1:] if level in present]
+    if above:
+        return above[0]
+    if mode == NEAREST_ANY:
+        below = [level for level in reversed(LEVELS_UPWARDS[:index]) if level in present]
+        if below:
+            return below[0]
+    return None

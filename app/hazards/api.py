@@ -21,7 +21,6 @@ from app.hazards import hooks, service, storage_io
 from app.hazards.models import PLAN_SECTIONS, Hazard, HazardEvent
 from app.hazards.register import register_page
 from app.organisations.models import Enterprise
-from app.risks.models import RiskPoint
 from workflows.grades import Grade
 from workflows.hazard_states import TRIGGERS, HazardLevel, HazardSource, HazardState
 
@@ -221,14 +220,9 @@ def create(args):
     if enterprise is None:
         policy.require(user, "hazard.create", None)
         raise Invalid(fields={"enterprise_id": _("Choose the enterprise.")})
-    risk_point = None
-    if args.get("risk_point_id") is not None:
-        risk_point = db.session.scalar(policy.visible(RiskPoint, user).where(RiskPoint.id == args["risk_point_id"]))
-        if risk_point is None:
-            raise Invalid(fields={"risk_point_id": _("No such risk point.")})
     hazard = service.create_hazard(
         user, enterprise=enterprise, title=args["title"], description=args.get("description", ""),
-        location=args.get("location", ""), source=args.get("source"), risk_point=risk_point,
+        location=args.get("location", ""), source=args.get("source"), risk_point_id=args.get("risk_point_id"),
         nature=args.get("nature"), hazard_factor=args.get("hazard_factor"),
         accident_type=args.get("accident_type"))
     db.session.commit()

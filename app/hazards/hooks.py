@@ -5,6 +5,9 @@ While a hazard is listed, only that authority's inspectors may accept it (DESIGN
 ``listed`` field is ``listing_authority(hazard) is not None``. Supervision replaces the resolver with
 ``set_listing_resolver`` in its init_app.
 
+``listing_link(hazard, user)`` returns the address of the hazard's newest listing page that ``user`` may
+open (the enterprise opens its listed item there and files its progress reports), or None.
+
 ``load_options(trigger)``: loader options for the locked SELECT of a hazard about to take that
 trigger, so that what the trigger's rules read comes in the same round trip (features add theirs
 with ``add_load_option``; the name makes a second registration replace the first).
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 _listing_resolver: Callable[[Any], Any] = lambda hazard: None  # noqa: E731
+_listing_link: Callable[[Any, Any], str | None] = lambda hazard, user: None  # noqa: E731
 _load_options: dict[str, dict[str, Any]] = {}
 
 
@@ -27,6 +31,15 @@ def set_listing_resolver(fn: Callable[[Any], Any]) -> None:
 
 def listing_authority(hazard):
     return _listing_resolver(hazard)
+
+
+def set_listing_link(fn: Callable[[Any, Any], str | None]) -> None:
+    global _listing_link
+    _listing_link = fn
+
+
+def listing_link(hazard, user) -> str | None:
+    return _listing_link(hazard, user)
 
 
 def add_load_option(name: str, triggers, make_option: Callable[[], Any]) -> None:

@@ -14,20 +14,25 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     event,
     func,
     inspect,
+    null,
+    or_,
     select,
+    type_coerce,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, enum_column
-from workflows.grades import Grade, stricter
+from workflows import effective_grade as grade_rule
+from workflows.grades import Grade
 from workflows.hazard_states import (
-    LEVEL_GRADE,
     OPEN_STATES,
     HazardLevel,
     HazardNature,
@@ -116,14 +121,30 @@ class Hazard(db.Model):
         """Derived: open and past its deadline (local date)."""
         return self.is_open and self.deadline is not None and self.deadline < today()
 
-    @property
+    @hybrid_property
     def effective_grade(self) -> Grade | None:
-        """The stricter of the risk point's grade and the grade the hazard's level implies (从严从高)."""
+        """The stricter of the risk point's grade and the grade the hazard's level implies (从严从高);
+        the rule is ``workflows.effective_grade.of_hazard``."""
         point = self.risk_point
-        # The point's effective grade (kept by app.risks.service from its open hazards), never below
-        # its assessed grade.
-        point_grade = stricter(point.assessed_grade, point.effective_grade) if point is not None else None
-        return stricter(point_grade, LEVEL_GRADE.get(self.level) if self.level else None)
+        return grade_rule.of_hazard(point.assessed_grade if point is not None else None,
+                                    point.effective_grade if point is not None else None, self.level)
+
+    @effective_grade.inplace.expression
+    @classmethod
+    def _effective_grade_expression(cls):
+        """The same rule in SQL: the strictest grade that one of the inputs has (a CASE tested from
+        red down), so ``Hazard.effective_grade == "red"`` finds exactly the hazards shown red."""
+        from app.risks.models import RiskPoint
+
+        whens = []
+        for grade in grade_rule.STRICTEST_FIRST:
+            inputs = [cls.risk_point_id.in_(select(RiskPoint.id).where(
+                or_(RiskPoint.assessed_grade == grade, RiskPoint.effective_grade == grade)))]
+            levels = [level for level in HazardLevel if grade_rule.implied_by_level(level) == grade]
+            if levels:
+                inputs.append(cls.level.in_(levels))
+            whens.append((or_(*inputs), grade.value))
+        return type_coerce(case(*whens, else_=null()), String(16))
 
 
 # Columns whose change alone is bookkeeping, not a change of the hazard a form could be stale about.

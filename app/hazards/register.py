@@ -16,9 +16,8 @@ from app import policy
 from app.clock import LOCAL_TZ, today
 from app.extensions import db
 from app.hazards.models import Hazard
-from app.risks.models import RiskPoint
 from workflows.grades import Grade
-from workflows.hazard_states import OPEN_STATES, HazardLevel
+from workflows.hazard_states import OPEN_STATES
 
 # Counting stops here: beyond it the register says "more than 1 000" (a COUNT over a large filtered
 # table costs more than the page itself; measured in bench/bench_hazards.py).
@@ -57,11 +56,8 @@ def overdue_condition(on_day: date | None = None, *, walk: bool = False):
 
 
 def grade_condition(grade: Grade):
-    """Effective grade = stricter of the risk point's grade and the level's (major → red)."""
-    point_has = Hazard.risk_point_id.in_(select(RiskPoint.id).where(RiskPoint.assessed_grade == grade))
-    if grade == Grade.red:
-        return or_(Hazard.level == HazardLevel.major, point_has)
-    return and_(or_(Hazard.level.is_(None), Hazard.level != HazardLevel.major), point_has)
+    """Hazards whose effective grade (the one definition, ``Hazard.effective_grade``) is ``grade``."""
+    return Hazard.effective_grade == Grade(grade).value
 
 
 def _local_day_start(day: date) -> datetime:

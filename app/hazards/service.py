@@ -125,12 +125,18 @@ def next_code(enterprise_id: int, year: int) -> str:
 
 # --- create ------------------------------------------------------------------------------------
 
+
 def create_hazard(actor: User, *, enterprise: Enterprise, title: str, description: str = "",
-                  location: str = "", source=None, risk_point=None, nature=None,
+                  location: str = "", source=None, risk_point=None, risk_point_id: int | None = None,
+                  nature=None,
                   found_by_authority: Authority | None = None, hazard_factor: str | None = None,
                   accident_type: str | None = None, level=None,
                   attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
-    """Register a hazard in state ``reported``. ``attachments``: (kind, filename, bytes) tuples."""
+    """Register a hazard in state ``reported``. ``attachments``: (kind, filename, bytes) tuples.
+
+    The risk point is given as ``risk_point_id`` (what a form or the API received) or as an object;
+    either way it must be one of the enterprise's points that the actor may see, or nothing is saved
+    (UI and API get the same message on ``risk_point_id``)."""
     if enterprise is None or not policy.is_visible(enterprise, actor):
         raise NotFound()
     policy.require(actor, "hazard.create", enterprise)
@@ -148,8 +154,15 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         errors["hazard_factor"] = _("Not a code of GB/T 13861.")
     if accident_type and accident_type not in codes.ACCIDENT_TYPES:
         errors["accident_type"] = _("Not a code of GB 6441.")
+    if risk_point is None and risk_point_id is not None:
+        from app.risks.models import RiskPoint
+
+        risk_point = db.session.scalar(policy.visible(RiskPoint, actor).where(RiskPoint.id == risk_point_id))
+        if risk_point is None:
+            # Not found, not visible or of another enterprise: one answer, which says nothing of others.
+            errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
     if risk_point is not None and risk_point.enterprise_id != enterprise.id:
-        errors["risk_point_id"] = _("This risk point belongs to another enterprise.")
+        errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
     if source == HazardSource.government_inspection and found_by_authority is None:
         if actor.role == Role.inspector:
             found_by_authority = actor.authority

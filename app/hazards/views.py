@@ -80,6 +80,15 @@ def _int(value):
         return None
 
 
+def _risk_point_id(form) -> int | None:
+    """The chosen risk point's id; something that is no id becomes 0, which the service refuses
+    (with its message next to the field) instead of being dropped."""
+    value = form.risk_point_id.data
+    if value in (None, ""):
+        return None
+    return _int(value) or 0
+
+
 def _enterprise_users(enterprise_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(User.enterprise_id == enterprise_id, User.active.is_(True))
                                    .order_by(User.role, User.display_name)))
@@ -153,16 +162,13 @@ def new():
             else:
                 enterprise = db.session.scalar(policy.visible(Enterprise, current_user).where(
                     Enterprise.id == _int(form.enterprise_id.data)))
-            risk_point = None
-            if form.risk_point_id.data:
-                risk_point = db.session.scalar(policy.visible(RiskPoint, current_user).where(
-                    RiskPoint.id == _int(form.risk_point_id.data)))
             try:
                 if enterprise is None:
                     raise NotFound(fields={"enterprise_id": _("Choose the enterprise.")})
                 hazard = service.create_hazard(
                     current_user, enterprise=enterprise, title=form.title.data, description=form.description.data,
-                    location=form.location.data, nature=form.nature.data or None, risk_point=risk_point,
+                    location=form.location.data, nature=form.nature.data or None,
+                    risk_point_id=_risk_point_id(form),
                     hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
                     attachments=[("before", name, data) for name, data in _files(form.photos)])
                 db.session.commit()
@@ -194,6 +200,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "allowed": service.allowed_triggers(hazard, current_user),
         "on_the_spot": service.can_rectify_on_the_spot(hazard, current_user),
         "listing_authority": hooks.listing_authority(hazard),
+        "listing_link": hooks.listing_link(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": current_user.role.is_government,

@@ -196,8 +196,12 @@ def region_summary(user: User, page: int = 1, per_page: int = 50, only_grade: st
         for k in keys:
             totals[k] += counts[k]
         highest = names[rank] if rank < len(names) else None
-        by_grade[highest] += 1
-        if only_grade in names and highest != only_grade:
+        # Figure "enterprises_with_grade" (workflows.figures): enterprises with at least one point of
+        # the grade, whatever their highest; the grade filter lists the same enterprises.
+        for k in names:
+            if counts[k]:
+                by_grade[k] += 1
+        if only_grade in names and not counts[only_grade]:
             continue
         ranked.append((rank, -counts["red"], row[1], row[0], highest, counts))
     ranked.sort()

@@ -29,9 +29,11 @@ from app.risks.models import (
     RiskPointKind,
     RiskPointStatus,
 )
+from workflows import effective_grade as grade_rule
 from workflows import grading
-from workflows.grades import Grade, stricter
+from workflows.grades import Grade
 from workflows.grading import ControlLevel, GradingError
+from workflows.hazard_states import HazardLevel
 from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS, ControlCategory, unknown_codes
 
 # --- configuration ---------------------------------------------------------------------------
@@ -300,36 +302,34 @@ def history(point: RiskPoint) -> list[dict]:
 
 # --- the dynamic grade ---------------------------------------------------------------------------
 
-def hazard_grade(point_id: int) -> tuple[Grade | None, int | None]:
-    """The strictest grade the point's open hazards imply (major → red, rule D2), and one such hazard."""
+def _open_graded_hazards(point_id: int) -> list[tuple[int, HazardLevel]]:
+    """(id, level) of the point's open hazards whose level implies a grade (at most 50: enough to
+    know the strictest)."""
     from app.hazards.models import Hazard
-    from workflows.hazard_states import LEVEL_GRADE, OPEN_STATES
+    from workflows.hazard_states import OPEN_STATES
 
-    implied = [lvl for lvl, g in LEVEL_GRADE.items() if g is not None]
+    implied = [lvl for lvl in HazardLevel if grade_rule.implied_by_level(lvl) is not None]
     if not implied:
-        return None, None
-    row = db.session.execute(
+        return []
+    return [(i, lvl) for i, lvl in db.session.execute(
         select(Hazard.id, Hazard.level).where(Hazard.risk_point_id == point_id, Hazard.state.in_(OPEN_STATES),
-                                              Hazard.level.in_(implied)).order_by(Hazard.id).limit(50)
-    ).all()
-    best: tuple[Grade | None, int | None] = (None, None)
-    for hazard_id, level in row:
-        grade = LEVEL_GRADE[level]
-        if best[0] is None or grade.severity > best[0].severity:
-            best = (grade, hazard_id)
-    return best
+                                              Hazard.level.in_(implied)).order_by(Hazard.id).limit(50))]
 
 
 def effective_grade(point: RiskPoint) -> Grade | None:
-    """Stricter of the assessed grade and what the point's open hazards imply (从严从高, rule D2)."""
-    return stricter(point.assessed_grade, hazard_grade(point.id)[0])
+    """The point's effective grade (``workflows.effective_grade.of_point``, 从严从高, rule D2)."""
+    rows = _open_graded_hazards(point.id) if point.id else []
+    return grade_rule.of_point(point.assessed_grade, [lvl for _i, lvl in rows])
 
 
 def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | None = None,
                             hazard_id: int | None = None) -> bool:
     """Recompute and store the effective grade; record why when it changed. True if it changed."""
-    from_hazards, raising_hazard = hazard_grade(point.id) if point.id else (None, None)
-    new = stricter(point.assessed_grade, from_hazards)
+    rows = _open_graded_hazards(point.id) if point.id else []
+    levels = [lvl for _i, lvl in rows]
+    new = grade_rule.of_point(point.assessed_grade, levels)
+    from_hazards = grade_rule.of_point(None, levels)
+    raising_hazard = next((i for i, lvl in rows if grade_rule.implied_by_level(lvl) == from_hazards), None)
     old = point.effective_grade
     if not point.control_level_manual:
         point.control_level = grading.control_level_for(new, control_level_table())

@@ -417,7 +417,13 @@ def region():
     page = max(1, request.args.get("page", 1, type=int))
     grade = request.args.get("grade") if request.args.get("grade") in Grade.__members__ else None
     summary = maps.region_summary(current_user, page=page, only_grade=grade)
-    return render_template("risks/region.html", summary=summary, grade=grade or "")
+    from types import SimpleNamespace
+
+    from app import figures
+    from workflows.figures import FIGURES
+
+    return render_template("risks/region.html", summary=summary, grade=grade or "",
+                           figures=SimpleNamespace(**FIGURES), figure_definition=figures.definition)
 
 
 # --- Excel -------------------------------------------------------------------------------------

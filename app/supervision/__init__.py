@@ -14,6 +14,7 @@ from app import policy as core_policy
 from app.cli import SCAN_STEPS
 from app.hazards.models import Hazard
 from app.supervision.models import ListingState, ProposalSource
+from workflows.listing import ROUTING_MODES
 
 # Registers the scopes and rules. (``from app.supervision import policy`` would not load the
 # submodule if the package namespace already had a ``policy`` name.)
@@ -59,7 +60,11 @@ def init_app(app: Flask) -> None:
     from app.hazards import hooks
     from app.supervision import api, demo, service, views  # noqa: F401
 
+    routing = app.config.get("LISTING_ROUTING")
+    if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
+        raise RuntimeError(f"SHUANGKONG_LISTING_ROUTING={routing!r}: use one of {', '.join(ROUTING_MODES)}")
     hooks.set_listing_resolver(service.listing_authority_of)
+    hooks.set_listing_link(service.listing_link_of)
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     hooks.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"),
@@ -79,5 +84,6 @@ def init_app(app: Flask) -> None:
         ("supervision.listings", _l("Supervision list"), "supervision.list"),
         ("supervision.overview", _l("Supervision overview"), "supervision.overview"),
         ("supervision.inspections", _l("Inspections"), "inspection.list"),
+        ("supervision.coverage", _l("Listing coverage"), "supervision.coverage"),
     ):
         ui.nav_item(endpoint, text, lambda u, action=action: core_policy.can(u, action))

@@ -27,6 +27,8 @@ class ListingSchema(Schema):
     state = fields.Function(lambda o: o.state.value)
     authority_id = fields.Integer()
     level = fields.Function(lambda o: o.level.value)
+    # Set when no authority existed at the rule's level and the proposal went to the nearest one.
+    requested_level = fields.Function(lambda o: o.requested_level.value if o.requested_level else None)
     grade = fields.String()
     deadline = fields.Date(allow_none=True)
     overdue = fields.Boolean()

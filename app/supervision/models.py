@@ -50,7 +50,10 @@ class Listing(ListingGuards, db.Model):
     rule: Mapped[str] = mapped_column(String(64))  # the code of the rule that fired
     source: Mapped[ProposalSource] = enum_column(ProposalSource)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
-    level: Mapped[RegionLevel] = enum_column(RegionLevel)  # listing level (督办层级)
+    level: Mapped[RegionLevel] = enum_column(RegionLevel)  # listing level (督办层级): the authority's
+    # The level the rule asked for, when no authority existed there and the proposal was routed to the
+    # nearest one (``workflows.listing.routed_level``); None when it went to the rule's own level.
+    requested_level: Mapped[RegionLevel | None] = enum_column(RegionLevel, nullable=True)
     grade: Mapped[str] = mapped_column(String(16))  # effective grade when proposed
     state: Mapped[ListingState] = enum_column(ListingState, default=ListingState.proposed, index=True)
     deadline: Mapped[date | None]  # 治理期限
@@ -86,6 +89,11 @@ class Listing(ListingGuards, db.Model):
     def grade_value(self) -> Grade:
         """The stored effective grade as the Grade identifier (for labels and colours)."""
         return Grade(self.grade)
+
+    @property
+    def rule_level(self) -> RegionLevel:
+        """The level the rule that fired asked for (a routed proposal's authority is elsewhere)."""
+        return self.requested_level or self.level
 
     @property
     def overdue(self) -> bool:

@@ -39,12 +39,20 @@ def _queue(user: User, _obj) -> bool:
 
 @policy.rule("supervision.list")
 def _supervision_list(user: User, _obj) -> bool:
-    return _government(user) or user.role == Role.admin
+    """Authorities see their region's list; an enterprise's users see its own listed items (the scope
+    keeps them to it), where its manager and principal file the progress reports."""
+    return _government(user) or user.role == Role.admin or user.role.is_enterprise
 
 
 @policy.rule("supervision.overview")
 def _overview(user: User, _obj) -> bool:
     return _government(user) or user.role == Role.admin
+
+
+@policy.rule("supervision.coverage")
+def _coverage(user: User, _obj) -> bool:
+    """Where the listing rules find no authority: the administrator sets up authorities."""
+    return user.role == Role.admin
 
 
 @policy.rule("listing.decide")

@@ -7,24 +7,23 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app import policy
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.clock import today
 from app.extensions import db
 from app.hazards.models import Hazard
-from app.organisations.models import Enterprise, Region
+from app.organisations.models import Enterprise, Region, RegionLevel
 from app.supervision.models import Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardState
 
-CHINA_UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai has no daylight saving
 GRADE_ORDER = case({Grade.red.value: 0, Grade.orange.value: 1, Grade.yellow.value: 2, Grade.blue.value: 3},
                    value=Listing.grade, else_=4)
 
@@ -37,9 +36,19 @@ class ListFilters:
     state: str | None = None
 
 
-def queue(user: User) -> Select:
-    """Proposals waiting for a decision, the strictest and oldest first."""
-    return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed)
+def decidable(user: User):
+    """The proposals ``user`` may decide (rule ``listing.decide``: a supervisor of the listing
+    authority), as a condition."""
+    if user.role != Role.supervisor or user.authority_id is None:
+        return false()
+    return Listing.authority_id == user.authority_id
+
+
+def queue(user: User, mine: bool = True) -> Select:
+    """Proposals waiting for a decision, the strictest and oldest first: those the user decides
+    (``mine``), or the others of his region that other authorities decide (read-only)."""
+    condition = decidable(user) if mine else not_(decidable(user))
+    return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed, condition)
             .options(selectinload(Listing.hazard), selectinload(Listing.enterprise),
                      selectinload(Listing.authority))
             .order_by(GRADE_ORDER, Listing.proposed_at, Listing.id))
@@ -114,52 +123,73 @@ def export_xlsx(rows: list[Listing]) -> bytes:
 
 @dataclass
 class Overview:
-    by_state_grade: dict  # (state, grade or None) -> count
-    open_total: int
-    overdue: int
-    listed: int
-    proposed: int
-    closed_this_year: int
-    confirmed_this_year: int
-    on_time_this_year: int
-
-    @property
-    def rectification_rate(self) -> float | None:
-        """Closed ÷ confirmed, of the hazards confirmed this year."""
-        return self.closed_this_year / self.confirmed_this_year if self.confirmed_this_year else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Closed on or before the deadline ÷ closed, this year."""
-        return self.on_time_this_year / self.closed_this_year if self.closed_this_year else None
+    by_state_grade: dict  # (state, grade or None) -> count of open hazards
+    figures: dict  # identifier (workflows.figures) -> value, counted by app.figures
 
 
 def overview(user: User, on: date | None = None) -> Overview:
-    """Counts over the hazards of the user's region subtree (the same scope as the hazard register)."""
-    from app.risks.models import RiskPoint
+    """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
+    of the user's region subtree (the same scope as the hazard register)."""
+    from app import figures
 
-    on = on or today()
     visible = policy.condition(Hazard, user)
-    grade = case((Hazard.level == "major", Grade.red.value), else_=RiskPoint.assessed_grade)
+    grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
-        select(Hazard.state, grade, func.count()).outerjoin(RiskPoint, RiskPoint.id == Hazard.risk_point_id)
+        select(Hazard.state, grade, func.count())
         .where(visible, Hazard.state.in_(OPEN_STATES)).group_by(Hazard.state, grade)).all()
     by_state_grade = {(HazardState(state), g): n for state, g, n in rows}
-    overdue = db.session.scalar(select(func.count()).select_from(Hazard).where(
-        visible, Hazard.state.in_(OPEN_STATES), Hazard.deadline < on)) or 0
-    listing_counts = {ListingState(state): n for state, n in db.session.execute(
-        select(Listing.state, func.count()).where(policy.condition(Listing, user)).group_by(Listing.state))}
-    # This (local) year: hazards confirmed since 1 January; of them, those closed, and those closed
-    # no later than their deadline (local date of the UTC timestamp).
-    year_start_utc = datetime(on.year, 1, 1) - CHINA_UTC_OFFSET
-    confirmed = db.session.scalar(select(func.count()).select_from(Hazard).where(
-        visible, Hazard.confirmed_at >= year_start_utc, Hazard.state != HazardState.voided)) or 0
-    closed = db.session.execute(select(Hazard.closed_at, Hazard.deadline).where(
-        visible, Hazard.confirmed_at >= year_start_utc, Hazard.state == HazardState.closed,
-        Hazard.closed_at.is_not(None))).all()
-    on_time = sum(1 for closed_at, deadline in closed
-                  if deadline is None or (closed_at + CHINA_UTC_OFFSET).date() <= deadline)
-    return Overview(by_state_grade=by_state_grade, open_total=sum(by_state_grade.values()), overdue=overdue,
-                    listed=listing_counts.get(ListingState.listed, 0),
-                    proposed=listing_counts.get(ListingState.proposed, 0),
-                    closed_this_year=len(closed), confirmed_this_year=int(confirmed), on_time_this_year=on_time)
+    return Overview(by_state_grade=by_state_grade, figures=figures.values(figures.hazard_counts(user, on)))
+
+
+# --- coverage: where the listing rules find no authority of their level -----------------------
+
+@dataclass
+class Gap:
+    """Enterprises of ``region`` whose rules name a ``missing_level`` authority that does not exist
+    over them; their proposals go to ``routed_to`` (None: nowhere, they cannot be proposed)."""
+
+    region: Region
+    enterprises: int
+    missing_level: object  # RegionLevel
+    rules: list[str]
+    routed_to: object | None  # Authority
+
+
+def coverage() -> list[Gap]:
+    """Every region with enterprises and a rule level without an authority over it (admin page)."""
+    from app.organisations.models import Authority
+    from app.supervision import service
+    from workflows.listing import routed_level
+
+    mode = service.routing_mode()
+    authorities = db.session.scalars(select(Authority).order_by(Authority.id)).all()
+    by_region: dict[int, list] = {}
+    for authority in authorities:
+        by_region.setdefault(authority.region_id, []).append(authority)
+    counts = dict(db.session.execute(select(Enterprise.region_id, func.count()).group_by(Enterprise.region_id)).all())
+    regions = db.session.scalars(select(Region).where(Region.id.in_(counts)).order_by(Region.path)).all()
+    gaps = []
+    for region in regions:
+        chain = [int(i) for i in region.path.strip("/").split("/") if i] or [region.id]
+        found: dict[str, object] = {}
+        for region_id in reversed(chain):  # nearest first
+            for authority in by_region.get(region_id, []):
+                found.setdefault(authority.level.value, authority)
+        wanted: dict[str, list[str]] = {}
+        for rule in service.rules_for_region(region).rules:
+            wanted.setdefault(rule.authority_level, []).append(rule.code)
+        for level, codes in wanted.items():
+            if level in found:
+                continue
+            routed = routed_level(level, found, mode)
+            gaps.append(Gap(region=region, enterprises=counts[region.id], missing_level=RegionLevel(level), rules=codes,
+                            routed_to=found[routed] if routed else None))
+    return gaps
+
+
+def routed_listings(limit: int = 200) -> list[Listing]:
+    """Proposals and listings that went to another level than their rule's (newest first)."""
+    return list(db.session.scalars(
+        select(Listing).where(Listing.requested_level.is_not(None))
+        .options(selectinload(Listing.hazard), selectinload(Listing.enterprise), selectinload(Listing.authority))
+        .order_by(Listing.id.desc()).limit(limit)))

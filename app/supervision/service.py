@@ -31,11 +31,20 @@ from app.supervision.models import (
     ProposalSource,
 )
 from workflows.hazard_states import HazardState
-from workflows.listing import HazardFacts, Rule, RuleSet, overdue_days, rule_set_for
+from workflows.listing import (
+    LEVELS_UPWARDS,
+    NEAREST_ANY,
+    HazardFacts,
+    Rule,
+    RuleSet,
+    overdue_days,
+    routed_level,
+    rule_set_for,
+)
 from workflows.listing_states import fire
 
 CONFIRMED_STATES = (HazardState.rectifying, HazardState.pending_review)
-LEVEL_RANK = {RegionLevel.county: 1, RegionLevel.city: 2, RegionLevel.province: 3}
+LEVEL_RANK = {RegionLevel(level): rank for rank, level in enumerate(LEVELS_UPWARDS)}
 
 
 # --- the rules -------------------------------------------------------------------------
@@ -47,14 +56,21 @@ def _region_chain(region: Region) -> list[Region]:
     return [regions[i] for i in reversed(ids) if i in regions]
 
 
-def rules_for(hazard: Hazard) -> RuleSet:
-    """The rule set configured for the nearest region of the hazard's enterprise (config
+def rules_for_region(region: Region) -> RuleSet:
+    """The rule set configured for the nearest region up from ``region`` (config
     ``LISTING_RULE_SETS``: region code → list of rule rows), else DESIGN.md's defaults."""
     configured = current_app.config.get("LISTING_RULE_SETS") or {}
     if not configured:  # the common case: no enterprise or region to load (saves queries on every confirm)
         return rule_set_for((), None)
     parsed = {code: RuleSet.from_config(rows) for code, rows in configured.items()}
-    return rule_set_for([r.code for r in _region_chain(hazard.enterprise.region)], parsed)
+    return rule_set_for([r.code for r in _region_chain(region)], parsed)
+
+
+def rules_for(hazard: Hazard) -> RuleSet:
+    """The rule set of the hazard's enterprise's region (``rules_for_region``)."""
+    if not current_app.config.get("LISTING_RULE_SETS"):
+        return rule_set_for((), None)
+    return rules_for_region(hazard.enterprise.region)
 
 
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
@@ -66,21 +82,38 @@ def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
     )
 
 
+def routing_mode() -> str:
+    """Config ``LISTING_ROUTING``: ``nearest_any`` (default) or ``nearest_up`` (``workflows.listing``)."""
+    return current_app.config.get("LISTING_ROUTING") or NEAREST_ANY
+
+
+def authorities_over(region: Region) -> dict[str, Authority]:
+    """The authority of each level over ``region`` (the nearest region's one first)."""
+    chain = _region_chain(region)
+    order = {r.id: i for i, r in enumerate(chain)}
+    found: dict[str, Authority] = {}
+    for authority in sorted(db.session.scalars(select(Authority).where(Authority.region_id.in_(order))),
+                            key=lambda a: (order[a.region_id], a.id)):
+        found.setdefault(authority.level.value, authority)
+    return found
+
+
 def listing_authority_for(enterprise: Enterprise, level: str) -> Authority | None:
-    """The authority of ``level`` whose region contains the enterprise's region."""
-    ids = [r.id for r in _region_chain(enterprise.region)]
-    return db.session.scalar(
-        select(Authority).where(Authority.level == RegionLevel(level), Authority.region_id.in_(ids))
-        .order_by(Authority.id).limit(1))
+    """The authority that receives the proposals of a rule of ``level`` for the enterprise: the one of
+    that level over it, else the nearest one the routing allows (``workflows.listing.routed_level``)."""
+    found = authorities_over(enterprise.region)
+    routed = routed_level(level, found, routing_mode())
+    return found[routed] if routed is not None else None
 
 
 def _covered(hazard: Hazard, rule: Rule, existing: list[Listing]) -> bool:
-    """Already proposed for this rule, or an active listing at this level or above exists."""
+    """Already proposed for this rule, or an active listing at this level or above exists (the level
+    the rule asked for, whichever authority a routed proposal went to)."""
     wanted = LEVEL_RANK[RegionLevel(rule.authority_level)]
     for listing in existing:
         if listing.rule == rule.code:
             return True
-        if listing.state in ACTIVE_LISTING_STATES and LEVEL_RANK[listing.level] >= wanted:
+        if listing.state in ACTIVE_LISTING_STATES and LEVEL_RANK[listing.rule_level] >= wanted:
             return True
     return False
 
@@ -97,11 +130,15 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
             continue
         authority = listing_authority_for(hazard.enterprise, rule.authority_level)
         if authority is None:
-            current_app.logger.warning("no %s authority for enterprise %s: rule %s not proposed",
-                                       rule.authority_level, hazard.enterprise_id, rule.code)
+            # No authority at all over the enterprise may receive it: the administrator's coverage
+            # page (``coverage``) lists the region; the log says which hazard waits.
+            current_app.logger.warning("no authority over enterprise %s may receive rule %s: not proposed",
+                                       hazard.enterprise_id, rule.code)
             continue
+        routed = authority.level != RegionLevel(rule.authority_level)
         listing = Listing(hazard=hazard, enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
-                          authority=authority, level=RegionLevel(rule.authority_level),
+                          authority=authority, level=authority.level,
+                          requested_level=RegionLevel(rule.authority_level) if routed else None,
                           grade=hazard.effective_grade.value, state=ListingState.proposed,
                           deadline=hazard.deadline)
         try:
@@ -203,6 +240,19 @@ def listing_authority_of(hazard: Hazard) -> Authority | None:
     """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
     listing = _listed(hazard)
     return listing.authority if listing is not None else None
+
+
+def listing_link_of(hazard: Hazard, user: User) -> str | None:
+    """Resolver for ``app.hazards.hooks.listing_link``: the page of the hazard's newest listing that
+    ``user`` may open (an enterprise: its listed or delisted items; authorities: their region's)."""
+    from flask import url_for
+
+    if not getattr(user, "is_authenticated", False) or not hazard.listings:
+        return None
+    ids = [x.id for x in hazard.listings]
+    newest = db.session.scalar(policy.visible(Listing, user).where(Listing.id.in_(ids))
+                               .order_by(Listing.id.desc()).limit(1))
+    return url_for("supervision.listing", listing_id=newest.id) if newest is not None else None
 
 
 def close_listings(hazard: Hazard, actor: User) -> None:

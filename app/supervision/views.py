@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import policy
+from app import figures, labels, policy
 from app.clock import today
 from app.errors import ServiceError
 from app.extensions import db
@@ -20,8 +20,11 @@ from app.organisations.models import Enterprise, Industry, Region
 from app.supervision import inspections, queries, service
 from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
 from app.supervision.models import Inspection, Listing, ListingState
+from app.supervision.policy import ENTERPRISE_VISIBLE_STATES
+from workflows.figures import FIGURES
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
+from workflows.listing import NEAREST_ANY, NEAREST_UP
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 PER_PAGE = 50
@@ -47,9 +50,11 @@ def _int_arg(name: str) -> int | None:
 @login_required
 def queue():
     policy.require(current_user, "supervision.queue")
-    rows, total = queries.page(queries.queue(current_user), _page_no(), PER_PAGE)
-    return render_template("supervision/queue.html", rows=rows, total=total, page=_page_no(), rule_text=rule_text,
-                           pages=math.ceil(total / PER_PAGE))
+    rows, total = queries.page(queries.queue(current_user, mine=True), _page_no(), PER_PAGE)
+    others, others_total = queries.page(queries.queue(current_user, mine=False), _page_no(), PER_PAGE)
+    return render_template("supervision/queue.html", rows=rows, total=total, others=others,
+                           others_total=others_total, page=_page_no(), rule_text=rule_text,
+                           routed_note=routed_note, pages=math.ceil(max(total, others_total) / PER_PAGE))
 
 
 def _filters() -> queries.ListFilters:
@@ -73,12 +78,16 @@ def listings():
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx"})
     rows, total = queries.page(stmt, _page_no(), PER_PAGE)
-    regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
-    industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
+    if current_user.role.is_enterprise:  # its own listings: no region or industry to choose
+        regions, industries, states = [], [], list(ENTERPRISE_VISIBLE_STATES)
+    else:
+        regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
+        industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
+        states = list(ListingState)
     args = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
     return render_template("supervision/listings.html", rows=rows, total=total, page=_page_no(),
                            pages=math.ceil(total / PER_PAGE), filters=filters, regions=regions,
-                           industries=industries, grades=list(Grade), states=list(ListingState), args=args)
+                           industries=industries, grades=list(Grade), states=states, args=args)
 
 
 @bp.route("/overview")
@@ -86,7 +95,11 @@ def listings():
 def overview():
     policy.require(current_user, "supervision.overview")
     data = queries.overview(current_user)
-    return render_template("supervision/overview.html", data=data, states=[
+    cards = [FIGURES[i] for i in ("open_hazards", "overdue_open", "listed", "proposals_waiting",
+                                  "closed_this_year", "closed_on_time_this_year", "on_time_rate",
+                                  "confirmed_this_year", "rectification_rate")]
+    return render_template("supervision/overview.html", data=data, cards=cards, figure_name=figures.name,
+                           figure_definition=figures.definition, states=[
         HazardState.reported, HazardState.rectifying, HazardState.pending_review], grades=[*Grade, None])
 
 
@@ -126,7 +139,32 @@ def listing(listing_id: int):
     elif item.deadline and not form.deadline.data:
         form.deadline.data = item.deadline
     return render_template("supervision/listing.html", item=item, form=form, progress_form=progress_form,
-                           rule_text=rule_text(item.rule)), status
+                           rule_text=rule_text(item.rule), routed_note=routed_note(item)), status
+
+
+@bp.route("/coverage")
+@login_required
+def coverage():
+    """The administrator's page of regions whose listing rules name an authority that does not exist."""
+    policy.require(current_user, "supervision.coverage")
+    return render_template("supervision/coverage.html", gaps=queries.coverage(),
+                           routed=queries.routed_listings(), rule_text=rule_text,
+                           routed_note=routed_note, mode=_routing_text(service.routing_mode()))
+
+
+def _routing_text(mode: str) -> str:
+    return {NEAREST_UP: _("the nearest authority above the rule's level"),
+            NEAREST_ANY: _("the nearest authority above the rule's level, else the nearest below it")}[mode]
+
+
+def routed_note(item: Listing) -> str:
+    """Why a proposal is at this authority and not at its rule's level ("" when it is not routed)."""
+    if item.requested_level is None:
+        return ""
+    return _("Routed to %(authority)s: the rule asks for a %(wanted)s authority and none exists over "
+             "%(region)s, so the proposal went to the nearest authority.",
+             authority=item.authority.name, wanted=labels.label(item.requested_level),
+             region=item.enterprise.region.name)
 
 
 def rule_text(code: str) -> str:

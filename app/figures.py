@@ -1,0 +1,91 @@
+"""The queries behind the figures of ``workflows.figures``: every count in one place, scoped to what
+the user may see (``app.policy``), so that a page, an export or a dashboard showing a figure shows
+the same number. The supervisors' overview reads them here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext
+from sqlalchemy import DateTime, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app import policy
+from app.clock import today
+from app.extensions import db
+from workflows.figures import FIGURES, Figure
+from workflows.hazard_states import OPEN_STATES, HazardState
+
+CHINA_UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai has no daylight saving; timestamps are naive UTC
+
+
+def _year_start_utc(on: date) -> datetime:
+    return datetime(on.year, 1, 1) - CHINA_UTC_OFFSET
+
+
+class _EndOfLocalDayUtc(FunctionElement):
+    """The end of a local (China) date as naive UTC, the way timestamps are stored: the date plus
+    16 hours (24 − 8). Closed "on time" is closed_at before it, i.e. on or before the deadline date."""
+
+    inherit_cache = True
+    type = DateTime()
+
+
+@compiles(_EndOfLocalDayUtc)
+def _end_of_day_pg(element, compiler, **kw):
+    return f"({compiler.process(next(iter(element.clauses)), **kw)} + interval '16 hours')"
+
+
+@compiles(_EndOfLocalDayUtc, "sqlite")
+def _end_of_day_sqlite(element, compiler, **kw):
+    return f"datetime({compiler.process(next(iter(element.clauses)), **kw)}, '+16 hours')"
+
+
+def hazard_counts(user, on: date | None = None) -> dict[str, int]:
+    """The hazard and listing counts of ``workflows.figures`` over what ``user`` may see: the hazard
+    counts in one scan (``count(*) FILTER``), the listing counts in one grouped query."""
+    from app.hazards.models import Hazard
+    from app.supervision.models import Listing, ListingState
+
+    on = on or today()
+    year_start = _year_start_utc(on)
+    is_open = Hazard.state.in_(OPEN_STATES)
+    closed_this_year = and_(Hazard.state == HazardState.closed, Hazard.closed_at >= year_start)
+    confirmed_this_year = Hazard.confirmed_at >= year_start
+    conditions = {
+        "open_hazards": is_open,
+        "overdue_open": and_(is_open, Hazard.deadline < on),
+        "closed_this_year": closed_this_year,
+        # Closed no later than the deadline's local date; no deadline counts as on time.
+        "closed_on_time_this_year": and_(closed_this_year, or_(
+            Hazard.deadline.is_(None), Hazard.closed_at < _EndOfLocalDayUtc(Hazard.deadline))),
+        "confirmed_this_year": and_(confirmed_this_year, Hazard.state != HazardState.voided),
+        "confirmed_closed_this_year": and_(confirmed_this_year, Hazard.state == HazardState.closed),
+    }
+    row = db.session.execute(select(*(func.count().filter(c).label(k) for k, c in conditions.items()))
+                             .select_from(Hazard).where(policy.condition(Hazard, user))).one()
+    listings = dict(db.session.execute(select(Listing.state, func.count()).where(
+        policy.condition(Listing, user)).group_by(Listing.state)).all())
+    return {k: int(v or 0) for k, v in row._mapping.items()} | {
+        "listed": int(listings.get(ListingState.listed, 0)),
+        "proposals_waiting": int(listings.get(ListingState.proposed, 0)),
+    }
+
+
+def values(counts: dict[str, int]) -> dict[str, float | int | None]:
+    """Every figure the counts make: the counts themselves and the ratios built from them."""
+    out: dict[str, float | int | None] = dict(counts)
+    for fig in FIGURES.values():
+        if fig.is_ratio and fig.numerator in counts and all(d in counts for d in fig.denominator):
+            out[fig.id] = fig.value(counts)
+    return out
+
+
+def name(fig: Figure) -> str:
+    """The figure's name in the user's language (the Chinese catalog holds ``fig.name``)."""
+    return gettext(fig.name_en)
+
+
+def definition(fig: Figure) -> str:
+    return gettext(fig.definition_en)
