@@ -5,7 +5,7 @@ proposal goes to the nearest authority the routing allows; the listing says so (
 level the rule asked for. Existing listings were all made at their rule's level: NULL.
 
 Revision ID: 8ef57b2504ab
-Revises: e81bb77de7b6
+Revises: 31f643dba466
 Create Date: 2026-11-29 21:28:12.940745
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8ef57b2504ab'
-down_revision = 'e81bb77de7b6'
+down_revision = '31f643dba466'
 branch_labels = None
 depends_on = None
 
