@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
-from app.api import api_blueprint
+from app.api import Timestamp, api_blueprint
 from app.auth import service
 from app.errors import Unauthorized
 from app.extensions import db, limiter
@@ -19,7 +19,7 @@ class TokenRequest(Schema):
 
 class TokenResponse(Schema):
     token = fields.String(required=True)
-    expires_at = fields.DateTime(required=True)
+    expires_at = Timestamp(required=True)
 
 
 def _failed(response) -> bool:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app import policy
-from app.api import api_blueprint
+from app.api import Timestamp, api_blueprint
 from app.documents import service
 from app.documents.models import API_KINDS, Document, DocumentKind
 from app.errors import Invalid
@@ -45,7 +45,7 @@ class DocumentOut(Schema):
     status = fields.String()
     issuer = fields.String(attribute="issuer_name")
     enterprise_id = fields.Integer()
-    issued_at = fields.DateTime()
+    issued_at = Timestamp()
     verify_url = fields.Method("_verify_url")
     pdf_sha256 = fields.String()
     pdf_size = fields.Integer()
@@ -53,7 +53,7 @@ class DocumentOut(Schema):
     hazard_ids = fields.Method("_hazard_ids")
     listing_id = fields.Integer(allow_none=True)
     void_reason = fields.String(allow_none=True)
-    voided_at = fields.DateTime(allow_none=True)
+    voided_at = Timestamp(allow_none=True)
 
     def _verify_url(self, document):
         return service.verify_url(document.token)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app import policy
-from app.api import PageArgs, api_blueprint, register
+from app.api import PageArgs, Timestamp, api_blueprint, register, rfc3339
 from app.auth.models import Role
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -50,7 +50,7 @@ class HazardSummary(Schema):
     effective_grade = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
     overdue = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
 
 
 class HazardDetail(HazardSummary):
@@ -135,7 +135,7 @@ class EventSchema(Schema):
     actor_role = fields.String(allow_none=True)
     comment = fields.String()
     data = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
     prev_hash = fields.String(allow_none=True)
     hash = fields.String()
 
@@ -163,7 +163,7 @@ def plan_dict(plan) -> dict | None:
                if plan.workers_congress_reported_on else None,
                workers_congress_how=plan.workers_congress_how, complete=plan.is_complete,
                approved=plan.is_approved, approved_by_id=plan.approved_by_id,
-               approved_at=plan.approved_at.isoformat() if plan.approved_at else None)
+               approved_at=rfc3339(plan.approved_at))
     return out
 
 
@@ -181,7 +181,7 @@ def detail(h: Hazard) -> dict:
         # GPS is evidence for the authorities, never published: the API leaves it out.
         "attachments": [{"id": a.id, "kind": _value(a.kind), "filename": a.filename, "mime": a.mime,
                          "size": a.size, "sha256": a.sha256,
-                         "taken_at": a.taken_at.isoformat() if a.taken_at else None}
+                         "taken_at": rfc3339(a.taken_at)}
                         for a in storage_io.attachments_of(h)],
     })
     return out

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policy
-from app.api import PageArgs, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint
 from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict
@@ -150,7 +150,7 @@ class EnterpriseSchema(Schema):
     safety_manager_phone = fields.String()
     standardisation_level = fields.Function(lambda e: e.standardisation_level.value)
     scale = fields.Function(lambda e: e.scale.value)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Timestamp(dump_only=True)
 
 
 class EnterprisePatch(Schema):
@@ -208,7 +208,7 @@ class UserSchema(Schema):
     email = fields.String()
     certificate_no = fields.String()
     active = fields.Boolean()
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Timestamp(dump_only=True)
 
 
 class UserPatch(Schema):

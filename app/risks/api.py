@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from app import policy
-from app.api import PageArgs, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Enterprise
@@ -84,7 +84,7 @@ class AssessmentOut(Schema):
     assessor_id = fields.Integer(allow_none=True)
     assessed_on = fields.Date()
     note = fields.String()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
 
 
 class ListArgs(PageArgs):
