@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.errors import api_error, is_api_request
-from app.extensions import db
+from app.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def handle_database_lost(exc: DBAPIError):
     if is_api_request():
         response, status = api_error(503, "service_unavailable", message)
     else:
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is in
         response, status = render_template("errors/error.html", status=503, message=message), 503
     return response, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

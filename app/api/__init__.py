@@ -15,7 +15,7 @@ from flask_smorest import Blueprint as _Blueprint
 from marshmallow import Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 
-from app import guards
+from app import guards, idempotency  # noqa: F401  (idempotency: its table, for every API write)
 from app.errors import Invalid, Unauthorized
 from app.extensions import api, csrf
 

@@ -19,6 +19,7 @@ from app.documents.models import API_KINDS, Document, DocumentKind
 from app.errors import Invalid
 from app.extensions import db
 from app.hazards.models import Hazard
+from app.idempotency import idempotent
 
 blp = api_blueprint("documents_api", __name__, "/documents", "Numbered documents (PDF) and their verification")
 
@@ -76,6 +77,7 @@ def _risk_card_context(point_id: int | None):
 
 
 @blp.route("", methods=["POST"])
+@idempotent
 @blp.arguments(IssueArgs)
 @blp.response(201, DocumentOut)
 def issue(args):
@@ -102,7 +104,7 @@ def issue(args):
     except Exception:
         db.session.rollback()
         raise
-    db.session.commit()
+    db.session.flush()  # the answer needs the id; @idempotent commits
     return document
 
 

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.hazards import hooks, service, storage_io
 from app.hazards.models import PLAN_SECTIONS, Hazard, HazardEvent
 from app.hazards.register import register_page
+from app.idempotency import idempotent
 from app.organisations.models import Enterprise
 from app.risks.models import RiskPoint
 from workflows.grades import Grade
@@ -203,6 +204,7 @@ def list_hazards(args):
 
 
 @blp.route("", methods=["POST"])
+@idempotent
 @blp.arguments(HazardCreate)
 @blp.response(201, HazardDetail)
 def create(args):
@@ -231,7 +233,6 @@ def create(args):
         location=args.get("location", ""), source=args.get("source"), risk_point=risk_point,
         nature=args.get("nature"), hazard_factor=args.get("hazard_factor"),
         accident_type=args.get("accident_type"))
-    db.session.commit()
     return detail(hazard)
 
 
@@ -243,36 +244,37 @@ def get_hazard(hazard_id):
 
 
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])
+@idempotent
 @blp.arguments(TransitionArgs)
 @blp.response(200, HazardDetail)
 def transition(args, hazard_id):
     """Fire a trigger: 409 if not allowed in the state, 422 naming a missing field, 403 if not yours."""
     trigger = args.pop("trigger")
     hazard = service.fire(hazard_id, trigger, current_user, **{k: v for k, v in args.items() if v is not None})
-    db.session.commit()
     return detail(hazard)
 
 
 @blp.route("/<int:hazard_id>/plan", methods=["PUT"])
+@idempotent
 @blp.arguments(PlanArgs)
 @blp.response(200, HazardDetail)
 def put_plan(args, hazard_id):
     """Write the treatment plan (six sections and the date of the report to the workers' congress)."""
     service.save_plan(hazard_id, current_user, **args)
-    db.session.commit()
     return detail(policy.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/plan/approval", methods=["POST"])
+@idempotent
 @blp.response(200, HazardDetail)
 def approve_plan(hazard_id):
     """The enterprise principal approves the complete plan."""
     service.approve_plan(hazard_id, current_user)
-    db.session.commit()
     return detail(policy.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/attachments", methods=["POST"])
+@idempotent
 @blp.arguments(AttachmentForm, location="form")
 @blp.response(201, HazardDetail)
 def add_attachment(args, hazard_id):
@@ -285,7 +287,6 @@ def add_attachment(args, hazard_id):
         raise Invalid(fields={"file": _("Choose a file.")})
     service.add_attachment(hazard_id, current_user, kind=args["kind"], filename=upload.filename or "",
                            data=storage_io.read_limited(upload))
-    db.session.commit()
     return detail(policy.get_visible(Hazard, hazard_id, current_user))
 
 
