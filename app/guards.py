@@ -1,7 +1,7 @@
 """Malformed input stops at the door, the same on SQLite and PostgreSQL, never as a 500.
 
 - ids in URLs: every ``<int:...>`` route converter is bounded to the database's integer range (a larger
-  id cannot exist: 404, instead of an overflow in the driver);
+  id cannot exist: 404, instead of an overflow in the driver); a ``<name>`` segment with a NUL is 404;
 - text: NUL characters (PostgreSQL refuses them, SQLite would store them) and lone surrogates (which no
   database can encode) in query strings, forms, file names and JSON answer 422 naming the field;
 - JSON: a body nested deeper than ``MAX_JSON_DEPTH`` or larger than ``MAX_JSON_BYTES`` answers 422/413
@@ -18,7 +18,7 @@ from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import NotFound as HTTPNotFound
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from app.errors import Invalid
 
@@ -41,6 +41,15 @@ class IdConverter(IntegerConverter):
         if len(value) > 10:  # also spares int() a 5 000-digit string
             raise ValidationError()
         return super().to_python(value)
+
+
+class TextConverter(UnicodeConverter):
+    """``<name>`` segments: a NUL cannot name anything (``<path:...>`` views check their own)."""
+
+    def to_python(self, value: str) -> str:
+        if "\x00" in value:
+            raise ValidationError()
+        return value
 
 
 def bad_text(value: str) -> str | None:
@@ -101,9 +110,6 @@ def screen_request() -> None:
     if request.is_json:  # before anything opens the body's stream (request.form does)
         request.max_content_length = min(current_app.config["MAX_JSON_BYTES"],
                                          current_app.config["MAX_CONTENT_LENGTH"] or 2**62)
-    for value in (request.view_args or {}).values():
-        if isinstance(value, str) and bad_text(value):
-            raise HTTPNotFound()
     page = request.args.get("page", "")
     if not request.path.startswith("/api/") and page.isdigit() and (len(page) > 7 or int(page) > MAX_PAGE):
         raise HTTPNotFound()  # the UI's lists read ?page= themselves; none has that many pages
@@ -137,6 +143,7 @@ def handle_data_error(exc: Exception):
 def init_url_map(app: Flask) -> None:
     """Before any route exists: every ``<int:...>`` of every blueprint (UI and API) is bounded."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
 
 
 def init_app(app: Flask) -> None:

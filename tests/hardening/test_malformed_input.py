@@ -105,3 +105,9 @@ def test_nul_in_a_query_string_is_refused(client, world, tokens):
     assert client.get("/hazards/?q=%00abc").status_code == 422
     r = client.get("/api/v1/hazards?state=%00", headers=tokens("manager"))
     assert r.status_code == 422 and "state" in r.get_json()["error"]["fields"]
+
+
+def test_nul_in_a_path_segment_is_not_found(client, world):
+    assert client.get("/public/risk-cards/abc%00def").status_code == 404
+    login(client, world.users.manager)
+    assert client.get("/hazards/1/do/con%00firm").status_code == 404
