@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.conftest import make_app
+from tests.conftest import DB_URL, IS_POSTGRES, make_app
 
 
 def _closed_port() -> int:
@@ -44,3 +44,31 @@ def test_ui_answers_503_in_chinese(down_app):
 
 def test_pooled_connections_are_pinged(app):
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (a server connection to kill)")
+def test_a_connection_dying_after_the_answer_does_not_turn_it_into_a_500(tmp_path):
+    """The request's work is done (think: committed); its connection dies before the clean-up, as when
+    PostgreSQL restarts. The clean-up must not raise: the client would read a failure and retry."""
+    import psycopg
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    app = make_app({"UPLOAD_FOLDER": str(tmp_path), "PROPAGATE_EXCEPTIONS": False})
+    dsn = DB_URL.replace("postgresql+psycopg://", "postgresql://")
+
+    def work():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()  # the session holds a transaction
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return "done"
+
+    app.add_url_rule("/_probe", "probe", work)
+    with app.test_client() as client:
+        r = client.get("/_probe")
+        assert r.status_code == 200 and r.data == b"done"
+        r = client.get("/_probe")  # the dead connection left the pool: the next request works
+        assert r.status_code == 200
+    with app.app_context():
+        db.engine.dispose()
