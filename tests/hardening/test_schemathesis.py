@@ -48,3 +48,13 @@ def test_as_enterprise_manager(app, client, world):
 
 def test_as_administrator(app, client, world):
     assert _exercise(app, api_token(client, world.users.admin)) == []
+
+
+def test_the_documented_error_schema_is_the_envelope(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    ref = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]["$ref"]
+    envelope = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert envelope["required"] == ["error"]
+    detail = spec["components"]["schemas"][envelope["properties"]["error"]["$ref"].rsplit("/", 1)[1]]
+    assert set(detail["properties"]) == {"code", "message", "fields"}
+    assert detail["properties"]["code"]["type"] == "string"
