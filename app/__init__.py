@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import config, extensions
+from app import config, extensions, guards, resilience
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="static",
     )
     config.load(app, test_config)
+    guards.init_url_map(app)
     extensions.init_app(app)
+    resilience.init_app(app)
     for name in FEATURES:
         try:
             module = importlib.import_module(f"app.{name}")
@@ -53,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_fonts(app.logger)
 
     errors.init_app(app)
+    guards.init_app(app)
     feature_domains.init_app(app)
     ui.init_app(app)
     cli.init_app(app)

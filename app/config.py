@@ -25,6 +25,8 @@ class Defaults:
     UPLOAD_FOLDER: str | None = None  # content-addressed files; default <instance>/files
     MAX_UPLOAD_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # whole request; per-file limit is MAX_UPLOAD_BYTES
+    MAX_JSON_BYTES = 1024 * 1024  # a JSON body (app/guards.py)
+    IDEMPOTENCY_KEY_HOURS = 24  # how long a retry with the same Idempotency-Key replays the first answer
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -79,6 +81,9 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     # The signed cookie itself is refused past the absolute lifetime (Flask checks its signature's age).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    # A pooled connection is checked before use: after a database restart the first request gets a
+    # fresh connection instead of failing on a dead one (app/resilience.py).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "files")
     if app.config["ENV_NAME"] == "production":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -60,6 +61,19 @@ HTTP_CODES = {
     409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "validation_failed",
     429: "too_many_requests", 500: "server_error",
 }
+
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"description": "machine-readable, e.g. not_found"})
+    message = fields.String(required=True, metadata={"description": "for people (Chinese by default)"})
+    fields_ = fields.Dict(keys=fields.String(), required=True, data_key="fields",
+                         metadata={"description": "field name (dotted path) -> list of messages"})
+
+
+class ErrorEnvelope(Schema):
+    """The body of every API error, as ``api_error`` writes it; the OpenAPI document's error schema."""
+
+    error = fields.Nested(ErrorDetail, required=True)
 
 
 def is_api_request() -> bool:

@@ -15,6 +15,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from app.errors import ErrorEnvelope
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -29,7 +31,10 @@ class Base(DeclarativeBase):
 
 
 class Api(_Api):
-    """flask-smorest, with errors left to ``app.errors`` (one format for UI and API)."""
+    """flask-smorest, with errors left to ``app.errors`` (one format for UI and API), documented as
+    they really are."""
+
+    ERROR_SCHEMA = ErrorEnvelope
 
     def _register_error_handlers(self):
         pass

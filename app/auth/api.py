@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from app.api import api_blueprint
+from app.api import Timestamp, api_blueprint
 from app.auth import service, throttle
 from app.errors import Unauthorized
 from app.extensions import db
@@ -20,7 +20,7 @@ class TokenRequest(Schema):
 
 class TokenResponse(Schema):
     token = fields.String(required=True)
-    expires_at = fields.DateTime(required=True)
+    expires_at = Timestamp(required=True)
 
 
 @blp.route("/token", methods=["POST"])

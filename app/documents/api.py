@@ -19,12 +19,13 @@ from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app import policy
-from app.api import api_blueprint
+from app.api import Timestamp, api_blueprint
 from app.documents import service
 from app.documents.models import API_KINDS, Document, DocumentKind
 from app.errors import Invalid
 from app.extensions import db
 from app.hazards.models import Hazard
+from app.idempotency import idempotent
 
 blp = api_blueprint("documents_api", __name__, "/documents", "Numbered documents (PDF) and their verification")
 
@@ -51,7 +52,7 @@ class DocumentOut(Schema):
     status = fields.String()
     issuer = fields.String(attribute="issuer_name")
     enterprise_id = fields.Integer()
-    issued_at = fields.DateTime()
+    issued_at = Timestamp()
     verify_url = fields.Method("_verify_url")
     pdf_sha256 = fields.String()
     pdf_size = fields.Integer()
@@ -59,7 +60,7 @@ class DocumentOut(Schema):
     hazard_ids = fields.Method("_hazard_ids")
     listing_id = fields.Integer(allow_none=True)
     void_reason = fields.String(allow_none=True)
-    voided_at = fields.DateTime(allow_none=True)
+    voided_at = Timestamp(allow_none=True)
 
     def _verify_url(self, document):
         return service.verify_url(document.token)
@@ -82,6 +83,7 @@ def _risk_card_context(point_id: int | None):
 
 
 @blp.route("", methods=["POST"])
+@idempotent
 @blp.arguments(IssueArgs)
 @blp.response(201, DocumentOut)
 @blp.alt_response(200, schema=DocumentOut, description="The archive printed again, unchanged: the same document")
@@ -112,7 +114,7 @@ def issue(args):
     except Exception:
         db.session.rollback()
         raise
-    db.session.commit()
+    db.session.flush()  # the answer needs the id; @idempotent commits
     return document, (200 if document.reused else 201)
 
 

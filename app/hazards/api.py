@@ -13,13 +13,14 @@ from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app import policy
-from app.api import PageArgs, api_blueprint, register
+from app.api import PageArgs, Timestamp, api_blueprint, register, rfc3339
 from app.auth.models import Role
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.hazards import hooks, service, storage_io
 from app.hazards.models import PLAN_SECTIONS, Hazard, HazardEvent
 from app.hazards.register import register_page
+from app.idempotency import idempotent
 from app.organisations.models import Enterprise
 from workflows.grades import Grade
 from workflows.hazard_states import TRIGGERS, HazardLevel, HazardSource, HazardState
@@ -49,7 +50,7 @@ class HazardSummary(Schema):
     effective_grade = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
     overdue = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
 
 
 class HazardDetail(HazardSummary):
@@ -134,7 +135,7 @@ class EventSchema(Schema):
     actor_role = fields.String(allow_none=True)
     comment = fields.String()
     data = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
     prev_hash = fields.String(allow_none=True)
     hash = fields.String()
 
@@ -162,7 +163,7 @@ def plan_dict(plan) -> dict | None:
                if plan.workers_congress_reported_on else None,
                workers_congress_how=plan.workers_congress_how, complete=plan.is_complete,
                approved=plan.is_approved, approved_by_id=plan.approved_by_id,
-               approved_at=plan.approved_at.isoformat() if plan.approved_at else None)
+               approved_at=rfc3339(plan.approved_at))
     return out
 
 
@@ -180,7 +181,7 @@ def detail(h: Hazard) -> dict:
         # GPS is evidence for the authorities, never published: the API leaves it out.
         "attachments": [{"id": a.id, "kind": _value(a.kind), "filename": a.filename, "mime": a.mime,
                          "size": a.size, "sha256": a.sha256,
-                         "taken_at": a.taken_at.isoformat() if a.taken_at else None}
+                         "taken_at": rfc3339(a.taken_at)}
                         for a in storage_io.attachments_of(h)],
     })
     return out
@@ -202,6 +203,7 @@ def list_hazards(args):
 
 
 @blp.route("", methods=["POST"])
+@idempotent
 @blp.arguments(HazardCreate)
 @blp.response(201, HazardDetail)
 def create(args):
@@ -225,7 +227,6 @@ def create(args):
         location=args.get("location", ""), source=args.get("source"), risk_point_id=args.get("risk_point_id"),
         nature=args.get("nature"), hazard_factor=args.get("hazard_factor"),
         accident_type=args.get("accident_type"))
-    db.session.commit()
     return detail(hazard)
 
 
@@ -237,36 +238,37 @@ def get_hazard(hazard_id):
 
 
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])
+@idempotent
 @blp.arguments(TransitionArgs)
 @blp.response(200, HazardDetail)
 def transition(args, hazard_id):
     """Fire a trigger: 409 if not allowed in the state, 422 naming a missing field, 403 if not yours."""
     trigger = args.pop("trigger")
     hazard = service.fire(hazard_id, trigger, current_user, **{k: v for k, v in args.items() if v is not None})
-    db.session.commit()
     return detail(hazard)
 
 
 @blp.route("/<int:hazard_id>/plan", methods=["PUT"])
+@idempotent
 @blp.arguments(PlanArgs)
 @blp.response(200, HazardDetail)
 def put_plan(args, hazard_id):
     """Write the treatment plan (six sections and the date of the report to the workers' congress)."""
     service.save_plan(hazard_id, current_user, **args)
-    db.session.commit()
     return detail(policy.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/plan/approval", methods=["POST"])
+@idempotent
 @blp.response(200, HazardDetail)
 def approve_plan(hazard_id):
     """The enterprise principal approves the complete plan."""
     service.approve_plan(hazard_id, current_user)
-    db.session.commit()
     return detail(policy.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/attachments", methods=["POST"])
+@idempotent
 @blp.arguments(AttachmentForm, location="form")
 @blp.response(201, HazardDetail)
 def add_attachment(args, hazard_id):
@@ -279,7 +281,6 @@ def add_attachment(args, hazard_id):
         raise Invalid(fields={"file": _("Choose a file.")})
     service.add_attachment(hazard_id, current_user, kind=args["kind"], filename=upload.filename or "",
                            data=storage_io.read_limited(upload))
-    db.session.commit()
     return detail(policy.get_visible(Hazard, hazard_id, current_user))
 
 

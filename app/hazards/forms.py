@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from app import labels
 from app.hazards.models import AttachmentKind, ProductionSuspension
@@ -36,6 +36,9 @@ class ReportForm(FlaskForm):
     hazard_factor = SelectField(_l("Hazardous factor (GB/T 13861)"), validate_choice=False)
     accident_type = SelectField(_l("Possible accident type (GB 6441)"), validate_choice=False)
     photos = MultipleFileField(_l("Photos"))
+    # Made when the page is shown: a second tap on "Report" (or a resend after a lost answer on a
+    # phone network) carries the same id and leads to the hazard already reported (app/idempotency.py).
+    client_id = HiddenField(validators=[Optional(), Length(max=64)])
 
     def fill_choices(self, enterprises, risk_points):
         self.enterprise_id.choices = _blank([(str(e.id), e.name) for e in enterprises])

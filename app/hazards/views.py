@@ -7,15 +7,17 @@ form with the messages next to the fields and the input kept.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import forms, policy
+from app import forms, idempotency, policy
 from app.auth.models import User
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -155,7 +157,12 @@ def _report_form() -> F.ReportForm:
 def new():
     policy.require(current_user, "hazard.create")
     form = _report_form()
+    if request.method == "GET":
+        form.client_id.data = uuid.uuid4().hex
     if request.method == "POST":
+        already = idempotency.form_replay(current_user.id, form.client_id.data)
+        if already:  # the same form sent twice: its first sending was saved
+            return redirect(already)
         if form.validate_on_submit():
             if current_user.role.is_enterprise:
                 enterprise = current_user.enterprise
@@ -171,7 +178,15 @@ def new():
                     risk_point_id=_risk_point_id(form),
                     hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
                     attachments=[("before", name, data) for name, data in _files(form.photos)])
+                idempotency.form_remember(current_user.id, form.client_id.data,
+                                          url_for("hazards.show", hazard_id=hazard.id))
                 db.session.commit()
+            except IntegrityError:
+                db.session.rollback()  # the same form sent twice at the same moment: the other one won
+                already = idempotency.form_replay(current_user.id, form.client_id.data)
+                if not already:
+                    raise
+                return redirect(already)
             except ServiceError as exc:
                 db.session.rollback()
                 if isinstance(exc, Forbidden):

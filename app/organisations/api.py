@@ -15,11 +15,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policy
-from app.api import PageArgs, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint
 from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict
 from app.extensions import db
+from app.idempotency import idempotent
 from app.organisations import service as org
 from app.organisations.lookups import Resolver, visible_or_none
 from app.organisations.models import (
@@ -150,7 +151,7 @@ class EnterpriseSchema(Schema):
     safety_manager_phone = fields.String()
     standardisation_level = fields.Function(lambda e: e.standardisation_level.value)
     scale = fields.Function(lambda e: e.scale.value)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Timestamp(dump_only=True)
 
 
 class EnterprisePatch(Schema):
@@ -208,7 +209,7 @@ class UserSchema(Schema):
     email = fields.String()
     certificate_no = fields.String()
     active = fields.Boolean()
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Timestamp(dump_only=True)
 
 
 class UserPatch(Schema):
@@ -249,6 +250,7 @@ class RegionList(MethodView):
         policy.require(me(), "organisation.browse")
         return page_of(policy.visible(Region, me()).order_by(Region.path), args)
 
+    @idempotent
     @requires("region.edit")
     @blp.arguments(RegionCreate)
     @blp.response(201, RegionSchema)
@@ -258,7 +260,7 @@ class RegionList(MethodView):
         find = Resolver(me())
         parent = find("parent_id", Region, data.pop("parent_id"))
         region = find.run(org.create_region, parent=parent, **data)
-        commit()
+        db.session.flush()  # the answer needs the id; @idempotent commits
         return region
 
 
@@ -293,6 +295,7 @@ class AuthorityList(MethodView):
         stmt = policy.visible(Authority, me()).join(Region).order_by(Region.path, Authority.name)
         return page_of(stmt, args)
 
+    @idempotent
     @requires("authority.edit")
     @blp.arguments(AuthorityCreate)
     @blp.response(201, AuthoritySchema)
@@ -302,7 +305,7 @@ class AuthorityList(MethodView):
         find = Resolver(me())
         region = find("region_id", Region, data.pop("region_id"), required=True)
         authority = find.run(org.create_authority, region=region, **data)
-        commit()
+        db.session.flush()  # the answer needs the id; @idempotent commits
         return authority
 
 
@@ -359,6 +362,7 @@ class EnterpriseList(MethodView):
             stmt = stmt.join(Industry).where(Industry.code == args["industry"])
         return page_of(stmt.order_by(Enterprise.name, Enterprise.id), args)
 
+    @idempotent
     @requires("enterprise.create")
     @blp.arguments(EnterpriseCreate)
     @blp.response(201, EnterpriseSchema)
@@ -369,7 +373,7 @@ class EnterpriseList(MethodView):
         data.setdefault("region_id", None)
         data.setdefault("industry_id", None)
         enterprise = find.run(org.create_enterprise, **_enterprise_data(data, find))
-        commit()
+        db.session.flush()  # the answer needs the id; @idempotent commits
         return enterprise
 
 
@@ -441,6 +445,7 @@ class UserList(MethodView):
             stmt = stmt.where(User.authority_id == args["authority_id"])
         return page_of(stmt.order_by(User.username), args)
 
+    @idempotent
     @requires("user.edit")
     @blp.arguments(UserCreate)
     @blp.response(201, UserSchema)
@@ -450,7 +455,7 @@ class UserList(MethodView):
         find = Resolver(me())
         data.pop("active", None)
         user = find.run(users_service.create_user, **_user_anchor(data, find))
-        commit()
+        db.session.flush()  # the answer needs the id; @idempotent commits
         return user
 
 

@@ -9,9 +9,10 @@ from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from app import policy
-from app.api import PageArgs, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint
 from app.errors import Invalid
 from app.extensions import db
+from app.idempotency import idempotent
 from app.organisations.models import Enterprise
 from app.risks import service
 from app.risks.models import RiskAssessment, RiskPoint
@@ -84,7 +85,7 @@ class AssessmentOut(Schema):
     assessor_id = fields.Integer(allow_none=True)
     assessed_on = fields.Date()
     note = fields.String()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
 
 
 class ListArgs(PageArgs):
@@ -117,6 +118,7 @@ def _enterprise(enterprise_id: int | None) -> Enterprise:
 
 
 @blp.route("", methods=["POST"])
+@idempotent
 @blp.arguments(RiskPointIn)
 @blp.response(201, RiskPointOut)
 def create_point(args):
@@ -125,7 +127,7 @@ def create_point(args):
     enterprise = _enterprise(args.pop("enterprise_id", None))
     policy.require(current_user, "risk.edit", enterprise)
     point = service.create_point(enterprise, current_user, args)
-    db.session.commit()
+    db.session.flush()  # the answer needs the id; @idempotent commits
     return point
 
 
@@ -163,6 +165,7 @@ def list_assessments(point_id):
 
 
 @blp.route("/<int:point_id>/assessments", methods=["POST"])
+@idempotent
 @blp.arguments(AssessmentIn)
 @blp.response(201, AssessmentOut)
 def create_assessment(args, point_id):
@@ -170,5 +173,5 @@ def create_assessment(args, point_id):
     point = policy.get_visible(RiskPoint, point_id, current_user)
     policy.require(current_user, "risk.edit", point)
     row = service.assess(point, current_user, args["method"], args["inputs"], args.get("note", ""))
-    db.session.commit()
+    db.session.flush()  # the answer needs the id; @idempotent commits
     return row

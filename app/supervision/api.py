@@ -33,8 +33,8 @@ class ListingSchema(Schema):
     deadline = fields.Date(allow_none=True)
     overdue = fields.Boolean()
     dismiss_reason = fields.String()
-    proposed_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    proposed_at = api_base.Timestamp()
+    decided_at = api_base.Timestamp(allow_none=True)
     document_id = fields.Function(lambda o: o.notice_document_id)
     delisting_document_id = fields.Integer(allow_none=True)
 
