@@ -4,6 +4,7 @@ pooled connections are pinged before use."""
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -34,9 +35,9 @@ def test_api_answers_503_with_retry_after(down_app):
 
 def test_ui_answers_503_in_chinese(down_app):
     client = down_app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = "1"
-        sess["_fresh"] = True
+    with client.session_transaction() as sess:  # a live session: "<id>:<session version>", just seen
+        now = int(time.time())
+        sess.update({"_user_id": "1:0", "_login_at": now, "_seen_at": now, "_fresh": True})
     r = client.get("/hazards/")
     assert r.status_code == 503 and r.headers["Retry-After"] == "5"
     assert "数据库暂时不可用" in r.get_data(as_text=True)
