@@ -9,9 +9,9 @@ import io
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app import policy
+from app import clock, policy
 from app.auth.models import Role, User
 from app.cli import demo_step
 from app.clock import today, utcnow
@@ -123,11 +123,6 @@ def _drive(n: int, enterprise, people: dict, inspector: User | None, *, state: s
     if state == "closed":
         reviewer = inspector if (gov or level == "major") else manager
         service.fire(hazard.id, "accept", reviewer, comment="现场复查，整改合格")
-    if overdue_days:
-        # Time has passed since confirmation: move the deadline into the past (as the calendar would).
-        db.session.execute(update(Hazard).where(Hazard.id == hazard.id)
-                           .values(deadline=today() - timedelta(days=overdue_days))
-                           .execution_options(synchronize_session=False))
     return hazard
 
 
@@ -168,8 +163,13 @@ def seed(ctx: dict) -> None:
         inspector = _local_inspector(enterprise, inspectors)
         plays = PLAYBOOK if e_index < 2 else PLAYBOOK[e_index % 5::5]  # the first two get everything
         for n, (state, level, gov, overdue, spot) in enumerate(plays):
-            h = _drive(n + e_index * 3, enterprise, people, inspector, state=state, level=level, gov=gov,
-                       overdue_days=overdue, on_the_spot=spot)
+            number = n + e_index * 3
+            # An overdue hazard was confirmed in the past, its deadline (15 + n % 20 days from the
+            # confirmation, see _drive) now ``overdue`` days behind us: record it then.
+            back = timedelta(days=-(15 + number % 20 + overdue)) if overdue else timedelta(0)
+            with clock.shifted(back):
+                h = _drive(number, enterprise, people, inspector, state=state, level=level, gov=gov,
+                           overdue_days=overdue, on_the_spot=spot)
             if h is not None:
                 made.append(h)
     db.session.flush()

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from app import clock
 from app.cli import demo_step
 from app.clock import today
 from app.extensions import db
@@ -41,6 +42,9 @@ def _point(enterprise, name: str, grade: Grade) -> RiskPoint:
 
 def _confirmed(users, key: str, enterprise, title: str, *, level="general", risk_point=None, days=30,
                overdue_by: int | None = None) -> Hazard:
+    if overdue_by is not None:  # recorded as of the day of its confirmation, ``days`` before the deadline
+        with clock.shifted(timedelta(days=-(days + overdue_by))):
+            return _confirmed(users, key, enterprise, title, level=level, risk_point=risk_point, days=days)
     manager, principal, staff = (users[f"{key}_manager"], users[f"{key}_principal"], users[f"{key}_staff"])
     hazard = hazards.create_hazard(staff, enterprise=enterprise, title=title, description=f"{title}，存在事故风险。",
                                    location=risk_point.name if risk_point else "厂区", risk_point=risk_point)
@@ -49,11 +53,6 @@ def _confirmed(users, key: str, enterprise, title: str, *, level="general", risk
         hazards.approve_plan(hazard.id, principal)
     hazards.fire(hazard.id, "confirm", manager, level=level, deadline=today() + timedelta(days=days),
                  responsible_user_id=staff.id, measures="按治理方案整改")
-    if overdue_by is not None:  # as if time had passed since confirmation; the scan then finds it
-        db.session.execute(update(Hazard).where(Hazard.id == hazard.id)
-                           .values(deadline=today() - timedelta(days=overdue_by))
-                           .execution_options(synchronize_session="fetch"))
-        db.session.refresh(hazard)
     return hazard
 
 
