@@ -24,6 +24,16 @@ class Defaults:
     UPLOAD_FOLDER: str | None = None  # content-addressed files; default <instance>/files
     MAX_UPLOAD_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # whole request; per-file limit is MAX_UPLOAD_BYTES
+    # Images: checked from the header before any decoding (a 13 000 × 13 000 PNG of 674 KB would take
+    # 635 MB to decode); at most this many decodes at once per worker process, others wait, then 503.
+    MAX_IMAGE_PIXELS = 40_000_000
+    IMAGE_DECODE_CONCURRENCY = 2
+    IMAGE_DECODE_WAIT_SECONDS = 10
+    UPLOAD_RATE_LIMIT = "60 per 10 minutes"  # uploads per user (Flask-Limiter syntax)
+    # The hazard history's HMAC keys (app.integrity): "<id>:<secret>[,<id>:<secret>...]", the first signs.
+    # Unset: read from CHAIN_KEY_FILE (default <instance>/chain.key), created on first use.
+    CHAIN_KEY: str | None = None
+    CHAIN_KEY_FILE: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

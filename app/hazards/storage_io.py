@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import current_app
+from flask import current_app, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from app import storage
-from app.extensions import db
+from app.extensions import db, limiter
+from app.hazards import policy as hazard_policy
 from app.hazards.models import Hazard, HazardAttachment
 
 
@@ -22,5 +22,27 @@ def attachments_of(hazard: Hazard) -> list[HazardAttachment]:
                                    .order_by(HazardAttachment.id)))
 
 
-def open_file(row: HazardAttachment) -> io.BytesIO:
-    return io.BytesIO(storage.load(row.sha256))
+def _uploader_key() -> str:
+    user_id = getattr(current_user, "id", None)
+    return f"user:{user_id}" if user_id is not None else "anonymous"
+
+
+# Writes that carry files, counted per user across the UI and the API (one budget, "uploads"); a POST
+# without a file (a comment, an acceptance) is not counted.
+upload_limit = limiter.shared_limit(lambda: current_app.config["UPLOAD_RATE_LIMIT"], scope="uploads",
+                                    key_func=_uploader_key, methods=["POST"],
+                                    exempt_when=lambda: not request.files)
+
+
+def file_response(row: HazardAttachment, viewer):
+    """The attachment's bytes, checked against their SHA-256 (missing or altered: 404, logged); a photo's
+    GPS position removed unless ``viewer`` may see where it was taken (the original stays stored)."""
+    data = storage.load(row.sha256)
+    if row.is_image and not hazard_policy.may_see_location(viewer):
+        data = storage.strip_location(data)
+    inline = row.is_image or row.mime == storage.PDF_TYPE
+    return storage.send(data, mime=row.mime, filename=row.filename, inline=inline)
+
+
+def stored_digests():
+    return db.session.scalars(select(HazardAttachment.sha256).distinct())

@@ -71,7 +71,7 @@ def listings():
         rows = list(db.session.scalars(stmt.limit(20_000)).unique())
         return Response(queries.export_xlsx(rows),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx"})
+                        headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx", "X-Content-Type-Options": "nosniff"})
     rows, total = queries.page(stmt, _page_no(), PER_PAGE)
     regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
     industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
