@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -248,8 +249,11 @@ def check_upload(data: bytes, filename: str, *, allow_pdf: bool = True, allow_im
 
         fmt = None
         try:
-            with Image.open(io.BytesIO(data)) as img:  # reads the header only
-                fmt, (width, height) = img.format, img.size
+            # Reads the header only; Pillow's own warning is moot, the size is checked right below.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as img:
+                    fmt, (width, height) = img.format, img.size
         except Image.DecompressionBombError:  # Pillow's own ceiling, far above ours
             fmt, width, height = "bomb", 0, 0
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
