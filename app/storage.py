@@ -33,11 +33,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.errors import Invalid, NotFound, ServiceError
+from app.extensions import limiter
 from app.integrity import log as integrity_log
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -65,6 +66,27 @@ class FileUnavailable(NotFound):
     code = "file_unavailable"
     default_message = _l("This file cannot be provided: the stored copy is missing or damaged. "
                          "The administrator has been notified by the integrity log.")
+
+
+# --- uploads per user ----------------------------------------------------------------------------
+
+def _uploader_key() -> str:
+    from flask_login import current_user
+
+    user_id = getattr(current_user, "id", None)
+    return f"user:{user_id}" if user_id is not None else f"address:{request.remote_addr}"
+
+
+# Requests that carry files, counted per user across the UI and the API (one budget, "uploads"); a
+# POST without a file (a comment, an acceptance) is not counted. Decorate every route taking uploads.
+upload_limit = limiter.shared_limit(lambda: current_app.config["UPLOAD_RATE_LIMIT"], scope="uploads",
+                                    key_func=_uploader_key, methods=["POST"],
+                                    exempt_when=lambda: not request.files)
+
+
+def read_limited(upload) -> bytes:
+    """Read an uploaded file, at most one byte past the limit (check_upload then names the limit)."""
+    return upload.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
 
 
 # --- what references stored files ---------------------------------------------------------------

@@ -298,6 +298,7 @@ def map_view(enterprise_id: int | None = None, plan_form=None, area_form=None, s
 
 @bp.route("/map/<int:enterprise_id>/plan", methods=["POST"])
 @login_required
+@storage.upload_limit
 def upload_plan(enterprise_id: int):
     enterprise = _map_enterprise(enterprise_id)
     policy.require(current_user, "risk.edit", enterprise)
@@ -307,13 +308,15 @@ def upload_plan(enterprise_id: int):
         try:
             if upload is None or not upload.filename:
                 raise Invalid(fields={"plan": _("Choose an image file.")})
-            maps.save_site_plan(enterprise, current_user, upload.read(), upload.filename)
+            maps.save_site_plan(enterprise, current_user, storage.read_limited(upload), upload.filename)
             db.session.commit()
             flash(_("Site plan uploaded. Place the areas and risk points on it."), "success")
             return redirect(url_for("risks.map_view", enterprise_id=enterprise.id))
         except ServiceError as exc:
             db.session.rollback()
             form.plan.errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
+            if exc.status >= 500:  # a full disk (507) or a busy server (503) says so
+                return map_view(enterprise.id, plan_form=form, status=exc.status)
     return map_view(enterprise.id, plan_form=form, status=422)
 
 
