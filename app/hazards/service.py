@@ -250,6 +250,10 @@ def _prepare(hazard: Hazard, trigger: str, actor: User, data: dict) -> tuple[dic
                            "production_suspension")
         department_id = data.get("responsible_department_id") or (responsible.department_id
                                                                    if responsible else None)
+        try:  # an int, as the history records it (``audit verify`` compares the row with it)
+            department_id = int(department_id) if department_id else None
+        except (TypeError, ValueError):
+            department_id = -1  # no such department: refused just below
         if department_id and not db.session.scalar(select(Department.id).where(
                 Department.id == department_id, Department.enterprise_id == hazard.enterprise_id)):
             errors["responsible_department_id"] = _("Choose a department of this enterprise.")

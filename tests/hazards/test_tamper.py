@@ -189,3 +189,15 @@ def test_key_comes_from_the_environment_or_the_instance_file(tmp_path):
     assert parse_keys(key_file.read_text(), "file") == keys
     # The key is never stored in the database: no event carries more than its id.
     assert json.dumps([c.name for c in HazardEvent.__table__.columns]).count("key") == 1
+
+
+def test_ids_given_as_text_are_recorded_as_the_row_keeps_them(world):
+    """A department id arriving as text (a form) is stored as a number: the row and the history agree."""
+    from app.hazards import service
+
+    h = make_hazard(world)
+    service.fire(h.id, "confirm", world.users.manager, level="general", deadline=service.deadline_days(3),
+                 responsible_user_id=world.users.staff.id, measures="x",
+                 responsible_department_id=str(world.users.staff.department_id or ""))
+    db.session.commit()
+    assert history.verify() == {}
