@@ -76,6 +76,10 @@ def load(app: Flask, test_config: dict | None) -> None:
         )
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "files")
+    if app.config.get("CHAIN_KEY"):  # a malformed key stops the start, not the first hazard reported
+        from app.integrity import parse_keys
+
+        parse_keys(str(app.config["CHAIN_KEY"]), "SHUANGKONG_CHAIN_KEY")
     if app.config["ENV_NAME"] == "production":
         if app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
             raise RuntimeError(

@@ -23,15 +23,20 @@ def diagram_command():
 @audit_group.command("verify")
 @with_appcontext
 def verify_command():
-    """Recompute every hazard's hash chain; exit 1 naming each hazard whose history was altered."""
+    """Recompute every hazard's keyed chain and check each hazard's row and evidence against it; exit 1
+    naming each hazard whose history was altered."""
     from sqlalchemy import select
 
     from app.extensions import db
     from app.hazards import history
     from app.hazards.models import Hazard
+    from app.integrity import ChainKeyError
     from app.organisations.models import Enterprise
 
-    problems = history.verify()
+    try:
+        problems = history.verify()
+    except ChainKeyError as exc:
+        raise click.ClickException(str(exc)) from None
     if not problems:
         click.echo("audit verify: every hazard history is intact.")
         return
