@@ -226,17 +226,13 @@ def restore(source: Path) -> dict:
 @with_appcontext
 def restore_command(source):
     """Restore a backup into an EMPTY database and the upload folder, then run audit verify and storage check."""
-    from app.hazards import history
+    from app.hazards.cli import report_audit
 
     manifest = restore(source)
     click.echo(f"restore: database ({manifest['dialect']}, revision {manifest['alembic_revision']}) and "
                f"{manifest['files']} files restored.")
-    problems = history.verify()
-    for hazard_id, problem in sorted(problems.items()):
-        click.echo(f"ALTERED hazard {hazard_id}: {problem}", err=True)
-    click.echo("audit verify: " + ("every hazard history is intact." if not problems
-                                   else f"{len(problems)} hazard histories altered."), err=bool(problems))
-    if not report_storage(grace_seconds=0) or problems:
+    intact = report_audit()
+    if not report_storage(grace_seconds=0) or not intact:
         sys.exit(1)
 
 

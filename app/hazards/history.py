@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.hazards.models import Hazard, HazardAttachment, HazardEvent
+from app.hazards.models import Hazard, HazardAttachment, HazardCodeCounter, HazardEvent
 from app.integrity import ChainKeys, chain_keys
 
 # Columns of the hazard that events set (``data`` of report, confirm, submit, reject, extend, regrade;
@@ -224,3 +224,23 @@ def verify(batch: int = 2000) -> dict[int, str]:
     for hazard_id in empty:
         problems[hazard_id] = "history is missing"
     return problems
+
+
+def missing_hazards() -> list[tuple[int, str]]:
+    """(enterprise_id, code) of every hazard whose code was issued but whose row is gone.
+
+    Codes are gap-free per enterprise and year (``service.next_code``; a rolled-back report rolls its
+    number back too) and no use case deletes a hazard, so a hole means a hazard was deleted together
+    with its whole history, which no chain can show by itself.
+    """
+    codes: dict[int, set[str]] = defaultdict(set)
+    for enterprise_id, code in db.session.execute(select(Hazard.enterprise_id, Hazard.code)):
+        codes[enterprise_id].add(code)
+    missing = []
+    for counter in db.session.scalars(select(HazardCodeCounter).order_by(
+            HazardCodeCounter.enterprise_id, HazardCodeCounter.year)):
+        for number in range(1, counter.last + 1):
+            code = f"YH-{counter.year}-{number:04d}"
+            if code not in codes[counter.enterprise_id]:
+                missing.append((counter.enterprise_id, code))
+    return missing

@@ -201,3 +201,20 @@ def test_ids_given_as_text_are_recorded_as_the_row_keeps_them(world):
                  responsible_department_id=str(world.users.staff.department_id or ""))
     db.session.commit()
     assert history.verify() == {}
+
+
+def test_hazard_deleted_with_its_whole_history_is_caught(world, runner):
+    """No chain is left to break, but hazard codes are gap-free per enterprise and year."""
+    first = make_hazard(world, "pending_review")
+    make_hazard(world)
+    code = first.code
+    for table in db.metadata.sorted_tables:  # everything that refers to it goes too
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "hazards" and table.name != "hazards":
+                db.session.execute(delete(table).where(fk.parent == first.id))
+    db.session.execute(delete(Hazard).where(Hazard.id == first.id))
+    db.session.commit()
+    assert history.verify() == {}  # every remaining chain is intact...
+    result = _verify_cli(runner)
+    assert result.exit_code == 1  # ...but the hole in the codes is reported
+    assert f"MISSING hazard {code} ({world.enterprises.a.name})" in result.output
