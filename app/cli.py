@@ -159,6 +159,9 @@ def logins_command():
 
 
 def init_app(app: Flask) -> None:
+    from app import maintenance  # storage check, backup, restore
+
+    maintenance.init_app(app)
     app.cli.add_command(scan_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(logins_command)

@@ -14,6 +14,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_offset: ContextVar[timedelta] = ContextVar("clock_offset", default=timedelta(0))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC) + _offset.get()
+
+
+@contextmanager
+def shifted(delta: timedelta) -> Iterator[None]:
+    """Run the block as if it happened ``delta`` from now (the demo records past events through the
+    real services instead of editing rows afterwards, which ``audit verify`` would rightly refuse)."""
+    token = _offset.set(_offset.get() + delta)
+    try:
+        yield
+    finally:
+        _offset.reset(token)
 
 # How far "now" is from the real clock (zero outside ``moved_to``). A context variable: a server
 # thread serving requests meanwhile keeps the real time.

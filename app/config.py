@@ -27,6 +27,16 @@ class Defaults:
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # whole request; per-file limit is MAX_UPLOAD_BYTES
     MAX_JSON_BYTES = 1024 * 1024  # a JSON body (app/guards.py)
     IDEMPOTENCY_KEY_HOURS = 24  # how long a retry with the same Idempotency-Key replays the first answer
+    # Images: checked from the header before any decoding (a 13 000 × 13 000 PNG of 674 KB would take
+    # 635 MB to decode); at most this many decodes at once per worker process, others wait, then 503.
+    MAX_IMAGE_PIXELS = 40_000_000
+    IMAGE_DECODE_CONCURRENCY = 2
+    IMAGE_DECODE_WAIT_SECONDS = 10
+    UPLOAD_RATE_LIMIT = "60 per 10 minutes"  # uploads per user (Flask-Limiter syntax)
+    # The hazard history's HMAC keys (app.integrity): "<id>:<secret>[,<id>:<secret>...]", the first signs.
+    # Unset: read from CHAIN_KEY_FILE (default <instance>/chain.key), created on first use.
+    CHAIN_KEY: str | None = None
+    CHAIN_KEY_FILE: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -86,6 +96,10 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "files")
+    if app.config.get("CHAIN_KEY"):  # a malformed key stops the start, not the first hazard reported
+        from app.integrity import parse_keys
+
+        parse_keys(str(app.config["CHAIN_KEY"]), "SHUANGKONG_CHAIN_KEY")
     if app.config["ENV_NAME"] == "production":
         if app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
             raise RuntimeError(

@@ -7,7 +7,7 @@ import importlib
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import labels
+from app import labels, storage
 from app import policy as app_policy
 from app.documents.models import DocumentKind, DocumentStatus
 from app.ui import nav_item
@@ -32,6 +32,15 @@ def _may_list(user) -> bool:
     return app_policy.can(user, "document.list")
 
 
+def _stored_pdfs():
+    from sqlalchemy import select
+
+    from app.documents.models import Document
+    from app.extensions import db
+
+    return db.session.scalars(select(Document.pdf_sha256))
+
+
 def init_app(app: Flask) -> None:
     from app.api import register
     from app.documents import api, views
@@ -40,5 +49,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register(api.blp)
+    storage.register_references("documents", _stored_pdfs)
     nav_item("documents.index", _l("Documents"), _may_list)
     app.jinja_env.globals["hazard_documents"] = views.hazard_documents

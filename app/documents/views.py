@@ -68,6 +68,7 @@ def pdf_response(document: Document, *, as_attachment: bool = False) -> Response
     disposition = "attachment" if as_attachment else "inline"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     response.headers["X-Content-SHA256"] = document.pdf_sha256
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
     response.set_etag(document.pdf_sha256)
     return response

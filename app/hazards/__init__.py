@@ -73,10 +73,11 @@ labels.register(ProductionSuspension, {
 
 
 def init_app(app: Flask) -> None:
-    from app import notifications, ui
-    from app.hazards import api, cli, demo, scan, views  # noqa: F401  (scan, demo register steps)
+    from app import notifications, storage, ui
+    from app.hazards import api, cli, demo, scan, storage_io, views  # noqa: F401  (scan, demo: steps)
 
     notifications.init_app(app)
+    storage.register_references("hazard_attachments", storage_io.stored_digests)
     app.register_blueprint(views.bp)
     api.init_app(app)
     cli.init_app(app)

@@ -7,7 +7,7 @@ his role may not take, 409 for a trigger not allowed in the current state (or a 
 
 from __future__ import annotations
 
-from flask import Flask, send_file
+from flask import Flask
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
@@ -269,6 +269,7 @@ def approve_plan(hazard_id):
 
 @blp.route("/<int:hazard_id>/attachments", methods=["POST"])
 @idempotent
+@storage_io.upload_limit
 @blp.arguments(AttachmentForm, location="form")
 @blp.response(201, HazardDetail)
 def add_attachment(args, hazard_id):
@@ -291,7 +292,7 @@ def get_attachment(hazard_id, attachment_id):
     row = service.attachment_for(attachment_id, current_user)
     if row.hazard_id != hazard_id:
         raise NotFound()
-    return send_file(storage_io.open_file(row), mimetype=row.mime, download_name=row.filename)
+    return storage_io.file_response(row, current_user)
 
 
 @blp.route("/<int:hazard_id>/events", methods=["GET"])

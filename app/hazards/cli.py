@@ -20,28 +20,46 @@ def diagram_command():
     click.echo(machine.mermaid(), nl=False)
 
 
-@audit_group.command("verify")
-@with_appcontext
-def verify_command():
-    """Recompute every hazard's hash chain; exit 1 naming each hazard whose history was altered."""
+def report_audit() -> bool:
+    """Run every check of the history, print what is wrong (stderr), True when all is intact."""
     from sqlalchemy import select
 
     from app.extensions import db
     from app.hazards import history
     from app.hazards.models import Hazard
+    from app.integrity import ChainKeyError
     from app.organisations.models import Enterprise
 
-    problems = history.verify()
-    if not problems:
+    try:
+        problems = history.verify()
+    except ChainKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    missing = history.missing_hazards()
+    if not problems and not missing:
         click.echo("audit verify: every hazard history is intact.")
-        return
+        return True
     rows = db.session.execute(select(Hazard.id, Hazard.code, Enterprise.name).join(Enterprise).where(
         Hazard.id.in_(list(problems)))).all()
     names = {r.id: f"{r.code} ({r.name})" for r in rows}
     for hazard_id, problem in sorted(problems.items()):
         click.echo(f"ALTERED hazard {hazard_id} {names.get(hazard_id, '')}: {problem}", err=True)
-    click.echo(f"audit verify: {len(problems)} hazard histories altered.", err=True)
-    sys.exit(1)
+    enterprises = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
+        Enterprise.id.in_({e for e, _code in missing}))).tuples().all())
+    for enterprise_id, code in missing:
+        click.echo(f"MISSING hazard {code} ({enterprises.get(enterprise_id, enterprise_id)}): its code was "
+                   "issued but the hazard and its history are gone", err=True)
+    click.echo(f"audit verify: {len(problems)} hazard histories altered, {len(missing)} hazards missing.",
+               err=True)
+    return False
+
+
+@audit_group.command("verify")
+@with_appcontext
+def verify_command():
+    """Recompute every hazard's keyed chain and check each hazard's row and evidence against it, and that no
+    hazard was deleted; exit 1 naming each hazard whose history was altered."""
+    if not report_audit():
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:

@@ -1,22 +1,43 @@
-"""The hazard's history: append-only events, hash-chained per hazard.
+"""The hazard's history: append-only events, hash-chained per hazard and keyed.
 
-Each event's hash is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of its content and
-the previous event's hash. Editing, deleting or reordering any event breaks the chain from that
-point; ``verify`` recomputes every chain (``shuangkong audit verify``).
+Each event's hash is an HMAC-SHA256, with a key kept outside the database (``app.integrity``), over
+the canonical JSON (sorted keys, no spaces, UTF-8) of its content, the id of the key and the previous
+event's hash. Editing, deleting or reordering any event breaks the chain from that point, and
+without the key nobody can compute the hashes of a rewritten history.
+
+``verify`` (``shuangkong audit verify``) recomputes every chain and also checks what the chain
+implies about the rest of the database: the hazard's row must hold the state and fields its events
+set (an UPDATE of the row alone is seen), and the hazard's evidence (attachments) must be exactly
+those its ``attach`` events recorded (a deleted or swapped attachment row is seen).
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
+from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.hazards.models import Hazard, HazardEvent
+from app.hazards.models import Hazard, HazardAttachment, HazardCodeCounter, HazardEvent
+from app.integrity import ChainKeys, chain_keys
+
+# Columns of the hazard that events set (``data`` of report, confirm, submit, reject, extend, regrade;
+# ``production_suspension`` also of plan_saved), with their value when no event set them.
+REPLAYED: dict[str, object] = {
+    "title": None, "source": None, "level": None, "deadline": None, "responsible_user_id": None,
+    "responsible_department_id": None, "measures": "", "rectification": "", "submitted_by_id": None,
+    "production_suspension": "none",
+}
+# Set by the report event of hazards recorded since the chain was keyed (older ones lack them).
+REPORTED = ("enterprise_id", "description", "location", "nature", "risk_point_id", "hazard_factor",
+            "accident_type", "found_by_authority_id", "reported_by_id")
+_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade"}
 
 
 def _jsonable(value):
@@ -44,12 +65,17 @@ def canonical(event: HazardEvent) -> bytes:
         "data": event.data or {},
         "created_at": event.created_at.isoformat(timespec="milliseconds"),
         "prev_hash": event.prev_hash,
+        "key_id": event.key_id,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def compute_hash(event: HazardEvent) -> str:
-    return hashlib.sha256(canonical(event)).hexdigest()
+def compute_hash(event: HazardEvent, keys: ChainKeys | None = None) -> str | None:
+    """The event's HMAC with the key it names; None if that key is not configured."""
+    secret = (keys or chain_keys()).secrets.get(event.key_id) if event.key_id else None
+    if secret is None:
+        return None
+    return hmac.new(secret, canonical(event), hashlib.sha256).hexdigest()
 
 
 def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, comment: str = "",
@@ -61,6 +87,7 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
     """
     if hazard.id is None:
         db.session.flush()  # a new hazard needs its id
+    keys = chain_keys()
     now = utcnow()
     event = HazardEvent(
         hazard_id=hazard.id,
@@ -75,25 +102,33 @@ def append(hazard: Hazard, trigger: str, *, from_state, to_state, actor=None, co
         # Whole milliseconds: every database keeps them exactly, so the hash recomputes identically.
         created_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
         prev_hash=hazard.chain_hash,
+        key_id=keys.current_id,
     )
-    event.hash = compute_hash(event)
+    event.hash = compute_hash(event, keys)
     db.session.add(event)
     hazard.chain_seq, hazard.chain_hash = event.seq, event.hash
     return event
 
 
-def verify_hazard(events: list[HazardEvent], head: tuple[int, str | None] | None = None) -> str | None:
+def verify_hazard(events: list[HazardEvent], head: tuple[int, str | None] | None = None,
+                  keys: ChainKeys | None = None) -> str | None:
     """None if the chain of one hazard's events (in seq order) is intact, else what is wrong.
 
     ``head``: the (seq, hash) kept on the hazard's row; events cut off the end must not go unseen.
     """
+    keys = keys or chain_keys()
     prev = None
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
             return f"event #{expected_seq} is missing (found #{event.seq})"
         if event.prev_hash != prev:
             return f"event #{event.seq} does not follow the previous one"
-        if compute_hash(event) != event.hash:
+        if not event.key_id:
+            return f"event #{event.seq} is not signed with a chain key"
+        if event.key_id not in keys.secrets:
+            return (f"event #{event.seq} is signed with the key {event.key_id!r}, which is not configured "
+                    "(a retired key must stay listed in SHUANGKONG_CHAIN_KEY or the key file)")
+        if not hmac.compare_digest(compute_hash(event, keys), event.hash or ""):
             return f"event #{event.seq} was altered"
         prev = event.hash
     if head is not None:
@@ -105,22 +140,83 @@ def verify_hazard(events: list[HazardEvent], head: tuple[int, str | None] | None
     return None
 
 
+def implied_row(events: list[HazardEvent]) -> dict[str, object]:
+    """The state and fields of the hazard that its (verified) events imply, as JSON values."""
+    row: dict[str, object] = dict(REPLAYED)
+    for event in events:
+        data = event.data or {}
+        if event.trigger in _FIELD_TRIGGERS:
+            row.update({k: v for k, v in data.items() if k in REPLAYED or k in REPORTED})
+        elif event.trigger == "plan_saved" and "production_suspension" in data:
+            row["production_suspension"] = data["production_suspension"]
+    if events:
+        row["state"] = events[-1].to_state
+    return row
+
+
+def check_row(hazard_values: dict[str, object], events: list[HazardEvent]) -> str | None:
+    """None if the hazard's row holds what its events imply, else the first field that differs."""
+    for name, expected in implied_row(events).items():
+        actual = _jsonable(hazard_values.get(name))
+        if actual in ("", None) and expected in ("", None):
+            continue
+        if actual != expected:
+            return f"the hazard's {name} is {actual!r} but its history sets {expected!r}"
+    return None
+
+
+def check_evidence(attachments: list, events: list[HazardEvent]) -> str | None:
+    """None if the attachment rows are exactly those the ``attach`` events recorded."""
+    recorded = {e.data.get("attachment_id"): e.data for e in events
+                if e.trigger == "attach" and (e.data or {}).get("attachment_id") is not None}
+    present = {a.id: a for a in attachments}
+    for attachment_id, data in sorted(recorded.items()):
+        row = present.get(attachment_id)
+        if row is None:
+            return f"evidence #{attachment_id} ({data.get('filename', '')}) recorded by the history was deleted"
+        if (row.sha256, _jsonable(row.kind), row.filename) != (data.get("sha256"), data.get("kind"),
+                                                             data.get("filename", row.filename)):
+            return f"evidence #{attachment_id} is not the file the history recorded"
+    for attachment_id in sorted(set(present) - set(recorded)):
+        return f"evidence #{attachment_id} is not recorded in the history"
+    return None
+
+
+_ROW_COLUMNS = ("id", "chain_seq", "chain_hash", "state", *REPLAYED, *REPORTED)
+
+
 def verify(batch: int = 2000) -> dict[int, str]:
-    """Recompute every chain; {hazard_id: problem} for each hazard whose history was altered."""
+    """Recompute every chain and check rows and evidence against it; {hazard_id: problem}."""
+    keys = chain_keys()
     problems: dict[int, str] = {}
-    heads = {row.id: (row.chain_seq, row.chain_hash)
-             for row in db.session.execute(select(Hazard.id, Hazard.chain_seq, Hazard.chain_hash))}
+    rows = {row.id: row._asdict() for row in db.session.execute(
+        select(*(getattr(Hazard, c) for c in _ROW_COLUMNS)))}
+    evidence: dict[int, list] = defaultdict(list)
+    for attachment in db.session.execute(select(HazardAttachment.id, HazardAttachment.hazard_id,
+                                                HazardAttachment.sha256, HazardAttachment.kind,
+                                                HazardAttachment.filename)):
+        evidence[attachment.hazard_id].append(attachment)
+
+    def check(hazard_id: int, events: list[HazardEvent]) -> None:
+        row = rows.get(hazard_id)
+        head = (row["chain_seq"], row["chain_hash"]) if row is not None else None
+        problem = verify_hazard(events, head, keys)
+        if problem is None and row is not None:
+            problem = check_row(row, events) or check_evidence(evidence.pop(hazard_id, []), events)
+        if problem:
+            problems[hazard_id] = problem
+
     current_id, current = None, []
     stmt = select(HazardEvent).order_by(HazardEvent.hazard_id, HazardEvent.seq).execution_options(
         yield_per=batch)
     for event in db.session.scalars(stmt):
         if event.hazard_id != current_id:
-            if current and (problem := verify_hazard(current, heads.get(current_id))):
-                problems[current_id] = problem
+            if current:
+                check(current_id, current)
             current_id, current = event.hazard_id, []
         current.append(event)
-    if current and (problem := verify_hazard(current, heads.get(current_id))):
-        problems[current_id] = problem
+    if current:
+        check(current_id, current)
     # A hazard whose events were all deleted has no chain at all: that is tampering too.
     empty = db.session.scalars(
         select(Hazard.id).where(~select(HazardEvent.id).where(HazardEvent.hazard_id == Hazard.id).exists())
@@ -128,3 +224,23 @@ def verify(batch: int = 2000) -> dict[int, str]:
     for hazard_id in empty:
         problems[hazard_id] = "history is missing"
     return problems
+
+
+def missing_hazards() -> list[tuple[int, str]]:
+    """(enterprise_id, code) of every hazard whose code was issued but whose row is gone.
+
+    Codes are gap-free per enterprise and year (``service.next_code``; a rolled-back report rolls its
+    number back too) and no use case deletes a hazard, so a hole means a hazard was deleted together
+    with its whole history, which no chain can show by itself.
+    """
+    codes: dict[int, set[str]] = defaultdict(set)
+    for enterprise_id, code in db.session.execute(select(Hazard.enterprise_id, Hazard.code)):
+        codes[enterprise_id].add(code)
+    missing = []
+    for counter in db.session.scalars(select(HazardCodeCounter).order_by(
+            HazardCodeCounter.enterprise_id, HazardCodeCounter.year)):
+        for number in range(1, counter.last + 1):
+            code = f"YH-{counter.year}-{number:04d}"
+            if code not in codes[counter.enterprise_id]:
+                missing.append((counter.enterprise_id, code))
+    return missing

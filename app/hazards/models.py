@@ -165,7 +165,7 @@ def _bump_version(mapper, _connection, target: Hazard) -> None:
 
 
 class HazardEvent(db.Model):
-    """One entry of a hazard's history: append-only, hash-chained per hazard (``app.hazards.history``).
+    """One entry of a hazard's history: append-only, hash-chained per hazard and keyed (``app.hazards.history``).
 
     ``trigger`` is a machine trigger (confirm, submit, ...) or a bookkeeping entry: ``report`` (creation),
     ``attach`` (evidence added), ``plan_saved``, ``plan_approved``, ``overdue`` (found by the scan).
@@ -186,6 +186,8 @@ class HazardEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
+    # The id of the chain key (``app.integrity``) whose HMAC ``hash`` is; the key itself is never here.
+    key_id: Mapped[str | None] = mapped_column(String(32))
     hash: Mapped[str] = mapped_column(String(64))
 
     # Read-only (events are written by app.hazards.history with ids only).

@@ -61,6 +61,13 @@ def is_submitter(user: User, hazard) -> bool:
 
 
 @policy.rule("hazard.view")
+def may_see_location(user) -> bool:
+    """Where a photo was taken (EXIF GPS) is shown, and left in the served file, to government users only:
+    enterprise staff and others receive photos with the position removed."""
+    role = getattr(user, "role", None)
+    return role is not None and role.is_government
+
+
 def _view(user: User, hazard) -> bool:
     return policy.is_visible(hazard, user)
 

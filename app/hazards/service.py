@@ -130,13 +130,16 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
                   location: str = "", source=None, risk_point=None, risk_point_id: int | None = None,
                   nature=None,
                   found_by_authority: Authority | None = None, hazard_factor: str | None = None,
-                  accident_type: str | None = None, level=None,
+                  accident_type: str | None = None, level=None, deadline: date | None = None,
                   attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
     """Register a hazard in state ``reported``. ``attachments``: (kind, filename, bytes) tuples.
 
     The risk point is given as ``risk_point_id`` (what a form or the API received) or as an object;
     either way it must be one of the enterprise's points that the actor may see, or nothing is saved
-    (UI and API get the same message on ``risk_point_id``)."""
+    (UI and API get the same message on ``risk_point_id``).
+
+    ``deadline``: a deadline known from the start (an inspector's rectification order); recorded,
+    like every field of the report, in the first event of the history."""
     if enterprise is None or not policy.is_visible(enterprise, actor):
         raise NotFound()
     policy.require(actor, "hazard.create", enterprise)
@@ -185,10 +188,16 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         hazard_factor=hazard_factor or None,
         accident_type=accident_type or None, reported_by_id=actor.id,
         found_by_authority_id=found_by_authority.id if found_by_authority is not None else None,
+        deadline=deadline,
     )
     db.session.add(hazard)
+    # Every field the report sets goes into the history: ``audit verify`` checks the row against it.
     history.append(hazard, "report", from_state=None, to_state=hazard.state or "reported", actor=actor,
-                   data={"title": title, "source": source, "level": level})
+                   data={"title": title, "source": source, "level": level, "deadline": deadline,
+                         "enterprise_id": enterprise.id, "description": description, "location": location,
+                         "nature": nature, "risk_point_id": hazard.risk_point_id,
+                         "hazard_factor": hazard.hazard_factor, "accident_type": hazard.accident_type,
+                         "found_by_authority_id": hazard.found_by_authority_id, "reported_by_id": actor.id})
     for kind, file in checked:
         _store_attachment(hazard, actor, kind, file)
     _flush()
@@ -254,6 +263,10 @@ def _prepare(hazard: Hazard, trigger: str, actor: User, data: dict) -> tuple[dic
                            "production_suspension")
         department_id = data.get("responsible_department_id") or (responsible.department_id
                                                                    if responsible else None)
+        try:  # an int, as the history records it (``audit verify`` compares the row with it)
+            department_id = int(department_id) if department_id else None
+        except (TypeError, ValueError):
+            department_id = -1  # no such department: refused just below
         if department_id and not db.session.scalar(select(Department.id).where(
                 Department.id == department_id, Department.enterprise_id == hazard.enterprise_id)):
             errors["responsible_department_id"] = _("Choose a department of this enterprise.")

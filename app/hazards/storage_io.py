@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import current_app
 from sqlalchemy import select
 
 from app import storage
 from app.extensions import db
+from app.hazards import policy as hazard_policy
 from app.hazards.models import Hazard, HazardAttachment
 
-
-def read_limited(upload) -> bytes:
-    """Read an uploaded file, at most one byte past the limit (check_upload then names the limit)."""
-    return upload.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+read_limited = storage.read_limited
+upload_limit = storage.upload_limit
 
 
 def attachments_of(hazard: Hazard) -> list[HazardAttachment]:
@@ -22,5 +18,15 @@ def attachments_of(hazard: Hazard) -> list[HazardAttachment]:
                                    .order_by(HazardAttachment.id)))
 
 
-def open_file(row: HazardAttachment) -> io.BytesIO:
-    return io.BytesIO(storage.load(row.sha256))
+def file_response(row: HazardAttachment, viewer):
+    """The attachment's bytes, checked against their SHA-256 (missing or altered: 404, logged); a photo's
+    GPS position removed unless ``viewer`` may see where it was taken (the original stays stored)."""
+    data = storage.load(row.sha256)
+    if row.is_image and not hazard_policy.may_see_location(viewer):
+        data = storage.strip_location(data)
+    inline = row.is_image or row.mime == storage.PDF_TYPE
+    return storage.send(data, mime=row.mime, filename=row.filename, inline=inline)
+
+
+def stored_digests():
+    return db.session.scalars(select(HazardAttachment.sha256).distinct())

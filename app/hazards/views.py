@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.hazards import forms as F
 from app.hazards import hooks, service, storage_io
+from app.hazards import policy as hazard_policy
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import register_page
 from app.labels import label
@@ -49,7 +50,9 @@ def apply_errors(form, exc: ServiceError) -> None:
 
 
 def _status(exc: ServiceError) -> int:
-    return 409 if isinstance(exc, Conflict) else 422
+    if isinstance(exc, Conflict):
+        return 409
+    return exc.status if exc.status >= 500 else 422  # a full disk (507) or busy server (503) says so
 
 
 def _attempt(form, action) -> int | None:
@@ -154,6 +157,7 @@ def _report_form() -> F.ReportForm:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@storage_io.upload_limit
 def new():
     policy.require(current_user, "hazard.create")
     form = _report_form()
@@ -218,7 +222,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "listing_link": hooks.listing_link(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
-        "show_gps": current_user.role.is_government,
+        "show_gps": hazard_policy.may_see_location(current_user),
     }
     context.update(extra)
     return render_template("hazards/show.html", **context), status
@@ -263,6 +267,7 @@ def _trigger_data(trigger: str, form) -> dict:
 
 
 @bp.route("/<int:hazard_id>/do/<trigger>", methods=["GET", "POST"])
+@storage_io.upload_limit
 def trigger(hazard_id: int, trigger: str):
     if trigger not in F.TRIGGER_FORMS:
         abort(404)
@@ -302,6 +307,7 @@ def _state_label(hazard):
 
 
 @bp.route("/<int:hazard_id>/on-the-spot", methods=["GET", "POST"])
+@storage_io.upload_limit
 def on_the_spot(hazard_id: int):
     hazard = _load(hazard_id)
     if not service.can_rectify_on_the_spot(hazard, current_user):
@@ -374,6 +380,7 @@ def approve_plan(hazard_id: int):
 # --- evidence ----------------------------------------------------------------------------------
 
 @bp.route("/<int:hazard_id>/attachments", methods=["POST"])
+@storage_io.upload_limit
 def attach(hazard_id: int):
     hazard = _load(hazard_id)
     form = _attach_form()
@@ -398,9 +405,5 @@ def attach(hazard_id: int):
 def file(attachment_id: int):
     """Serve an attachment only to users who may see its hazard (else 404)."""
     row = service.attachment_for(attachment_id, current_user)
-    response = send_file(storage_io.open_file(row), mimetype=row.mime, download_name=row.filename,
-                         as_attachment=not row.is_image and row.mime != "application/pdf")
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return storage_io.file_response(row, current_user)
 

@@ -91,14 +91,24 @@ def _enterprise_user(user) -> bool:
     return user.role.is_enterprise
 
 
+def _stored_plans():
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.risks.models import SitePlan
+
+    return db.session.scalars(select(SitePlan.sha256))
+
+
 def init_app(app: Flask) -> None:
     import importlib
 
-    from app import ui
+    from app import storage, ui
     from app.api import register
     from app.risks import api, demo, service, summary, views  # noqa: F401
 
     importlib.import_module("app.risks.policy")  # registers the rules
+    storage.register_references("site_plans", _stored_plans)
 
     app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
     app.jinja_env.filters["num"] = _fmt

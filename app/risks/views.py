@@ -193,7 +193,7 @@ def card_pdf(point_id: int):
     point = policy.get_visible(RiskPoint, point_id, current_user)
     pdf = render_pdf("risk_card.html", cards.card_context(point))
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=risk-card-{point.id}.pdf"})
+                    headers={"Content-Disposition": f"inline; filename=risk-card-{point.id}.pdf", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/cards.pdf")
@@ -220,7 +220,7 @@ def post_cards_pdf():
     out = io.BytesIO()
     writer.write(out)
     return Response(out.getvalue(), mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=risk-cards-{dept.id}.pdf"})
+                    headers={"Content-Disposition": f"inline; filename=risk-cards-{dept.id}.pdf", "X-Content-Type-Options": "nosniff"})
 
 
 @public_bp.route("/<token>")
@@ -298,6 +298,7 @@ def map_view(enterprise_id: int | None = None, plan_form=None, area_form=None, s
 
 @bp.route("/map/<int:enterprise_id>/plan", methods=["POST"])
 @login_required
+@storage.upload_limit
 def upload_plan(enterprise_id: int):
     enterprise = _map_enterprise(enterprise_id)
     policy.require(current_user, "risk.edit", enterprise)
@@ -307,13 +308,15 @@ def upload_plan(enterprise_id: int):
         try:
             if upload is None or not upload.filename:
                 raise Invalid(fields={"plan": _("Choose an image file.")})
-            maps.save_site_plan(enterprise, current_user, upload.read(), upload.filename)
+            maps.save_site_plan(enterprise, current_user, storage.read_limited(upload), upload.filename)
             db.session.commit()
             flash(_("Site plan uploaded. Place the areas and risk points on it."), "success")
             return redirect(url_for("risks.map_view", enterprise_id=enterprise.id))
         except ServiceError as exc:
             db.session.rollback()
             form.plan.errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
+            if exc.status >= 500:  # a full disk (507) or a busy server (503) says so
+                return map_view(enterprise.id, plan_form=form, status=exc.status)
     return map_view(enterprise.id, plan_form=form, status=422)
 
 
@@ -375,8 +378,8 @@ def plan_image(enterprise_id: int):
     plan = maps.site_plan(enterprise.id)
     if plan is None:
         abort(404)
-    return Response(storage.load(plan.sha256), mimetype=plan.mime,
-                    headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
+    return storage.send(storage.load(plan.sha256), mime=plan.mime, filename=f"site-plan-{enterprise.id}",
+                        inline=True)
 
 
 def map_pdf_context(enterprise: Enterprise, size: str) -> dict:
@@ -404,7 +407,7 @@ def map_pdf(enterprise_id: int):
     size = "A3" if request.args.get("size") == "A3" else "A4"
     pdf = render_pdf("four_colour_map.html", map_pdf_context(enterprise, size))
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=four-colour-map-{enterprise.id}.pdf"})
+                    headers={"Content-Disposition": f"inline; filename=four-colour-map-{enterprise.id}.pdf", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/region")
@@ -435,7 +438,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 def xlsx_template():
     return Response(excel.template(), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=risk-register-template.xlsx"})
+                    headers={"Content-Disposition": "attachment; filename=risk-register-template.xlsx", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/export.xlsx")
@@ -445,7 +448,7 @@ def xlsx_export():
     if enterprise is None:
         abort(404)
     return Response(excel.export(enterprise), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=risk-register-{enterprise.id}.xlsx"})
+                    headers={"Content-Disposition": f"attachment; filename=risk-register-{enterprise.id}.xlsx", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/import", methods=["GET", "POST"])

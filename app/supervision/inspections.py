@@ -105,14 +105,14 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
         hazard = hazards.create_hazard(
             actor, enterprise=enterprise, title=problem.title.strip(), description=problem.description.strip(),
             location=problem.location.strip(), source=HazardSource.government_inspection,
-            found_by_authority=actor.authority)
+            found_by_authority=actor.authority,
+            # Recorded with the report when nobody can confirm yet (the history must set it).
+            deadline=problem.deadline if responsible is None else None)
         if responsible is not None:
             # The order is the confirmation: level, deadline and measures are the inspector's.
             hazard = hazards.fire(hazard.id, "confirm", actor, level="general", deadline=problem.deadline,
                                   responsible_user_id=responsible.id,
                                   measures=problem.measures.strip() or ORDER_MEASURES)
-        else:  # nobody at the enterprise to assign yet: it confirms later, the deadline is the order's
-            hazard.deadline = problem.deadline
         inspection.items.append(InspectionItem(position=position, hazard=hazard, deadline=problem.deadline))
     db.session.flush()
     # Built from this record by the documents service (officers, items, deadlines, date); it links

@@ -76,7 +76,7 @@ def listings():
         rows = list(db.session.scalars(stmt.limit(20_000)).unique())
         return Response(queries.export_xlsx(rows),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx"})
+                        headers={"Content-Disposition": "attachment; filename=supervision-list.xlsx", "X-Content-Type-Options": "nosniff"})
     rows, total = queries.page(stmt, _page_no(), PER_PAGE)
     if current_user.role.is_enterprise:  # its own listings: no region or industry to choose
         regions, industries, states = [], [], list(ENTERPRISE_VISIBLE_STATES)

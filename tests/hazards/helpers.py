@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timedelta
 
+from app import clock
 from app.clock import today
 from app.extensions import db
 from app.hazards import service
@@ -92,9 +93,18 @@ def make_hazard(world, state: str = "reported", *, level: str = "general", sourc
                 responsible=None, risk_point=None, commit: bool = True) -> Hazard:
     """A hazard in ``state`` (reported, rectifying, pending_review, closed, voided), via the service.
 
-    ``deadline`` may be in the past (an overdue hazard): it is set after confirmation directly, as time
-    passing would. Government-found hazards are recorded by ``world.users.inspector``.
+    ``deadline`` may be in the past (an overdue hazard): a confirmed hazard is then recorded as of 30 days
+    before it (the clock shifted, so that the history sets it, as ``audit verify`` checks); a reported
+    one records it with the report. Government-found hazards are recorded by ``world.users.inspector``.
     """
+    if deadline is not None and state not in ("reported", "voided"):
+        with clock.shifted(deadline - timedelta(days=30) - today()):
+            hazard = make_hazard(world, state, level=level, source=source, enterprise=enterprise,
+                                 reporter=reporter, title=title, responsible=responsible,
+                                 risk_point=risk_point, commit=False)
+        if commit:
+            db.session.commit()
+        return db.session.get(Hazard, hazard.id)
     u = world.users
     enterprise = enterprise or world.enterprises.a
     gov = source == "government_inspection"
@@ -103,7 +113,7 @@ def make_hazard(world, state: str = "reported", *, level: str = "general", sourc
     confirmer = u.inspector if gov else user_of(enterprise, "enterprise_manager")
     responsible = responsible or staff
     hazard = service.create_hazard(reporter, enterprise=enterprise, title=title, description="现场发现",
-                                   location="储罐区", source=source, risk_point=risk_point,
+                                   location="储罐区", source=source, risk_point=risk_point, deadline=deadline,
                                    attachments=[("before", "before.jpg", jpeg_bytes())])
     if state == "voided":
         service.fire(hazard.id, "void", confirmer, reason="重复上报")
@@ -119,9 +129,6 @@ def make_hazard(world, state: str = "reported", *, level: str = "general", sourc
             service.fire(hazard.id, "submit", responsible, rectification="已更换垫片")
         if state == "closed":
             service.fire(hazard.id, "accept", _reviewer(world, hazard), comment="合格")
-    if deadline is not None:
-        db.session.execute(db.update(Hazard).where(Hazard.id == hazard.id).values(deadline=deadline)
-                           .execution_options(synchronize_session="fetch"))
     if commit:
         db.session.commit()
     return db.session.get(Hazard, hazard.id)
