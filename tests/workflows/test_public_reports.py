@@ -216,3 +216,12 @@ def test_a_masked_number_never_shows_more_than_seven_digits(phone):
     assert len(digits) <= 7
     if len(re.sub(r"\D", "", phone)) < 8:  # too short to be a number we could show a part of
         assert digits == ""
+
+
+def test_the_documented_diagrams_are_the_machines():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "public-reports.md").read_text(encoding="utf-8")
+    for diagram in (pr.REPORT_MACHINE.mermaid(R.submitted, [R.rejected, R.transferred, R.closed]),
+                    pr.REWARD_MACHINE.mermaid(W.none, [])):
+        assert diagram in doc
