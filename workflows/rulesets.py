@@ -73,11 +73,12 @@ class Registry(Generic[T]):
     def select(self, region_code: str | None, on: date | None = None) -> T:
         """The rule set in force for ``region_code`` on ``on`` (today's rules when ``on`` is None)."""
         code = region_code or ""
+        on = on or date.today()  # a rule set bound from a future date is not in force yet
         candidates = [b for b in self._bindings if code.startswith(b.prefix)
-                      and (on is None or b.effective_from is None or b.effective_from <= on)]
+                      and (b.effective_from is None or b.effective_from <= on)]
         if not candidates:
             raise RuleSetError("region_code", "no_ruleset", region_code,
-                               f"no {self.family} rule set in force" + (f" on {on}" if on else ""))
+                               f"no {self.family} rule set in force on {on}")
         best = max(candidates, key=lambda b: (len(b.prefix), b.effective_from or date.min))
         return best.ruleset
 

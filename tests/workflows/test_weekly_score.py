@@ -206,6 +206,8 @@ def test_registry_picks_longest_prefix_then_latest_in_force():
     assert ruleset_for("320102", date(2026, 5, 1), reg) is old  # the city's rules were not in force yet
     assert ruleset_for("110000", date(2026, 11, 23), reg) is DEFAULT
     assert reg.by_label("js@2027.1") is new
+    future = Registry("x", [Binding("", None, DEFAULT), Binding("", date(9999, 1, 1), old)])
+    assert future.select("320500") is DEFAULT  # today's rules: a set bound from a future date waits
     with pytest.raises(RuleSetError) as e:
         reg.bind("32", date(2027, 1, 1), new)
     assert e.value.reason == "duplicate"
