@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from workflows.grades import Grade
+from workflows.rulesets import longest_prefix
 
 
 class Method(enum.StrEnum):
@@ -183,11 +184,8 @@ def ruleset_for_region(region_code: str | None, mapping: Mapping[str, str] | Non
 
     ``mapping`` is e.g. ``{"37": "shandong", "3611": "ls_b"}`` (administrative-division code prefixes).
     """
-    key = DEFAULT_RULESET
-    best = -1
-    for prefix, name in (mapping or {}).items():
-        if region_code and region_code.startswith(prefix) and len(prefix) > best:
-            key, best = name, len(prefix)
+    # A region without a code gets the default even if "" is mapped (the behaviour grading always had).
+    key = (longest_prefix(region_code, mapping or {}) if region_code else None) or DEFAULT_RULESET
     if key not in PRESETS:
         raise KeyError(f"unknown rule set {key!r}")
     return PRESETS[key]
