@@ -1,8 +1,8 @@
 """One place for "now" and "today": UTC timestamps in the database, deadlines in China's local date.
 
-``moved_to`` runs a block as if it were another moment (time keeps flowing from there). The demo uses
-it to tell its story over the past weeks through the real services, so that report dates, deadlines,
-history and states agree as they would have on those days.
+``moved_to`` runs a block as if it were another moment (time keeps flowing from there), ``shifted`` as
+if it were some time from now. The demo uses them to tell its story over the past weeks through the real
+services, so that report dates, deadlines, history and states agree as they would have on those days.
 """
 
 from __future__ import annotations
@@ -14,30 +14,25 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-_offset: ContextVar[timedelta] = ContextVar("clock_offset", default=timedelta(0))
 
-
-def _now() -> datetime:
-    return datetime.now(UTC) + _offset.get()
-
-
-@contextmanager
-def shifted(delta: timedelta) -> Iterator[None]:
-    """Run the block as if it happened ``delta`` from now (the demo records past events through the
-    real services instead of editing rows afterwards, which ``audit verify`` would rightly refuse)."""
-    token = _offset.set(_offset.get() + delta)
-    try:
-        yield
-    finally:
-        _offset.reset(token)
-
-# How far "now" is from the real clock (zero outside ``moved_to``). A context variable: a server
-# thread serving requests meanwhile keeps the real time.
+# How far "now" is from the real clock (zero outside ``moved_to`` / ``shifted``). A context variable: a
+# server thread serving requests meanwhile keeps the real time.
 _shift: ContextVar[timedelta] = ContextVar("clock_shift", default=timedelta(0))
 
 
 def _now() -> datetime:
     return datetime.now(UTC) + _shift.get()
+
+
+@contextmanager
+def shifted(delta: timedelta) -> Iterator[None]:
+    """Run the block as if it happened ``delta`` from now (tests record past events through the real
+    services instead of editing rows afterwards, which ``audit verify`` would rightly refuse)."""
+    token = _shift.set(_shift.get() + delta)
+    try:
+        yield
+    finally:
+        _shift.reset(token)
 
 
 def utcnow() -> datetime:
