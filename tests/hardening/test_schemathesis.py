@@ -24,6 +24,8 @@ def _exercise(app, headers: dict) -> list[str]:
     statuses: Counter = Counter()
     for result in api.get_all_operations():
         operation = result.ok()
+        if operation.method.upper() == "DELETE" and operation.path.endswith("/auth/token"):
+            continue  # it revokes the very token the run calls with (tests/auth/test_sessions.py covers it)
 
         @seed(SEED)
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
