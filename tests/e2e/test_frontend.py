@@ -9,9 +9,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import PHONE, ROOT, screenshot
 
 pytestmark = pytest.mark.e2e
+
+ECHARTS = ROOT / "app" / "static" / "vendor" / "echarts" / "echarts.common.min.js"
+
+
+@pytest.fixture(autouse=True)
+def _vendor_files():
+    assert ECHARTS.exists(), f"{ECHARTS} is missing: run `make assets` (npm ci + copy)"
 
 GRADES = ["重大风险", "较大风险", "一般风险", "低风险"]
 COLOURS = {"重大风险": (0xE6, 0x00, 0x12), "较大风险": (0xF3, 0x98, 0x00), "一般风险": (0xFF, 0xE1, 0x00),
@@ -105,6 +112,46 @@ def test_region_charts_on_a_phone_and_without_scripts(browse):
     assert figure.locator("table").bounding_box()["width"] > 100
     expect(figure.locator(".chart-canvas")).to_be_hidden()
     assert table_numbers(figure) == legend_numbers(plain)
+
+
+# What the dashboards of issue 14 will draw: a 12-week trend and a ranking with long names.
+ADD_CHARTS = """(specs) => {
+  for (const [id, spec] of Object.entries(specs)) {
+    const fig = document.createElement('figure');
+    fig.className = 'chart'; fig.id = 'chart-' + id;
+    const island = document.createElement('script');
+    island.type = 'application/json'; island.className = 'chart-data'; island.textContent = JSON.stringify(spec);
+    const box = document.createElement('div'); box.className = 'chart-canvas';
+    fig.append(island, box);
+    document.querySelector('main').append(fig);
+  }
+  window.shkCharts.drawAll();
+}"""
+
+
+def test_trend_and_ranking_charts_fit_a_phone(browse):
+    phone = browse.login("sr_supervisor", viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto("/risks/region")
+    expect(phone.locator("#chart-risk-points-by-grade")).to_have_class(re.compile(r"\bchart-ready\b"))
+    weeks = [f"2026-W{w}" for w in range(37, 49)]
+    names = [f"上饶市第{i}化工有限责任公司" for i in range(1, 11)]
+    phone.evaluate(ADD_CHARTS, {
+        "trend": {"kind": "line", "title": "12 周趋势", "unit": "项", "categories": weeks, "stack": False,
+                  "series": [{"name": "上报", "data": list(range(12))}, {"name": "销号", "data": [3] * 12}]},
+        "ranking": {"kind": "hbar", "title": "逾期隐患排名", "unit": "项", "categories": names, "stack": False,
+                    "series": [{"name": "逾期", "data": list(range(10, 0, -1))}], "colors": ["#e60012"]},
+    })
+    phone.wait_for_timeout(500)
+    for chart_id in ("trend", "ranking"):
+        canvas = phone.locator(f"#chart-{chart_id} canvas")
+        expect(canvas).to_have_count(1)
+        box = canvas.bounding_box()
+        assert box["width"] <= PHONE["width"] and box["height"] >= 200, (chart_id, box)
+        assert canvas.evaluate(PIXELS, [])["drawn"] > 3000, chart_id
+    ranking = phone.locator("#chart-ranking canvas").evaluate(PIXELS, [(0xE6, 0x00, 0x12)])
+    assert ranking["near"][0] > 500  # the bars, in the colour given
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone.locator("#chart-ranking"), "ranking-chart-phone")
 
 
 def test_installable_app_shell_and_offline_page(browse):
