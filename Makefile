@@ -10,27 +10,27 @@ BENCH_SYSTEM_PACKAGES := nginx
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-e2e screenshots system-deps install translations fonts migrate demo lint bench messages clean
+.PHONY: run test test-e2e screenshots system-deps install translations fonts migrate demo lint bench messages clean assets
 
-run: install translations fonts migrate
+run: install translations fonts migrate assets
 	@$(BIN)/shuangkong demo --if-empty
 	@$(BIN)/shuangkong logins
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	@$(BIN)/shuangkong run --host $(HOST) --port $(PORT)
 
-test: install translations
+test: install translations assets
 	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	$(BIN)/pytest
 	$(BIN)/pytest -m e2e tests/e2e
 
 # Only the browser journeys (Playwright + Debian's chromium against a live server).
-test-e2e: install translations
+test-e2e: install translations assets
 	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	$(BIN)/pytest -m e2e tests/e2e
 
 # The browser journeys again, writing their pictures into docs/screenshots/ for the README tour
 # (otherwise they go to a temporary folder, so a test run leaves the checkout clean).
-screenshots: install translations
+screenshots: install translations assets
 	@SYSTEM_PACKAGES_OVERRIDE="$(TEST_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	SHUANGKONG_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m e2e tests/e2e
 
@@ -45,7 +45,7 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-install: $(STAMP)
+install: $(STAMP) assets
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -77,4 +77,25 @@ messages: install
 	@$(BIN)/python -m app.i18n check || true
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules $(VENDOR)
+
+# --- Front-end assets (feat/frontend) ----------------------------------------------------------
+# Third-party front-end code comes from the npm registry at set-up, pinned by package-lock.json
+# (`npm ci`), and its distributed files are copied into app/static/vendor/ (gitignored): nothing
+# third-party in git, nothing from a CDN at run time. Re-run only when the lockfile or this list
+# changes. Debian 12 ships nodejs 18 + npm 9 (enough for `npm ci` of a v3 lockfile); installed only
+# when npm is missing (a machine with NodeSource's nodejs already has npm).
+VENDOR := app/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+# package file -> vendor/<package>/<file>; LICENSE/NOTICE travel with the code (Apache-2.0 §4).
+VENDOR_FILES := echarts/dist/echarts.common.min.js echarts/LICENSE echarts/NOTICE
+
+assets: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): package.json package-lock.json Makefile
+	@command -v npm >/dev/null || SYSTEM_PACKAGES_OVERRIDE="nodejs npm" $(MAKE) --no-print-directory system-deps
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -rf $(VENDOR) && for f in $(VENDOR_FILES); do \
+	  pkg=$${f%%/*}; mkdir -p $(VENDOR)/$$pkg && cp node_modules/$$f $(VENDOR)/$$pkg/ || exit 1; \
+	done
+	@touch $(VENDOR_STAMP)

@@ -26,6 +26,7 @@ FEATURES = (
     "dashboard",
     "public",
     "api",
+    "frontend",  # charts and the installable app shell (manifest, service worker, offline page)
 )
 
 

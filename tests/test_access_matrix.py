@@ -19,6 +19,8 @@ from tests.access import Row, check_row, rows_as_params
 PUBLIC_ENDPOINTS = {
     "auth.login", "auth.set_language", "static", "ui.healthz",
     "auth_api.issue_token", "api-docs.openapi_json",
+    # the installable app: what a browser fetches without cookies (nothing about a user in them)
+    "frontend.manifest", "frontend.service_worker", "frontend.offline",
 }
 PUBLIC_PREFIXES = ("/verify/", "/public/")
 _ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

@@ -43,7 +43,11 @@ def logout():
     sessions.end(current_user._get_current_object())
     db.session.commit()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The browser forgets what this origin stored for the user: the service worker's caches, the
+    # offline queue (IndexedDB), local storage, the HTTP cache (docs/frontend.md, logout).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
