@@ -40,6 +40,24 @@ class Defaults:
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     SMTP_SENDER = "shuangkong@localhost"
+    # Background jobs and notification channels (docs/jobs.md, docs/notifications.md). Secrets (SMTP
+    # password, robot keys and secrets) come from the environment only, never from the database.
+    REDIS_URL: str | None = None  # e.g. redis://127.0.0.1:6379/0; unset: jobs run in-process (embedded)
+    JOB_TIMEOUT_SECONDS = 1800
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    SMS_GATEWAY_URL: str | None = None
+    SMS_GATEWAY_BODY = '{"phone": "{phone}", "text": "{text}"}'  # JSON template; values JSON-escaped
+    SMS_GATEWAY_TOKEN: str | None = None  # sent as "Authorization: Bearer ..." when set
+    WECOM_WEBHOOK_URL: str | None = None  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+    DINGTALK_WEBHOOK_URL: str | None = None  # https://oapi.dingtalk.com/robot/send?access_token=...
+    DINGTALK_SECRET: str | None = None  # the robot's 加签 secret (SEC...)
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_SECRET: str | None = None
+    NOTIFY_HTTP_TIMEOUT = 5.0  # seconds per channel attempt
+    NOTIFY_MAX_ATTEMPTS = 4
+    NOTIFY_RETRY_BASE_SECONDS = 30.0  # attempt n+1 waits base * 2**(n-1): 30 s, 1 min, 2 min
     # flask-smorest / OpenAPI
     API_TITLE = "shuangkong API"
     API_VERSION = "v1"

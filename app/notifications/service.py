@@ -1,23 +1,29 @@
-"""Create and read in-app reminders; optionally mail them when SMTP is configured. No commit inside."""
+"""Create and read in-app reminders, carry them over the user's outside channels (as jobs, after the
+commit), keep the user's preferences. No commit inside."""
 
 from __future__ import annotations
 
 import functools
-import smtplib
-from email.message import EmailMessage
+import re
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
 
+from app import jobs
 from app.auth.models import User
-from app.clock import utcnow
+from app.clock import to_local, utcnow
+from app.errors import Invalid, NotFound
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.channels import CHANNELS, DeliveryError, Message
+from app.notifications.models import Notification, NotificationDelivery, NotificationPreference
 
 
-def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: int | None = None,
-           email: bool = False) -> int | None:
+def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: int | None = None) -> int | None:
     """Add a reminder unless this user already has one with ``dedupe_key``; the new id, else None.
+    A new reminder is also delivered on each outside channel the user wants and the operator configured,
+    by a job per channel that starts once this transaction commits.
 
     One statement, safe against a concurrent run: INSERT ... ON CONFLICT DO NOTHING on the unique key.
     """
@@ -26,9 +32,17 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
         "created_at": utcnow()}).scalar()
     if new_id is None:
         return None
-    if email:
-        send_email(db.session.get(User, user_id), text)
+    wanted = preferences(user_id)
+    for name, channel in CHANNELS.items():
+        if getattr(wanted, name) and _configured(channel):
+            jobs.enqueue("notifications.deliver", notification_id=new_id, channel=name)
     return new_id
+
+
+def _configured(channel) -> bool:
+    """The operator set the channel up (the user's own address is checked when delivering)."""
+    probe = Message(0, "", "", "", "probe@localhost", "10000000000", "")
+    return channel.ready(current_app.config, probe)
 
 
 @functools.cache
@@ -44,23 +58,114 @@ def _insert_once(dialect: str):
             .returning(table.c.id))
 
 
-def send_email(user: User | None, text: str) -> bool:
-    """Mail ``text`` when SMTP_HOST is set and the user has an address; failures are logged only."""
-    host = current_app.config.get("SMTP_HOST")
-    if not host or user is None or not user.email:
-        return False
-    msg = EmailMessage()
-    msg["Subject"] = "双控系统提醒"
-    msg["From"] = current_app.config["SMTP_SENDER"]
-    msg["To"] = user.email
-    msg.set_content(text)
+# --- delivery over outside channels (the job) ------------------------------------------------------
+
+@jobs.job("notifications.deliver")
+def deliver(notification_id: int, channel: str, attempt: int = 1) -> None:
+    """One attempt over one channel, recorded; on failure the next attempt is a later job (backoff
+    NOTIFY_RETRY_BASE_SECONDS * 2**(attempt-1)) until NOTIFY_MAX_ATTEMPTS, then the delivery is failed.
+    At-least-once safe: an attempt already recorded, or a channel already delivered, is not sent again."""
+    config = current_app.config
+    note = db.session.get(Notification, notification_id)
+    if note is None:
+        return
+    done = db.session.scalar(select(NotificationDelivery.id).where(
+        NotificationDelivery.notification_id == notification_id, NotificationDelivery.channel == channel,
+        or_(NotificationDelivery.result == "sent", NotificationDelivery.attempt >= attempt)).limit(1))
+    if done is not None:
+        return
+    wanted = preferences(note.user_id)
+    if not getattr(wanted, channel, False):
+        return  # the user switched the channel off meanwhile
+    wait = quiet_wait_seconds(wanted.quiet_hours, to_local(utcnow()))
+    if wait:
+        jobs.enqueue("notifications.deliver", delay=wait, notification_id=notification_id, channel=channel,
+                     attempt=attempt)
+        return
+    user = db.session.get(User, note.user_id)
+    message = Message(note.id, note.kind, note.text, user.username, user.email or "", user.phone or "",
+                      note.created_at.isoformat() + "Z")
+    adapter = CHANNELS[channel]
+    if not adapter.ready(config, message):
+        return
+    result, error = "sent", ""
     try:
-        with smtplib.SMTP(host, current_app.config.get("SMTP_PORT", 25), timeout=10) as smtp:
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as exc:  # a mail outage must not stop the scan
-        current_app.logger.warning("reminder mail to %s failed: %s", user.email, exc)
-        return False
-    return True
+        adapter.send(config, message)
+    except DeliveryError as exc:
+        error = str(exc)[:2000]
+        result = "retry" if attempt < config["NOTIFY_MAX_ATTEMPTS"] else "failed"
+    db.session.add(NotificationDelivery(notification_id=note.id, channel=channel, attempt=attempt,
+                                        attempted_at=utcnow(), result=result, error=error))
+    db.session.flush()
+    if result == "retry":
+        jobs.enqueue("notifications.deliver", delay=config["NOTIFY_RETRY_BASE_SECONDS"] * 2 ** (attempt - 1),
+                     notification_id=note.id, channel=channel, attempt=attempt + 1)
+
+
+def recent_deliveries(limit: int = 200) -> list[NotificationDelivery]:
+    return list(db.session.scalars(select(NotificationDelivery).order_by(NotificationDelivery.id.desc())
+                                   .limit(limit)))
+
+
+# --- preferences ---------------------------------------------------------------------------------------
+
+CHANNEL_NAMES = ("email", "sms", "wecom", "dingtalk", "webhook")
+_QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_quiet_hours(value: str) -> tuple[int, int] | None:
+    """"22:00-07:00" -> (start, end) in minutes of the local day; "" -> None; anything else ValueError."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    m = _QUIET.match(value)
+    if not m:
+        raise ValueError(value)
+    start, end = int(m[1]) * 60 + int(m[2]), int(m[3]) * 60 + int(m[4])
+    if start == end:
+        raise ValueError(value)
+    return start, end
+
+
+def quiet_wait_seconds(quiet_hours: str, now_local: datetime) -> float:
+    """Seconds until the quiet window ends when ``now_local`` is inside it, else 0."""
+    window = parse_quiet_hours(quiet_hours)
+    if window is None:
+        return 0
+    start, end = window
+    minute = now_local.hour * 60 + now_local.minute
+    inside = start <= minute < end if start < end else (minute >= start or minute < end)
+    if not inside:
+        return 0
+    minutes = (end - minute) % (24 * 60)
+    return minutes * 60 - now_local.second
+
+
+def preferences(user_id: int) -> NotificationPreference:
+    """The user's preferences, or the defaults (email on, the rest off, no quiet hours) when never saved."""
+    row = db.session.get(NotificationPreference, user_id)
+    if row is None:
+        row = NotificationPreference(user_id=user_id, email=True, sms=False, wecom=False, dingtalk=False,
+                                     webhook=False, quiet_hours="")
+    return row
+
+
+def save_preferences(user, *, channels: dict[str, bool], quiet_hours: str) -> NotificationPreference:
+    try:
+        parse_quiet_hours(quiet_hours)
+    except ValueError:
+        raise Invalid(fields={"quiet_hours": _(
+            "Quiet hours look like 22:00-07:00 (start and end, 24-hour clock, not the same); you typed "
+            "\"%(value)s\".", value=quiet_hours)}) from None
+    row = db.session.get(NotificationPreference, user.id)
+    if row is None:
+        row = NotificationPreference(user_id=user.id)
+        db.session.add(row)
+    for name in CHANNEL_NAMES:
+        setattr(row, name, bool(channels[name]))
+    row.quiet_hours = quiet_hours.strip()
+    db.session.flush()
+    return row
 
 
 def unread_count(user) -> int:
@@ -74,3 +179,16 @@ def mark_all_read(user) -> int:
     result = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
     return result.rowcount or 0
+
+
+def mark_read(user, notification_id: int) -> Notification:
+    """Mark one of the user's own reminders read; someone else's is 404 (tenancy in policy.visible)."""
+    from app import policy
+
+    note = db.session.scalar(policy.visible(Notification, user).where(Notification.id == notification_id))
+    if note is None:
+        raise NotFound()
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.flush()
+    return note
