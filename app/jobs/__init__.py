@@ -3,7 +3,7 @@
 
 A job is asked for inside a use case's transaction and leaves only when that transaction COMMITS:
 ``enqueue`` puts it on the SQLAlchemy session (``session.info``); the session's ``after_commit``
-hands it on, ``after_rollback`` drops it. So a refused request never starts a job.
+hands it on, the end of a transaction that did not commit drops it. So a refused request never starts a job.
 
 * Embedded (no ``REDIS_URL``, the default: ``make run`` needs nothing more): the job runs in this
   process, in a fresh app context — after the response has been sent when a request asked for it,
@@ -50,7 +50,10 @@ def enqueue(name: str, *, delay: float = 0, **kwargs) -> None:
     """Ask for job ``name`` once the current transaction commits (``delay`` seconds later at the earliest)."""
     if name not in JOBS:
         raise LookupError(f"no job named {name!r}")
-    db.session.info.setdefault(_PENDING, []).append((name, kwargs, float(delay)))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback or close ends a transaction, and drops the job with it
+    session.info.setdefault(_PENDING, []).append((name, kwargs, float(delay)))
 
 
 def redis_url() -> str | None:
@@ -63,8 +66,11 @@ def _after_commit(session) -> None:
         _dispatch(pending)
 
 
-def _after_rollback(session) -> None:
-    session.info.pop(_PENDING, None)
+def _after_transaction_end(session, transaction) -> None:
+    # After a commit the list is gone already (after_commit comes first); whatever is left belongs to
+    # a transaction that was rolled back or closed: those jobs must never run.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _dispatch(pending: list) -> None:
@@ -175,7 +181,7 @@ def init_app(app: Flask) -> None:
     if not _listening:
         session_class = db.session.session_factory.class_
         event.listen(session_class, "after_commit", _after_commit)
-        event.listen(session_class, "after_rollback", _after_rollback)
+        event.listen(session_class, "after_transaction_end", _after_transaction_end)
         _listening = True
     app.after_request(_after_request)
     app.register_blueprint(views.bp)
