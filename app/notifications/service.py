@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from app import jobs
 from app.auth.models import User
@@ -35,7 +36,7 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
     wanted = preferences(user_id)
     for name, channel in CHANNELS.items():
         if getattr(wanted, name) and _configured(channel):
-            jobs.enqueue("notifications.deliver", notification_id=new_id, channel=name)
+            jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
     return new_id
 
 
@@ -61,45 +62,71 @@ def _insert_once(dialect: str):
 # --- delivery over outside channels (the job) ------------------------------------------------------
 
 @jobs.job("notifications.deliver")
-def deliver(notification_id: int, channel: str, attempt: int = 1) -> None:
-    """One attempt over one channel, recorded; on failure the next attempt is a later job (backoff
-    NOTIFY_RETRY_BASE_SECONDS * 2**(attempt-1)) until NOTIFY_MAX_ATTEMPTS, then the delivery is failed.
-    At-least-once safe: an attempt already recorded, or a channel already delivered, is not sent again."""
+def deliver(channel: str, notification_ids: list[int], attempt: int = 1) -> None:
+    """One attempt over one channel for each of these reminders, each attempt recorded. The failed ones get
+    one later job for their next attempt (backoff NOTIFY_RETRY_BASE_SECONDS * 2**(attempt-1)) until
+    NOTIFY_MAX_ATTEMPTS, then they are failed. At-least-once safe: a reminder already delivered on this
+    channel, or whose attempt is already recorded, is not sent again."""
     config = current_app.config
-    note = db.session.get(Notification, notification_id)
-    if note is None:
-        return
-    done = db.session.scalar(select(NotificationDelivery.id).where(
-        NotificationDelivery.notification_id == notification_id, NotificationDelivery.channel == channel,
-        or_(NotificationDelivery.result == "sent", NotificationDelivery.attempt >= attempt)).limit(1))
-    if done is not None:
-        return
-    wanted = preferences(note.user_id)
-    if not getattr(wanted, channel, False):
-        return  # the user switched the channel off meanwhile
-    wait = quiet_wait_seconds(wanted.quiet_hours, to_local(utcnow()))
-    if wait:
-        jobs.enqueue("notifications.deliver", delay=wait, notification_id=notification_id, channel=channel,
-                     attempt=attempt)
-        return
-    user = db.session.get(User, note.user_id)
-    message = Message(note.id, note.kind, note.text, user.username, user.email or "", user.phone or "",
-                      note.created_at.isoformat() + "Z")
     adapter = CHANNELS[channel]
-    if not adapter.ready(config, message):
-        return
-    result, error = "sent", ""
-    try:
-        adapter.send(config, message)
-    except DeliveryError as exc:
-        error = str(exc)[:2000]
-        result = "retry" if attempt < config["NOTIFY_MAX_ATTEMPTS"] else "failed"
-    db.session.add(NotificationDelivery(notification_id=note.id, channel=channel, attempt=attempt,
-                                        attempted_at=utcnow(), result=result, error=error))
-    db.session.flush()
-    if result == "retry":
+    notes = db.session.scalars(select(Notification).where(Notification.id.in_(notification_ids))
+                               .order_by(Notification.id)).all()
+    done = set(db.session.scalars(select(NotificationDelivery.notification_id).where(
+        NotificationDelivery.notification_id.in_(notification_ids), NotificationDelivery.channel == channel,
+        or_(NotificationDelivery.result == "sent", NotificationDelivery.attempt >= attempt))))
+    notes = [n for n in notes if n.id not in done]
+    user_ids = {n.user_id for n in notes}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    prefs = {p.user_id: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id.in_(user_ids)))}
+    now_local = to_local(utcnow())
+    sends: list[tuple[Notification, Message]] = []
+    held: dict[int, list[int]] = {}
+    for note in notes:
+        wanted = prefs.get(note.user_id) or preferences(note.user_id)
+        if not getattr(wanted, channel, False):
+            continue  # the user switched the channel off meanwhile
+        wait = quiet_wait_seconds(wanted.quiet_hours, now_local)
+        if wait:
+            held.setdefault(int(wait), []).append(note.id)
+            continue
+        user = users[note.user_id]
+        message = Message(note.id, note.kind, note.text, user.username, user.email or "", user.phone or "",
+                          note.created_at.isoformat() + "Z")
+        if adapter.ready(config, message):
+            sends.append((note, message))
+    for wait, ids in held.items():
+        jobs.enqueue("notifications.deliver", delay=wait, channel=channel, notification_ids=ids, attempt=attempt)
+    errors = _send_all(adapter, config, [m for _, m in sends])
+    rows, again = [], []
+    for (note, _message), error in zip(sends, errors, strict=True):
+        result = "sent" if error is None else "retry" if attempt < config["NOTIFY_MAX_ATTEMPTS"] else "failed"
+        rows.append({"notification_id": note.id, "channel": channel, "attempt": attempt,
+                     "attempted_at": utcnow(), "result": result, "error": (error or "")[:2000]})
+        if result == "retry":
+            again.append(note.id)
+    if rows:
+        db.session.execute(insert(NotificationDelivery), rows)
+    if again:
         jobs.enqueue("notifications.deliver", delay=config["NOTIFY_RETRY_BASE_SECONDS"] * 2 ** (attempt - 1),
-                     notification_id=note.id, channel=channel, attempt=attempt + 1)
+                     channel=channel, notification_ids=again, attempt=attempt + 1)
+
+
+def _send_all(adapter, config, messages: list[Message]) -> list[str | None]:
+    """Send each message; the error text of each (None when accepted). Several at a time: the time goes
+    in waiting for receivers, and one slow receiver must not hold the others."""
+    def one(message):
+        try:
+            adapter.send(config, message)
+        except DeliveryError as exc:
+            return str(exc) or type(exc).__name__
+        return None
+
+    workers = min(int(config.get("NOTIFY_SEND_CONCURRENCY", 8)), len(messages))
+    if workers <= 1:
+        return [one(m) for m in messages]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, messages))
 
 
 def recent_deliveries(limit: int = 200) -> list[NotificationDelivery]:

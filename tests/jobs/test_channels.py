@@ -171,7 +171,7 @@ def test_a_repeated_run_of_a_delivered_job_sends_nothing_twice(app, user, monkey
         monkeypatch.setitem(app.config, "WEBHOOK_SECRET", "s")
         _want(user, webhook=True)
         nid = _notify(user)
-        jobs.perform("notifications.deliver", {"notification_id": nid, "channel": "webhook"})  # at-least-once
+        jobs.perform("notifications.deliver", {"notification_ids": [nid], "channel": "webhook"})  # at-least-once
         assert len(hook.requests) == 1
     assert _attempts(nid) == [("webhook", 1, "sent")]
 
