@@ -57,7 +57,7 @@ class Defaults:
     WEBHOOK_SECRET: str | None = None
     NOTIFY_HTTP_TIMEOUT = 5.0  # seconds per channel attempt
     NOTIFY_MAX_ATTEMPTS = 4
-    NOTIFY_SEND_CONCURRENCY = 8  # sends in flight at once inside one delivery job
+    NOTIFY_SEND_CONCURRENCY = 4  # sends in flight at once inside one delivery job
     NOTIFY_RETRY_BASE_SECONDS = 30.0  # attempt n+1 waits base * 2**(n-1): 30 s, 1 min, 2 min
     # flask-smorest / OpenAPI
     API_TITLE = "shuangkong API"

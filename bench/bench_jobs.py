@@ -50,6 +50,10 @@ def make_app(db_url: str, redis_url: str, files: str, hook_url: str):
 
 
 def fan_out(app, n: int, env: dict, hook) -> dict:
+    """The worker is started first and waits on the queue (its start-up, a few seconds of imports on a
+    busy machine, is not the queue's cost); the clock runs from the first notification to the last
+    delivery recorded."""
+    from rq import Worker
     from sqlalchemy import insert, select
 
     from app import jobs
@@ -67,23 +71,30 @@ def fan_out(app, n: int, env: dict, hook) -> dict:
             {"user_id": uid, "email": False, "sms": False, "wecom": False, "dingtalk": False, "webhook": True,
              "quiet_hours": ""} for uid in ids])
         db.session.commit()
-        t0 = time.perf_counter()
-        for uid in ids:
-            service.notify(uid, kind="bench", text="请验收 YH-2026-0018 储罐区法兰泄漏", dedupe_key="fan")
-        db.session.commit()
-        enqueue_s = time.perf_counter() - t0
-        queued = jobs.get_queue().count
-    t0 = time.perf_counter()
-    proc = subprocess.run([str(Path(sys.executable).parent / "shuangkong"), "worker", "--burst"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    worker_s = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
-    with app.app_context():
-        sent = db.session.scalar(select(db.func.count(NotificationDelivery.id))
-                                 .where(NotificationDelivery.result == "sent"))
-    return {"enqueue_s": enqueue_s, "queued": queued, "worker_s": worker_s, "sent": sent,
-            "received": hook.count}
+        conn = jobs.get_queue().connection
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "shuangkong"), "worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while Worker.count(connection=conn) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with app.app_context():
+            t0 = time.perf_counter()
+            for uid in ids:
+                service.notify(uid, kind="bench", text="请验收 YH-2026-0018 储罐区法兰泄漏", dedupe_key="fan")
+            db.session.commit()
+            enqueue_s = time.perf_counter() - t0
+            queued = jobs.get_queue().count
+            count = select(db.func.count(NotificationDelivery.id))
+            while db.session.scalar(count) < n and time.perf_counter() - t0 < 600:
+                db.session.rollback()
+                time.sleep(0.05)
+            total_s = time.perf_counter() - t0
+            sent = db.session.scalar(count.where(NotificationDelivery.result == "sent"))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    return {"enqueue_s": enqueue_s, "queued": queued, "total_s": total_s, "sent": sent, "received": hook.count}
 
 
 def direct_baseline(n: int, hook_url: str) -> float:
@@ -184,11 +195,11 @@ def main() -> None:
         print(f"[baseline] {n_fan} signed webhook POSTs in a plain loop: {base:.2f} s ({n_fan / base:.0f}/s)")
         hook.count = 0
         r = fan_out(app, n_fan, env, hook)
-        print(f"[{label}] {n_fan} notifications created and {r['queued']} delivery jobs enqueued at the commit: "
-              f"{r['enqueue_s']:.2f} s")
-        print(f"[{label}] one worker drained the queue in {r['worker_s']:.2f} s (target < 10 s): "
-              f"{r['sent']} deliveries recorded sent, {r['received']} received, "
-              f"{n_fan / r['worker_s']:.0f}/s; ratio worker/plain loop {r['worker_s'] / base:.2f}")
+        print(f"[{label}] {n_fan} notifications created and their delivery jobs ({r['queued']} waiting at the "
+              f"commit) enqueued: {r['enqueue_s']:.2f} s")
+        print(f"[{label}] first notification to last delivery recorded, one worker: {r['total_s']:.2f} s "
+              f"(target < 10 s): {r['sent']} sent, {r['received']} received, {n_fan / r['total_s']:.0f}/s; "
+              f"ratio to the plain loop {r['total_s'] / base:.2f}")
         redis.flushdb()
 
         samples = request_latency(app, n_req)

@@ -95,8 +95,10 @@ def _dispatch(pending: list) -> None:
         for name, kwargs, delay in pending:
             try:
                 _to_queue(queue, name, kwargs, delay)
-            except Exception:  # Redis down: the commit stands; the job is logged for a rerun (docs/jobs.md)
+            except Exception as exc:  # Redis down: the commit stands; the job waits in failed_jobs for a retry
                 log.exception("could not enqueue job %s %r", name, kwargs)
+                with app.app_context():  # a session of its own: this one is finishing its commit
+                    _record_failure(name, kwargs, exc)
         return
     if has_request_context():
         g.setdefault("shk_jobs_after_response", []).extend(pending)

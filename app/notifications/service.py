@@ -122,7 +122,7 @@ def _send_all(adapter, config, messages: list[Message]) -> list[str | None]:
             return str(exc) or type(exc).__name__
         return None
 
-    workers = min(int(config.get("NOTIFY_SEND_CONCURRENCY", 8)), len(messages))
+    workers = min(int(config.get("NOTIFY_SEND_CONCURRENCY", 4)), len(messages))
     if workers <= 1:
         return [one(m) for m in messages]
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -105,3 +105,18 @@ def test_enqueue_scan_runs_the_scan_in_process(runner, world, db_session):
     assert runner.invoke(args=["enqueue", "scan"]).exit_code == 0  # idempotent
     assert "hazards.overdue: overdue=0" in runner.invoke(args=["scan"]).output
     assert runner.invoke(args=["enqueue", "nope"]).exit_code != 0
+
+
+def test_a_job_that_cannot_reach_redis_waits_in_failed_jobs(app, db_session, monkeypatch):
+    from tests.jobs.receivers import free_port
+
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nobody listens
+    monkeypatch.delitem(app.extensions, "shk_queue", raising=False)
+    try:
+        jobs.enqueue("test.record", value="redis down")
+        db_session.commit()  # the commit stands
+    finally:
+        app.extensions.pop("shk_queue", None)
+    row = db_session.scalars(select(FailedJob)).one()
+    assert row.name == "test.record" and row.kwargs == {"value": "redis down"} and "Connection" in row.error
+    assert RAN == []
