@@ -196,3 +196,31 @@ def test_a_receiver_answering_500_is_retried_with_backoff_then_failed(wapp, tmp_
 def test_worker_refuses_to_start_without_redis(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "SHUANGKONG_REDIS_URL" in result.output
+
+
+def test_a_fan_out_travels_in_batches_and_every_reminder_is_delivered_once(wapp, tmp_path):
+    from sqlalchemy import insert
+
+    from app.auth.models import User
+    from app.notifications import service
+    from app.notifications.models import NotificationDelivery, NotificationPreference
+
+    with HttpReceiver(204) as hook:
+        env = {"SHUANGKONG_WEBHOOK_URL": hook.url, "SHUANGKONG_WEBHOOK_SECRET": "s"}
+        wapp.config.update(WEBHOOK_URL=hook.url, WEBHOOK_SECRET="s")
+        with wapp.app_context():
+            db.session.execute(insert(User), [{"username": f"fan{i}", "display_name": "x", "role": "admin",
+                                               "password_hash": "x"} for i in range(450)])
+            ids = db.session.scalars(select(User.id).where(User.username.like("fan%"))).all()
+            db.session.execute(insert(NotificationPreference), [
+                {"user_id": uid, "email": False, "webhook": True} for uid in ids])
+            for uid in ids:
+                service.notify(uid, kind="scan", text="逾期提醒", dedupe_key="fan")
+            db.session.commit()
+        assert queued(wapp) == 3  # 200 + 200 + 50, not 450 jobs
+        run_burst(wapp, tmp_path, env=env)
+        delivered = [hook.json(i)["id"] for i in range(len(hook.requests))]
+        assert len(delivered) == 450 and len(set(delivered)) == 450
+        with wapp.app_context():
+            assert db.session.scalar(select(db.func.count(NotificationDelivery.id)).where(
+                NotificationDelivery.result == "sent")) == 450
