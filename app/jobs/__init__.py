@@ -21,9 +21,12 @@ See docs/jobs.md.
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
@@ -91,13 +94,12 @@ def _after_transaction_end(session, transaction) -> None:
 def _dispatch(pending: list) -> None:
     app = current_app._get_current_object()
     if redis_url():
-        queue = get_queue()
-        for name, kwargs, delay in pending:
-            try:
-                _to_queue(queue, name, kwargs, delay)
-            except Exception as exc:  # Redis down: the commit stands; the job waits in failed_jobs for a retry
-                log.exception("could not enqueue job %s %r", name, kwargs)
-                with app.app_context():  # a session of its own: this one is finishing its commit
+        try:
+            _to_queue(get_queue(), pending)
+        except Exception as exc:  # Redis down: the commit stands; the jobs wait in failed_jobs for a retry
+            log.exception("could not enqueue jobs %r", pending)
+            with app.app_context():  # a session of its own: this one is finishing its commit
+                for name, kwargs, _delay in pending:
                     _record_failure(name, kwargs, exc)
         return
     if has_request_context():
@@ -107,15 +109,23 @@ def _dispatch(pending: list) -> None:
         _run_embedded(app, name, kwargs, delay)
 
 
-def _to_queue(queue, name: str, kwargs: dict, delay: float) -> None:
-    from datetime import timedelta
+def _to_queue(queue, pending: list) -> None:
+    """All of a commit's jobs in one Redis round trip (enqueue_many pipelines them); delayed ones into
+    RQ's scheduled registry."""
+    from rq import Queue
 
-    opts = {"job_timeout": current_app.config["JOB_TIMEOUT_SECONDS"], "failure_ttl": 30 * 86400,
-            "result_ttl": 3600, "description": name}
-    if delay > 0:
-        queue.enqueue_in(timedelta(seconds=delay), perform, name, kwargs, **opts)
-    else:
-        queue.enqueue(perform, name, kwargs, **opts)
+    opts = {"timeout": current_app.config["JOB_TIMEOUT_SECONDS"], "failure_ttl": 30 * 86400,
+            "result_ttl": 3600}
+    now = [Queue.prepare_data(perform, (name, kwargs), description=name, **opts)
+           for name, kwargs, delay in pending if delay <= 0]
+    if now:
+        queue.enqueue_many(now)
+    for name, kwargs, delay in pending:
+        if delay > 0:
+            # RQ keeps whole seconds: round the time up, so a backoff is never cut short.
+            at = datetime.fromtimestamp(math.ceil(time.time() + delay), UTC)
+            queue.enqueue_at(at, perform, name, kwargs, description=name, job_timeout=opts["timeout"],
+                             failure_ttl=opts["failure_ttl"], result_ttl=opts["result_ttl"])
 
 
 def _run_embedded(app: Flask, name: str, kwargs: dict, delay: float = 0) -> None:
