@@ -33,10 +33,12 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
         "created_at": utcnow()}).scalar()
     if new_id is None:
         return None
-    wanted = preferences(user_id)
-    for name, channel in CHANNELS.items():
-        if getattr(wanted, name) and _configured(channel):
-            jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
+    configured = [name for name, channel in CHANNELS.items() if _configured(channel)]
+    if configured:  # else no preference to read: the default install sends nothing outside
+        wanted = preferences(user_id)
+        for name in configured:
+            if getattr(wanted, name):
+                jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
     return new_id
 
 

@@ -184,3 +184,19 @@ def test_quiet_hours_hold_a_delivery_until_they_end():
     assert service.quiet_wait_seconds("22:00-07:00", datetime(2026, 11, 29, 7, 0)) == 0
     assert service.quiet_wait_seconds("12:00-13:30", datetime(2026, 11, 29, 12, 15)) == 75 * 60
     assert service.quiet_wait_seconds("", datetime(2026, 11, 29, 3, 0)) == 0
+
+
+def test_admin_sees_every_attempt_with_its_error(app, client, world, user, monkeypatch):
+    from tests.conftest import login
+
+    with HttpReceiver(500) as hook:
+        monkeypatch.setitem(app.config, "WEBHOOK_URL", hook.url)
+        monkeypatch.setitem(app.config, "WEBHOOK_SECRET", "s")
+        monkeypatch.setitem(app.config, "NOTIFY_MAX_ATTEMPTS", 1)
+        _want(user, webhook=True)
+        _notify(user)
+    login(client, world.users.manager)
+    assert client.get("/notifications/deliveries").status_code == 403
+    login(client, world.users.admin)
+    page = client.get("/notifications/deliveries").get_data(as_text=True)
+    assert "推送记录" in page and "Webhook 回调" in page and "HTTP 500" in page and ">失败<" in page
