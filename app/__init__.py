@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Order matters: models and policies of earlier features are used by later ones.
 FEATURES = (
     "auth",
+    "jobs",
     "organisations",
     "risks",
     "hazards",

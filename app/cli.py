@@ -96,15 +96,21 @@ def _create_app():
 cli = FlaskGroup(create_app=_create_app, help="shuangkong (双控) management commands.")
 
 
-@click.command("scan")
-@with_appcontext
-def scan_command():
-    """Periodic run (cron): overdue hazards, reminders, due reviews, listing rules. Idempotent."""
+def run_scan(echo: Callable[[str], None] = lambda line: None) -> None:
+    """Every scan step in order, each committed on its own (also the ``scan`` job, app/jobs/tasks.py)."""
     for name, fn in SCAN_STEPS:
         counts = fn()
         db.session.commit()
         summary = ", ".join(f"{k}={v}" for k, v in counts.items()) or "nothing to do"
-        click.echo(f"{name}: {summary}")
+        echo(f"{name}: {summary}")
+
+
+@click.command("scan")
+@with_appcontext
+def scan_command():
+    """Periodic run: overdue hazards, reminders, due reviews, listing rules. Idempotent.
+    Runs here and now; cron may instead call `shuangkong enqueue scan` to run it on the worker."""
+    run_scan(click.echo)
 
 
 def run_demo() -> dict:

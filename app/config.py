@@ -54,7 +54,9 @@ class Defaults:
     SESSION_MAX_HOURS = 12  # a session ends this long after login, however busy (one office day)
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"  # failed logins per account, from any address
     LOGIN_ADDRESS_FAILURE_LIMIT = "30 per 5 minutes"  # failed logins per client address, any account
-    REDIS_URL: str | None = None  # shared limiter storage when several processes run (sets RATELIMIT_STORAGE_URI)
+    # Redis, when several processes run: the limiter's shared counters (sets RATELIMIT_STORAGE_URI) and the job
+    # queue (app/jobs). Unset: counters in memory and jobs run in-process (embedded default).
+    REDIS_URL: str | None = None
     TRUSTED_PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto is believed
     API_TOKEN_HOURS = 12
     API_TOKENS_PER_USER = 5  # issuing one more revokes the oldest
@@ -62,6 +64,24 @@ class Defaults:
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     SMTP_SENDER = "shuangkong@localhost"
+    # Background jobs and notification channels (docs/jobs.md, docs/notifications.md). Secrets (SMTP
+    # password, robot keys and secrets) come from the environment only, never from the database.
+    JOB_TIMEOUT_SECONDS = 1800
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    SMS_GATEWAY_URL: str | None = None
+    SMS_GATEWAY_BODY = '{"phone": "{phone}", "text": "{text}"}'  # JSON template; values JSON-escaped
+    SMS_GATEWAY_TOKEN: str | None = None  # sent as "Authorization: Bearer ..." when set
+    WECOM_WEBHOOK_URL: str | None = None  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+    DINGTALK_WEBHOOK_URL: str | None = None  # https://oapi.dingtalk.com/robot/send?access_token=...
+    DINGTALK_SECRET: str | None = None  # the robot's 加签 secret (SEC...)
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_SECRET: str | None = None
+    NOTIFY_HTTP_TIMEOUT = 5.0  # seconds per channel attempt
+    NOTIFY_MAX_ATTEMPTS = 4
+    NOTIFY_SEND_CONCURRENCY = 4  # sends in flight at once inside one delivery job
+    NOTIFY_RETRY_BASE_SECONDS = 30.0  # attempt n+1 waits base * 2**(n-1): 30 s, 1 min, 2 min
     # flask-smorest / OpenAPI
     API_TITLE = "shuangkong API"
     API_VERSION = "v1"

@@ -49,7 +49,7 @@ def scan_overdue() -> dict:
         if hazard.responsible_user_id:
             recipients.add(hazard.responsible_user_id)
         for user_id in sorted(recipients):
-            if notify.notify(user_id, kind="hazard_overdue", text=text, hazard_id=hazard.id, email=True,
+            if notify.notify(user_id, kind="hazard_overdue", text=text, hazard_id=hazard.id,
                              dedupe_key=f"overdue:{hazard.id}:{hazard.deadline.isoformat()}"):
                 reminders += 1
         signals.hazard_overdue.send(hazard, event=event)

@@ -13,8 +13,11 @@ policy.register_scope(Notification, lambda user: Notification.user_id == user.id
 
 def init_app(app: Flask) -> None:
     from app import ui
-    from app.notifications import service, views
+    from app.api import register
+    from app.notifications import api, service, views
 
     app.register_blueprint(views.bp)
+    register(api.blp)
     ui.nav_item("notifications.index", _l("Reminders"), lambda user: True)
+    ui.nav_item("notifications.deliveries", _l("Deliveries"), lambda user: policy.can(user, "admin"))
     app.jinja_env.globals["unread_notifications"] = service.unread_count

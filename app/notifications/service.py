@@ -1,23 +1,30 @@
-"""Create and read in-app reminders; optionally mail them when SMTP is configured. No commit inside."""
+"""Create and read in-app reminders, carry them over the user's outside channels (as jobs, after the
+commit), keep the user's preferences. No commit inside."""
 
 from __future__ import annotations
 
 import functools
-import smtplib
-from email.message import EmailMessage
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, or_, select, update
 
+from app import jobs
 from app.auth.models import User
-from app.clock import utcnow
+from app.clock import to_local, utcnow
+from app.errors import Invalid, NotFound
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.channels import CHANNELS, DeliveryError, Message
+from app.notifications.models import Notification, NotificationDelivery, NotificationPreference
 
 
-def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: int | None = None,
-           email: bool = False) -> int | None:
+def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: int | None = None) -> int | None:
     """Add a reminder unless this user already has one with ``dedupe_key``; the new id, else None.
+    A new reminder is also delivered on each outside channel the operator configured and the user wants
+    (read by the job), by jobs that start once this transaction commits.
 
     One statement, safe against a concurrent run: INSERT ... ON CONFLICT DO NOTHING on the unique key.
     """
@@ -26,9 +33,18 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
         "created_at": utcnow()}).scalar()
     if new_id is None:
         return None
-    if email:
-        send_email(db.session.get(User, user_id), text)
+    # Every channel the operator configured; the job reads the users' preferences, 200 at a time, so a
+    # fan-out costs no query per reminder here (and a default install, with none configured, nothing).
+    for name, channel in CHANNELS.items():
+        if _configured(channel):
+            jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
     return new_id
+
+
+def _configured(channel) -> bool:
+    """The operator set the channel up (the user's own address is checked when delivering)."""
+    probe = Message(0, "", "", "", "probe@localhost", "10000000000", "")
+    return channel.ready(current_app.config, probe)
 
 
 @functools.cache
@@ -44,23 +60,141 @@ def _insert_once(dialect: str):
             .returning(table.c.id))
 
 
-def send_email(user: User | None, text: str) -> bool:
-    """Mail ``text`` when SMTP_HOST is set and the user has an address; failures are logged only."""
-    host = current_app.config.get("SMTP_HOST")
-    if not host or user is None or not user.email:
-        return False
-    msg = EmailMessage()
-    msg["Subject"] = "双控系统提醒"
-    msg["From"] = current_app.config["SMTP_SENDER"]
-    msg["To"] = user.email
-    msg.set_content(text)
+# --- delivery over outside channels (the job) ------------------------------------------------------
+
+@jobs.job("notifications.deliver")
+def deliver(channel: str, notification_ids: list[int], attempt: int = 1) -> None:
+    """One attempt over one channel for each of these reminders, each attempt recorded. The failed ones get
+    one later job for their next attempt (backoff NOTIFY_RETRY_BASE_SECONDS * 2**(attempt-1)) until
+    NOTIFY_MAX_ATTEMPTS, then they are failed. At-least-once safe: a reminder already delivered on this
+    channel, or whose attempt is already recorded, is not sent again."""
+    config = current_app.config
+    adapter = CHANNELS[channel]
+    notes = db.session.scalars(select(Notification).where(Notification.id.in_(notification_ids))
+                               .order_by(Notification.id)).all()
+    done = set(db.session.scalars(select(NotificationDelivery.notification_id).where(
+        NotificationDelivery.notification_id.in_(notification_ids), NotificationDelivery.channel == channel,
+        or_(NotificationDelivery.result == "sent", NotificationDelivery.attempt >= attempt))))
+    notes = [n for n in notes if n.id not in done]
+    user_ids = {n.user_id for n in notes}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    prefs = {p.user_id: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id.in_(user_ids)))}
+    now_local = to_local(utcnow())
+    sends: list[tuple[Notification, Message]] = []
+    held: dict[int, list[int]] = {}
+    for note in notes:
+        wanted = prefs.get(note.user_id) or _default_preferences(note.user_id)
+        if not getattr(wanted, channel, False):
+            continue  # the user switched the channel off meanwhile
+        wait = quiet_wait_seconds(wanted.quiet_hours, now_local)
+        if wait:
+            held.setdefault(int(wait), []).append(note.id)
+            continue
+        user = users[note.user_id]
+        message = Message(note.id, note.kind, note.text, user.username, user.email or "", user.phone or "",
+                          note.created_at.isoformat() + "Z")
+        if adapter.ready(config, message):
+            sends.append((note, message))
+    for wait, ids in held.items():
+        jobs.enqueue("notifications.deliver", delay=wait, channel=channel, notification_ids=ids, attempt=attempt)
+    errors = _send_all(adapter, config, [m for _, m in sends])
+    rows, again = [], []
+    for (note, _message), error in zip(sends, errors, strict=True):
+        result = "sent" if error is None else "retry" if attempt < config["NOTIFY_MAX_ATTEMPTS"] else "failed"
+        rows.append({"notification_id": note.id, "channel": channel, "attempt": attempt,
+                     "attempted_at": utcnow(), "result": result, "error": (error or "")[:2000]})
+        if result == "retry":
+            again.append(note.id)
+    if rows:
+        db.session.execute(insert(NotificationDelivery), rows)
+    if again:
+        jobs.enqueue("notifications.deliver", delay=config["NOTIFY_RETRY_BASE_SECONDS"] * 2 ** (attempt - 1),
+                     channel=channel, notification_ids=again, attempt=attempt + 1)
+
+
+def _send_all(adapter, config, messages: list[Message]) -> list[str | None]:
+    """Send each message; the error text of each (None when accepted). Several at a time: the time goes
+    in waiting for receivers, and one slow receiver must not hold the others."""
+    def one(message):
+        try:
+            adapter.send(config, message)
+        except DeliveryError as exc:
+            return str(exc) or type(exc).__name__
+        return None
+
+    workers = min(int(config.get("NOTIFY_SEND_CONCURRENCY", 4)), len(messages))
+    if workers <= 1:
+        return [one(m) for m in messages]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, messages))
+
+
+def recent_deliveries(limit: int = 200) -> list[NotificationDelivery]:
+    return list(db.session.scalars(select(NotificationDelivery).order_by(NotificationDelivery.id.desc())
+                                   .limit(limit)))
+
+
+# --- preferences ---------------------------------------------------------------------------------------
+
+CHANNEL_NAMES = ("email", "sms", "wecom", "dingtalk", "webhook")
+_QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_quiet_hours(value: str) -> tuple[int, int] | None:
+    """"22:00-07:00" -> (start, end) in minutes of the local day; "" -> None; anything else ValueError."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    m = _QUIET.match(value)
+    if not m:
+        raise ValueError(value)
+    start, end = int(m[1]) * 60 + int(m[2]), int(m[3]) * 60 + int(m[4])
+    if start == end:
+        raise ValueError(value)
+    return start, end
+
+
+def quiet_wait_seconds(quiet_hours: str, now_local: datetime) -> float:
+    """Seconds until the quiet window ends when ``now_local`` is inside it, else 0."""
+    window = parse_quiet_hours(quiet_hours)
+    if window is None:
+        return 0
+    start, end = window
+    minute = now_local.hour * 60 + now_local.minute
+    inside = start <= minute < end if start < end else (minute >= start or minute < end)
+    if not inside:
+        return 0
+    minutes = (end - minute) % (24 * 60)
+    return minutes * 60 - now_local.second
+
+
+def preferences(user_id: int) -> NotificationPreference:
+    """The user's preferences, or the defaults (email on, the rest off, no quiet hours) when never saved."""
+    return db.session.get(NotificationPreference, user_id) or _default_preferences(user_id)
+
+
+def _default_preferences(user_id: int) -> NotificationPreference:
+    return NotificationPreference(user_id=user_id, email=True, sms=False, wecom=False, dingtalk=False,
+                                  webhook=False, quiet_hours="")
+
+
+def save_preferences(user, *, channels: dict[str, bool], quiet_hours: str) -> NotificationPreference:
     try:
-        with smtplib.SMTP(host, current_app.config.get("SMTP_PORT", 25), timeout=10) as smtp:
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as exc:  # a mail outage must not stop the scan
-        current_app.logger.warning("reminder mail to %s failed: %s", user.email, exc)
-        return False
-    return True
+        parse_quiet_hours(quiet_hours)
+    except ValueError:
+        raise Invalid(fields={"quiet_hours": _(
+            "Quiet hours look like 22:00-07:00 (start and end, 24-hour clock, not the same); you typed "
+            "\"%(value)s\".", value=quiet_hours)}) from None
+    row = db.session.get(NotificationPreference, user.id)
+    if row is None:
+        row = NotificationPreference(user_id=user.id)
+        db.session.add(row)
+    for name in CHANNEL_NAMES:
+        setattr(row, name, bool(channels[name]))
+    row.quiet_hours = quiet_hours.strip()
+    db.session.flush()
+    return row
 
 
 def unread_count(user) -> int:
@@ -74,3 +208,16 @@ def mark_all_read(user) -> int:
     result = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
     return result.rowcount or 0
+
+
+def mark_read(user, notification_id: int) -> Notification:
+    """Mark one of the user's own reminders read; someone else's is 404 (tenancy in policy.visible)."""
+    from app import policy
+
+    note = db.session.scalar(policy.visible(Notification, user).where(Notification.id == notification_id))
+    if note is None:
+        raise NotFound()
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.flush()
+    return note

@@ -28,3 +28,11 @@ def read_all():
     service.mark_all_read(current_user)
     db.session.commit()
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/deliveries")
+@login_required
+def deliveries():
+    """Admin: the latest delivery attempts over outside channels, with their result and error."""
+    policy.require(current_user, "admin")
+    return render_template("notifications/deliveries.html", rows=service.recent_deliveries())

@@ -369,35 +369,21 @@ def test_attachments_follow_hazard_visibility(world):
 
 
 def test_overdue_mail_only_when_smtp_is_configured(world, runner, app, monkeypatch):
-    """The reminder mail goes to an SMTP server only when SMTP_HOST is set (the server is recorded)."""
-    import smtplib
+    """The reminder mail goes to an SMTP server (a real one on loopback) only when SMTP_HOST is set."""
+    from tests.jobs.receivers import SmtpReceiver
 
-    sent = []
-
-    class RecordingSMTP:
-        def __init__(self, host, port, timeout=None):
-            self.host = host
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_message(self, msg):
-            sent.append((self.host, msg["To"], msg.get_content()))
-
-    monkeypatch.setattr(smtplib, "SMTP", RecordingSMTP)
     world.users.staff.email = "staff@example.com"
     db.session.commit()
-    make_hazard(world, state="rectifying", deadline=today() - timedelta(days=1))
-    runner.invoke(args=["scan"])
-    assert sent == []
-    make_hazard(world, state="rectifying", deadline=today() - timedelta(days=2))
-    monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.com")
-    runner.invoke(args=["scan"])
-    assert [(host, to) for host, to, _ in sent] == [("mail.example.com", "staff@example.com")]
-    assert "逾期" in sent[0][2]
+    with SmtpReceiver() as smtp:
+        monkeypatch.setitem(app.config, "SMTP_PORT", smtp.port)
+        make_hazard(world, state="rectifying", deadline=today() - timedelta(days=1))
+        runner.invoke(args=["scan"])
+        assert smtp.messages == []
+        make_hazard(world, state="rectifying", deadline=today() - timedelta(days=2))
+        monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+        runner.invoke(args=["scan"])
+    assert [rcpts for rcpts, _msg in smtp.messages] == [["staff@example.com"]]
+    assert "逾期" in smtp.messages[0][1].get_content()
 
 
 def test_relationships_of_a_hazard_are_read_only(world):
