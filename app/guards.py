@@ -114,6 +114,11 @@ def screen_request() -> None:
     if not request.path.startswith("/api/") and page.isdigit() and (len(page) > 7 or int(page) > MAX_PAGE):
         raise HTTPNotFound()  # the UI's lists read ?page= themselves; none has that many pages
     problems: dict[str, list[str]] = {}
+    for name, value in request.args.items(multi=True):
+        # Ids in a UI query string (the API's parser checks its own): no row has an id past the column's
+        # range, and PostgreSQL would refuse it where SQLite silently finds nothing; answer alike on both.
+        if (name == "id" or name.endswith("_id")) and value.isdigit() and (len(value) > 10 or int(value) > MAX_INT):
+            problems[name] = [_("Not a valid number.")]
     sources = [request.args] if request.method == "GET" else [request.args, request.form]
     for source in sources:
         for name, value in source.items(multi=True):

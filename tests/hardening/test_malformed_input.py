@@ -39,6 +39,15 @@ def test_ui_page_number_beyond_range_is_not_found(client, world, big):
 
 
 @pytest.mark.parametrize("big", HUGE_IDS)
+def test_ui_query_ids_beyond_range_answer_422_on_both_databases(client, world, big):
+    login(client, world.users.admin)
+    for path in ("/hazards/", "/supervision/listings"):
+        r = client.get(f"{path}?enterprise_id={big}")
+        assert r.status_code == 422, path
+    assert client.get(f"/hazards/?enterprise_id={world.enterprises.a.id}").status_code == 200
+
+
+@pytest.mark.parametrize("big", HUGE_IDS)
 def test_numbers_beyond_range_in_json_name_the_field(client, world, tokens, big):
     before = _hazards()
     r = client.post("/api/v1/hazards", json={"title": "配电箱未上锁", "risk_point_id": big}, headers=tokens("manager"))
