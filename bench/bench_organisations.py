@@ -57,7 +57,7 @@ def main() -> None:
         first = db.session.scalar(select(Enterprise).where(Enterprise.region_id == towns[0].id).limit(1))
         admin = create_user(username="a", display_name="a", role="admin", password="x" * 8)
         inspector = create_user(username="i", display_name="i", role="inspector", password="x" * 8,
-                                authority=authority)
+                                authority=authority, certificate_no="36990001")
         staff = create_user(username="s", display_name="s", role="enterprise_staff", password="x" * 8,
                             enterprise=first)
         db.session.commit()

@@ -143,6 +143,8 @@ class Factory:
         from app.auth.service import create_user
 
         n = self._next()
+        if str(role) == "inspector":  # an inspector cannot exist without his 执法证号
+            kw.setdefault("certificate_no", f"3699{n:04d}")
         return create_user(username=username or f"{role}{n}", display_name=kw.pop("display_name", f"用户{n}"),
                            role=role, password=PASSWORD, enterprise=enterprise, authority=authority, **kw)
 
@@ -184,9 +186,11 @@ def world(factory, db_session):
         inspector=f.user("inspector", authority=auth_a, username="t_inspector", certificate_no="36000001"),
         inspector2=f.user("inspector", authority=auth_a, username="t_inspector2", certificate_no="36000002"),
         supervisor=f.user("supervisor", authority=auth_a, username="t_supervisor"),
-        inspector_b=f.user("inspector", authority=auth_b, username="t_inspector_b"),
+        inspector_b=f.user("inspector", authority=auth_b, username="t_inspector_b",
+                           certificate_no="36000003"),
         supervisor_b=f.user("supervisor", authority=auth_b, username="t_supervisor_b"),
-        city_inspector=f.user("inspector", authority=auth_city, username="t_city_inspector"),
+        city_inspector=f.user("inspector", authority=auth_city, username="t_city_inspector",
+                              certificate_no="36000004"),
         city_supervisor=f.user("supervisor", authority=auth_city, username="t_city_supervisor"),
     )
     db_session.commit()

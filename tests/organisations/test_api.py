@@ -176,6 +176,33 @@ def test_user_bad_input_is_422_with_fields_and_nothing_saved(client, world, admi
     assert count(User) == before
 
 
+def test_an_inspector_without_certificate_number_is_refused(client, world, admin):
+    """An inspector without 执法证号 could only fail later, after filling in a whole inspection."""
+    before = count(User)
+    body = new_user(world, username="api_inspector", role="inspector", enterprise_id=None,
+                    authority_id=world.authorities.county_a.id)
+    for certificate in (None, "", "   "):
+        if certificate is not None:
+            body["certificate_no"] = certificate
+        resp = client.post("/api/v1/users", json=body, headers=admin)
+        assert resp.status_code == 422
+        assert resp.get_json()["error"]["fields"].keys() == {"certificate_no"}
+    assert count(User) == before
+    # Nor can an existing user become an inspector without one, nor an inspector lose his.
+    staff = world.users.staff
+    resp = client.patch(f"/api/v1/users/{staff.id}", json={"role": "inspector", "enterprise_id": None,
+                                                             "department_id": None,
+                                                             "authority_id": world.authorities.county_a.id},
+                        headers=admin)
+    assert resp.status_code == 422 and "certificate_no" in resp.get_json()["error"]["fields"]
+    resp = client.patch(f"/api/v1/users/{world.users.inspector.id}", json={"certificate_no": ""}, headers=admin)
+    assert resp.status_code == 422 and "certificate_no" in resp.get_json()["error"]["fields"]
+    db.session.expire_all()
+    assert world.users.inspector.certificate_no == "36000001"
+    body["certificate_no"] = "36000088"
+    assert client.post("/api/v1/users", json=body, headers=admin).status_code == 201
+
+
 def test_admin_creates_moves_and_deactivates_a_user(client, world, admin):
     resp = client.post("/api/v1/users", json=new_user(world), headers=admin)
     assert resp.status_code == 201
@@ -186,7 +213,8 @@ def test_admin_creates_moves_and_deactivates_a_user(client, world, admin):
     assert client.get("/api/v1/enterprises", headers=staff).status_code == 200
 
     resp = client.patch(f"/api/v1/users/{created['id']}", json={"role": "inspector", "enterprise_id": None,
-                                                                 "authority_id": world.authorities.county_b.id},
+                                                                 "authority_id": world.authorities.county_b.id,
+                                                                 "certificate_no": "36000099"},
                         headers=admin)
     assert resp.status_code == 200 and resp.get_json()["authority_id"] == world.authorities.county_b.id
     resp = client.patch(f"/api/v1/users/{created['id']}", json={"active": False}, headers=admin)

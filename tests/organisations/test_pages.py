@@ -210,6 +210,11 @@ def test_user_bad_inputs(client, world):
     _refused(client, "/users/new", user_form(world, display_name="长" * 65), "display_name", "")
     _refused(client, "/users/new", user_form(world, enterprise_id=999999), "enterprise_id", "未知的企业")
     _refused(client, "/users/new", user_form(world, password="short"), "password", "至少需要 8 个字符")
+    html = _refused(client, "/users/new", user_form(world, username="new_inspector", role="inspector",
+                                                    enterprise_id="", authority_id=world.authorities.county_a.id,
+                                                    certificate_no=""),
+                    "certificate_no", "执法人员必须填写执法证号")
+    assert "new_inspector" in html  # what was typed is kept
     assert count(User) == before
 
 
@@ -220,7 +225,8 @@ def test_admin_creates_edits_deactivates_and_resets_a_user(client, world, app):
     assert user.enterprise_id == world.enterprises.a.id and user.department_id == world.departments.a.id
     resp = client.post(f"/users/{user.id}/edit", data={"display_name": "改名员工", "role": "inspector",
                                                        "enterprise_id": "", "department_id": "",
-                                                       "authority_id": world.authorities.county_a.id})
+                                                       "authority_id": world.authorities.county_a.id,
+                                                       "certificate_no": "36000055"})
     assert resp.status_code == 302
     db.session.refresh(user)
     assert (user.display_name, user.role.value, user.authority_id, user.enterprise_id) == \
