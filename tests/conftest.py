@@ -107,12 +107,29 @@ class Factory:
         self.n += 1
         return self.n
 
+    # Provinces the factory numbers its regions under (GB/T 2260 prefixes; not 36, the demo's).
+    PROVINCES = ("82", "81", "71", "65", "64", "63", "62", "61", "54", "53", "52", "51", "50", "46", "45")
+    PARENT_LEVEL = {"city": "province", "county": "city", "town": "county"}
+
     def region(self, name=None, level="city", parent=None, code=None):
+        """A region with a valid GB/T 2260 code under its parent; a missing parent is made too
+        (a county alone comes with its city and province)."""
         from app.organisations import service
 
+        level = str(level)
+        if parent is None and level != "province":
+            parent = self.region(level=self.PARENT_LEVEL[level])
         n = self._next()
-        return service.create_region(code=code or f"{900000 + n}", name=name or f"区域{n}", level=level,
-                                     parent=parent)
+        if code is None:
+            if level == "province":
+                code = f"{self.PROVINCES[n % len(self.PROVINCES)]}0000"
+            elif level == "city":
+                code = f"{parent.code[:2]}{n % 89 + 1:02d}00"
+            elif level == "county":
+                code = f"{parent.code[:4]}{n % 89 + 1:02d}"
+            else:
+                code = f"{parent.code[:6]}{n % 999 + 1:03d}"
+        return service.create_region(code=code, name=name or f"区域{n}", level=level, parent=parent)
 
     def authority(self, region, name=None, abbreviation="测"):
         from app.organisations import service
@@ -147,6 +164,18 @@ class Factory:
             kw.setdefault("certificate_no", f"3699{n:04d}")
         return create_user(username=username or f"{role}{n}", display_name=kw.pop("display_name", f"用户{n}"),
                            role=role, password=PASSWORD, enterprise=enterprise, authority=authority, **kw)
+
+
+def delete_region_chain(region_id: int) -> None:
+    """Delete a committed region and the ancestors the factory made with it, deepest first."""
+    from sqlalchemy import delete
+
+    from app.organisations.models import Region
+
+    region = db.session.get(Region, region_id)
+    if region is not None:
+        for ident in reversed([int(i) for i in region.path.strip("/").split("/") if i]):
+            db.session.execute(delete(Region).where(Region.id == ident))
 
 
 @pytest.fixture

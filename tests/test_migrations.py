@@ -58,7 +58,7 @@ def test_chain_head_revision_takes_the_head_from_existing_events(empty_database_
         config = app.extensions["migrate"].migrate.get_config()
         command.upgrade(config, "head")
         f = Factory()
-        county = f.region("迁移县", level="county", code="990102")
+        county = f.region("迁移县", level="county")
         enterprise = f.enterprise(county, name="迁移化工有限公司")
         staff = f.user("enterprise_staff", enterprise=enterprise, username="mig_staff")
         manager = f.user("enterprise_manager", enterprise=enterprise, username="mig_manager")

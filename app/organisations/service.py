@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import labels
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations import credit_code as cc
+from app.organisations import division_code
 from app.organisations.models import (
     Authority,
     Department,
@@ -20,7 +22,6 @@ from app.organisations.models import (
     StandardisationLevel,
 )
 
-LEVEL_ORDER = list(RegionLevel)
 DEPARTMENT_ORDER = list(DepartmentLevel)
 
 
@@ -33,21 +34,47 @@ def _text(errors: dict, field: str, value: str | None, max_len: int, required: b
     return value
 
 
+def _check_division(errors: dict, code: str, level, parent: Region | None) -> None:
+    """GB/T 2260 (see division_code): a well-formed code that denotes ``level``, under a parent of a
+    level the tree allows, beginning with that parent's prefix. Rule sets are chosen by code prefix,
+    so a code that lies about its place would pick another province's rules."""
+    if not isinstance(level, RegionLevel):
+        return
+    if parent is None and level != RegionLevel.province:
+        errors.setdefault("parent_id", _("Choose the parent region: only a province is at the top level."))
+    elif parent is not None and parent.level not in division_code.PARENT_LEVELS[level]:
+        errors.setdefault("level", {
+            RegionLevel.province: _("A province is at the top level; it has no parent."),
+            RegionLevel.city: _("A city belongs under a province."),
+            RegionLevel.county: _("A county belongs under a city or a province."),
+            RegionLevel.town: _("A town belongs under a county or a city."),
+        }[level])
+    if not code or "code" in errors:
+        return
+    if not division_code.is_well_formed(code):
+        errors["code"] = _("A division code has 6 digits (GB/T 2260), a town's 9, beginning with a "
+                           "province's two digits.")
+    elif division_code.level_of(code) != level:
+        errors["code"] = _("%(code)s is not the code of a %(level)s: a province's ends in 0000, a city's in 00, "
+                           "a county's in neither, a town's has 9 digits.", code=code, level=labels.label(level))
+    elif parent is not None and "level" not in errors:
+        prefix = division_code.parent_prefix(parent.code, parent.level, level)
+        if not code.startswith(prefix):
+            errors["code"] = _("The code must begin with %(prefix)s, as its parent %(parent)s (%(parent_code)s).",
+                               prefix=prefix, parent=parent.name, parent_code=parent.code)
+
+
 def create_region(*, code: str, name: str, level: RegionLevel | str, parent: Region | None) -> Region:
     errors: dict = {}
     code = _text(errors, "code", code, 12)
     name = _text(errors, "name", name, 64)
-    if code and not code.isdigit():
-        errors["code"] = _("A division code has only digits.")
-    elif code and db.session.scalar(select(Region.id).where(Region.code == code)):
+    if code and db.session.scalar(select(Region.id).where(Region.code == code)):
         errors["code"] = _("This division code exists already.")
     try:
         level = RegionLevel(level)
     except ValueError:
         errors["level"] = _("Unknown level.")
-    if parent is not None and isinstance(level, RegionLevel) and \
-            LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(parent.level):
-        errors["level"] = _("A region must be below its parent's level.")
+    _check_division(errors, code, level, parent)
     if errors:
         raise Invalid(fields=errors)
     region = Region(code=code, name=name, level=level, parent=parent)
@@ -58,14 +85,21 @@ def create_region(*, code: str, name: str, level: RegionLevel | str, parent: Reg
 
 
 def update_region(region: Region, *, code: str | None = None, name: str | None = None) -> Region:
-    """Rename or re-code a region; its level and place in the tree are fixed once created."""
+    """Rename or re-code a region; its level and place in the tree are fixed once created, and a new
+    code must still be the prefix of its sub-regions' codes."""
     errors: dict = {}
     code = _text(errors, "code", region.code if code is None else code, 12)
     name = _text(errors, "name", region.name if name is None else name, 64)
-    if code and not code.isdigit():
-        errors["code"] = _("A division code has only digits.")
-    elif code and db.session.scalar(select(Region.id).where(Region.code == code, Region.id != region.id)):
+    if code and db.session.scalar(select(Region.id).where(Region.code == code, Region.id != region.id)):
         errors["code"] = _("This division code exists already.")
+    if code != region.code:
+        _check_division(errors, code, region.level, region.parent)
+        if "code" not in errors and code:
+            misfit = next((child for child in region.children if not child.code.startswith(
+                division_code.parent_prefix(code, region.level, child.level))), None)
+            if misfit is not None:
+                errors["code"] = _("Sub-region %(name)s (%(code)s) would no longer begin with this code.",
+                                   name=misfit.name, code=misfit.code)
     if errors:
         raise Invalid(fields=errors)
     region.code, region.name = code, name

@@ -118,17 +118,21 @@ def test_patch_with_a_duplicate_credit_code_changes_nothing(client, world, admin
 
 
 def test_regions_and_authorities(client, world, admin):
-    resp = client.post("/api/v1/regions", json={"code": "990010", "name": "甲县新镇", "level": "town",
-                                                "parent_id": world.regions.county_a.id}, headers=admin)
+    county = world.regions.county_a
+    resp = client.post("/api/v1/regions", json={"code": county.code + "010", "name": "甲县新镇", "level": "town",
+                                                "parent_id": county.id}, headers=admin)
     assert resp.status_code == 201
     town = resp.get_json()
     assert town["path"] == world.regions.county_a.path + f"{town['id']}/"
     before = count(Region)
-    for body, field in [({"code": "990010", "name": "重复", "level": "town"}, "code"),
-                        ({"code": "990011", "name": "无父", "level": "town", "parent_id": 999999}, "parent_id"),
-                        ({"code": "99A", "name": "字母", "level": "town"}, "code"),
-                        ({"code": "990012", "name": "长" * 65, "level": "town"}, "name"),
-                        ({"code": "990013", "name": "错级", "level": "planet"}, "level")]:
+    for body, field in [({"code": county.code + "010", "name": "重复", "level": "town", "parent_id": county.id},
+                         "code"),
+                        ({"code": county.code + "011", "name": "无父", "level": "town", "parent_id": 999999},
+                         "parent_id"),
+                        ({"code": "99A", "name": "字母", "level": "town", "parent_id": county.id}, "code"),
+                        ({"code": county.code + "012", "name": "长" * 65, "level": "town", "parent_id": county.id},
+                         "name"),
+                        ({"code": county.code + "013", "name": "错级", "level": "planet"}, "level")]:
         resp = client.post("/api/v1/regions", json=body, headers=admin)
         assert resp.status_code == 422 and field in resp.get_json()["error"]["fields"], body
     assert count(Region) == before
