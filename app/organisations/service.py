@@ -16,6 +16,7 @@ from app.organisations.models import (
     DepartmentLevel,
     Enterprise,
     EnterpriseScale,
+    EnterpriseTransfer,
     Industry,
     Region,
     RegionLevel,
@@ -180,6 +181,11 @@ def validate_enterprise(data: dict, *, current: Enterprise | None = None) -> dic
     if "region" in data or current is None:
         if data.get("region") is None:
             errors["region_id"] = _("Unknown region.")
+        elif current is not None and data["region"].id != current.region_id:
+            # Editing the region would silently hand the enterprise, and with it the authority's
+            # own records, to another district: a move is a transfer, recorded with its reason.
+            errors["region_id"] = _("Moving the enterprise to another region is a transfer: use "
+                                    "“Transfer to another region” and give the reason.")
         clean["region"] = data.get("region")
     if "industry" in data or current is None:
         if data.get("industry") is None:
@@ -209,6 +215,35 @@ def update_enterprise(enterprise: Enterprise, **data) -> Enterprise:
         setattr(enterprise, key, value)
     db.session.flush()
     return enterprise
+
+
+def transfer_enterprise(enterprise: Enterprise, *, region: Region | None, reason: str | None,
+                        actor) -> EnterpriseTransfer:
+    """Move an enterprise to another region, recorded: who, when, from, to and why.
+
+    From now on the authorities above ``region`` supervise it. What an authority found, issued or
+    listed before stays with that authority (hazards, documents, listings and inspections name it),
+    so both the old and the new authority see those records (app.policy.authority_records).
+    """
+    errors: dict = {}
+    reason = _text(errors, "reason", reason, 500)
+    if region is None:
+        errors["region_id"] = _("Unknown region.")
+    elif region.id == enterprise.region_id:
+        errors["region_id"] = _("The enterprise is in this region already.")
+    if errors:
+        raise Invalid(fields=errors)
+    transfer = EnterpriseTransfer(enterprise=enterprise, from_region=enterprise.region, to_region=region,
+                                  reason=reason, transferred_by_id=actor.id)
+    db.session.add(transfer)
+    enterprise.region = region
+    db.session.flush()
+    return transfer
+
+
+def transfers_of(enterprise: Enterprise) -> list[EnterpriseTransfer]:
+    return list(db.session.scalars(select(EnterpriseTransfer).where(
+        EnterpriseTransfer.enterprise_id == enterprise.id).order_by(EnterpriseTransfer.id)))
 
 
 def create_department(enterprise: Enterprise, *, name: str, level: DepartmentLevel | str,

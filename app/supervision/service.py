@@ -100,14 +100,18 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
             current_app.logger.warning("no %s authority for enterprise %s: rule %s not proposed",
                                        rule.authority_level, hazard.enterprise_id, rule.code)
             continue
-        listing = Listing(hazard=hazard, enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
+        listing = Listing(enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
                           authority=authority, level=RegionLevel(rule.authority_level),
                           grade=hazard.effective_grade.value, state=ListingState.proposed,
                           deadline=hazard.deadline)
         try:
             # A concurrent scan may insert the same (hazard, rule) first: the constraint decides.
             with db.session.begin_nested():
+                # In the session before it joins ``hazard.listings``: attached first, the savepoint's
+                # flush met a listing outside the session in the collection (SAWarning, not saved
+                # along that path).
                 db.session.add(listing)
+                listing.hazard = hazard
         except IntegrityError:
             continue
         existing.append(listing)
