@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
@@ -18,6 +19,23 @@ from app.extensions import db
 DB_URL = os.environ.get("SHUANGKONG_TEST_DATABASE_URL", "sqlite://")
 IS_POSTGRES = DB_URL.startswith("postgresql")
 PASSWORD = "correct-horse-9"
+
+
+class ClosingClient(FlaskClient):
+    """Closes what a real server closes after each request (else a ResourceWarning, an error in this
+    suite): werkzeug's test client encodes a large multipart body into a temporary file it never
+    closes (left unread when the app answers 413), and a file response (static files, PDFs) stays
+    open until the test reads it. The body is read into memory first, so tests still see it."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        body = getattr(response, "request", None) and response.request.environ.get("wsgi.input")
+        if body is not None:
+            body.close()
+        if response.is_streamed:
+            response.make_sequence()
+            response.close()
+        return response
 
 
 def make_app(extra: dict | None = None, db_url: str = DB_URL):
@@ -33,7 +51,9 @@ def make_app(extra: dict | None = None, db_url: str = DB_URL):
         "SERVER_NAME": None,
     }
     cfg.update(extra or {})
-    return create_app(cfg)
+    application = create_app(cfg)
+    application.test_client_class = ClosingClient
+    return application
 
 
 def _sqlite_savepoint_fix(engine):

@@ -17,7 +17,7 @@ from tests.access import Row, check_row, rows_as_params
 
 # Endpoints anyone may call without logging in, and path prefixes that are public by design.
 PUBLIC_ENDPOINTS = {
-    "auth.login", "auth.set_language", "static", "ui.healthz",
+    "auth.login", "auth.set_language", "static", "ui.healthz", "ui.favicon",
     "auth_api.issue_token", "api-docs.openapi_json",
 }
 PUBLIC_PREFIXES = ("/verify/", "/public/")
