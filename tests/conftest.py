@@ -75,6 +75,7 @@ def app(tmp_path_factory):
     with application.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # pooled connections closed now, not by the garbage collector (ResourceWarning)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from flask import g
+
 from tests.conftest import ClosingClient
 
 
