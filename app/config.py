@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -96,6 +98,18 @@ class Defaults:
     }
 
 
+def is_loopback_url(url: str | None) -> bool:
+    """A URL only this machine can open (localhost, 127.0.0.0/8, ::1, 0.0.0.0), or no host at all."""
+    host = (urlsplit(url or "").hostname or "").rstrip(".").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 def load(app: Flask, test_config: dict | None) -> None:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("SHUANGKONG")
@@ -126,6 +140,14 @@ def load(app: Flask, test_config: dict | None) -> None:
                 "Refusing to start in production with the development SECRET_KEY: "
                 "set SHUANGKONG_SECRET_KEY to a long random value "
                 '(python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+        if is_loopback_url(app.config["PUBLIC_BASE_URL"]):
+            # The QR code of every printed document leads there, frozen into its immutable PDF.
+            raise RuntimeError(
+                f"Refusing to start in production with PUBLIC_BASE_URL {app.config['PUBLIC_BASE_URL']!r}: "
+                "the QR codes printed on documents would lead to this machine only. Set "
+                "SHUANGKONG_PUBLIC_BASE_URL to the address the public reaches the site at "
+                "(e.g. https://shuangkong.example.gov.cn)."
             )
         # Flask's defaults already hold these keys (False), so setdefault would do nothing: cookies
         # travel over HTTPS only unless the operator says otherwise explicitly.

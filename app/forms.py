@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+from wtforms.fields.choices import SelectChoice
 
 from app.errors import ServiceError
+
+
+def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' SelectChoice (choices given as tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def apply_errors(form, exc: ServiceError, aliases: Mapping[str, str] | None = None) -> None:

@@ -60,6 +60,22 @@ def enterprise_condition(column, user: User | None) -> ColumnElement[bool]:
     return column.in_(select(Enterprise.id).where(in_subtree))
 
 
+def authority_records(column, user: User | None) -> ColumnElement[bool]:
+    """SQL condition on a column holding an authority id (who found a hazard, issued a document,
+    listed or inspected): records of the authorities in ``user``'s region subtree.
+
+    Records stay with the authority that made them: after an enterprise is transferred to another
+    region (organisations.service.transfer_enterprise), its new authorities see it through
+    ``enterprise_condition``, and the old ones still see what they found, issued or listed."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active \
+            or not user.role.is_government:
+        return false()
+    path = authority_region_path(user)
+    if path is None:
+        return false()
+    return column.in_(select(Authority.id).where(Authority.region_id.in_(region_subtree(path))))
+
+
 def visible_enterprise_ids(user: User) -> Select:
     return select(Enterprise.id).where(enterprise_condition(Enterprise.id, user))
 

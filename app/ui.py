@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -25,6 +25,13 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("home.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links (PDFs, JSON): our own mark, not a 404."""
+    return send_from_directory(current_app.static_folder, "img/icon.svg", mimetype="image/svg+xml",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/healthz")

@@ -80,7 +80,7 @@ def seed_organisations(n_enterprises: int):
         "supervisor": create_user(username="b_supervisor", display_name="监管", role="supervisor",
                                   password="bench-pass-1", authority=authority),
         "inspector": create_user(username="b_inspector", display_name="执法", role="inspector",
-                                 password="bench-pass-1", authority=authority),
+                                 password="bench-pass-1", authority=authority, certificate_no="36990001"),
         "manager": create_user(username="b_manager", display_name="安全员", role="enterprise_manager",
                                password="bench-pass-1", enterprise=first),
         "principal": create_user(username="b_principal", display_name="负责人", role="enterprise_principal",

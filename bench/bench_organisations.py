@@ -42,11 +42,11 @@ def main() -> None:
         db.drop_all()  # a bench database starts empty (never point this at data you keep)
         db.create_all()
         industries = ensure_industries()
-        province = service.create_region(code="910000", name="省", level="province", parent=None)
-        city = service.create_region(code="911000", name="市", level="city", parent=province)
-        counties = [service.create_region(code=f"91100{i}", name=f"县{i}", level="county", parent=city)
+        province = service.create_region(code="810000", name="省", level="province", parent=None)
+        city = service.create_region(code="811000", name="市", level="city", parent=province)
+        counties = [service.create_region(code=f"81100{i}", name=f"县{i}", level="county", parent=city)
                     for i in range(1, 10)]
-        towns = [service.create_region(code=f"91100{i}{j:03d}", name=f"镇{i}{j}", level="town", parent=c)
+        towns = [service.create_region(code=f"81100{i}{j + 1:03d}", name=f"镇{i}{j}", level="town", parent=c)
                  for i, c in enumerate(counties, 1) for j in range(5)]
         authority = service.create_authority(region=counties[0], name="县1局", abbreviation="一",
                                              review_body="县1政府", court="县1法院")
@@ -57,7 +57,7 @@ def main() -> None:
         first = db.session.scalar(select(Enterprise).where(Enterprise.region_id == towns[0].id).limit(1))
         admin = create_user(username="a", display_name="a", role="admin", password="x" * 8)
         inspector = create_user(username="i", display_name="i", role="inspector", password="x" * 8,
-                                authority=authority)
+                                authority=authority, certificate_no="36990001")
         staff = create_user(username="s", display_name="s", role="enterprise_staff", password="x" * 8,
                             enterprise=first)
         db.session.commit()

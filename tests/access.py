@@ -79,7 +79,8 @@ def world_targets(world) -> dict:
     t = {
         "ent_a": world.enterprises.a.id, "ent_b": world.enterprises.b.id,
         "province": world.regions.province.id, "city": world.regions.city.id,
-        "county_a": world.regions.county_a.id, "county_b": world.regions.county_b.id,
+        "county_a": world.regions.county_a.id, "county_a_code": world.regions.county_a.code,
+        "county_b": world.regions.county_b.id,
         "auth_city": world.authorities.city.id, "auth_a": world.authorities.county_a.id,
         "auth_b": world.authorities.county_b.id, "dept_a": world.departments.a.id,
     }

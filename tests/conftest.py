@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
@@ -18,6 +19,23 @@ from app.extensions import db
 DB_URL = os.environ.get("SHUANGKONG_TEST_DATABASE_URL", "sqlite://")
 IS_POSTGRES = DB_URL.startswith("postgresql")
 PASSWORD = "correct-horse-9"
+
+
+class ClosingClient(FlaskClient):
+    """Closes what a real server closes after each request (else a ResourceWarning, an error in this
+    suite): werkzeug's test client encodes a large multipart body into a temporary file it never
+    closes (left unread when the app answers 413), and a file response (static files, PDFs) stays
+    open until the test reads it. The body is read into memory first, so tests still see it."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        body = getattr(response, "request", None) and response.request.environ.get("wsgi.input")
+        if body is not None:
+            body.close()
+        if response.is_streamed:
+            response.make_sequence()
+            response.close()
+        return response
 
 
 def make_app(extra: dict | None = None, db_url: str = DB_URL):
@@ -33,7 +51,9 @@ def make_app(extra: dict | None = None, db_url: str = DB_URL):
         "SERVER_NAME": None,
     }
     cfg.update(extra or {})
-    return create_app(cfg)
+    application = create_app(cfg)
+    application.test_client_class = ClosingClient
+    return application
 
 
 def _sqlite_savepoint_fix(engine):
@@ -55,6 +75,7 @@ def app(tmp_path_factory):
     with application.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # pooled connections closed now, not by the garbage collector (ResourceWarning)
 
 
 @pytest.fixture
@@ -109,12 +130,29 @@ class Factory:
         self.n += 1
         return self.n
 
+    # Provinces the factory numbers its regions under (GB/T 2260 prefixes; not 36, the demo's).
+    PROVINCES = ("82", "81", "71", "65", "64", "63", "62", "61", "54", "53", "52", "51", "50", "46", "45")
+    PARENT_LEVEL = {"city": "province", "county": "city", "town": "county"}
+
     def region(self, name=None, level="city", parent=None, code=None):
+        """A region with a valid GB/T 2260 code under its parent; a missing parent is made too
+        (a county alone comes with its city and province)."""
         from app.organisations import service
 
+        level = str(level)
+        if parent is None and level != "province":
+            parent = self.region(level=self.PARENT_LEVEL[level])
         n = self._next()
-        return service.create_region(code=code or f"{900000 + n}", name=name or f"区域{n}", level=level,
-                                     parent=parent)
+        if code is None:
+            if level == "province":
+                code = f"{self.PROVINCES[n % len(self.PROVINCES)]}0000"
+            elif level == "city":
+                code = f"{parent.code[:2]}{n % 89 + 1:02d}00"
+            elif level == "county":
+                code = f"{parent.code[:4]}{n % 89 + 1:02d}"
+            else:
+                code = f"{parent.code[:6]}{n % 999 + 1:03d}"
+        return service.create_region(code=code, name=name or f"区域{n}", level=level, parent=parent)
 
     def authority(self, region, name=None, abbreviation="测"):
         from app.organisations import service
@@ -145,8 +183,22 @@ class Factory:
         from app.auth.service import create_user
 
         n = self._next()
+        if str(role) == "inspector":  # an inspector cannot exist without his 执法证号
+            kw.setdefault("certificate_no", f"3699{n:04d}")
         return create_user(username=username or f"{role}{n}", display_name=kw.pop("display_name", f"用户{n}"),
                            role=role, password=PASSWORD, enterprise=enterprise, authority=authority, **kw)
+
+
+def delete_region_chain(region_id: int) -> None:
+    """Delete a committed region and the ancestors the factory made with it, deepest first."""
+    from sqlalchemy import delete
+
+    from app.organisations.models import Region
+
+    region = db.session.get(Region, region_id)
+    if region is not None:
+        for ident in reversed([int(i) for i in region.path.strip("/").split("/") if i]):
+            db.session.execute(delete(Region).where(Region.id == ident))
 
 
 @pytest.fixture
@@ -186,9 +238,11 @@ def world(factory, db_session):
         inspector=f.user("inspector", authority=auth_a, username="t_inspector", certificate_no="36000001"),
         inspector2=f.user("inspector", authority=auth_a, username="t_inspector2", certificate_no="36000002"),
         supervisor=f.user("supervisor", authority=auth_a, username="t_supervisor"),
-        inspector_b=f.user("inspector", authority=auth_b, username="t_inspector_b"),
+        inspector_b=f.user("inspector", authority=auth_b, username="t_inspector_b",
+                           certificate_no="36000003"),
         supervisor_b=f.user("supervisor", authority=auth_b, username="t_supervisor_b"),
-        city_inspector=f.user("inspector", authority=auth_city, username="t_city_inspector"),
+        city_inspector=f.user("inspector", authority=auth_city, username="t_city_inspector",
+                              certificate_no="36000004"),
         city_supervisor=f.user("supervisor", authority=auth_city, username="t_city_supervisor"),
     )
     db_session.commit()

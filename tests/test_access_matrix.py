@@ -17,7 +17,7 @@ from tests.access import Row, check_row, rows_as_params
 
 # Endpoints anyone may call without logging in, and path prefixes that are public by design.
 PUBLIC_ENDPOINTS = {
-    "auth.login", "auth.set_language", "static", "ui.healthz",
+    "auth.login", "auth.set_language", "static", "ui.healthz", "ui.favicon",
     "auth_api.issue_token", "api-docs.openapi_json",
     # the installable app: what a browser fetches without cookies (nothing about a user in them)
     "frontend.manifest", "frontend.service_worker", "frontend.offline",
@@ -79,7 +79,7 @@ def test_public_endpoints_answer_without_login(client):
 ENTERPRISE_ROLES = dict(enterprise_staff=200, enterprise_principal=200, enterprise_manager=200)
 GOVERNMENT = dict(inspector=200, supervisor=200)
 EVERYONE = dict(ENTERPRISE_ROLES, **GOVERNMENT, admin=200)
-NEW_REGION = {"code": "990001", "name": "新镇", "level": "town", "parent_id": "{county_a}"}
+NEW_REGION = {"code": "{county_a_code}001", "name": "新镇", "level": "town", "parent_id": "{county_a}"}
 NEW_AUTHORITY = {"region_id": "{county_a}", "name": "甲县第二应急管理局", "abbreviation": "甲二",
                  "review_body": "甲县人民政府", "court": "甲县人民法院"}
 NEW_USER = {"username": "matrix_new", "display_name": "新用户", "role": "enterprise_staff",

@@ -58,7 +58,7 @@ def test_chain_head_revision_takes_the_head_from_existing_events(empty_database_
         config = app.extensions["migrate"].migrate.get_config()
         command.upgrade(config, "head")
         f = Factory()
-        county = f.region("迁移县", level="county", code="990102")
+        county = f.region("迁移县", level="county")
         enterprise = f.enterprise(county, name="迁移化工有限公司")
         staff = f.user("enterprise_staff", enterprise=enterprise, username="mig_staff")
         manager = f.user("enterprise_manager", enterprise=enterprise, username="mig_manager")
@@ -88,5 +88,48 @@ def test_chain_head_revision_takes_the_head_from_existing_events(empty_database_
         db.session.commit()
         assert db.session.get(Hazard, ids["confirmed"]).chain_seq == 3
         assert history.verify() == {}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_fresh_install_creates_an_enterprise_without_the_demo(empty_database_url):
+    """``db upgrade`` alone brings every code table a form needs: the admin creates a province and
+    an enterprise through the pages, choosing an industry the migration put in the select box."""
+    import re
+
+    from app.auth.service import create_user
+    from app.organisations.models import Enterprise, Industry
+    from app.organisations.seed import INDUSTRIES, ensure_industries
+    from tests.conftest import login
+
+    app = make_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SQLALCHEMY_ENGINE_OPTIONS": {}},
+                   db_url=empty_database_url)
+    with app.app_context():
+        command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
+        rows = db.session.execute(select(Industry.code, Industry.name).order_by(Industry.id)).all()
+        assert [tuple(r) for r in rows] == INDUSTRIES  # the migration's table is the current one
+        admin = create_user(username="first_admin", display_name="管理员", role="admin", password="long-enough-1")
+        db.session.commit()
+        client = app.test_client()
+        login(client, admin)
+        assert client.post("/regions/new", data={"code": "360000", "name": "江西省", "level": "province",
+                                                 "parent_id": ""}).status_code == 302
+        page = client.get("/enterprises/new").get_data(as_text=True)
+        industry = re.search(r'<option value="(\d+)">危险化学品</option>', page)
+        region = re.search(r'<option value="(\d+)">江西省（360000）</option>', page)
+        assert industry and region, "the form offers the migrated industries and the new region"
+        from app.organisations.credit_code import complete
+
+        resp = client.post("/enterprises/new", data={
+            "name": "新装化工有限公司", "credit_code": complete("91360000MA0000001"), "region_id": region.group(1),
+            "industry_id": industry.group(1), "standardisation_level": "none", "scale": "small"})
+        assert resp.status_code == 302, resp.get_data(as_text=True)
+        db.session.remove()
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == "新装化工有限公司"))
+        assert enterprise.industry.name == "危险化学品"
+        # The demo's seeding looks industries up by code: nothing is inserted twice.
+        ensure_industries()
+        db.session.commit()
+        assert db.session.scalar(select(db.func.count()).select_from(Industry)) == len(INDUSTRIES)
         db.session.remove()
         db.engine.dispose()

@@ -14,7 +14,7 @@ from app.organisations.models import Authority, Enterprise
 
 user_cli = AppGroup("user", help="Manage users.")
 OPTION_NAMES = {"enterprise_id": "--enterprise", "authority_id": "--authority", "display_name": "--name",
-                "username": "--username", "role": "--role"}
+                "username": "--username", "role": "--role", "certificate_no": "--certificate"}
 
 
 @user_cli.command("create")
@@ -23,8 +23,10 @@ OPTION_NAMES = {"enterprise_id": "--enterprise", "authority_id": "--authority", 
 @click.option("--name", "display_name", help="Display name (default: the username).")
 @click.option("--enterprise", "credit_code", help="Credit code of the enterprise (enterprise roles).")
 @click.option("--authority", "authority_ref", help="Authority id or exact name (inspector, supervisor).")
+@click.option("--certificate", "certificate_no", default="",
+              help="Law-enforcement certificate number (执法证号; required for inspectors).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create(username, role, display_name, credit_code, authority_ref, password_stdin):
+def create(username, role, display_name, credit_code, authority_ref, certificate_no, password_stdin):
     """Create a user (the first admin, or anyone) from a script."""
     enterprise = authority = None
     if credit_code:
@@ -43,7 +45,8 @@ def create(username, role, display_name, credit_code, authority_ref, password_st
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = service.create_user(username=username, display_name=display_name or username, role=role,
-                                   password=password, enterprise=enterprise, authority=authority)
+                                   password=password, enterprise=enterprise, authority=authority,
+                                   certificate_no=certificate_no)
     except Invalid as exc:
         db.session.rollback()
         details = "; ".join(f"{OPTION_NAMES.get(k, k)}: {' '.join(v)}" for k, v in exc.fields.items())

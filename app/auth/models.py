@@ -33,9 +33,16 @@ class Role(enum.StrEnum):
     def is_government(self) -> bool:
         return self in GOVERNMENT_ROLES
 
+    @property
+    def needs_certificate(self) -> bool:
+        """Signs enforcement documents as an officer, so must hold a law-enforcement certificate."""
+        return self in CERTIFIED_ROLES
+
 
 ENTERPRISE_ROLES = frozenset({Role.enterprise_staff, Role.enterprise_manager, Role.enterprise_principal})
 GOVERNMENT_ROLES = frozenset({Role.inspector, Role.supervisor})
+# Inspection records and orders name two officers with their 执法证号: only inspectors act as officers.
+CERTIFIED_ROLES = frozenset({Role.inspector})
 
 
 class User(UserMixin, db.Model):

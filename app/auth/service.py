@@ -80,6 +80,12 @@ def _check_anchor(errors: dict, role, enterprise, authority, department) -> None
         errors.setdefault("department_id", _("The department is not part of this enterprise."))
 
 
+def _check_certificate(errors: dict, role, certificate_no: str) -> None:
+    """Refused where the user is made, not later when he has filled in a whole inspection."""
+    if isinstance(role, Role) and role.needs_certificate and not certificate_no:
+        errors.setdefault("certificate_no", _("An inspector needs his law-enforcement certificate number."))
+
+
 def _check_texts(errors: dict, data: dict) -> dict:
     clean = {}
     for field, max_len in USER_TEXT.items():
@@ -120,6 +126,7 @@ def create_user(*, username: str, display_name: str, role: Role | str, password:
                                       certificate_no=certificate_no))
     _check_password(errors, password)
     _check_anchor(errors, role, enterprise, authority, department)
+    _check_certificate(errors, role, clean["certificate_no"])
     if errors:
         raise Invalid(fields=errors)
     user = User(username=username, role=role, enterprise=enterprise, authority=authority,
@@ -148,6 +155,7 @@ def update_user(user: User, **data) -> User:
         errors["role"] = _("Unknown role.")
     clean = _check_texts(errors, merged)
     _check_anchor(errors, role, merged["enterprise"], merged["authority"], merged["department"])
+    _check_certificate(errors, role, clean["certificate_no"])
     if errors:
         raise Invalid(fields=errors)
     for key, value in clean.items():

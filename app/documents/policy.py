@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 
 from app import policy
 from app.auth.models import Role, User
@@ -21,7 +21,8 @@ def _document_scope(user: User):
     condition = policy.enterprise_condition(Document.enterprise_id, user)
     if user.role == Role.enterprise_staff:
         return and_(condition, Document.kind.in_(STAFF_KINDS))
-    return condition
+    # An authority keeps seeing what it issued after the enterprise moved to another region.
+    return or_(condition, policy.authority_records(Document.issuer_authority_id, user))
 
 
 policy.register_scope(Document, _document_scope)

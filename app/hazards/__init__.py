@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import undefer
 
 import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
@@ -33,8 +33,9 @@ def _hazard_scope(user):
     if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
         path = tenancy.authority_region_path(user)
         if path is not None:
-            return exists(select(Enterprise.id).where(
-                Enterprise.id == Hazard.enterprise_id, Enterprise.region_id.in_(tenancy.region_subtree(path))))
+            return or_(exists(select(Enterprise.id).where(
+                Enterprise.id == Hazard.enterprise_id, Enterprise.region_id.in_(tenancy.region_subtree(path)))),
+                tenancy.authority_records(Hazard.found_by_authority_id, user))  # also after a transfer
     return tenancy.enterprise_condition(Hazard.enterprise_id, user)
 
 

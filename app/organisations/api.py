@@ -28,6 +28,7 @@ from app.organisations.models import (
     Department,
     Enterprise,
     EnterpriseScale,
+    EnterpriseTransfer,
     Industry,
     Region,
     RegionLevel,
@@ -157,7 +158,8 @@ class EnterpriseSchema(Schema):
 class EnterprisePatch(Schema):
     name = fields.String()
     credit_code = fields.String()
-    region_id = fields.Integer()
+    region_id = fields.Integer(metadata={"description": "Moving to another region is a recorded transfer: "
+                                                        "POST /enterprises/{id}/transfers (422 here)"})
     industry_id = fields.Integer()
     address = fields.String()
     legal_representative = fields.String()
@@ -181,6 +183,21 @@ class EnterpriseQuery(PageArgs):
     region_id = fields.Integer(metadata={"description": "This region and every region below it"})
     industry_id = fields.Integer()
     industry = fields.String(metadata={"description": "Industry code, e.g. hazardous_chemicals"})
+
+
+class TransferSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    enterprise_id = fields.Integer(dump_only=True)
+    from_region_id = fields.Integer(dump_only=True)
+    to_region_id = fields.Integer(dump_only=True)
+    reason = fields.String(dump_only=True)
+    transferred_by_id = fields.Integer(dump_only=True)
+    transferred_at = fields.DateTime(dump_only=True)
+
+
+class TransferCreate(Schema):
+    region_id = fields.Integer(required=True, metadata={"description": "The new region"})
+    reason = fields.String(required=True, metadata={"description": "Why the enterprise moves (at most 500 characters)"})
 
 
 class IndustrySchema(Schema):
@@ -395,6 +412,28 @@ class EnterpriseItem(MethodView):
         find.run(org.update_enterprise, enterprise, **_enterprise_data(data, find))
         commit()
         return enterprise
+
+
+@blp.route("/enterprises/<int:enterprise_id>/transfers")
+class EnterpriseTransfers(MethodView):
+    @blp.response(200, TransferSchema(many=True))
+    def get(self, enterprise_id):
+        """The enterprise's transfers between regions, oldest first."""
+        return org.transfers_of(policy.get_visible(Enterprise, enterprise_id, me()))
+
+    @requires("enterprise.transfer", Enterprise, "enterprise_id")
+    @blp.arguments(TransferCreate)
+    @blp.response(201, TransferSchema)
+    def post(self, data, enterprise_id):
+        """Move the enterprise to another region (admin), recorded with the reason. What an authority
+        found, issued or listed before stays visible to it; the new region's authorities take over."""
+        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
+        find = Resolver(me())
+        region = find("region_id", Region, data["region_id"], required=True)
+        transfer: EnterpriseTransfer = find.run(org.transfer_enterprise, enterprise, region=region,
+                                                reason=data["reason"], actor=me())
+        commit()
+        return transfer
 
 
 @blp.route("/enterprises/<int:enterprise_id>/departments")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app import labels
@@ -69,6 +69,14 @@ class EnterpriseForm(FlaskForm):
         """The enterprise's own manager keeps its details, not its identity (admin's master data)."""
         for name in self.MASTER_FIELDS:
             delattr(self, name)
+
+
+class TransferForm(FlaskForm):
+    """Moving an enterprise to another region: recorded with its reason (see service.transfer_enterprise)."""
+
+    region_id = id_select(_l("New region"), required=True)
+    reason = TextAreaField(_l("Reason for the transfer"), validators=[DataRequired()],
+                           render_kw={"maxlength": 500})
 
 
 class DepartmentForm(FlaskForm):

@@ -142,3 +142,27 @@ class Department(db.Model):
     def depth(self) -> int:
         return self.path.count("/") - 2 if self.path else 0
 
+
+
+class EnterpriseTransfer(db.Model):
+    """An enterprise moved from one region to another: who, when, from, to and why.
+
+    The move changes which authorities supervise the enterprise from now on; what an authority
+    found, issued or listed before stays with it (the records name their authority), so the
+    history of both is kept and this row says why the enterprise changed hands.
+    """
+
+    __tablename__ = "enterprise_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    from_region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    to_region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    transferred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    transferred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    from_region: Mapped[Region] = relationship(foreign_keys=[from_region_id])
+    to_region: Mapped[Region] = relationship(foreign_keys=[to_region_id])
+    transferred_by = relationship("User")

@@ -45,6 +45,12 @@ def _enterprise_create(user: User, _obj) -> bool:
     return user.role == Role.admin
 
 
+@policy.rule("enterprise.transfer")
+def _enterprise_transfer(user: User, _enterprise) -> bool:
+    """Moving an enterprise between regions: admin, recorded with its reason."""
+    return user.role == Role.admin
+
+
 @policy.rule("enterprise.edit_master")
 def _enterprise_edit_master(user: User, _enterprise) -> bool:
     """Name, credit code, region and industry are master data: admin only."""

@@ -1,4 +1,11 @@
-"""Reference data that every installation needs: the industry code table."""
+"""Reference data that every installation needs: the industry code table.
+
+A database gets it from the migrations (revision fbea54d6fb16 inserts these rows), so a fresh
+install can create enterprises without the demo; ``ensure_industries`` only looks the rows up by
+code and adds what is missing (for databases made with ``create_all``, as the tests do), so the
+demo and a migrated database never hold two rows of one code. A change of this table needs a new
+revision too: ``tests/test_migrations.py`` keeps the migrated table equal to this one.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ INDUSTRIES = [
 
 
 def ensure_industries() -> dict[str, Industry]:
+    """The industries by code; missing codes are added (never a second row of a code)."""
     existing = {i.code: i for i in db.session.scalars(select(Industry))}
     for code, name in INDUSTRIES:
         if code not in existing:

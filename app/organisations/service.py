@@ -5,22 +5,24 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import labels
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations import credit_code as cc
+from app.organisations import division_code
 from app.organisations.models import (
     Authority,
     Department,
     DepartmentLevel,
     Enterprise,
     EnterpriseScale,
+    EnterpriseTransfer,
     Industry,
     Region,
     RegionLevel,
     StandardisationLevel,
 )
 
-LEVEL_ORDER = list(RegionLevel)
 DEPARTMENT_ORDER = list(DepartmentLevel)
 
 
@@ -33,21 +35,47 @@ def _text(errors: dict, field: str, value: str | None, max_len: int, required: b
     return value
 
 
+def _check_division(errors: dict, code: str, level, parent: Region | None) -> None:
+    """GB/T 2260 (see division_code): a well-formed code that denotes ``level``, under a parent of a
+    level the tree allows, beginning with that parent's prefix. Rule sets are chosen by code prefix,
+    so a code that lies about its place would pick another province's rules."""
+    if not isinstance(level, RegionLevel):
+        return
+    if parent is None and level != RegionLevel.province:
+        errors.setdefault("parent_id", _("Choose the parent region: only a province is at the top level."))
+    elif parent is not None and parent.level not in division_code.PARENT_LEVELS[level]:
+        errors.setdefault("level", {
+            RegionLevel.province: _("A province is at the top level; it has no parent."),
+            RegionLevel.city: _("A city belongs under a province."),
+            RegionLevel.county: _("A county belongs under a city or a province."),
+            RegionLevel.town: _("A town belongs under a county or a city."),
+        }[level])
+    if not code or "code" in errors:
+        return
+    if not division_code.is_well_formed(code):
+        errors["code"] = _("A division code has 6 digits (GB/T 2260), a town's 9, beginning with a "
+                           "province's two digits.")
+    elif division_code.level_of(code) != level:
+        errors["code"] = _("%(code)s is not the code of a %(level)s: a province's ends in 0000, a city's in 00, "
+                           "a county's in neither, a town's has 9 digits.", code=code, level=labels.label(level))
+    elif parent is not None and "level" not in errors:
+        prefix = division_code.parent_prefix(parent.code, parent.level, level)
+        if not code.startswith(prefix):
+            errors["code"] = _("The code must begin with %(prefix)s, as its parent %(parent)s (%(parent_code)s).",
+                               prefix=prefix, parent=parent.name, parent_code=parent.code)
+
+
 def create_region(*, code: str, name: str, level: RegionLevel | str, parent: Region | None) -> Region:
     errors: dict = {}
     code = _text(errors, "code", code, 12)
     name = _text(errors, "name", name, 64)
-    if code and not code.isdigit():
-        errors["code"] = _("A division code has only digits.")
-    elif code and db.session.scalar(select(Region.id).where(Region.code == code)):
+    if code and db.session.scalar(select(Region.id).where(Region.code == code)):
         errors["code"] = _("This division code exists already.")
     try:
         level = RegionLevel(level)
     except ValueError:
         errors["level"] = _("Unknown level.")
-    if parent is not None and isinstance(level, RegionLevel) and \
-            LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(parent.level):
-        errors["level"] = _("A region must be below its parent's level.")
+    _check_division(errors, code, level, parent)
     if errors:
         raise Invalid(fields=errors)
     region = Region(code=code, name=name, level=level, parent=parent)
@@ -58,14 +86,21 @@ def create_region(*, code: str, name: str, level: RegionLevel | str, parent: Reg
 
 
 def update_region(region: Region, *, code: str | None = None, name: str | None = None) -> Region:
-    """Rename or re-code a region; its level and place in the tree are fixed once created."""
+    """Rename or re-code a region; its level and place in the tree are fixed once created, and a new
+    code must still be the prefix of its sub-regions' codes."""
     errors: dict = {}
     code = _text(errors, "code", region.code if code is None else code, 12)
     name = _text(errors, "name", region.name if name is None else name, 64)
-    if code and not code.isdigit():
-        errors["code"] = _("A division code has only digits.")
-    elif code and db.session.scalar(select(Region.id).where(Region.code == code, Region.id != region.id)):
+    if code and db.session.scalar(select(Region.id).where(Region.code == code, Region.id != region.id)):
         errors["code"] = _("This division code exists already.")
+    if code != region.code:
+        _check_division(errors, code, region.level, region.parent)
+        if "code" not in errors and code:
+            misfit = next((child for child in region.children if not child.code.startswith(
+                division_code.parent_prefix(code, region.level, child.level))), None)
+            if misfit is not None:
+                errors["code"] = _("Sub-region %(name)s (%(code)s) would no longer begin with this code.",
+                                   name=misfit.name, code=misfit.code)
     if errors:
         raise Invalid(fields=errors)
     region.code, region.name = code, name
@@ -146,6 +181,11 @@ def validate_enterprise(data: dict, *, current: Enterprise | None = None) -> dic
     if "region" in data or current is None:
         if data.get("region") is None:
             errors["region_id"] = _("Unknown region.")
+        elif current is not None and data["region"].id != current.region_id:
+            # Editing the region would silently hand the enterprise, and with it the authority's
+            # own records, to another district: a move is a transfer, recorded with its reason.
+            errors["region_id"] = _("Moving the enterprise to another region is a transfer: use "
+                                    "“Transfer to another region” and give the reason.")
         clean["region"] = data.get("region")
     if "industry" in data or current is None:
         if data.get("industry") is None:
@@ -175,6 +215,35 @@ def update_enterprise(enterprise: Enterprise, **data) -> Enterprise:
         setattr(enterprise, key, value)
     db.session.flush()
     return enterprise
+
+
+def transfer_enterprise(enterprise: Enterprise, *, region: Region | None, reason: str | None,
+                        actor) -> EnterpriseTransfer:
+    """Move an enterprise to another region, recorded: who, when, from, to and why.
+
+    From now on the authorities above ``region`` supervise it. What an authority found, issued or
+    listed before stays with that authority (hazards, documents, listings and inspections name it),
+    so both the old and the new authority see those records (app.policy.authority_records).
+    """
+    errors: dict = {}
+    reason = _text(errors, "reason", reason, 500)
+    if region is None:
+        errors["region_id"] = _("Unknown region.")
+    elif region.id == enterprise.region_id:
+        errors["region_id"] = _("The enterprise is in this region already.")
+    if errors:
+        raise Invalid(fields=errors)
+    transfer = EnterpriseTransfer(enterprise=enterprise, from_region=enterprise.region, to_region=region,
+                                  reason=reason, transferred_by_id=actor.id)
+    db.session.add(transfer)
+    enterprise.region = region
+    db.session.flush()
+    return transfer
+
+
+def transfers_of(enterprise: Enterprise) -> list[EnterpriseTransfer]:
+    return list(db.session.scalars(select(EnterpriseTransfer).where(
+        EnterpriseTransfer.enterprise_id == enterprise.id).order_by(EnterpriseTransfer.id)))
 
 
 def create_department(enterprise: Enterprise, *, name: str, level: DepartmentLevel | str,

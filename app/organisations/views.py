@@ -27,6 +27,7 @@ from app.organisations.forms import (
     EnterpriseForm,
     PasswordForm,
     RegionForm,
+    TransferForm,
     UserForm,
 )
 from app.organisations.lookups import Resolver
@@ -218,14 +219,16 @@ def enterprise(enterprise_id: int):
     departments = db.session.scalars(select(Department).where(Department.enterprise_id == item.id)
                                      .order_by(Department.path)).all()
     return render_template("organisations/enterprise.html", enterprise=item, departments=departments,
-                           staff=staff)
+                           staff=staff, transfers=org.transfers_of(item))
 
 
 def _enterprise_fields(form, find: Resolver) -> dict:
     data = {name: field.data for name, field in form._fields.items()
             if name not in ("csrf_token", "region_id", "industry_id")}
-    if form.region_id is not None:  # None when the manager edits (master fields dropped)
+    # None when dropped: the manager edits no master field, and the region only moves by a transfer.
+    if getattr(form, "region_id", None) is not None:
         data["region"] = find("region_id", Region, form.region_id.data, required=True)
+    if getattr(form, "industry_id", None) is not None:
         data["industry"] = find("industry_id", Industry, form.industry_id.data, required=True)
     return data
 
@@ -253,7 +256,7 @@ def enterprise_edit(enterprise_id: int):
     policy.require(me(), "enterprise.edit", item)
     form = EnterpriseForm(obj=item)
     if policy.can(me(), "enterprise.edit_master", item):
-        form.region_id.choices = lookups.region_choices(me(), blank="—")
+        del form.region_id  # moved only by a recorded transfer (enterprise_transfer)
         form.industry_id.choices = lookups.industry_choices(blank="—")
     else:
         form.drop_master_fields()
@@ -266,6 +269,25 @@ def enterprise_edit(enterprise_id: int):
             return redirect(url_for(".enterprise", enterprise_id=item.id))
     return _form_page(form, _("Edit enterprise"), url_for(".enterprise", enterprise_id=item.id),
                       _failed(form), subtitle=item.name)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/transfer", methods=["GET", "POST"])
+def enterprise_transfer(enterprise_id: int):
+    """Move the enterprise to another region, with the reason; past records stay with their authority."""
+    item = policy.get_visible(Enterprise, enterprise_id, me())
+    policy.require(me(), "enterprise.transfer", item)
+    form = TransferForm()
+    form.region_id.choices = lookups.region_choices(me(), blank="—")
+    if form.validate_on_submit():
+        def action():
+            find = Resolver(me())
+            region = find("region_id", Region, form.region_id.data, required=True)
+            return find.run(org.transfer_enterprise, item, region=region, reason=form.reason.data, actor=me())
+        if _save(form, action):
+            flash(_("The enterprise is transferred to %(region)s.", region=item.region.name), "success")
+            return redirect(url_for(".enterprise", enterprise_id=item.id))
+    return _form_page(form, _("Transfer to another region"), url_for(".enterprise", enterprise_id=item.id),
+                      _failed(form), subtitle=f"{item.name}（{item.region.name}）")
 
 
 # --- departments -----------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import labels
+from app.forms import options
 from app.risks.models import RiskPointKind, RiskPointStatus
 from workflows import grading
 from workflows.grading import ControlLevel, Method
@@ -27,9 +29,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _values(method: Method, name: str) -> list[tuple[str, str]]:
+def _values(method: Method, name: str) -> list[SelectChoice]:
     meanings = grading.MEANINGS[method][name]
-    return [("", "—")] + [(grading._fmt(v), f"{grading._fmt(v)}　{meanings[v]}") for v in grading.FACTORS[method][name]]
+    return options([("", "—")] + [(grading._fmt(v), f"{grading._fmt(v)}　{meanings[v]}")
+                                  for v in grading.FACTORS[method][name]])
 
 
 class RiskPointForm(FlaskForm):
@@ -37,9 +40,9 @@ class RiskPointForm(FlaskForm):
     area = StringField(_l("Area"), validators=[Length(max=128)])
     kind = SelectField(_l("Type of risk point"), default="place")
     hazard_factors = SelectMultipleField(_l("Hazard factors (GB/T 13861)"),
-                                         choices=[(k, f"{k} {v}") for k, v in HAZARD_FACTORS.items()])
+                                         choices=options((k, f"{k} {v}") for k, v in HAZARD_FACTORS.items()))
     accident_types = SelectMultipleField(_l("Possible accident types (GB 6441)"),
-                                         choices=[(k, f"{k} {v}") for k, v in ACCIDENT_TYPES.items()])
+                                         choices=options((k, f"{k} {v}") for k, v in ACCIDENT_TYPES.items()))
     engineering = TextAreaField(_l("Engineering measures (one per line)"))
     management = TextAreaField(_l("Management measures (one per line)"))
     training = TextAreaField(_l("Training measures (one per line)"))
@@ -73,7 +76,7 @@ class AssessmentForm(FlaskForm):
     mes_E = SelectField("E", default="", choices=_values(Method.mes, "E"))
     mes_S = SelectField("S", default="", choices=_values(Method.mes, "S"))
     direct_rules = MultiCheckboxField(_l("Direct-determination rules"),
-                                      choices=[(k, f"{k} {v}") for k, v in grading.DIRECT_RULES.items()])
+                                      choices=options((k, f"{k} {v}") for k, v in grading.DIRECT_RULES.items()))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
     def __init__(self, *args, **kw):

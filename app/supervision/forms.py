@@ -5,10 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import options
+
 
 class DecisionForm(FlaskForm):
-    action = SelectField(_l("Decision"), choices=[("list", _l("List for supervision")),
-                                                  ("dismiss", _l("Dismiss"))])
+    action = SelectField(_l("Decision"), choices=options([("list", _l("List for supervision")),
+                                                          ("dismiss", _l("Dismiss"))]))
     deadline = DateField(_l("Rectification deadline"), validators=[Optional()])
     requirements = TextAreaField(_l("Supervision requirements"), validators=[Length(max=4000)])
     reason = TextAreaField(_l("Reason (for dismissing)"), validators=[Length(max=2000)])

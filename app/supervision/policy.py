@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from app import policy
 from app.auth.models import Role, User
@@ -21,11 +21,13 @@ def _listing_scope(user: User) -> ColumnElement[bool]:
     condition = policy.enterprise_condition(Listing.enterprise_id, user)
     if user.role.is_enterprise:
         return and_(condition, Listing.state.in_(ENTERPRISE_VISIBLE_STATES))
-    return condition
+    # The listing authority keeps its listings after the enterprise moved to another region.
+    return or_(condition, policy.authority_records(Listing.authority_id, user))
 
 
 policy.register_scope(Listing, _listing_scope)
-policy.register_scope(Inspection, lambda user: policy.enterprise_condition(Inspection.enterprise_id, user))
+policy.register_scope(Inspection, lambda user: or_(policy.enterprise_condition(Inspection.enterprise_id, user),
+                                                   policy.authority_records(Inspection.authority_id, user)))
 
 
 def _government(user: User) -> bool:

@@ -136,7 +136,7 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
                                        hazard.enterprise_id, rule.code)
             continue
         routed = authority.level != RegionLevel(rule.authority_level)
-        listing = Listing(hazard=hazard, enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
+        listing = Listing(enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
                           authority=authority, level=authority.level,
                           requested_level=RegionLevel(rule.authority_level) if routed else None,
                           grade=hazard.effective_grade.value, state=ListingState.proposed,
@@ -144,7 +144,11 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
         try:
             # A concurrent scan may insert the same (hazard, rule) first: the constraint decides.
             with db.session.begin_nested():
+                # In the session before it joins ``hazard.listings``: attached first, the savepoint's
+                # flush met a listing outside the session in the collection (SAWarning, not saved
+                # along that path).
                 db.session.add(listing)
+                listing.hazard = hazard
         except IntegrityError:
             continue
         existing.append(listing)

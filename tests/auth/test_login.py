@@ -138,7 +138,7 @@ def test_api_needs_no_csrf_token(csrf_app):
     resp = client.post("/api/v1/auth/token", json={"username": "csrf_api", "password": PASSWORD})
     assert resp.status_code == 200
     headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
-    resp = client.post("/api/v1/regions", json={"code": "990777", "name": "无令牌区", "level": "province"},
+    resp = client.post("/api/v1/regions", json={"code": "120000", "name": "无令牌区", "level": "province"},
                        headers=headers)
     assert resp.status_code == 201
 
@@ -153,9 +153,34 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
     assert "development SECRET_KEY" in str(excinfo.value)
 
 
+@pytest.mark.parametrize("url", [None, "http://127.0.0.1:5000", "http://localhost:8000/", "https://[::1]/",
+                                 "http://0.0.0.0", "http://127.8.9.1", ""])
+def test_production_refuses_a_loopback_public_base_url(monkeypatch, tmp_path, url):
+    """QR codes on printed (immutable) documents would lead nowhere: refuse to start, and say why."""
+    monkeypatch.setenv("SHUANGKONG_ENV_NAME", "production")
+    monkeypatch.setenv("SHUANGKONG_SECRET_KEY", "a-long-random-value-0123456789abcdef")
+    if url is None:  # left at its default
+        monkeypatch.delenv("SHUANGKONG_PUBLIC_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("SHUANGKONG_PUBLIC_BASE_URL", url)
+    bare = Flask("probe", instance_path=str(tmp_path))
+    with pytest.raises(RuntimeError, match="SHUANGKONG_PUBLIC_BASE_URL") as excinfo:
+        config.load(bare, None)
+    assert "QR codes" in str(excinfo.value)
+
+
+def test_development_keeps_the_loopback_public_base_url(monkeypatch, tmp_path):
+    monkeypatch.delenv("SHUANGKONG_ENV_NAME", raising=False)
+    monkeypatch.delenv("SHUANGKONG_PUBLIC_BASE_URL", raising=False)
+    bare = Flask("probe", instance_path=str(tmp_path))
+    config.load(bare, None)
+    assert bare.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
 def test_production_with_a_real_key_starts_with_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SHUANGKONG_ENV_NAME", "production")
     monkeypatch.setenv("SHUANGKONG_SECRET_KEY", "a-long-random-value-0123456789abcdef")
+    monkeypatch.setenv("SHUANGKONG_PUBLIC_BASE_URL", "https://shuangkong.example.gov.cn")
     bare = Flask("probe", instance_path=str(tmp_path))
     config.load(bare, None)
     assert bare.config["SESSION_COOKIE_SECURE"] is True

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import delete, select
 
-from tests.conftest import IS_POSTGRES, Factory
+from tests.conftest import IS_POSTGRES, Factory, delete_region_chain
 from tests.documents.conftest import make_hazard
 
 pytestmark = [pytest.mark.postgres,
@@ -24,7 +24,7 @@ def committed(app):
     from app.documents.models import Document, DocumentCounter, document_hazards
     from app.extensions import db
     from app.hazards.models import Hazard
-    from app.organisations.models import Authority, Enterprise, Industry, Region
+    from app.organisations.models import Authority, Enterprise, Industry
 
     with app.test_request_context("/"):
         industries_before = set(db.session.scalars(select(Industry.id)))
@@ -48,7 +48,7 @@ def committed(app):
         db.session.execute(delete(User).where(User.id == ids["manager"]))
         db.session.execute(delete(Enterprise).where(Enterprise.id == ids["enterprise"]))
         db.session.execute(delete(Authority).where(Authority.id == ids["authority"]))
-        db.session.execute(delete(Region).where(Region.id == ids["region"]))
+        delete_region_chain(ids["region"])
         db.session.execute(delete(Industry).where(Industry.id.not_in(industries_before)))
         db.session.commit()
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 from flask import g
-from flask.testing import FlaskClient
+
+from tests.conftest import ClosingClient
 
 
-class FreshUserClient(FlaskClient):
+class FreshUserClient(ClosingClient):
     """The db_session fixture keeps one app context open, so Flask reuses it (and its ``g``) for every
     request; Flask-Login caches the user in ``g._login_user``. Forget it so that each request is
     authenticated by its own cookie or token, as in production."""

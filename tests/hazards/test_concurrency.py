@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from app.errors import Conflict
 from app.extensions import db
-from tests.conftest import IS_POSTGRES, Factory
+from tests.conftest import IS_POSTGRES, Factory, delete_region_chain
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (row locks, two connections)")
 
@@ -24,15 +24,14 @@ def committed_world(app):
     from app.auth.models import ApiToken, User
     from app.hazards.models import Hazard, HazardAttachment, HazardCodeCounter, HazardEvent, TreatmentPlan
     from app.notifications.models import Notification
-    from app.organisations.models import Authority, Department, Enterprise, Region
+    from app.organisations.models import Authority, Department, Enterprise
 
     ctx = app.app_context()
     ctx.push()
     try:
         db.session.remove()
         f = Factory()
-        city = f.region("并发市", level="city", code="990001")
-        county = f.region("并发县", level="county", parent=city, code="990002")
+        county = f.region("并发县", level="county")
         authority = f.authority(county, name="并发县应急管理局", abbreviation="并")
         enterprise = f.enterprise(county, name="并发化工有限公司")
         users = SimpleNamespace(
@@ -44,7 +43,7 @@ def committed_world(app):
         )
         db.session.commit()
         ids = SimpleNamespace(users={k: u.id for k, u in vars(users).items()}, enterprise=enterprise.id,
-                              authority=authority.id)
+                              authority=authority.id, region=county.id)
         db.session.remove()
     finally:
         ctx.pop()
@@ -67,10 +66,9 @@ def committed_world(app):
                 delete(Department).where(Department.enterprise_id == enterprise_id),
                 delete(Enterprise).where(Enterprise.id == enterprise_id),
                 delete(Authority).where(Authority.id == authority_id),
-                delete(Region).where(Region.code == "990002"),
-                delete(Region).where(Region.code == "990001"),
             ):
                 db.session.execute(stmt)
+            delete_region_chain(ids.region)
             db.session.commit()
             db.session.remove()
 

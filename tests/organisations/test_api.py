@@ -72,11 +72,10 @@ def test_admin_creates_and_patches_an_enterprise(client, world, admin):
     created = resp.get_json()
     assert created["credit_code"] == VALID_CODE and created["scale"] == "medium"
     resp = client.patch(f"/api/v1/enterprises/{created['id']}", json={"standardisation_level": "level_1",
-                                                                      "region_id": world.regions.county_b.id},
+                                                                      "region_id": created["region_id"]},
                         headers=admin)
-    assert resp.status_code == 200
+    assert resp.status_code == 200  # the same region may be sent back; moving it is a transfer (test_transfers)
     assert resp.get_json()["standardisation_level"] == "level_1"
-    assert db.session.get(Enterprise, created["id"]).region_id == world.regions.county_b.id
 
 
 @pytest.mark.parametrize(("over", "field", "message"), [
@@ -118,17 +117,21 @@ def test_patch_with_a_duplicate_credit_code_changes_nothing(client, world, admin
 
 
 def test_regions_and_authorities(client, world, admin):
-    resp = client.post("/api/v1/regions", json={"code": "990010", "name": "甲县新镇", "level": "town",
-                                                "parent_id": world.regions.county_a.id}, headers=admin)
+    county = world.regions.county_a
+    resp = client.post("/api/v1/regions", json={"code": county.code + "010", "name": "甲县新镇", "level": "town",
+                                                "parent_id": county.id}, headers=admin)
     assert resp.status_code == 201
     town = resp.get_json()
     assert town["path"] == world.regions.county_a.path + f"{town['id']}/"
     before = count(Region)
-    for body, field in [({"code": "990010", "name": "重复", "level": "town"}, "code"),
-                        ({"code": "990011", "name": "无父", "level": "town", "parent_id": 999999}, "parent_id"),
-                        ({"code": "99A", "name": "字母", "level": "town"}, "code"),
-                        ({"code": "990012", "name": "长" * 65, "level": "town"}, "name"),
-                        ({"code": "990013", "name": "错级", "level": "planet"}, "level")]:
+    for body, field in [({"code": county.code + "010", "name": "重复", "level": "town", "parent_id": county.id},
+                         "code"),
+                        ({"code": county.code + "011", "name": "无父", "level": "town", "parent_id": 999999},
+                         "parent_id"),
+                        ({"code": "99A", "name": "字母", "level": "town", "parent_id": county.id}, "code"),
+                        ({"code": county.code + "012", "name": "长" * 65, "level": "town", "parent_id": county.id},
+                         "name"),
+                        ({"code": county.code + "013", "name": "错级", "level": "planet"}, "level")]:
         resp = client.post("/api/v1/regions", json=body, headers=admin)
         assert resp.status_code == 422 and field in resp.get_json()["error"]["fields"], body
     assert count(Region) == before
@@ -176,6 +179,33 @@ def test_user_bad_input_is_422_with_fields_and_nothing_saved(client, world, admi
     assert count(User) == before
 
 
+def test_an_inspector_without_certificate_number_is_refused(client, world, admin):
+    """An inspector without 执法证号 could only fail later, after filling in a whole inspection."""
+    before = count(User)
+    body = new_user(world, username="api_inspector", role="inspector", enterprise_id=None,
+                    authority_id=world.authorities.county_a.id)
+    for certificate in (None, "", "   "):
+        if certificate is not None:
+            body["certificate_no"] = certificate
+        resp = client.post("/api/v1/users", json=body, headers=admin)
+        assert resp.status_code == 422
+        assert resp.get_json()["error"]["fields"].keys() == {"certificate_no"}
+    assert count(User) == before
+    # Nor can an existing user become an inspector without one, nor an inspector lose his.
+    staff = world.users.staff
+    resp = client.patch(f"/api/v1/users/{staff.id}", json={"role": "inspector", "enterprise_id": None,
+                                                             "department_id": None,
+                                                             "authority_id": world.authorities.county_a.id},
+                        headers=admin)
+    assert resp.status_code == 422 and "certificate_no" in resp.get_json()["error"]["fields"]
+    resp = client.patch(f"/api/v1/users/{world.users.inspector.id}", json={"certificate_no": ""}, headers=admin)
+    assert resp.status_code == 422 and "certificate_no" in resp.get_json()["error"]["fields"]
+    db.session.expire_all()
+    assert world.users.inspector.certificate_no == "36000001"
+    body["certificate_no"] = "36000088"
+    assert client.post("/api/v1/users", json=body, headers=admin).status_code == 201
+
+
 def test_admin_creates_moves_and_deactivates_a_user(client, world, admin):
     resp = client.post("/api/v1/users", json=new_user(world), headers=admin)
     assert resp.status_code == 201
@@ -186,7 +216,8 @@ def test_admin_creates_moves_and_deactivates_a_user(client, world, admin):
     assert client.get("/api/v1/enterprises", headers=staff).status_code == 200
 
     resp = client.patch(f"/api/v1/users/{created['id']}", json={"role": "inspector", "enterprise_id": None,
-                                                                 "authority_id": world.authorities.county_b.id},
+                                                                 "authority_id": world.authorities.county_b.id,
+                                                                 "certificate_no": "36000099"},
                         headers=admin)
     assert resp.status_code == 200 and resp.get_json()["authority_id"] == world.authorities.county_b.id
     resp = client.patch(f"/api/v1/users/{created['id']}", json={"active": False}, headers=admin)

@@ -53,10 +53,15 @@ def test_enterprise_and_inspector_users_are_created(runner, world):
     code = world.enterprises.a.credit_code.lower()  # typed in lower case
     assert create(runner, "--username", "s1", "--role", "enterprise_manager", "--enterprise", code).exit_code == 0
     authority = str(world.authorities.county_a.id)
-    assert create(runner, "--username", "i1", "--role", "inspector", "--authority", authority).exit_code == 0
+    result = create(runner, "--username", "i1", "--role", "inspector", "--authority", authority)
+    assert result.exit_code != 0 and "--certificate" in result.output and "执法证号" in result.output
+    assert count(User, User.username == "i1") == 0
+    assert create(runner, "--username", "i1", "--role", "inspector", "--authority", authority,
+                  "--certificate", "36000077").exit_code == 0
     assert create(runner, "--username", "i2", "--role", "supervisor", "--authority", "乙县应急管理局").exit_code == 0
     s1, i1, i2 = (db.session.scalar(select(User).where(User.username == n)) for n in ("s1", "i1", "i2"))
     assert s1.enterprise_id == world.enterprises.a.id and i1.authority_id == world.authorities.county_a.id
+    assert i1.certificate_no == "36000077"
     assert i2.authority_id == world.authorities.county_b.id
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select
 from app.auth.models import ApiToken, User
 from app.extensions import db
 from app.organisations.credit_code import complete
-from app.organisations.models import Enterprise, Industry, Region
-from tests.conftest import IS_POSTGRES, PASSWORD, Factory
+from app.organisations.models import Enterprise, Industry
+from tests.conftest import IS_POSTGRES, PASSWORD, Factory, delete_region_chain
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (two real connections)")]
@@ -25,7 +25,7 @@ def committed(app):
     with app.app_context():
         had_industries = db.session.scalar(select(func.count()).select_from(Industry)) > 0
         f = Factory()
-        region = f.region("竞争县", level="county", code="980001")
+        region = f.region("竞争县", level="county")
         admin = f.user("admin", username="race_admin")
         from app.organisations.seed import ensure_industries
 
@@ -39,7 +39,7 @@ def committed(app):
             db.session.execute(delete(Enterprise).where(Enterprise.region_id == ids["region"]))
             db.session.execute(delete(ApiToken).where(ApiToken.user_id == ids["admin"]))
             db.session.execute(delete(User).where(User.id == ids["admin"]))
-            db.session.execute(delete(Region).where(Region.id == ids["region"]))
+            delete_region_chain(ids["region"])
             if not had_industries:
                 db.session.execute(delete(Industry))
             db.session.commit()

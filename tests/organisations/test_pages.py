@@ -163,10 +163,10 @@ def test_region_and_authority_bad_inputs(client, world):
     regions, authorities = count(Region), count(Authority)
     _refused(client, "/regions/new", {"code": world.regions.county_a.code, "name": "重复", "level": "town",
                                       "parent_id": world.regions.county_a.id}, "code", "已存在")
-    _refused(client, "/regions/new", {"code": "990099", "name": "镇", "level": "town", "parent_id": 999999},
-             "parent_id", "未知的上级")
-    _refused(client, "/regions/new", {"code": "990099", "name": "省下", "level": "province",
-                                      "parent_id": world.regions.city.id}, "level", "低于上级")
+    _refused(client, "/regions/new", {"code": world.regions.county_a.code + "099", "name": "镇", "level": "town",
+                                      "parent_id": 999999}, "parent_id", "未知的上级")
+    _refused(client, "/regions/new", {"code": "120000", "name": "省下", "level": "province",
+                                      "parent_id": world.regions.city.id}, "level", "省级区域位于最上层")
     data = {"region_id": world.regions.county_a.id, "name": "甲县应急管理局", "abbreviation": "甲",
             "review_body": "甲县人民政府", "court": "甲县人民法院"}
     _refused(client, "/authorities/new", data, "name", "已存在")
@@ -178,10 +178,10 @@ def test_region_and_authority_bad_inputs(client, world):
 
 def test_admin_creates_region_and_authority(client, world):
     login(client, world.users.admin)
-    resp = client.post("/regions/new", data={"code": "990001", "name": "甲县新镇", "level": "town",
-                                             "parent_id": world.regions.county_a.id})
+    resp = client.post("/regions/new", data={"code": world.regions.county_a.code + "001", "name": "甲县新镇",
+                                             "level": "town", "parent_id": world.regions.county_a.id})
     assert resp.status_code == 302
-    town = db.session.scalar(select(Region).where(Region.code == "990001"))
+    town = db.session.scalar(select(Region).where(Region.code == world.regions.county_a.code + "001"))
     assert town.path == world.regions.county_a.path + f"{town.id}/"
     resp = client.post("/authorities/new", data={"region_id": town.id, "name": "甲县新镇安监站",
                                                  "abbreviation": "新", "review_body": "甲县人民政府",
@@ -210,6 +210,11 @@ def test_user_bad_inputs(client, world):
     _refused(client, "/users/new", user_form(world, display_name="长" * 65), "display_name", "")
     _refused(client, "/users/new", user_form(world, enterprise_id=999999), "enterprise_id", "未知的企业")
     _refused(client, "/users/new", user_form(world, password="short"), "password", "至少需要 8 个字符")
+    html = _refused(client, "/users/new", user_form(world, username="new_inspector", role="inspector",
+                                                    enterprise_id="", authority_id=world.authorities.county_a.id,
+                                                    certificate_no=""),
+                    "certificate_no", "执法人员必须填写执法证号")
+    assert "new_inspector" in html  # what was typed is kept
     assert count(User) == before
 
 
@@ -220,7 +225,8 @@ def test_admin_creates_edits_deactivates_and_resets_a_user(client, world, app):
     assert user.enterprise_id == world.enterprises.a.id and user.department_id == world.departments.a.id
     resp = client.post(f"/users/{user.id}/edit", data={"display_name": "改名员工", "role": "inspector",
                                                        "enterprise_id": "", "department_id": "",
-                                                       "authority_id": world.authorities.county_a.id})
+                                                       "authority_id": world.authorities.county_a.id,
+                                                       "certificate_no": "36000055"})
     assert resp.status_code == 302
     db.session.refresh(user)
     assert (user.display_name, user.role.value, user.authority_id, user.enterprise_id) == \
@@ -315,9 +321,10 @@ def test_search_wildcards_are_taken_literally(client, world):
 def test_admin_edits_region_and_authority(client, world):
     login(client, world.users.admin)
     county = world.regions.county_a
-    assert client.post(f"/regions/{county.id}/edit", data={"code": "990555", "name": "甲区"}).status_code == 302
+    new_code = county.code[:4] + "55"
+    assert client.post(f"/regions/{county.id}/edit", data={"code": new_code, "name": "甲区"}).status_code == 302
     db.session.refresh(county)
-    assert (county.code, county.name) == ("990555", "甲区")
+    assert (county.code, county.name) == (new_code, "甲区")
     _refused(client, f"/regions/{county.id}/edit", {"code": world.regions.county_b.code, "name": "甲区"},
              "code", "已存在")
     auth = world.authorities.county_a

@@ -13,7 +13,7 @@ from app.hazards.models import Hazard
 from app.risks import service
 from app.risks.maps import region_summary
 from app.risks.models import RiskPoint, RiskPointStatus, RiskSummary
-from tests.conftest import IS_POSTGRES
+from tests.conftest import IS_POSTGRES, delete_region_chain
 from workflows.hazard_states import HazardLevel, HazardState
 
 
@@ -113,13 +113,14 @@ def test_concurrent_assessments_lose_no_count_and_one_edit_wins(app):
     finally:
         with app.app_context():
             from app.auth.models import User
-            from app.organisations.models import Enterprise, Region
+            from app.organisations.models import Enterprise
             from app.risks.models import RiskArea, RiskAssessment, RiskGradeChange
 
             for model, cond in ((RiskGradeChange, RiskGradeChange.risk_point_id.in_(ids)),
                                 (RiskAssessment, RiskAssessment.risk_point_id.in_(ids)),
                                 (RiskPoint, RiskPoint.id.in_(ids)), (RiskArea, RiskArea.enterprise_id == ent_id),
                                 (RiskSummary, RiskSummary.enterprise_id == ent_id), (User, User.id == manager_id),
-                                (Enterprise, Enterprise.id == ent_id), (Region, Region.id == region_id)):
+                                (Enterprise, Enterprise.id == ent_id)):
                 db.session.execute(db.delete(model).where(cond))
+            delete_region_chain(region_id)
             db.session.commit()

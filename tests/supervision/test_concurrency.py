@@ -28,8 +28,8 @@ def committed(app):
     with app.app_context():
         db.session.remove()
         f = Factory()
-        city = f.region("并发市", level="city", code="980001")
-        county = f.region("并发县", level="county", parent=city, code="980002")
+        city = f.region("并发市", level="city")
+        county = f.region("并发县", level="county", parent=city)
         f.authority(county, name="并发县应急管理局", abbreviation="并")
         city_authority = f.authority(city, name="并发市应急管理局", abbreviation="并市")
         enterprise = f.enterprise(county, name="并发化工有限公司")
