@@ -57,7 +57,7 @@ def _populate() -> dict:
     from tests.hazards.helpers import jpeg_bytes, pdf_bytes
 
     f = Factory()
-    county = f.region("备份县", level="county", code="990555")
+    county = f.region("备份县", level="county")
     enterprise = f.enterprise(county, name="备份化工有限公司")
     staff = f.user("enterprise_staff", enterprise=enterprise, username="bk_staff")
     manager = f.user("enterprise_manager", enterprise=enterprise, username="bk_manager")

@@ -23,7 +23,7 @@ def test_old_chains_are_rechained_only_when_intact(empty_database_url):  # noqa:
         config = app.extensions["migrate"].migrate.get_config()
         command.upgrade(config, "head")
         f = Factory()
-        county = f.region("链县", level="county", code="990103")
+        county = f.region("链县", level="county")
         enterprise = f.enterprise(county, name="链化工有限公司")
         staff = f.user("enterprise_staff", enterprise=enterprise, username="chain_staff")
         manager = f.user("enterprise_manager", enterprise=enterprise, username="chain_manager")

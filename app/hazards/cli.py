@@ -43,8 +43,8 @@ def report_audit() -> bool:
     names = {r.id: f"{r.code} ({r.name})" for r in rows}
     for hazard_id, problem in sorted(problems.items()):
         click.echo(f"ALTERED hazard {hazard_id} {names.get(hazard_id, '')}: {problem}", err=True)
-    enterprises = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
-        Enterprise.id.in_({e for e, _code in missing}))).tuples().all())
+    enterprises = {row.id: row.name for row in db.session.execute(select(Enterprise.id, Enterprise.name).where(
+        Enterprise.id.in_({e for e, _code in missing})))}
     for enterprise_id, code in missing:
         click.echo(f"MISSING hazard {code} ({enterprises.get(enterprise_id, enterprise_id)}): its code was "
                    "issued but the hazard and its history are gone", err=True)

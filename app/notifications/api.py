@@ -7,7 +7,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app import policy
-from app.api import PageArgs, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint
 from app.extensions import db
 from app.notifications import service
 from app.notifications.models import Notification
@@ -24,8 +24,8 @@ class NotificationOut(Schema):
     kind = fields.String()
     text = fields.String()
     hazard_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    read_at = Timestamp(allow_none=True)
 
 
 class NotificationPage(Schema):

@@ -192,7 +192,7 @@ class TransferSchema(Schema):
     to_region_id = fields.Integer(dump_only=True)
     reason = fields.String(dump_only=True)
     transferred_by_id = fields.Integer(dump_only=True)
-    transferred_at = fields.DateTime(dump_only=True)
+    transferred_at = Timestamp(dump_only=True)
 
 
 class TransferCreate(Schema):
@@ -421,6 +421,7 @@ class EnterpriseTransfers(MethodView):
         """The enterprise's transfers between regions, oldest first."""
         return org.transfers_of(policy.get_visible(Enterprise, enterprise_id, me()))
 
+    @idempotent
     @requires("enterprise.transfer", Enterprise, "enterprise_id")
     @blp.arguments(TransferCreate)
     @blp.response(201, TransferSchema)
@@ -432,7 +433,7 @@ class EnterpriseTransfers(MethodView):
         region = find("region_id", Region, data["region_id"], required=True)
         transfer: EnterpriseTransfer = find.run(org.transfer_enterprise, enterprise, region=region,
                                                 reason=data["reason"], actor=me())
-        commit()
+        db.session.flush()  # the answer needs the id; @idempotent commits
         return transfer
 
 

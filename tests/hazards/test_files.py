@@ -206,7 +206,7 @@ def test_uploads_are_rate_limited_per_user(app):
 
         limiter.reset()
         f = Factory()
-        county = f.region("限流县", level="county", code="990777")
+        county = f.region("限流县", level="county")
         enterprise = f.enterprise(county)
         staff = f.user("enterprise_staff", enterprise=enterprise, username="rl_staff")
         other = f.user("enterprise_staff", enterprise=enterprise, username="rl_other")
