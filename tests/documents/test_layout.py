@@ -52,7 +52,8 @@ def test_thirty_hazards_fit_an_enterprise_notice_of_few_pages_with_the_responsib
     assert "责任人" in squash(pages[0]) and manager.display_name in squash(pages[0])
     for page in pages:
         assert notice.number in squash(page)
-        assert "隐患内容" in squash(page)  # the header row on every page
+        if "YH-2026-" in page:
+            assert "隐患内容" in squash(page)  # the header row on every page of the table
     lines = [squash(line) for page in pages for line in page.splitlines()]
     for n in (1, 15, 30):  # each row whole on one page
         assert sum(f"第{n}号储罐区" in line for line in lines) == 1
