@@ -58,3 +58,16 @@ def test_thirty_hazards_fit_an_enterprise_notice_of_few_pages_with_the_responsib
     for n in (1, 15, 30):  # each row whole on one page
         assert sum(f"第{n}号储罐区" in line for line in lines) == 1
 
+
+
+def test_characters_outside_the_base_font_print_with_the_fallback_face(world, db_session):
+    """CJK Extension B (𠀀) and a rare surname character (𡈼) print, not as blank boxes (issue 17 item 9)."""
+    from reports import fonts
+    from tests.documents.conftest import pdf_fonts, pdf_text
+
+    assert fonts.fallback_available(), "fonts-hanazono is a system package of the project (Makefile)"
+    titles = ["𠀀字样标识缺失", "𡈼某负责区域报警器失效"]
+    data = service.pdf_bytes(order_of(record_inspection(world, 2, titles=titles)))
+    text = squash(pdf_text(data))
+    assert "𠀀字样标识缺失" in text and "𡈼某负责区域" in text
+    assert any("HanaMin" in name for name in pdf_fonts(data))
