@@ -71,3 +71,16 @@ def test_characters_outside_the_base_font_print_with_the_fallback_face(world, db
     text = squash(pdf_text(data))
     assert "𠀀字样标识缺失" in text and "𡈼某负责区域" in text
     assert any("HanaMin" in name for name in pdf_fonts(data))
+
+
+def test_the_qr_code_sits_at_least_10_mm_from_the_papers_edges(world, db_session):
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    page = pypdfium2.PdfDocument(service.pdf_bytes(order_of(record_inspection(world, 1))))[0]
+    width, height = page.get_size()
+    mm = 25.4 / 72
+    images = list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=5))
+    assert len(images) == 1
+    left, bottom, right, top = images[0].get_bounds()
+    assert min(left, bottom, width - right, height - top) * mm >= 10
