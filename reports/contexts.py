@@ -58,6 +58,7 @@ class Item:
     deadline: date | None = None
     hazard_code: str = ""  # YH-2026-0001 when the item is a registered hazard
     measures: str = ""  # 整改措施 / 要求 (notices)
+    responsible: str = ""  # 整改责任人 (enterprise notices): the hazard's responsible person or department
 
 
 @dataclass
@@ -452,6 +453,11 @@ TEMPLATES = {kind: (f"{kind}.html", "2024.1") for kind in TITLES}
 # have a fixed layout.
 for _kind in ("review_opinion", "hazard_archive", "rectification_notice", "supervision_notice"):
     TEMPLATES[_kind] = (f"{_kind}.html", "2026.2")
+# 2026.3 (all, print.css is shared): the document number on every page, table rows never split and
+# headers repeated, the QR code 11 mm from the edges; orders and opinions sign one officer a line with a
+# refusal-to-sign line, and no "（此栏不够，可另附页）" under a list that grows across pages.
+for _kind in TEMPLATES:
+    TEMPLATES[_kind] = (f"{_kind}.html", "2026.3")
 
 
 def parse_header(data: dict[str, Any]) -> Header:

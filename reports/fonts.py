@@ -28,6 +28,17 @@ FACES = (
 EXTRA_CHARACTERS = "〔〕（）《》“”‘’、。，；：？！…—·　№○〇"
 
 
+# Fallback for characters outside every Noto CJK face (CJK Extension B and later: rare characters in
+# names). Not pre-subset: WeasyPrint embeds a face only when a character needs it, so ordinary documents
+# never carry it, and a cut to the ~50 000 characters it covers would save nothing.
+FALLBACK_FONTS = (Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
+                  Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"))
+
+
+def fallback_available() -> bool:
+    return all(path.is_file() for path in FALLBACK_FONTS)
+
+
 def cache_dir() -> Path:
     default = Path.home() / ".cache" / "shuangkong" / "fonts"
     return Path(os.environ.get("SHUANGKONG_FONT_CACHE") or default)

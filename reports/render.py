@@ -143,6 +143,9 @@ def check_fonts(logger: logging.Logger = log) -> bool:
     if not fonts.available():
         logger.info("Pre-subset print fonts not built (python -m reports.fonts, or make fonts): PDFs use the "
                     "system Noto CJK fonts, ~60 ms and ~120 KB more per face.")
+    if not fonts.fallback_available():
+        logger.warning("fonts-hanazono is missing: characters outside the Noto CJK fonts (CJK Extension B, "
+                       "rare characters in names) print as blank boxes. Install it: apt-get install fonts-hanazono")
     if not ok:
         logger.warning("libharfbuzz-subset0 is missing: WeasyPrint falls back to fontTools and each Chinese "
                        "PDF takes seconds instead of ~0.2 s. Install it: apt-get install libharfbuzz-subset0")

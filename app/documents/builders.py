@@ -17,9 +17,16 @@ from app.extensions import db
 from workflows.hazard_states import HazardLevel, HazardState
 
 
+def _responsible(hazard) -> str:
+    if hazard.responsible_user is not None:
+        return hazard.responsible_user.display_name
+    return hazard.responsible_department.name if hazard.responsible_department is not None else ""
+
+
 def hazard_items(hazards) -> list[dict]:
     return [{"text": h.title + (f"：{h.description}" if h.description else ""), "deadline": h.deadline,
-             "hazard_code": h.code, "measures": h.measures or ""} for h in hazards]
+             "hazard_code": h.code, "measures": h.measures or "", "responsible": _responsible(h)}
+            for h in hazards]
 
 
 # --- documents of an inspection record (责令限期整改指令书, 整改复查意见书) --------------------------------

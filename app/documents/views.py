@@ -162,5 +162,6 @@ def verify(token: str):
     document = service.find_by_token(token)
     if document is None:
         return render_template("documents/verify.html", document=None), 404
-    return render_template("documents/verify.html", document=document, current=service.current_standing(document))
+    return render_template("documents/verify.html", document=document, current=service.current_standing(document),
+                           fingerprint=service.fingerprint(document))
 

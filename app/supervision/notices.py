@@ -34,8 +34,9 @@ PRODUCTION_WORDS = {ProductionSuspension.none: "", ProductionSuspension.partial:
 
 def issue_supervision_notice(listing, actor: User) -> Document:
     hazard = listing.hazard
-    requirements = [line.strip() for line in (listing.requirements or "").replace("；", "\n").splitlines()
-                    if line.strip()]
+    # Printed as the supervisor wrote them (his own numbering and line breaks): splitting them into a
+    # numbered list printed "1. 一、…" and renumbered what he had numbered (issue 17 item 7).
+    requirements = [listing.requirements.strip()] if (listing.requirements or "").strip() else []
     context = {
         "hazard_name": hazard.title, "hazard_code": hazard.code, "deadline": listing.deadline,
         "situation": hazard.description or hazard.title,

@@ -247,3 +247,14 @@ def test_risk_cards_are_numbered_per_enterprise_and_replace_the_points_previous_
     assert first.status == DocumentStatus.superseded and first.superseded_by_id == second.id
     assert other_point.status == DocumentStatus.valid
     assert "液氯充装岗" in squash(pdf_text(service.pdf_bytes(second)))
+
+
+def test_number_has_no_double_brackets_when_the_abbreviation_has_its_own():
+    from types import SimpleNamespace
+
+    from app.documents.models import DocumentKind
+
+    for abbr in ("（丰）", "(丰)", "丰", " 〔丰〕 "):
+        number = service.format_number(DocumentKind.rectification_order, SimpleNamespace(abbreviation=abbr), 2026, 3)
+        assert number == "（丰）应急责改〔2026〕3号"
+        assert "（（" not in number and "〔〔" not in number

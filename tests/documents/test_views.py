@@ -189,3 +189,21 @@ def test_the_notice_form_posting_the_hazard_in_its_address_and_body_issues_once(
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     document = db_session.scalar(select(Document).where(Document.kind == DocumentKind.rectification_notice))
     assert [h.id for h in document.hazards] == [hazard.id]
+
+
+def test_verify_page_shows_page_count_and_digest_to_compare(client, world, db_session):
+    """A holder compares the paper's page count and the PDF's hash with the page (issue 17 item 8)."""
+    import io
+
+    from pypdf import PdfReader
+
+    document = _order(world)
+    db_session.commit()
+    with current_app.test_request_context("/"):
+        pages = len(PdfReader(io.BytesIO(service.pdf_bytes(document))).pages)
+    html = client.get(f"/verify/{document.token}").get_data(as_text=True)
+    assert f'<dd id="verify-pages">{pages}</dd>' in html
+    head = document.pdf_sha256[:16].upper()
+    assert " ".join(head[i:i + 4] for i in range(0, 16, 4)) in html
+    assert document.pdf_sha256 not in html.lower()  # a short digest, not the whole hash
+    assert "页数" in html and "内容摘要" in html

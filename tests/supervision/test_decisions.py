@@ -177,3 +177,13 @@ def test_the_overdue_scan_proposes_through_the_signal(world, db_session, runner)
     (listing,) = db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id)).all()
     assert (listing.rule, listing.source.value, listing.authority_id) == (
         "orange_overdue_15", "overdue", world.authorities.county_a.id)
+
+
+def test_the_supervisors_requirements_print_as_written(world, proposal, db_session):
+    """His own numbering and line breaks, not split at "；" and renumbered "1. 一、…" (issue 17 item 7)."""
+    written = "一、立即停止储罐区动火作业；\n二、于月底前完成紧急切断装置的安装和联锁调试。"
+    listing = service.decide(proposal.id, world.users.city_supervisor, "list", requirements=written)
+    db_session.commit()
+    text = "".join(pdf_text(documents.pdf_bytes(db.session.get(Document, listing.notice_document_id))).split())
+    assert "一、立即停止储罐区动火作业；二、于月底前完成紧急切断装置的安装和联锁调试。" in text
+    assert "1.一、" not in text and "2.二、" not in text
