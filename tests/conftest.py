@@ -6,15 +6,18 @@ The database is SQLite in memory unless SHUANGKONG_TEST_DATABASE_URL names anoth
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from app import create_app
-from app.extensions import db
+from app.extensions import api, db, limiter
 
 DB_URL = os.environ.get("SHUANGKONG_TEST_DATABASE_URL", "sqlite://")
 IS_POSTGRES = DB_URL.startswith("postgresql")
@@ -78,9 +81,10 @@ def app(tmp_path_factory):
         db.engine.dispose()  # pooled connections closed now, not by the garbage collector (ResourceWarning)
 
 
-@pytest.fixture
-def db_session(app):
-    """Each test runs in an outer transaction that is rolled back; app code may commit freely."""
+@contextmanager
+def rolled_back(app):
+    """An app context whose session runs in an outer transaction that is rolled back on exit; app code
+    may commit freely (its commits release savepoints)."""
     with app.app_context():
         engines = db.engines
         engine = engines[None]
@@ -98,6 +102,13 @@ def db_session(app):
             engines[None] = engine
             outer.rollback()
             conn.close()
+
+
+@pytest.fixture
+def db_session(app):
+    """Each test runs in an outer transaction that is rolled back; app code may commit freely."""
+    with rolled_back(app) as session:
+        yield session
 
 
 @pytest.fixture
@@ -264,3 +275,113 @@ def api_token(client, user) -> dict:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+# -- The demo, loaded once per session ---------------------------------------------------------------
+# Loading the demo plays weeks of story through the real services (15–20 s, more on a busy machine).
+# Every test about the demo reads the same one, built once into a database of its own; a test that
+# changes it runs inside a rolled-back transaction (demo_session), like db_session.
+
+
+def _demo_database_url(tmp_path_factory) -> str:
+    """A SQLite file for the SQLite run; ``<test database>_demo`` for the PostgreSQL run."""
+    if not IS_POSTGRES:
+        return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    url = make_url(DB_URL)
+    name = f"{url.database}_demo"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_demo_database(url: str) -> None:
+    if not IS_POSTGRES:
+        return
+    url = make_url(url)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo, loaded ONCE through ``shuangkong demo`` into an empty database of its own.
+
+    Keys: app (the demo's Flask app), result (the CLI result of loading it), enterprises_before (how
+    many enterprises the database had before: 0), enterprise_ids (demo key -> id) and hazard_ids (what
+    ``run_demo`` returned). Tests read it through demo_session / demo_client / demo_runner / demo_ctx.
+    """
+    import app.cli as cli
+    from app.organisations.models import Enterprise
+
+    os.environ.setdefault("SHUANGKONG_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    url = _demo_database_url(tmp_path_factory)
+    # A second app re-initialises the shared extension objects: give them back to the session's app.
+    saved = {ext: dict(vars(ext)) for ext in (limiter, api)}
+    try:
+        application = make_app({"UPLOAD_FOLDER": str(tmp_path_factory.mktemp("demo_files")),
+                                "SQLALCHEMY_ENGINE_OPTIONS": {}}, db_url=url)
+    finally:
+        for ext, state in saved.items():
+            vars(ext).clear()
+            vars(ext).update(state)
+    returned: dict = {}
+    run_demo = cli.run_demo
+
+    def run_demo_kept():
+        returned.update(run_demo())
+        return returned
+
+    with application.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _sqlite_savepoint_fix(engine)
+        db.create_all()
+        before = db.session.scalar(select(func.count()).select_from(Enterprise))
+        with pytest.MonkeyPatch.context() as mp:  # keep what run_demo returns (the CLI prints a summary)
+            mp.setattr(cli, "run_demo", run_demo_kept)
+            result = application.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        state = SimpleNamespace(
+            app=application, result=result, enterprises_before=before,
+            enterprise_ids={key: e.id for key, e in returned["enterprises"].items()},
+            hazard_ids=[h.id for h in returned.get("hazards", [])])
+        db.session.remove()
+    yield state
+    with application.app_context():
+        db.engine.dispose()
+    _drop_demo_database(url)
+
+
+@pytest.fixture
+def demo_session(demo):
+    """The demo's database in a transaction rolled back after the test: what a test changes is undone."""
+    with rolled_back(demo.app) as session:
+        yield session
+
+
+@pytest.fixture
+def demo_runner(demo, demo_session):
+    return demo.app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_client(demo, demo_session):
+    from tests.hazards.conftest import FreshUserClient
+
+    return FreshUserClient(demo.app, demo.app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def demo_ctx(demo, demo_session) -> dict:
+    """What ``run_demo`` returned, loaded into the test's session: enterprises (key -> Enterprise)
+    and hazards."""
+    from app.hazards.models import Hazard
+    from app.organisations.models import Enterprise
+
+    return {"enterprises": {key: demo_session.get(Enterprise, id_) for key, id_ in demo.enterprise_ids.items()},
+            "hazards": [demo_session.get(Hazard, id_) for id_ in demo.hazard_ids]}

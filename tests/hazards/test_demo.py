@@ -4,7 +4,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.cli import run_demo
 from app.clock import to_local, utcnow
 from app.extensions import db
 from app.hazards import history
@@ -66,11 +65,11 @@ def replay(hazard: Hazard, events: list) -> Replayed:
     return obj
 
 
-def test_demo_history_replays_to_every_hazards_state(db_session, runner):
+def test_demo_history_replays_to_every_hazards_state(demo_ctx, demo_runner):
     """Each demo hazard's history, replayed through the workflow machine, ends in the hazard's state,
     level and deadline; deadlines come after report dates; nothing happens in the future; the overdue
     ones were found overdue by the scan; ``audit verify`` passes."""
-    ctx = run_demo()
+    ctx = demo_ctx
     hazards = db.session.scalars(select(Hazard).order_by(Hazard.id)).all()
     assert {h.state.value for h in hazards} == {"reported", "rectifying", "pending_review", "closed", "voided"}
     assert {h.level.value for h in hazards if h.level} == {"general", "major"}
@@ -105,11 +104,11 @@ def test_demo_history_replays_to_every_hazards_state(db_session, runner):
     photos = db.session.scalars(select(HazardAttachment)).all()
     assert photos and all(p.mime == "image/jpeg" and p.taken_at is not None for p in photos)
     assert history.verify() == {}
-    result = runner.invoke(args=["audit", "verify"])
+    result = demo_runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
 
 
-def test_demo_is_coherent_per_industry(db_session):
+def test_demo_is_coherent_per_industry(demo_ctx):
     """Each enterprise's risk points and hazards belong to its industry: the points are those of its
     profile (named as a professional names them, not "受限空间作业11"), each hazard is found at a
     point of its own enterprise and its accident type is one that point can lead to; a treatment
@@ -118,7 +117,7 @@ def test_demo_is_coherent_per_industry(db_session):
     from app.risks.demo import PROFILES
     from app.risks.models import RiskPoint
 
-    ctx = run_demo()
+    ctx = demo_ctx
     for key, enterprise in ctx["enterprises"].items():
         profile = PROFILES[key]
         assert enterprise.industry.code == profile["industry"], key
@@ -139,12 +138,12 @@ def test_demo_is_coherent_per_industry(db_session):
     assert {f.nature for fs in FINDINGS.values() for f in fs} == set(HazardNature)
 
 
-def test_every_demo_page_renders(client, db_session):
+def test_every_demo_page_renders(demo_client, demo_session):
     from app.auth.models import User
     from app.hazards import service
     from tests.conftest import login
 
-    run_demo()
+    client = demo_client
     users = {u.username: u for u in db.session.scalars(select(User))}
     hazards = db.session.scalars(select(Hazard)).all()
     for username in ("admin", "sr_inspector", "jiangfeng_manager", "jiangfeng_principal", "jiangfeng_staff"):

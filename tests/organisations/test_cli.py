@@ -72,9 +72,9 @@ def test_short_password_and_taken_username_are_refused(runner, world):
     assert result.exit_code != 0 and "--username" in result.output
 
 
-def test_demo_fills_an_empty_database_once(runner):
-    assert count(Enterprise) == 0
-    result = runner.invoke(args=["demo"])
+def test_demo_fills_an_empty_database_once(demo, demo_runner):
+    assert demo.enterprises_before == 0
+    result = demo.result  # `shuangkong demo` on the empty demo database, run once for the session
     assert result.exit_code == 0, result.output
     assert count(Enterprise) >= 8
     assert all(is_valid(code) for code in db.session.scalars(select(Enterprise.credit_code)))
@@ -85,16 +85,15 @@ def test_demo_fills_an_empty_database_once(runner):
     assert set(db.session.scalars(select(User.role).distinct())) == set(Role)
     counts = (count(Enterprise), count(User))
 
-    again = runner.invoke(args=["demo", "--if-empty"])
+    again = demo_runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     assert (count(Enterprise), count(User)) == counts
-    refused = runner.invoke(args=["demo"])
+    refused = demo_runner.invoke(args=["demo"])
     assert refused.exit_code != 0 and (count(Enterprise), count(User)) == counts
 
 
-def test_printed_logins_work(runner):
-    runner.invoke(args=["demo"])
-    output = runner.invoke(args=["logins"]).output
+def test_printed_logins_work(demo_runner):
+    output = demo_runner.invoke(args=["logins"]).output
     assert DEMO_PASSWORD in output
     printed = re.findall(r"^\s+(\w+)\s+(admin|supervisor|inspector|enterprise_\w+)\s", output, re.M)
     assert {role for _, role in printed} == set(Role)

@@ -53,7 +53,11 @@ def request_ctx(request, app):
     if request.node.get_closest_marker("postgres"):  # real connections and commits: no shared session
         yield
         return
-    request.getfixturevalue("db_session")
+    if "demo_session" in request.fixturenames:  # the session's demo, in a database of its own
+        app = request.getfixturevalue("demo").app
+        request.getfixturevalue("demo_session")
+    else:
+        request.getfixturevalue("db_session")
     request_started.connect(_forget_user, app)
     try:
         with app.test_request_context():

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.cli import run_demo
 from app.extensions import db
 from app.risks.models import RiskArea, RiskPoint, SitePlan
 
 
-def test_demo_enterprises_have_graded_maps(db_session, runner):
-    ctx = run_demo()
+def test_demo_enterprises_have_graded_maps(demo_ctx, demo_runner):
+    ctx = demo_ctx
     enterprises = list(ctx["enterprises"].values())
     assert enterprises
     for e in enterprises:
@@ -23,5 +22,5 @@ def test_demo_enterprises_have_graded_maps(db_session, runner):
         assert len({p.method for p in points}) >= 3
         assert all(p.pin_x is not None for p in points)
     assert db.session.scalar(select(func.count()).select_from(RiskPoint)) >= 10 * len(enterprises)
-    result = runner.invoke(args=["scan"])
+    result = demo_runner.invoke(args=["scan"])
     assert "risk_reviews:" in result.output

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.supervision.models import Inspection, Listing, ListingState
 
 
-def test_demo_loads(runner, db_session):
-    result = runner.invoke(args=["demo"])
+def test_demo_loads(demo, demo_session):
+    result = demo.result  # `shuangkong demo`, run once for the session
     assert result.exit_code == 0, result.output
     listings = list(db.session.scalars(select(Listing)))
     states = [listing.state for listing in listings]
@@ -27,13 +27,13 @@ def test_demo_loads(runner, db_session):
     assert len(inspection.items) == 3 and inspection.order_document_id is not None
 
 
-def test_demo_listings_happened_in_order(runner, db_session):
+def test_demo_listings_happened_in_order(demo, demo_session):
     """Each demo proposal came after its hazard was confirmed (an overdue rule's, after the deadline
     had passed), each decision after its proposal, each progress report and notice after the
     decision, and the listing keeps the hazard's deadline: the story was played through the clock."""
     from app.clock import to_local, utcnow
 
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert demo.result.exit_code == 0
     now = utcnow()
     listings = list(db.session.scalars(select(Listing)))
     assert listings
