@@ -73,17 +73,18 @@ class Story:
         for days_ago in range(first, 0, -1):
             day = start - timedelta(days=days_ago)
             with clock.moved_to(clock.local_moment(day, 2, 0)):  # the nightly scan
-                run_scan()
+                scan_in_transaction()
             for _d, hhmm, _n, fn in by_day.get(days_ago, ()):
                 hour, minute = (int(x) for x in hhmm.split(":"))
                 with clock.moved_to(clock.local_moment(day, hour, minute)):
                     fn()
                     db.session.flush()
-        run_scan()  # now
+        scan_in_transaction()  # now
 
 
-def run_scan() -> dict[str, dict]:
-    """Every periodic step once, in order (no commit: the caller's transaction)."""
+def scan_in_transaction() -> dict[str, dict]:
+    """Every periodic step once, in order, in the caller's transaction (the demo's nightly scans);
+    ``run_scan`` is the same with a commit after each step."""
     return {name: fn() for name, fn in SCAN_STEPS}
 
 
