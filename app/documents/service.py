@@ -440,8 +440,14 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
 
 # --- after issuing -------------------------------------------------------------------------------
 
-def void(document: Document, actor: User, reason: str | None) -> Document:
-    """Void a valid document with a reason. The number stays used; the PDF stays stored."""
+def void(actor: User, document: Document | int | None, reason: str | None) -> Document:
+    """Void a valid document with a reason. The number stays used; the PDF stays stored.
+    A document the actor may not see answers NotFound; one he may see but not void, Forbidden."""
+    if isinstance(document, Document):
+        if not policy.is_visible(document, actor):
+            raise NotFound()
+    else:
+        document = policy.get_visible(Document, document, actor)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(fields={"reason": _("Give the reason for voiding.")})

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import policy
+from app import forms, policy, ui
 from app.documents import service
 from app.documents.forms import FilterForm, NoticeForm, VoidForm
 from app.documents.models import Document, DocumentKind, DocumentStatus
-from app.errors import ServiceError
 from app.extensions import db, limiter
 from app.hazards.models import Hazard
 
@@ -81,17 +80,9 @@ def void(document_id: int):
     form = VoidForm()
     if not form.validate_on_submit():
         return _detail(document, form, 422)
-    try:
-        service.void(document, current_user, form.reason.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if not exc.fields:
-            form.form_errors.append(exc.message)
-        for message in exc.fields.get("reason", []):
-            form.reason.errors.append(message)
-        document = policy.get_visible(Document, document_id, current_user)
-        return _detail(document, form, 422 if exc.status in (400, 422) else exc.status)
-    db.session.commit()
+    done = ui.attempt(lambda: service.void(current_user, document, form.reason.data), form)
+    if not done.ok:
+        return _detail(policy.get_visible(Document, document_id, current_user), form, done.status)
     flash(_("The document %(number)s has been voided; its number stays used.", number=document.number), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
@@ -111,17 +102,20 @@ def hazard_documents(hazard) -> list[Document]:
 def hazard_archive(hazard_id: int):
     """Print the hazard's archive (一患一档) as a new document and show it."""
     hazard = policy.get_visible(Hazard, hazard_id, current_user)
-    try:
-        document = service.issue(DocumentKind.hazard_archive, actor=current_user, context={}, hazards=[hazard])
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    done = ui.attempt(lambda: service.issue(DocumentKind.hazard_archive, actor=current_user, context={},
+                                            hazards=[hazard]))  # a refusal is flashed
+    if not done.ok:
         return redirect(request.referrer or url_for("documents.index"))
-    db.session.commit()
+    document = done.value
     if document.reused:
         flash(_("Nothing has changed since the archive %(number)s was printed; here it is again.",
                 number=document.number), "info")
     return redirect(url_for("documents.detail", document_id=document.id))
+
+
+def _put_notice_errors(form, exc) -> None:
+    """The service may name a field by a dotted path (``context.recipient``): its first part is the input."""
+    forms.apply_errors(form, exc, {name: name.split(".")[0] for name in exc.fields})
 
 
 @bp.route("/documents/new/rectification-notice", methods=["GET", "POST"])
@@ -135,21 +129,13 @@ def new_notice():
     if form.validate_on_submit():
         context = {"recipient": form.recipient.data or "", "requirements": form.requirements.data or "",
                    "contact_phone": form.contact_phone.data or ""}
-        try:
-            document = service.issue(DocumentKind.rectification_notice, actor=current_user, context=context,
-                                     hazards=hazards, enterprise=current_user.enterprise)
-        except ServiceError as exc:
-            db.session.rollback()
-            for name, messages in exc.fields.items():
-                target = getattr(form, name.split(".")[0], None)
-                (target.errors if target is not None and hasattr(target, "errors")
-                 else form.form_errors).extend(messages)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+        done = ui.attempt(lambda: service.issue(
+            DocumentKind.rectification_notice, actor=current_user, context=context, hazards=hazards,
+            enterprise=current_user.enterprise), form, place=_put_notice_errors)
+        if not done.ok:
             return render_template("documents/new_notice.html", form=form, hazards=hazards), 422
-        db.session.commit()
-        flash(_("Issued %(number)s.", number=document.number), "success")
-        return redirect(url_for("documents.detail", document_id=document.id))
+        flash(_("Issued %(number)s.", number=done.value.number), "success")
+        return redirect(url_for("documents.detail", document_id=done.value.id))
     status = 422 if request.method == "POST" else 200
     return render_template("documents/new_notice.html", form=form, hazards=hazards), status
 
