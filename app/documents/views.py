@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 from app import forms, policy, ui
 from app.documents import service
 from app.documents.forms import FilterForm, NoticeForm, VoidForm
-from app.documents.models import Document, DocumentKind, DocumentStatus
+from app.documents.models import Document, DocumentKind, DocumentStatus, document_hazards
 from app.extensions import db, limiter
 from app.hazards.models import Hazard
 
@@ -62,8 +64,6 @@ def pdf_response(document: Document, *, as_attachment: bool = False) -> Response
     data = service.pdf_bytes(document)
     filename = f"{document.number}.pdf"
     response = Response(data, mimetype="application/pdf")
-    from urllib.parse import quote
-
     disposition = "attachment" if as_attachment else "inline"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     response.headers["X-Content-SHA256"] = document.pdf_sha256
@@ -89,8 +89,6 @@ def void(document_id: int):
 
 def hazard_documents(hazard) -> list[Document]:
     """The documents of a hazard the current user may see, newest first (for the hazard page)."""
-    from app.documents.models import document_hazards
-
     stmt = (policy.visible(Document, current_user)
             .join(document_hazards, document_hazards.c.document_id == Document.id)
             .where(document_hazards.c.hazard_id == hazard.id).order_by(Document.issued_at.desc()))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app import labels
 from app import policy as access  # not ``policy``: that name is this package's rules module
 from app.auth.models import Role
+from app.extensions import db
 from app.risks.models import (
     CheckRecord,
     CheckResult,
@@ -92,11 +93,6 @@ def _enterprise_user(user) -> bool:
 
 
 def _stored_plans():
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.risks.models import SitePlan
-
     return db.session.scalars(select(SitePlan.sha256))
 
 

@@ -18,6 +18,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Department
 from app.risks import service
+from app.risks.hazard_link import report_hazard
 from app.risks.models import CheckRecord, CheckResult, RiskPoint, RiskPointStatus
 from workflows.grading import CONTROL_ORDER, ControlLevel, Frequency
 from workflows.risk_codes import CONTROL_CATEGORY_NAMES, ControlCategory
@@ -98,8 +99,6 @@ def record_check(user: User, point: RiskPoint | int | None, item_key: str, resul
                          checked_by_id=user.id, checked_on=today())
     db.session.add(record)
     if outcome == CheckResult.failed:
-        from app.risks.hazard_link import report_hazard
-
         hazard = report_hazard(point, user, title=_("Check failed: %(measure)s", measure=items[item_key]["measure"])[:200],
                                description=note)
         record.hazard_id = hazard.id

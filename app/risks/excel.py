@@ -18,7 +18,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Department, Enterprise
 from app.risks import service
-from app.risks.models import RiskPoint, RiskPointStatus
+from app.risks.models import RiskAssessment, RiskPoint, RiskPointStatus
 from workflows import grading
 from workflows.grading import GradingError
 from workflows.risk_codes import ControlCategory
@@ -77,8 +77,6 @@ def template() -> bytes:
 
 
 def _inputs_text(point: RiskPoint) -> str:
-    from app.risks.models import RiskAssessment
-
     last = db.session.scalar(select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id)
                              .order_by(RiskAssessment.id.desc()).limit(1))
     if last is None:

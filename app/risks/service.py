@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import policy, signals
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.cli import scan_step
 from app.clock import today
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
+from app.hazards import queries as hazard_queries
+from app.notifications import service as notifications
 from app.organisations.models import Department, Enterprise
 from app.risks.models import (
     GradeChangeReason,
@@ -348,15 +350,8 @@ def history(point: RiskPoint) -> list[dict]:
 def _open_graded_hazards(point_id: int) -> list[tuple[int, HazardLevel]]:
     """(id, level) of the point's open hazards whose level implies a grade (at most 50: enough to
     know the strictest)."""
-    from app.hazards.models import Hazard
-    from workflows.hazard_states import OPEN_STATES
-
     implied = [lvl for lvl in HazardLevel if grade_rule.implied_by_level(lvl) is not None]
-    if not implied:
-        return []
-    return [(i, lvl) for i, lvl in db.session.execute(
-        select(Hazard.id, Hazard.level).where(Hazard.risk_point_id == point_id, Hazard.state.in_(OPEN_STATES),
-                                              Hazard.level.in_(implied)).order_by(Hazard.id).limit(50))]
+    return hazard_queries.open_of_risk_point(point_id, implied, limit=50)
 
 
 def effective_grade(point: RiskPoint) -> Grade | None:
@@ -420,9 +415,6 @@ def due_for_review(stmt, within_days: int = 0):
 def count_due_reviews() -> dict:
     """Scan step: count due reviews and remind the responsible person (else the enterprise's safety
     managers) once per point and due date. Idempotent: a reminder is never repeated."""
-    from app.auth.models import Role
-    from app.notifications import service as notifications
-
     base = select(func.count()).select_from(RiskPoint).where(RiskPoint.status == RiskPointStatus.active)
     due_points = db.session.scalars(due_for_review(select(RiskPoint))).all()
     never = db.session.scalar(base.where(RiskPoint.assessed_grade.is_(None)))

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from app import policy, storage, ui
+from app import figures, policy, storage, ui
 from app.auth.models import User
+from app.clock import today
 from app.errors import Invalid, ServiceError
 from app.extensions import db
+from app.hazards import queries as hazard_queries
 from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks import cards, checklist, excel, maps, service
@@ -20,6 +26,7 @@ from app.risks.forms import AreaForm, AssessmentForm, CheckForm, ImportForm, Ris
 from app.risks.models import RiskPoint, RiskPointStatus
 from reports.render import render_pdf
 from workflows import grading
+from workflows.figures import FIGURES
 from workflows.grades import Grade
 from workflows.risk_codes import ACCIDENT_TYPES, CONTROL_CATEGORY_NAMES, HAZARD_FACTORS, ControlCategory
 
@@ -134,11 +141,7 @@ def edit(point_id: int):
 
 
 def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200):
-    hazards = []
-    from app.hazards.models import Hazard
-
-    hazards = db.session.scalars(select(Hazard).where(Hazard.risk_point_id == point.id)
-                                 .order_by(Hazard.id.desc()).limit(20)).all()
+    hazards = hazard_queries.of_risk_point(point.id, limit=20)
     ruleset = service.ruleset_for(point.enterprise)
     return render_template(
         "risks/detail.html", point=point, form=form, history=service.history(point), hazards=hazards,
@@ -192,10 +195,6 @@ def card_pdf(point_id: int):
 @login_required
 def post_cards_pdf():
     """The cards of every risk point a post (or any department, with what lies below it) is responsible for."""
-    import io
-
-    from pypdf import PdfWriter
-
     dept = db.session.get(Department, request.args.get("department_id", 0, type=int))
     if dept is None or not policy.can(current_user, "enterprise.view", dept.enterprise):
         abort(404)
@@ -355,10 +354,6 @@ def plan_image(enterprise_id: int):
 
 
 def map_pdf_context(enterprise: Enterprise, size: str) -> dict:
-    import base64
-
-    from app.clock import today
-
     plan = maps.site_plan(enterprise.id)
     data = maps.map_data(enterprise)
     png = maps.composite_png(plan, data)
@@ -392,11 +387,6 @@ def region():
     page = max(1, request.args.get("page", 1, type=int))
     grade = request.args.get("grade") if request.args.get("grade") in Grade.__members__ else None
     summary = maps.region_summary(current_user, page=page, only_grade=grade)
-    from types import SimpleNamespace
-
-    from app import figures
-    from workflows.figures import FIGURES
-
     return render_template("risks/region.html", summary=summary, grade=grade or "",
                            figures=SimpleNamespace(**FIGURES), figure_definition=figures.definition)
 

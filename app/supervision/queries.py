@@ -14,12 +14,13 @@ from openpyxl.styles import Font
 from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from app import policy
+from app import figures, policy
 from app.auth.models import Role, User
 from app.clock import today
 from app.extensions import db
 from app.hazards.models import Hazard
-from app.organisations.models import Enterprise, Region, RegionLevel
+from app.organisations.models import Authority, Enterprise, Region, RegionLevel
+from app.supervision import service
 from app.supervision.models import Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardState
@@ -130,8 +131,6 @@ class Overview:
 def overview(user: User, on: date | None = None) -> Overview:
     """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
     of the user's region subtree (the same scope as the hazard register)."""
-    from app import figures
-
     visible = policy.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
@@ -157,8 +156,6 @@ class Gap:
 
 def coverage() -> list[Gap]:
     """Every region with enterprises and a rule level without an authority over it (admin page)."""
-    from app.organisations.models import Authority
-    from app.supervision import service
     from workflows.listing import routed_level
 
     mode = service.routing_mode()
