@@ -97,6 +97,8 @@ def _stored_plans():
 
 
 def init_app(app: Flask) -> None:
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
+    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
     import importlib
 
     from app import storage, ui
