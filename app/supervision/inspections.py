@@ -175,6 +175,8 @@ def responsible_at(enterprise: Enterprise) -> User | None:
 
 
 def inspections_for(actor: User):
+    """The inspections ``actor`` may see, newest first (Forbidden to who lists none)."""
+    policy.require(actor, "inspection.list")
     return policy.visible(Inspection, actor).order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
 
 

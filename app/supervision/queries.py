@@ -24,6 +24,7 @@ from app.supervision import service
 from app.supervision.models import Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardState
+from workflows.listing import routed_level
 
 GRADE_ORDER = case({Grade.red.value: 0, Grade.orange.value: 1, Grade.yellow.value: 2, Grade.blue.value: 3},
                    value=Listing.grade, else_=4)
@@ -47,7 +48,9 @@ def decidable(user: User):
 
 def queue(user: User, mine: bool = True) -> Select:
     """Proposals waiting for a decision, the strictest and oldest first: those the user decides
-    (``mine``), or the others of his region that other authorities decide (read-only)."""
+    (``mine``), or the others of his region that other authorities decide (read-only).
+    Forbidden to a user who has no queue."""
+    policy.require(user, "supervision.queue")
     condition = decidable(user) if mine else not_(decidable(user))
     return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed, condition)
             .options(selectinload(Listing.hazard), selectinload(Listing.enterprise),
@@ -56,7 +59,8 @@ def queue(user: User, mine: bool = True) -> Select:
 
 
 def supervision_list(user: User, filters: ListFilters, on: date | None = None) -> Select:
-    """Listed items by grade and deadline, overdue listings first."""
+    """Listed items by grade and deadline, overdue listings first (Forbidden to who may not see it)."""
+    policy.require(user, "supervision.list")
     on = on or today()
     state = ListingState(filters.state) if filters.state else ListingState.listed
     overdue_first = case((Listing.deadline < on, 0), else_=1)
@@ -130,7 +134,8 @@ class Overview:
 
 def overview(user: User, on: date | None = None) -> Overview:
     """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
-    of the user's region subtree (the same scope as the hazard register)."""
+    of the user's region subtree (the same scope as the hazard register). Forbidden to who may not."""
+    policy.require(user, "supervision.overview")
     visible = policy.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
@@ -154,9 +159,9 @@ class Gap:
     routed_to: object | None  # Authority
 
 
-def coverage() -> list[Gap]:
+def coverage(user: User) -> list[Gap]:
     """Every region with enterprises and a rule level without an authority over it (admin page)."""
-    from workflows.listing import routed_level
+    policy.require(user, "supervision.coverage")
 
     mode = service.routing_mode()
     authorities = db.session.scalars(select(Authority).order_by(Authority.id)).all()
