@@ -159,10 +159,18 @@ def demo_command(if_empty):
 @click.command("logins")
 @with_appcontext
 def logins_command():
-    """Print the demo logins."""
-    from app.organisations.demo import print_logins
+    """Print the demo logins (the demo module only says which accounts; printing is the CLI's job)."""
+    # Inside: the demo module registers its steps with this module's decorators, so it imports us.
+    from app.organisations.demo import DEMO_PASSWORD, demo_logins
 
-    print_logins()
+    rows = demo_logins()
+    if not rows:
+        click.echo("No demo accounts in this database (create users with `shuangkong user create`).")
+        return
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+    for username, role, who in rows:
+        click.echo(f"  {username:<24} {role:<22} {who}")
+    click.echo("")
 
 
 def init_app(app: Flask) -> None:

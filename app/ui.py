@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, send_from_directory, url_for
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import clock, labels, policy
+from app import clock, forms, labels, policy
+from app.errors import Conflict, Forbidden, NotFound, ServiceError
+from app.extensions import db
 
 bp = Blueprint("ui", __name__)
 
@@ -18,6 +24,57 @@ def nav_item(endpoint: str, text, visible=lambda user: True) -> None:
     # Idempotent: the factory may run more than once in a process (tests build several apps).
     NAV[:] = [entry for entry in NAV if entry[0] != endpoint]
     NAV.append((endpoint, text, visible))
+
+
+@dataclass
+class Attempt:
+    """What ``attempt`` did: ``value`` is the use case's result; ``status`` None when it succeeded."""
+
+    value: Any = None
+    status: int | None = None
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is None
+
+
+def refusal_status(exc: ServiceError) -> int:
+    """The status of a page that shows a refusal next to its form: 409 for a lost race, the server's
+    own status when it is the server's trouble (a full disk 507, a busy server 503), else 422."""
+    if isinstance(exc, Conflict):
+        return 409
+    return exc.status if exc.status >= 500 else 422
+
+
+def attempt(action: Callable[[], Any], form=None, *, aliases: Mapping[str, str] | None = None,
+            place: Callable[[Any, ServiceError], None] | None = None) -> Attempt:
+    """The one way a view runs a use case: call ``action``, commit once on success.
+
+    On a refusal roll back, then put the messages next to ``form``'s fields (``aliases``: service field
+    → form field; ``place``: a view's own placement) or, without a form, flash them; the view
+    re-renders or redirects with ``Attempt.status``. Forbidden and NotFound are not refusals to
+    explain: they propagate, so every page answers a foreign object 404 and a missing right 403."""
+    try:
+        value = action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        if place is not None:
+            place(form, exc)
+        elif form is not None:
+            forms.apply_errors(form, exc, aliases)
+        else:
+            flash("；".join(messages(exc)), "error")
+        return Attempt(status=refusal_status(exc), error=exc)
+    return Attempt(value=value)
+
+
+def messages(exc: ServiceError) -> list[str]:
+    """Every message of a refusal, field by field (its general message when it names no field)."""
+    return [m for ms in exc.fields.values() for m in ms] or [exc.message]
 
 
 @bp.route("/")

@@ -42,6 +42,8 @@ def _stored_pdfs():
 
 
 def init_app(app: Flask) -> None:
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
+    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
     from app.api import register
     from app.documents import api, views
     importlib.import_module("app.documents.policy")  # registers the scope and rules

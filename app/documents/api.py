@@ -22,10 +22,13 @@ from app import policy
 from app.api import Timestamp, api_blueprint
 from app.documents import service
 from app.documents.models import API_KINDS, Document, DocumentKind
+from app.documents.views import pdf_response
 from app.errors import Invalid
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.idempotency import idempotent
+from app.risks.models import RiskPoint
+from app.supervision.models import Inspection
 
 blp = api_blueprint("documents_api", __name__, "/documents", "Numbered documents (PDF) and their verification")
 
@@ -70,12 +73,10 @@ class DocumentOut(Schema):
 
 
 def _risk_card_context(point_id: int | None):
-    from app.risks.models import RiskPoint
-
     if point_id is None:
         raise Invalid(fields={"risk_point_id": _("Choose a risk point.")})
     point = policy.get_visible(RiskPoint, point_id, current_user)
-    try:
+    try:  # inside: an installation may leave the risks feature out, and a card is then refused
         from app.risks.cards import card_context
     except ImportError:
         raise Invalid(fields={"kind": _("Risk cards are not available yet.")}) from None
@@ -101,8 +102,6 @@ def issue(args):
         enterprise = point.enterprise
     elif kind in service.INSPECTION_KINDS:
         if inspection_id is not None:
-            from app.supervision.models import Inspection
-
             inspection = policy.get_visible(Inspection, inspection_id, current_user)
     elif not hazards:
         raise Invalid(fields={"hazard_ids": _("Choose at least one hazard.")})
@@ -129,8 +128,6 @@ def get(document_id: int):
 @blp.response(200, description="The stored PDF bytes (application/pdf)")
 def pdf(document_id: int):
     """The PDF exactly as issued (its SHA-256 in the header X-Content-SHA256)."""
-    from app.documents.views import pdf_response
-
     return pdf_response(policy.get_visible(Document, document_id, current_user))
 
 
@@ -139,11 +136,6 @@ def pdf(document_id: int):
 @blp.response(200, DocumentOut)
 def void(args, document_id: int):
     """Void a valid document with a reason (422 without); the number stays used."""
-    document = policy.get_visible(Document, document_id, current_user)
-    try:
-        document = service.void(document, current_user, args["reason"])
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    document = service.void(current_user, document_id, args["reason"])
+    db.session.commit()  # a refusal raised above is rolled back by the error handler
     return document

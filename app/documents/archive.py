@@ -12,7 +12,9 @@ import io
 from sqlalchemy import select
 
 from app import clock, labels, storage
+from app.documents.models import Document, DocumentKind, document_hazards
 from app.extensions import db
+from reports.contexts import TITLES
 
 PHOTO_MAX_PX = 1000  # enough for a 76 mm wide print at ~330 dpi
 PHOTO_QUALITY = 80
@@ -65,7 +67,7 @@ def _timeline(hazard) -> list[dict]:
 def _photos(hazard) -> tuple[list[dict], list[dict]]:
     try:
         from app.hazards.models import AttachmentKind, HazardAttachment
-    except ImportError:
+    except ImportError:  # the hazards feature without attachments: an archive without photos
         return [], []
     rows = db.session.scalars(select(HazardAttachment).where(HazardAttachment.hazard_id == hazard.id)
                               .order_by(HazardAttachment.id)).all()
@@ -79,9 +81,6 @@ def _photos(hazard) -> tuple[list[dict], list[dict]]:
 
 
 def _documents(hazard) -> list[dict]:
-    from app.documents.models import Document, DocumentKind, document_hazards
-    from reports.contexts import TITLES
-
     docs = db.session.scalars(
         select(Document).join(document_hazards, document_hazards.c.document_id == Document.id)
         .where(document_hazards.c.hazard_id == hazard.id, Document.kind != DocumentKind.hazard_archive)

@@ -12,8 +12,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import clock
+from app.documents.archive import archive_context
 from app.documents.models import DocumentKind
+from app.errors import Invalid
 from app.extensions import db
+from app.hazards.models import HazardEvent
 from workflows.hazard_states import HazardLevel, HazardState
 
 
@@ -63,8 +67,6 @@ def order_context(inspection) -> dict:
 
 def _last_decisions(hazard_ids: list[int]) -> dict:
     """hazard id -> its latest review decision (the accept / reject event), if any."""
-    from app.hazards.models import HazardEvent
-
     events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id.in_(hazard_ids),
                                                           HazardEvent.trigger.in_(("accept", "reject")))
                                 .order_by(HazardEvent.hazard_id, HazardEvent.seq)).all()
@@ -109,7 +111,6 @@ def default_opinion(items: list[dict]) -> str:
 
 
 def opinion_context(inspection, order, *, actor, review_date: date, opinion: str) -> dict:
-    from app import clock
     from reports.contexts import TITLES
 
     items = review_items(inspection, review_date)
@@ -143,14 +144,10 @@ def fill(kind: DocumentKind, data: dict, *, actor, enterprise, hazards) -> dict:
             default("principal_name", enterprise.principal_name or enterprise.legal_representative)
             default("treatment_unit", enterprise.name)
     elif kind == DocumentKind.hazard_archive:
-        from app.documents.archive import archive_context
-
         # Always built from the hazard itself: a caller never supplies what an archive shows (nor
         # photo references that could point at another enterprise's files).
         if len(hazards) != 1:
             from flask_babel import gettext as _
-
-            from app.errors import Invalid
 
             raise Invalid(fields={"hazard_ids": _("An archive is printed for exactly one hazard.")})
         data = archive_context(hazards[0])

@@ -35,13 +35,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app import clock, policy, storage
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.documents import builders
+from app.documents.archive import photo_data_uri
 from app.documents.models import (
     ENTERPRISE_KINDS,
     Document,
     DocumentCounter,
     DocumentKind,
     DocumentStatus,
+    document_hazards,
 )
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -239,8 +242,6 @@ def _inspection_scope(kind: DocumentKind, inspection, hazards: list, authority, 
 def _check_officers(inspection) -> None:
     """The two recorded officers: two different inspectors of the inspecting authority, each with his
     law-enforcement certificate number (执法证号)."""
-    from app.auth.models import Role
-
     officers = [inspection.officer, inspection.second_officer]
     if (any(u is None for u in officers) or officers[0].id == officers[1].id
             or any(u.role != Role.inspector or u.authority_id != inspection.authority_id for u in officers)):
@@ -253,8 +254,6 @@ def _check_officers(inspection) -> None:
 
 def _inspection_context(kind: DocumentKind, inspection, context: dict, *, actor: User, issued_on):
     """(context, document superseded) of an order or opinion, built from the inspection record."""
-    from app.documents import builders
-
     _check_officers(inspection)
     if inspection.inspected_on > issued_on:
         raise Invalid(fields={"inspection_date": _("The inspection cannot be in the future.")})
@@ -294,8 +293,6 @@ def _check_notice_hazards(hazards: list) -> None:
 
 def _current_archive(issuer_key: str, hazard, content: dict) -> Document | None:
     """The issuer's valid archive of ``hazard`` if it prints exactly ``content`` (nothing happened since)."""
-    from app.documents.models import document_hazards
-
     stmt = (select(Document).join(document_hazards, document_hazards.c.document_id == Document.id)
             .where(document_hazards.c.hazard_id == hazard.id, Document.kind == DocumentKind.hazard_archive,
                    Document.issuer == issuer_key, Document.status == DocumentStatus.valid)
@@ -393,8 +390,6 @@ def _issuer_authority(kind: DocumentKind, actor: User, authority: Authority | No
 
 def _fill_context(kind: DocumentKind, data: dict, *, actor: User, enterprise: Enterprise, hazards: list) -> dict:
     """Fill the *service-filled* fields (reports/contexts.py) the caller left out."""
-    from app.documents import builders
-
     return builders.fill(kind, data, actor=actor, enterprise=enterprise, hazards=hazards)
 
 
@@ -403,8 +398,6 @@ def _render(kind: DocumentKind, stored: dict) -> bytes:
     header = ctxmod.parse_header(stored["doc"])
     body = ctxmod.parse(kind.value, stored["c"])
     if kind == DocumentKind.hazard_archive:
-        from app.documents.archive import photo_data_uri
-
         for photo in body.photos_before + body.photos_after:
             if photo.sha256 and not photo.src:
                 photo.src = photo_data_uri(photo.sha256)
@@ -423,8 +416,6 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
         olds.append(supersedes)
     if kind == DocumentKind.hazard_archive and len(hazards) == 1:
         # A new archive of a hazard by the same issuer replaces the previous one.
-        from app.documents.models import document_hazards
-
         stmt = (select(Document).join(document_hazards, document_hazards.c.document_id == Document.id)
                 .where(document_hazards.c.hazard_id == hazards[0].id, Document.kind == kind,
                        Document.issuer == document.issuer, Document.status == DocumentStatus.valid,
@@ -443,8 +434,14 @@ def _to_supersede(kind: DocumentKind, document: Document, supersedes: Document |
 
 # --- after issuing -------------------------------------------------------------------------------
 
-def void(document: Document, actor: User, reason: str | None) -> Document:
-    """Void a valid document with a reason. The number stays used; the PDF stays stored."""
+def void(actor: User, document: Document | int | None, reason: str | None) -> Document:
+    """Void a valid document with a reason. The number stays used; the PDF stays stored.
+    A document the actor may not see answers NotFound; one he may see but not void, Forbidden."""
+    if isinstance(document, Document):
+        if not policy.is_visible(document, actor):
+            raise NotFound()
+    else:
+        document = policy.get_visible(Document, document, actor)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(fields={"reason": _("Give the reason for voiding.")})

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import policy
+from app import forms, policy, ui
 from app.documents import service
 from app.documents.forms import FilterForm, NoticeForm, VoidForm
-from app.documents.models import Document, DocumentKind, DocumentStatus
-from app.errors import ServiceError
+from app.documents.models import Document, DocumentKind, DocumentStatus, document_hazards
 from app.extensions import db, limiter
 from app.hazards.models import Hazard
 
@@ -63,8 +64,6 @@ def pdf_response(document: Document, *, as_attachment: bool = False) -> Response
     data = service.pdf_bytes(document)
     filename = f"{document.number}.pdf"
     response = Response(data, mimetype="application/pdf")
-    from urllib.parse import quote
-
     disposition = "attachment" if as_attachment else "inline"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     response.headers["X-Content-SHA256"] = document.pdf_sha256
@@ -81,25 +80,15 @@ def void(document_id: int):
     form = VoidForm()
     if not form.validate_on_submit():
         return _detail(document, form, 422)
-    try:
-        service.void(document, current_user, form.reason.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if not exc.fields:
-            form.form_errors.append(exc.message)
-        for message in exc.fields.get("reason", []):
-            form.reason.errors.append(message)
-        document = policy.get_visible(Document, document_id, current_user)
-        return _detail(document, form, 422 if exc.status in (400, 422) else exc.status)
-    db.session.commit()
+    done = ui.attempt(lambda: service.void(current_user, document, form.reason.data), form)
+    if not done.ok:
+        return _detail(policy.get_visible(Document, document_id, current_user), form, done.status)
     flash(_("The document %(number)s has been voided; its number stays used.", number=document.number), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
 def hazard_documents(hazard) -> list[Document]:
     """The documents of a hazard the current user may see, newest first (for the hazard page)."""
-    from app.documents.models import document_hazards
-
     stmt = (policy.visible(Document, current_user)
             .join(document_hazards, document_hazards.c.document_id == Document.id)
             .where(document_hazards.c.hazard_id == hazard.id).order_by(Document.issued_at.desc()))
@@ -111,17 +100,20 @@ def hazard_documents(hazard) -> list[Document]:
 def hazard_archive(hazard_id: int):
     """Print the hazard's archive (一患一档) as a new document and show it."""
     hazard = policy.get_visible(Hazard, hazard_id, current_user)
-    try:
-        document = service.issue(DocumentKind.hazard_archive, actor=current_user, context={}, hazards=[hazard])
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    done = ui.attempt(lambda: service.issue(DocumentKind.hazard_archive, actor=current_user, context={},
+                                            hazards=[hazard]))  # a refusal is flashed
+    if not done.ok:
         return redirect(request.referrer or url_for("documents.index"))
-    db.session.commit()
+    document = done.value
     if document.reused:
         flash(_("Nothing has changed since the archive %(number)s was printed; here it is again.",
                 number=document.number), "info")
     return redirect(url_for("documents.detail", document_id=document.id))
+
+
+def _put_notice_errors(form, exc) -> None:
+    """The service may name a field by a dotted path (``context.recipient``): its first part is the input."""
+    forms.apply_errors(form, exc, {name: name.split(".")[0] for name in exc.fields})
 
 
 @bp.route("/documents/new/rectification-notice", methods=["GET", "POST"])
@@ -135,21 +127,13 @@ def new_notice():
     if form.validate_on_submit():
         context = {"recipient": form.recipient.data or "", "requirements": form.requirements.data or "",
                    "contact_phone": form.contact_phone.data or ""}
-        try:
-            document = service.issue(DocumentKind.rectification_notice, actor=current_user, context=context,
-                                     hazards=hazards, enterprise=current_user.enterprise)
-        except ServiceError as exc:
-            db.session.rollback()
-            for name, messages in exc.fields.items():
-                target = getattr(form, name.split(".")[0], None)
-                (target.errors if target is not None and hasattr(target, "errors")
-                 else form.form_errors).extend(messages)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+        done = ui.attempt(lambda: service.issue(
+            DocumentKind.rectification_notice, actor=current_user, context=context, hazards=hazards,
+            enterprise=current_user.enterprise), form, place=_put_notice_errors)
+        if not done.ok:
             return render_template("documents/new_notice.html", form=form, hazards=hazards), 422
-        db.session.commit()
-        flash(_("Issued %(number)s.", number=document.number), "success")
-        return redirect(url_for("documents.detail", document_id=document.id))
+        flash(_("Issued %(number)s.", number=done.value.number), "success")
+        return redirect(url_for("documents.detail", document_id=done.value.id))
     status = 422 if request.method == "POST" else 200
     return render_template("documents/new_notice.html", form=form, hazards=hazards), status
 

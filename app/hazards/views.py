@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import forms, idempotency, policy
+from app import forms, idempotency, policy, ui
 from app.auth.models import User
-from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from app.errors import Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.hazards import forms as F
 from app.hazards import hooks, service, storage_io
@@ -49,25 +49,14 @@ def apply_errors(form, exc: ServiceError) -> None:
     forms.apply_errors(form, exc, FIELD_ALIASES)
 
 
-def _status(exc: ServiceError) -> int:
-    if isinstance(exc, Conflict):
-        return 409
-    return exc.status if exc.status >= 500 else 422  # a full disk (507) or busy server (503) says so
+_status = ui.refusal_status  # the status of a refusal shown next to a form, as on every page
 
 
 def _attempt(form, action) -> int | None:
-    """Run a use case and commit; on refusal roll back, put the messages next to the form's fields
-    and return the status to answer (403/404 propagate). None when it succeeded."""
-    try:
-        action()
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        apply_errors(form, exc)
-        return _status(exc)
-    return None
+    """Run a use case and commit (``app.ui.attempt``, the one way every page does it); on refusal the
+    messages go next to the form's fields and the status to answer comes back (403/404 propagate).
+    None when it succeeded."""
+    return ui.attempt(action, form, aliases=FIELD_ALIASES).status
 
 
 def _files(form_field) -> list[tuple[str, bytes]]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app import labels
 from app import policy as access  # not ``policy``: that name is this package's rules module
 from app.auth.models import Role
+from app.extensions import db
 from app.risks.models import (
     CheckRecord,
     CheckResult,
@@ -92,15 +93,12 @@ def _enterprise_user(user) -> bool:
 
 
 def _stored_plans():
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.risks.models import SitePlan
-
     return db.session.scalars(select(SitePlan.sha256))
 
 
 def init_app(app: Flask) -> None:
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
+    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
     import importlib
 
     from app import storage, ui

@@ -11,12 +11,14 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import policy
 from app.auth.models import Role, User
 from app.clock import today
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Department
 from app.risks import service
+from app.risks.hazard_link import report_hazard
 from app.risks.models import CheckRecord, CheckResult, RiskPoint, RiskPointStatus
 from workflows.grading import CONTROL_ORDER, ControlLevel, Frequency
 from workflows.risk_codes import CONTROL_CATEGORY_NAMES, ControlCategory
@@ -49,7 +51,9 @@ def items_for_point(point: RiskPoint) -> list[dict]:
 
 
 def checklist_for(user: User) -> dict:
-    """What ``user`` must check: points whose control level is at or above his level, in his branch."""
+    """What ``user`` must check: points whose control level is at or above his level, in his branch.
+    Forbidden to a user who records no checks (only enterprise users do)."""
+    policy.require(user, "risk.check")
     level = user_level(user)
     frequency = Frequency(service.check_frequencies()[level])
     senior = [lv for lv in CONTROL_ORDER if lv.rank <= level.rank]
@@ -76,7 +80,10 @@ def checklist_for(user: User) -> dict:
             "due": sum(1 for g in groups for i in g["items"] if not i["done"])}
 
 
-def record_check(user: User, point: RiskPoint, item_key: str, result: str, note: str = "") -> CheckRecord:
+def record_check(user: User, point: RiskPoint | int | None, item_key: str, result: str,
+                 note: str = "") -> CheckRecord:
+    point = service.visible_point(user, point)
+    policy.require(user, "risk.check", point)
     items = {i["key"]: i for i in items_for_point(point)}
     if item_key not in items:
         raise Invalid(fields={"item": _("This measure is no longer on the risk point's list.")})
@@ -92,8 +99,6 @@ def record_check(user: User, point: RiskPoint, item_key: str, result: str, note:
                          checked_by_id=user.id, checked_on=today())
     db.session.add(record)
     if outcome == CheckResult.failed:
-        from app.risks.hazard_link import report_hazard
-
         hazard = report_hazard(point, user, title=_("Check failed: %(measure)s", measure=items[item_key]["measure"])[:200],
                                description=note)
         record.hazard_id = hazard.id

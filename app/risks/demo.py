@@ -300,15 +300,15 @@ def seed(ctx: dict) -> None:
         if profile is None or manager is None:
             continue
         png, boxes = draw_plan(n, profile["areas"])
-        maps.save_site_plan(enterprise, manager, png, "总平面布置图.png")
+        maps.save_site_plan(manager, enterprise, png, "总平面布置图.png")
         depts = {d.name: d for d in enterprise.departments}
         polygons = {}
         for name, polygon in boxes:
-            maps.set_polygon(maps.create_area(enterprise, name), polygon)
+            maps.set_polygon(maps.create_area(manager, enterprise, name), polygon)
             polygons[name] = polygon
         for i, (name, area, kind, factors, accidents, method, inputs, eng, mgmt, consequences) in \
                 enumerate(profile["points"]):
-            point = service.create_point(enterprise, manager, {
+            point = service.create_point(manager, enterprise, **{
                 "name": name, "area": area, "kind": kind, "hazard_factors": factors, "accident_types": accidents,
                 "controls": controls_for(eng, mgmt, accidents), "consequences": consequences,
                 "responsible_department_id": _department(depts, kind, i),
@@ -317,7 +317,7 @@ def seed(ctx: dict) -> None:
             xs, ys = [p[0] for p in polygons[area]], [p[1] for p in polygons[area]]
             maps.place_pin(point, rnd.uniform(min(xs) + 0.03, max(xs) - 0.03),
                            rnd.uniform(min(ys) + 0.03, max(ys) - 0.03))
-            service.assess(point, manager, method, inputs, note="年度风险辨识评价")
+            service.assess(manager, point, method, inputs, note="年度风险辨识评价")
             points_by_name[(key, name)] = point
     ctx["risk_points"] = points_by_name
     db.session.flush()

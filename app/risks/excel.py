@@ -18,7 +18,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Department, Enterprise
 from app.risks import service
-from app.risks.models import RiskPoint, RiskPointStatus
+from app.risks.models import RiskAssessment, RiskPoint, RiskPointStatus
 from workflows import grading
 from workflows.grading import GradingError
 from workflows.risk_codes import ControlCategory
@@ -77,8 +77,6 @@ def template() -> bytes:
 
 
 def _inputs_text(point: RiskPoint) -> str:
-    from app.risks.models import RiskAssessment
-
     last = db.session.scalar(select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id)
                              .order_by(RiskAssessment.id.desc()).limit(1))
     if last is None:
@@ -163,7 +161,8 @@ def _read_rows(data: bytes) -> list[tuple[int, dict]]:
     return result
 
 
-def import_register(enterprise: Enterprise, actor: User, data: bytes) -> list[RiskPoint]:
+def import_register(actor: User, enterprise: Enterprise | int | None, data: bytes) -> list[RiskPoint]:
+    enterprise = service.enterprise_for_edit(actor, enterprise)
     rows = _read_rows(data)
     if not rows:
         raise Invalid(fields={"file": _("The file has no risk points.")})
@@ -207,8 +206,8 @@ def import_register(enterprise: Enterprise, actor: User, data: bytes) -> list[Ri
         raise Invalid(_("The file has errors; nothing was imported."), fields={"file": [str(e) for e in errors]})
     created = []
     for data_row, assessment in plans:
-        point = service.create_point(enterprise, actor, data_row)
+        point = service.create_point(actor, enterprise, **data_row)
         if assessment:
-            service.assess(point, actor, assessment[0], assessment[1], note=_("Imported from Excel"))
+            service.assess(actor, point, assessment[0], assessment[1], note=_("Imported from Excel"))
         created.append(point)
     return created

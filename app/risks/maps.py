@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from app import policy, storage
 from app.auth.models import User
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Enterprise
+from app.risks import service
 from app.risks.models import RiskArea, RiskPoint, RiskPointStatus, RiskSummary, SitePlan
 from workflows.grades import COLOURS, Grade, stricter
 
@@ -26,7 +27,8 @@ def site_plan(enterprise_id: int) -> SitePlan | None:
     return db.session.scalar(select(SitePlan).where(SitePlan.enterprise_id == enterprise_id))
 
 
-def save_site_plan(enterprise: Enterprise, actor: User, data: bytes, filename: str) -> SitePlan:
+def save_site_plan(actor: User, enterprise: Enterprise | int, data: bytes, filename: str) -> SitePlan:
+    enterprise = service.enterprise_for_edit(actor, enterprise)
     checked = storage.check_upload(data, filename, allow_pdf=False, field_name="plan")
     if checked.mime not in ("image/png", "image/jpeg"):
         raise Invalid(fields={"plan": _("The site plan must be a PNG or JPEG image.")})
@@ -34,7 +36,7 @@ def save_site_plan(enterprise: Enterprise, actor: User, data: bytes, filename: s
     plan = site_plan(enterprise.id) or SitePlan(enterprise_id=enterprise.id)
     plan.sha256, plan.mime = digest, checked.mime
     plan.width, plan.height = checked.width, checked.height
-    plan.uploaded_by_id = actor.id if actor else None
+    plan.uploaded_by_id = actor.id
     db.session.add(plan)
     db.session.flush()
     return plan
@@ -48,6 +50,23 @@ def _coord(value, field: str) -> float:
     if not 0 <= v <= 1:
         raise Invalid(fields={field: _("The position must lie on the plan.")})
     return round(v, 5)
+
+
+def place(actor: User, enterprise: Enterprise | int, kind, ident, **where) -> None:
+    """Place a pin (``x``, ``y``) or an area (``polygon``) of ``enterprise`` on its site plan."""
+    enterprise = service.enterprise_for_edit(actor, enterprise)
+    if kind == "pin":
+        point = service.visible_point(actor, ident)
+        if point.enterprise_id != enterprise.id:
+            raise NotFound()
+        place_pin(point, where.get("x"), where.get("y"))
+    elif kind == "area":
+        area = db.session.get(RiskArea, ident or 0)
+        if area is None or area.enterprise_id != enterprise.id:
+            raise NotFound()
+        set_polygon(area, where.get("polygon"))
+    else:
+        raise Invalid(fields={"type": _("Place a pin or an area.")})
 
 
 def place_pin(point: RiskPoint, x, y) -> None:
@@ -67,7 +86,8 @@ def set_polygon(area: RiskArea, points) -> None:
     area.polygon = [[_coord(x, "polygon"), _coord(y, "polygon")] for x, y in points]
 
 
-def create_area(enterprise: Enterprise, name: str) -> RiskArea:
+def create_area(actor: User, enterprise: Enterprise | int, name: str) -> RiskArea:
+    enterprise = service.enterprise_for_edit(actor, enterprise)
     name = (name or "").strip()
     if not name:
         raise Invalid(fields={"name": _("The name is required.")})

@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import signals
-from app.auth.models import User
+from app import policy, signals
+from app.auth.models import Role, User
 from app.cli import scan_step
 from app.clock import today
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
+from app.hazards import queries as hazard_queries
+from app.notifications import service as notifications
 from app.organisations.models import Department, Enterprise
 from app.risks.models import (
     GradeChangeReason,
@@ -229,7 +231,45 @@ def _apply(point: RiskPoint, enterprise: Enterprise, values: dict) -> None:
         point.next_review_on = add_months(point.last_assessed_on, point.review_interval_months)
 
 
-def create_point(enterprise: Enterprise, actor: User | None, data: dict) -> RiskPoint:
+# --- scope and permission: every use case below checks them itself ------------------------------
+
+def enterprise_for_edit(actor: User, enterprise: Enterprise | int | None) -> Enterprise:
+    """The enterprise whose register ``actor`` keeps (an object or an id), or Forbidden/NotFound.
+
+    Asked first whether the actor may edit any register at all, so that a user who may not answers
+    403 whatever enterprise he names (a foreign one answers 404)."""
+    policy.require(actor, "risk.edit")
+    if enterprise is None:
+        raise Invalid(fields={"enterprise_id": _("Name the enterprise.")})
+    if isinstance(enterprise, Enterprise):
+        if not policy.is_visible(enterprise, actor):
+            raise NotFound()
+    else:
+        enterprise = policy.get_visible(Enterprise, enterprise, actor)
+    policy.require(actor, "risk.edit", enterprise)
+    return enterprise
+
+
+def visible_point(actor: User, point: RiskPoint | int | None, *, for_update: bool = False) -> RiskPoint:
+    """The risk point (an object or an id) if ``actor`` may see it, else NotFound."""
+    if isinstance(point, RiskPoint):
+        if not policy.is_visible(point, actor):
+            raise NotFound()
+        return point
+    return policy.get_visible(RiskPoint, point, actor, for_update=for_update)
+
+
+def point_for_edit(actor: User, point: RiskPoint | int | None) -> RiskPoint:
+    """The risk point if ``actor`` may edit it (foreign: NotFound; visible but not his: Forbidden)."""
+    point = visible_point(actor, point)
+    policy.require(actor, "risk.edit", point)
+    return point
+
+
+# --- points ------------------------------------------------------------------------------------
+
+def create_point(actor: User, enterprise: Enterprise | int | None, **data) -> RiskPoint:
+    enterprise = enterprise_for_edit(actor, enterprise)
     values = clean(enterprise, data)
     point = RiskPoint(enterprise_id=enterprise.id, enterprise=enterprise, hazard_factors=[], accident_types=[],
                       controls={}, review_interval_months=3)
@@ -239,7 +279,11 @@ def create_point(enterprise: Enterprise, actor: User | None, data: dict) -> Risk
     return point
 
 
-def update_point(point: RiskPoint, actor: User | None, data: dict, expected_version: int | None = None) -> RiskPoint:
+def update_point(actor: User, point: RiskPoint | int, *, expected_version: int | None = None,
+                 **data) -> RiskPoint:
+    point = point_for_edit(actor, point)
+    if "enterprise_id" in data and data.pop("enterprise_id") != point.enterprise_id:
+        raise Invalid(fields={"enterprise_id": _("A risk point cannot move to another enterprise.")})
     if expected_version is not None and expected_version != point.version:
         raise Conflict()
     values = clean(point.enterprise, data, partial=True)
@@ -263,9 +307,10 @@ def add_months(day: date, months: int) -> date:
 
 # --- assessments -------------------------------------------------------------------------------
 
-def assess(point: RiskPoint, actor: User | None, method, inputs, note: str = "",
+def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
            on: date | None = None) -> RiskAssessment:
     """Grade the point from ``inputs`` by ``method``; the server computes score and grade."""
+    point = point_for_edit(actor, point)
     if point.status != RiskPointStatus.active:
         raise Invalid(fields={"method": _("A retired risk point is not assessed.")})
     score, grade, ruleset = score_and_grade(point.enterprise, method, inputs)
@@ -276,7 +321,7 @@ def assess(point: RiskPoint, actor: User | None, method, inputs, note: str = "",
         stored = {"rules": grading.direct_rules(inputs, ruleset)}
     day = on or today()
     row = RiskAssessment(risk_point_id=point.id, method=str(method), inputs=stored, score=score, grade=grade,
-                         ruleset_version=ruleset.label, assessor_id=actor.id if actor else None,
+                         ruleset_version=ruleset.label, assessor_id=actor.id,
                          assessed_on=day, note=(note or "").strip())
     db.session.add(row)
     point.assessed_grade = grade
@@ -305,15 +350,8 @@ def history(point: RiskPoint) -> list[dict]:
 def _open_graded_hazards(point_id: int) -> list[tuple[int, HazardLevel]]:
     """(id, level) of the point's open hazards whose level implies a grade (at most 50: enough to
     know the strictest)."""
-    from app.hazards.models import Hazard
-    from workflows.hazard_states import OPEN_STATES
-
     implied = [lvl for lvl in HazardLevel if grade_rule.implied_by_level(lvl) is not None]
-    if not implied:
-        return []
-    return [(i, lvl) for i, lvl in db.session.execute(
-        select(Hazard.id, Hazard.level).where(Hazard.risk_point_id == point_id, Hazard.state.in_(OPEN_STATES),
-                                              Hazard.level.in_(implied)).order_by(Hazard.id).limit(50))]
+    return hazard_queries.open_of_risk_point(point_id, implied, limit=50)
 
 
 def effective_grade(point: RiskPoint) -> Grade | None:
@@ -377,9 +415,6 @@ def due_for_review(stmt, within_days: int = 0):
 def count_due_reviews() -> dict:
     """Scan step: count due reviews and remind the responsible person (else the enterprise's safety
     managers) once per point and due date. Idempotent: a reminder is never repeated."""
-    from app.auth.models import Role
-    from app.notifications import service as notifications
-
     base = select(func.count()).select_from(RiskPoint).where(RiskPoint.status == RiskPointStatus.active)
     due_points = db.session.scalars(due_for_review(select(RiskPoint))).all()
     never = db.session.scalar(base.where(RiskPoint.assessed_grade.is_(None)))

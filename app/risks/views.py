@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from app import policy, storage
+from app import figures, policy, storage, ui
 from app.auth.models import User
+from app.clock import today
 from app.errors import Invalid, ServiceError
 from app.extensions import db
-from app.forms import apply_errors
+from app.hazards import queries as hazard_queries
+from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks import cards, checklist, excel, maps, service
 from app.risks.forms import AreaForm, AssessmentForm, CheckForm, ImportForm, RiskPointForm, SitePlanForm
-from app.risks.models import RiskArea, RiskPoint, RiskPointStatus
+from app.risks.models import RiskPoint, RiskPointStatus
 from reports.render import render_pdf
 from workflows import grading
+from workflows.figures import FIGURES
 from workflows.grades import Grade
 from workflows.risk_codes import ACCIDENT_TYPES, CONTROL_CATEGORY_NAMES, HAZARD_FACTORS, ControlCategory
 
@@ -28,16 +35,12 @@ public_bp = Blueprint("risks_public", __name__, url_prefix="/public/risk-cards")
 PER_PAGE = 50
 
 
-def _enterprise_for_edit() -> Enterprise:
-    """The enterprise whose register the current user keeps (enterprise users: their own)."""
-    if current_user.enterprise_id is None:
-        raise Invalid(fields={"enterprise": _("Open an enterprise's register first.")})
-    return current_user.enterprise
-
-
-def _rollback_and(render):
-    db.session.rollback()
-    return render()
+def _own_register() -> Enterprise:
+    """The register the current user keeps: his own enterprise's (the service says whether he may)."""
+    try:
+        return service.enterprise_for_edit(current_user, current_user.enterprise)
+    except Invalid:  # only when he has no enterprise: say where to go instead of naming a field
+        raise Invalid(fields={"enterprise": _("Open an enterprise's register first.")}) from None
 
 
 # --- register ----------------------------------------------------------------------------------
@@ -89,33 +92,31 @@ def _form_data(form: RiskPointForm) -> dict:
     }
 
 
-def _put_errors(form, exc: ServiceError) -> None:
-    apply_errors(form, exc, {"controls": "engineering"})  # the first of the five control fields
+CONTROLS_FIELD = {"controls": "engineering"}  # the first of the five control fields
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    policy.require(current_user, "risk.edit", current_user.enterprise)
-    enterprise = _enterprise_for_edit()
+    enterprise = _own_register()
     form = RiskPointForm(**_form_choices(enterprise))
+    status = 200
     if form.validate_on_submit():
-        try:
-            point = service.create_point(enterprise, current_user, _form_data(form))
-            db.session.commit()
+        done = ui.attempt(lambda: service.create_point(current_user, enterprise, **_form_data(form)), form,
+                          aliases=CONTROLS_FIELD)
+        if done.ok:
             flash(_("Risk point saved. Assess it to give it a grade."), "success")
-            return redirect(url_for("risks.detail", point_id=point.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
-    return render_template("risks/form.html", form=form, point=None), 422 if form.errors else 200
+            return redirect(url_for("risks.detail", point_id=done.value.id))
+        status = done.status
+    elif form.errors:
+        status = 422
+    return render_template("risks/form.html", form=form, point=None), status
 
 
 @bp.route("/<int:point_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(point_id: int):
-    point = policy.get_visible(RiskPoint, point_id, current_user)
-    policy.require(current_user, "risk.edit", point)
+    point = service.point_for_edit(current_user, point_id)
     form = RiskPointForm(obj=point, **_form_choices(point.enterprise))
     if request.method == "GET":
         for c in ControlCategory:
@@ -125,25 +126,22 @@ def edit(point_id: int):
         form.control_level.data = point.control_level.value if point.control_level_manual and point.control_level else ""
         form.responsible_department_id.data = str(point.responsible_department_id or "")
         form.responsible_user_id.data = str(point.responsible_user_id or "")
+    status = 200
     if form.validate_on_submit():
-        try:
-            service.update_point(point, current_user, _form_data(form),
-                                 expected_version=request.form.get("version", type=int))
-            db.session.commit()
+        done = ui.attempt(lambda: service.update_point(
+            current_user, point, expected_version=request.form.get("version", type=int), **_form_data(form)),
+            form, aliases=CONTROLS_FIELD)
+        if done.ok:
             flash(_("Risk point saved."), "success")
             return redirect(url_for("risks.detail", point_id=point.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
-    return render_template("risks/form.html", form=form, point=point), 422 if form.errors else 200
+        status = done.status
+    elif form.errors:
+        status = 422
+    return render_template("risks/form.html", form=form, point=point), status
 
 
 def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200):
-    hazards = []
-    from app.hazards.models import Hazard
-
-    hazards = db.session.scalars(select(Hazard).where(Hazard.risk_point_id == point.id)
-                                 .order_by(Hazard.id.desc()).limit(20)).all()
+    hazards = hazard_queries.of_risk_point(point.id, limit=20)
     ruleset = service.ruleset_for(point.enterprise)
     return render_template(
         "risks/detail.html", point=point, form=form, history=service.history(point), hazards=hazards,
@@ -161,30 +159,27 @@ def detail(point_id: int):
 @bp.route("/<int:point_id>/assess", methods=["POST"])
 @login_required
 def assess(point_id: int):
-    point = policy.get_visible(RiskPoint, point_id, current_user)
-    policy.require(current_user, "risk.edit", point)
+    point = service.point_for_edit(current_user, point_id)
     form = AssessmentForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            row = service.assess(point, current_user, form.method.data, form.inputs(), form.note.data)
-            db.session.commit()
+        done = ui.attempt(lambda: service.assess(current_user, point, form.method.data, form.inputs(),
+                                                 form.note.data), form, place=_put_assessment_errors)
+        if done.ok:
+            row = done.value
             score = "" if row.score is None else grading._fmt(row.score)
             flash(_("Assessed: score %(score)s, grade %(grade)s.", score=score or "—",
-                    grade=_grade_text(row.grade)), "success")
+                    grade=label(row.grade)), "success")
             return redirect(url_for("risks.detail", point_id=point.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            for key, messages in exc.fields.items():
-                target = form.field_for(key)
-                target.errors = list(target.errors) + messages
-    point = policy.get_visible(RiskPoint, point_id, current_user)
-    return _detail(point, form, 422)
+        status = done.status
+    return _detail(service.visible_point(current_user, point_id), form, status)
 
 
-def _grade_text(grade) -> str:
-    from app.labels import label
-
-    return label(grade)
+def _put_assessment_errors(form: AssessmentForm, exc: ServiceError) -> None:
+    """A method's inputs are named ``inputs.L`` etc. by the service: each goes next to its own input."""
+    for key, messages in exc.fields.items():
+        target = form.field_for(key)
+        target.errors = list(target.errors) + messages
 
 
 @bp.route("/<int:point_id>/card.pdf")
@@ -200,10 +195,6 @@ def card_pdf(point_id: int):
 @login_required
 def post_cards_pdf():
     """The cards of every risk point a post (or any department, with what lies below it) is responsible for."""
-    import io
-
-    from pypdf import PdfWriter
-
     dept = db.session.get(Department, request.args.get("department_id", 0, type=int))
     if dept is None or not policy.can(current_user, "enterprise.view", dept.enterprise):
         abort(404)
@@ -249,26 +240,21 @@ def reviews():
 @bp.route("/checks", methods=["GET", "POST"])
 @login_required
 def checks():
-    if not policy.can(current_user, "risk.check"):
-        abort(403)
+    data = checklist.checklist_for(current_user)  # refuses a user who checks nothing (403)
     form = CheckForm()
     status = 200
     if request.method == "POST" and form.validate_on_submit():
-        point = policy.get_visible(RiskPoint, request.form.get("point_id", type=int), current_user)
-        policy.require(current_user, "risk.check", point)
-        try:
-            record = checklist.record_check(current_user, point, form.item.data, form.result.data, form.note.data)
-            db.session.commit()
-            if record.hazard_id:
+        done = ui.attempt(lambda: checklist.record_check(
+            current_user, request.form.get("point_id", type=int), form.item.data, form.result.data,
+            form.note.data), form, place=lambda f, exc: f.form_errors.extend(ui.messages(exc)))
+        if done.ok:
+            if done.value.hazard_id:
                 flash(_("Check recorded; a hazard was reported for the failed item."), "warning")
             else:
                 flash(_("Check recorded."), "success")
             return redirect(url_for("risks.checks"))
-        except ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.extend(m for ms in exc.fields.values() for m in ms)
-            status = 422
-    data = checklist.checklist_for(current_user)
+        status = done.status
+        data = checklist.checklist_for(current_user)
     return render_template("risks/checks.html", data=data, form=form,
                            failed_key=(request.form.get("point_id"), form.item.data)), status
 
@@ -300,66 +286,51 @@ def map_view(enterprise_id: int | None = None, plan_form=None, area_form=None, s
 @login_required
 @storage.upload_limit
 def upload_plan(enterprise_id: int):
-    enterprise = _map_enterprise(enterprise_id)
-    policy.require(current_user, "risk.edit", enterprise)
+    enterprise = service.enterprise_for_edit(current_user, enterprise_id)
     form = SitePlanForm()
+    status = 422
     if form.validate_on_submit():
         upload = request.files.get("plan")
-        try:
+
+        def save():
             if upload is None or not upload.filename:
                 raise Invalid(fields={"plan": _("Choose an image file.")})
-            maps.save_site_plan(enterprise, current_user, storage.read_limited(upload), upload.filename)
-            db.session.commit()
+            return maps.save_site_plan(current_user, enterprise, storage.read_limited(upload), upload.filename)
+
+        done = ui.attempt(save, form, place=lambda f, exc: setattr(f.plan, "errors", ui.messages(exc)))
+        if done.ok:
             flash(_("Site plan uploaded. Place the areas and risk points on it."), "success")
             return redirect(url_for("risks.map_view", enterprise_id=enterprise.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            form.plan.errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
-            if exc.status >= 500:  # a full disk (507) or a busy server (503) says so
-                return map_view(enterprise.id, plan_form=form, status=exc.status)
-    return map_view(enterprise.id, plan_form=form, status=422)
+        status = done.status
+    return map_view(enterprise.id, plan_form=form, status=status)
 
 
 @bp.route("/map/<int:enterprise_id>/areas", methods=["POST"])
 @login_required
 def add_area(enterprise_id: int):
-    enterprise = _map_enterprise(enterprise_id)
-    policy.require(current_user, "risk.edit", enterprise)
+    enterprise = service.enterprise_for_edit(current_user, enterprise_id)
     form = AreaForm()
+    status = 422
     if form.validate_on_submit():
-        try:
-            maps.create_area(enterprise, form.name.data)
-            db.session.commit()
+        done = ui.attempt(lambda: maps.create_area(current_user, enterprise, form.name.data), form,
+                          place=lambda f, exc: setattr(f.name, "errors", ui.messages(exc)))
+        if done.ok:
             return redirect(url_for("risks.map_view", enterprise_id=enterprise.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            form.name.errors = [m for ms in exc.fields.values() for m in ms]
-    return map_view(enterprise.id, area_form=form, status=422)
+        status = done.status
+    return map_view(enterprise.id, area_form=form, status=status)
 
 
 @bp.route("/map/<int:enterprise_id>/place", methods=["POST"])
 @login_required
 def place(enterprise_id: int):
     """JSON from the map's script: {"type": "pin", "id", "x", "y"} or {"type": "area", "id", "polygon"}."""
-    enterprise = _map_enterprise(enterprise_id)
-    policy.require(current_user, "risk.edit", enterprise)
+    enterprise = service.enterprise_for_edit(current_user, enterprise_id)
     body = request.get_json(silent=True) or {}
-    try:
-        if body.get("type") == "pin":
-            point = policy.get_visible(RiskPoint, _int(body.get("id")), current_user)
-            if point.enterprise_id != enterprise.id:
-                abort(404)
-            maps.place_pin(point, body.get("x"), body.get("y"))
-        elif body.get("type") == "area":
-            area = db.session.get(RiskArea, _int(body.get("id")) or 0)
-            if area is None or area.enterprise_id != enterprise.id:
-                abort(404)
-            maps.set_polygon(area, body.get("polygon"))
-        else:
-            raise Invalid(fields={"type": _("Place a pin or an area.")})
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
+    done = ui.attempt(lambda: maps.place(current_user, enterprise, body.get("type"), _int(body.get("id")),
+                                         x=body.get("x"), y=body.get("y"), polygon=body.get("polygon")),
+                      place=lambda _form, _exc: None)  # the script shows the refusal, not a flash
+    if not done.ok:
+        exc = done.error
         return jsonify({"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}), exc.status
     return jsonify({"ok": True, "map": maps.map_data(enterprise)})
 
@@ -383,10 +354,6 @@ def plan_image(enterprise_id: int):
 
 
 def map_pdf_context(enterprise: Enterprise, size: str) -> dict:
-    import base64
-
-    from app.clock import today
-
     plan = maps.site_plan(enterprise.id)
     data = maps.map_data(enterprise)
     png = maps.composite_png(plan, data)
@@ -420,11 +387,6 @@ def region():
     page = max(1, request.args.get("page", 1, type=int))
     grade = request.args.get("grade") if request.args.get("grade") in Grade.__members__ else None
     summary = maps.region_summary(current_user, page=page, only_grade=grade)
-    from types import SimpleNamespace
-
-    from app import figures
-    from workflows.figures import FIGURES
-
     return render_template("risks/region.html", summary=summary, grade=grade or "",
                            figures=SimpleNamespace(**FIGURES), figure_definition=figures.definition)
 
@@ -454,20 +416,19 @@ def xlsx_export():
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def xlsx_import():
-    policy.require(current_user, "risk.edit", current_user.enterprise)
-    enterprise = _enterprise_for_edit()
+    enterprise = _own_register()
     form = ImportForm()
     errors: list[str] = []
     if form.validate_on_submit():
         upload = request.files.get("file")
-        try:
+
+        def load():
             if upload is None or not upload.filename:
                 raise Invalid(fields={"file": _("Choose an Excel file.")})
-            created = excel.import_register(enterprise, current_user, upload.read())
-            db.session.commit()
-            flash(_("%(n)s risk points imported.", n=len(created)), "success")
+            return excel.import_register(current_user, enterprise, upload.read())
+
+        done = ui.attempt(load, form, place=lambda _f, exc: errors.extend(ui.messages(exc)))
+        if done.ok:
+            flash(_("%(n)s risk points imported.", n=len(done.value)), "success")
             return redirect(url_for("risks.index"))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
     return render_template("risks/import.html", form=form, errors=errors), 422 if errors else 200

@@ -33,6 +33,8 @@ _SOURCES = {"confirm": ProposalSource.confirm, "regrade": ProposalSource.regrade
 
 
 def _on_transition(hazard, trigger=None, actor=None, **_kw):
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
+    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
     from app.supervision import service
 
     if trigger in _SOURCES:
@@ -56,6 +58,8 @@ def _scan_listing_rules() -> dict:
 
 
 def init_app(app: Flask) -> None:
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
+    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
     from app import ui
     from app.hazards import hooks
     from app.supervision import api, demo, service, views  # noqa: F401

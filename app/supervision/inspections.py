@@ -19,6 +19,7 @@ from app.clock import today
 from app.documents import service as documents
 from app.errors import Invalid
 from app.extensions import db
+from app.hazards import service as hazards
 from app.organisations.models import Enterprise
 from app.supervision.models import Inspection, InspectionItem
 from workflows.hazard_states import HazardSource, HazardState
@@ -98,8 +99,6 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
         officer_id=actor.id, second_officer_id=second.id, findings=(findings or "").strip(),
         created_by_id=actor.id)
     db.session.add(inspection)
-    from app.hazards import service as hazards
-
     responsible = responsible_at(enterprise)
     for position, problem in enumerate(problems, start=1):
         hazard = hazards.create_hazard(
@@ -148,8 +147,6 @@ def review(actor: User, inspection_id: int, verdicts: list[Verdict], opinion: st
         errors["verdicts"] = _("Review at least one item.")
     if errors:
         raise Invalid(fields=errors)
-    from app.hazards import service as hazards
-
     for verdict in acted:
         item = items[verdict.item_id]
         data = {}
@@ -178,6 +175,8 @@ def responsible_at(enterprise: Enterprise) -> User | None:
 
 
 def inspections_for(actor: User):
+    """The inspections ``actor`` may see, newest first (Forbidden to who lists none)."""
+    policy.require(actor, "inspection.list")
     return policy.visible(Inspection, actor).order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
 
 

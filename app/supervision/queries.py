@@ -14,15 +14,17 @@ from openpyxl.styles import Font
 from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from app import policy
+from app import figures, policy
 from app.auth.models import Role, User
 from app.clock import today
 from app.extensions import db
 from app.hazards.models import Hazard
-from app.organisations.models import Enterprise, Region, RegionLevel
+from app.organisations.models import Authority, Enterprise, Region, RegionLevel
+from app.supervision import service
 from app.supervision.models import Listing, ListingState
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardState
+from workflows.listing import routed_level
 
 GRADE_ORDER = case({Grade.red.value: 0, Grade.orange.value: 1, Grade.yellow.value: 2, Grade.blue.value: 3},
                    value=Listing.grade, else_=4)
@@ -46,7 +48,9 @@ def decidable(user: User):
 
 def queue(user: User, mine: bool = True) -> Select:
     """Proposals waiting for a decision, the strictest and oldest first: those the user decides
-    (``mine``), or the others of his region that other authorities decide (read-only)."""
+    (``mine``), or the others of his region that other authorities decide (read-only).
+    Forbidden to a user who has no queue."""
+    policy.require(user, "supervision.queue")
     condition = decidable(user) if mine else not_(decidable(user))
     return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed, condition)
             .options(selectinload(Listing.hazard), selectinload(Listing.enterprise),
@@ -55,7 +59,8 @@ def queue(user: User, mine: bool = True) -> Select:
 
 
 def supervision_list(user: User, filters: ListFilters, on: date | None = None) -> Select:
-    """Listed items by grade and deadline, overdue listings first."""
+    """Listed items by grade and deadline, overdue listings first (Forbidden to who may not see it)."""
+    policy.require(user, "supervision.list")
     on = on or today()
     state = ListingState(filters.state) if filters.state else ListingState.listed
     overdue_first = case((Listing.deadline < on, 0), else_=1)
@@ -129,9 +134,8 @@ class Overview:
 
 def overview(user: User, on: date | None = None) -> Overview:
     """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
-    of the user's region subtree (the same scope as the hazard register)."""
-    from app import figures
-
+    of the user's region subtree (the same scope as the hazard register). Forbidden to who may not."""
+    policy.require(user, "supervision.overview")
     visible = policy.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
@@ -155,11 +159,9 @@ class Gap:
     routed_to: object | None  # Authority
 
 
-def coverage() -> list[Gap]:
+def coverage(user: User) -> list[Gap]:
     """Every region with enterprises and a rule level without an authority over it (admin page)."""
-    from app.organisations.models import Authority
-    from app.supervision import service
-    from workflows.listing import routed_level
+    policy.require(user, "supervision.coverage")
 
     mode = service.routing_mode()
     authorities = db.session.scalars(select(Authority).order_by(Authority.id)).all()

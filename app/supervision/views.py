@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import figures, labels, policy
+from app import figures, labels, policy, ui
 from app.clock import today
+from app.documents import service as documents
+from app.documents.models import Document
 from app.errors import ServiceError
 from app.extensions import db
 from app.forms import apply_errors
@@ -49,7 +51,6 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/queue")
 @login_required
 def queue():
-    policy.require(current_user, "supervision.queue")
     rows, total = queries.page(queries.queue(current_user, mine=True), _page_no(), PER_PAGE)
     others, others_total = queries.page(queries.queue(current_user, mine=False), _page_no(), PER_PAGE)
     return render_template("supervision/queue.html", rows=rows, total=total, others=others,
@@ -69,7 +70,6 @@ def _filters() -> queries.ListFilters:
 @bp.route("/listings")
 @login_required
 def listings():
-    policy.require(current_user, "supervision.list")
     filters = _filters()
     stmt = queries.supervision_list(current_user, filters)
     if request.args.get("format") == "xlsx":
@@ -93,7 +93,6 @@ def listings():
 @bp.route("/overview")
 @login_required
 def overview():
-    policy.require(current_user, "supervision.overview")
     data = queries.overview(current_user)
     cards = [FIGURES[i] for i in ("open_hazards", "overdue_open", "listed", "proposals_waiting",
                                   "closed_this_year", "closed_on_time_this_year", "on_time_rate",
@@ -111,30 +110,26 @@ def listing(listing_id: int):
     progress_form = ProgressForm(prefix="progress")
     status = 200
     if request.method == "POST" and "decision-action" in request.form:
+        status = 422
         if form.validate():
-            try:
-                service.decide(item.id, current_user, form.action.data, reason=form.reason.data or "",
-                               deadline=form.deadline.data, requirements=form.requirements.data or "")
-                db.session.commit()
+            done = ui.attempt(lambda: service.decide(
+                item.id, current_user, form.action.data, reason=form.reason.data or "",
+                deadline=form.deadline.data, requirements=form.requirements.data or ""), form)
+            if done.ok:
                 flash(_("Listed for supervision; the notice is issued.") if form.action.data == "list"
                       else _("Proposal dismissed."), "success")
                 return redirect(url_for("supervision.listing", listing_id=item.id))
-            except ServiceError as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-        status = 422
+            status = done.status
         item = policy.get_visible(Listing, listing_id, current_user)
     elif request.method == "POST":
+        status = 422
         if progress_form.validate():
-            try:
-                service.report_progress(item.id, current_user, progress_form.text.data)
-                db.session.commit()
+            done = ui.attempt(lambda: service.report_progress(item.id, current_user, progress_form.text.data),
+                              progress_form)
+            if done.ok:
                 flash(_("Progress report filed."), "success")
                 return redirect(url_for("supervision.listing", listing_id=item.id))
-            except ServiceError as exc:
-                db.session.rollback()
-                apply_errors(progress_form, exc)
-        status = 422
+            status = done.status
         item = policy.get_visible(Listing, listing_id, current_user)
     elif item.deadline and not form.deadline.data:
         form.deadline.data = item.deadline
@@ -146,8 +141,7 @@ def listing(listing_id: int):
 @login_required
 def coverage():
     """The administrator's page of regions whose listing rules name an authority that does not exist."""
-    policy.require(current_user, "supervision.coverage")
-    return render_template("supervision/coverage.html", gaps=queries.coverage(),
+    return render_template("supervision/coverage.html", gaps=queries.coverage(current_user),
                            routed=queries.routed_listings(), rule_text=rule_text,
                            routed_note=routed_note, mode=_routing_text(service.routing_mode()))
 
@@ -182,7 +176,6 @@ def rule_text(code: str) -> str:
 @bp.route("/inspections", endpoint="inspections")
 @login_required
 def inspections_list():
-    policy.require(current_user, "inspection.list")
     rows, total = queries.page(inspections.inspections_for(current_user), _page_no(), PER_PAGE)
     return render_template("supervision/inspections.html", rows=rows, total=total, page=_page_no(),
                            pages=math.ceil(total / PER_PAGE))
@@ -212,23 +205,22 @@ def new_inspection():
     if form.validate():
         problems = [inspections.Problem(title=p.form.title.data or "", deadline=p.form.deadline.data)
                     for p in form.problems if (p.form.title.data or "").strip() or p.form.deadline.data]
-        try:
-            inspection = inspections.record(
-                current_user, enterprise_id=form.enterprise_id.data, inspected_on=form.inspected_on.data,
-                start_time=form.start_time.data, end_time=form.end_time.data,
-                second_officer_id=form.second_officer_id.data or None, problems=problems,
-                place=form.place.data or "", findings=form.findings.data or "")
-            db.session.commit()
+        done = ui.attempt(lambda: inspections.record(
+            current_user, enterprise_id=form.enterprise_id.data, inspected_on=form.inspected_on.data,
+            start_time=form.start_time.data, end_time=form.end_time.data,
+            second_officer_id=form.second_officer_id.data or None, problems=problems,
+            place=form.place.data or "", findings=form.findings.data or ""), form, place=_put_inspection_errors)
+        if done.ok:
             flash(_("Inspection recorded; the rectification order is issued."), "success")
-            return redirect(url_for("supervision.inspection", inspection_id=inspection.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            apply_errors(form, exc)
-            if "problems" in exc.fields:
-                form.form_errors.extend(exc.fields["problems"])
+            return redirect(url_for("supervision.inspection", inspection_id=done.value.id))
+        return render_template("supervision/inspection_form.html", form=form), done.status
     return render_template("supervision/inspection_form.html", form=form), 422
+
+
+def _put_inspection_errors(form: InspectionForm, exc: ServiceError) -> None:
+    """The problems' messages also go on top of the form: the list of problems shows no field errors."""
+    apply_errors(form, exc)
+    form.form_errors.extend(exc.fields.get("problems", []))
 
 
 @bp.route("/inspections/<int:inspection_id>/order", methods=["POST"])
@@ -236,16 +228,11 @@ def new_inspection():
 def reissue_order(inspection_id: int):
     """Issue the order again from the record after its order was voided (a new number)."""
     item = policy.get_visible(Inspection, inspection_id, current_user)
-    from app.documents import service as documents
-
-    try:
-        document = documents.issue("rectification_order", actor=current_user, context={}, inspection=item)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message if not exc.fields else " ".join(m for ms in exc.fields.values() for m in ms), "error")
+    done = ui.attempt(lambda: documents.issue("rectification_order", actor=current_user, context={},
+                                              inspection=item))  # a refusal is flashed
+    if not done.ok:
         return redirect(url_for("supervision.inspection", inspection_id=inspection_id))
-    db.session.commit()
-    flash(_("Issued %(number)s.", number=document.number), "success")
+    flash(_("Issued %(number)s.", number=done.value.number), "success")
     return redirect(url_for("supervision.inspection", inspection_id=inspection_id))
 
 
@@ -268,19 +255,13 @@ def inspection(inspection_id: int):
                                                 reason=request.form.get(f"reason_{entry.id}", ""),
                                                 new_deadline=new_deadline))
         if not errors:
-            try:
-                inspections.review(current_user, item.id, verdicts, request.form.get("opinion", ""))
-                db.session.commit()
+            done = ui.attempt(lambda: inspections.review(current_user, item.id, verdicts,
+                                                         request.form.get("opinion", "")),
+                              place=lambda _form, exc: errors.extend(ui.messages(exc)))
+            if done.ok:
                 flash(_("Review recorded; the review opinion is issued."), "success")
                 return redirect(url_for("supervision.inspection", inspection_id=item.id))
-            except ServiceError as exc:
-                db.session.rollback()
-                errors.extend(m for messages in exc.fields.values() for m in messages)
-                if not exc.fields:
-                    errors.append(exc.message)
         item = policy.get_visible(Inspection, inspection_id, current_user)
-    from app.documents.models import Document
-
     order = db.session.get(Document, item.order_document_id) if item.order_document_id else None
     return render_template("supervision/inspection.html", item=item, errors=errors,
                            form_values=request.form, HazardState=HazardState, order=order,

@@ -78,7 +78,7 @@ def test_a_voided_order_is_issued_again_from_the_record_with_the_hazards_as_they
     first = order_of(inspection)
     with pytest.raises(Conflict):  # one valid order per inspection
         service.issue("rectification_order", actor=world.users.inspector, context={}, inspection=inspection)
-    service.void(first, world.users.supervisor, "检查日期填写错误")
+    service.void(world.users.supervisor, first, "检查日期填写错误")
     inspection.items[0].hazard.level = "major"
     again = service.issue("rectification_order", actor=world.users.inspector2, context={}, inspection=inspection)
     assert again.seq == first.seq + 1 and inspection.order_document_id == again.id
@@ -95,7 +95,7 @@ def _counter(db_session):
 
 def test_a_foreign_inspection_is_not_found_and_consumes_no_number(world, db_session):
     inspection = record_inspection(world)
-    service.void(order_of(inspection), world.users.supervisor, "重新出具")
+    service.void(world.users.supervisor, order_of(inspection), "重新出具")
     with pytest.raises(NotFound):
         service.issue("rectification_order", actor=world.users.inspector_b, context={}, inspection=inspection)
     assert _counter(db_session) == 1
@@ -107,7 +107,7 @@ def test_an_order_without_its_inspection_or_with_typed_facts_is_refused_before_n
         service.issue("rectification_order", actor=world.users.inspector, hazards=[other.items[0].hazard],
                       context={"officers": OFFICERS})
     assert "inspection_id" in exc.value.fields
-    service.void(order_of(inspection), world.users.supervisor, "重新出具")
+    service.void(world.users.supervisor, order_of(inspection), "重新出具")
     with pytest.raises(Invalid) as exc:
         service.issue("rectification_order", actor=world.users.inspector, inspection=inspection,
                       context={"officers": OFFICERS, "inspection_date": "2030-01-01"})
@@ -121,7 +121,7 @@ def test_an_order_without_its_inspection_or_with_typed_facts_is_refused_before_n
 
 def test_only_the_inspections_officers_issue_its_order_and_managers_issue_notices(world, db_session):
     inspection = record_inspection(world)
-    service.void(order_of(inspection), world.users.supervisor, "重新出具")
+    service.void(world.users.supervisor, order_of(inspection), "重新出具")
     third = world.factory.user("inspector", authority=world.authorities.county_a, certificate_no="36000003")
     for user in (world.users.manager, world.users.supervisor, third):
         with pytest.raises(Forbidden):
@@ -139,7 +139,7 @@ def test_only_the_inspections_officers_issue_its_order_and_managers_issue_notice
 
 def test_an_officer_without_certificate_number_cannot_sign(world, db_session):
     inspection = record_inspection(world)
-    service.void(order_of(inspection), world.users.supervisor, "重新出具")
+    service.void(world.users.supervisor, order_of(inspection), "重新出具")
     world.users.inspector2.certificate_no = ""
     with pytest.raises(Invalid) as exc:
         service.issue("rectification_order", actor=world.users.inspector, context={}, inspection=inspection)
@@ -150,14 +150,14 @@ def test_void_is_for_the_issuing_authoritys_supervisor_with_a_reason(world, db_s
     inspection = record_inspection(world)
     document = order_of(inspection)
     with pytest.raises(Invalid) as exc:
-        service.void(document, world.users.supervisor, "   ")
+        service.void(world.users.supervisor, document, "   ")
     assert "reason" in exc.value.fields
     # Neither the inspector who issued it, nor the system administrator, nor another authority.
     for user in (world.users.inspector, world.users.inspector2, world.users.admin, world.users.city_supervisor):
         with pytest.raises(Forbidden):
-            service.void(document, user, "写错了")
+            service.void(user, document, "写错了")
     assert document.status == DocumentStatus.valid
-    service.void(document, world.users.supervisor, "被检查单位名称写错")
+    service.void(world.users.supervisor, document, "被检查单位名称写错")
     assert document.status == DocumentStatus.voided and document.void_reason == "被检查单位名称写错"
     again = service.issue("rectification_order", actor=world.users.inspector, context={}, inspection=inspection)
     assert again.seq == document.seq + 1  # the voided number is never reused

@@ -32,7 +32,7 @@ def test_verify_page_says_genuine_and_nothing_more(client, world, db_session):
 def test_verify_page_follows_the_status(client, world, db_session):
     document = _order(world)
     with current_app.test_request_context("/"):
-        service.void(document, world.users.supervisor, "错误")
+        service.void(world.users.supervisor, document, "错误")
     db_session.commit()
     html = client.get(f"/verify/{document.token}").get_data(as_text=True)
     assert "已作废" in html

@@ -80,7 +80,7 @@ def test_general_hazard_does_not_raise_and_regrade_to_major_does(make_point, wor
 def test_reassessment_while_major_hazard_open_stays_red(make_point, world):
     point = make_point(assess=("ls", {"L": 3, "S": 3}))
     _hazard(point, world, level=HazardLevel.major, state=HazardState.rectifying)
-    service.assess(point, world.users.manager, "ls", {"L": 1, "S": 1})
+    service.assess(world.users.manager, point, "ls", {"L": 1, "S": 1})
     assert point.assessed_grade == Grade.blue and point.effective_grade == Grade.red
 
 

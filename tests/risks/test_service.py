@@ -32,7 +32,7 @@ from workflows.grading import ControlLevel
 ])
 def test_assessment_by_hand(make_point, world, method, inputs, score, grade):
     point = make_point()
-    row = service.assess(point, world.users.manager, method, inputs, "复评")
+    row = service.assess(world.users.manager, point, method, inputs, "复评")
     db.session.commit()
     assert (row.score, row.grade) == (score, grade)
     assert point.assessed_grade == grade and point.effective_grade == grade and point.score == score
@@ -44,7 +44,7 @@ def test_region_rule_set_changes_the_boundary(app, make_point, world):
     point = make_point()
     app.config["RISK_RULESETS_BY_REGION"] = {world.regions.county_a.code: "shandong"}
     try:
-        row = service.assess(point, world.users.manager, "lec", {"L": 10, "E": 1, "C": 7})
+        row = service.assess(world.users.manager, point, "lec", {"L": 10, "E": 1, "C": 7})
     finally:
         app.config.pop("RISK_RULESETS_BY_REGION")
     assert row.grade == Grade.blue and row.ruleset_version == "shandong@2026.1"
@@ -57,7 +57,7 @@ def test_bad_input_changes_nothing(make_point, world):
                                   ("lec", {"L": 6, "E": 6}, "inputs.C"),
                                   ("fmea", {"L": 6}, "method")]:
         with pytest.raises(Invalid) as e:
-            service.assess(point, world.users.manager, method, inputs)
+            service.assess(world.users.manager, point, method, inputs)
         assert field in e.value.fields
     db.session.rollback()
     assert db.session.query(RiskAssessment).filter_by(risk_point_id=point.id).count() == 1
@@ -67,7 +67,7 @@ def test_bad_input_changes_nothing(make_point, world):
 def test_messages_name_the_allowed_values(make_point, world):
     point = make_point()
     with pytest.raises(Invalid) as e:
-        service.assess(point, world.users.manager, "lec", {"L": 4, "E": 6, "C": 15})
+        service.assess(world.users.manager, point, "lec", {"L": 4, "E": 6, "C": 15})
     message = e.value.fields["inputs.L"][0]
     assert "4" in message and "10、6、3、1、0.5、0.2、0.1" in message
 
@@ -75,12 +75,12 @@ def test_messages_name_the_allowed_values(make_point, world):
 def test_control_level_follows_grade_unless_chosen(make_point, world):
     point = make_point(assess=("lec", {"L": 6, "E": 6, "C": 15}))
     assert point.control_level == ControlLevel.company
-    service.assess(point, world.users.manager, "ls", {"L": 1, "S": 2})
+    service.assess(world.users.manager, point, "ls", {"L": 1, "S": 2})
     assert point.control_level == ControlLevel.team
-    service.update_point(point, world.users.manager, {"control_level": "workshop"})
-    service.assess(point, world.users.manager, "lec", {"L": 6, "E": 6, "C": 15})
+    service.update_point(world.users.manager, point, **{"control_level": "workshop"})
+    service.assess(world.users.manager, point, "lec", {"L": 6, "E": 6, "C": 15})
     assert point.control_level == ControlLevel.workshop and point.control_level_manual
-    service.update_point(point, world.users.manager, {"control_level": ""})
+    service.update_point(world.users.manager, point, **{"control_level": ""})
     assert point.control_level == ControlLevel.company and not point.control_level_manual
 
 
@@ -102,7 +102,7 @@ def test_review_dates_and_scan(world, make_point, runner):
         point = make_point(assess=("ls", {"L": 3, "S": 3}))
         assert point.last_assessed_on == date(2026, 1, 31)
         assert point.next_review_on == date(2026, 4, 30)  # three months, end of month kept valid
-        service.update_point(point, world.users.manager, {"review_interval_months": 1})
+        service.update_point(world.users.manager, point, **{"review_interval_months": 1})
         assert point.next_review_on == date(2026, 2, 28)
         db.session.commit()
     with freeze_time("2026-03-01 03:00:00"):
@@ -118,7 +118,7 @@ def test_review_dates_and_scan(world, make_point, runner):
 
 def test_history_lists_assessments_newest_first(world, make_point):
     point = make_point(assess=("ls", {"L": 1, "S": 1}))
-    service.assess(point, world.users.manager, "ls", {"L": 5, "S": 5})
+    service.assess(world.users.manager, point, "ls", {"L": 5, "S": 5})
     db.session.commit()
     rows = [r for r in service.history(point) if r["kind"] == "assessment"]
     assert [r["obj"].grade for r in rows] == [Grade.red, Grade.blue]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import signals
+from app.auth.models import User
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.risks import service
@@ -27,7 +28,7 @@ def test_counts_follow_assessments_hazards_and_retirement(world, make_point):
     ent = world.enterprises.a
     p1 = make_point(name="p1")
     assert _counts(ent.id) == {"red": 0, "orange": 0, "yellow": 0, "blue": 0, "none": 1}
-    service.assess(p1, world.users.manager, "ls", {"L": 1, "S": 1})
+    service.assess(world.users.manager, p1, "ls", {"L": 1, "S": 1})
     p2 = make_point(name="p2", assess=("ls", {"L": 3, "S": 3}))
     db.session.commit()
     assert _counts(ent.id) == {"red": 0, "orange": 0, "yellow": 1, "blue": 1, "none": 0}
@@ -38,7 +39,7 @@ def test_counts_follow_assessments_hazards_and_retirement(world, make_point):
     signals.hazard_created.send(hazard, actor=None)
     db.session.commit()
     assert _counts(ent.id)["red"] == 1 and _counts(ent.id)["yellow"] == 0
-    service.update_point(p1, world.users.manager, {"status": "retired"})
+    service.update_point(world.users.manager, p1, **{"status": "retired"})
     db.session.commit()
     assert _counts(ent.id) == {"red": 1, "orange": 0, "yellow": 0, "blue": 0, "none": 0}
     summary = region_summary(world.users.admin)
@@ -62,7 +63,7 @@ def test_concurrent_assessments_lose_no_count_and_one_edit_wins(app):
         region = f.region("并发县", level="county")
         ent = f.enterprise(region, name="并发测试有限公司")
         manager = f.user("enterprise_manager", enterprise=ent, username="conc_manager")
-        points = [service.create_point(ent, manager, {"name": f"并发点{i}"}) for i in range(2)]
+        points = [service.create_point(manager, ent, name=f"并发点{i}") for i in range(2)]
         db.session.commit()
         ids, ent_id, manager_id, region_id = [p.id for p in points], ent.id, manager.id, region.id
         db.session.remove()
@@ -72,9 +73,9 @@ def test_concurrent_assessments_lose_no_count_and_one_edit_wins(app):
     def grade(point_id):
         with app.app_context(), app.test_request_context():
             try:
-                point = db.session.get(RiskPoint, point_id)
+                point, actor = db.session.get(RiskPoint, point_id), db.session.get(User, manager_id)
                 barrier.wait()
-                service.assess(point, None, "ls", {"L": 5, "S": 5})
+                service.assess(actor, point, "ls", {"L": 5, "S": 5})
                 db.session.commit()
             except Exception as exc:  # reported below
                 errors.append(exc)
@@ -90,10 +91,10 @@ def test_concurrent_assessments_lose_no_count_and_one_edit_wins(app):
     def rename(name):
         with app.app_context(), app.test_request_context():
             try:
-                point = db.session.get(RiskPoint, ids[0])
+                point, actor = db.session.get(RiskPoint, ids[0]), db.session.get(User, manager_id)
                 version = point.version
                 barrier.wait()
-                service.update_point(point, None, {"name": name}, expected_version=version)
+                service.update_point(actor, point, name=name, expected_version=version)
                 db.session.commit()
                 outcomes.append("ok")
             except Conflict:

@@ -201,7 +201,7 @@ def test_a_voided_order_is_issued_again_from_the_inspection_page(client, world, 
 
     inspection = record(world)
     first = db.session.get(Document, inspection.order_document_id)
-    documents_service.void(first, world.users.supervisor, "检查场所填写错误")
+    documents_service.void(world.users.supervisor, first, "检查场所填写错误")
     db_session.commit()
     login_as(client, world.users.inspector2)
     page = client.get(f"/supervision/inspections/{inspection.id}").get_data(as_text=True)
