@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from transitions import MachineError
 
 from app import labels, policy
 from app.auth.models import User
@@ -41,7 +40,7 @@ from workflows.listing import (
     routed_level,
     rule_set_for,
 )
-from workflows.listing_states import fire
+from workflows.listing_states import GuardFailed, InvalidTrigger, fire
 
 CONFIRMED_STATES = (HazardState.rectifying, HazardState.pending_review)
 LEVEL_RANK = {RegionLevel(level): rank for rank, level in enumerate(LEVELS_UPWARDS)}
@@ -172,12 +171,12 @@ def _load_for_change(listing_id: int, actor: User) -> Listing:
 
 def _fire(listing: Listing, trigger: str, **data) -> None:
     try:
-        ok = fire(listing, trigger, **data)
-    except MachineError:
+        fire(listing, trigger, **data)
+    except InvalidTrigger:
         raise Conflict(_("This listing has already been decided (%(state)s).",
                          state=labels.label(listing.state)), code="invalid_state") from None
-    if not ok:
-        raise Invalid(fields={"reason": _("Give the reason.")})
+    except GuardFailed as exc:  # has_reason is the listing machine's only guard
+        raise Invalid(fields={field: _("Give the reason.") for field in exc.failures.values()}) from None
 
 
 def _flush() -> None:
