@@ -72,6 +72,13 @@ def rules_for(hazard: Hazard) -> RuleSet:
     return rules_for_region(hazard.enterprise.region)
 
 
+def rule_by_code(code: str) -> Rule | None:
+    """The rule a listing records (its ``rule``): from the default table or a configured rule set."""
+    sets = [rule_set_for((), None)] + [RuleSet.from_config(rows) for rows in
+                                       (current_app.config.get("LISTING_RULE_SETS") or {}).values()]
+    return next((rule for rules in sets if (rule := rules.by_code(code)) is not None), None)
+
+
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
     return HazardFacts(
         effective_grade=hazard.effective_grade,
