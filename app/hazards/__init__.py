@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
 from sqlalchemy.orm import undefer
 
 import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
@@ -19,23 +18,13 @@ from app.hazards.models import (
     ProductionSuspension,
     TreatmentPlan,
 )
-from app.organisations.models import Enterprise
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource, HazardState
 
 
 def _hazard_scope(user):
-    """Enterprise users: their enterprise; government users: a correlated EXISTS on the region subtree.
-
-    Same rows as ``enterprise_condition``, but written so that the planner walks the hazards in the
-    register's order and checks each one, instead of gathering every hazard of every enterprise of
-    the region first (measured: 5x faster for a city supervisor filtering 100 000 hazards on SQLite).
-    """
-    if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
-        path = tenancy.authority_region_path(user)
-        if path is not None:
-            return exists(select(Enterprise.id).where(
-                Enterprise.id == Hazard.enterprise_id, Enterprise.region_id.in_(tenancy.region_subtree(path))))
-    return tenancy.enterprise_condition(Hazard.enterprise_id, user)
+    """The enterprise tenancy rule (``enterprise_condition``), in its correlated form: measured 5x faster
+    for a city supervisor filtering 100 000 hazards on SQLite."""
+    return tenancy.enterprise_condition(Hazard.enterprise_id, user, correlated=True)
 
 
 tenancy.register_scope(Hazard, _hazard_scope)
