@@ -465,7 +465,7 @@ def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, mea
         raise Forbidden()
     errors: dict = {}
     responsible = _responsible(hazard, responsible_user_id, errors)
-    if responsible is not None and responsible.id == actor.id:
+    if responsible is not None and not machine.may_review_submission(actor.id, responsible.id):
         errors["responsible_user_id"] = _("Name the person who rectified it; you review it, so it cannot be you.")
     elif responsible is None and "responsible_user_id" not in errors:
         errors["responsible_user_id"] = _("Choose the person responsible for the rectification.")
