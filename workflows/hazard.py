@@ -70,9 +70,14 @@ def has_after_evidence(event) -> bool:
     return (_kw(event, "after_evidence") or 0) > 0
 
 
+def may_review_submission(reviewer_id, submitter_id) -> bool:
+    """The four-eyes rule, stated once: whoever submitted a rectification does not review it (the
+    machine's guard, the policy's accept/reject rules and 立即整改's "who rectified" all ask this)."""
+    return submitter_id is None or reviewer_id != submitter_id
+
+
 def reviewer_is_not_submitter(event) -> bool:
-    submitter = getattr(event.model, "submitted_by_id", None)
-    return submitter is None or _kw(event, "actor_id") != submitter
+    return may_review_submission(_kw(event, "actor_id"), getattr(event.model, "submitted_by_id", None))
 
 
 def optional_deadline_not_past(event) -> bool:

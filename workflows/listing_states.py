@@ -5,15 +5,16 @@ proposed → dismissed (the supervisor dismisses, with a reason)
 listed → delisted (the listing authority's inspector accepts the rectification; delisting notice)
 
 One shared machine drives every listing (no machine per row); the state lives in the ``state``
-column. ``fire`` raises ``MachineError`` for a trigger invalid in the current state, and returns
-False when a guard refuses.
+column. The machine follows the hazard machine's idiom (``workflows/machines.py``): named guard
+functions reading ``event.kwargs``, ``fire`` raising ``InvalidTrigger`` for a trigger not valid in the
+state and ``GuardFailed`` naming every failing guard and its field.
 """
 
 from __future__ import annotations
 
 import enum
 
-from transitions import Machine
+from workflows.machines import GuardedMachine, GuardFailed, InvalidTrigger
 
 
 class ListingState(enum.StrEnum):
@@ -26,31 +27,35 @@ class ListingState(enum.StrEnum):
 ACTIVE_LISTING_STATES = frozenset({ListingState.proposed, ListingState.listed})
 LISTING_TRIGGERS = ("list", "dismiss", "delist")
 
+
+# --- guards ------------------------------------------------------------------------------
+
+def has_reason(event) -> bool:
+    return bool((event.kwargs.get("reason") or "").strip())
+
+
+GUARDS = {fn.__name__: fn for fn in (has_reason,)}
+GUARD_FIELDS = {"has_reason": "reason"}
+
 S = ListingState
 TRANSITIONS = [
-    {"trigger": "list", "source": S.proposed, "dest": S.listed},
-    {"trigger": "dismiss", "source": S.proposed, "dest": S.dismissed, "conditions": "_has_reason"},
-    {"trigger": "delist", "source": S.listed, "dest": S.delisted},
+    {"trigger": "list", "source": S.proposed, "dest": S.listed, "conditions": []},
+    {"trigger": "dismiss", "source": S.proposed, "dest": S.dismissed, "conditions": ["has_reason"]},
+    {"trigger": "delist", "source": S.listed, "dest": S.delisted, "conditions": []},
 ]
 
-
-class _Guards:
-    """Guards are looked up on the model; listings mix this in (plain, framework-free)."""
-
-    def _has_reason(self, event) -> bool:
-        return bool((event.kwargs.get("reason") or "").strip())
+MACHINE = GuardedMachine(ListingState, TRANSITIONS, GUARDS, GUARD_FIELDS)
+assert MACHINE.triggers == LISTING_TRIGGERS
 
 
-MACHINE = Machine(model=None, states=ListingState, transitions=TRANSITIONS, initial=None,
-                  auto_transitions=False, send_event=True, model_attribute="state")
-
-
-def fire(obj, trigger: str, **data) -> bool:
-    return MACHINE.events[trigger].trigger(obj, **data)
+def fire(obj, trigger: str, **data) -> ListingState:
+    """Run ``trigger``: InvalidTrigger (state), GuardFailed (guards), else the new state."""
+    return MACHINE.fire(obj, trigger, **data)
 
 
 def triggers_from(state: ListingState) -> list[str]:
-    return MACHINE.get_triggers(state.name)
+    return MACHINE.triggers_from(state)
 
 
-ListingGuards = _Guards
+__all__ = ["ACTIVE_LISTING_STATES", "GuardFailed", "InvalidTrigger", "LISTING_TRIGGERS", "ListingState",
+           "MACHINE", "fire", "triggers_from"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import undefer
 
 import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
@@ -19,24 +19,17 @@ from app.hazards.models import (
     ProductionSuspension,
     TreatmentPlan,
 )
-from app.organisations.models import Enterprise
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource, HazardState
 
 
 def _hazard_scope(user):
-    """Enterprise users: their enterprise; government users: a correlated EXISTS on the region subtree.
-
-    Same rows as ``enterprise_condition``, but written so that the planner walks the hazards in the
-    register's order and checks each one, instead of gathering every hazard of every enterprise of
-    the region first (measured: 5x faster for a city supervisor filtering 100 000 hazards on SQLite).
-    """
+    """The enterprise tenancy rule (``enterprise_condition``) in its correlated form (measured 5x faster
+    for a city supervisor filtering 100 000 hazards on SQLite), plus what the user's authorities found
+    themselves: it stays theirs after the enterprise is transferred to another region."""
+    condition = tenancy.enterprise_condition(Hazard.enterprise_id, user, correlated=True)
     if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
-        path = tenancy.authority_region_path(user)
-        if path is not None:
-            return or_(exists(select(Enterprise.id).where(
-                Enterprise.id == Hazard.enterprise_id, Enterprise.region_id.in_(tenancy.region_subtree(path)))),
-                tenancy.authority_records(Hazard.found_by_authority_id, user))  # also after a transfer
-    return tenancy.enterprise_condition(Hazard.enterprise_id, user)
+        return or_(condition, tenancy.authority_records(Hazard.found_by_authority_id, user))
+    return condition
 
 
 tenancy.register_scope(Hazard, _hazard_scope)

@@ -93,18 +93,77 @@ class HazardCreate(Schema):
     accident_type = fields.String(allow_none=True)
 
 
-class TransitionArgs(Schema):
-    trigger = fields.String(required=True, validate=validate.OneOf(TRIGGERS))
-    level = fields.String(allow_none=True)
-    deadline = fields.String(allow_none=True)  # ISO date; checked by the service (Chinese message)
+# One schema per trigger: the OpenAPI document says what each needs. Their fields are the keyword
+# arguments of the trigger's function in the service (tests/hazards/test_trigger_wiring.py). Dates are
+# ISO strings checked by the service, so that a bad one gets the Chinese message on its field.
+
+class _TriggerArgs(Schema):
+    version = fields.Integer(allow_none=True, metadata={"description": "The version read; 409 if it changed."})
+
+
+def _trigger(name: str):
+    return fields.String(required=True, validate=validate.OneOf([name]))
+
+
+class HazardConfirmArgs(_TriggerArgs):
+    trigger = _trigger("confirm")
+    level = fields.String(allow_none=True, metadata={"enum": [lv.value for lv in HazardLevel]})
+    deadline = fields.String(allow_none=True, metadata={"format": "date"})
     responsible_user_id = fields.Integer(allow_none=True)
     responsible_department_id = fields.Integer(allow_none=True)
     measures = fields.String(allow_none=True)
     production_suspension = fields.String(allow_none=True)
+
+
+class HazardVoidArgs(_TriggerArgs):
+    trigger = _trigger("void")
     reason = fields.String(allow_none=True)
+
+
+class HazardSubmitArgs(_TriggerArgs):
+    trigger = _trigger("submit")
     rectification = fields.String(allow_none=True)
+
+
+class HazardAcceptArgs(_TriggerArgs):
+    trigger = _trigger("accept")
     comment = fields.String(allow_none=True)
-    version = fields.Integer(allow_none=True)
+
+
+class HazardRejectArgs(_TriggerArgs):
+    trigger = _trigger("reject")
+    reason = fields.String(allow_none=True)
+    deadline = fields.String(allow_none=True, metadata={"format": "date"})
+
+
+class HazardExtendArgs(_TriggerArgs):
+    trigger = _trigger("extend")
+    deadline = fields.String(allow_none=True, metadata={"format": "date"})
+    reason = fields.String(allow_none=True)
+
+
+class HazardRegradeArgs(_TriggerArgs):
+    trigger = _trigger("regrade")
+    level = fields.String(allow_none=True, metadata={"enum": [lv.value for lv in HazardLevel]})
+    reason = fields.String(allow_none=True)
+
+
+TRIGGER_SCHEMAS: dict[str, type[Schema]] = {
+    "confirm": HazardConfirmArgs, "void": HazardVoidArgs, "submit": HazardSubmitArgs, "accept": HazardAcceptArgs,
+    "reject": HazardRejectArgs, "extend": HazardExtendArgs, "regrade": HazardRegradeArgs,
+}
+
+
+def _union(schemas) -> dict:
+    out: dict = {"trigger": fields.String(required=True, validate=validate.OneOf(TRIGGERS))}
+    for schema in schemas:
+        out.update({k: v for k, v in schema._declared_fields.items() if k != "trigger"})
+    return out
+
+
+# What ``POST /transitions`` parses: the trigger and the union of the triggers' fields (a field of
+# another trigger is accepted and ignored, as it always was). Documented as one of the schemas above.
+TransitionArgs = Schema.from_dict(_union(TRIGGER_SCHEMAS.values()), name="TransitionArgs")
 
 
 class PlanArgs(Schema):
@@ -240,6 +299,9 @@ def get_hazard(hazard_id):
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])
 @idempotent
 @blp.arguments(TransitionArgs)
+@blp.doc(requestBody={"content": {"application/json": {"schema": {
+    "oneOf": list(TRIGGER_SCHEMAS.values()),
+    "discriminator": {"propertyName": "trigger"}}}}})
 @blp.response(200, HazardDetail)
 def transition(args, hazard_id):
     """Fire a trigger: 409 if not allowed in the state, 422 naming a missing field, 403 if not yours."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from app import policy
 from app.auth.models import Role, User
 from app.hazards import hooks
+from workflows import hazard as machine
 from workflows.hazard_states import HazardLevel, HazardSource
 
 
@@ -57,7 +58,7 @@ def may_review(user: User, hazard) -> bool:
 
 
 def is_submitter(user: User, hazard) -> bool:
-    return hazard.submitted_by_id is not None and hazard.submitted_by_id == user.id
+    return not machine.may_review_submission(user.id, hazard.submitted_by_id)
 
 
 @policy.rule("hazard.view")

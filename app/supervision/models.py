@@ -18,7 +18,7 @@ from app.extensions import db
 from app.hazards.models import Hazard
 from app.organisations.models import Authority, Enterprise, RegionLevel, enum_column
 from workflows.grades import Grade
-from workflows.listing_states import ACTIVE_LISTING_STATES, ListingGuards, ListingState
+from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState
 
 __all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
            "ListingState", "ProposalSource"]
@@ -33,7 +33,7 @@ class ProposalSource(enum.StrEnum):
     overdue = "overdue"
 
 
-class Listing(ListingGuards, db.Model):
+class Listing(db.Model):
     __tablename__ = "listings"
     __table_args__ = (
         # The same item is never proposed twice for the same rule (whatever the code does).

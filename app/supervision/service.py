@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from transitions import MachineError
 
 from app import labels, policy
 from app.auth.models import User
@@ -41,7 +40,7 @@ from workflows.listing import (
     routed_level,
     rule_set_for,
 )
-from workflows.listing_states import fire
+from workflows.listing_states import GuardFailed, InvalidTrigger, fire
 
 CONFIRMED_STATES = (HazardState.rectifying, HazardState.pending_review)
 LEVEL_RANK = {RegionLevel(level): rank for rank, level in enumerate(LEVELS_UPWARDS)}
@@ -71,6 +70,13 @@ def rules_for(hazard: Hazard) -> RuleSet:
     if not current_app.config.get("LISTING_RULE_SETS"):
         return rule_set_for((), None)
     return rules_for_region(hazard.enterprise.region)
+
+
+def rule_by_code(code: str) -> Rule | None:
+    """The rule a listing records (its ``rule``): from the default table or a configured rule set."""
+    sets = [rule_set_for((), None)] + [RuleSet.from_config(rows) for rows in
+                                       (current_app.config.get("LISTING_RULE_SETS") or {}).values()]
+    return next((rule for rules in sets if (rule := rules.by_code(code)) is not None), None)
 
 
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
@@ -176,12 +182,12 @@ def _load_for_change(listing_id: int, actor: User) -> Listing:
 
 def _fire(listing: Listing, trigger: str, **data) -> None:
     try:
-        ok = fire(listing, trigger, **data)
-    except MachineError:
+        fire(listing, trigger, **data)
+    except InvalidTrigger:
         raise Conflict(_("This listing has already been decided (%(state)s).",
                          state=labels.label(listing.state)), code="invalid_state") from None
-    if not ok:
-        raise Invalid(fields={"reason": _("Give the reason.")})
+    except GuardFailed as exc:  # has_reason is the listing machine's only guard
+        raise Invalid(fields={field: _("Give the reason.") for field in exc.failures.values()}) from None
 
 
 def _flush() -> None:

@@ -25,7 +25,7 @@ from app.supervision.models import Inspection, Listing, ListingState
 from app.supervision.policy import ENTERPRISE_VISIBLE_STATES
 from workflows.figures import FIGURES
 from workflows.grades import Grade
-from workflows.hazard_states import HazardState
+from workflows.hazard_states import HazardLevel, HazardState
 from workflows.listing import NEAREST_ANY, NEAREST_UP
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -162,13 +162,24 @@ def routed_note(item: Listing) -> str:
 
 
 def rule_text(code: str) -> str:
-    texts = {
-        "red_major_confirmed": _("Red risk, major hazard: proposed on confirmation (city level)"),
-        "red_general_overdue": _("Red risk, general hazard: proposed when overdue (county level)"),
-        "orange_overdue_15": _("Orange risk: overdue by more than 15 days (county level)"),
-        "yellow_overdue_30": _("Yellow risk: overdue by more than 30 days (county level)"),
-    }
-    return texts.get(code, code)
+    """The rule's description in words, from ``Rule.describe()`` (a configured rule set's too)."""
+    rule = service.rule_by_code(code)
+    if rule is None:
+        return code
+    about = rule.describe()
+    grade = labels.label(Grade(about["grade"]))
+    subject = grade if about["level"] is None else _("%(grade)s, %(level)s", grade=grade,
+                                                     level=labels.label(HazardLevel(about["level"])))
+    if about["on_confirmation"]:
+        condition = _("proposed on confirmation")
+    elif about["overdue_days_over"] == 0:
+        condition = _("proposed when overdue")
+    else:
+        condition = _("overdue by more than %(n)s days", n=about["overdue_days_over"])
+    authority = {"city": _("city-level supervision"), "county": _("county-level supervision"),
+                 "province": _("province-level supervision")}[about["authority_level"]]
+    return _("%(subject)s: %(condition)s (%(authority)s)", subject=subject, condition=condition,
+             authority=authority)
 
 
 # --- inspections ------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def test_stale_object_loses_on_version_check(app, committed_world):
             db.session.commit()
             db.session.remove()
         with pytest.raises(Conflict):
-            service._fire_loaded(stale, "reject", stale_user, {"reason": "不合格"})
+            service._transition(stale, "reject", stale_user, service._reject_fields, {"reason": "不合格"})
         db.session.rollback()
     finally:
         db.session.remove()

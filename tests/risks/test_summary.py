@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app import signals
-from app.auth.models import User
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.risks import service

@@ -136,3 +136,17 @@ def test_mermaid_is_generated_from_the_table_and_docs_are_current():
     assert "pending_review --> closed: accept [reviewer_is_not_submitter]" in diagram
     docs = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text(encoding="utf-8")
     assert diagram in docs, "docs/workflow.md is stale: run `shuangkong workflow diagram`"
+
+
+def test_the_four_eyes_rule_is_stated_once():
+    from types import SimpleNamespace
+
+    from app.hazards import policy as hazard_policy
+    from workflows.hazard import failing_guards, may_review_submission
+
+    assert may_review_submission(7, None) and may_review_submission(7, 8) and not may_review_submission(7, 7)
+    hazard = SimpleNamespace(state="pending_review", submitted_by_id=7)
+    assert failing_guards(hazard, "accept", actor_id=7) == {"reviewer_is_not_submitter": "actor"}
+    assert failing_guards(hazard, "accept", actor_id=8) == {}
+    assert hazard_policy.is_submitter(SimpleNamespace(id=7), hazard)
+    assert not hazard_policy.is_submitter(SimpleNamespace(id=8), hazard)
