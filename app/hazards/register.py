@@ -56,8 +56,9 @@ def overdue_condition(on_day: date | None = None, *, walk: bool = False):
 
 
 def grade_condition(grade: Grade):
-    """Hazards whose effective grade (the one definition, ``Hazard.effective_grade``) is ``grade``."""
-    return Hazard.effective_grade == Grade(grade).value
+    """Hazards whose effective grade (the one definition, ``Hazard.effective_grade``) is ``grade``,
+    in its indexable form (``Hazard.grade_is``)."""
+    return Hazard.grade_is(Grade(grade))
 
 
 def _local_day_start(day: date) -> datetime:
