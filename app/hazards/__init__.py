@@ -10,6 +10,7 @@ from sqlalchemy.orm import undefer
 import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
 import app.policy as tenancy
 from app import labels
+from app.extensions import db
 from app.hazards import hooks
 from app.hazards.models import (
     AttachmentKind,
@@ -29,7 +30,11 @@ def _hazard_scope(user):
     Same rows as ``enterprise_condition``, but written so that the planner walks the hazards in the
     register's order and checks each one, instead of gathering every hazard of every enterprise of
     the region first (measured: 5x faster for a city supervisor filtering 100 000 hazards on SQLite).
+    PostgreSQL estimates that EXISTS as the whole table and scans it (issue 18): there the visible
+    enterprises' ids are an array computed once, read through the enterprise-first indexes.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return tenancy.enterprise_condition(Hazard.enterprise_id, user)
     if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
         path = tenancy.authority_region_path(user)
         if path is not None:

@@ -9,7 +9,6 @@ from sqlalchemy import (
     DDL,
     JSON,
     BigInteger,
-    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -28,15 +27,14 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
-from sqlalchemy.sql.functions import FunctionElement
 
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, enum_column
+from app.policy import in_subquery
 from workflows import effective_grade as grade_rule
 from workflows.grades import Grade
 from workflows.hazard_states import (
@@ -69,6 +67,8 @@ class Hazard(db.Model):
         Index("ix_hazards_enterprise_level_id", "enterprise_id", "level", "id"),
         Index("ix_hazards_enterprise_created_at", "enterprise_id", "created_at"),
         Index("ix_hazards_enterprise_risk_point", "enterprise_id", "risk_point_id"),
+        # grade=red across a city: major hazards OR-ed with the red risk points' hazards.
+        Index("ix_hazards_level", "level"),
         # The register's text search (title, code, location; ILIKE '%term%'): trigram GIN on
         # PostgreSQL (pg_trgm, created by the migration); SQLite keeps its scan (see docs/hazards.md).
         Index("ix_hazards_search_trgm", "title", "code", "location", postgresql_using="gin",
@@ -164,7 +164,7 @@ class Hazard(db.Model):
         from app.risks.models import RiskPoint
 
         points = select(RiskPoint.id).where(or_(RiskPoint.assessed_grade == grade, RiskPoint.effective_grade == grade))
-        inputs = [_InArray(cls.risk_point_id, points)]
+        inputs = [in_subquery(cls.risk_point_id, points)]
         levels = [level for level in HazardLevel if grade_rule.implied_by_level(level) == grade]
         if levels:
             inputs.append(cls.level.in_(levels))
@@ -181,30 +181,6 @@ class Hazard(db.Model):
         if stricter_:
             condition = and_(condition, not_(func.coalesce(or_(*(cls._grade_inputs(g) for g in stricter_)), false())))
         return condition
-
-
-class _InArray(FunctionElement):
-    """``column IN (subquery)``; on PostgreSQL ``column = ANY(ARRAY(subquery))``: the subquery runs
-    once (an InitPlan) and the test is an index condition that can be OR-ed with others (a
-    semi-join inside an OR is only a filter, evaluated row by row)."""
-
-    inherit_cache = True
-    type = Boolean()
-
-    def __init__(self, column, subquery):
-        super().__init__(column, subquery.scalar_subquery())
-
-
-@compiles(_InArray)
-def _in_subquery(element, compiler, **kw):
-    column, subquery = element.clauses
-    return f"{compiler.process(column, **kw)} IN {compiler.process(subquery, **kw)}"
-
-
-@compiles(_InArray, "postgresql")
-def _any_array(element, compiler, **kw):
-    column, subquery = element.clauses
-    return f"{compiler.process(column, **kw)} = ANY(ARRAY{compiler.process(subquery, **kw)})"
 
 
 # The trigram index's operator class comes with pg_trgm: ``create_all`` (tests, a fresh database

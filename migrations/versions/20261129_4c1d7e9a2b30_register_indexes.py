@@ -27,6 +27,7 @@ def upgrade():
         batch_op.create_index('ix_hazards_enterprise_created_at', ['enterprise_id', 'created_at'], unique=False)
         batch_op.create_index('ix_hazards_enterprise_risk_point', ['enterprise_id', 'risk_point_id'],
                               unique=False)
+        batch_op.create_index('ix_hazards_level', ['level'], unique=False)
         batch_op.drop_index('ix_hazards_enterprise_id')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -42,6 +43,7 @@ def downgrade():
         # The extension stays: other objects of the database may use it.
     with op.batch_alter_table('hazards', schema=None) as batch_op:
         batch_op.create_index('ix_hazards_enterprise_id', ['enterprise_id'], unique=False)
+        batch_op.drop_index('ix_hazards_level')
         batch_op.drop_index('ix_hazards_enterprise_risk_point')
         batch_op.drop_index('ix_hazards_enterprise_created_at')
         batch_op.drop_index('ix_hazards_enterprise_level_id')
