@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, exists, false, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.auth.models import Role, User
 from app.errors import Forbidden, NotFound
@@ -28,6 +30,34 @@ RuleFn = Callable[[User, Any], bool]
 
 _SCOPES: dict[type, ScopeFn] = {}
 _RULES: dict[str, RuleFn] = {}
+
+
+class _InArray(FunctionElement):
+    """``column IN (subquery)``; on PostgreSQL ``column = ANY(ARRAY(subquery))``: the subquery runs
+    once (an InitPlan) and the test is an index condition that can be OR-ed with others (a
+    semi-join inside an OR is only a filter, evaluated row by row)."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, column, subquery):
+        super().__init__(column, subquery.scalar_subquery())
+
+
+@compiles(_InArray)
+def _in_subquery(element, compiler, **kw):
+    column, subquery = element.clauses
+    return f"{compiler.process(column, **kw)} IN {compiler.process(subquery, **kw)}"
+
+
+@compiles(_InArray, "postgresql")
+def _any_array(element, compiler, **kw):
+    column, subquery = element.clauses
+    return f"{compiler.process(column, **kw)} = ANY(ARRAY{compiler.process(subquery, **kw)})"
+
+
+def in_subquery(column, subquery: Select) -> ColumnElement[bool]:
+    return _InArray(column, subquery)
 
 
 # --- regions and enterprises -------------------------------------------------------------
@@ -63,7 +93,9 @@ def enterprise_condition(column, user: User | None, *, correlated: bool = False)
         return exists(select(Enterprise.id).where(Enterprise.id == column, in_subtree))
     if column is Enterprise.id:  # the enterprises themselves: filter on their region, no self-join
         return in_subtree
-    return column.in_(select(Enterprise.id).where(in_subtree))
+    # The ids as an array computed once: the planner reads the column's index for them (issue 18;
+    # a semi-join on a region-path subquery is estimated as the whole table, and scanned).
+    return in_subquery(column, select(Enterprise.id).where(in_subtree))
 
 
 def authority_records(column, user: User | None) -> ColumnElement[bool]:

@@ -91,6 +91,18 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    def include_object(obj, name, type_, reflected, compare_to):
+        # A schema item limited to one dialect (``.ddl_if(dialect=...)``, e.g. the trigram index on
+        # PostgreSQL) is neither created nor expected on another.
+        ddl_if = getattr(obj, "_ddl_if", None)
+        dialect = getattr(ddl_if, "dialect", None)
+        if dialect is not None and not reflected:
+            return connectable.dialect.name in ([dialect] if isinstance(dialect, str) else dialect)
+        return True
+
+    if conf_args.get("include_object") is None:
+        conf_args["include_object"] = include_object
+
     with connectable.connect() as connection:
         if connection.dialect.name == "sqlite":
             # SQLite changes a column by copying the table (batch mode); with foreign keys enforced,

@@ -36,6 +36,9 @@ class HazardListArgs(PageArgs):
     grade = fields.String(validate=validate.OneOf([g.value for g in Grade]))
     overdue = fields.Boolean()
     enterprise_id = fields.Integer()
+    # Keyset cursor: the hazards older than this id (``next_after`` of the previous page); a deep
+    # page then costs what a first page costs, whereas ``page`` skips its offset's rows.
+    after = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
 
 
 class HazardSummary(Schema):
@@ -79,6 +82,8 @@ class HazardPage(Schema):
     total = fields.Integer()
     total_capped = fields.Boolean()
     has_next = fields.Boolean()
+    next_after = fields.Integer(allow_none=True, metadata={
+        "description": "pass as `after` for the next page (keyset; null on the last page)"})
 
 
 class HazardCreate(Schema):
@@ -256,9 +261,10 @@ def list_hazards(args):
     policy.require(current_user, "hazard.list")
     page = register_page(current_user, page=args["page"], per_page=args["per_page"], state=args.get("state"),
                          level=args.get("level"), grade=args.get("grade"), overdue=args.get("overdue"),
-                         enterprise_id=args.get("enterprise_id"))
+                         enterprise_id=args.get("enterprise_id"), after=args.get("after"))
     return {"items": [summary(h) for h in page.items], "page": page.page, "per_page": page.per_page,
-            "total": page.total, "total_capped": page.total_capped, "has_next": page.has_next}
+            "total": page.total, "total_capped": page.total_capped, "has_next": page.has_next,
+            "next_after": page.items[-1].id if page.items and len(page.items) == page.per_page else None}
 
 
 @blp.route("", methods=["POST"])

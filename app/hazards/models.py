@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     ForeignKey,
@@ -14,10 +15,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     case,
     event,
+    false,
     func,
     inspect,
+    not_,
     null,
     or_,
     select,
@@ -30,6 +34,7 @@ from app.auth.models import User
 from app.clock import today, utcnow
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, enum_column
+from app.policy import in_subquery
 from workflows import effective_grade as grade_rule
 from workflows.grades import Grade
 from workflows.hazard_states import (
@@ -54,10 +59,26 @@ class Hazard(db.Model):
         # The register's common filters: state (+ deadline for overdue) within an enterprise.
         Index("ix_hazards_enterprise_state_deadline", "enterprise_id", "state", "deadline"),
         Index("ix_hazards_state_deadline", "state", "deadline"),
+        # Scoped registers, newest first (issue 18): an enterprise's page is the first rows of
+        # (enterprise_id, id) read backwards, whatever the age of its hazards; a district or a city
+        # reads the same index per enterprise of its subtree. The filters that select few rows have
+        # an enterprise-first index of their own, ordered by id within it.
+        Index("ix_hazards_enterprise_id_id", "enterprise_id", "id"),
+        Index("ix_hazards_enterprise_level_id", "enterprise_id", "level", "id"),
+        Index("ix_hazards_enterprise_created_at", "enterprise_id", "created_at"),
+        Index("ix_hazards_enterprise_risk_point", "enterprise_id", "risk_point_id"),
+        # grade=red across a city: major hazards OR-ed with the red risk points' hazards.
+        Index("ix_hazards_level", "level"),
+        # The register's text search (title, code, location; ILIKE '%term%'): trigram GIN on
+        # PostgreSQL (pg_trgm, created by the migration); SQLite keeps its scan (see docs/hazards.md).
+        Index("ix_hazards_search_trgm", "title", "code", "location", postgresql_using="gin",
+              postgresql_ops={"title": "gin_trgm_ops", "code": "gin_trgm_ops", "location": "gin_trgm_ops"},
+              ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # Indexed first in (enterprise_id, id) and the other scoped indexes below.
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
     code: Mapped[str] = mapped_column(String(32))  # YH-2026-0001, unique per enterprise
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -134,17 +155,38 @@ class Hazard(db.Model):
     def _effective_grade_expression(cls):
         """The same rule in SQL: the strictest grade that one of the inputs has (a CASE tested from
         red down), so ``Hazard.effective_grade == "red"`` finds exactly the hazards shown red."""
+        whens = [(cls._grade_inputs(grade), grade.value) for grade in grade_rule.STRICTEST_FIRST]
+        return type_coerce(case(*whens, else_=null()), String(16))
+
+    @classmethod
+    def _grade_inputs(cls, grade: Grade):
+        """Has one of the hazard's inputs (its risk point's grades, its own level) ``grade``?"""
         from app.risks.models import RiskPoint
 
-        whens = []
-        for grade in grade_rule.STRICTEST_FIRST:
-            inputs = [cls.risk_point_id.in_(select(RiskPoint.id).where(
-                or_(RiskPoint.assessed_grade == grade, RiskPoint.effective_grade == grade)))]
-            levels = [level for level in HazardLevel if grade_rule.implied_by_level(level) == grade]
-            if levels:
-                inputs.append(cls.level.in_(levels))
-            whens.append((or_(*inputs), grade.value))
-        return type_coerce(case(*whens, else_=null()), String(16))
+        points = select(RiskPoint.id).where(or_(RiskPoint.assessed_grade == grade, RiskPoint.effective_grade == grade))
+        inputs = [in_subquery(cls.risk_point_id, points)]
+        levels = [level for level in HazardLevel if grade_rule.implied_by_level(level) == grade]
+        if levels:
+            inputs.append(cls.level.in_(levels))
+        return or_(*inputs)
+
+    @classmethod
+    def grade_is(cls, grade: Grade | str):
+        """``effective_grade == grade`` in a form the planner can use indexes for (issue 18): the
+        grade's inputs (risk point ids from an array computed once, the level) select the rows, the
+        stricter grades' inputs exclude; the same truth table as the CASE (a NULL input is "no")."""
+        grade = Grade(grade)
+        stricter_ = [g for g in grade_rule.STRICTEST_FIRST if g.severity > grade.severity]
+        condition = cls._grade_inputs(grade)
+        if stricter_:
+            condition = and_(condition, not_(func.coalesce(or_(*(cls._grade_inputs(g) for g in stricter_)), false())))
+        return condition
+
+
+# The trigram index's operator class comes with pg_trgm: ``create_all`` (tests, a fresh database
+# without migrations) creates the extension first; the migration does the same.
+event.listen(Hazard.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 # Columns whose change alone is bookkeeping, not a change of the hazard a form could be stale about.

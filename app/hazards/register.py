@@ -56,8 +56,9 @@ def overdue_condition(on_day: date | None = None, *, walk: bool = False):
 
 
 def grade_condition(grade: Grade):
-    """Hazards whose effective grade (the one definition, ``Hazard.effective_grade``) is ``grade``."""
-    return Hazard.effective_grade == Grade(grade).value
+    """Hazards whose effective grade (the one definition, ``Hazard.effective_grade``) is ``grade``,
+    in its indexable form (``Hazard.grade_is``)."""
+    return Hazard.grade_is(Grade(grade))
 
 
 def _local_day_start(day: date) -> datetime:
@@ -112,7 +113,8 @@ class Page:
         return self.page * self.per_page < self.total
 
 
-def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, walk_stmt: Select | None = None) -> Page:
+def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, walk_stmt: Select | None = None,
+             after: int | None = None) -> Page:
     """One page, newest first, and the number of matches up to COUNT_CAP.
 
     ``walk_stmt`` (the same query built with ``walk=True``) is used for the page when the filter
@@ -120,6 +122,10 @@ def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, walk_stmt: Sele
     after a few hundred rows, whatever the table's size.
     """
     page, per_page = max(page, 1), max(1, min(per_page, 200))
+    if after is not None:  # keyset: the rows older than ``after``, no offset (``page`` is ignored)
+        stmt = stmt.where(Hazard.id < after)
+        walk_stmt = walk_stmt.where(Hazard.id < after) if walk_stmt is not None else None
+        page = 1
     counted = stmt.with_only_columns(Hazard.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     capped = total > COUNT_CAP
@@ -129,8 +135,10 @@ def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, walk_stmt: Sele
     return Page(items=list(items), page=page, per_page=per_page, total=min(total, COUNT_CAP), total_capped=capped)
 
 
-def register_page(user, *, page: int = 1, per_page: int = 50, options=(), **filters) -> Page:
-    """The register's page for ``user`` and ``filters`` (UI and API use this)."""
+def register_page(user, *, page: int = 1, per_page: int = 50, options=(), after: int | None = None,
+                  **filters) -> Page:
+    """The register's page for ``user`` and ``filters`` (UI and API use this); ``after``: the keyset
+    cursor (hazards older than that id)."""
     stmt = register_query(user, **filters).options(*options)
     walk = register_query(user, walk=True, **filters).options(*options)
-    return paginate(stmt, page, per_page, walk_stmt=walk)
+    return paginate(stmt, page, per_page, walk_stmt=walk, after=after)

@@ -175,3 +175,23 @@ def test_workflow_diagram_command(runner):
     result = runner.invoke(args=["workflow", "diagram"])
     assert result.exit_code == 0
     assert result.output.startswith("stateDiagram-v2") and "reported --> rectifying: confirm" in result.output
+
+
+def test_keyset_cursor_walks_the_same_pages_as_page_numbers(client, world, tokens):
+    """Issue 18 item 1: ``after`` (the previous page's ``next_after``) gives the next page without
+    an offset; the existing fields keep their meaning."""
+    for _ in range(5):
+        make_hazard(world, commit=False)
+    make_hazard(world, enterprise=world.enterprises.b, reporter=world.users.staff_b)
+    headers = tokens("manager")
+    numbered = [client.get(f"/api/v1/hazards?per_page=2&page={n}", headers=headers).get_json() for n in (1, 2, 3)]
+    first = numbered[0]
+    assert first["total"] == 5 and first["has_next"] and first["next_after"] == first["items"][-1]["id"]
+    walked, body = [], first
+    while body["next_after"] is not None:
+        walked.append([i["id"] for i in body["items"]])
+        body = client.get(f"/api/v1/hazards?per_page=2&after={body['next_after']}", headers=headers).get_json()
+    walked.append([i["id"] for i in body["items"]])
+    assert walked == [[i["id"] for i in p["items"]] for p in numbered]
+    bad = client.get("/api/v1/hazards?after=x", headers=headers)
+    assert bad.status_code == 422 and "after" in bad.get_json()["error"]["fields"]
