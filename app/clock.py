@@ -17,10 +17,6 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _offset: ContextVar[timedelta] = ContextVar("clock_offset", default=timedelta(0))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC) + _offset.get()
-
-
 @contextmanager
 def shifted(delta: timedelta) -> Iterator[None]:
     """Run the block as if it happened ``delta`` from now (the demo records past events through the
@@ -37,7 +33,8 @@ _shift: ContextVar[timedelta] = ContextVar("clock_shift", default=timedelta(0))
 
 
 def _now() -> datetime:
-    return datetime.now(UTC) + _shift.get()
+    # Both: a merge had left two definitions, and the second ignored ``shifted``.
+    return datetime.now(UTC) + _shift.get() + _offset.get()
 
 
 def utcnow() -> datetime:
