@@ -237,14 +237,40 @@ def verify_range(lo: int, hi: int, keys: ChainKeys) -> dict[int, str]:
     return problems
 
 
-def verify(batch: int = 5000) -> dict[int, str]:
+def verify(batch: int = 5000, jobs: int = 1) -> dict[int, str]:
     """Recompute every chain and check rows and evidence against it; {hazard_id: problem}.
 
-    Reads plain rows, ``batch`` hazard ids at a time: memory stays bounded whatever the table's size."""
+    Reads plain rows, ``batch`` hazard ids at a time: memory stays bounded whatever the table's size.
+    ``jobs`` > 1: the ranges are shared among that many processes (each its own app and connection;
+    the configuration comes from the environment, as for every ``shuangkong`` command)."""
     keys = chain_keys()
+    ranges = _id_ranges(batch)
     problems: dict[int, str] = {}
-    for lo, hi in _id_ranges(batch):
-        problems.update(verify_range(lo, hi, keys))
+    if jobs <= 1 or len(ranges) < 2:
+        for lo, hi in ranges:
+            problems.update(verify_range(lo, hi, keys))
+        return problems
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = [ranges[i::jobs] for i in range(jobs)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for found in pool.map(_verify_in_process, shares):
+            problems.update(found)
+    return problems
+
+
+def _verify_in_process(ranges: list[tuple[int, int]]) -> dict[int, str]:
+    """One worker of ``verify(jobs=N)``: its own application (from the environment) and connection."""
+    from app import create_app
+
+    app = create_app()
+    problems: dict[int, str] = {}
+    with app.app_context():
+        keys = chain_keys()
+        for lo, hi in ranges:
+            problems.update(verify_range(lo, hi, keys))
+        db.session.remove()
     return problems
 
 
