@@ -6,7 +6,9 @@ rules...) in order; each step must be idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import click
 from flask import Flask
@@ -25,6 +27,40 @@ DEMO_PHASES: dict[str, str] = {}
 # How many days before today the demo's story starts: organisations and risk registers are set up
 # then; every dated action of the story lies after it.
 DEMO_START_DAYS = 75
+
+
+# How many rows a scan step takes per batch (and per transaction under ``shuangkong scan``).
+SCAN_BATCH = 500
+_COMMIT_BATCHES: ContextVar[bool] = ContextVar("scan_commit_batches", default=False)
+
+
+@contextmanager
+def committing_batches() -> Iterator[None]:
+    """Within it, each batch of a scan step commits (``shuangkong scan``): the work done stays done, and
+    no transaction spans the whole table, so a user's row lock never waits on the scan for long."""
+    token = _COMMIT_BATCHES.set(True)
+    try:
+        yield
+    finally:
+        _COMMIT_BATCHES.reset(token)
+
+
+def end_batch() -> None:
+    """The end of one bounded batch of a scan step: commit it under ``shuangkong scan``; elsewhere (the
+    demo's story, tests calling ``run_scan``) the caller's transaction carries on."""
+    if _COMMIT_BATCHES.get():
+        db.session.commit()
+    else:
+        db.session.flush()
+
+
+def lock_skipping(stmt, *of):
+    """``stmt`` locking the rows it returns, skipping those another transaction holds (PostgreSQL):
+    the scan takes them next run instead of waiting for (or blocking) a user. SQLite has one writer
+    at a time anyway: a plain SELECT."""
+    if db.engine.dialect.name == "sqlite":
+        return stmt
+    return stmt.with_for_update(skip_locked=True, of=list(of) or None)
 
 
 def scan_step(name: str):
@@ -100,7 +136,8 @@ cli = FlaskGroup(create_app=_create_app, help="shuangkong (双控) management co
 def run_scan(echo: Callable[[str], None] = lambda line: None) -> None:
     """Every scan step in order, each committed on its own (also the ``scan`` job, app/jobs/tasks.py)."""
     for name, fn in SCAN_STEPS:
-        counts = fn()
+        with committing_batches():
+            counts = fn()
         db.session.commit()
         summary = ", ".join(f"{k}={v}" for k, v in counts.items()) or "nothing to do"
         echo(f"{name}: {summary}")

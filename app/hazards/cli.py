@@ -20,7 +20,7 @@ def diagram_command():
     click.echo(machine.mermaid(), nl=False)
 
 
-def report_audit() -> bool:
+def report_audit(jobs: int = 1) -> bool:
     """Run every check of the history, print what is wrong (stderr), True when all is intact."""
     from sqlalchemy import select
 
@@ -31,7 +31,7 @@ def report_audit() -> bool:
     from app.organisations.models import Enterprise
 
     try:
-        problems = history.verify()
+        problems = history.verify(jobs=jobs)
     except ChainKeyError as exc:
         raise click.ClickException(str(exc)) from None
     missing = history.missing_hazards()
@@ -54,11 +54,13 @@ def report_audit() -> bool:
 
 
 @audit_group.command("verify")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes sharing the hazards by id range.")
 @with_appcontext
-def verify_command():
+def verify_command(jobs: int):
     """Recompute every hazard's keyed chain and check each hazard's row and evidence against it, and that no
     hazard was deleted; exit 1 naming each hazard whose history was altered."""
-    if not report_audit():
+    if not report_audit(jobs):
         sys.exit(1)
 
 

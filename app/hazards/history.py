@@ -20,7 +20,7 @@ import json
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import utcnow
 from app.extensions import db
@@ -185,19 +185,32 @@ def check_evidence(attachments: list, events: list[HazardEvent]) -> str | None:
 _ROW_COLUMNS = ("id", "chain_seq", "chain_hash", "state", *REPLAYED, *REPORTED)
 
 
-def verify(batch: int = 2000) -> dict[int, str]:
-    """Recompute every chain and check rows and evidence against it; {hazard_id: problem}."""
-    keys = chain_keys()
+def _id_ranges(span: int) -> list[tuple[int, int]]:
+    """[lo, hi) ranges of ``span`` hazard ids covering every hazard row and every event's hazard id."""
+    bounds = [b for b in (*db.session.execute(select(func.min(Hazard.id), func.max(Hazard.id))).one(),
+                          *db.session.execute(select(func.min(HazardEvent.hazard_id),
+                                                     func.max(HazardEvent.hazard_id))).one()) if b is not None]
+    if not bounds:
+        return []
+    low, high = min(bounds), max(bounds)
+    return [(lo, min(lo + span, high + 1)) for lo in range(low, high + 1, span)]
+
+
+def verify_range(lo: int, hi: int, keys: ChainKeys) -> dict[int, str]:
+    """Check the hazards with ``lo <= id < hi``: plain rows (Core, no ORM objects), memory bounded by
+    the range's size."""
     problems: dict[int, str] = {}
     rows = {row.id: row._asdict() for row in db.session.execute(
-        select(*(getattr(Hazard, c) for c in _ROW_COLUMNS)))}
+        select(*(getattr(Hazard, c) for c in _ROW_COLUMNS)).where(Hazard.id >= lo, Hazard.id < hi))}
     evidence: dict[int, list] = defaultdict(list)
-    for attachment in db.session.execute(select(HazardAttachment.id, HazardAttachment.hazard_id,
-                                                HazardAttachment.sha256, HazardAttachment.kind,
-                                                HazardAttachment.filename)):
+    for attachment in db.session.execute(select(
+            HazardAttachment.id, HazardAttachment.hazard_id, HazardAttachment.sha256, HazardAttachment.kind,
+            HazardAttachment.filename).where(HazardAttachment.hazard_id >= lo, HazardAttachment.hazard_id < hi)):
         evidence[attachment.hazard_id].append(attachment)
+    seen: set[int] = set()
 
-    def check(hazard_id: int, events: list[HazardEvent]) -> None:
+    def check(hazard_id: int, events: list) -> None:
+        seen.add(hazard_id)
         row = rows.get(hazard_id)
         head = (row["chain_seq"], row["chain_hash"]) if row is not None else None
         problem = verify_hazard(events, head, keys)
@@ -206,10 +219,11 @@ def verify(batch: int = 2000) -> dict[int, str]:
         if problem:
             problems[hazard_id] = problem
 
+    events_table = HazardEvent.__table__
     current_id, current = None, []
-    stmt = select(HazardEvent).order_by(HazardEvent.hazard_id, HazardEvent.seq).execution_options(
-        yield_per=batch)
-    for event in db.session.scalars(stmt):
+    stmt = (select(events_table).where(events_table.c.hazard_id >= lo, events_table.c.hazard_id < hi)
+            .order_by(events_table.c.hazard_id, events_table.c.seq))
+    for event in db.session.execute(stmt):  # rows with the event's attribute names
         if event.hazard_id != current_id:
             if current:
                 check(current_id, current)
@@ -218,11 +232,45 @@ def verify(batch: int = 2000) -> dict[int, str]:
     if current:
         check(current_id, current)
     # A hazard whose events were all deleted has no chain at all: that is tampering too.
-    empty = db.session.scalars(
-        select(Hazard.id).where(~select(HazardEvent.id).where(HazardEvent.hazard_id == Hazard.id).exists())
-    ).all()
-    for hazard_id in empty:
+    for hazard_id in sorted(set(rows) - seen):
         problems[hazard_id] = "history is missing"
+    return problems
+
+
+def verify(batch: int = 5000, jobs: int = 1) -> dict[int, str]:
+    """Recompute every chain and check rows and evidence against it; {hazard_id: problem}.
+
+    Reads plain rows, ``batch`` hazard ids at a time: memory stays bounded whatever the table's size.
+    ``jobs`` > 1: the ranges are shared among that many processes (each its own app and connection;
+    the configuration comes from the environment, as for every ``shuangkong`` command)."""
+    keys = chain_keys()
+    ranges = _id_ranges(batch)
+    problems: dict[int, str] = {}
+    if jobs <= 1 or len(ranges) < 2:
+        for lo, hi in ranges:
+            problems.update(verify_range(lo, hi, keys))
+        return problems
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = [ranges[i::jobs] for i in range(jobs)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for found in pool.map(_verify_in_process, shares):
+            problems.update(found)
+    return problems
+
+
+def _verify_in_process(ranges: list[tuple[int, int]]) -> dict[int, str]:
+    """One worker of ``verify(jobs=N)``: its own application (from the environment) and connection."""
+    from app import create_app
+
+    app = create_app()
+    problems: dict[int, str] = {}
+    with app.app_context():
+        keys = chain_keys()
+        for lo, hi in ranges:
+            problems.update(verify_range(lo, hi, keys))
+        db.session.remove()
     return problems
 
 

@@ -1,13 +1,21 @@
-"""The ``scan`` step for deadlines: one overdue event per hazard and deadline, plus reminders."""
+"""The ``scan`` step for deadlines: one overdue event per hazard and deadline, plus reminders.
+
+Set-based: SQL selects only the hazards that can fire (open, past the deadline, not yet marked overdue
+for this deadline), in bounded batches by id, each locked with SKIP LOCKED and committed as it goes
+under ``shuangkong scan`` (``app.cli.end_batch``). A hazard a user holds locked is left for the next
+run; a second run the same day finds nothing and costs one statement.
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from app import signals
 from app.auth.models import Role, User
-from app.cli import scan_step
+from app.cli import SCAN_BATCH, end_batch, lock_skipping, scan_step
 from app.clock import today
 from app.extensions import db
 from app.hazards import history
@@ -24,34 +32,64 @@ def overdue_candidates(on_day=None):
     ).order_by(Hazard.id).execution_options(populate_existing=True)  # fresh deadlines, not cached ones
 
 
+def _managers_of(enterprise_ids: set[int]) -> dict[int, set[int]]:
+    """The active managers of each enterprise of a batch (one query per batch, not per hazard)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for user_id, enterprise_id in db.session.execute(select(User.id, User.enterprise_id).where(
+            User.enterprise_id.in_(enterprise_ids), User.role == Role.enterprise_manager,
+            User.active.is_(True))):
+        found[enterprise_id].add(user_id)
+    return found
+
+
+def _mark_overdue(hazard: Hazard, managers: set[int]) -> tuple[bool, int]:
+    """The overdue event of one (locked) candidate and its reminders: (recorded?, reminders sent)."""
+    # A plain UPDATE (no version bump): the scan must not make a user's open form stale. Its condition
+    # also keeps two scans on SQLite (no row locks) from both recording the same deadline.
+    done = db.session.execute(update(Hazard).where(
+        Hazard.id == hazard.id, Hazard.deadline == hazard.deadline,
+        or_(Hazard.overdue_recorded_for.is_(None), Hazard.overdue_recorded_for != hazard.deadline),
+    ).values(overdue_recorded_for=hazard.deadline).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        return False, 0  # another scan got there first
+    db.session.refresh(hazard)  # the row is ours now: read its chain head as it is, not as it was
+    days = (today() - hazard.deadline).days
+    event = history.append(hazard, "overdue", from_state=hazard.state, to_state=hazard.state,
+                           data={"deadline": hazard.deadline, "days_overdue": days})
+    text = _("%(code)s %(title)s is overdue: the deadline was %(deadline)s (%(days)s days ago).",
+             code=hazard.code, title=hazard.title, deadline=hazard.deadline.isoformat(), days=days)
+    recipients = set(managers)
+    if hazard.responsible_user_id:
+        recipients.add(hazard.responsible_user_id)
+    reminders = 0
+    for user_id in sorted(recipients):
+        if notify.notify(user_id, kind="hazard_overdue", text=text, hazard_id=hazard.id,
+                         dedupe_key=f"overdue:{hazard.id}:{hazard.deadline.isoformat()}"):
+            reminders += 1
+    signals.hazard_overdue.send(hazard, event=event)
+    return True, reminders
+
+
 @scan_step("hazards.overdue")
-def scan_overdue() -> dict:
+def scan_overdue(batch: int | None = None) -> dict:
     """Idempotent: a hazard gets one overdue event per deadline; a second run adds nothing."""
+    batch = batch or SCAN_BATCH
+    on_day = today()
     found = reminders = 0
-    for hazard in db.session.scalars(overdue_candidates()).all():
-        # A plain UPDATE (no version bump): the scan must not make a user's open form stale.
-        done = db.session.execute(update(Hazard).where(
-            Hazard.id == hazard.id, Hazard.deadline == hazard.deadline,
-            or_(Hazard.overdue_recorded_for.is_(None), Hazard.overdue_recorded_for != hazard.deadline),
-        ).values(overdue_recorded_for=hazard.deadline).execution_options(synchronize_session=False))
-        if done.rowcount != 1:
-            continue  # another scan got there first
-        db.session.refresh(hazard)  # the row is ours now: read its chain head as it is, not as it was
-        days = (today() - hazard.deadline).days
-        event = history.append(hazard, "overdue", from_state=hazard.state, to_state=hazard.state,
-                               data={"deadline": hazard.deadline, "days_overdue": days})
-        found += 1
-        text = _("%(code)s %(title)s is overdue: the deadline was %(deadline)s (%(days)s days ago).",
-                 code=hazard.code, title=hazard.title, deadline=hazard.deadline.isoformat(), days=days)
-        recipients = set(db.session.scalars(select(User.id).where(
-            User.enterprise_id == hazard.enterprise_id, User.role == Role.enterprise_manager,
-            User.active.is_(True))).all())
-        if hazard.responsible_user_id:
-            recipients.add(hazard.responsible_user_id)
-        for user_id in sorted(recipients):
-            if notify.notify(user_id, kind="hazard_overdue", text=text, hazard_id=hazard.id,
-                             dedupe_key=f"overdue:{hazard.id}:{hazard.deadline.isoformat()}"):
-                reminders += 1
-        signals.hazard_overdue.send(hazard, event=event)
+    after = 0
+    while True:
+        stmt = overdue_candidates(on_day).where(Hazard.id > after).limit(batch)
+        hazards = db.session.scalars(lock_skipping(stmt, Hazard)).all()
+        if not hazards:
+            break
+        after = hazards[-1].id
+        managers = _managers_of({h.enterprise_id for h in hazards})
+        for hazard in hazards:
+            recorded, sent = _mark_overdue(hazard, managers.get(hazard.enterprise_id, set()))
+            found += recorded
+            reminders += sent
+        end_batch()
+        if len(hazards) < batch:
+            break
     db.session.flush()
     return {"overdue": found, "reminders": reminders}

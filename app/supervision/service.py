@@ -6,11 +6,11 @@ refused document (or anything else that raises) leaves nothing behind.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.hazards.models import Hazard
+from app.hazards.models import Hazard, HazardLevel
 from app.organisations.models import Authority, Enterprise, Region, RegionLevel
 from app.supervision import notices
 from app.supervision.models import (
@@ -31,6 +31,7 @@ from app.supervision.models import (
 )
 from workflows.hazard_states import HazardState
 from workflows.listing import (
+    DEFAULT_RULES,
     LEVELS_UPWARDS,
     NEAREST_ANY,
     HazardFacts,
@@ -162,15 +163,60 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
     return created
 
 
-def scan(on: date | None = None) -> dict:
-    """Apply the rules to every confirmed open hazard (``shuangkong scan``)."""
+def _all_rules() -> list[Rule]:
+    """Every rule of the default table and of the configured rule sets (``LISTING_RULE_SETS``)."""
+    rules = {rule for rule in DEFAULT_RULES.rules}
+    for rows in (current_app.config.get("LISTING_RULE_SETS") or {}).values():
+        rules.update(RuleSet.from_config(rows).rules)
+    return sorted(rules, key=lambda r: r.code)
+
+
+def _could_fire(rule: Rule, on: date):
+    """SQL: the confirmed hazard matches ``rule`` on ``on`` and has no proposal the rule would add
+    (none for this rule, no active listing at the rule's level or above: ``_covered``)."""
+    conditions = [Hazard.effective_grade == rule.grade.value]
+    if rule.level is not None:
+        conditions.append(Hazard.level == HazardLevel(rule.level))
+    if rule.overdue_days_over is not None:  # overdue_days > n  <=>  deadline < on - n days
+        conditions.append(Hazard.deadline < on - timedelta(days=rule.overdue_days_over))
+    wanted = LEVEL_RANK[RegionLevel(rule.authority_level)]
+    at_or_above = [level for level, rank in LEVEL_RANK.items() if rank >= wanted]
+    covered = select(Listing.id).where(Listing.hazard_id == Hazard.id, or_(
+        Listing.rule == rule.code,
+        and_(Listing.state.in_(list(ACTIVE_LISTING_STATES)),
+             func.coalesce(Listing.requested_level, Listing.level).in_(at_or_above))))
+    conditions.append(~covered.exists())
+    return and_(*conditions)
+
+
+def scan(on: date | None = None, batch: int | None = None) -> dict:
+    """Apply the rules to the confirmed open hazards that could fire (``shuangkong scan``).
+
+    SQL selects only the hazards for which some rule matches and which have no proposal for it yet, in
+    batches by id (locked with SKIP LOCKED: one a user is changing is taken next run), each committed as
+    it goes under ``shuangkong scan``; ``propose`` then applies the exact rule set of the hazard's region.
+    A second run the same day finds nothing (unless no authority may receive a proposal: logged).
+    """
+    from app.cli import SCAN_BATCH, end_batch, lock_skipping
+
     on = on or today()
+    batch = batch or SCAN_BATCH
     counts = {"checked": 0, "proposed": 0}
-    stmt = (select(Hazard).where(Hazard.state.in_(CONFIRMED_STATES))
-            .execution_options(yield_per=500))
-    for hazard in db.session.scalars(stmt):
-        counts["checked"] += 1
-        counts["proposed"] += len(propose(hazard, ProposalSource.scan, on))
+    could_fire = or_(*(_could_fire(rule, on) for rule in _all_rules()))
+    after = 0
+    while True:
+        stmt = (select(Hazard).where(Hazard.state.in_(CONFIRMED_STATES), Hazard.id > after, could_fire)
+                .order_by(Hazard.id).limit(batch).execution_options(populate_existing=True))
+        hazards = db.session.scalars(lock_skipping(stmt, Hazard)).all()
+        if not hazards:
+            break
+        after = hazards[-1].id
+        for hazard in hazards:
+            counts["checked"] += 1
+            counts["proposed"] += len(propose(hazard, ProposalSource.scan, on))
+        end_batch()
+        if len(hazards) < batch:
+            break
     return counts
 
 

@@ -1,0 +1,136 @@
+"""Benchmark of the periodic scan and of ``audit verify`` on PostgreSQL (prints figures; not a test).
+
+Builds ``bench_scan`` (dropped and re-created): 1 000 enterprises, N hazards in every state (one signed
+``report`` event each, so every chain verifies), about a fifth of them open and past their deadline.
+Then runs the real commands as subprocesses (``shuangkong scan`` twice, ``shuangkong audit verify``)
+and prints wall time and peak memory (max RSS of the child) with the ratios. Usage:
+
+    .venv/bin/python bench/bench_scan.py [--hazards 100000] [--pg-url postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DB = "bench_scan"
+KEY = "bench:" + "k" * 64
+
+
+def seed(n_hazards: int) -> None:
+    from bench_hazards import seed_organisations
+    from sqlalchemy import insert
+
+    from app.clock import today, utcnow
+    from app.extensions import db
+    from app.hazards.history import canonical
+    from app.hazards.models import Hazard, HazardEvent
+
+    enterprise_ids, _users = seed_organisations(1000)
+    rnd = random.Random(18)
+    states = ["reported", "rectifying", "rectifying", "pending_review", "closed", "closed", "closed", "voided"]
+    now, day = utcnow(), today()
+    created = now.replace(microsecond=0)
+    hazards, events = [], []
+
+    def flush():
+        db.session.execute(insert(Hazard), hazards)
+        db.session.execute(insert(HazardEvent), events)
+        hazards.clear()
+        events.clear()
+
+    for hazard_id in range(1, n_hazards + 1):
+        state = rnd.choice(states)
+        confirmed = state not in ("reported", "voided")
+        level = rnd.choice(["general"] * 9 + ["major"]) if confirmed else None
+        deadline = day + timedelta(days=rnd.randint(-60, 60)) if confirmed else None
+        data = {"title": f"隐患{hazard_id}", "source": "self_inspection", "level": level,
+                "deadline": deadline.isoformat() if deadline else None}
+        event = SimpleNamespace(hazard_id=hazard_id, seq=1, trigger="report", from_state=None, to_state=state,
+                                actor_id=None, actor_role=None, comment="", data=data, created_at=created,
+                                prev_hash=None, key_id="bench")
+        digest = hmac.new(KEY.split(":", 1)[1].encode(), canonical(event), hashlib.sha256).hexdigest()
+        hazards.append({
+            "id": hazard_id, "enterprise_id": enterprise_ids[hazard_id % len(enterprise_ids)],
+            "code": f"YH-2026-{hazard_id:07d}", "title": f"隐患{hazard_id}", "description": "", "location": "",
+            "source": "self_inspection", "level": level, "deadline": deadline,
+            "state": state, "version": 1, "measures": "", "rectification": "", "production_suspension": "none",
+            "created_at": created, "updated_at": created, "chain_seq": 1, "chain_hash": digest})
+        events.append({**vars(event), "hash": digest})
+        if len(hazards) >= 5000:
+            flush()
+    if hazards:
+        flush()
+    db.session.execute(db.text("SELECT setval('hazards_id_seq', :n)"), {"n": n_hazards})
+    db.session.commit()
+
+
+_WRAPPER = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+            "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
+
+
+def run_cli(args: list[str], env: dict) -> tuple[float, float, str]:
+    """(seconds, peak RSS MB of this command alone, its last lines of output)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, str(ROOT / ".venv/bin/shuangkong"), *args], env=env,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    peak = next((int(x.split()[1]) for x in lines if x.startswith("MAXRSS")), 0) / 1024
+    return elapsed, peak, " | ".join(x for x in lines if not x.startswith("MAXRSS"))[-240:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hazards", type=int, default=100_000)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
+    args = parser.parse_args()
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DB}"))
+        conn.execute(text(f"CREATE DATABASE {DB}"))
+    url = args.pg_url.rsplit("/", 1)[0] + f"/{DB}"
+    env = {**os.environ, "SHUANGKONG_DATABASE_URL": url, "SHUANGKONG_CHAIN_KEY": KEY,
+           "SHUANGKONG_INSTANCE_PATH": tempfile.mkdtemp(), "SHUANGKONG_SECRET_KEY": "bench"}
+    os.environ.update(env)
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CHAIN_KEY": KEY})
+    with app.app_context():
+        db.create_all()
+        t0 = time.perf_counter()
+        seed(args.hazards)
+        print(f"seeded {args.hazards} hazards in {time.perf_counter() - t0:.0f} s")
+        db.session.remove()
+        db.engine.dispose()
+    startup = run_cli(["routes"], env)  # the command's start alone (imports, app), for reference
+    first = run_cli(["scan"], env)
+    second = run_cli(["scan"], env)
+    verify = run_cli(["audit", "verify"], env)
+    print(f"hazards: {args.hazards}; a command's start alone (shuangkong routes): {startup[0]:.1f} s")
+    print(f"scan, first run:   {first[0]:7.1f} s  peak {first[1]:.0f} MB  {first[2]}")
+    print(f"scan, second run:  {second[0]:7.1f} s  peak {second[1]:.0f} MB  ratio second/first "
+          f"{second[0] / first[0]:.3f}  {second[2]}")
+    print(f"audit verify full: {verify[0]:7.1f} s  peak {verify[1]:.0f} MB  {verify[2]}")
+
+
+if __name__ == "__main__":
+    main()
