@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import signals
+from app.auth.models import User
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.risks import service
@@ -112,7 +113,6 @@ def test_concurrent_assessments_lose_no_count_and_one_edit_wins(app):
             assert sorted(outcomes) == ["conflict", "ok"]
     finally:
         with app.app_context():
-            from app.auth.models import User
             from app.organisations.models import Enterprise
             from app.risks.models import RiskArea, RiskAssessment, RiskGradeChange
 
