@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import click
-
 from app.auth.models import Role
 from app.auth.service import create_user
 from app.cli import demo_step
@@ -168,13 +166,3 @@ def demo_logins() -> list[tuple[str, str, str]]:
             rows.append((name, u.role.value, who))
     return rows
 
-
-def print_logins() -> None:
-    rows = demo_logins()
-    if not rows:
-        click.echo("No demo accounts in this database (create users with `shuangkong user create`).")
-        return
-    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-    for username, role, who in rows:
-        click.echo(f"  {username:<24} {role:<22} {who}")
-    click.echo("")
