@@ -33,6 +33,6 @@ def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
     return [(m.value, label(m)) for m in enum_cls]
 
 
-# The four grades are everyone's vocabulary (DESIGN.md): one label each, whatever page shows them.
+# The four grades are everyone's vocabulary (docs/design.md): one label each, whatever page shows them.
 register(Grade, {Grade.red: _l("Major risk"), Grade.orange: _l("Larger risk"),
                  Grade.yellow: _l("General risk"), Grade.blue: _l("Low risk")})

@@ -16,7 +16,7 @@ Use it from any feature's tests (with the ``world`` fixture of tests/conftest.py
         hazard = ...  # build what the rows need
         check_row(app, world, row, hazard=hazard.id, foreign_hazard=other.id)
 
-* Roles are DESIGN.md's identifiers; each maps to a user of ``world`` (enterprise roles belong to
+* Roles are docs/design.md's identifiers; each maps to a user of ``world`` (enterprise roles belong to
   enterprise ``a`` in county ``a``; inspector and supervisor to county ``a``'s authority).
 * ``default`` is the status of every role not named; ``anonymous`` defaults to 302 (to the login
   page) for web pages and 401 for ``/api/`` paths. A role whose status is None is skipped.

@@ -1,4 +1,4 @@
-"""The effective grade (有效风险等级, DESIGN.md "Effective grade of a hazard"): the one definition.
+"""The effective grade (有效风险等级, docs/design.md "Effective grade of a hazard"): the one definition.
 
 Framework-free. The model's hybrid property (``app.hazards.models.Hazard.effective_grade``), its SQL
 expression (used by the register filters of the UI and the API, and by the supervisors' overview)

@@ -70,7 +70,7 @@ DIRECT_RULES: dict[str, str] = {
     "D6": "经风险评价确定为最高级别风险或经专家论证认定",
 }
 
-# The rule an open major hazard invokes (dynamic grading, DESIGN.md): 存在重大事故隐患且未整改完成.
+# The rule an open major hazard invokes (dynamic grading, docs/design.md): 存在重大事故隐患且未整改完成.
 MAJOR_HAZARD_RULE = "D2"
 
 

@@ -1,4 +1,4 @@
-"""The hazard lifecycle (DESIGN.md "The hazard lifecycle"): one shared ``transitions`` machine.
+"""The hazard lifecycle (docs/design.md "The hazard lifecycle"): one shared ``transitions`` machine.
 
 Framework-free: no Flask or SQLAlchemy here. The machine drives any object with a ``state``
 attribute holding a ``HazardState``; ``fire(obj, trigger, **ctx)`` checks the trigger is valid from
@@ -152,7 +152,7 @@ MACHINE = Machine(
     auto_transitions=False, send_event=True, model_attribute="state",
 )
 
-assert tuple(MACHINE.events) == TRIGGERS, "the machine's triggers are DESIGN.md's"
+assert tuple(MACHINE.events) == TRIGGERS, "the machine's triggers are docs/design.md's"
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def _state(value) -> HazardState:
 
 
 def triggers_from(state) -> list[str]:
-    """The triggers valid from ``state`` before guards, in DESIGN.md's order."""
+    """The triggers valid from ``state`` before guards, in docs/design.md's order."""
     state = _state(state)
     return [t for t in TRIGGERS if MACHINE.events[t].transitions.get(state.name)]
 

@@ -1,4 +1,4 @@
-"""Identifiers of the hazard lifecycle (DESIGN.md): code, API, database and UI use these names.
+"""Identifiers of the hazard lifecycle (docs/design.md): code, API, database and UI use these names.
 
 The machine itself (transitions, guards) lives in ``workflows/hazard.py``.
 """

@@ -1,7 +1,7 @@
 """Listing rules (挂牌督办规则): which hazards are proposed for supervision, and at which level.
 
 Framework-free: plain facts about a hazard in, the rules that fire out. The default table is the
-one of DESIGN.md; a region may replace it with its own (``RuleSet.from_config``), and the region
+one of docs/design.md; a region may replace it with its own (``RuleSet.from_config``), and the region
 nearest the enterprise that has a rule set wins (``rule_set_for``).
 
 A rule fires on one of two conditions:
@@ -102,7 +102,7 @@ class RuleSet:
                               overdue_days_over=row.get("overdue_days_over")) for row in rows))
 
 
-# DESIGN.md, "Listing for supervision": blue is never listed, so it has no rule.
+# docs/design.md, "Listing for supervision": blue is never listed, so it has no rule.
 DEFAULT_RULES = RuleSet((
     Rule("red_major_confirmed", Grade.red, "major", CITY, on_confirmation=True),
     Rule("red_general_overdue", Grade.red, "general", COUNTY, overdue_days_over=0),

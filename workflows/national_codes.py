@@ -38,7 +38,7 @@ def measure_classification_error(classify1, classify2) -> dict[str, str]:
     return errors
 
 
-# The project's five control categories (DESIGN.md, workflows/risk_codes.py) → (classify1, classify2).
+# The project's five control categories (docs/design.md, workflows/risk_codes.py) → (classify1, classify2).
 # The sub-class is the default a migrated measure gets; a person refines it afterwards.
 CATEGORY_TO_NATIONAL: dict[ControlCategory, tuple[str, str]] = {
     ControlCategory.engineering: ("1", "1-5"),  # 工程技术措施 → 工程技术 / 其它

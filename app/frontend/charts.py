@@ -26,7 +26,7 @@ from workflows.grades import Grade
 
 KINDS = ("bar", "hbar", "line", "pie", "donut")
 
-# DESIGN.md's four risk colours (GB/T 2893.1 safety colours as the national model uses them);
+# docs/design.md's four risk colours (GB/T 2893.1 safety colours as the national model uses them);
 # app.css uses the same values for the grade badges.
 GRADE_COLOURS = {"red": "#e60012", "orange": "#f39800", "yellow": "#ffe100", "blue": "#0068b7"}
 GRADE_ORDER = ("red", "orange", "yellow", "blue")

@@ -343,7 +343,7 @@ def schedule(story, finding: Finding, *, enterprise, people: dict, inspector: Us
     equipment = point is not None and point.kind == "equipment"
     responsible = people["staff2"] if equipment else people["staff"]
     manager, principal = people["manager"], people["principal"]
-    # Who confirms, extends, voids and reviews: the finder's side (DESIGN.md's reviewer rule).
+    # Who confirms, extends, voids and reviews: the finder's side (docs/design.md's reviewer rule).
     authority_side = inspector if gov or major else manager
     state: dict = {}
 

@@ -1,7 +1,7 @@
 """Extension points that other features fill in (supervision), so hazards does not import them.
 
 ``listing_authority(hazard)`` returns the Authority of the hazard's active listing (挂牌督办) or None.
-While a hazard is listed, only that authority's inspectors may accept it (DESIGN.md), and the API's
+While a hazard is listed, only that authority's inspectors may accept it (docs/design.md), and the API's
 ``listed`` field is ``listing_authority(hazard) is not None``. Supervision replaces the resolver with
 ``set_listing_resolver`` in its init_app.
 

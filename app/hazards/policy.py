@@ -1,4 +1,4 @@
-"""Who may do what with a hazard (DESIGN.md "The hazard lifecycle").
+"""Who may do what with a hazard (docs/design.md "The hazard lifecycle").
 
 Rules ``hazard.view``, ``hazard.create`` (obj: the Enterprise), ``hazard.<trigger>`` for every
 trigger, ``hazard.attach``, ``hazard.plan_edit``, ``hazard.plan_approve``. Each rule answers "may

@@ -58,7 +58,7 @@ def _region_chain(region: Region) -> list[Region]:
 
 def rules_for_region(region: Region) -> RuleSet:
     """The rule set configured for the nearest region up from ``region`` (config
-    ``LISTING_RULE_SETS``: region code → list of rule rows), else DESIGN.md's defaults."""
+    ``LISTING_RULE_SETS``: region code → list of rule rows), else docs/design.md's defaults."""
     configured = current_app.config.get("LISTING_RULE_SETS") or {}
     if not configured:  # the common case: no enterprise or region to load (saves queries on every confirm)
         return rule_set_for((), None)

@@ -1,4 +1,4 @@
-"""The default listing rule table (DESIGN.md) over every combination and its boundaries."""
+"""The default listing rule table (docs/design.md) over every combination and its boundaries."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def fired(grade, level, days, confirmed=True, rules=DEFAULT_RULES):
 
 
 def expected(grade, level, days):
-    """DESIGN.md's table written out independently of the implementation."""
+    """docs/design.md's table written out independently of the implementation."""
     out = []
     if grade == Grade.red and level == "major":
         out.append(("red_major_confirmed", "city"))

@@ -13,7 +13,7 @@ from workflows.hazard_states import TRIGGERS, HazardState
 S = HazardState
 TODAY = date(2026, 5, 1)
 
-# DESIGN.md's table: (state, trigger) -> destination; every other pair is invalid.
+# docs/design.md's table: (state, trigger) -> destination; every other pair is invalid.
 EXPECTED = {
     (S.reported, "confirm"): S.rectifying,
     (S.reported, "void"): S.voided,
