@@ -1,5 +1,5 @@
 """The queries behind the figures of ``workflows.figures``: every count in one place, scoped to what
-the user may see (``app.policy``), so that a page, an export or a dashboard showing a figure shows
+the user may see (``app.access``), so that a page, an export or a dashboard showing a figure shows
 the same number. The supervisors' overview reads them here."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from app import policy
+from app import access
 from app.clock import today
 from app.extensions import db
 from workflows.figures import FIGURES, Figure
@@ -64,9 +64,9 @@ def hazard_counts(user, on: date | None = None) -> dict[str, int]:
         "confirmed_closed_this_year": and_(confirmed_this_year, Hazard.state == HazardState.closed),
     }
     row = db.session.execute(select(*(func.count().filter(c).label(k) for k, c in conditions.items()))
-                             .select_from(Hazard).where(policy.condition(Hazard, user))).one()
+                             .select_from(Hazard).where(access.condition(Hazard, user))).one()
     listings = dict(db.session.execute(select(Listing.state, func.count()).where(
-        policy.condition(Listing, user)).group_by(Listing.state)).all())
+        access.condition(Listing, user)).group_by(Listing.state)).all())
     return {k: int(v or 0) for k, v in row._mapping.items()} | {
         "listed": int(listings.get(ListingState.listed, 0)),
         "proposals_waiting": int(listings.get(ListingState.proposed, 0)),

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import clock, forms, labels, policy
+from app import access, clock, forms, labels
 from app.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.extensions import db
 
@@ -124,7 +124,7 @@ def _nav_for(user):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(as_grade=_as_grade, can=policy.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today)
+    app.jinja_env.globals.update(as_grade=_as_grade, can=access.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today)
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["localtime"] = lambda ts, fmt="%Y-%m-%d %H:%M": (
         clock.to_local(ts).strftime(fmt) if ts else ""

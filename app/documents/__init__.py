@@ -7,8 +7,7 @@ import importlib
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import labels, storage
-from app import policy as app_policy
+from app import access, labels, storage
 from app.documents.models import DocumentKind, DocumentStatus
 from app.ui import nav_item
 
@@ -29,7 +28,7 @@ labels.register(DocumentStatus, {
 
 
 def _may_list(user) -> bool:
-    return app_policy.can(user, "document.list")
+    return access.can(user, "document.list")
 
 
 def _stored_pdfs():

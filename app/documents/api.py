@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from app import policy
+from app import access
 from app.api import Timestamp, api_blueprint
 from app.documents import service
 from app.documents.models import API_KINDS, Document, DocumentKind
@@ -75,7 +75,7 @@ class DocumentOut(Schema):
 def _risk_card_context(point_id: int | None):
     if point_id is None:
         raise Invalid(fields={"risk_point_id": _("Choose a risk point.")})
-    point = policy.get_visible(RiskPoint, point_id, current_user)
+    point = access.get_visible(RiskPoint, point_id, current_user)
     try:  # inside: an installation may leave the risks feature out, and a card is then refused
         from app.risks.cards import card_context
     except ImportError:
@@ -94,7 +94,7 @@ def issue(args):
     hazard_ids = args.pop("hazard_ids")
     point_id = args.pop("risk_point_id")
     inspection_id = args.pop("inspection_id")
-    hazards = [policy.get_visible(Hazard, hid, current_user) for hid in dict.fromkeys(hazard_ids)]
+    hazards = [access.get_visible(Hazard, hid, current_user) for hid in dict.fromkeys(hazard_ids)]
     enterprise = inspection = None
     context = args
     if kind == DocumentKind.risk_card:
@@ -102,7 +102,7 @@ def issue(args):
         enterprise = point.enterprise
     elif kind in service.INSPECTION_KINDS:
         if inspection_id is not None:
-            inspection = policy.get_visible(Inspection, inspection_id, current_user)
+            inspection = access.get_visible(Inspection, inspection_id, current_user)
     elif not hazards:
         raise Invalid(fields={"hazard_ids": _("Choose at least one hazard.")})
     if inspection_id is not None and kind not in service.INSPECTION_KINDS:
@@ -121,14 +121,14 @@ def issue(args):
 @blp.response(200, DocumentOut)
 def get(document_id: int):
     """A document's record (no PDF bytes)."""
-    return policy.get_visible(Document, document_id, current_user)
+    return access.get_visible(Document, document_id, current_user)
 
 
 @blp.route("/<int:document_id>.pdf")
 @blp.response(200, description="The stored PDF bytes (application/pdf)")
 def pdf(document_id: int):
     """The PDF exactly as issued (its SHA-256 in the header X-Content-SHA256)."""
-    return pdf_response(policy.get_visible(Document, document_id, current_user))
+    return pdf_response(access.get_visible(Document, document_id, current_user))
 
 
 @blp.route("/<int:document_id>/void", methods=["POST"])

@@ -1,4 +1,4 @@
-"""Who may issue, see and void documents (rules registered with app.policy).
+"""Who may issue, see and void documents (rules registered with app.access).
 
 * Tenancy: a document is visible to whoever may see the enterprise it concerns (its users; the
   inspectors and supervisors of the region above it; admin). Enterprise staff see only the internal
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.documents.models import Document, DocumentKind
 
@@ -18,32 +18,32 @@ STAFF_KINDS = (DocumentKind.rectification_notice, DocumentKind.risk_card)
 
 
 def _document_scope(user: User):
-    condition = policy.enterprise_condition(Document.enterprise_id, user)
+    condition = access.enterprise_condition(Document.enterprise_id, user)
     if user.role == Role.enterprise_staff:
         return and_(condition, Document.kind.in_(STAFF_KINDS))
     # An authority keeps seeing what it issued after the enterprise moved to another region.
-    return or_(condition, policy.authority_records(Document.issuer_authority_id, user))
+    return or_(condition, access.authority_records(Document.issuer_authority_id, user))
 
 
-policy.register_scope(Document, _document_scope)
+access.register_scope(Document, _document_scope)
 
 
 def _own_authority_in_charge(user: User, target) -> bool:
     """A government user issuing for his own authority, over an enterprise in its region subtree."""
     return (user.authority_id is not None and target.authority is not None
-            and target.authority.id == user.authority_id and policy.in_jurisdiction(user, target.enterprise))
+            and target.authority.id == user.authority_id and access.in_jurisdiction(user, target.enterprise))
 
 
 def _enterprise_manager_of(user: User, enterprise) -> bool:
     return user.role == Role.enterprise_manager and user.enterprise_id == enterprise.id
 
 
-@policy.rule("document.issue.rectification_notice")
+@access.rule("document.issue.rectification_notice")
 def _issue_notice(user: User, target) -> bool:
     return _enterprise_manager_of(user, target.enterprise)
 
 
-@policy.rule("document.issue.risk_card")
+@access.rule("document.issue.risk_card")
 def _issue_card(user: User, target) -> bool:
     return _enterprise_manager_of(user, target.enterprise)
 
@@ -53,29 +53,29 @@ def _officer_of(user: User, inspection) -> bool:
     return inspection is not None and user.id in (inspection.officer_id, inspection.second_officer_id)
 
 
-@policy.rule("document.issue.rectification_order")
+@access.rule("document.issue.rectification_order")
 def _issue_order(user: User, target) -> bool:
     return (user.role == Role.inspector and _own_authority_in_charge(user, target)
             and _officer_of(user, target.inspection))
 
 
-@policy.rule("document.issue.review_opinion")
+@access.rule("document.issue.review_opinion")
 def _issue_review(user: User, target) -> bool:
     return (user.role == Role.inspector and _own_authority_in_charge(user, target)
             and _officer_of(user, target.inspection))
 
 
-@policy.rule("document.issue.supervision_notice")
+@access.rule("document.issue.supervision_notice")
 def _issue_supervision(user: User, target) -> bool:
     return user.role == Role.supervisor and _own_authority_in_charge(user, target)
 
 
-@policy.rule("document.issue.delisting_notice")
+@access.rule("document.issue.delisting_notice")
 def _issue_delisting(user: User, target) -> bool:
     return user.role == Role.supervisor and _own_authority_in_charge(user, target)
 
 
-@policy.rule("document.issue.hazard_archive")
+@access.rule("document.issue.hazard_archive")
 def _issue_archive(user: User, target) -> bool:
     """Anyone who may see the hazard prints its archive (the service checked visibility)."""
     if user.role.is_government:
@@ -83,12 +83,12 @@ def _issue_archive(user: User, target) -> bool:
     return user.role == Role.admin or user.enterprise_id == target.enterprise.id
 
 
-@policy.rule("document.view")
+@access.rule("document.view")
 def _view(user: User, document: Document) -> bool:
-    return policy.is_visible(document, user)
+    return access.is_visible(document, user)
 
 
-@policy.rule("document.void")
+@access.rule("document.void")
 def _void(user: User, document: Document) -> bool:
     """Only the issuer voids (separation of duties): an authority's document by that authority's
     supervisor, an enterprise's by its safety manager. Neither the system administrator nor another
@@ -98,6 +98,6 @@ def _void(user: User, document: Document) -> bool:
     return user.role == Role.enterprise_manager and user.enterprise_id == document.issuer_enterprise_id
 
 
-@policy.rule("document.list")
+@access.rule("document.list")
 def _list(user: User, _obj) -> bool:
     return True  # everyone signed in; the scope decides which documents

@@ -34,7 +34,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from app import clock, policy, storage
+from app import access, clock, storage
 from app.auth.models import Role, User
 from app.documents import builders
 from app.documents.archive import photo_data_uri
@@ -146,13 +146,13 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
     elif inspection is not None:
         raise Invalid(fields={"inspection_id": _("Only orders and review opinions are issued from an inspection.")})
     for hazard in hazards:
-        if not policy.is_visible(hazard, actor):
+        if not access.is_visible(hazard, actor):
             raise NotFound()
     enterprise = _enterprise_concerned(enterprise, hazards)
-    if not policy.is_visible(enterprise, actor):
+    if not access.is_visible(enterprise, actor):
         raise NotFound()
     issuer_authority = _issuer_authority(kind, actor, authority)
-    policy.require(actor, f"document.issue.{kind.value}",
+    access.require(actor, f"document.issue.{kind.value}",
                    IssueTarget(kind, enterprise, issuer_authority, hazards, inspection))
     if kind == DocumentKind.rectification_notice:
         _check_notice_hazards(hazards)
@@ -222,7 +222,7 @@ def _inspection_scope(kind: DocumentKind, inspection, hazards: list, authority, 
     entered in place of the record (officers, items, dates, verdicts)."""
     if inspection is None:
         raise Invalid(fields={"inspection_id": _("Choose the inspection record this document is issued from.")})
-    if not policy.is_visible(inspection, actor):
+    if not access.is_visible(inspection, actor):
         raise NotFound()
     recorded = [entry.hazard for entry in inspection.items]
     if hazards and {h.id for h in hazards} != {h.id for h in recorded}:
@@ -438,14 +438,14 @@ def void(actor: User, document: Document | int | None, reason: str | None) -> Do
     """Void a valid document with a reason. The number stays used; the PDF stays stored.
     A document the actor may not see answers NotFound; one he may see but not void, Forbidden."""
     if isinstance(document, Document):
-        if not policy.is_visible(document, actor):
+        if not access.is_visible(document, actor):
             raise NotFound()
     else:
-        document = policy.get_visible(Document, document, actor)
+        document = access.get_visible(Document, document, actor)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(fields={"reason": _("Give the reason for voiding.")})
-    policy.require(actor, "document.void", document)
+    access.require(actor, "document.void", document)
     locked = db.session.scalar(select(Document).where(Document.id == document.id).with_for_update())
     if locked.status != DocumentStatus.valid:
         raise Conflict(_("This document is no longer valid; it cannot be voided."))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import forms, policy, ui
+from app import access, forms, ui
 from app.documents import service
 from app.documents.forms import FilterForm, NoticeForm, VoidForm
 from app.documents.models import Document, DocumentKind, DocumentStatus, document_hazards
@@ -24,7 +24,7 @@ PER_PAGE = 30
 @login_required
 def index():
     form = FilterForm(request.args)
-    stmt = policy.visible(Document, current_user)
+    stmt = access.visible(Document, current_user)
     if form.validate():
         if form.kind.data:
             stmt = stmt.where(Document.kind == DocumentKind(form.kind.data))
@@ -49,14 +49,14 @@ def _detail(document: Document, void_form: VoidForm, status: int = 200):
 @bp.route("/documents/<int:document_id>")
 @login_required
 def detail(document_id: int):
-    document = policy.get_visible(Document, document_id, current_user)
+    document = access.get_visible(Document, document_id, current_user)
     return _detail(document, VoidForm())
 
 
 @bp.route("/documents/<int:document_id>.pdf")
 @login_required
 def pdf(document_id: int):
-    document = policy.get_visible(Document, document_id, current_user)
+    document = access.get_visible(Document, document_id, current_user)
     return pdf_response(document, as_attachment=request.args.get("download") == "1")
 
 
@@ -76,20 +76,20 @@ def pdf_response(document: Document, *, as_attachment: bool = False) -> Response
 @bp.route("/documents/<int:document_id>/void", methods=["POST"])
 @login_required
 def void(document_id: int):
-    document = policy.get_visible(Document, document_id, current_user)
+    document = access.get_visible(Document, document_id, current_user)
     form = VoidForm()
     if not form.validate_on_submit():
         return _detail(document, form, 422)
     done = ui.attempt(lambda: service.void(current_user, document, form.reason.data), form)
     if not done.ok:
-        return _detail(policy.get_visible(Document, document_id, current_user), form, done.status)
+        return _detail(access.get_visible(Document, document_id, current_user), form, done.status)
     flash(_("The document %(number)s has been voided; its number stays used.", number=document.number), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
 def hazard_documents(hazard) -> list[Document]:
     """The documents of a hazard the current user may see, newest first (for the hazard page)."""
-    stmt = (policy.visible(Document, current_user)
+    stmt = (access.visible(Document, current_user)
             .join(document_hazards, document_hazards.c.document_id == Document.id)
             .where(document_hazards.c.hazard_id == hazard.id).order_by(Document.issued_at.desc()))
     return list(db.session.scalars(stmt))
@@ -99,7 +99,7 @@ def hazard_documents(hazard) -> list[Document]:
 @login_required
 def hazard_archive(hazard_id: int):
     """Print the hazard's archive (一患一档) as a new document and show it."""
-    hazard = policy.get_visible(Hazard, hazard_id, current_user)
+    hazard = access.get_visible(Hazard, hazard_id, current_user)
     done = ui.attempt(lambda: service.issue(DocumentKind.hazard_archive, actor=current_user, context={},
                                             hazards=[hazard]))  # a refusal is flashed
     if not done.ok:
@@ -122,7 +122,7 @@ def new_notice():
     """An enterprise manager's internal rectification notice for hazards of his enterprise."""
     # The form posts the ids it was opened with (query string) and its hidden fields (body): once each.
     ids = list(dict.fromkeys(request.values.getlist("hazard_ids", type=int)))[:50]
-    hazards = [policy.get_visible(Hazard, i, current_user) for i in ids]
+    hazards = [access.get_visible(Hazard, i, current_user) for i in ids]
     form = NoticeForm()
     if form.validate_on_submit():
         context = {"recipient": form.recipient.data or "", "requirements": form.requirements.data or "",

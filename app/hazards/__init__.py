@@ -8,8 +8,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import undefer
 
 import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
-import app.policy as tenancy
-from app import labels
+from app import access, labels
 from app.extensions import db
 from app.hazards import hooks
 from app.hazards.models import (
@@ -33,19 +32,19 @@ def _hazard_scope(user):
     array computed once, read through the enterprise-first indexes.
     """
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    condition = tenancy.enterprise_condition(Hazard.enterprise_id, user, correlated=not postgres)
+    condition = access.enterprise_condition(Hazard.enterprise_id, user, correlated=not postgres)
     if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
-        return or_(condition, tenancy.authority_records(Hazard.found_by_authority_id, user))
+        return or_(condition, access.authority_records(Hazard.found_by_authority_id, user))
     return condition
 
 
-tenancy.register_scope(Hazard, _hazard_scope)
+access.register_scope(Hazard, _hazard_scope)
 hooks.add_load_option("after_evidence", ("submit",), lambda: undefer(Hazard.after_evidence_count))
 _via_hazard = lambda column: lambda user: column.in_(  # noqa: E731
-    tenancy.visible(Hazard, user).with_only_columns(Hazard.id))
-tenancy.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))
-tenancy.register_scope(HazardAttachment, _via_hazard(HazardAttachment.hazard_id))
-tenancy.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
+    access.visible(Hazard, user).with_only_columns(Hazard.id))
+access.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))
+access.register_scope(HazardAttachment, _via_hazard(HazardAttachment.hazard_id))
+access.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
 
 labels.register(HazardState, {
     HazardState.reported: _l("Reported"), HazardState.rectifying: _l("Rectifying"),
@@ -89,4 +88,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["hazard_state_label"] = _enum_label(HazardState)
     app.jinja_env.filters["hazard_level_label"] = _enum_label(HazardLevel)
     app.jinja_env.filters["attachment_kind_label"] = _enum_label(AttachmentKind)
-    ui.nav_item("hazards.index", _l("Hazards"), lambda user: tenancy.can(user, "hazard.list"))
+    ui.nav_item("hazards.index", _l("Hazards"), lambda user: access.can(user, "hazard.list"))

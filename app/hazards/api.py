@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from app import policy
+from app import access
 from app.api import PageArgs, Timestamp, api_blueprint, register, rfc3339
 from app.auth.models import Role
 from app.errors import Invalid, NotFound
@@ -258,7 +258,7 @@ def detail(h: Hazard) -> dict:
 @blp.response(200, HazardPage)
 def list_hazards(args):
     """The hazards the caller may see, newest first; filters state, level, grade, overdue, enterprise_id."""
-    policy.require(current_user, "hazard.list")
+    access.require(current_user, "hazard.list")
     page = register_page(current_user, page=args["page"], per_page=args["per_page"], state=args.get("state"),
                          level=args.get("level"), grade=args.get("grade"), overdue=args.get("overdue"),
                          enterprise_id=args.get("enterprise_id"), after=args.get("after"))
@@ -283,9 +283,9 @@ def create(args):
             raise Invalid(fields={"enterprise_id": _("Choose the enterprise.")})
         enterprise = None
     else:
-        enterprise = policy.get_visible(Enterprise, args["enterprise_id"], user)
+        enterprise = access.get_visible(Enterprise, args["enterprise_id"], user)
     if enterprise is None:
-        policy.require(user, "hazard.create", None)
+        access.require(user, "hazard.create", None)
         raise Invalid(fields={"enterprise_id": _("Choose the enterprise.")})
     hazard = service.create_hazard(
         user, enterprise=enterprise, title=args["title"], description=args.get("description", ""),
@@ -299,7 +299,7 @@ def create(args):
 @blp.response(200, HazardDetail)
 def get_hazard(hazard_id):
     """One hazard, with ``listed``, ``effective_grade`` and the triggers the caller may fire."""
-    return detail(policy.get_visible(Hazard, hazard_id, current_user))
+    return detail(access.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])
@@ -323,7 +323,7 @@ def transition(args, hazard_id):
 def put_plan(args, hazard_id):
     """Write the treatment plan (six sections and the date of the report to the workers' congress)."""
     service.save_plan(hazard_id, current_user, **args)
-    return detail(policy.get_visible(Hazard, hazard_id, current_user))
+    return detail(access.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/plan/approval", methods=["POST"])
@@ -332,7 +332,7 @@ def put_plan(args, hazard_id):
 def approve_plan(hazard_id):
     """The enterprise principal approves the complete plan."""
     service.approve_plan(hazard_id, current_user)
-    return detail(policy.get_visible(Hazard, hazard_id, current_user))
+    return detail(access.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/attachments", methods=["POST"])
@@ -346,11 +346,11 @@ def add_attachment(args, hazard_id):
 
     upload = request.files.get("file")
     if upload is None:
-        policy.get_visible(Hazard, hazard_id, current_user)
+        access.get_visible(Hazard, hazard_id, current_user)
         raise Invalid(fields={"file": _("Choose a file.")})
     service.add_attachment(hazard_id, current_user, kind=args["kind"], filename=upload.filename or "",
                            data=storage_io.read_limited(upload))
-    return detail(policy.get_visible(Hazard, hazard_id, current_user))
+    return detail(access.get_visible(Hazard, hazard_id, current_user))
 
 
 @blp.route("/<int:hazard_id>/attachments/<int:attachment_id>", methods=["GET"])
@@ -367,7 +367,7 @@ def get_attachment(hazard_id, attachment_id):
 @blp.response(200, EventSchema(many=True))
 def events(hazard_id):
     """The hash-chained history, oldest first."""
-    hazard = policy.get_visible(Hazard, hazard_id, current_user)
+    hazard = access.get_visible(Hazard, hazard_id, current_user)
     return db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
                               .order_by(HazardEvent.seq)).all()
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.cli import demo_step
 from app.clock import to_local, today, utcnow
@@ -315,7 +315,7 @@ def photo(seed: int, *, after: bool = False) -> bytes:
 
 def local_inspector(enterprise, inspectors: list[User]) -> User | None:
     """The inspector of the most local authority whose region holds the enterprise."""
-    fitting = [u for u in inspectors if policy.in_jurisdiction(u, enterprise)]
+    fitting = [u for u in inspectors if access.in_jurisdiction(u, enterprise)]
     return max(fitting, key=lambda u: len(u.authority.region.path), default=None)
 
 

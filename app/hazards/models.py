@@ -30,11 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from app.access import in_subquery
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, enum_column
-from app.policy import in_subquery
 from workflows import effective_grade as grade_rule
 from workflows.grades import Grade
 from workflows.hazard_states import (

@@ -8,7 +8,7 @@ The tenancy scope is checked separately (a hazard the user cannot see is a 404, 
 
 from __future__ import annotations
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.hazards import hooks
 from workflows import hazard as machine
@@ -24,7 +24,7 @@ def _manager(user: User, hazard) -> bool:
 
 
 def _inspector_in_jurisdiction(user: User, hazard) -> bool:
-    return user.role == Role.inspector and policy.in_jurisdiction(user, hazard.enterprise)
+    return user.role == Role.inspector and access.in_jurisdiction(user, hazard.enterprise)
 
 
 def reviewer_is_government(hazard) -> bool:
@@ -47,7 +47,7 @@ def _government_reviewer(user: User, hazard) -> bool:
     authority_id = responsible_authority_id(hazard)
     if authority_id is not None:
         return user.authority_id == authority_id
-    return policy.in_jurisdiction(user, hazard.enterprise)  # self-found major: the local authority
+    return access.in_jurisdiction(user, hazard.enterprise)  # self-found major: the local authority
 
 
 def may_review(user: User, hazard) -> bool:
@@ -61,7 +61,7 @@ def is_submitter(user: User, hazard) -> bool:
     return not machine.may_review_submission(user.id, hazard.submitted_by_id)
 
 
-@policy.rule("hazard.view")
+@access.rule("hazard.view")
 def may_see_location(user) -> bool:
     """Where a photo was taken (EXIF GPS) is shown, and left in the served file, to government users only:
     enterprise staff and others receive photos with the position removed."""
@@ -70,25 +70,25 @@ def may_see_location(user) -> bool:
 
 
 def _view(user: User, hazard) -> bool:
-    return policy.is_visible(hazard, user)
+    return access.is_visible(hazard, user)
 
 
-@policy.rule("hazard.list")
+@access.rule("hazard.list")
 def _list(user: User, _obj) -> bool:
     return user.role.is_enterprise or user.role.is_government or user.role == Role.admin
 
 
-@policy.rule("hazard.create")
+@access.rule("hazard.create")
 def _create(user: User, enterprise) -> bool:
     """Any enterprise user reports for his enterprise; an inspector records for one in his region."""
     if user.role.is_enterprise:
         return enterprise is None or user.enterprise_id == enterprise.id
     if user.role == Role.inspector:
-        return enterprise is None or policy.in_jurisdiction(user, enterprise)
+        return enterprise is None or access.in_jurisdiction(user, enterprise)
     return False
 
 
-@policy.rule("hazard.confirm")
+@access.rule("hazard.confirm")
 def _confirm(user: User, hazard) -> bool:
     if _manager(user, hazard):
         return True
@@ -96,33 +96,33 @@ def _confirm(user: User, hazard) -> bool:
             and user.authority_id == hazard.found_by_authority_id)
 
 
-@policy.rule("hazard.void")
+@access.rule("hazard.void")
 def _void(user: User, hazard) -> bool:
     return _manager(user, hazard) or _inspector_in_jurisdiction(user, hazard)
 
 
-@policy.rule("hazard.submit")
+@access.rule("hazard.submit")
 def _submit(user: User, hazard) -> bool:
     responsible = hazard.responsible_user_id is not None and hazard.responsible_user_id == user.id
     return _manager(user, hazard) or (responsible and _own_enterprise(user, hazard))
 
 
-@policy.rule("hazard.accept")
+@access.rule("hazard.accept")
 def _accept(user: User, hazard) -> bool:
     return may_review(user, hazard) and not is_submitter(user, hazard)
 
 
-@policy.rule("hazard.reject")
+@access.rule("hazard.reject")
 def _reject(user: User, hazard) -> bool:
     return may_review(user, hazard) and not is_submitter(user, hazard)
 
 
-@policy.rule("hazard.extend")
+@access.rule("hazard.extend")
 def _extend(user: User, hazard) -> bool:
     return may_review(user, hazard)
 
 
-@policy.rule("hazard.regrade")
+@access.rule("hazard.regrade")
 def _regrade(user: User, hazard) -> bool:
     # The enterprise may upgrade its own findings, but not downgrade a major hazard nor touch what
     # the government found or listed (that would take the review away from the inspector).
@@ -132,17 +132,17 @@ def _regrade(user: User, hazard) -> bool:
     return _inspector_in_jurisdiction(user, hazard)
 
 
-@policy.rule("hazard.attach")
+@access.rule("hazard.attach")
 def _attach(user: User, hazard) -> bool:
     return hazard.is_open and (_own_enterprise(user, hazard) or _inspector_in_jurisdiction(user, hazard))
 
 
-@policy.rule("hazard.plan_edit")
+@access.rule("hazard.plan_edit")
 def _plan_edit(user: User, hazard) -> bool:
     return hazard.is_open and user.role in (Role.enterprise_manager, Role.enterprise_principal) and (
         _own_enterprise(user, hazard))
 
 
-@policy.rule("hazard.plan_approve")
+@access.rule("hazard.plan_approve")
 def _plan_approve(user: User, hazard) -> bool:
     return hazard.is_open and user.role == Role.enterprise_principal and _own_enterprise(user, hazard)

@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from app import policy
+from app import access
 from app.clock import LOCAL_TZ, today
 from app.extensions import db
 from app.hazards.models import Hazard
@@ -71,7 +71,7 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
                    q: str | None = None, walk: bool = False) -> Select:
     """The visible hazards matching the filters. ``walk``: keep the planner off the state/deadline
     indexes (newest-first walk; see ``paginate``)."""
-    stmt = policy.visible(Hazard, user)
+    stmt = access.visible(Hazard, user)
     if state:
         stmt = stmt.where((_Unindexed(Hazard.state) if walk else Hazard.state) == state)
     if level:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import labels, policy, signals, storage
+from app import access, labels, signals, storage
 from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -94,7 +94,7 @@ def is_postgres() -> bool:
 def _load_for_change(hazard_id: int, actor: User, trigger: str | None = None) -> Hazard:
     """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends; with
     what ``trigger``'s checks read loaded alongside (``hooks.load_options``)."""
-    return policy.get_visible(Hazard, hazard_id, actor, for_update=is_postgres(),
+    return access.get_visible(Hazard, hazard_id, actor, for_update=is_postgres(),
                               options=hooks.load_options(trigger) if trigger else ())
 
 
@@ -143,9 +143,9 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
 
     ``deadline``: a deadline known from the start (an inspector's rectification order); recorded,
     like every field of the report, in the first event of the history."""
-    if enterprise is None or not policy.is_visible(enterprise, actor):
+    if enterprise is None or not access.is_visible(enterprise, actor):
         raise NotFound()
-    policy.require(actor, "hazard.create", enterprise)
+    access.require(actor, "hazard.create", enterprise)
     errors: dict = {}
     fields = {"title": title, "description": description, "location": location}
     title = _text(fields, errors, "title", required=True, max_len=TITLE_MAX)
@@ -163,7 +163,7 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
     if risk_point is None and risk_point_id is not None:
         from app.risks.models import RiskPoint
 
-        risk_point = db.session.scalar(policy.visible(RiskPoint, actor).where(RiskPoint.id == risk_point_id))
+        risk_point = db.session.scalar(access.visible(RiskPoint, actor).where(RiskPoint.id == risk_point_id))
         if risk_point is None:
             # Not found, not visible or of another enterprise: one answer, which says nothing of others.
             errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
@@ -332,7 +332,7 @@ def _transition(hazard: Hazard, trigger: str, actor: User, parse, data: dict, *,
     state → the trigger's own fields (``parse``) → guards → changes → history → signal."""
     if version not in (None, "") and str(version) != str(hazard.version):
         raise Conflict()
-    if check_policy and not policy.can(actor, f"hazard.{trigger}", hazard):
+    if check_policy and not access.can(actor, f"hazard.{trigger}", hazard):
         if trigger in ("accept", "reject") and hazard_policy.is_submitter(actor, hazard) and \
                 hazard_policy.may_review(actor, hazard):
             raise Forbidden(_("You submitted this rectification; someone else must review it."))
@@ -441,12 +441,12 @@ def allowed_triggers(hazard: Hazard, user: User | None) -> list[str]:
     """Triggers valid in the hazard's state that ``user`` may fire (guards are checked on firing)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return [t for t in machine.triggers_from(hazard.state) if policy.can(user, f"hazard.{t}", hazard)]
+    return [t for t in machine.triggers_from(hazard.state) if access.can(user, f"hazard.{t}", hazard)]
 
 
 def can_rectify_on_the_spot(hazard: Hazard, user: User) -> bool:
     return (hazard.state == "reported" and hazard.level != HazardLevel.major
-            and policy.can(user, "hazard.confirm", hazard)
+            and access.can(user, "hazard.confirm", hazard)
             and not hazard_policy.reviewer_is_government(hazard) and hazard_policy.may_review(user, hazard))
 
 
@@ -505,7 +505,7 @@ def add_attachment(hazard_id: int, actor: User, *, kind, filename: str, data: by
                    _hazard: Hazard | None = None) -> HazardAttachment:
     """Attach a photo or PDF (checked by content, stored content-addressed) as before/after/document."""
     hazard = _hazard or _load_for_change(hazard_id, actor)
-    policy.require(actor, "hazard.attach", hazard)
+    access.require(actor, "hazard.attach", hazard)
     errors: dict = {}
     kind_value = _enum(AttachmentKind, kind, errors, "kind", required=True)
     _raise(errors)
@@ -520,7 +520,7 @@ def attachment_for(attachment_id: int, user: User) -> HazardAttachment:
     row = db.session.get(HazardAttachment, attachment_id)
     if row is None:
         raise NotFound()
-    policy.get_visible(Hazard, row.hazard_id, user)
+    access.get_visible(Hazard, row.hazard_id, user)
     return row
 
 
@@ -529,7 +529,7 @@ def attachment_for(attachment_id: int, user: User) -> HazardAttachment:
 def save_plan(hazard_id: int, actor: User, **fields) -> TreatmentPlan:
     """Write the treatment plan; any change withdraws an earlier approval (it must be re-approved)."""
     hazard = _load_for_change(hazard_id, actor)
-    policy.require(actor, "hazard.plan_edit", hazard)
+    access.require(actor, "hazard.plan_edit", hazard)
     errors: dict = {}
     values = {name: _text(fields, errors, name) for name in PLAN_SECTIONS}
     reported_on = _date(fields.get("workers_congress_reported_on"), errors, "workers_congress_reported_on")
@@ -562,7 +562,7 @@ def save_plan(hazard_id: int, actor: User, **fields) -> TreatmentPlan:
 def approve_plan(hazard_id: int, actor: User) -> TreatmentPlan:
     """The principal approves a complete plan (six sections and the workers' congress report)."""
     hazard = _load_for_change(hazard_id, actor)
-    policy.require(actor, "hazard.plan_approve", hazard)
+    access.require(actor, "hazard.plan_approve", hazard)
     plan = hazard.plan
     if plan is None:
         raise Invalid(fields={"plan": _("There is no treatment plan yet.")})

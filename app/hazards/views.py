@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import forms, idempotency, policy, ui
+from app import access, forms, idempotency, ui
 from app.auth.models import User
 from app.errors import Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -117,7 +117,7 @@ def _filters() -> dict:
 
 @bp.route("/")
 def index():
-    policy.require(current_user, "hazard.list")
+    access.require(current_user, "hazard.list")
     filters = _filters()
     page = register_page(current_user, page=request.args.get("page", 1, type=int), per_page=50,
                          options=(selectinload(Hazard.risk_point), selectinload(Hazard.enterprise)), **filters)
@@ -137,9 +137,9 @@ def _report_form() -> F.ReportForm:
     if current_user.role.is_enterprise:
         enterprises = [current_user.enterprise]
     else:
-        enterprises = db.session.scalars(policy.visible(Enterprise, current_user).order_by(Enterprise.name)
+        enterprises = db.session.scalars(access.visible(Enterprise, current_user).order_by(Enterprise.name)
                                          .limit(500)).all()
-    points = db.session.scalars(policy.visible(RiskPoint, current_user).order_by(RiskPoint.name).limit(500)).all() \
+    points = db.session.scalars(access.visible(RiskPoint, current_user).order_by(RiskPoint.name).limit(500)).all() \
         if current_user.role.is_enterprise else []
     form.fill_choices(enterprises, points)
     return form
@@ -148,7 +148,7 @@ def _report_form() -> F.ReportForm:
 @bp.route("/new", methods=["GET", "POST"])
 @storage_io.upload_limit
 def new():
-    policy.require(current_user, "hazard.create")
+    access.require(current_user, "hazard.create")
     form = _report_form()
     if request.method == "GET":
         form.client_id.data = uuid.uuid4().hex
@@ -160,7 +160,7 @@ def new():
             if current_user.role.is_enterprise:
                 enterprise = current_user.enterprise
             else:
-                enterprise = db.session.scalar(policy.visible(Enterprise, current_user).where(
+                enterprise = db.session.scalar(access.visible(Enterprise, current_user).where(
                     Enterprise.id == _int(form.enterprise_id.data)))
             try:
                 if enterprise is None:
@@ -195,7 +195,7 @@ def new():
 # --- the hazard page ------------------------------------------------------------------------
 
 def _load(hazard_id: int) -> Hazard:
-    return policy.get_visible(Hazard, hazard_id, current_user)
+    return access.get_visible(Hazard, hazard_id, current_user)
 
 
 def _page(hazard: Hazard, status: int = 200, **extra):
@@ -262,7 +262,7 @@ def trigger(hazard_id: int, trigger: str):
         abort(404)
     hazard = _load(hazard_id)
     if request.method == "GET" and trigger not in service.allowed_triggers(hazard, current_user):
-        if not policy.can(current_user, f"hazard.{trigger}", hazard):
+        if not access.can(current_user, f"hazard.{trigger}", hazard):
             raise Forbidden()
         flash(_("This hazard is now “%(state)s”; this action is not possible.", state=_state_label(hazard)),
               "warning")
@@ -326,7 +326,7 @@ def on_the_spot(hazard_id: int):
 @bp.route("/<int:hazard_id>/plan", methods=["GET", "POST"])
 def plan(hazard_id: int):
     hazard = _load(hazard_id)
-    editable = policy.can(current_user, "hazard.plan_edit", hazard)
+    editable = access.can(current_user, "hazard.plan_edit", hazard)
     if request.method == "POST" and not editable:
         raise Forbidden()
     form = F.PlanForm(obj=hazard.plan if request.method == "GET" else None)
@@ -346,7 +346,7 @@ def plan(hazard_id: int):
         else:
             status = 422
     return render_template("hazards/plan.html", hazard=hazard, form=form, editable=editable,
-                           can_approve=policy.can(current_user, "hazard.plan_approve", hazard)), status
+                           can_approve=access.can(current_user, "hazard.plan_approve", hazard)), status
 
 
 @bp.route("/<int:hazard_id>/plan/approve", methods=["POST"])

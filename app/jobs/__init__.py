@@ -200,7 +200,7 @@ def init_app(app: Flask) -> None:
     global _listening
     from flask_babel import lazy_gettext as _l
 
-    from app import policy, ui
+    from app import access, ui
     from app.jobs import cli, tasks, views  # noqa: F401  (tasks registers the project's own jobs)
 
     app.config.setdefault("REDIS_URL", None)
@@ -213,4 +213,4 @@ def init_app(app: Flask) -> None:
     app.after_request(_after_request)
     app.register_blueprint(views.bp)
     cli.init_app(app)
-    ui.nav_item("jobs.failed", _l("Failed jobs"), lambda user: policy.can(user, "admin"))
+    ui.nav_item("jobs.failed", _l("Failed jobs"), lambda user: access.can(user, "admin"))

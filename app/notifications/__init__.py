@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import policy
+from app import access
 from app.notifications.models import Notification
 
-policy.register_scope(Notification, lambda user: Notification.user_id == user.id)
+access.register_scope(Notification, lambda user: Notification.user_id == user.id)
 
 
 def init_app(app: Flask) -> None:
@@ -19,5 +19,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register(api.blp)
     ui.nav_item("notifications.index", _l("Reminders"), lambda user: True)
-    ui.nav_item("notifications.deliveries", _l("Deliveries"), lambda user: policy.can(user, "admin"))
+    ui.nav_item("notifications.deliveries", _l("Deliveries"), lambda user: access.can(user, "admin"))
     app.jinja_env.globals["unread_notifications"] = service.unread_count

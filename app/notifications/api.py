@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app import policy
+from app import access
 from app.api import PageArgs, Timestamp, api_blueprint
 from app.extensions import db
 from app.notifications import service
@@ -53,7 +53,7 @@ class Preferences(Schema):
 @blp.response(200, NotificationPage)
 def list_notifications(args):
     """The caller's reminders, newest first; ``unread=true`` for the unread ones only."""
-    query = policy.visible(Notification, current_user)
+    query = access.visible(Notification, current_user)
     if args["unread"]:
         query = query.where(Notification.read_at.is_(None))
     per_page, page = args["per_page"], args["page"]

@@ -211,10 +211,10 @@ def mark_all_read(user) -> int:
 
 
 def mark_read(user, notification_id: int) -> Notification:
-    """Mark one of the user's own reminders read; someone else's is 404 (tenancy in policy.visible)."""
-    from app import policy
+    """Mark one of the user's own reminders read; someone else's is 404 (tenancy in access.visible)."""
+    from app import access
 
-    note = db.session.scalar(policy.visible(Notification, user).where(Notification.id == notification_id))
+    note = db.session.scalar(access.visible(Notification, user).where(Notification.id == notification_id))
     if note is None:
         raise NotFound()
     if note.read_at is None:

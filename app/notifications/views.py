@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import policy
+from app import access
 from app.extensions import db
 from app.notifications import service
 from app.notifications.models import Notification
@@ -16,7 +16,7 @@ PER_PAGE = 50
 @login_required
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(policy.visible(Notification, current_user).order_by(Notification.id.desc())
+    rows = db.session.scalars(access.visible(Notification, current_user).order_by(Notification.id.desc())
                               .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     return render_template("notifications/index.html", rows=rows[:PER_PAGE], page=page,
                            has_next=len(rows) > PER_PAGE)
@@ -34,5 +34,5 @@ def read_all():
 @login_required
 def deliveries():
     """Admin: the latest delivery attempts over outside channels, with their result and error."""
-    policy.require(current_user, "admin")
+    access.require(current_user, "admin")
     return render_template("notifications/deliveries.html", rows=service.recent_deliveries())

@@ -27,8 +27,8 @@ labels.register(DepartmentLevel, {
 
 
 def init_app(app: Flask) -> None:
-    # Imported here, not at module level: app.policy imports this package's models.
-    from app import policy
+    # Imported here, not at module level: app.access imports this package's models.
+    from app import access
     from app.api import register
     from app.organisations import api, demo, views  # noqa: F401  (demo registers its step)
     from app.organisations import policy as _rules  # noqa: F401  (registers rules and scopes)
@@ -37,6 +37,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register(api.blp)
     nav_item("organisations.enterprises", _l("Enterprises"))
-    nav_item("organisations.regions", _l("Regions"), lambda u: policy.can(u, "organisation.browse"))
-    nav_item("organisations.authorities", _l("Authorities"), lambda u: policy.can(u, "organisation.browse"))
-    nav_item("organisations.users", _l("Users"), lambda u: policy.can(u, "user.browse"))
+    nav_item("organisations.regions", _l("Regions"), lambda u: access.can(u, "organisation.browse"))
+    nav_item("organisations.authorities", _l("Authorities"), lambda u: access.can(u, "organisation.browse"))
+    nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app import policy
+from app import access
 from app.api import PageArgs, Timestamp, api_blueprint
 from app.auth import service as users_service
 from app.auth.models import Role, User
@@ -50,8 +50,8 @@ def requires(action: str, model=None, id_arg: str | None = None):
     def decorate(fn):
         @wraps(fn)
         def wrapper(*args, **kw):
-            obj = policy.get_visible(model, kw[id_arg], me()) if model is not None else None
-            policy.require(me(), action, obj)
+            obj = access.get_visible(model, kw[id_arg], me()) if model is not None else None
+            access.require(me(), action, obj)
             return fn(*args, **kw)
         return wrapper
     return decorate
@@ -264,8 +264,8 @@ class RegionList(MethodView):
     @blp.response(200, page_schema(RegionSchema, "RegionPage"))
     def get(self, args):
         """Regions the caller may see, as a tree in path order (government users and admin)."""
-        policy.require(me(), "organisation.browse")
-        return page_of(policy.visible(Region, me()).order_by(Region.path), args)
+        access.require(me(), "organisation.browse")
+        return page_of(access.visible(Region, me()).order_by(Region.path), args)
 
     @idempotent
     @requires("region.edit")
@@ -273,7 +273,7 @@ class RegionList(MethodView):
     @blp.response(201, RegionSchema)
     def post(self, data):
         """Create a region (admin)."""
-        policy.require(me(), "region.edit")
+        access.require(me(), "region.edit")
         find = Resolver(me())
         parent = find("parent_id", Region, data.pop("parent_id"))
         region = find.run(org.create_region, parent=parent, **data)
@@ -286,15 +286,15 @@ class RegionItem(MethodView):
     @blp.response(200, RegionSchema)
     def get(self, region_id):
         """One region (404 outside the caller's view)."""
-        return policy.get_visible(Region, region_id, me())
+        return access.get_visible(Region, region_id, me())
 
     @requires("region.edit", Region, "region_id")
     @blp.arguments(RegionPatch)
     @blp.response(200, RegionSchema)
     def patch(self, data, region_id):
         """Change a region's code or name (admin)."""
-        region = policy.get_visible(Region, region_id, me())
-        policy.require(me(), "region.edit", region)
+        region = access.get_visible(Region, region_id, me())
+        access.require(me(), "region.edit", region)
         org.update_region(region, **data)
         commit()
         return region
@@ -308,8 +308,8 @@ class AuthorityList(MethodView):
     @blp.response(200, page_schema(AuthoritySchema, "AuthorityPage"))
     def get(self, args):
         """Authorities the caller may see (government users and admin)."""
-        policy.require(me(), "organisation.browse")
-        stmt = policy.visible(Authority, me()).join(Region).order_by(Region.path, Authority.name)
+        access.require(me(), "organisation.browse")
+        stmt = access.visible(Authority, me()).join(Region).order_by(Region.path, Authority.name)
         return page_of(stmt, args)
 
     @idempotent
@@ -318,7 +318,7 @@ class AuthorityList(MethodView):
     @blp.response(201, AuthoritySchema)
     def post(self, data):
         """Create a supervising authority (admin)."""
-        policy.require(me(), "authority.edit")
+        access.require(me(), "authority.edit")
         find = Resolver(me())
         region = find("region_id", Region, data.pop("region_id"), required=True)
         authority = find.run(org.create_authority, region=region, **data)
@@ -331,15 +331,15 @@ class AuthorityItem(MethodView):
     @blp.response(200, AuthoritySchema)
     def get(self, authority_id):
         """One authority (404 outside the caller's view)."""
-        return policy.get_visible(Authority, authority_id, me())
+        return access.get_visible(Authority, authority_id, me())
 
     @requires("authority.edit", Authority, "authority_id")
     @blp.arguments(AuthorityPatch)
     @blp.response(200, AuthoritySchema)
     def patch(self, data, authority_id):
         """Change an authority (admin)."""
-        authority = policy.get_visible(Authority, authority_id, me())
-        policy.require(me(), "authority.edit", authority)
+        authority = access.get_visible(Authority, authority_id, me())
+        access.require(me(), "authority.edit", authority)
         find = Resolver(me())
         if "region_id" in data:
             data["region"] = find("region_id", Region, data.pop("region_id"), required=True)
@@ -364,7 +364,7 @@ class EnterpriseList(MethodView):
     @blp.response(200, page_schema(EnterpriseSchema, "EnterprisePage"))
     def get(self, args):
         """Enterprises the caller may see, by name; filters: q, region_id (with its subtree), industry."""
-        stmt = policy.visible(Enterprise, me())
+        stmt = access.visible(Enterprise, me())
         if args.get("q"):
             q = args["q"].strip()
             stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
@@ -372,7 +372,7 @@ class EnterpriseList(MethodView):
         if args.get("region_id") is not None:
             region = visible_or_none(Region, args["region_id"], me())
             path = region.path if region is not None else "/-/"  # an unknown region matches nothing
-            stmt = stmt.where(Enterprise.region_id.in_(policy.region_subtree(path)))
+            stmt = stmt.where(Enterprise.region_id.in_(access.region_subtree(path)))
         if args.get("industry_id") is not None:
             stmt = stmt.where(Enterprise.industry_id == args["industry_id"])
         if args.get("industry"):
@@ -385,7 +385,7 @@ class EnterpriseList(MethodView):
     @blp.response(201, EnterpriseSchema)
     def post(self, data):
         """Create an enterprise (admin); the credit code is checked with its check digit."""
-        policy.require(me(), "enterprise.create")
+        access.require(me(), "enterprise.create")
         find = Resolver(me())
         data.setdefault("region_id", None)
         data.setdefault("industry_id", None)
@@ -399,15 +399,15 @@ class EnterpriseItem(MethodView):
     @blp.response(200, EnterpriseSchema)
     def get(self, enterprise_id):
         """One enterprise (404 outside the caller's view)."""
-        return policy.get_visible(Enterprise, enterprise_id, me())
+        return access.get_visible(Enterprise, enterprise_id, me())
 
     @requires("enterprise.edit_master", Enterprise, "enterprise_id")
     @blp.arguments(EnterprisePatch)
     @blp.response(200, EnterpriseSchema)
     def patch(self, data, enterprise_id):
         """Change an enterprise (admin)."""
-        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
-        policy.require(me(), "enterprise.edit_master", enterprise)
+        enterprise = access.get_visible(Enterprise, enterprise_id, me())
+        access.require(me(), "enterprise.edit_master", enterprise)
         find = Resolver(me())
         find.run(org.update_enterprise, enterprise, **_enterprise_data(data, find))
         commit()
@@ -419,7 +419,7 @@ class EnterpriseTransfers(MethodView):
     @blp.response(200, TransferSchema(many=True))
     def get(self, enterprise_id):
         """The enterprise's transfers between regions, oldest first."""
-        return org.transfers_of(policy.get_visible(Enterprise, enterprise_id, me()))
+        return org.transfers_of(access.get_visible(Enterprise, enterprise_id, me()))
 
     @idempotent
     @requires("enterprise.transfer", Enterprise, "enterprise_id")
@@ -428,7 +428,7 @@ class EnterpriseTransfers(MethodView):
     def post(self, data, enterprise_id):
         """Move the enterprise to another region (admin), recorded with the reason. What an authority
         found, issued or listed before stays visible to it; the new region's authorities take over."""
-        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
+        enterprise = access.get_visible(Enterprise, enterprise_id, me())
         find = Resolver(me())
         region = find("region_id", Region, data["region_id"], required=True)
         transfer: EnterpriseTransfer = find.run(org.transfer_enterprise, enterprise, region=region,
@@ -442,7 +442,7 @@ class EnterpriseDepartments(MethodView):
     @blp.response(200, DepartmentSchema(many=True))
     def get(self, enterprise_id):
         """The enterprise's units (department > workshop > team > post) in tree order."""
-        enterprise = policy.get_visible(Enterprise, enterprise_id, me())
+        enterprise = access.get_visible(Enterprise, enterprise_id, me())
         return db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
                                   .order_by(Department.path)).all()
 
@@ -471,8 +471,8 @@ class UserList(MethodView):
     @blp.response(200, page_schema(UserSchema, "UserPage"))
     def get(self, args):
         """Users the caller may see (not for enterprise staff); filters: q, role, enterprise, authority."""
-        policy.require(me(), "user.browse")
-        stmt = policy.visible(User, me())
+        access.require(me(), "user.browse")
+        stmt = access.visible(User, me())
         if args.get("q"):
             q = args["q"].strip()
             stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
@@ -491,7 +491,7 @@ class UserList(MethodView):
     @blp.response(201, UserSchema)
     def post(self, data):
         """Create a user (admin); enterprise roles need enterprise_id, inspector/supervisor authority_id."""
-        policy.require(me(), "user.edit")
+        access.require(me(), "user.edit")
         find = Resolver(me())
         data.pop("active", None)
         user = find.run(users_service.create_user, **_user_anchor(data, find))
@@ -504,8 +504,8 @@ class UserItem(MethodView):
     @blp.response(200, UserSchema)
     def get(self, user_id):
         """One user (404 outside the caller's view)."""
-        user = policy.get_visible(User, user_id, me())
-        policy.require(me(), "user.profile", user)
+        user = access.get_visible(User, user_id, me())
+        access.require(me(), "user.profile", user)
         return user
 
     @requires("user.edit", User, "user_id")
@@ -513,8 +513,8 @@ class UserItem(MethodView):
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
         """Change a user, activate / deactivate (``active``) or set a new password (admin)."""
-        user = policy.get_visible(User, user_id, me())
-        policy.require(me(), "user.edit", user)
+        user = access.get_visible(User, user_id, me())
+        access.require(me(), "user.edit", user)
         find = Resolver(me())
         active, password = data.pop("active", None), data.pop("password", None)
         find.run(users_service.update_user, user, **_user_anchor(data, find))

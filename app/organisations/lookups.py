@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import policy
+from app import access
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, Industry, Region
@@ -28,7 +28,7 @@ def visible_or_none(model, raw, user):
         return None
     if model is Industry:  # a code table, not tenant-owned
         return db.session.get(Industry, ident)
-    return db.session.scalar(policy.visible(model, user).where(model.id == ident))
+    return db.session.scalar(access.visible(model, user).where(model.id == ident))
 
 
 class Resolver:
@@ -67,7 +67,7 @@ def _indent(depth: int, text: str) -> str:
 
 
 def region_choices(user, blank: str | None = None) -> list[tuple[str, str]]:
-    regions = db.session.scalars(policy.visible(Region, user).order_by(Region.path))
+    regions = db.session.scalars(access.visible(Region, user).order_by(Region.path))
     head = [("", blank)] if blank is not None else []
     return head + [(str(r.id), _indent(r.path.count("/") - 2, f"{r.name}（{r.code}）")) for r in regions]
 
@@ -78,17 +78,17 @@ def industry_choices(blank: str | None = None) -> list[tuple[str, str]]:
 
 
 def enterprise_choices(user, blank: str = "—") -> list[tuple[str, str]]:
-    rows = db.session.scalars(policy.visible(Enterprise, user).order_by(Enterprise.name))
+    rows = db.session.scalars(access.visible(Enterprise, user).order_by(Enterprise.name))
     return [("", blank)] + [(str(e.id), e.name) for e in rows]
 
 
 def authority_choices(user, blank: str = "—") -> list[tuple[str, str]]:
-    rows = db.session.scalars(policy.visible(Authority, user).order_by(Authority.name))
+    rows = db.session.scalars(access.visible(Authority, user).order_by(Authority.name))
     return [("", blank)] + [(str(a.id), a.name) for a in rows]
 
 
 def department_choices(user, enterprise: Enterprise | None = None, blank: str = "—") -> list[tuple[str, str]]:
-    stmt = policy.visible(Department, user).join(Enterprise).order_by(Enterprise.name, Department.path)
+    stmt = access.visible(Department, user).join(Enterprise).order_by(Enterprise.name, Department.path)
     if enterprise is not None:
         stmt = stmt.where(Department.enterprise_id == enterprise.id)
     rows = db.session.scalars(stmt)

@@ -1,57 +1,57 @@
-"""Organisation rules and scopes beyond the core ones in ``app.policy``.
+"""Organisation rules and scopes beyond the core ones in ``app.access``.
 
-Core (app.policy): ``admin``, ``organisation.browse`` (lists of regions and authorities),
+Core (app.access): ``admin``, ``organisation.browse`` (lists of regions and authorities),
 ``enterprise.view``, ``enterprise.edit``, ``department.edit``, ``user.view``, ``user.edit``.
 Here: who may list users, create master data, and see a single region / authority / user.
 """
 
 from __future__ import annotations
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.organisations.models import Department
 
 # A department belongs to its enterprise: whoever sees the enterprise sees its units.
-policy.register_scope(Department, lambda user: policy.enterprise_condition(Department.enterprise_id, user))
+access.register_scope(Department, lambda user: access.enterprise_condition(Department.enterprise_id, user))
 
 USER_LIST_ROLES = frozenset({Role.admin, Role.supervisor, Role.inspector, Role.enterprise_principal,
                              Role.enterprise_manager})
 
 
-@policy.rule("user.browse")
+@access.rule("user.browse")
 def _user_browse(user: User, _obj) -> bool:
     """Staff do not get the staff list; managers, principals and government users do (scoped)."""
     return user.role in USER_LIST_ROLES
 
 
-@policy.rule("user.profile")
+@access.rule("user.profile")
 def _user_profile(user: User, other: User) -> bool:
     """A single user's page: one's own, or a visible user for those who may list users."""
-    return other.id == user.id or (_user_browse(user, None) and policy.is_visible(other, user))
+    return other.id == user.id or (_user_browse(user, None) and access.is_visible(other, user))
 
 
-@policy.rule("region.edit")
+@access.rule("region.edit")
 def _region_edit(user: User, _region) -> bool:
     return user.role == Role.admin
 
 
-@policy.rule("authority.edit")
+@access.rule("authority.edit")
 def _authority_edit(user: User, _authority) -> bool:
     return user.role == Role.admin
 
 
-@policy.rule("enterprise.create")
+@access.rule("enterprise.create")
 def _enterprise_create(user: User, _obj) -> bool:
     return user.role == Role.admin
 
 
-@policy.rule("enterprise.transfer")
+@access.rule("enterprise.transfer")
 def _enterprise_transfer(user: User, _enterprise) -> bool:
     """Moving an enterprise between regions: admin, recorded with its reason."""
     return user.role == Role.admin
 
 
-@policy.rule("enterprise.edit_master")
+@access.rule("enterprise.edit_master")
 def _enterprise_edit_master(user: User, _enterprise) -> bool:
     """Name, credit code, region and industry are master data: admin only."""
     return user.role == Role.admin

@@ -223,7 +223,7 @@ def transfer_enterprise(enterprise: Enterprise, *, region: Region | None, reason
 
     From now on the authorities above ``region`` supervise it. What an authority found, issued or
     listed before stays with that authority (hazards, documents, listings and inspections name it),
-    so both the old and the new authority see those records (app.policy.authority_records).
+    so both the old and the new authority see those records (app.access.authority_records).
     """
     errors: dict = {}
     reason = _text(errors, "reason", reason, 500)

@@ -1,7 +1,7 @@
 """Web pages of organisations: regions, authorities, enterprises (with departments), users.
 
-Every object is loaded through ``policy.get_visible`` (a foreign one is 404) and every list through
-``policy.visible``; actions are checked with ``policy.require``. Forms that fail keep what was typed
+Every object is loaded through ``access.get_visible`` (a foreign one is 404) and every list through
+``access.visible``; actions are checked with ``access.require``. Forms that fail keep what was typed
 and show the messages beside the fields (status 422).
 """
 
@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app import policy
+from app import access
 from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict, ServiceError
@@ -75,20 +75,20 @@ def _failed(form) -> int:
 
 @bp.route("/regions")
 def regions():
-    policy.require(me(), "organisation.browse")
-    rows = db.session.scalars(policy.visible(Region, me()).order_by(Region.path)).all()
+    access.require(me(), "organisation.browse")
+    rows = db.session.scalars(access.visible(Region, me()).order_by(Region.path)).all()
     return render_template("organisations/regions.html", regions=rows)
 
 
 @bp.route("/regions/<int:region_id>")
 def region(region_id: int):
-    item = policy.get_visible(Region, region_id, me())
-    children = db.session.scalars(policy.visible(Region, me()).where(Region.parent_id == item.id)
+    item = access.get_visible(Region, region_id, me())
+    children = db.session.scalars(access.visible(Region, me()).where(Region.parent_id == item.id)
                                   .order_by(Region.code)).all()
-    authorities = db.session.scalars(policy.visible(Authority, me()).where(Authority.region_id == item.id)
+    authorities = db.session.scalars(access.visible(Authority, me()).where(Authority.region_id == item.id)
                                      .order_by(Authority.name)).all()
     enterprises = db.session.scalars(
-        policy.visible(Enterprise, me()).where(Enterprise.region_id.in_(policy.region_subtree(item.path)))
+        access.visible(Enterprise, me()).where(Enterprise.region_id.in_(access.region_subtree(item.path)))
         .order_by(Enterprise.name).limit(50)).all()
     return render_template("organisations/region.html", region=item, children=children,
                            authorities=authorities, enterprises=enterprises)
@@ -96,7 +96,7 @@ def region(region_id: int):
 
 @bp.route("/regions/new", methods=["GET", "POST"])
 def region_new():
-    policy.require(me(), "region.edit")
+    access.require(me(), "region.edit")
     form = RegionForm(parent_id=request.args.get("parent", ""))
     form.parent_id.choices = lookups.region_choices(me(), blank=_("(top level)"))
     if form.validate_on_submit():
@@ -114,8 +114,8 @@ def region_new():
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
 def region_edit(region_id: int):
-    item = policy.get_visible(Region, region_id, me())
-    policy.require(me(), "region.edit", item)
+    item = access.get_visible(Region, region_id, me())
+    access.require(me(), "region.edit", item)
     form = RegionForm(obj=item)
     del form.parent_id, form.level  # the place in the tree is fixed once created
     if form.validate_on_submit() and _save(form, lambda: org.update_region(item, code=form.code.data, name=form.name.data)):
@@ -129,18 +129,18 @@ def region_edit(region_id: int):
 
 @bp.route("/authorities")
 def authorities():
-    policy.require(me(), "organisation.browse")
-    rows = db.session.scalars(policy.visible(Authority, me()).join(Region)
+    access.require(me(), "organisation.browse")
+    rows = db.session.scalars(access.visible(Authority, me()).join(Region)
                               .order_by(Region.path, Authority.name)).all()
     return render_template("organisations/authorities.html", authorities=rows)
 
 
 @bp.route("/authorities/<int:authority_id>")
 def authority(authority_id: int):
-    item = policy.get_visible(Authority, authority_id, me())
+    item = access.get_visible(Authority, authority_id, me())
     staff = []
-    if policy.can(me(), "user.browse"):
-        staff = db.session.scalars(policy.visible(User, me()).where(User.authority_id == item.id)
+    if access.can(me(), "user.browse"):
+        staff = db.session.scalars(access.visible(User, me()).where(User.authority_id == item.id)
                                    .order_by(User.role, User.display_name)).all()
     return render_template("organisations/authority.html", authority=item, staff=staff)
 
@@ -153,7 +153,7 @@ def _authority_fields(form, find: Resolver) -> dict:
 
 @bp.route("/authorities/new", methods=["GET", "POST"])
 def authority_new():
-    policy.require(me(), "authority.edit")
+    access.require(me(), "authority.edit")
     form = AuthorityForm()
     form.region_id.choices = lookups.region_choices(me(), blank="—")
     if form.validate_on_submit():
@@ -169,8 +169,8 @@ def authority_new():
 
 @bp.route("/authorities/<int:authority_id>/edit", methods=["GET", "POST"])
 def authority_edit(authority_id: int):
-    item = policy.get_visible(Authority, authority_id, me())
-    policy.require(me(), "authority.edit", item)
+    item = access.get_visible(Authority, authority_id, me())
+    access.require(me(), "authority.edit", item)
     form = AuthorityForm(obj=item)
     form.region_id.choices = lookups.region_choices(me(), blank="—")
     if form.validate_on_submit():
@@ -189,14 +189,14 @@ def authority_edit(authority_id: int):
 @bp.route("/enterprises")
 def enterprises():
     user = me()
-    stmt = policy.visible(Enterprise, user)
+    stmt = access.visible(Enterprise, user)
     q = (request.args.get("q") or "").strip()
     if q:
         stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
                               Enterprise.credit_code.icontains(q.upper(), autoescape=True)))
     region_filter = lookups.visible_or_none(Region, request.args.get("region_id"), user)
     if region_filter is not None:
-        stmt = stmt.where(Enterprise.region_id.in_(policy.region_subtree(region_filter.path)))
+        stmt = stmt.where(Enterprise.region_id.in_(access.region_subtree(region_filter.path)))
     industry_filter = lookups.visible_or_none(Industry, request.args.get("industry_id"), user)
     if industry_filter is not None:
         stmt = stmt.where(Enterprise.industry_id == industry_filter.id)
@@ -211,10 +211,10 @@ def enterprises():
 
 @bp.route("/enterprises/<int:enterprise_id>")
 def enterprise(enterprise_id: int):
-    item = policy.get_visible(Enterprise, enterprise_id, me())
+    item = access.get_visible(Enterprise, enterprise_id, me())
     staff = []
-    if policy.can(me(), "user.browse"):
-        staff = db.session.scalars(policy.visible(User, me()).where(User.enterprise_id == item.id)
+    if access.can(me(), "user.browse"):
+        staff = db.session.scalars(access.visible(User, me()).where(User.enterprise_id == item.id)
                                    .order_by(User.role, User.display_name)).all()
     departments = db.session.scalars(select(Department).where(Department.enterprise_id == item.id)
                                      .order_by(Department.path)).all()
@@ -235,7 +235,7 @@ def _enterprise_fields(form, find: Resolver) -> dict:
 
 @bp.route("/enterprises/new", methods=["GET", "POST"])
 def enterprise_new():
-    policy.require(me(), "enterprise.create")
+    access.require(me(), "enterprise.create")
     form = EnterpriseForm()
     form.region_id.choices = lookups.region_choices(me(), blank="—")
     form.industry_id.choices = lookups.industry_choices(blank="—")
@@ -252,10 +252,10 @@ def enterprise_new():
 
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
 def enterprise_edit(enterprise_id: int):
-    item = policy.get_visible(Enterprise, enterprise_id, me())
-    policy.require(me(), "enterprise.edit", item)
+    item = access.get_visible(Enterprise, enterprise_id, me())
+    access.require(me(), "enterprise.edit", item)
     form = EnterpriseForm(obj=item)
-    if policy.can(me(), "enterprise.edit_master", item):
+    if access.can(me(), "enterprise.edit_master", item):
         del form.region_id  # moved only by a recorded transfer (enterprise_transfer)
         form.industry_id.choices = lookups.industry_choices(blank="—")
     else:
@@ -274,8 +274,8 @@ def enterprise_edit(enterprise_id: int):
 @bp.route("/enterprises/<int:enterprise_id>/transfer", methods=["GET", "POST"])
 def enterprise_transfer(enterprise_id: int):
     """Move the enterprise to another region, with the reason; past records stay with their authority."""
-    item = policy.get_visible(Enterprise, enterprise_id, me())
-    policy.require(me(), "enterprise.transfer", item)
+    item = access.get_visible(Enterprise, enterprise_id, me())
+    access.require(me(), "enterprise.transfer", item)
     form = TransferForm()
     form.region_id.choices = lookups.region_choices(me(), blank="—")
     if form.validate_on_submit():
@@ -294,8 +294,8 @@ def enterprise_transfer(enterprise_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/departments/new", methods=["GET", "POST"])
 def department_new(enterprise_id: int):
-    item = policy.get_visible(Enterprise, enterprise_id, me())
-    policy.require(me(), "department.edit", item)
+    item = access.get_visible(Enterprise, enterprise_id, me())
+    access.require(me(), "department.edit", item)
     form = DepartmentForm(parent_id=request.args.get("parent", ""))
     form.parent_id.choices = lookups.department_choices(me(), item, blank=_("(directly under the company)"))
     if form.validate_on_submit():
@@ -316,8 +316,8 @@ def department_new(enterprise_id: int):
 
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
 def department_edit(department_id: int):
-    dept = policy.get_visible(Department, department_id, me())
-    policy.require(me(), "department.edit", dept.enterprise)
+    dept = access.get_visible(Department, department_id, me())
+    access.require(me(), "department.edit", dept.enterprise)
     form = DepartmentForm(obj=dept)
     del form.parent_id, form.level
     if form.validate_on_submit() and _save(form, lambda: org.update_department(dept, name=form.name.data)):
@@ -332,8 +332,8 @@ def department_edit(department_id: int):
 @bp.route("/users")
 def users():
     user = me()
-    policy.require(user, "user.browse")
-    stmt = policy.visible(User, user)
+    access.require(user, "user.browse")
+    stmt = access.visible(User, user)
     q = (request.args.get("q") or "").strip()
     if q:
         stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
@@ -349,8 +349,8 @@ def users():
 
 @bp.route("/users/<int:user_id>")
 def user(user_id: int):
-    item = policy.get_visible(User, user_id, me())
-    policy.require(me(), "user.profile", item)
+    item = access.get_visible(User, user_id, me())
+    access.require(me(), "user.profile", item)
     return render_template("organisations/user.html", user=item)
 
 
@@ -370,7 +370,7 @@ def _user_fields(form, find: Resolver) -> dict:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
-    policy.require(me(), "user.edit")
+    access.require(me(), "user.edit")
     form = UserForm(enterprise_id=request.args.get("enterprise", ""))
     _user_choices(form)
     if form.validate_on_submit():
@@ -387,8 +387,8 @@ def user_new():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def user_edit(user_id: int):
-    item = policy.get_visible(User, user_id, me())
-    policy.require(me(), "user.edit", item)
+    item = access.get_visible(User, user_id, me())
+    access.require(me(), "user.edit", item)
     form = UserForm(obj=item, data={"role": item.role.value})
     del form.username, form.password  # the login name stays; passwords have their own page
     _user_choices(form)
@@ -405,8 +405,8 @@ def user_edit(user_id: int):
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
-    item = policy.get_visible(User, user_id, me())
-    policy.require(me(), "user.edit", item)
+    item = access.get_visible(User, user_id, me())
+    access.require(me(), "user.edit", item)
     active = request.form.get("active") == "1"
     try:
         users_service.set_active(item, active, actor=me())
@@ -420,8 +420,8 @@ def user_active(user_id: int):
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def user_password(user_id: int):
-    item = policy.get_visible(User, user_id, me())
-    policy.require(me(), "user.edit", item)
+    item = access.get_visible(User, user_id, me())
+    access.require(me(), "user.edit", item)
     form = PasswordForm()
     if form.validate_on_submit() and _save(form, lambda: users_service.reset_password(item, form.password.data)):
         flash(_("The password is changed."), "success")

@@ -14,8 +14,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import labels
-from app import policy as access  # not ``policy``: that name is this package's rules module
+from app import access, labels
 from app.auth.models import Role
 from app.extensions import db
 from app.risks.models import (

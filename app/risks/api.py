@@ -7,7 +7,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
-from app import policy
+from app import access
 from app.api import PageArgs, Timestamp, api_blueprint
 from app.extensions import db
 from app.idempotency import idempotent
@@ -95,7 +95,7 @@ class ListArgs(PageArgs):
 @blp.response(200, RiskPointOut(many=True))
 def list_points(args):
     """Risk points the caller may see (X-Total-Count header), filterable by effective grade."""
-    stmt = policy.visible(RiskPoint, current_user)
+    stmt = access.visible(RiskPoint, current_user)
     if args.get("grade"):
         stmt = stmt.where(RiskPoint.effective_grade == args["grade"])
     if args.get("enterprise_id"):
@@ -123,7 +123,7 @@ def create_point(args):
 @blp.route("/<int:point_id>", methods=["GET"])
 @blp.response(200, RiskPointOut)
 def get_point(point_id):
-    return policy.get_visible(RiskPoint, point_id, current_user)
+    return access.get_visible(RiskPoint, point_id, current_user)
 
 
 @blp.route("/<int:point_id>", methods=["PATCH"])
@@ -144,7 +144,7 @@ def _if_match() -> int | None:
 @blp.route("/<int:point_id>/assessments", methods=["GET"])
 @blp.response(200, AssessmentOut(many=True))
 def list_assessments(point_id):
-    point = policy.get_visible(RiskPoint, point_id, current_user)
+    point = access.get_visible(RiskPoint, point_id, current_user)
     return db.session.scalars(select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id)
                               .order_by(RiskAssessment.id.desc())).all()
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.clock import today
 from app.errors import Invalid
@@ -53,7 +53,7 @@ def items_for_point(point: RiskPoint) -> list[dict]:
 def checklist_for(user: User) -> dict:
     """What ``user`` must check: points whose control level is at or above his level, in his branch.
     Forbidden to a user who records no checks (only enterprise users do)."""
-    policy.require(user, "risk.check")
+    access.require(user, "risk.check")
     level = user_level(user)
     frequency = Frequency(service.check_frequencies()[level])
     senior = [lv for lv in CONTROL_ORDER if lv.rank <= level.rank]
@@ -83,7 +83,7 @@ def checklist_for(user: User) -> dict:
 def record_check(user: User, point: RiskPoint | int | None, item_key: str, result: str,
                  note: str = "") -> CheckRecord:
     point = service.visible_point(user, point)
-    policy.require(user, "risk.check", point)
+    access.require(user, "risk.check", point)
     items = {i["key"]: i for i in items_for_point(point)}
     if item_key not in items:
         raise Invalid(fields={"item": _("This measure is no longer on the risk point's list.")})

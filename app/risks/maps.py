@@ -11,7 +11,7 @@ from collections import Counter
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import policy, storage
+from app import access, storage
 from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -205,7 +205,7 @@ def region_summary(user: User, page: int = 1, per_page: int = 50, only_grade: st
     rows = db.session.execute(
         select(Enterprise.id, Enterprise.name, *cols)
         .outerjoin(RiskSummary, RiskSummary.enterprise_id == Enterprise.id)
-        .where(policy.enterprise_condition(Enterprise.id, user))
+        .where(access.enterprise_condition(Enterprise.id, user))
     ).all()
     totals = dict.fromkeys(keys, 0)
     by_grade: Counter = Counter()

@@ -1,8 +1,8 @@
-"""Who may do what with risk points (registered in app.policy)."""
+"""Who may do what with risk points (registered in app.access)."""
 
 from __future__ import annotations
 
-from app import policy
+from app import access
 from app.auth.models import Role
 
 
@@ -16,12 +16,12 @@ def _enterprise_id(obj):
     return getattr(obj, "enterprise_id", None) if not hasattr(obj, "credit_code") else obj.id
 
 
-@policy.rule("risk.view")
+@access.rule("risk.view")
 def _view(user, point) -> bool:
-    return point is None or policy.is_visible(point, user)
+    return point is None or access.is_visible(point, user)
 
 
-@policy.rule("risk.edit")
+@access.rule("risk.edit")
 def _edit(user, obj) -> bool:
     """Create, edit, assess, place on the map: the enterprise's safety manager (or admin)."""
     if obj is None:
@@ -29,7 +29,7 @@ def _edit(user, obj) -> bool:
     return _own_manager(user, _enterprise_id(obj))
 
 
-@policy.rule("risk.check")
+@access.rule("risk.check")
 def _check(user, point) -> bool:
     """Record checks of control measures: any user of the point's own enterprise."""
     if point is None:
@@ -37,6 +37,6 @@ def _check(user, point) -> bool:
     return user.role.is_enterprise and user.enterprise_id == point.enterprise_id
 
 
-@policy.rule("risk.region")
+@access.rule("risk.region")
 def _region(user, _obj) -> bool:
     return user.role == Role.admin or user.role.is_government

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import policy, signals
+from app import access, signals
 from app.auth.models import Role, User
 from app.cli import scan_step
 from app.clock import today
@@ -238,31 +238,31 @@ def enterprise_for_edit(actor: User, enterprise: Enterprise | int | None) -> Ent
 
     Asked first whether the actor may edit any register at all, so that a user who may not answers
     403 whatever enterprise he names (a foreign one answers 404)."""
-    policy.require(actor, "risk.edit")
+    access.require(actor, "risk.edit")
     if enterprise is None:
         raise Invalid(fields={"enterprise_id": _("Name the enterprise.")})
     if isinstance(enterprise, Enterprise):
-        if not policy.is_visible(enterprise, actor):
+        if not access.is_visible(enterprise, actor):
             raise NotFound()
     else:
-        enterprise = policy.get_visible(Enterprise, enterprise, actor)
-    policy.require(actor, "risk.edit", enterprise)
+        enterprise = access.get_visible(Enterprise, enterprise, actor)
+    access.require(actor, "risk.edit", enterprise)
     return enterprise
 
 
 def visible_point(actor: User, point: RiskPoint | int | None, *, for_update: bool = False) -> RiskPoint:
     """The risk point (an object or an id) if ``actor`` may see it, else NotFound."""
     if isinstance(point, RiskPoint):
-        if not policy.is_visible(point, actor):
+        if not access.is_visible(point, actor):
             raise NotFound()
         return point
-    return policy.get_visible(RiskPoint, point, actor, for_update=for_update)
+    return access.get_visible(RiskPoint, point, actor, for_update=for_update)
 
 
 def point_for_edit(actor: User, point: RiskPoint | int | None) -> RiskPoint:
     """The risk point if ``actor`` may edit it (foreign: NotFound; visible but not his: Forbidden)."""
     point = visible_point(actor, point)
-    policy.require(actor, "risk.edit", point)
+    access.require(actor, "risk.edit", point)
     return point
 
 

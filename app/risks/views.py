@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from app import figures, policy, storage, ui
+from app import access, figures, storage, ui
 from app.auth.models import User
 from app.clock import today
 from app.errors import Invalid, ServiceError
@@ -48,7 +48,7 @@ def _own_register() -> Enterprise:
 @bp.route("/")
 @login_required
 def index():
-    stmt = policy.visible(RiskPoint, current_user)
+    stmt = access.visible(RiskPoint, current_user)
     grade = request.args.get("grade") or ""
     status = request.args.get("status") or "active"
     q = (request.args.get("q") or "").strip()
@@ -152,7 +152,7 @@ def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200):
 @bp.route("/<int:point_id>")
 @login_required
 def detail(point_id: int):
-    point = policy.get_visible(RiskPoint, point_id, current_user)
+    point = access.get_visible(RiskPoint, point_id, current_user)
     return _detail(point, AssessmentForm())
 
 
@@ -185,7 +185,7 @@ def _put_assessment_errors(form: AssessmentForm, exc: ServiceError) -> None:
 @bp.route("/<int:point_id>/card.pdf")
 @login_required
 def card_pdf(point_id: int):
-    point = policy.get_visible(RiskPoint, point_id, current_user)
+    point = access.get_visible(RiskPoint, point_id, current_user)
     pdf = render_pdf("risk_card.html", cards.card_context(point))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=risk-card-{point.id}.pdf", "X-Content-Type-Options": "nosniff"})
@@ -196,10 +196,10 @@ def card_pdf(point_id: int):
 def post_cards_pdf():
     """The cards of every risk point a post (or any department, with what lies below it) is responsible for."""
     dept = db.session.get(Department, request.args.get("department_id", 0, type=int))
-    if dept is None or not policy.can(current_user, "enterprise.view", dept.enterprise):
+    if dept is None or not access.can(current_user, "enterprise.view", dept.enterprise):
         abort(404)
     below = select(Department.id).where(Department.path.startswith(dept.path, autoescape=True))
-    points = db.session.scalars(policy.visible(RiskPoint, current_user).where(
+    points = db.session.scalars(access.visible(RiskPoint, current_user).where(
         RiskPoint.status == RiskPointStatus.active, RiskPoint.responsible_department_id.in_(below))
         .order_by(RiskPoint.name)).all()
     if not points:
@@ -229,9 +229,9 @@ def card(token: str):
 @login_required
 def reviews():
     within = min(max(request.args.get("within", 14, type=int), 0), 365)
-    stmt = service.due_for_review(policy.visible(RiskPoint, current_user), within)
+    stmt = service.due_for_review(access.visible(RiskPoint, current_user), within)
     points = db.session.scalars(stmt.limit(500)).all()
-    never = db.session.scalars(policy.visible(RiskPoint, current_user).where(
+    never = db.session.scalars(access.visible(RiskPoint, current_user).where(
         RiskPoint.status == RiskPointStatus.active, RiskPoint.assessed_grade.is_(None))
         .order_by(RiskPoint.name).limit(200)).all()
     return render_template("risks/reviews.html", points=points, never=never, within=within)
@@ -266,7 +266,7 @@ def _map_enterprise(enterprise_id: int | None) -> Enterprise:
         if current_user.enterprise_id is None:
             return None
         enterprise_id = current_user.enterprise_id
-    return policy.get_visible(Enterprise, enterprise_id, current_user)
+    return access.get_visible(Enterprise, enterprise_id, current_user)
 
 
 @bp.route("/map", methods=["GET"])
@@ -279,7 +279,7 @@ def map_view(enterprise_id: int | None = None, plan_form=None, area_form=None, s
     plan = maps.site_plan(enterprise.id)
     return render_template("risks/map.html", enterprise=enterprise, plan=plan, data=maps.map_data(enterprise),
                            plan_form=plan_form or SitePlanForm(), area_form=area_form or AreaForm(),
-                           editable=policy.can(current_user, "risk.edit", enterprise)), status
+                           editable=access.can(current_user, "risk.edit", enterprise)), status
 
 
 @bp.route("/map/<int:enterprise_id>/plan", methods=["POST"])
@@ -380,7 +380,7 @@ def map_pdf(enterprise_id: int):
 @bp.route("/region")
 @login_required
 def region():
-    if not policy.can(current_user, "risk.region"):
+    if not access.can(current_user, "risk.region"):
         if current_user.enterprise_id:
             return redirect(url_for("risks.map_view"))
         abort(403)

@@ -9,8 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app import labels, signals
-from app import policy as core_policy
+from app import access, labels, signals
 from app.cli import SCAN_STEPS
 from app.hazards.models import Hazard
 from app.supervision.models import ListingState, ProposalSource
@@ -90,4 +89,4 @@ def init_app(app: Flask) -> None:
         ("supervision.inspections", _l("Inspections"), "inspection.list"),
         ("supervision.coverage", _l("Listing coverage"), "supervision.coverage"),
     ):
-        ui.nav_item(endpoint, text, lambda u, action=action: core_policy.can(u, action))
+        ui.nav_item(endpoint, text, lambda u, action=action: access.can(u, action))

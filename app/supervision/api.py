@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app import access
 from app import api as api_base
-from app import policy
 from app.extensions import db
 from app.supervision import service
 from app.supervision.models import Listing, ListingState
@@ -56,7 +56,7 @@ class DecisionArgs(Schema):
 @blp.response(200, ListingPage)
 def list_listings(args):
     """Listings visible to the user (region subtree; an enterprise sees its listed ones)."""
-    stmt = policy.visible(Listing, current_user)
+    stmt = access.visible(Listing, current_user)
     if args.get("state"):
         stmt = stmt.where(Listing.state == ListingState(args["state"]))
     total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
@@ -68,7 +68,7 @@ def list_listings(args):
 @blp.route("/<int:listing_id>", methods=["GET"])
 @blp.response(200, ListingSchema)
 def get_listing(listing_id):
-    return policy.get_visible(Listing, listing_id, current_user)
+    return access.get_visible(Listing, listing_id, current_user)
 
 
 @blp.route("/<int:listing_id>/decision", methods=["POST"])

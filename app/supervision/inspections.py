@@ -13,7 +13,7 @@ from datetime import date, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.clock import today
 from app.documents import service as documents
@@ -86,8 +86,8 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
            findings: str = "") -> Inspection:
     """Record the inspection, one government-found hazard per problem, and issue the order."""
     # Outside his region the enterprise does not exist for him (404 before anything is created).
-    enterprise = policy.get_visible(Enterprise, enterprise_id, actor)
-    policy.require(actor, "inspection.create", enterprise)
+    enterprise = access.get_visible(Enterprise, enterprise_id, actor)
+    access.require(actor, "inspection.create", enterprise)
     second = db.session.get(User, second_officer_id) if second_officer_id else None
     errors = _validate(actor, inspected_on=inspected_on, start_time=start_time, end_time=end_time,
                        second_officer=second, problems=problems)
@@ -130,8 +130,8 @@ class Verdict:
 
 def review(actor: User, inspection_id: int, verdicts: list[Verdict], opinion: str = "") -> Inspection:
     """Accept or reject the inspection's hazards that wait for review, then issue the opinion."""
-    inspection = policy.get_visible(Inspection, inspection_id, actor)
-    policy.require(actor, "inspection.review", inspection)
+    inspection = access.get_visible(Inspection, inspection_id, actor)
+    access.require(actor, "inspection.review", inspection)
     items = {item.id: item for item in inspection.items}
     errors: dict[str, str] = {}
     acted = [v for v in verdicts if v.action]
@@ -176,8 +176,8 @@ def responsible_at(enterprise: Enterprise) -> User | None:
 
 def inspections_for(actor: User):
     """The inspections ``actor`` may see, newest first (Forbidden to who lists none)."""
-    policy.require(actor, "inspection.list")
-    return policy.visible(Inspection, actor).order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+    access.require(actor, "inspection.list")
+    return access.visible(Inspection, actor).order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
 
 
 def officers_for(actor: User) -> list[User]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from app import policy
+from app import access
 from app.auth.models import Role, User
 from app.supervision.models import Inspection, Listing, ListingState
 
@@ -18,46 +18,46 @@ def _listing_scope(user: User) -> ColumnElement[bool]:
         return false()
     if user.role == Role.admin:
         return true()
-    condition = policy.enterprise_condition(Listing.enterprise_id, user)
+    condition = access.enterprise_condition(Listing.enterprise_id, user)
     if user.role.is_enterprise:
         return and_(condition, Listing.state.in_(ENTERPRISE_VISIBLE_STATES))
     # The listing authority keeps its listings after the enterprise moved to another region.
-    return or_(condition, policy.authority_records(Listing.authority_id, user))
+    return or_(condition, access.authority_records(Listing.authority_id, user))
 
 
-policy.register_scope(Listing, _listing_scope)
-policy.register_scope(Inspection, lambda user: or_(policy.enterprise_condition(Inspection.enterprise_id, user),
-                                                   policy.authority_records(Inspection.authority_id, user)))
+access.register_scope(Listing, _listing_scope)
+access.register_scope(Inspection, lambda user: or_(access.enterprise_condition(Inspection.enterprise_id, user),
+                                                   access.authority_records(Inspection.authority_id, user)))
 
 
 def _government(user: User) -> bool:
     return user.role.is_government and user.authority_id is not None
 
 
-@policy.rule("supervision.queue")
+@access.rule("supervision.queue")
 def _queue(user: User, _obj) -> bool:
     return user.role == Role.supervisor or user.role == Role.admin
 
 
-@policy.rule("supervision.list")
+@access.rule("supervision.list")
 def _supervision_list(user: User, _obj) -> bool:
     """Authorities see their region's list; an enterprise's users see its own listed items (the scope
     keeps them to it), where its manager and principal file the progress reports."""
     return _government(user) or user.role == Role.admin or user.role.is_enterprise
 
 
-@policy.rule("supervision.overview")
+@access.rule("supervision.overview")
 def _overview(user: User, _obj) -> bool:
     return _government(user) or user.role == Role.admin
 
 
-@policy.rule("supervision.coverage")
+@access.rule("supervision.coverage")
 def _coverage(user: User, _obj) -> bool:
     """Where the listing rules find no authority: the administrator sets up authorities."""
     return user.role == Role.admin
 
 
-@policy.rule("listing.decide")
+@access.rule("listing.decide")
 def _decide(user: User, listing: Listing | None) -> bool:
     """Only a supervisor of the listing authority decides its proposals."""
     if user.role != Role.supervisor:
@@ -65,7 +65,7 @@ def _decide(user: User, listing: Listing | None) -> bool:
     return listing is None or listing.authority_id == user.authority_id
 
 
-@policy.rule("listing.report_progress")
+@access.rule("listing.report_progress")
 def _report_progress(user: User, listing: Listing | None) -> bool:
     if user.role not in (Role.enterprise_manager, Role.enterprise_principal):
         return False
@@ -73,19 +73,19 @@ def _report_progress(user: User, listing: Listing | None) -> bool:
                                and listing.state == ListingState.listed)
 
 
-@policy.rule("inspection.list")
+@access.rule("inspection.list")
 def _inspection_list(user: User, _obj) -> bool:
     return _government(user) or user.role == Role.admin
 
 
-@policy.rule("inspection.create")
+@access.rule("inspection.create")
 def _inspection_create(user: User, enterprise) -> bool:
     if user.role != Role.inspector or user.authority_id is None:
         return False
-    return enterprise is None or policy.in_jurisdiction(user, enterprise)
+    return enterprise is None or access.in_jurisdiction(user, enterprise)
 
 
-@policy.rule("inspection.review")
+@access.rule("inspection.review")
 def _inspection_review(user: User, inspection: Inspection | None) -> bool:
     """Reviews are done by the inspection's two officers (they sign the review opinion)."""
     if user.role != Role.inspector:

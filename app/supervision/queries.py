@@ -1,6 +1,6 @@
 """Read side: the supervisor's queue, the supervision list (and its Excel), the authority overview.
 
-All scoped to the user's region subtree through ``app.policy``.
+All scoped to the user's region subtree through ``app.access``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from app import figures, policy
+from app import access, figures
 from app.auth.models import Role, User
 from app.clock import today
 from app.extensions import db
@@ -52,9 +52,9 @@ def queue(user: User, mine: bool = True) -> Select:
     """Proposals waiting for a decision, the strictest and oldest first: those the user decides
     (``mine``), or the others of his region that other authorities decide (read-only).
     Forbidden to a user who has no queue."""
-    policy.require(user, "supervision.queue")
+    access.require(user, "supervision.queue")
     condition = decidable(user) if mine else not_(decidable(user))
-    return (policy.visible(Listing, user).where(Listing.state == ListingState.proposed, condition)
+    return (access.visible(Listing, user).where(Listing.state == ListingState.proposed, condition)
             .options(selectinload(Listing.hazard), selectinload(Listing.enterprise),
                      selectinload(Listing.authority))
             .order_by(GRADE_ORDER, Listing.proposed_at, Listing.id))
@@ -62,11 +62,11 @@ def queue(user: User, mine: bool = True) -> Select:
 
 def supervision_list(user: User, filters: ListFilters, on: date | None = None) -> Select:
     """Listed items by grade and deadline, overdue listings first (Forbidden to who may not see it)."""
-    policy.require(user, "supervision.list")
+    access.require(user, "supervision.list")
     on = on or today()
     state = ListingState(filters.state) if filters.state else ListingState.listed
     overdue_first = case((Listing.deadline < on, 0), else_=1)
-    stmt = (policy.visible(Listing, user).join(Listing.enterprise).where(Listing.state == state)
+    stmt = (access.visible(Listing, user).join(Listing.enterprise).where(Listing.state == state)
             # The page's rows first (listings + enterprises only), then their hazards and
             # authorities in two small IN queries: joining 100 000 hazards before the sort is slower.
             .options(contains_eager(Listing.enterprise), selectinload(Listing.hazard),
@@ -74,7 +74,7 @@ def supervision_list(user: User, filters: ListFilters, on: date | None = None) -
     if filters.region_id:
         region = db.session.get(Region, filters.region_id)
         path = region.path if region is not None else "/-/"
-        stmt = stmt.where(Enterprise.region_id.in_(policy.region_subtree(path)))
+        stmt = stmt.where(Enterprise.region_id.in_(access.region_subtree(path)))
     if filters.industry_id:
         stmt = stmt.where(Enterprise.industry_id == filters.industry_id)
     if filters.grade:
@@ -151,8 +151,8 @@ class Overview:
 def overview(user: User, on: date | None = None) -> Overview:
     """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
     of the user's region subtree (the same scope as the hazard register). Forbidden to who may not."""
-    policy.require(user, "supervision.overview")
-    visible = policy.condition(Hazard, user)
+    access.require(user, "supervision.overview")
+    visible = access.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
         select(Hazard.state, grade, func.count())
@@ -177,7 +177,7 @@ class Gap:
 
 def coverage(user: User) -> list[Gap]:
     """Every region with enterprises and a rule level without an authority over it (admin page)."""
-    policy.require(user, "supervision.coverage")
+    access.require(user, "supervision.coverage")
 
     mode = service.routing_mode()
     authorities = db.session.scalars(select(Authority).order_by(Authority.id)).all()

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import labels, policy
+from app import access, labels
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -223,7 +223,7 @@ def scan(on: date | None = None, batch: int | None = None) -> dict:
 # --- decisions -------------------------------------------------------------------------
 
 def _load_for_change(listing_id: int, actor: User) -> Listing:
-    return policy.get_visible(Listing, listing_id, actor, for_update=db.engine.dialect.name != "sqlite")
+    return access.get_visible(Listing, listing_id, actor, for_update=db.engine.dialect.name != "sqlite")
 
 
 def _fire(listing: Listing, trigger: str, **data) -> None:
@@ -248,7 +248,7 @@ def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadl
            requirements: str = "", responsible_unit: str = "", supervising_unit: str = "") -> Listing:
     """The supervisor lists a proposal (issuing the supervision notice) or dismisses it."""
     listing = _load_for_change(listing_id, actor)
-    policy.require(actor, "listing.decide", listing)
+    access.require(actor, "listing.decide", listing)
     reason = (reason or "").strip()
     if action not in ("list", "dismiss"):
         raise Invalid(fields={"action": _("Choose list or dismiss.")})
@@ -306,7 +306,7 @@ def listing_link_of(hazard: Hazard, user: User) -> str | None:
     if not getattr(user, "is_authenticated", False) or not hazard.listings:
         return None
     ids = [x.id for x in hazard.listings]
-    newest = db.session.scalar(policy.visible(Listing, user).where(Listing.id.in_(ids))
+    newest = db.session.scalar(access.visible(Listing, user).where(Listing.id.in_(ids))
                                .order_by(Listing.id.desc()).limit(1))
     return url_for("supervision.listing", listing_id=newest.id) if newest is not None else None
 
@@ -344,8 +344,8 @@ def drop_proposals(hazard: Hazard, reason: str) -> int:
 
 
 def report_progress(listing_id: int, actor: User, text: str) -> ListingProgress:
-    listing = policy.get_visible(Listing, listing_id, actor)
-    policy.require(actor, "listing.report_progress", listing)
+    listing = access.get_visible(Listing, listing_id, actor)
+    access.require(actor, "listing.report_progress", listing)
     text = (text or "").strip()
     if not text:
         raise Invalid(fields={"text": _("Describe the progress of the rectification.")})
@@ -358,7 +358,7 @@ def report_progress(listing_id: int, actor: User, text: str) -> ListingProgress:
 
 
 def get_listing(listing_id: int, actor: User) -> Listing:
-    listing = policy.get_visible(Listing, listing_id, actor)
+    listing = access.get_visible(Listing, listing_id, actor)
     if listing is None:
         raise NotFound()
     return listing

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import figures, labels, policy, ui
+from app import access, figures, labels, ui
 from app.clock import today
 from app.documents import service as documents
 from app.documents.models import Document
@@ -83,7 +83,7 @@ def listings():
     if current_user.role.is_enterprise:  # its own listings: no region or industry to choose
         regions, industries, states = [], [], list(ENTERPRISE_VISIBLE_STATES)
     else:
-        regions = db.session.scalars(policy.visible(Region, current_user).order_by(Region.path)).all()
+        regions = db.session.scalars(access.visible(Region, current_user).order_by(Region.path)).all()
         industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
         states = list(ListingState)
     args = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
@@ -107,7 +107,7 @@ def overview():
 @bp.route("/listings/<int:listing_id>", methods=["GET", "POST"])
 @login_required
 def listing(listing_id: int):
-    item = policy.get_visible(Listing, listing_id, current_user)
+    item = access.get_visible(Listing, listing_id, current_user)
     form = DecisionForm(prefix="decision")
     progress_form = ProgressForm(prefix="progress")
     status = 200
@@ -122,7 +122,7 @@ def listing(listing_id: int):
                       else _("Proposal dismissed."), "success")
                 return redirect(url_for("supervision.listing", listing_id=item.id))
             status = done.status
-        item = policy.get_visible(Listing, listing_id, current_user)
+        item = access.get_visible(Listing, listing_id, current_user)
     elif request.method == "POST":
         status = 422
         if progress_form.validate():
@@ -132,7 +132,7 @@ def listing(listing_id: int):
                 flash(_("Progress report filed."), "success")
                 return redirect(url_for("supervision.listing", listing_id=item.id))
             status = done.status
-        item = policy.get_visible(Listing, listing_id, current_user)
+        item = access.get_visible(Listing, listing_id, current_user)
     elif item.deadline and not form.deadline.data:
         form.deadline.data = item.deadline
     return render_template("supervision/listing.html", item=item, form=form, progress_form=progress_form,
@@ -197,7 +197,7 @@ def inspections_list():
 
 def _inspection_form() -> InspectionForm:
     form = InspectionForm()
-    enterprises = db.session.scalars(policy.visible(Enterprise, current_user).order_by(Enterprise.name)).all()
+    enterprises = db.session.scalars(access.visible(Enterprise, current_user).order_by(Enterprise.name)).all()
     form.enterprise_id.choices = [(0, _("Choose…"))] + [(e.id, e.name) for e in enterprises]
     form.second_officer_id.choices = [(0, _("Choose…"))] + [
         (u.id, f"{u.display_name}（{u.certificate_no or _('no certificate')}）")
@@ -208,7 +208,7 @@ def _inspection_form() -> InspectionForm:
 @bp.route("/inspections/new", methods=["GET", "POST"])
 @login_required
 def new_inspection():
-    policy.require(current_user, "inspection.create")
+    access.require(current_user, "inspection.create")
     form = _inspection_form()
     if request.method == "GET":
         form.inspected_on.data = today()
@@ -240,7 +240,7 @@ def _put_inspection_errors(form: InspectionForm, exc: ServiceError) -> None:
 @login_required
 def reissue_order(inspection_id: int):
     """Issue the order again from the record after its order was voided (a new number)."""
-    item = policy.get_visible(Inspection, inspection_id, current_user)
+    item = access.get_visible(Inspection, inspection_id, current_user)
     done = ui.attempt(lambda: documents.issue("rectification_order", actor=current_user, context={},
                                               inspection=item))  # a refusal is flashed
     if not done.ok:
@@ -252,7 +252,7 @@ def reissue_order(inspection_id: int):
 @bp.route("/inspections/<int:inspection_id>", methods=["GET", "POST"])
 @login_required
 def inspection(inspection_id: int):
-    item = policy.get_visible(Inspection, inspection_id, current_user)
+    item = access.get_visible(Inspection, inspection_id, current_user)
     errors: list[str] = []
     if request.method == "POST":
         verdicts = []
@@ -274,9 +274,9 @@ def inspection(inspection_id: int):
             if done.ok:
                 flash(_("Review recorded; the review opinion is issued."), "success")
                 return redirect(url_for("supervision.inspection", inspection_id=item.id))
-        item = policy.get_visible(Inspection, inspection_id, current_user)
+        item = access.get_visible(Inspection, inspection_id, current_user)
     order = db.session.get(Document, item.order_document_id) if item.order_document_id else None
     return render_template("supervision/inspection.html", item=item, errors=errors,
                            form_values=request.form, HazardState=HazardState, order=order,
-                           can_review=policy.can(current_user, "inspection.review", item)), (422 if errors else 200)
+                           can_review=access.can(current_user, "inspection.review", item)), (422 if errors else 200)
 

@@ -152,7 +152,7 @@ def test_every_demo_page_renders(demo_client, demo_session):
         assert client.get("/hazards/").status_code == 200
         assert client.get("/hazards/?overdue=1&grade=red").status_code == 200
         for h in hazards:
-            expected = 200 if service.policy.is_visible(h, user) else 404
+            expected = 200 if service.access.is_visible(h, user) else 404
             assert client.get(f"/hazards/{h.id}").status_code == expected
             if expected == 200:
                 for trigger in service.allowed_triggers(h, user):
