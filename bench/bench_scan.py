@@ -98,6 +98,7 @@ def run_cli(args: list[str], env: dict) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hazards", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=2, help="processes of the full verification")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
@@ -122,14 +123,20 @@ def main() -> None:
         db.session.remove()
         db.engine.dispose()
     startup = run_cli(["routes"], env)  # the command's start alone (imports, app), for reference
+    full = run_cli(["audit", "verify", "--full", "--jobs", str(args.jobs)], env)
     first = run_cli(["scan"], env)
     second = run_cli(["scan"], env)
-    verify = run_cli(["audit", "verify"], env)
+    changed = run_cli(["audit", "verify"], env)  # re-reads what the first scan changed
+    quiet = run_cli(["audit", "verify"], env)  # nothing changed since
     print(f"hazards: {args.hazards}; a command's start alone (shuangkong routes): {startup[0]:.1f} s")
+    print(f"audit verify --full --jobs {args.jobs}: {full[0]:7.1f} s  peak {full[1]:.0f} MB  {full[2]}")
     print(f"scan, first run:   {first[0]:7.1f} s  peak {first[1]:.0f} MB  {first[2]}")
     print(f"scan, second run:  {second[0]:7.1f} s  peak {second[1]:.0f} MB  ratio second/first "
           f"{second[0] / first[0]:.3f}  {second[2]}")
-    print(f"audit verify full: {verify[0]:7.1f} s  peak {verify[1]:.0f} MB  {verify[2]}")
+    print(f"audit verify after the scan (incremental): {changed[0]:7.1f} s  peak {changed[1]:.0f} MB  "
+          f"ratio to full {changed[0] / full[0]:.3f}  {changed[2]}")
+    print(f"audit verify, nothing changed (incremental): {quiet[0]:7.1f} s  peak {quiet[1]:.0f} MB  "
+          f"ratio to full {quiet[0] / full[0]:.3f}  {quiet[2]}")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ import json
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, cast, func, literal, select
 
 from app.clock import utcnow
 from app.extensions import db
+from app.hazards import checkpoints
 from app.hazards.models import Hazard, HazardAttachment, HazardCodeCounter, HazardEvent
 from app.integrity import ChainKeys, chain_keys
 
@@ -199,13 +200,28 @@ def _id_ranges(span: int) -> list[tuple[int, int]]:
 def verify_range(lo: int, hi: int, keys: ChainKeys) -> dict[int, str]:
     """Check the hazards with ``lo <= id < hi``: plain rows (Core, no ORM objects), memory bounded by
     the range's size."""
+    return _verify_where(lambda column: column.between(lo, hi - 1), keys)
+
+
+def verify_ids(hazard_ids: list[int], keys: ChainKeys, batch: int = 1000) -> dict[int, str]:
+    """Check the given hazards (incremental verification), ``batch`` at a time."""
+    problems: dict[int, str] = {}
+    for start in range(0, len(hazard_ids), batch):
+        chunk = hazard_ids[start:start + batch]
+        problems.update(_verify_where(lambda column, chunk=chunk: column.in_(chunk), keys))
+    return problems
+
+
+def _verify_where(selects, keys: ChainKeys) -> dict[int, str]:
+    """Check the hazards whose id ``selects(column)`` accepts (applied to the hazard, event and
+    attachment tables' hazard id)."""
     problems: dict[int, str] = {}
     rows = {row.id: row._asdict() for row in db.session.execute(
-        select(*(getattr(Hazard, c) for c in _ROW_COLUMNS)).where(Hazard.id >= lo, Hazard.id < hi))}
+        select(*(getattr(Hazard, c) for c in _ROW_COLUMNS)).where(selects(Hazard.id)))}
     evidence: dict[int, list] = defaultdict(list)
     for attachment in db.session.execute(select(
             HazardAttachment.id, HazardAttachment.hazard_id, HazardAttachment.sha256, HazardAttachment.kind,
-            HazardAttachment.filename).where(HazardAttachment.hazard_id >= lo, HazardAttachment.hazard_id < hi)):
+            HazardAttachment.filename).where(selects(HazardAttachment.hazard_id))):
         evidence[attachment.hazard_id].append(attachment)
     seen: set[int] = set()
 
@@ -221,7 +237,7 @@ def verify_range(lo: int, hi: int, keys: ChainKeys) -> dict[int, str]:
 
     events_table = HazardEvent.__table__
     current_id, current = None, []
-    stmt = (select(events_table).where(events_table.c.hazard_id >= lo, events_table.c.hazard_id < hi)
+    stmt = (select(events_table).where(selects(events_table.c.hazard_id))
             .order_by(events_table.c.hazard_id, events_table.c.seq))
     for event in db.session.execute(stmt):  # rows with the event's attribute names
         if event.hazard_id != current_id:
@@ -279,16 +295,45 @@ def missing_hazards() -> list[tuple[int, str]]:
 
     Codes are gap-free per enterprise and year (``service.next_code``; a rolled-back report rolls its
     number back too) and no use case deletes a hazard, so a hole means a hazard was deleted together
-    with its whole history, which no chain can show by itself.
+    with its whole history, which no chain can show by itself. One grouped count first: only the
+    counters whose year does not hold exactly ``last`` codes are read code by code.
     """
-    codes: dict[int, set[str]] = defaultdict(set)
-    for enterprise_id, code in db.session.execute(select(Hazard.enterprise_id, Hazard.code)):
-        codes[enterprise_id].add(code)
+    counter = HazardCodeCounter
+    prefix = literal("YH-") + cast(counter.year, String) + literal("-%")
+    suspects = db.session.execute(
+        select(counter.enterprise_id, counter.year, counter.last)
+        .outerjoin(Hazard, and_(Hazard.enterprise_id == counter.enterprise_id, Hazard.code.like(prefix)))
+        .group_by(counter.enterprise_id, counter.year, counter.last)
+        .having(func.count(Hazard.id) != counter.last)
+        .order_by(counter.enterprise_id, counter.year)).all()
     missing = []
-    for counter in db.session.scalars(select(HazardCodeCounter).order_by(
-            HazardCodeCounter.enterprise_id, HazardCodeCounter.year)):
-        for number in range(1, counter.last + 1):
-            code = f"YH-{counter.year}-{number:04d}"
-            if code not in codes[counter.enterprise_id]:
-                missing.append((counter.enterprise_id, code))
+    for enterprise_id, year, last in suspects:
+        codes = set(db.session.scalars(select(Hazard.code).where(
+            Hazard.enterprise_id == enterprise_id, Hazard.code.like(f"YH-{year}-%"))))
+        missing += [(enterprise_id, code) for number in range(1, last + 1)
+                    if (code := f"YH-{year}-{number:04d}") not in codes]
     return missing
+
+
+def events_match_heads() -> str | None:
+    """None if the events number exactly the sum of the hazards' chain lengths (``chain_seq``): an event
+    deleted or inserted anywhere breaks it, marks or no marks. One statement, so one snapshot."""
+    events, heads = db.session.execute(select(
+        select(func.count()).select_from(HazardEvent).scalar_subquery(),
+        select(func.coalesce(func.sum(Hazard.chain_seq), 0)).scalar_subquery())).one()
+    if events != heads:
+        return f"the history holds {events} events but the hazards' chains count {heads}"
+    return None
+
+
+def verify_incremental(keys: ChainKeys | None = None) -> tuple[dict[int, str], list[tuple[int, int]]] | None:
+    """Re-verify only the hazards marked as changed (``app.hazards.checkpoints``); None when there is no
+    authentic checkpoint of a full verification to start from (run the full one).
+
+    Returns ({hazard_id: problem}, the marks read: clear them once the whole run is clean)."""
+    keys = keys or chain_keys()
+    if checkpoints.last_full(keys) is None:
+        return None
+    marks = checkpoints.read_marks()
+    hazard_ids = sorted({hazard_id for _mark, hazard_id in marks})
+    return verify_ids(hazard_ids, keys), marks
