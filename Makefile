@@ -71,7 +71,7 @@ bench: install translations fonts
 	@SYSTEM_PACKAGES_OVERRIDE="$(BENCH_SYSTEM_PACKAGES)" $(MAKE) --no-print-directory system-deps
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-# Developers: extract new UI strings into the per-feature zh_CN catalogs.
+# Developers: extract new UI strings into the zh_CN catalog (app/translations; contexts: app/i18n.py).
 messages: install
 	$(BIN)/python -m app.i18n update
 	@$(BIN)/python -m app.i18n check || true

@@ -51,14 +51,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                 raise
             continue
         module.init_app(app)
-    from app import cli, errors, feature_domains, security_headers, ui
+    from app import cli, errors, security_headers, ui
     from reports.render import check_fonts
 
     check_fonts(app.logger)
 
     errors.init_app(app)
     guards.init_app(app)
-    feature_domains.init_app(app)
     ui.init_app(app)
     cli.init_app(app)
     security_headers.init_app(app)  # CSP, framing, no-store for logged-in answers (issue 11 item 8)

@@ -74,8 +74,7 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    dirs = sorted(str(p) for p in Path(app.root_path).glob("**/translations") if p.is_dir())
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")  # app/i18n.py
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     api.init_app(app)

@@ -1,9 +1,14 @@
-"""Translation catalogs, one per feature package (so features never edit the same .po file).
+"""The translation catalog: one, for the whole application (``app/translations``).
 
-``python -m app.i18n update`` extracts the messages of every catalog and merges them into its
+Where one English word means different things in different features ("Level" of a hazard, of a
+listing, of a region; "Void" a hazard 撤销 but a document 作废), the code says which with a gettext
+context: ``pgettext("hazards", "Level")`` (``lazy_pgettext`` at import time, ``pgettext`` in
+templates), the context being the feature's name. ``tests/test_i18n.py`` keeps it so: no msgid has two
+translations without a context.
+
+``python -m app.i18n update`` extracts the messages of the code and templates and merges them into the
 ``zh_CN`` .po file (new entries need their Chinese msgstr written); ``python -m app.i18n compile``
-builds the .mo files (done by ``make``); ``python -m app.i18n check`` lists untranslated messages.
-Flask-Babel merges every ``app/**/translations`` directory at run time.
+builds the .mo file (done by ``make``); ``python -m app.i18n check`` lists untranslated messages.
 """
 
 from __future__ import annotations
@@ -16,21 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
 LOCALE = "zh_Hans_CN"  # how Babel names zh_CN; gettext looks the folder up by this name
 MAPPING = ROOT / "babel.cfg"
+DIRECTORY = APP / "translations"
+KEYWORDS = ("_l", "lazy_pgettext:1c,2")
 
 
 def catalogs() -> dict[Path, list[Path]]:
-    """translations dir -> the sources it covers."""
-    result: dict[Path, list[Path]] = {}
-    core_sources = sorted(APP.glob("*.py")) + sorted((ROOT / "templates").glob("*.html"))
-    core_sources += [ROOT / "templates" / "errors", ROOT / "workflows"]
-    for pkg in sorted(p for p in APP.iterdir() if p.is_dir() and (p / "__init__.py").exists()):
-        sources = [pkg] + [p for p in [ROOT / "templates" / pkg.name] if p.exists()]
-        if (pkg / "translations").exists():
-            result[pkg / "translations"] = sources
-        else:
-            core_sources += sources
-    result[APP / "translations"] = core_sources
-    return result
+    """translations dir -> the sources it covers (one catalog: every source)."""
+    return {DIRECTORY: [APP, ROOT / "templates", ROOT / "workflows"]}
 
 
 def _pybabel(*args: str) -> None:
@@ -40,7 +37,8 @@ def _pybabel(*args: str) -> None:
 
 
 def _extract(sources: list[Path], pot: Path) -> None:
-    _pybabel("extract", "-F", str(MAPPING), "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+    keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
+    _pybabel("extract", "-F", str(MAPPING), *keywords, "--no-location", "--sort-output", "-o", str(pot),
              *map(str, sources))
 
 
@@ -90,14 +88,17 @@ def untranslated() -> dict[str, list[str]]:
                 template = read_po(fh)
         po = directory / LOCALE / "LC_MESSAGES" / "messages.po"
         translated = {}
+        gaps = []
         if po.exists():
             with po.open("rb") as fh:
-                translated = {m.id: m for m in read_po(fh) if m.id}
-        gaps = []
+                catalog = read_po(fh)
+            translated = {(m.id, m.context): m for m in catalog if m.id}
+            if catalog.fuzzy:  # pybabel compile skips a catalog whose header is fuzzy: nothing translated
+                gaps.append("(the catalog's header is marked fuzzy)")
         for msg in template:
             if not msg.id:
                 continue
-            found = translated.get(msg.id)
+            found = translated.get((msg.id, msg.context))
             strings = found.string if found else None
             ok = all(strings) if isinstance(strings, tuple | list) else bool(strings)
             if not ok or (found is not None and found.fuzzy):

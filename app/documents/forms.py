@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -19,7 +20,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind"), validators=[Optional()],
+    kind = SelectField(lazy_pgettext("documents", "Kind"), validators=[Optional()],
                        choices=lambda: [("", _l("All kinds"))] + labels.choices(DocumentKind))
     status = SelectField(_l("Status"), validators=[Optional()],
                          choices=lambda: [("", _l("All states"))] + labels.choices(DocumentStatus))

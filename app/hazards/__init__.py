@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import or_
 from sqlalchemy.orm import undefer
 
@@ -49,7 +50,7 @@ access.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
 labels.register(HazardState, {
     HazardState.reported: _l("Reported"), HazardState.rectifying: _l("Rectifying"),
     HazardState.pending_review: _l("Pending review"), HazardState.closed: _l("Closed"),
-    HazardState.voided: _l("Voided"),
+    HazardState.voided: lazy_pgettext("hazards", "Voided"),
 })
 labels.register(HazardLevel, {HazardLevel.general: _l("General hazard"), HazardLevel.major: _l("Major hazard")})
 labels.register(HazardSource, {
@@ -88,4 +89,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["hazard_state_label"] = _enum_label(HazardState)
     app.jinja_env.filters["hazard_level_label"] = _enum_label(HazardLevel)
     app.jinja_env.filters["attachment_kind_label"] = _enum_label(AttachmentKind)
-    ui.nav_item("hazards.index", _l("Hazards"), lambda user: access.can(user, "hazard.list"))
+    ui.nav_item("hazards.index", lazy_pgettext("hazards", "Hazards"), lambda user: access.can(user, "hazard.list"))

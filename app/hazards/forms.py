@@ -6,6 +6,7 @@ Every form keeps what the user typed when the service refuses it (the view re-re
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -54,8 +55,8 @@ class _TriggerForm(FlaskForm):
 
 
 class ConfirmForm(_TriggerForm):
-    level = SelectField(_l("Level"), validate_choice=False)
-    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    level = SelectField(lazy_pgettext("hazards", "Level"), validate_choice=False)
+    deadline = DateField(lazy_pgettext("hazards", "Deadline"), validators=[Optional()])
     responsible_user_id = SelectField(_l("Responsible person"), validate_choice=False)
     responsible_department_id = SelectField(_l("Responsible department"), validate_choice=False)
     measures = TextAreaField(_l("Rectification measures"))
@@ -88,13 +89,13 @@ class RejectForm(_TriggerForm):
 
 
 class ExtendForm(_TriggerForm):
-    deadline = DateField(_l("New deadline"), validators=[Optional()])
-    reason = TextAreaField(_l("Reason"))
+    deadline = DateField(lazy_pgettext("hazards", "New deadline"), validators=[Optional()])
+    reason = TextAreaField(lazy_pgettext("hazards", "Reason"))
 
 
 class RegradeForm(_TriggerForm):
     level = SelectField(_l("New level"), validate_choice=False)
-    reason = TextAreaField(_l("Reason"))
+    reason = TextAreaField(lazy_pgettext("hazards", "Reason"))
 
     def fill_choices(self, *_args):
         self.level.choices = _blank(labels.choices(HazardLevel))
@@ -127,7 +128,7 @@ class PlanForm(FlaskForm):
 
 
 class AttachmentForm(FlaskForm):
-    kind = SelectField(_l("Kind"), validate_choice=False)
+    kind = SelectField(lazy_pgettext("hazards", "Kind"), validate_choice=False)
     photos = MultipleFileField(_l("Files"))
 
     def fill_choices(self):

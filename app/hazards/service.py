@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -595,8 +596,8 @@ def _notify_after(hazard: Hazard, trigger: str, actor: User) -> None:
 
 
 _TRIGGER_LABELS = {
-    "confirm": _l("Confirm"), "void": _l("Void"), "submit": _l("Submit rectification"),
-    "accept": _l("Accept"), "reject": _l("Reject"), "extend": _l("Extend deadline"),
+    "confirm": _l("Confirm"), "void": lazy_pgettext("hazards", "Void"), "submit": _l("Submit rectification"),
+    "accept": _l("Accept"), "reject": lazy_pgettext("hazards", "Reject"), "extend": _l("Extend deadline"),
     "regrade": _l("Regrade"), "report": _l("Report"), "attach": _l("Attach evidence"),
     "plan_saved": _l("Save treatment plan"), "plan_approved": _l("Approve treatment plan"),
     "overdue": _l("Overdue"),

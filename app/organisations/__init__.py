@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from app import labels
 from app.organisations.models import DepartmentLevel, EnterpriseScale, RegionLevel, StandardisationLevel
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register(api.blp)
-    nav_item("organisations.enterprises", _l("Enterprises"))
+    nav_item("organisations.enterprises", lazy_pgettext("organisations", "Enterprises"))
     nav_item("organisations.regions", _l("Regions"), lambda u: access.can(u, "organisation.browse"))
     nav_item("organisations.authorities", _l("Authorities"), lambda u: access.can(u, "organisation.browse"))
     nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))

@@ -4,6 +4,7 @@ UI and API); the forms only carry the fields, their labels and the obvious "requ
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Optional
@@ -21,7 +22,7 @@ def id_select(label, required=False, **kw) -> SelectField:
 
 class RegionForm(FlaskForm):
     parent_id = id_select(_l("Parent region"))
-    level = SelectField(_l("Level"), validators=[DataRequired()])
+    level = SelectField(lazy_pgettext("organisations", "Level"), validators=[DataRequired()])
     code = StringField(_l("Division code"), validators=[DataRequired()], render_kw={"maxlength": 12})
     name = StringField(_l("Name"), validators=[DataRequired()], render_kw={"maxlength": 64})
 
@@ -31,7 +32,7 @@ class RegionForm(FlaskForm):
 
 
 class AuthorityForm(FlaskForm):
-    region_id = id_select(_l("Region"), required=True)
+    region_id = id_select(lazy_pgettext("organisations", "Region"), required=True)
     name = StringField(_l("Name"), validators=[DataRequired()], render_kw={"maxlength": 128})
     abbreviation = StringField(_l("Abbreviation in document numbers"), validators=[DataRequired()],
                                render_kw={"maxlength": 16})
@@ -47,7 +48,7 @@ class EnterpriseForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired()], render_kw={"maxlength": 128})
     credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired()],
                               render_kw={"maxlength": 18})
-    region_id = id_select(_l("Region"), required=True)
+    region_id = id_select(lazy_pgettext("organisations", "Region"), required=True)
     industry_id = id_select(_l("Industry"), required=True)
     address = StringField(_l("Address"), render_kw={"maxlength": 255})
     legal_representative = StringField(_l("Legal representative"), render_kw={"maxlength": 64})
@@ -81,7 +82,7 @@ class TransferForm(FlaskForm):
 
 class DepartmentForm(FlaskForm):
     parent_id = id_select(_l("Parent unit"))
-    level = SelectField(_l("Level"), validators=[DataRequired()])
+    level = SelectField(lazy_pgettext("organisations", "Level"), validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired()], render_kw={"maxlength": 64})
 
     def __init__(self, *args, **kw):
@@ -97,7 +98,7 @@ class UserForm(FlaskForm):
     authority_id = id_select(_l("Authority (inspector, supervisor)"))
     department_id = id_select(_l("Department"))
     phone = StringField(_l("Phone"), render_kw={"maxlength": 32})
-    email = StringField(_l("Email"), render_kw={"maxlength": 128})
+    email = StringField(lazy_pgettext("organisations", "Email"), render_kw={"maxlength": 128})
     certificate_no = StringField(_l("Law-enforcement certificate number"), render_kw={"maxlength": 32})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "new-password"})

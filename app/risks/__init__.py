@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from app import access, labels
@@ -65,7 +66,7 @@ labels.register(GradeChangeReason, {
     GradeChangeReason.major_hazard_open: _l("An open major hazard makes the point red (rule D2)"),
     GradeChangeReason.hazards_resolved: _l("The hazards that raised the grade are closed"),
 })
-labels.register(CheckResult, {CheckResult.ok: _l("Passed"), CheckResult.failed: _l("Failed")})
+labels.register(CheckResult, {CheckResult.ok: _l("Passed"), CheckResult.failed: lazy_pgettext("risks", "Failed")})
 
 
 def _fmt(value) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
@@ -28,8 +29,8 @@ class ProblemForm(Form):
 class InspectionForm(FlaskForm):
     enterprise_id = SelectField(_l("Inspected enterprise"), coerce=int, validators=[DataRequired()])
     inspected_on = DateField(_l("Date of inspection"), validators=[DataRequired()])
-    start_time = TimeField(_l("From"), validators=[DataRequired()])
-    end_time = TimeField(_l("To"), validators=[DataRequired()])
+    start_time = TimeField(lazy_pgettext("supervision", "From"), validators=[DataRequired()])
+    end_time = TimeField(lazy_pgettext("supervision", "To"), validators=[DataRequired()])
     place = StringField(_l("Place inspected"), validators=[Length(max=255)])
     second_officer_id = SelectField(_l("Second officer"), coerce=int, validators=[DataRequired()])
     findings = TextAreaField(_l("Inspection notes"), validators=[Length(max=4000)])
