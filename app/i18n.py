@@ -22,7 +22,7 @@ APP = ROOT / "app"
 LOCALE = "zh_Hans_CN"  # how Babel names zh_CN; gettext looks the folder up by this name
 MAPPING = ROOT / "babel.cfg"
 DIRECTORY = APP / "translations"
-KEYWORDS = ("_l", "lazy_pgettext:1c,2")
+KEYWORDS = ("_l", "lazy_pgettext:1c,2", "C_:1c,2")  # N_ is a default keyword; C_: workflows/labels.py
 
 
 def catalogs() -> dict[Path, list[Path]]:

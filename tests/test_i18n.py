@@ -23,3 +23,35 @@ def test_a_word_with_two_meanings_is_translated_by_its_context(app):
         assert pgettext("hazards", "Level") == "隐患级别"
         assert pgettext("supervision", "Level") == "督办层级"
         assert gettext("This field is required.") == "此项为必填项。"
+
+
+def test_labels_are_declared_beside_their_enums_and_translated_where_shown(app):
+    """Two enums of the same name (the supervision listing and the dishonesty listing) keep their own
+    labels; a word with two meanings gets the right one."""
+    from flask_babel import force_locale
+
+    from app.documents.models import DocumentStatus
+    from app.labels import label
+    from workflows import credit, listing_states
+    from workflows.hazard_states import HazardState
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert label(HazardState.voided) == "已撤销"
+        assert label(DocumentStatus.voided) == "已作废"
+        assert label(listing_states.ListingState.listed) == "挂牌督办中"
+        assert label(credit.ListingState.listed) == "listed"  # no labels declared: the identifier shows
+
+
+def test_an_enum_member_without_a_label_is_refused_where_declared():
+    import enum
+
+    import pytest
+
+    from workflows.labels import N_, labelled
+
+    class Colour(enum.StrEnum):
+        red = "red"
+        blue = "blue"
+
+    with pytest.raises(ValueError, match="blue"):
+        labelled(Colour, {Colour.red: N_("Red")})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from workflows.labels import N_, labelled
+
 
 class Grade(enum.StrEnum):
     red = "red"  # 重大风险
@@ -20,6 +22,10 @@ class Grade(enum.StrEnum):
     def colour(self) -> str:
         return COLOURS[self]
 
+
+# The four grades are everyone's vocabulary (docs/design.md): one label each, whatever page shows them.
+labelled(Grade, {Grade.red: N_("Major risk"), Grade.orange: N_("Larger risk"),
+                 Grade.yellow: N_("General risk"), Grade.blue: N_("Low risk")})
 
 _SEVERITY = {Grade.red: 4, Grade.orange: 3, Grade.yellow: 2, Grade.blue: 1}
 COLOURS = {Grade.red: "#e60012", Grade.orange: "#f39800", Grade.yellow: "#ffe100", Grade.blue: "#0068b7"}

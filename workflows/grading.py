@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from workflows.grades import Grade
+from workflows.labels import N_, labelled
 from workflows.rulesets import longest_prefix
 
 
@@ -22,6 +23,10 @@ class Method(enum.StrEnum):
     ls = "ls"  # 风险矩阵法: R = L × S
     mes = "mes"  # 作业条件风险程度评价: R = M × E × S
     direct = "direct"  # 直接判定: any rule D1–D6 applies → red
+
+
+labelled(Method, {Method.lec: N_("LEC (D = L × E × C)"), Method.ls: N_("LS matrix (R = L × S)"),
+                         Method.mes: N_("MES (R = M × E × S)"), Method.direct: N_("Direct determination")})
 
 
 # The allowed values of each factor, in the order of the standard's tables (domain.md §3.3–3.5).
@@ -294,6 +299,12 @@ class ControlLevel(enum.StrEnum):
         return CONTROL_ORDER.index(self)
 
 
+labelled(ControlLevel, {ControlLevel.company: N_("Company level"),
+                               ControlLevel.department: N_("Department level"),
+                               ControlLevel.workshop: N_("Workshop level"), ControlLevel.team: N_("Team level"),
+                               ControlLevel.post: N_("Post level")})
+
+
 CONTROL_ORDER = (ControlLevel.company, ControlLevel.department, ControlLevel.workshop, ControlLevel.team,
                  ControlLevel.post)
 DEFAULT_CONTROL_LEVELS: dict[Grade, ControlLevel] = {
@@ -314,6 +325,10 @@ class Frequency(enum.StrEnum):
     def days(self) -> int:
         """How long one check stays valid (a shift is counted as a day: a check per shift is due daily)."""
         return {"shift": 1, "daily": 1, "weekly": 7, "monthly": 30}[self.value]
+
+
+labelled(Frequency, {Frequency.shift: N_("Every shift"), Frequency.daily: N_("Daily"),
+                            Frequency.weekly: N_("Weekly"), Frequency.monthly: N_("Monthly")})
 
 
 DEFAULT_CHECK_FREQUENCIES: dict[ControlLevel, Frequency] = {

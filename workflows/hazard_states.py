@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 from workflows.grades import Grade
+from workflows.labels import C_, N_, labelled
 
 
 class HazardState(enum.StrEnum):
@@ -18,12 +19,22 @@ class HazardState(enum.StrEnum):
     voided = "voided"
 
 
+labelled(HazardState, {
+    HazardState.reported: N_("Reported"), HazardState.rectifying: N_("Rectifying"),
+    HazardState.pending_review: N_("Pending review"), HazardState.closed: N_("Closed"),
+    HazardState.voided: C_("hazards", "Voided"),
+})
+
+
 OPEN_STATES = frozenset({HazardState.reported, HazardState.rectifying, HazardState.pending_review})
 
 
 class HazardLevel(enum.StrEnum):
     general = "general"
     major = "major"
+
+
+labelled(HazardLevel, {HazardLevel.general: N_("General hazard"), HazardLevel.major: N_("Major hazard")})
 
 
 class HazardSource(enum.StrEnum):
@@ -33,10 +44,24 @@ class HazardSource(enum.StrEnum):
     third_party = "third_party"
 
 
+labelled(HazardSource, {
+    HazardSource.self_inspection: N_("Self-inspection"),
+    HazardSource.government_inspection: N_("Government inspection"),
+    HazardSource.public_report: N_("Public report"), HazardSource.third_party: N_("Third party"),
+})
+
+
 class HazardNature(enum.StrEnum):
     unsafe_condition = "unsafe_condition"
     unsafe_act = "unsafe_act"
     management_defect = "management_defect"
+
+
+labelled(HazardNature, {
+    HazardNature.unsafe_condition: N_("Unsafe condition of things"),
+    HazardNature.unsafe_act: N_("Unsafe act of people"),
+    HazardNature.management_defect: N_("Management defect"),
+})
 
 
 TRIGGERS = ("confirm", "void", "submit", "accept", "reject", "extend", "regrade")

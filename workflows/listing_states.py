@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 
+from workflows.labels import N_, labelled
 from workflows.machines import GuardedMachine, GuardFailed, InvalidTrigger
 
 
@@ -22,6 +23,12 @@ class ListingState(enum.StrEnum):
     listed = "listed"
     dismissed = "dismissed"
     delisted = "delisted"
+
+
+labelled(ListingState, {
+    ListingState.proposed: N_("Proposed"), ListingState.listed: N_("Listed"),
+    ListingState.dismissed: N_("Dismissed"), ListingState.delisted: N_("Delisted"),
+})
 
 
 ACTIVE_LISTING_STATES = frozenset({ListingState.proposed, ListingState.listed})

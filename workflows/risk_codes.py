@@ -10,6 +10,7 @@ import enum
 from collections.abc import Iterable
 
 from workflows import codes
+from workflows.labels import N_, labelled
 
 GB6441_VERSION = "GB6441-1986"
 
@@ -28,6 +29,12 @@ class ControlCategory(enum.StrEnum):
     training = "training"  # 培训教育措施
     ppe = "ppe"  # 个体防护措施
     emergency = "emergency"  # 应急处置措施
+
+
+labelled(ControlCategory, {ControlCategory.engineering: N_("Engineering"),
+                                  ControlCategory.management: N_("Management"),
+                                  ControlCategory.training: N_("Training"), ControlCategory.ppe: N_("PPE"),
+                                  ControlCategory.emergency: N_("Emergency")})
 
 
 CONTROL_CATEGORY_NAMES = {

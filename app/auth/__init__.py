@@ -5,21 +5,11 @@ from __future__ import annotations
 from flask import Flask, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import labels
 from app.auth import sessions
-from app.auth.models import ApiToken, Role, User
+from app.auth.models import ApiToken, User
 from app.clock import utcnow
 from app.errors import Unauthorized
 from app.extensions import db, login_manager
-
-labels.register(Role, {
-    Role.enterprise_staff: _l("Enterprise staff"),
-    Role.enterprise_manager: _l("Safety manager"),
-    Role.enterprise_principal: _l("Principal"),
-    Role.inspector: _l("Inspector"),
-    Role.supervisor: _l("Supervisor"),
-    Role.admin: _l("Administrator"),
-})
 
 
 def _is_api() -> bool:

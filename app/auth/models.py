@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.clock import utcnow
 from app.extensions import db
 from app.organisations.models import Authority, Department, Enterprise, enum_column
+from workflows.labels import N_, labelled
 
 
 class Role(enum.StrEnum):
@@ -37,6 +38,16 @@ class Role(enum.StrEnum):
     def needs_certificate(self) -> bool:
         """Signs enforcement documents as an officer, so must hold a law-enforcement certificate."""
         return self in CERTIFIED_ROLES
+
+
+labelled(Role, {
+    Role.enterprise_staff: N_("Enterprise staff"),
+    Role.enterprise_manager: N_("Safety manager"),
+    Role.enterprise_principal: N_("Principal"),
+    Role.inspector: N_("Inspector"),
+    Role.supervisor: N_("Supervisor"),
+    Role.admin: N_("Administrator"),
+})
 
 
 ENTERPRISE_ROLES = frozenset({Role.enterprise_staff, Role.enterprise_manager, Role.enterprise_principal})

@@ -6,26 +6,9 @@ import importlib
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
-from app import access, labels, storage
-from app.documents.models import DocumentKind, DocumentStatus
+from app import access, storage
 from app.ui import nav_item
-
-labels.register(DocumentKind, {
-    DocumentKind.rectification_notice: _l("Rectification notice"),
-    DocumentKind.rectification_order: _l("Rectification order"),
-    DocumentKind.review_opinion: _l("Review opinion"),
-    DocumentKind.supervision_notice: lazy_pgettext("documents", "Supervision notice"),
-    DocumentKind.delisting_notice: _l("Delisting notice"),
-    DocumentKind.hazard_archive: _l("Hazard archive"),
-    DocumentKind.risk_card: lazy_pgettext("documents", "Risk notification card"),
-})
-labels.register(DocumentStatus, {
-    DocumentStatus.valid: _l("Valid"),
-    DocumentStatus.voided: lazy_pgettext("documents", "Voided"),
-    DocumentStatus.superseded: _l("Superseded"),
-})
 
 
 def _may_list(user) -> bool:

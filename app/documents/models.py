@@ -38,6 +38,7 @@ from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.organisations.models import Authority, Enterprise, enum_column
+from workflows.labels import C_, N_, labelled
 
 
 class DocumentKind(enum.StrEnum):
@@ -48,6 +49,17 @@ class DocumentKind(enum.StrEnum):
     delisting_notice = "delisting_notice"  # 解除挂牌督办通知书 (supervisor)
     hazard_archive = "hazard_archive"  # 隐患档案 (anyone who may see the hazard)
     risk_card = "risk_card"  # 岗位安全风险告知卡 (enterprise)
+
+
+labelled(DocumentKind, {
+    DocumentKind.rectification_notice: N_("Rectification notice"),
+    DocumentKind.rectification_order: N_("Rectification order"),
+    DocumentKind.review_opinion: N_("Review opinion"),
+    DocumentKind.supervision_notice: C_("documents", "Supervision notice"),
+    DocumentKind.delisting_notice: N_("Delisting notice"),
+    DocumentKind.hazard_archive: N_("Hazard archive"),
+    DocumentKind.risk_card: C_("documents", "Risk notification card"),
+})
 
 
 # Kinds whose issuer is always an enterprise (numbered per enterprise and year).
@@ -61,6 +73,13 @@ class DocumentStatus(enum.StrEnum):
     valid = "valid"
     voided = "voided"
     superseded = "superseded"
+
+
+labelled(DocumentStatus, {
+    DocumentStatus.valid: N_("Valid"),
+    DocumentStatus.voided: C_("documents", "Voided"),
+    DocumentStatus.superseded: N_("Superseded"),
+})
 
 
 document_hazards = Table(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import or_
 from sqlalchemy.orm import undefer
@@ -17,10 +16,9 @@ from app.hazards.models import (
     Hazard,
     HazardAttachment,
     HazardEvent,
-    ProductionSuspension,
     TreatmentPlan,
 )
-from workflows.hazard_states import HazardLevel, HazardNature, HazardSource, HazardState
+from workflows.hazard_states import HazardLevel, HazardState
 
 
 def _hazard_scope(user):
@@ -47,30 +45,6 @@ access.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))
 access.register_scope(HazardAttachment, _via_hazard(HazardAttachment.hazard_id))
 access.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
 
-labels.register(HazardState, {
-    HazardState.reported: _l("Reported"), HazardState.rectifying: _l("Rectifying"),
-    HazardState.pending_review: _l("Pending review"), HazardState.closed: _l("Closed"),
-    HazardState.voided: lazy_pgettext("hazards", "Voided"),
-})
-labels.register(HazardLevel, {HazardLevel.general: _l("General hazard"), HazardLevel.major: _l("Major hazard")})
-labels.register(HazardSource, {
-    HazardSource.self_inspection: _l("Self-inspection"),
-    HazardSource.government_inspection: _l("Government inspection"),
-    HazardSource.public_report: _l("Public report"), HazardSource.third_party: _l("Third party"),
-})
-labels.register(HazardNature, {
-    HazardNature.unsafe_condition: _l("Unsafe condition of things"),
-    HazardNature.unsafe_act: _l("Unsafe act of people"),
-    HazardNature.management_defect: _l("Management defect"),
-})
-labels.register(AttachmentKind, {
-    AttachmentKind.before: _l("Before rectification"), AttachmentKind.after: _l("After rectification"),
-    AttachmentKind.document: _l("Document"),
-})
-labels.register(ProductionSuspension, {
-    ProductionSuspension.none: _l("No suspension"), ProductionSuspension.partial: _l("Partial suspension"),
-    ProductionSuspension.full: _l("Full suspension"),
-})
 
 
 def init_app(app: Flask) -> None:

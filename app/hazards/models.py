@@ -44,12 +44,19 @@ from workflows.hazard_states import (
     HazardSource,
     HazardState,
 )
+from workflows.labels import N_, labelled
 
 
 class ProductionSuspension(enum.StrEnum):
     none = "none"
     partial = "partial"
     full = "full"
+
+
+labelled(ProductionSuspension, {
+    ProductionSuspension.none: N_("No suspension"), ProductionSuspension.partial: N_("Partial suspension"),
+    ProductionSuspension.full: N_("Full suspension"),
+})
 
 
 class Hazard(db.Model):
@@ -256,6 +263,12 @@ class AttachmentKind(enum.StrEnum):
     before = "before"
     after = "after"
     document = "document"
+
+
+labelled(AttachmentKind, {
+    AttachmentKind.before: N_("Before rectification"), AttachmentKind.after: N_("After rectification"),
+    AttachmentKind.document: N_("Document"),
+})
 
 
 class HazardAttachment(db.Model):

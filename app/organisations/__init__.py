@@ -6,26 +6,6 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from app import labels
-from app.organisations.models import DepartmentLevel, EnterpriseScale, RegionLevel, StandardisationLevel
-
-labels.register(RegionLevel, {
-    RegionLevel.province: _l("Province"), RegionLevel.city: _l("City"),
-    RegionLevel.county: _l("County"), RegionLevel.town: _l("Town"),
-})
-labels.register(StandardisationLevel, {
-    StandardisationLevel.level_1: _l("Level 1"), StandardisationLevel.level_2: _l("Level 2"),
-    StandardisationLevel.level_3: _l("Level 3"), StandardisationLevel.none: _l("None"),
-})
-labels.register(EnterpriseScale, {
-    EnterpriseScale.large: _l("Large"), EnterpriseScale.medium: _l("Medium"),
-    EnterpriseScale.small: _l("Small"), EnterpriseScale.micro: _l("Micro"),
-})
-labels.register(DepartmentLevel, {
-    DepartmentLevel.department: _l("Department"), DepartmentLevel.workshop: _l("Workshop"),
-    DepartmentLevel.team: _l("Team"), DepartmentLevel.post: _l("Post"),
-})
-
 
 def init_app(app: Flask) -> None:
     # Imported here, not at module level: app.access imports this package's models.

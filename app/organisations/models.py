@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from workflows.labels import N_, labelled
 
 
 def enum_column(enum_cls: type[enum.Enum], **kw):
@@ -26,11 +27,23 @@ class RegionLevel(enum.StrEnum):
     town = "town"
 
 
+labelled(RegionLevel, {
+    RegionLevel.province: N_("Province"), RegionLevel.city: N_("City"),
+    RegionLevel.county: N_("County"), RegionLevel.town: N_("Town"),
+})
+
+
 class StandardisationLevel(enum.StrEnum):
     level_1 = "level_1"
     level_2 = "level_2"
     level_3 = "level_3"
     none = "none"
+
+
+labelled(StandardisationLevel, {
+    StandardisationLevel.level_1: N_("Level 1"), StandardisationLevel.level_2: N_("Level 2"),
+    StandardisationLevel.level_3: N_("Level 3"), StandardisationLevel.none: N_("None"),
+})
 
 
 class EnterpriseScale(enum.StrEnum):
@@ -40,6 +53,12 @@ class EnterpriseScale(enum.StrEnum):
     micro = "micro"
 
 
+labelled(EnterpriseScale, {
+    EnterpriseScale.large: N_("Large"), EnterpriseScale.medium: N_("Medium"),
+    EnterpriseScale.small: N_("Small"), EnterpriseScale.micro: N_("Micro"),
+})
+
+
 class DepartmentLevel(enum.StrEnum):
     """The levels used for graded risk control, outermost first (company is the enterprise itself)."""
 
@@ -47,6 +66,12 @@ class DepartmentLevel(enum.StrEnum):
     workshop = "workshop"
     team = "team"
     post = "post"
+
+
+labelled(DepartmentLevel, {
+    DepartmentLevel.department: N_("Department"), DepartmentLevel.workshop: N_("Workshop"),
+    DepartmentLevel.team: N_("Team"), DepartmentLevel.post: N_("Post"),
+})
 
 
 class Region(db.Model):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from app import access, labels
@@ -20,19 +19,14 @@ from app.auth.models import Role
 from app.extensions import db
 from app.risks.models import (
     CheckRecord,
-    CheckResult,
-    GradeChangeReason,
     RiskArea,
     RiskAssessment,
     RiskGradeChange,
     RiskPoint,
-    RiskPointKind,
-    RiskPointStatus,
     SitePlan,
 )
 from workflows.grades import Grade
-from workflows.grading import ControlLevel, Frequency, Method
-from workflows.risk_codes import ControlCategory
+from workflows.grading import Method
 
 
 def _by_point(model):
@@ -46,27 +40,6 @@ access.register_scope(CheckRecord, lambda user: access.enterprise_condition(Chec
 access.register_scope(RiskAssessment, _by_point(RiskAssessment))
 access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
 
-labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
-                                RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
-labels.register(RiskPointStatus, {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")})
-labels.register(Method, {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
-                         Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")})
-labels.register(ControlLevel, {ControlLevel.company: _l("Company level"),
-                               ControlLevel.department: _l("Department level"),
-                               ControlLevel.workshop: _l("Workshop level"), ControlLevel.team: _l("Team level"),
-                               ControlLevel.post: _l("Post level")})
-labels.register(Frequency, {Frequency.shift: _l("Every shift"), Frequency.daily: _l("Daily"),
-                            Frequency.weekly: _l("Weekly"), Frequency.monthly: _l("Monthly")})
-labels.register(ControlCategory, {ControlCategory.engineering: _l("Engineering"),
-                                  ControlCategory.management: _l("Management"),
-                                  ControlCategory.training: _l("Training"), ControlCategory.ppe: _l("PPE"),
-                                  ControlCategory.emergency: _l("Emergency")})
-labels.register(GradeChangeReason, {
-    GradeChangeReason.assessment: _l("Assessment"),
-    GradeChangeReason.major_hazard_open: _l("An open major hazard makes the point red (rule D2)"),
-    GradeChangeReason.hazards_resolved: _l("The hazards that raised the grade are closed"),
-})
-labels.register(CheckResult, {CheckResult.ok: _l("Passed"), CheckResult.failed: lazy_pgettext("risks", "Failed")})
 
 
 def _fmt(value) -> str:

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.organisations.models import Department, Enterprise, enum_column
 from workflows.grades import Grade
 from workflows.grading import ControlLevel
+from workflows.labels import C_, N_, labelled
 
 
 class RiskPointKind(enum.StrEnum):
@@ -24,9 +25,16 @@ class RiskPointKind(enum.StrEnum):
     process = "process"
 
 
+labelled(RiskPointKind, {RiskPointKind.operation: N_("Operation"), RiskPointKind.equipment: N_("Equipment"),
+                                RiskPointKind.place: N_("Place"), RiskPointKind.process: N_("Process")})
+
+
 class RiskPointStatus(enum.StrEnum):
     active = "active"
     retired = "retired"
+
+
+labelled(RiskPointStatus, {RiskPointStatus.active: N_("In use"), RiskPointStatus.retired: N_("Retired")})
 
 
 def new_card_token() -> str:
@@ -126,6 +134,13 @@ class GradeChangeReason(enum.StrEnum):
     hazards_resolved = "hazards_resolved"  # the hazards that raised the grade were closed or voided
 
 
+labelled(GradeChangeReason, {
+    GradeChangeReason.assessment: N_("Assessment"),
+    GradeChangeReason.major_hazard_open: N_("An open major hazard makes the point red (rule D2)"),
+    GradeChangeReason.hazards_resolved: N_("The hazards that raised the grade are closed"),
+})
+
+
 class RiskGradeChange(db.Model):
     """A change of a point's effective grade and why (the point's history shows these)."""
 
@@ -159,6 +174,9 @@ class SitePlan(db.Model):
 class CheckResult(enum.StrEnum):
     ok = "ok"
     failed = "failed"
+
+
+labelled(CheckResult, {CheckResult.ok: N_("Passed"), CheckResult.failed: C_("risks", "Failed")})
 
 
 class CheckRecord(db.Model):

@@ -9,24 +9,16 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app import access, labels, signals
+from app import access, signals
 from app.cli import SCAN_STEPS
 from app.hazards.models import Hazard
-from app.supervision.models import ListingState, ProposalSource
+from app.supervision.models import ProposalSource
 from workflows.listing import ROUTING_MODES
 
 # Registers the scopes and rules. (``from app.supervision import policy`` would not load the
 # submodule if the package namespace already had a ``policy`` name.)
 importlib.import_module("app.supervision.policy")
 
-labels.register(ListingState, {
-    ListingState.proposed: _l("Proposed"), ListingState.listed: _l("Listed"),
-    ListingState.dismissed: _l("Dismissed"), ListingState.delisted: _l("Delisted"),
-})
-labels.register(ProposalSource, {
-    ProposalSource.scan: _l("Periodic scan"), ProposalSource.confirm: _l("Confirmation"),
-    ProposalSource.regrade: _l("Regrading"), ProposalSource.overdue: _l("Overdue"),
-})
 
 _SOURCES = {"confirm": ProposalSource.confirm, "regrade": ProposalSource.regrade}
 

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.hazards.models import Hazard
 from app.organisations.models import Authority, Enterprise, RegionLevel, enum_column
 from workflows.grades import Grade
+from workflows.labels import N_, labelled
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState
 
 __all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
@@ -31,6 +32,12 @@ class ProposalSource(enum.StrEnum):
     confirm = "confirm"
     regrade = "regrade"
     overdue = "overdue"
+
+
+labelled(ProposalSource, {
+    ProposalSource.scan: N_("Periodic scan"), ProposalSource.confirm: N_("Confirmation"),
+    ProposalSource.regrade: N_("Regrading"), ProposalSource.overdue: N_("Overdue"),
+})
 
 
 class Listing(db.Model):
