@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Enterprise
+from app.paging import page_of_list
 from app.risks import service
 from app.risks.models import RiskArea, RiskPoint, RiskPointStatus, RiskSummary, SitePlan
 from workflows.grades import COLOURS, Grade, stricter
@@ -225,9 +226,8 @@ def region_summary(user: User, page: int = 1, per_page: int = 50, only_grade: st
             continue
         ranked.append((rank, -counts["red"], row[1], row[0], highest, counts))
     ranked.sort()
-    total = len(ranked)
-    start = (page - 1) * per_page
+    one = page_of_list(ranked, page, per_page)
     items = [{"id": ent_id, "name": name, "highest": highest, "counts": counts, "total": sum(counts.values())}
-             for _r, _red, name, ent_id, highest, counts in ranked[start:start + per_page]]
-    return {"items": items, "total": total, "page": page, "per_page": per_page,
-            "pages": max(1, -(-total // per_page)), "totals": totals, "enterprises_by_grade": dict(by_grade)}
+             for _r, _red, name, ent_id, highest, counts in one.items]
+    return {"items": items, "total": one.total, "page": one.page, "per_page": one.per_page,
+            "pages": one.pages, "totals": totals, "enterprises_by_grade": dict(by_grade)}

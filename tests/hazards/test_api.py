@@ -56,7 +56,7 @@ def test_report_confirm_submit_accept(client, world, tokens):
     r = client.post(f"/api/v1/hazards/{hid}/transitions", headers=tokens("manager"), json={"trigger": "accept"})
     assert r.status_code == 409
     r = client.get(f"/api/v1/hazards/{hid}/events", headers=tokens("inspector"))
-    assert [e["trigger"] for e in r.get_json()] == ["report", "confirm", "attach", "submit", "accept"]
+    assert [e["trigger"] for e in r.get_json()["items"]] == ["report", "confirm", "attach", "submit", "accept"]
     r = client.get(f"/api/v1/hazards/{hid}/attachments/{att['id']}", headers=tokens("inspector"))
     assert r.status_code == 200 and r.data[:2] == b"\xff\xd8"
     assert client.get(f"/api/v1/hazards/{hid}/attachments/{att['id']}",
