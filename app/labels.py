@@ -1,6 +1,7 @@
 """Human labels of the identifiers (states, roles, grades...), kept next to nothing but gettext.
 
-Features register their enums' labels; templates use ``{{ value|label }}``. The identifier stays the
+Features declare their enums' labels (``LABELS = {Enum: {member: text}}``) and register them in their
+init_app (``labels.register_all(LABELS)``); templates use ``{{ value|label }}``. The identifier stays the
 contract (code, API, database); the label is what a person reads, in Chinese by default.
 """
 
@@ -10,14 +11,20 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from app.registry import point
 from workflows.grades import Grade
 
-_LABELS: dict[tuple[str, str], object] = {}
+_LABELS = point("labels", "(enum name, value) -> lazy text")
 
 
 def register(enum_cls: type[enum.Enum], mapping: dict) -> None:
     for member, text in mapping.items():
-        _LABELS[(enum_cls.__name__, member.value)] = text
+        _LABELS.add((enum_cls.__name__, member.value), text)
+
+
+def register_all(declared: dict[type[enum.Enum], dict]) -> None:
+    for enum_cls, mapping in declared.items():
+        register(enum_cls, mapping)
 
 
 def label(member) -> str:
@@ -34,5 +41,9 @@ def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
 
 
 # The four grades are everyone's vocabulary (docs/design.md): one label each, whatever page shows them.
-register(Grade, {Grade.red: _l("Major risk"), Grade.orange: _l("Larger risk"),
-                 Grade.yellow: _l("General risk"), Grade.blue: _l("Low risk")})
+LABELS = {Grade: {Grade.red: _l("Major risk"), Grade.orange: _l("Larger risk"),
+                  Grade.yellow: _l("General risk"), Grade.blue: _l("Low risk")}}
+
+
+def init_app(app) -> None:
+    register_all(LABELS)

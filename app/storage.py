@@ -40,6 +40,7 @@ from flask_babel import lazy_gettext as _l
 from app.errors import Invalid, NotFound, ServiceError
 from app.extensions import limiter
 from app.integrity import log as integrity_log
+from app.registry import point
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 PDF_TYPE = "application/pdf"
@@ -93,11 +94,11 @@ def read_limited(upload) -> bytes:
 
 # name -> fn() yielding the SHA-256 of every stored file the database refers to; features register
 # theirs in init_app (``storage check`` calls a file nobody refers to an orphan).
-REFERENCES: dict[str, Callable[[], Iterable[str]]] = {}
+REFERENCES = point("storage.references", "name -> fn() -> iterable of SHA-256")
 
 
 def register_references(name: str, fn: Callable[[], Iterable[str]]) -> None:
-    REFERENCES[name] = fn
+    REFERENCES.add(name, fn)
 
 
 def referenced() -> dict[str, set[str]]:

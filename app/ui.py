@@ -22,17 +22,20 @@ from flask_login import current_user
 from app import access, clock, forms, labels
 from app.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.extensions import db
+from app.registry import point
 
 bp = Blueprint("ui", __name__)
 
-# Features add their entries: (endpoint, label, predicate(user) -> bool); shown in this order.
-NAV: list[tuple[str, object, object]] = []
+# Features add their entries in init_app: endpoint -> (label, predicate(user) -> bool); shown in order.
+NAV = point("nav", "endpoint -> (label, visible(user) -> bool)")
 
 
-def nav_item(endpoint: str, text, visible=lambda user: True) -> None:
-    # Idempotent: the factory may run more than once in a process (tests build several apps).
-    NAV[:] = [entry for entry in NAV if entry[0] != endpoint]
-    NAV.append((endpoint, text, visible))
+def _everyone(user) -> bool:
+    return True
+
+
+def nav_item(endpoint: str, text, visible=_everyone) -> None:
+    NAV.add(endpoint, (text, visible))
 
 
 @dataclass
@@ -74,6 +77,7 @@ def attempt(action: Callable[[], Any], form=None, *, aliases: Mapping[str, str] 
         if place is not None:
             place(form, exc)
         elif form is not None:
+            forms.apply_errors(form, exc, aliases)
             forms.apply_errors(form, exc, aliases)
         else:
             flash("；".join(messages(exc)), "error")
@@ -119,7 +123,7 @@ def _as_grade(value):
 def _nav_for(user):
     from app.feature_domains import text_in_feature
 
-    return [(endpoint, text_in_feature(endpoint, text)) for endpoint, text, visible in NAV if visible(user)]
+    return [(endpoint, text_in_feature(endpoint, text)) for endpoint, (text, visible) in NAV.items() if visible(user)]
 
 
 def init_app(app: Flask) -> None:

@@ -12,14 +12,14 @@ from app.clock import utcnow
 from app.errors import Unauthorized
 from app.extensions import db, login_manager
 
-labels.register(Role, {
+LABELS = {Role: {
     Role.enterprise_staff: _l("Enterprise staff"),
     Role.enterprise_manager: _l("Safety manager"),
     Role.enterprise_principal: _l("Principal"),
     Role.inspector: _l("Inspector"),
     Role.supervisor: _l("Supervisor"),
     Role.admin: _l("Administrator"),
-})
+}}
 
 
 def _is_api() -> bool:
@@ -55,8 +55,13 @@ def unauthorized():
 
 
 def init_app(app: Flask) -> None:
+    # Inside: the views, API and CLI import the services, which import app.access (and through it
+    # organisations' models, whose package imports this one): loaded only when the app is built.
+    from app.api import register
     from app.auth import api as auth_api
     from app.auth import cli, views
+
+    labels.register_all(LABELS)
 
     @app.before_request
     def _forget_cached_user_and_locale():
@@ -77,7 +82,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     app.register_blueprint(views.bp)
-    from app.api import register
-
     register(auth_api.blp)
     app.cli.add_command(cli.user_cli)

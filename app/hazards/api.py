@@ -7,17 +7,17 @@ his role may not take, 409 for a trigger not allowed in the current state (or a 
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 from sqlalchemy import select
 
-from app import access
-from app.api import PageArgs, Timestamp, Value, api_blueprint, page_schema, register
+from app import access, signals
+from app.api import PageArgs, Timestamp, Value, api_blueprint, page_schema
 from app.auth.models import Role
 from app.errors import Invalid, NotFound
-from app.hazards import hooks, service, storage_io
+from app.hazards import service, storage_io
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import COUNT_CAP, register_page
 from app.idempotency import idempotent
@@ -104,7 +104,7 @@ class HazardDetail(HazardSummary):
 
     # What the answer says beside the hazard's columns, read from the other modules.
     COMPUTED = {
-        "listed": lambda h: hooks.listing_authority(h) is not None,
+        "listed": lambda h: signals.listing_authority.first(h) is not None,
         "allowed_triggers": lambda h: service.allowed_triggers(h, current_user),
         "attachments": storage_io.attachments_of,
     }
@@ -364,6 +364,3 @@ def events(args, hazard_id):
     stmt = select(HazardEvent).where(HazardEvent.hazard_id == hazard.id).order_by(HazardEvent.seq)
     return paginate(stmt, args["page"], args["per_page"])
 
-
-def init_app(app: Flask) -> None:
-    register(blp)

@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from app import access
 from app.auth.models import Role, User
-from app.cli import demo_step
 from app.clock import to_local, today, utcnow
 from app.extensions import db
 from app.hazards import service
@@ -415,7 +414,6 @@ def schedule(story, finding: Finding, *, enterprise, people: dict, inspector: Us
         story.at(days_ago, hhmm, steps[step](arg))
 
 
-@demo_step("hazards", phase="story")
 def seed(ctx: dict) -> None:
     enterprises = ctx.get("enterprises") or {}
     story = ctx.get("story")

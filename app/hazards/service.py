@@ -24,7 +24,7 @@ from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.hazards import history, hooks
+from app.hazards import history
 from app.hazards import policy as hazard_policy
 from app.hazards.models import (
     PLAN_SECTIONS,
@@ -93,9 +93,9 @@ def is_postgres() -> bool:
 
 def _load_for_change(hazard_id: int, actor: User, trigger: str | None = None) -> Hazard:
     """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends; with
-    what ``trigger``'s checks read loaded alongside (``hooks.load_options``)."""
+    what ``trigger``'s checks read loaded alongside (``signals.load_options``)."""
     return access.get_visible(Hazard, hazard_id, actor, for_update=is_postgres(),
-                              options=hooks.load_options(trigger) if trigger else ())
+                              options=signals.load_options(trigger) if trigger else ())
 
 
 def _flush() -> None:

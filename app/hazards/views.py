@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import access, forms, idempotency, ui
+from app import access, forms, idempotency, signals, ui
 from app.auth.models import User
 from app.errors import Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.hazards import forms as F
-from app.hazards import hooks, service, storage_io
 from app.hazards import policy as hazard_policy
+from app.hazards import service, storage_io
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import register_page
 from app.labels import label
@@ -207,8 +207,8 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "hazard": hazard, "events": events, "attachments": attachments, "attachments_by_id": by_id,
         "allowed": service.allowed_triggers(hazard, current_user),
         "on_the_spot": service.can_rectify_on_the_spot(hazard, current_user),
-        "listing_authority": hooks.listing_authority(hazard),
-        "listing_link": hooks.listing_link(hazard, current_user),
+        "listing_authority": signals.listing_authority.first(hazard),
+        "listing_link": signals.listing_link.first(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),

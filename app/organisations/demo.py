@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from app.auth.models import Role
 from app.auth.service import create_user
-from app.cli import demo_step
 from app.extensions import db
 from app.organisations import service
 from app.organisations.credit_code import complete
@@ -89,7 +88,6 @@ def departments_of(key: str) -> list[tuple[str, DepartmentLevel, str | None]]:
 
 
 
-@demo_step("organisations")
 def seed(ctx: dict) -> None:
     industries = ensure_industries()
     regions = {}

@@ -17,55 +17,32 @@ from sqlalchemy import select
 from app import access, labels
 from app.auth.models import Role
 from app.extensions import db
-from app.risks.models import (
-    CheckRecord,
-    CheckResult,
-    GradeChangeReason,
-    RiskArea,
-    RiskAssessment,
-    RiskGradeChange,
-    RiskPoint,
-    RiskPointKind,
-    RiskPointStatus,
-    SitePlan,
-)
+from app.risks.models import CheckResult, GradeChangeReason, RiskPointKind, RiskPointStatus, SitePlan
 from workflows.grades import Grade
 from workflows.grading import ControlLevel, Frequency, Method
 from workflows.risk_codes import ControlCategory
 
-
-def _by_point(model):
-    return lambda user: model.risk_point_id.in_(select(RiskPoint.id).where(access.condition(RiskPoint, user)))
-
-
-access.register_scope(RiskPoint, lambda user: access.enterprise_condition(RiskPoint.enterprise_id, user))
-access.register_scope(RiskArea, lambda user: access.enterprise_condition(RiskArea.enterprise_id, user))
-access.register_scope(SitePlan, lambda user: access.enterprise_condition(SitePlan.enterprise_id, user))
-access.register_scope(CheckRecord, lambda user: access.enterprise_condition(CheckRecord.enterprise_id, user))
-access.register_scope(RiskAssessment, _by_point(RiskAssessment))
-access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
-
-labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
-                                RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
-labels.register(RiskPointStatus, {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")})
-labels.register(Method, {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
-                         Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")})
-labels.register(ControlLevel, {ControlLevel.company: _l("Company level"),
-                               ControlLevel.department: _l("Department level"),
-                               ControlLevel.workshop: _l("Workshop level"), ControlLevel.team: _l("Team level"),
-                               ControlLevel.post: _l("Post level")})
-labels.register(Frequency, {Frequency.shift: _l("Every shift"), Frequency.daily: _l("Daily"),
-                            Frequency.weekly: _l("Weekly"), Frequency.monthly: _l("Monthly")})
-labels.register(ControlCategory, {ControlCategory.engineering: _l("Engineering"),
-                                  ControlCategory.management: _l("Management"),
-                                  ControlCategory.training: _l("Training"), ControlCategory.ppe: _l("PPE"),
-                                  ControlCategory.emergency: _l("Emergency")})
-labels.register(GradeChangeReason, {
-    GradeChangeReason.assessment: _l("Assessment"),
-    GradeChangeReason.major_hazard_open: _l("An open major hazard makes the point red (rule D2)"),
-    GradeChangeReason.hazards_resolved: _l("The hazards that raised the grade are closed"),
-})
-labels.register(CheckResult, {CheckResult.ok: _l("Passed"), CheckResult.failed: _l("Failed")})
+LABELS = {
+    RiskPointKind: {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
+                    RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")},
+    RiskPointStatus: {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")},
+    Method: {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
+             Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")},
+    ControlLevel: {ControlLevel.company: _l("Company level"), ControlLevel.department: _l("Department level"),
+                   ControlLevel.workshop: _l("Workshop level"), ControlLevel.team: _l("Team level"),
+                   ControlLevel.post: _l("Post level")},
+    Frequency: {Frequency.shift: _l("Every shift"), Frequency.daily: _l("Daily"),
+                Frequency.weekly: _l("Weekly"), Frequency.monthly: _l("Monthly")},
+    ControlCategory: {ControlCategory.engineering: _l("Engineering"), ControlCategory.management: _l("Management"),
+                      ControlCategory.training: _l("Training"), ControlCategory.ppe: _l("PPE"),
+                      ControlCategory.emergency: _l("Emergency")},
+    GradeChangeReason: {
+        GradeChangeReason.assessment: _l("Assessment"),
+        GradeChangeReason.major_hazard_open: _l("An open major hazard makes the point red (rule D2)"),
+        GradeChangeReason.hazards_resolved: _l("The hazards that raised the grade are closed"),
+    },
+    CheckResult: {CheckResult.ok: _l("Passed"), CheckResult.failed: _l("Failed")},
+}
 
 
 def _fmt(value) -> str:
@@ -96,17 +73,25 @@ def _stored_plans():
 
 
 def init_app(app: Flask) -> None:
-    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
-    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
-    import importlib
-
-    from app import storage, ui
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
+    # the service, views and API are loaded only when the app is built: no import cycle.
+    from app import cli, signals, storage, ui
     from app.api import register
-    from app.risks import api, demo, service, summary, views  # noqa: F401
+    from app.risks import api, demo, policy, service, summary, views
 
-    importlib.import_module("app.risks.policy")  # registers the rules
+    access.register(policy.SCOPES, policy.rules)
+    labels.register_all(LABELS)
+    ui.nav_item("risks.index", _l("Risk register"))
+    ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
+    ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
+    ui.nav_item("risks.checks", _l("My checks"), _enterprise_user)
+    ui.nav_item("risks.reviews", _l("Due for review"))
+    cli.SCAN_STEPS.add("risk_reviews", service.count_due_reviews)
+    cli.add_demo_step("risks", demo.seed)
+    signals.hazard_created.connect(service.on_hazard)
+    signals.hazard_transitioned.connect(service.on_hazard)
+    summary.connect()
     storage.register_references("site_plans", _stored_plans)
-
     app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
     app.jinja_env.filters["num"] = _fmt
     app.jinja_env.filters["inputs_text"] = _inputs_text
@@ -114,10 +99,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     register(api.blp)
-    service.connect_signals()
-    summary.connect()
-    ui.nav_item("risks.index", _l("Risk register"))
-    ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
-    ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
-    ui.nav_item("risks.checks", _l("My checks"), _enterprise_user)
-    ui.nav_item("risks.reviews", _l("Due for review"))

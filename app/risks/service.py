@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, signals
+from app import access
 from app.auth.models import Role, User
-from app.cli import scan_step
 from app.clock import today
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
@@ -385,8 +384,9 @@ def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | Non
     return True
 
 
-def _on_hazard(hazard, **_kw) -> None:
-    """Signal receiver: a hazard was created or changed state/level; re-grade its risk point."""
+def on_hazard(hazard, **_kw) -> None:
+    """Receiver of ``signals.hazard_created`` and ``hazard_transitioned`` (connected by risks' init_app):
+    a hazard was created or changed state/level; re-grade its risk point."""
     point_id = getattr(hazard, "risk_point_id", None)
     if point_id is None:
         return
@@ -395,11 +395,6 @@ def _on_hazard(hazard, **_kw) -> None:
                               .execution_options(populate_existing=True))
     if point is not None:
         refresh_effective_grade(point, hazard_id=hazard.id)
-
-
-def connect_signals() -> None:
-    signals.hazard_created.connect(_on_hazard, weak=False)
-    signals.hazard_transitioned.connect(_on_hazard, weak=False)
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -411,7 +406,6 @@ def due_for_review(stmt, within_days: int = 0):
                       RiskPoint.next_review_on <= limit).order_by(RiskPoint.next_review_on, RiskPoint.id)
 
 
-@scan_step("risk_reviews")
 def count_due_reviews() -> dict:
     """Scan step: count due reviews and remind the responsible person (else the enterprise's safety
     managers) once per point and due date. Idempotent: a reminder is never repeated."""

@@ -73,7 +73,3 @@ def decide(args, listing_id):
                              deadline=args["deadline"], requirements=args["requirements"])
     db.session.commit()
     return listing
-
-
-def register() -> None:
-    api_base.register(blp)

@@ -293,13 +293,13 @@ def _listed(hazard: Hazard) -> Listing | None:
 
 
 def listing_authority_of(hazard: Hazard) -> Authority | None:
-    """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
+    """Answers ``app.signals.listing_authority``: the authority of the hazard's active listing."""
     listing = _listed(hazard)
     return listing.authority if listing is not None else None
 
 
 def listing_link_of(hazard: Hazard, user: User) -> str | None:
-    """Resolver for ``app.hazards.hooks.listing_link``: the page of the hazard's newest listing that
+    """Answers ``app.signals.listing_link``: the page of the hazard's newest listing that
     ``user`` may open (an enterprise: its listed or delisted items; authorities: their region's)."""
     from flask import url_for
 
