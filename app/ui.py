@@ -22,7 +22,9 @@ from flask_login import current_user
 from app import access, clock, forms, labels
 from app.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.extensions import db
+from app.feature_domains import text_in_feature
 from app.registry import point
+from workflows.grades import Grade
 
 bp = Blueprint("ui", __name__)
 
@@ -78,7 +80,6 @@ def attempt(action: Callable[[], Any], form=None, *, aliases: Mapping[str, str] 
             place(form, exc)
         elif form is not None:
             forms.apply_errors(form, exc, aliases)
-            forms.apply_errors(form, exc, aliases)
         else:
             flash("；".join(messages(exc)), "error")
         return Attempt(status=refusal_status(exc), error=exc)
@@ -110,7 +111,6 @@ def healthz():
 
 
 def _as_grade(value):
-    from workflows.grades import Grade
 
     if value is None or value == "" or isinstance(value, Grade):
         return value or None
@@ -121,7 +121,6 @@ def _as_grade(value):
 
 
 def _nav_for(user):
-    from app.feature_domains import text_in_feature
 
     return [(endpoint, text_in_feature(endpoint, text)) for endpoint, (text, visible) in NAV.items() if visible(user)]
 
