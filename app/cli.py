@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from app import clock
 from app.extensions import db
 from app.registry import point
 
@@ -88,9 +90,7 @@ class Story:
         self._actions.append((days_ago, hhmm, len(self._actions), fn))
 
     def play(self) -> None:
-        from datetime import timedelta
 
-        from app import clock
 
         actions, self._actions = sorted(self._actions, key=lambda a: (-a[0], a[1], a[2])), []
         if not actions:
@@ -119,7 +119,7 @@ def scan_in_transaction() -> dict[str, dict]:
 
 
 def _create_app():
-    from app import create_app
+    from app import create_app  # app/__init__ imports this module
 
     return create_app()
 
@@ -148,9 +148,7 @@ def scan_command():
 def run_demo() -> dict:
     """Set-up steps on the story's first day, then the story (dated actions, played in order), then
     what is made from today's state."""
-    from datetime import timedelta
 
-    from app import clock
 
     ctx: dict = {"story": Story()}
     start = clock.local_moment(clock.today() - timedelta(days=DEMO_START_DAYS), 8, 30)
@@ -176,7 +174,7 @@ def run_demo() -> dict:
 @with_appcontext
 def demo_command(if_empty):
     """Load the demo city: regions, authorities, enterprises, users, risks, hazards."""
-    from app.organisations.models import Enterprise
+    from app.organisations.models import Enterprise  # the core's commands import no feature at load time
 
     if db.session.scalar(db.select(Enterprise.id).limit(1)) is not None:
         if if_empty:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, request
-from flask_babel import Domain
+from flask_babel import Domain, _get_current_context
 
 
 def _feature_of_import_name(import_name: str) -> str | None:
@@ -34,7 +34,6 @@ def domain_for_endpoint(endpoint: str | None) -> Domain | None:
 
 def text_in_feature(endpoint: str, text) -> str:
     """``str(text)`` as the feature serving ``endpoint`` translates it."""
-    from flask_babel import _get_current_context
 
     domain = domain_for_endpoint(endpoint)
     if domain is None:

@@ -55,11 +55,11 @@ def unauthorized():
 
 
 def init_app(app: Flask) -> None:
-    # Inside: the views, API and CLI import the services, which import app.access (and through it
+    # Inside: the views and API import the services, which import app.access (and through it
     # organisations' models, whose package imports this one): loaded only when the app is built.
     from app.api import register
     from app.auth import api as auth_api
-    from app.auth import cli, views
+    from app.auth import views
 
     labels.register_all(LABELS)
 
@@ -83,4 +83,3 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     app.register_blueprint(views.bp)
     register(auth_api.blp)
-    app.cli.add_command(cli.user_cli)

@@ -87,7 +87,7 @@ def _risk_card_context(point_id: int | None):
         raise Invalid(fields={"risk_point_id": _("Choose a risk point.")})
     point = access.get_visible(RiskPoint, point_id, current_user)
     try:  # inside: an installation may leave the risks feature out, and a card is then refused
-        from app.risks.cards import card_context
+        from app.risks.cards import card_context  # an installation may leave risks out
     except ImportError:
         raise Invalid(fields={"kind": _("Risk cards are not available yet.")}) from None
     return point, card_context(point)

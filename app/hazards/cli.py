@@ -7,7 +7,10 @@ import sys
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from app.extensions import db
+from app.integrity import ChainKeyError
 from workflows import hazard as machine
 
 workflow_group = click.Group("workflow", help="The hazard lifecycle machine.")
@@ -22,12 +25,10 @@ def diagram_command():
 
 def report_audit(jobs: int = 1) -> bool:
     """Run every check of the history, print what is wrong (stderr), True when all is intact."""
-    from sqlalchemy import select
 
-    from app.extensions import db
+    # the audit's models and history, loaded when the command runs (maintenance imports this module)
     from app.hazards import history
     from app.hazards.models import Hazard
-    from app.integrity import ChainKeyError
     from app.organisations.models import Enterprise
 
     try:

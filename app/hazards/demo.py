@@ -289,7 +289,7 @@ FINDINGS: dict[str, list[Finding]] = {
 def photo(seed: int, *, after: bool = False) -> bytes:
     """A made-up site photo: a JPEG with EXIF capture time (a few minutes before now, local time, as
     a phone writes it) and GPS."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # lazy: only for images
 
     rnd = random.Random(seed)
     base = (60, 160, 80) if after else (170, 60, 50)

@@ -115,7 +115,7 @@ def next_code(enterprise_id: int, year: int) -> str:
     """YH-YYYY-NNNN, gap-free per enterprise and year; an atomic upsert (safe across processes)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(HazardCodeCounter).values(enterprise_id=enterprise_id, year=year, last=1)
@@ -161,7 +161,7 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
     if accident_type and accident_type not in codes.ACCIDENT_TYPES:
         errors["accident_type"] = _("Not a code of GB 6441.")
     if risk_point is None and risk_point_id is not None:
-        from app.risks.models import RiskPoint
+        from app.risks.models import RiskPoint  # risks' models import hazards' (a cycle at load time)
 
         risk_point = db.session.scalar(access.visible(RiskPoint, actor).where(RiskPoint.id == risk_point_id))
         if risk_point is None:
@@ -583,6 +583,7 @@ def approve_plan(hazard_id: int, actor: User) -> TreatmentPlan:
 # --- reminders ---------------------------------------------------------------------------------
 
 def _notify_after(hazard: Hazard, trigger: str, actor: User) -> None:
+    # notifications' service imports hazards' models (a cycle at load time)
     from app.notifications import service as notify
 
     if trigger in ("confirm", "reject", "extend") and hazard.responsible_user_id and \

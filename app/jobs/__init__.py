@@ -32,6 +32,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 
+from app.clock import utcnow
 from app.extensions import db
 from app.registry import point
 
@@ -119,7 +120,7 @@ def _dispatch(pending: list) -> None:
 def _to_queue(queue, pending: list) -> None:
     """All of a commit's jobs in one Redis round trip (enqueue_many pipelines them); delayed ones into
     RQ's scheduled registry."""
-    from rq import Queue
+    from rq import Queue  # only with Redis configured
 
     opts = {"timeout": current_app.config["JOB_TIMEOUT_SECONDS"], "failure_ttl": 30 * 86400,
             "result_ttl": 3600}
@@ -176,8 +177,7 @@ def perform(name: str, kwargs: dict) -> None:
 
 
 def _record_failure(name: str, kwargs: dict, exc: Exception) -> None:
-    from app.clock import utcnow
-    from app.jobs.models import FailedJob
+    from app.jobs.models import FailedJob  # the models import this package (a cycle at load time)
 
     try:
         db.session.add(FailedJob(name=name, kwargs=kwargs, failed_at=utcnow(),
@@ -189,8 +189,8 @@ def _record_failure(name: str, kwargs: dict, exc: Exception) -> None:
 
 
 def get_queue():
-    from redis import Redis
-    from rq import Queue
+    from redis import Redis  # only with Redis configured
+    from rq import Queue  # only with Redis configured
 
     app = current_app._get_current_object()
     queue = app.extensions.get("shk_queue")
@@ -205,6 +205,9 @@ _listening = False
 
 def init_app(app: Flask) -> None:
     global _listening
+
+    # Inside: the app's other modules import this one (``jobs.enqueue``); its pages, commands and
+    # navigation need app.access and app.ui, which are loaded only when the app is built.
     from flask_babel import lazy_gettext as _l
 
     from app import access, ui

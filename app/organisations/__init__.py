@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     from app import access, cli, ui
     from app.api import register
     from app.organisations import api, demo, policy, views
+    from app.organisations import cli as users_cli
 
     access.register(policy.SCOPES, policy.rules)
     labels.register_all(LABELS)
@@ -44,3 +45,4 @@ def init_app(app: Flask) -> None:
     cli.add_demo_step("organisations", demo.seed)
     app.register_blueprint(views.bp)
     register(api.blp)
+    app.cli.add_command(users_cli.user_cli)  # users are administered here: pages, API and `shuangkong user`

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.auth.models import Role
+from sqlalchemy import select
+
+from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.extensions import db
 from app.organisations import service
@@ -146,9 +148,7 @@ def seed(ctx: dict) -> None:
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, organisation) of the demo accounts worth trying, read from the database
     (printed by a process other than the one that loaded the demo)."""
-    from sqlalchemy import select
 
-    from app.auth.models import User
 
     wanted = ["admin"]
     for prefix in ("sr", "xz", "gf", "gx"):

@@ -46,7 +46,7 @@ LABELS = {
 
 
 def _fmt(value) -> str:
-    from workflows.grading import _fmt as fmt
+    from workflows.grading import _fmt as fmt  # the one number format of the grading rules
 
     return "" if value is None else fmt(value)
 

@@ -269,7 +269,7 @@ def controls_for(engineering: list[str], management: list[str], accidents: list[
 
 def draw_plan(seed: int, areas: list[str], width: int = 1200, height: int = 800) -> tuple[bytes, list[tuple[str, list]]]:
     """A simple site plan (roads, buildings) with the boxes where the areas lie (relative coords)."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # lazy: only for images
 
     rnd = random.Random(seed)
     img = Image.new("RGB", (width, height), (245, 245, 238))

@@ -137,7 +137,7 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
     """The plan with areas filled and pins drawn (for print: no SVG/JS needed in the PDF)."""
     if plan is None:
         return None
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # lazy: only for images
 
     with Image.open(io.BytesIO(storage.load(plan.sha256))) as src:
         img = src.convert("RGBA")
@@ -175,7 +175,7 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
 
 def _font(size: int):
     """A CJK font for area names on the printed plan (Noto Sans CJK from fonts-noto-cjk), else None."""
-    from PIL import ImageFont
+    from PIL import ImageFont  # lazy: only for images
 
     for path in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"):

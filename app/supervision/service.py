@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, labels
 from app.auth.models import User
+from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -197,7 +198,6 @@ def scan(on: date | None = None, batch: int | None = None) -> dict:
     it goes under ``shuangkong scan``; ``propose`` then applies the exact rule set of the hazard's region.
     A second run the same day finds nothing (unless no authority may receive a proposal: logged).
     """
-    from app.cli import SCAN_BATCH, end_batch, lock_skipping
 
     on = on or today()
     batch = batch or SCAN_BATCH
@@ -301,7 +301,6 @@ def listing_authority_of(hazard: Hazard) -> Authority | None:
 def listing_link_of(hazard: Hazard, user: User) -> str | None:
     """Answers ``app.signals.listing_link``: the page of the hazard's newest listing that
     ``user`` may open (an enterprise: its listed or delisted items; authorities: their region's)."""
-    from flask import url_for
 
     if not getattr(user, "is_authenticated", False) or not hazard.listings:
         return None
