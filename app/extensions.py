@@ -17,8 +17,9 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import ErrorEnvelope
+from app.errors import Conflict, ErrorEnvelope
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -87,3 +88,14 @@ def enum_column(enum_cls: type[enum.Enum], **kw):
     return mapped_column(
         Enum(enum_cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]), **kw
     )
+
+
+def flush_or_conflict(*lost_races: type[Exception]) -> None:
+    """Flush the session. A versioned row another transaction changed first (``StaleDataError``), or
+    one of ``lost_races`` (e.g. ``IntegrityError``: a number taken meanwhile), is a lost race: roll
+    back and answer Conflict (409, "reload"). The one statement of that rule for every service."""
+    try:
+        db.session.flush()
+    except (StaleDataError, *lost_races):
+        db.session.rollback()
+        raise Conflict() from None

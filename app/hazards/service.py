@@ -17,13 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, labels, signals, storage
 from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, flush_or_conflict
 from app.hazards import history
 from app.hazards import policy as hazard_policy
 from app.hazards.models import (
@@ -99,14 +98,7 @@ def _load_for_change(hazard_id: int, actor: User, trigger: str | None = None) ->
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict() from None
-    except IntegrityError:  # e.g. the same event number written by a concurrent request
-        db.session.rollback()
-        raise Conflict() from None
+    flush_or_conflict(IntegrityError)  # IntegrityError: e.g. the same event number written by a concurrent request
 
 
 # --- codes ------------------------------------------------------------------------------------

@@ -11,13 +11,12 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import access
 from app.auth.models import Role, User
 from app.clock import today
 from app.errors import Conflict, Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, flush_or_conflict
 from app.hazards import queries as hazard_queries
 from app.notifications import service as notifications
 from app.organisations.models import Department, Enterprise
@@ -287,15 +286,8 @@ def update_point(actor: User, point: RiskPoint | int, *, expected_version: int |
         raise Conflict()
     values = clean(point.enterprise, data, partial=True)
     _apply(point, point.enterprise, values)
-    _flush()
+    flush_or_conflict()
     return point
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:  # someone else saved this point first (version check)
-        raise Conflict() from None
 
 
 def add_months(day: date, months: int) -> date:
@@ -330,7 +322,7 @@ def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
     point.last_assessed_on = day
     point.next_review_on = add_months(day, point.review_interval_months or 3)
     refresh_effective_grade(point, reason=GradeChangeReason.assessment)
-    _flush()
+    flush_or_conflict()
     return row
 
 
