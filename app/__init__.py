@@ -1,7 +1,9 @@
 """shuangkong (双控): the Flask application factory.
 
-Each feature package under ``app/`` exposes ``init_app(app)``; the factory wires them in the
-order of FEATURES so that a feature may rely on those before it (hazards on organisations, ...).
+Each feature package under ``app/`` exposes ``init_app(app)``, the one place where it plugs itself in
+(scopes and rules, labels, navigation, scan and demo steps, jobs, receivers, blueprints and API; see
+docs/architecture.md); the factory calls them in the order of FEATURES, so that a feature may rely on
+those before it (hazards on organisations, ...) and their steps and receivers run in that order.
 """
 
 from __future__ import annotations
@@ -11,24 +13,55 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import config, extensions, guards, resilience
+from app import (
+    access,
+    cli,
+    config,
+    errors,
+    extensions,
+    guards,
+    resilience,
+    security_headers,
+    ui,
+)
+from reports.render import check_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Order matters: models and policies of earlier features are used by later ones.
+# Order matters: models and policies of earlier features are used by later ones, and scan steps,
+# demo steps, navigation entries and signal receivers run in this order.
 FEATURES = (
     "auth",
     "jobs",
     "organisations",
     "risks",
+    "notifications",
     "hazards",
     "supervision",
     "documents",
-    "dashboard",
-    "public",
     "api",
     "frontend",  # charts and the installable app shell (manifest, service worker, offline page)
 )
+
+
+class UnknownFeature(RuntimeError):
+    pass
+
+
+def load_features(names) -> list:
+    """The feature packages ``app.<name>``; an unknown name is refused (never skipped)."""
+    modules = []
+    for name in names:
+        try:
+            module = importlib.import_module(f"app.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.{name}":
+                raise
+            raise UnknownFeature(f"FEATURES names {name!r}, but there is no package app/{name}") from None
+        if not callable(getattr(module, "init_app", None)):
+            raise UnknownFeature(f"app/{name} has no init_app(app): it is not a feature")
+        modules.append(module)
+    return modules
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -43,16 +76,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     guards.init_url_map(app)
     extensions.init_app(app)
     resilience.init_app(app)
-    for name in FEATURES:
-        try:
-            module = importlib.import_module(f"app.{name}")
-        except ModuleNotFoundError as exc:  # a feature not built yet
-            if exc.name != f"app.{name}":
-                raise
-            continue
+    access.init_app(app)  # the core's scopes and rules (tenants and users)
+    for module in load_features(FEATURES):
         module.init_app(app)
-    from app import cli, errors, security_headers, ui
-    from reports.render import check_fonts
 
     check_fonts(app.logger)
 

@@ -23,13 +23,37 @@ from app.auth.models import Role, User
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.organisations.models import Authority, Enterprise, Region
+from app.registry import point
 
 T = TypeVar("T")
 ScopeFn = Callable[[User], ColumnElement[bool]]
 RuleFn = Callable[[User, Any], bool]
 
-_SCOPES: dict[type, ScopeFn] = {}
-_RULES: dict[str, RuleFn] = {}
+# Filled by ``register`` from each feature's init_app (the core's own by ``init_app`` below).
+SCOPES = point("access.scopes", "model -> fn(user) -> SQL condition", unique=True)
+RULES = point("access.rules", "action -> fn(user, obj) -> bool", unique=True)
+
+
+class Rules(dict):
+    """A feature's rules, declared in its policy module with ``@rules("action")`` and registered by
+    its init_app (``access.register(SCOPES, rules)``)."""
+
+    def __call__(self, action: str) -> Callable[[RuleFn], RuleFn]:
+        def decorate(fn: RuleFn) -> RuleFn:
+            if action in self:
+                raise ValueError(f"rule {action!r} declared twice")
+            self[action] = fn
+            return fn
+
+        return decorate
+
+
+def register(scopes: dict[type, ScopeFn] | None = None, rules: dict[str, RuleFn] | None = None) -> None:
+    """Register a feature's tenancy scopes and rules (from its init_app)."""
+    for model, fn in (scopes or {}).items():
+        SCOPES.add(model, fn)
+    for action, fn in (rules or {}).items():
+        RULES.add(action, fn)
 
 
 class _InArray(FunctionElement):
@@ -128,13 +152,9 @@ def in_jurisdiction(user: User, enterprise: Enterprise) -> bool:
 
 # --- scopes ----------------------------------------------------------------------------
 
-def register_scope(model: type, fn: ScopeFn) -> None:
-    _SCOPES[model] = fn
-
-
 def condition(model: type, user: User) -> ColumnElement[bool]:
     try:
-        return _SCOPES[model](user)
+        return SCOPES[model](user)
     except KeyError:
         raise LookupError(f"no tenancy scope registered for {model.__name__}") from None
 
@@ -200,28 +220,20 @@ def _user_scope(user: User) -> ColumnElement[bool]:
     return User.authority_id.in_(own_authorities) | enterprise_condition(User.enterprise_id, user)
 
 
-register_scope(Enterprise, lambda user: enterprise_condition(Enterprise.id, user))
-register_scope(Region, _region_scope)
-register_scope(Authority, _authority_scope)
-register_scope(User, _user_scope)
+def _enterprise_scope(user: User) -> ColumnElement[bool]:
+    return enterprise_condition(Enterprise.id, user)
+
+
+# The core's scopes: the tenants themselves and their users.
+CORE_SCOPES = {Enterprise: _enterprise_scope, Region: _region_scope, Authority: _authority_scope, User: _user_scope}
 
 
 # --- rules -----------------------------------------------------------------------------
 
-def rule(action: str) -> Callable[[RuleFn], RuleFn]:
-    def decorate(fn: RuleFn) -> RuleFn:
-        if action in _RULES:
-            raise ValueError(f"rule {action!r} registered twice")
-        _RULES[action] = fn
-        return fn
-
-    return decorate
-
-
 def can(user: User | None, action: str, obj: Any = None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    fn = _RULES.get(action)
+    fn = RULES.get(action)
     if fn is None:
         raise LookupError(f"no policy rule for action {action!r}")
     return bool(fn(user, obj))
@@ -236,23 +248,27 @@ def has_role(user: User, *roles: Role) -> bool:
     return user.role in roles
 
 
-@rule("admin")
+# The core's rules (organisations' and users' master data are read by every feature).
+core_rules = Rules()
+
+
+@core_rules("admin")
 def _admin(user: User, _obj) -> bool:
     return user.role == Role.admin
 
 
-@rule("organisation.browse")
+@core_rules("organisation.browse")
 def _browse(user: User, _obj) -> bool:
     """Lists of regions and authorities are for government users and admin."""
     return user.role == Role.admin or user.role.is_government
 
 
-@rule("enterprise.view")
+@core_rules("enterprise.view")
 def _enterprise_view(user: User, enterprise: Enterprise) -> bool:
     return is_visible(enterprise, user)
 
 
-@rule("enterprise.edit")
+@core_rules("enterprise.edit")
 def _enterprise_edit(user: User, enterprise: Enterprise | None) -> bool:
     # Enterprises are master data kept by admin; the enterprise's own manager keeps its details.
     if user.role == Role.admin:
@@ -264,16 +280,20 @@ def _enterprise_edit(user: User, enterprise: Enterprise | None) -> bool:
     )
 
 
-@rule("department.edit")
+@core_rules("department.edit")
 def _department_edit(user: User, enterprise: Enterprise) -> bool:
     return _enterprise_edit(user, enterprise)
 
 
-@rule("user.view")
+@core_rules("user.view")
 def _user_view(user: User, other: User) -> bool:
     return is_visible(other, user)
 
 
-@rule("user.edit")
+@core_rules("user.edit")
 def _user_edit(user: User, _other) -> bool:
     return user.role == Role.admin
+
+
+def init_app(app) -> None:
+    register(CORE_SCOPES, core_rules)

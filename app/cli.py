@@ -9,21 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from app import clock
 from app.extensions import db
+from app.registry import point
 
-# (name, fn() -> dict of counts); features append in init_app.
-SCAN_STEPS: list[tuple[str, Callable[[], dict]]] = []
-# (name, fn(ctx: dict) -> None); demo seeders, run in feature order; ctx carries what earlier ones made.
-DEMO_STEPS: list[tuple[str, Callable[[dict], None]]] = []
-# name -> "setup" (the organisations and registers the story starts from), "story" (adds dated actions
-# to ctx["story"], played in date order once every story step has added its own) or "after" (runs on
-# today's state, once the story has been played). Unnamed steps are "setup".
-DEMO_PHASES: dict[str, str] = {}
+# name -> fn() -> dict of counts; features add theirs in init_app (``SCAN_STEPS.add(name, fn)``), run in
+# that order (the order of app.FEATURES).
+SCAN_STEPS = point("scan.steps", "name -> fn() -> dict of counts")
+# name -> (fn(ctx: dict) -> None, phase); demo seeders, added in init_app (``add_demo_step``), run in
+# feature order within their phase; ctx carries what earlier ones made. Phases: "setup" (the
+# organisations and registers the story starts from), "story" (adds dated actions to ctx["story"],
+# played in date order once every story step has added its own), "after" (runs on today's state, once
+# the story has been played).
+DEMO_STEPS = point("demo.steps", "name -> (fn(ctx), phase)")
+DEMO_PHASES = ("setup", "story", "after")
 # How many days before today the demo's story starts: organisations and risk registers are set up
 # then; every dated action of the story lies after it.
 DEMO_START_DAYS = 75
@@ -63,19 +68,10 @@ def lock_skipping(stmt, *of):
     return stmt.with_for_update(skip_locked=True, of=list(of) or None)
 
 
-def scan_step(name: str):
-    def decorate(fn):
-        SCAN_STEPS.append((name, fn))
-        return fn
-    return decorate
-
-
-def demo_step(name: str, phase: str = "setup"):
-    def decorate(fn):
-        DEMO_STEPS.append((name, fn))
-        DEMO_PHASES[name] = phase
-        return fn
-    return decorate
+def add_demo_step(name: str, fn: Callable[[dict], None], phase: str = "setup") -> None:
+    if phase not in DEMO_PHASES:
+        raise ValueError(f"demo step {name!r}: phase {phase!r} is not one of {DEMO_PHASES}")
+    DEMO_STEPS.add(name, (fn, phase))
 
 
 class Story:
@@ -94,9 +90,7 @@ class Story:
         self._actions.append((days_ago, hhmm, len(self._actions), fn))
 
     def play(self) -> None:
-        from datetime import timedelta
 
-        from app import clock
 
         actions, self._actions = sorted(self._actions, key=lambda a: (-a[0], a[1], a[2])), []
         if not actions:
@@ -121,11 +115,11 @@ class Story:
 def scan_in_transaction() -> dict[str, dict]:
     """Every periodic step once, in order, in the caller's transaction (the demo's nightly scans);
     ``run_scan`` is the same with a commit after each step."""
-    return {name: fn() for name, fn in SCAN_STEPS}
+    return {name: fn() for name, fn in SCAN_STEPS.items()}
 
 
 def _create_app():
-    from app import create_app
+    from app import create_app  # app/__init__ imports this module
 
     return create_app()
 
@@ -135,7 +129,7 @@ cli = FlaskGroup(create_app=_create_app, help="shuangkong (双控) management co
 
 def run_scan(echo: Callable[[str], None] = lambda line: None) -> None:
     """Every scan step in order, each committed on its own (also the ``scan`` job, app/jobs/tasks.py)."""
-    for name, fn in SCAN_STEPS:
+    for name, fn in SCAN_STEPS.items():
         with committing_batches():
             counts = fn()
         db.session.commit()
@@ -154,15 +148,13 @@ def scan_command():
 def run_demo() -> dict:
     """Set-up steps on the story's first day, then the story (dated actions, played in order), then
     what is made from today's state."""
-    from datetime import timedelta
 
-    from app import clock
 
     ctx: dict = {"story": Story()}
     start = clock.local_moment(clock.today() - timedelta(days=DEMO_START_DAYS), 8, 30)
-    for phase in ("setup", "story", "after"):
-        for name, fn in DEMO_STEPS:
-            if DEMO_PHASES.get(name, "setup") != phase:
+    for phase in DEMO_PHASES:
+        for fn, step_phase in DEMO_STEPS.values():
+            if step_phase != phase:
                 continue
             if phase == "setup":
                 with clock.moved_to(start):
@@ -182,7 +174,7 @@ def run_demo() -> dict:
 @with_appcontext
 def demo_command(if_empty):
     """Load the demo city: regions, authorities, enterprises, users, risks, hazards."""
-    from app.organisations.models import Enterprise
+    from app.organisations.models import Enterprise  # the core's commands import no feature at load time
 
     if db.session.scalar(db.select(Enterprise.id).limit(1)) is not None:
         if if_empty:
@@ -197,7 +189,7 @@ def demo_command(if_empty):
 @with_appcontext
 def logins_command():
     """Print the demo logins (the demo module only says which accounts; printing is the CLI's job)."""
-    # Inside: the demo module registers its steps with this module's decorators, so it imports us.
+    # Inside: the core's commands do not import a feature at load time (organisations imports this module).
     from app.organisations.demo import DEMO_PASSWORD, demo_logins
 
     rows = demo_logins()

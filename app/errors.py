@@ -106,7 +106,7 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_service_error(exc: ServiceError):
-    from app.extensions import db
+    from app.extensions import db  # app.extensions imports this module (a cycle at load time)
 
     db.session.rollback()  # a refused use case leaves nothing half-done behind (even flushed rows)
     if is_api_request():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import enum
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,11 +14,12 @@ from flask_migrate import Migrate
 from flask_smorest import Api as _Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import ErrorEnvelope
+from app.errors import Conflict, ErrorEnvelope
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,7 +62,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def select_locale() -> str:
-    from flask import has_request_context, session
 
     if not has_request_context():  # commands (shuangkong user create, scan...): the default language
         return "zh_CN"
@@ -68,7 +71,6 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from pathlib import Path
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -78,3 +80,21 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     api.init_app(app)
+
+
+def enum_column(enum_cls: type[enum.Enum], **kw):
+    """Enums are stored as their value strings (portable, readable in SQL)."""
+    return mapped_column(
+        Enum(enum_cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]), **kw
+    )
+
+
+def flush_or_conflict(*lost_races: type[Exception]) -> None:
+    """Flush the session. A versioned row another transaction changed first (``StaleDataError``), or
+    one of ``lost_races`` (e.g. ``IntegrityError``: a number taken meanwhile), is a lost race: roll
+    back and answer Conflict (409, "reload"). The one statement of that rule for every service."""
+    try:
+        db.session.flush()
+    except (StaleDataError, *lost_races):
+        db.session.rollback()
+        raise Conflict() from None

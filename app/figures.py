@@ -45,6 +45,7 @@ def _end_of_day_sqlite(element, compiler, **kw):
 def hazard_counts(user, on: date | None = None) -> dict[str, int]:
     """The hazard and listing counts of ``workflows.figures`` over what ``user`` may see: the hazard
     counts in one scan (``count(*) FILTER``), the listing counts in one grouped query."""
+    # Inside: a core module imports no feature at load time (the figures span hazards and supervision).
     from app.hazards.models import Hazard
     from app.supervision.models import Listing, ListingState
 

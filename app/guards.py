@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
-from app.errors import Invalid
+from app.errors import Invalid, handle_service_error
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,6 @@ def screen_request() -> None:
 def handle_data_error(exc: Exception):
     """The database refused a value the checks let through (a number out of range, a text too long):
     the request is wrong, not the server. Logged so the missing check gets written."""
-    from app.errors import handle_service_error
 
     log.warning("database refused a value: %s", exc)
     return handle_service_error(Invalid(_("A value is out of range or too long.")))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def catalogs() -> dict[Path, list[Path]]:
 
 
 def _pybabel(*args: str) -> None:
-    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.frontend import CommandLineInterface  # dev tool only
 
     CommandLineInterface().run(["pybabel", "-q", *args])
 
@@ -58,9 +59,8 @@ def update() -> None:
 def _pin_header(po: Path) -> None:
     """Fixed header dates and sorted entries: a catalog changes only when its messages do
     (catalogs of parallel branches then merge without spurious conflicts)."""
-    from datetime import datetime
 
-    from babel.messages.pofile import read_po, write_po
+    from babel.messages.pofile import read_po, write_po  # dev tool only
 
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=LOCALE)
@@ -77,7 +77,7 @@ def compile_all() -> None:
 
 def untranslated() -> dict[str, list[str]]:
     """Messages used in the code that have no Chinese translation, per catalog."""
-    from babel.messages.pofile import read_po
+    from babel.messages.pofile import read_po  # dev tool only
 
     missing: dict[str, list[str]] = {}
     for directory, sources in catalogs().items():
@@ -110,7 +110,7 @@ def untranslated() -> dict[str, list[str]]:
 
 def fill(lines: list[str]) -> int:
     """Write translations given as "msgid<TAB>msgstr" lines into whichever catalog holds the msgid."""
-    from babel.messages.pofile import read_po, write_po
+    from babel.messages.pofile import read_po, write_po  # dev tool only
 
     wanted = dict(line.rstrip("\n").split("\t", 1) for line in lines if "\t" in line)
     done = 0

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from copy import deepcopy
 from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Response, current_app, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_smorest.utils import deepupdate
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -133,9 +135,7 @@ def idempotent(view):
             return _replay(row, request_hash)  # the same request, at the same moment, won
         return response
 
-    from copy import deepcopy
 
-    from flask_smorest.utils import deepupdate
 
     wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
     manual = wrapper._apidoc.setdefault("manual_doc", {})

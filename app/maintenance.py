@@ -30,6 +30,7 @@ from sqlalchemy.engine import URL
 from app import storage
 from app.clock import utcnow
 from app.extensions import db
+from app.integrity import chain_keys
 
 MANIFEST = "manifest.json"
 PG_DUMP = "database.pgdump"
@@ -209,7 +210,6 @@ def restore(source: Path) -> dict:
     if not manifest_path.exists():
         raise click.ClickException(f"{manifest_path} not found: not a shuangkong backup.")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    from app.integrity import chain_keys
 
     missing_keys = sorted(set(manifest.get("chain_key_ids") or []) - set(chain_keys().secrets))
     if missing_keys:
@@ -226,7 +226,7 @@ def restore(source: Path) -> dict:
 @with_appcontext
 def restore_command(source):
     """Restore a backup into an EMPTY database and the upload folder, then run audit verify and storage check."""
-    from app.hazards.cli import report_audit
+    from app.hazards.cli import report_audit  # the core's commands import no feature at load time
 
     manifest = restore(source)
     click.echo(f"restore: database ({manifest['dialect']}, revision {manifest['alembic_revision']}) and "

@@ -1,18 +1,49 @@
-"""Signals between features (blinker), sent inside the transaction that caused them.
+"""The points where features meet: events one feature sends and questions it asks, that others answer
+(``app.registry`` points; a feature connects its receivers in its ``init_app``).
 
-* ``hazard_transitioned``: sender = the Hazard after a trigger fired; kwargs ``trigger``, ``actor``,
-  ``event`` (the appended HazardEvent), ``data`` (the trigger's fields). Supervision makes listing
-  proposals from it; risks recomputes the effective grade of the hazard's risk point.
-* ``hazard_overdue``: sender = the Hazard found overdue by ``shuangkong scan``; kwargs ``event``.
-* ``hazard_created``: sender = the new Hazard (state reported); kwargs ``actor``.
+Events, sent inside the transaction that caused them; receivers must not commit, may add rows to the
+session and raise ServiceError to refuse; they run in the order of ``app.FEATURES``:
 
-Receivers must not commit; they may add rows to the session and raise ServiceError to refuse.
+* ``hazard_created``: ``send(hazard, actor=...)``, the new Hazard (state reported).
+* ``hazard_transitioned``: ``send(hazard, trigger=..., actor=..., event=..., data=...)`` after a
+  trigger fired (``event``: the appended HazardEvent, ``data``: the trigger's fields). Supervision
+  makes listing proposals from it; risks recomputes the effective grade of the hazard's risk point.
+* ``hazard_overdue``: ``send(hazard, event=...)``, a hazard found overdue by ``shuangkong scan``.
+
+Questions hazards asks without importing the feature that knows (supervision answers them):
+
+* ``listing_authority``: ``first(hazard)`` → the Authority of the hazard's active listing (挂牌督办)
+  or None. While a hazard is listed, only that authority's inspectors may accept it
+  (docs/design.md); the API's ``listed`` is ``first(hazard) is not None``.
+* ``listing_link``: ``first(hazard, user)`` → the address of the hazard's newest listing page
+  ``user`` may open, or None.
+* ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
+  gives the loader options for the locked SELECT of a hazard about to take ``trigger``, so that
+  what the trigger's rules read comes in the same round trip.
 """
 
-from blinker import Namespace
+from __future__ import annotations
 
-_signals = Namespace()
+import functools
+from collections.abc import Callable, Iterable
 
-hazard_created = _signals.signal("hazard-created")
-hazard_transitioned = _signals.signal("hazard-transitioned")
-hazard_overdue = _signals.signal("hazard-overdue")
+from app.registry import point
+
+hazard_created = point("hazard.created", "A hazard was reported: send(hazard, actor=).")
+hazard_transitioned = point("hazard.transitioned",
+                            "A trigger fired: send(hazard, trigger=, actor=, event=, data=).")
+hazard_overdue = point("hazard.overdue", "The scan found a hazard overdue: send(hazard, event=).")
+
+listing_authority = point("hazard.listing_authority", "first(hazard) -> Authority | None")
+listing_link = point("hazard.listing_link", "first(hazard, user) -> str | None")
+trigger_load_options = point("hazard.load_options", "name -> (triggers, make_option)")
+
+
+def add_load_option(name: str, triggers: Iterable[str], make_option: Callable[[], object]) -> None:
+    """``make_option`` builds the option on first use (once every mapper is configured), then it is
+    kept (options are immutable)."""
+    trigger_load_options.add(name, (frozenset(triggers), functools.cache(make_option)))
+
+
+def load_options(trigger: str) -> list:
+    return [make() for triggers, make in trigger_load_options.values() if trigger in triggers]

@@ -36,10 +36,12 @@ from urllib.parse import quote
 from flask import Response, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.errors import Invalid, NotFound, ServiceError
 from app.extensions import limiter
 from app.integrity import log as integrity_log
+from app.registry import point
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 PDF_TYPE = "application/pdf"
@@ -71,7 +73,6 @@ class FileUnavailable(NotFound):
 # --- uploads per user ----------------------------------------------------------------------------
 
 def _uploader_key() -> str:
-    from flask_login import current_user
 
     user_id = getattr(current_user, "id", None)
     return f"user:{user_id}" if user_id is not None else f"address:{request.remote_addr}"
@@ -93,11 +94,11 @@ def read_limited(upload) -> bytes:
 
 # name -> fn() yielding the SHA-256 of every stored file the database refers to; features register
 # theirs in init_app (``storage check`` calls a file nobody refers to an orphan).
-REFERENCES: dict[str, Callable[[], Iterable[str]]] = {}
+REFERENCES = point("storage.references", "name -> fn() -> iterable of SHA-256")
 
 
 def register_references(name: str, fn: Callable[[], Iterable[str]]) -> None:
-    REFERENCES[name] = fn
+    REFERENCES.add(name, fn)
 
 
 def referenced() -> dict[str, set[str]]:
@@ -141,7 +142,7 @@ def _exif(img) -> dict:
         exif = img.getexif()
     except Exception:  # a broken EXIF block is no reason to refuse the photo
         return result
-    from PIL import ExifTags
+    from PIL import ExifTags  # lazy: only for images
 
     sub = exif.get_ifd(ExifTags.IFD.Exif) if exif else {}
     raw = sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
@@ -206,6 +207,7 @@ _PDF_WALK_LIMIT = 200_000
 
 def pdf_active_content(reader) -> str | None:
     """The first active element reachable from the PDF's trailer (name), or None."""
+    # lazy: only for PDFs
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     seen: set[tuple[int, int]] = set()
@@ -236,8 +238,8 @@ def pdf_active_content(reader) -> str | None:
 
 
 def _check_pdf(data: bytes, field_name: str) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PdfReader  # lazy: only for PDFs
+    from pypdf.errors import PdfReadError  # lazy: only for PDFs
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -267,7 +269,7 @@ def check_upload(data: bytes, filename: str, *, allow_pdf: bool = True, allow_im
         _check_pdf(data, field_name)
         return CheckedFile(data=data, mime=PDF_TYPE, filename=name, sha256=digest)
     if allow_image:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, UnidentifiedImageError  # lazy: only for images
 
         fmt = None
         try:
@@ -370,7 +372,7 @@ def load(sha256: str) -> bytes:
 
 def has_location(data: bytes) -> bool:
     """Whether an image carries a position (EXIF GPS or XMP) that ``strip_location`` removes."""
-    from PIL import Image
+    from PIL import Image  # lazy: only for images
 
     try:
         with Image.open(io.BytesIO(data)) as img:
@@ -383,7 +385,7 @@ def has_location(data: bytes) -> bool:
 def strip_location(data: bytes) -> bytes:
     """The image re-encoded without its GPS position (EXIF GPS and XMP dropped; the rest of EXIF, such as
     the capture time, kept). JPEGs keep their quantisation tables, so the picture is not degraded."""
-    from PIL import Image
+    from PIL import Image  # lazy: only for images
 
     if not has_location(data):
         return data

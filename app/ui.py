@@ -22,17 +22,21 @@ from flask_login import current_user
 from app import access, clock, forms, labels
 from app.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.extensions import db
+from app.registry import point
+from workflows.grades import Grade
 
 bp = Blueprint("ui", __name__)
 
-# Features add their entries: (endpoint, label, predicate(user) -> bool); shown in this order.
-NAV: list[tuple[str, object, object]] = []
+# Features add their entries in init_app: endpoint -> (label, predicate(user) -> bool); shown in order.
+NAV = point("nav", "endpoint -> (label, visible(user) -> bool)")
 
 
-def nav_item(endpoint: str, text, visible=lambda user: True) -> None:
-    # Idempotent: the factory may run more than once in a process (tests build several apps).
-    NAV[:] = [entry for entry in NAV if entry[0] != endpoint]
-    NAV.append((endpoint, text, visible))
+def _everyone(user) -> bool:
+    return True
+
+
+def nav_item(endpoint: str, text, visible=_everyone) -> None:
+    NAV.add(endpoint, (text, visible))
 
 
 @dataclass
@@ -106,7 +110,6 @@ def healthz():
 
 
 def _as_grade(value):
-    from workflows.grades import Grade
 
     if value is None or value == "" or isinstance(value, Grade):
         return value or None
@@ -117,7 +120,7 @@ def _as_grade(value):
 
 
 def _nav_for(user):
-    return [(endpoint, str(text)) for endpoint, text, visible in NAV if visible(user)]
+    return [(endpoint, str(text)) for endpoint, (text, visible) in NAV.items() if visible(user)]
 
 
 def init_app(app: Flask) -> None:

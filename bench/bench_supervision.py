@@ -169,6 +169,7 @@ def run(args) -> None:
     from app.auth.models import User
     from app.extensions import db
     from app.hazards.register import register_page
+    from app.paging import paginate
     from app.supervision import queries
     from app.supervision.models import Listing
 
@@ -188,9 +189,9 @@ def run(args) -> None:
 
         def page(user, **filters):
             def go():
-                rows, total = queries.page(queries.supervision_list(user, queries.ListFilters(**filters)), 1, 50)
+                one = paginate(queries.supervision_list(user, queries.ListFilters(**filters)), 1, 50)
                 db.session.rollback()
-                return rows, total
+                return one.items, one.total
             return go
 
         def overview(user):
@@ -207,7 +208,7 @@ def run(args) -> None:
 
         def queue(user):
             def go():
-                queries.page(queries.queue(user), 1, 50)
+                paginate(queries.queue(user), 1, 50)
                 db.session.rollback()
             return go
 

@@ -18,6 +18,7 @@ from webargs.flaskparser import FlaskParser
 from app import guards, idempotency  # noqa: F401  (idempotency: its table, for every API write)
 from app.errors import Invalid, Unauthorized
 from app.extensions import api, csrf
+from app.paging import MAX_PER_PAGE
 
 PUBLIC_ENDPOINTS = {"auth_api.issue_token", "api-docs.openapi_json"}
 
@@ -37,6 +38,13 @@ class Timestamp(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return rfc3339(value)
+
+
+class Value(fields.String):
+    """An enum member answered as its value (``state``, ``level``...)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(getattr(value, "value", value), attr, obj, **kwargs)
 
 
 def _bad_values(value, path: str, out: dict) -> dict:
@@ -78,14 +86,32 @@ def register(blp: Blueprint) -> None:
 
 
 class PageArgs(Schema):
+    """The query of every list: ``page`` (from 1) and ``per_page`` (1 to 200, 50 by default)."""
+
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
-class PageMeta(Schema):
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+_PAGE_SCHEMAS: dict[tuple, type[Schema]] = {}
+
+
+def page_schema(item_schema: type[Schema], **extra: fields.Field) -> type[Schema]:
+    """The one list envelope, ``{items, page, per_page, total, has_next}``, for ``item_schema``: what
+    every list endpoint answers (``@blp.response(200, page_schema(ItemSchema))``, the view returning
+    ``app.paging.paginate(...)``'s Page). Named ``<Item>Page`` in the OpenAPI document; ``extra``
+    adds fields of one list (the hazard register's keyset cursor) after the five shared ones."""
+    key = (item_schema, tuple(sorted(extra)))
+    if key not in _PAGE_SCHEMAS:
+        base = item_schema.__name__.removesuffix("Schema").removesuffix("Out")
+        _PAGE_SCHEMAS[key] = Schema.from_dict({
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "page": fields.Integer(required=True, metadata={"description": "This page's number, from 1."}),
+            "per_page": fields.Integer(required=True, metadata={"description": "Items per page (1 to 200)."}),
+            "total": fields.Integer(required=True, metadata={"description": "Items in the whole list."}),
+            "has_next": fields.Boolean(required=True, metadata={"description": "Whether a next page exists."}),
+            **extra,
+        }, name=f"{base}Page")
+    return _PAGE_SCHEMAS[key]
 
 
 def _gate():

@@ -45,8 +45,11 @@ def unauthorized():
 
 
 def init_app(app: Flask) -> None:
+    # Inside: the views and API import the services, which import app.access (and through it
+    # organisations' models, whose package imports this one): loaded only when the app is built.
+    from app.api import register
     from app.auth import api as auth_api
-    from app.auth import cli, views
+    from app.auth import views
 
     @app.before_request
     def _forget_cached_user_and_locale():
@@ -67,7 +70,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     app.register_blueprint(views.bp)
-    from app.api import register
-
     register(auth_api.blp)
-    app.cli.add_command(cli.user_cli)

@@ -6,16 +6,20 @@ import enum
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
-from app.extensions import db
-from app.organisations.models import Authority, Department, Enterprise, enum_column
+from app.extensions import db, enum_column
 from workflows.labels import N_, labelled
+
+if TYPE_CHECKING:  # the user's anchors, mapped by organisations (which administers users)
+    from app.organisations.models import Authority, Department, Enterprise
 
 
 class Role(enum.StrEnum):
@@ -88,12 +92,11 @@ class User(UserMixin, db.Model):
     # password change and deactivation ends every session opened before, wherever its cookie went.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    enterprise: Mapped[Enterprise | None] = relationship()
-    authority: Mapped[Authority | None] = relationship()
-    department: Mapped[Department | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship("Enterprise")
+    authority: Mapped[Authority | None] = relationship("Authority")
+    department: Mapped[Department | None] = relationship("Department")
 
     def set_password(self, password: str) -> None:
-        from flask import current_app
 
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if current_app else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,7 +14,9 @@ from app.auth.models import ApiToken, Role, User
 from app.clock import utcnow
 from app.errors import Invalid
 from app.extensions import db
-from app.organisations.models import Authority, Department, Enterprise
+
+if TYPE_CHECKING:  # a user's anchors (mapped by organisations, which administers users)
+    from app.organisations.models import Authority, Department, Enterprise
 
 _DUMMY_HASHES: dict[str, str] = {}
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from app import access, storage
-from app.ui import nav_item
+from app import access
+from app.documents.models import Document
+from app.extensions import db
 
 
 def _may_list(user) -> bool:
@@ -16,24 +16,20 @@ def _may_list(user) -> bool:
 
 
 def _stored_pdfs():
-    from sqlalchemy import select
-
-    from app.documents.models import Document
-    from app.extensions import db
-
     return db.session.scalars(select(Document.pdf_sha256))
 
 
 def init_app(app: Flask) -> None:
-    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
-    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
+    # the service, views and API are loaded only when the app is built: no import cycle.
+    from app import cli, storage, ui
     from app.api import register
-    from app.documents import api, views
-    importlib.import_module("app.documents.policy")  # registers the scope and rules
-    importlib.import_module("app.documents.demo")  # registers the demo step
+    from app.documents import api, demo, policy, views
 
+    access.register(policy.SCOPES, policy.rules)
+    ui.nav_item("documents.index", _l("Documents"), _may_list)
+    cli.add_demo_step("documents", demo.seed, phase="after")
+    storage.register_references("documents", _stored_pdfs)
     app.register_blueprint(views.bp)
     register(api.blp)
-    storage.register_references("documents", _stored_pdfs)
-    nav_item("documents.index", _l("Documents"), _may_list)
     app.jinja_env.globals["hazard_documents"] = views.hazard_documents

@@ -19,14 +19,16 @@ from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app import access
-from app.api import Timestamp, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.documents import service
-from app.documents.models import API_KINDS, Document, DocumentKind
+from app.documents.models import API_KINDS, Document, DocumentKind, DocumentStatus
+from app.documents.queries import documents_query
 from app.documents.views import pdf_response
 from app.errors import Invalid
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.idempotency import idempotent
+from app.paging import paginate
 from app.risks.models import RiskPoint
 from app.supervision.models import Inspection
 
@@ -42,6 +44,14 @@ class IssueArgs(Schema):
     risk_point_id = fields.Integer(strict=True, load_default=None)
     # rectification_order / review_opinion: the inspection record they are issued from
     inspection_id = fields.Integer(strict=True, load_default=None)
+
+
+class DocumentListArgs(PageArgs):
+    """The web list's filters: kind, status, part of the number."""
+
+    kind = fields.String(validate=validate.OneOf(sorted(k.value for k in DocumentKind)))
+    status = fields.String(validate=validate.OneOf(sorted(s.value for s in DocumentStatus)))
+    q = fields.String(validate=validate.Length(max=64))
 
 
 class VoidArgs(Schema):
@@ -77,10 +87,19 @@ def _risk_card_context(point_id: int | None):
         raise Invalid(fields={"risk_point_id": _("Choose a risk point.")})
     point = access.get_visible(RiskPoint, point_id, current_user)
     try:  # inside: an installation may leave the risks feature out, and a card is then refused
-        from app.risks.cards import card_context
+        from app.risks.cards import card_context  # an installation may leave risks out
     except ImportError:
         raise Invalid(fields={"kind": _("Risk cards are not available yet.")}) from None
     return point, card_context(point)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(DocumentListArgs, location="query")
+@blp.response(200, page_schema(DocumentOut))
+def list_documents(args):
+    """The documents the caller may see, newest first; filters kind, status, q (part of the number)."""
+    page_no, per_page = args.pop("page"), args.pop("per_page")
+    return paginate(documents_query(current_user, **args), page_no, per_page)
 
 
 @blp.route("", methods=["POST"])

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from app import clock, labels, storage
 from app.documents.models import Document, DocumentKind, document_hazards
 from app.extensions import db
+from app.hazards.models import AttachmentKind, HazardAttachment, HazardEvent
+from app.hazards.service import trigger_label
 from reports.contexts import TITLES
 
 PHOTO_MAX_PX = 1000  # enough for a 76 mm wide print at ~330 dpi
@@ -53,11 +55,6 @@ def _plan(hazard) -> dict | None:
 
 
 def _timeline(hazard) -> list[dict]:
-    try:
-        from app.hazards.models import HazardEvent
-        from app.hazards.service import trigger_label
-    except ImportError:  # the hazards feature without history
-        return []
     events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
                                 .order_by(HazardEvent.seq)).all()
     return [{"at": _t(e.created_at), "action": trigger_label(e.trigger),
@@ -65,10 +62,6 @@ def _timeline(hazard) -> list[dict]:
 
 
 def _photos(hazard) -> tuple[list[dict], list[dict]]:
-    try:
-        from app.hazards.models import AttachmentKind, HazardAttachment
-    except ImportError:  # the hazards feature without attachments: an archive without photos
-        return [], []
     rows = db.session.scalars(select(HazardAttachment).where(HazardAttachment.hazard_id == hazard.id)
                               .order_by(HazardAttachment.id)).all()
 
@@ -99,7 +92,7 @@ def archive_context(hazard) -> dict:
 
 def photo_data_uri(sha256: str) -> str:
     """A stored photo, downscaled to JPEG (deterministic for the same bytes), as a data: URI."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps  # lazy: only for images
 
     with Image.open(io.BytesIO(storage.load(sha256))) as img:
         img = ImageOps.exif_transpose(img).convert("RGB")

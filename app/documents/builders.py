@@ -18,6 +18,7 @@ from app.documents.models import DocumentKind
 from app.errors import Invalid
 from app.extensions import db
 from app.hazards.models import HazardEvent
+from reports.contexts import TITLES
 from workflows.hazard_states import HazardLevel, HazardState
 
 
@@ -111,7 +112,6 @@ def default_opinion(items: list[dict]) -> str:
 
 
 def opinion_context(inspection, order, *, actor, review_date: date, opinion: str) -> dict:
-    from reports.contexts import TITLES
 
     items = review_items(inspection, review_date)
     return {

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.cli import demo_step
 from app.documents import service
 from app.documents.models import Document, DocumentKind
 from app.extensions import db
 from app.hazards.models import Hazard
 
 
-@demo_step("documents", phase="after")
 def seed(ctx: dict) -> None:
     users = ctx.get("users", {})
     for key, enterprise in ctx.get("enterprises", {}).items():

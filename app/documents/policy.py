@@ -25,7 +25,8 @@ def _document_scope(user: User):
     return or_(condition, access.authority_records(Document.issuer_authority_id, user))
 
 
-access.register_scope(Document, _document_scope)
+SCOPES = {Document: _document_scope}
+rules = access.Rules()
 
 
 def _own_authority_in_charge(user: User, target) -> bool:
@@ -38,12 +39,12 @@ def _enterprise_manager_of(user: User, enterprise) -> bool:
     return user.role == Role.enterprise_manager and user.enterprise_id == enterprise.id
 
 
-@access.rule("document.issue.rectification_notice")
+@rules("document.issue.rectification_notice")
 def _issue_notice(user: User, target) -> bool:
     return _enterprise_manager_of(user, target.enterprise)
 
 
-@access.rule("document.issue.risk_card")
+@rules("document.issue.risk_card")
 def _issue_card(user: User, target) -> bool:
     return _enterprise_manager_of(user, target.enterprise)
 
@@ -53,29 +54,29 @@ def _officer_of(user: User, inspection) -> bool:
     return inspection is not None and user.id in (inspection.officer_id, inspection.second_officer_id)
 
 
-@access.rule("document.issue.rectification_order")
+@rules("document.issue.rectification_order")
 def _issue_order(user: User, target) -> bool:
     return (user.role == Role.inspector and _own_authority_in_charge(user, target)
             and _officer_of(user, target.inspection))
 
 
-@access.rule("document.issue.review_opinion")
+@rules("document.issue.review_opinion")
 def _issue_review(user: User, target) -> bool:
     return (user.role == Role.inspector and _own_authority_in_charge(user, target)
             and _officer_of(user, target.inspection))
 
 
-@access.rule("document.issue.supervision_notice")
+@rules("document.issue.supervision_notice")
 def _issue_supervision(user: User, target) -> bool:
     return user.role == Role.supervisor and _own_authority_in_charge(user, target)
 
 
-@access.rule("document.issue.delisting_notice")
+@rules("document.issue.delisting_notice")
 def _issue_delisting(user: User, target) -> bool:
     return user.role == Role.supervisor and _own_authority_in_charge(user, target)
 
 
-@access.rule("document.issue.hazard_archive")
+@rules("document.issue.hazard_archive")
 def _issue_archive(user: User, target) -> bool:
     """Anyone who may see the hazard prints its archive (the service checked visibility)."""
     if user.role.is_government:
@@ -83,12 +84,12 @@ def _issue_archive(user: User, target) -> bool:
     return user.role == Role.admin or user.enterprise_id == target.enterprise.id
 
 
-@access.rule("document.view")
+@rules("document.view")
 def _view(user: User, document: Document) -> bool:
     return access.is_visible(document, user)
 
 
-@access.rule("document.void")
+@rules("document.void")
 def _void(user: User, document: Document) -> bool:
     """Only the issuer voids (separation of duties): an authority's document by that authority's
     supervisor, an enterprise's by its safety manager. Neither the system administrator nor another
@@ -98,6 +99,6 @@ def _void(user: User, document: Document) -> bool:
     return user.role == Role.enterprise_manager and user.enterprise_id == document.issuer_enterprise_id
 
 
-@access.rule("document.list")
+@rules("document.list")
 def _list(user: User, _obj) -> bool:
     return True  # everyone signed in; the scope decides which documents

@@ -51,6 +51,7 @@ from app.extensions import db
 from app.organisations.models import Authority, Enterprise
 from reports import contexts as ctxmod
 from reports import fonts
+from reports.render import TEMPLATES as TEMPLATE_DIR
 from reports.render import render_pdf
 from workflows.hazard_states import HazardState
 
@@ -304,7 +305,6 @@ def _current_archive(issuer_key: str, hazard, content: dict) -> Document | None:
 
 
 def template_exists(kind: DocumentKind) -> bool:
-    from reports.render import TEMPLATES as TEMPLATE_DIR
 
     return (TEMPLATE_DIR / ctxmod.TEMPLATES[kind.value][0]).is_file()
 
@@ -326,7 +326,7 @@ def _insert_counter(issuer_key: str, kind: str, year: int) -> None:
     """Create the counter row if missing; a concurrent creator's row wins silently (ON CONFLICT)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - other databases are not supported
@@ -484,7 +484,7 @@ def fingerprint(document: Document) -> Fingerprint:
     """Counted from the stored bytes on each request, no column and no cache: reading, checking and
     parsing a stored PDF takes a median 1 ms for one page and 7 ms for twelve
     (bench/bench_verify_fingerprint.py), small beside the page's 60-per-minute rate limit."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # lazy: only for PDFs
 
     digest = " ".join(document.pdf_sha256[i:i + 4] for i in range(0, 16, 4)).upper()
     try:

@@ -7,14 +7,15 @@ from urllib.parse import quote
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from app import access, forms, ui
 from app.documents import service
 from app.documents.forms import FilterForm, NoticeForm, VoidForm
-from app.documents.models import Document, DocumentKind, DocumentStatus, document_hazards
+from app.documents.models import Document, DocumentKind, document_hazards
+from app.documents.queries import documents_query
 from app.extensions import db, limiter
 from app.hazards.models import Hazard
+from app.paging import paginate
 
 bp = Blueprint("documents", __name__)
 PER_PAGE = 30
@@ -24,22 +25,11 @@ PER_PAGE = 30
 @login_required
 def index():
     form = FilterForm(request.args)
-    stmt = access.visible(Document, current_user)
-    if form.validate():
-        if form.kind.data:
-            stmt = stmt.where(Document.kind == DocumentKind(form.kind.data))
-        if form.status.data:
-            stmt = stmt.where(Document.status == DocumentStatus(form.status.data))
-        if form.q.data:
-            stmt = stmt.where(Document.number.contains(form.q.data.strip(), autoescape=True))
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    documents = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
-                                   .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    filters = {"kind": form.kind.data, "status": form.status.data, "q": form.q.data} if form.validate() else {}
+    page = paginate(documents_query(current_user, **filters), request.args.get("page", 1, type=int), PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("documents/index.html", documents=documents, form=form, page=page, pages=pages,
-                           total=total, args=args)
+    return render_template("documents/index.html", documents=page.items, form=form, page=page.page,
+                           pages=page.pages, total=page.total, args=args)
 
 
 def _detail(document: Document, void_form: VoidForm, status: int = 200):

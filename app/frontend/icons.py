@@ -69,7 +69,7 @@ def svg(maskable: bool = False) -> str:
 
 
 def png(size: int, maskable: bool = False):
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # lazy: only for images
 
     ss = 4
     k = size * ss / SIZE

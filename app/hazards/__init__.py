@@ -4,63 +4,39 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_pgettext
-from sqlalchemy import or_
 from sqlalchemy.orm import undefer
 
-import app.hazards.policy  # noqa: F401  (registers the hazard.* rules; keep the name free for it)
-from app import access, labels
-from app.extensions import db
-from app.hazards import hooks
-from app.hazards.models import (
-    AttachmentKind,
-    Hazard,
-    HazardAttachment,
-    HazardEvent,
-    TreatmentPlan,
-)
+from app import labels
+from app.hazards.models import AttachmentKind, Hazard
 from workflows.hazard_states import HazardLevel, HazardState
 
 
-def _hazard_scope(user):
-    """The enterprise tenancy rule (``enterprise_condition``), plus what the user's authorities found
-    themselves: it stays theirs after the enterprise is transferred to another region.
-
-    On SQLite in its correlated form: the planner walks the hazards in the register's order and checks
-    each one (measured 5x faster for a city supervisor filtering 100 000 hazards). PostgreSQL estimates
-    that EXISTS as the whole table and scans it (issue 18): there the visible enterprises' ids are an
-    array computed once, read through the enterprise-first indexes.
-    """
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    condition = access.enterprise_condition(Hazard.enterprise_id, user, correlated=not postgres)
-    if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
-        return or_(condition, access.authority_records(Hazard.found_by_authority_id, user))
-    return condition
+def _enum_label(enum_cls):
+    return lambda v: labels.label(enum_cls(v)) if v in enum_cls.__members__ else (v or "")
 
 
-access.register_scope(Hazard, _hazard_scope)
-hooks.add_load_option("after_evidence", ("submit",), lambda: undefer(Hazard.after_evidence_count))
-_via_hazard = lambda column: lambda user: column.in_(  # noqa: E731
-    access.visible(Hazard, user).with_only_columns(Hazard.id))
-access.register_scope(HazardEvent, _via_hazard(HazardEvent.hazard_id))
-access.register_scope(HazardAttachment, _via_hazard(HazardAttachment.hazard_id))
-access.register_scope(TreatmentPlan, _via_hazard(TreatmentPlan.hazard_id))
-
+def _submit_loads_evidence():
+    return undefer(Hazard.after_evidence_count)
 
 
 def init_app(app: Flask) -> None:
-    from app import notifications, storage, ui
-    from app.hazards import api, cli, demo, scan, storage_io, views  # noqa: F401  (scan, demo: steps)
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
+    # the service, views and API are loaded only when the app is built: no import cycle.
+    from app import access, cli, signals, storage, ui
+    from app.api import register
+    from app.hazards import api, demo, policy, scan, storage_io, views
+    from app.hazards import cli as hazards_cli
 
-    notifications.init_app(app)
+    access.register(policy.SCOPES, policy.rules)
+    ui.nav_item("hazards.index", lazy_pgettext("hazards", "Hazards"), lambda user: access.can(user, "hazard.list"))
+    cli.SCAN_STEPS.add("hazards.overdue", scan.scan_overdue)
+    cli.add_demo_step("hazards", demo.seed, phase="story")
+    signals.add_load_option("after_evidence", ("submit",), _submit_loads_evidence)
     storage.register_references("hazard_attachments", storage_io.stored_digests)
     app.register_blueprint(views.bp)
-    api.init_app(app)
-    cli.init_app(app)
-    def _enum_label(enum_cls):
-        return lambda v: labels.label(enum_cls(v)) if v in enum_cls.__members__ else (v or "")
-
+    register(api.blp)
+    hazards_cli.init_app(app)
     # Event data keeps identifiers as strings; these show them as labels in the timeline.
     app.jinja_env.filters["hazard_state_label"] = _enum_label(HazardState)
     app.jinja_env.filters["hazard_level_label"] = _enum_label(HazardLevel)
     app.jinja_env.filters["attachment_kind_label"] = _enum_label(AttachmentKind)
-    ui.nav_item("hazards.index", lazy_pgettext("hazards", "Hazards"), lambda user: access.can(user, "hazard.list"))

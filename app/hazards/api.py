@@ -7,21 +7,22 @@ his role may not take, 409 for a trigger not allowed in the current state (or a 
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
+from sqlalchemy import select
 
-from app import access
-from app.api import PageArgs, Timestamp, api_blueprint, register, rfc3339
+from app import access, signals
+from app.api import PageArgs, Timestamp, Value, api_blueprint, page_schema
 from app.auth.models import Role
 from app.errors import Invalid, NotFound
-from app.extensions import db
-from app.hazards import hooks, service, storage_io
-from app.hazards.models import PLAN_SECTIONS, Hazard, HazardEvent
-from app.hazards.register import register_page
+from app.hazards import service, storage_io
+from app.hazards.models import Hazard, HazardEvent
+from app.hazards.register import COUNT_CAP, register_page
 from app.idempotency import idempotent
 from app.organisations.models import Enterprise
+from app.paging import paginate
 from workflows.grades import Grade
 from workflows.hazard_states import TRIGGERS, HazardLevel, HazardSource, HazardState
 
@@ -47,18 +48,45 @@ class HazardSummary(Schema):
     enterprise_id = fields.Integer()
     title = fields.String()
     location = fields.String()
-    source = fields.String()
-    state = fields.String()
-    level = fields.String(allow_none=True)
-    effective_grade = fields.String(allow_none=True)
+    source = Value()
+    state = Value()
+    level = Value(allow_none=True)
+    effective_grade = Value(allow_none=True)
     deadline = fields.Date(allow_none=True)
     overdue = fields.Boolean()
     created_at = Timestamp()
 
 
+class PlanOut(Schema):
+    goal = fields.String()
+    measures = fields.String()
+    funds = fields.String()
+    organisation = fields.String()
+    time_requirements = fields.String()
+    safety_and_emergency = fields.String()
+    workers_congress_reported_on = fields.Date(allow_none=True)
+    workers_congress_how = fields.String()
+    complete = fields.Boolean(attribute="is_complete")
+    approved = fields.Boolean(attribute="is_approved")
+    approved_by_id = fields.Integer(allow_none=True)
+    approved_at = Timestamp(allow_none=True)
+
+
+class AttachmentOut(Schema):
+    """GPS is evidence for the authorities, never published: the API leaves it out."""
+
+    id = fields.Integer()
+    kind = Value()
+    filename = fields.String()
+    mime = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    taken_at = Timestamp(allow_none=True)
+
+
 class HazardDetail(HazardSummary):
     description = fields.String()
-    nature = fields.String(allow_none=True)
+    nature = Value(allow_none=True)
     risk_point_id = fields.Integer(allow_none=True)
     hazard_factor = fields.String(allow_none=True)
     accident_type = fields.String(allow_none=True)
@@ -67,23 +95,29 @@ class HazardDetail(HazardSummary):
     found_by_authority_id = fields.Integer(allow_none=True)
     measures = fields.String()
     rectification = fields.String()
-    production_suspension = fields.String()
+    production_suspension = Value()
     version = fields.Integer()
     listed = fields.Boolean()
     allowed_triggers = fields.List(fields.String())
-    plan = fields.Dict(allow_none=True)
-    attachments = fields.List(fields.Dict())
+    plan = fields.Nested(PlanOut, allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentOut))
+
+    # What the answer says beside the hazard's columns, read from the other modules.
+    COMPUTED = {
+        "listed": lambda h: signals.listing_authority.first(h) is not None,
+        "allowed_triggers": lambda h: service.allowed_triggers(h, current_user),
+        "attachments": storage_io.attachments_of,
+    }
+
+    def get_attribute(self, obj, attr, default):
+        compute = self.COMPUTED.get(attr)
+        return compute(obj) if compute else super().get_attribute(obj, attr, default)
 
 
-class HazardPage(Schema):
-    items = fields.List(fields.Nested(HazardSummary))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    total_capped = fields.Boolean()
-    has_next = fields.Boolean()
-    next_after = fields.Integer(allow_none=True, metadata={
-        "description": "pass as `after` for the next page (keyset; null on the last page)"})
+HazardPage = page_schema(HazardSummary, next_after=fields.Function(
+    lambda p: p.items[-1].id if p.items and len(p.items) == p.per_page else None, allow_none=True,
+    metadata={"description": "pass as `after` for the next page (keyset; null on the last page)"}),
+    total_capped=fields.Boolean(metadata={"description": f"`total` stopped at {COUNT_CAP}"}))
 
 
 class HazardCreate(Schema):
@@ -204,53 +238,6 @@ class EventSchema(Schema):
     hash = fields.String()
 
 
-# --- serialisation ---------------------------------------------------------------------------
-
-def _value(v):
-    return getattr(v, "value", v)
-
-
-def summary(h: Hazard) -> dict:
-    return {
-        "id": h.id, "code": h.code, "enterprise_id": h.enterprise_id, "title": h.title, "location": h.location,
-        "source": _value(h.source), "state": _value(h.state), "level": _value(h.level),
-        "effective_grade": _value(h.effective_grade), "deadline": h.deadline, "overdue": h.overdue,
-        "created_at": h.created_at,
-    }
-
-
-def plan_dict(plan) -> dict | None:
-    if plan is None:
-        return None
-    out = {name: getattr(plan, name) for name in PLAN_SECTIONS}
-    out.update(workers_congress_reported_on=plan.workers_congress_reported_on.isoformat()
-               if plan.workers_congress_reported_on else None,
-               workers_congress_how=plan.workers_congress_how, complete=plan.is_complete,
-               approved=plan.is_approved, approved_by_id=plan.approved_by_id,
-               approved_at=rfc3339(plan.approved_at))
-    return out
-
-
-def detail(h: Hazard) -> dict:
-    out = summary(h)
-    out.update({
-        "description": h.description, "nature": _value(h.nature), "risk_point_id": h.risk_point_id,
-        "hazard_factor": h.hazard_factor, "accident_type": h.accident_type,
-        "responsible_user_id": h.responsible_user_id, "responsible_department_id": h.responsible_department_id,
-        "found_by_authority_id": h.found_by_authority_id, "measures": h.measures,
-        "rectification": h.rectification, "production_suspension": _value(h.production_suspension),
-        "version": h.version, "listed": hooks.listing_authority(h) is not None,
-        "allowed_triggers": service.allowed_triggers(h, current_user),
-        "plan": plan_dict(h.plan),
-        # GPS is evidence for the authorities, never published: the API leaves it out.
-        "attachments": [{"id": a.id, "kind": _value(a.kind), "filename": a.filename, "mime": a.mime,
-                         "size": a.size, "sha256": a.sha256,
-                         "taken_at": rfc3339(a.taken_at)}
-                        for a in storage_io.attachments_of(h)],
-    })
-    return out
-
-
 # --- endpoints ---------------------------------------------------------------------------------
 
 @blp.route("", methods=["GET"])
@@ -262,9 +249,7 @@ def list_hazards(args):
     page = register_page(current_user, page=args["page"], per_page=args["per_page"], state=args.get("state"),
                          level=args.get("level"), grade=args.get("grade"), overdue=args.get("overdue"),
                          enterprise_id=args.get("enterprise_id"), after=args.get("after"))
-    return {"items": [summary(h) for h in page.items], "page": page.page, "per_page": page.per_page,
-            "total": page.total, "total_capped": page.total_capped, "has_next": page.has_next,
-            "next_after": page.items[-1].id if page.items and len(page.items) == page.per_page else None}
+    return page
 
 
 @blp.route("", methods=["POST"])
@@ -292,14 +277,14 @@ def create(args):
         location=args.get("location", ""), source=args.get("source"), risk_point_id=args.get("risk_point_id"),
         nature=args.get("nature"), hazard_factor=args.get("hazard_factor"),
         accident_type=args.get("accident_type"))
-    return detail(hazard)
+    return hazard
 
 
 @blp.route("/<int:hazard_id>", methods=["GET"])
 @blp.response(200, HazardDetail)
 def get_hazard(hazard_id):
     """One hazard, with ``listed``, ``effective_grade`` and the triggers the caller may fire."""
-    return detail(access.get_visible(Hazard, hazard_id, current_user))
+    return access.get_visible(Hazard, hazard_id, current_user)
 
 
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])
@@ -313,7 +298,7 @@ def transition(args, hazard_id):
     """Fire a trigger: 409 if not allowed in the state, 422 naming a missing field, 403 if not yours."""
     trigger = args.pop("trigger")
     hazard = service.fire(hazard_id, trigger, current_user, **{k: v for k, v in args.items() if v is not None})
-    return detail(hazard)
+    return hazard
 
 
 @blp.route("/<int:hazard_id>/plan", methods=["PUT"])
@@ -323,7 +308,7 @@ def transition(args, hazard_id):
 def put_plan(args, hazard_id):
     """Write the treatment plan (six sections and the date of the report to the workers' congress)."""
     service.save_plan(hazard_id, current_user, **args)
-    return detail(access.get_visible(Hazard, hazard_id, current_user))
+    return access.get_visible(Hazard, hazard_id, current_user)
 
 
 @blp.route("/<int:hazard_id>/plan/approval", methods=["POST"])
@@ -332,7 +317,16 @@ def put_plan(args, hazard_id):
 def approve_plan(hazard_id):
     """The enterprise principal approves the complete plan."""
     service.approve_plan(hazard_id, current_user)
-    return detail(access.get_visible(Hazard, hazard_id, current_user))
+    return access.get_visible(Hazard, hazard_id, current_user)
+
+
+@blp.route("/<int:hazard_id>/attachments", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(AttachmentOut))
+def list_attachments(args, hazard_id):
+    """The hazard's photos and documents, oldest first (without GPS)."""
+    hazard = access.get_visible(Hazard, hazard_id, current_user)
+    return paginate(storage_io.attachments_query(hazard), args["page"], args["per_page"])
 
 
 @blp.route("/<int:hazard_id>/attachments", methods=["POST"])
@@ -342,15 +336,13 @@ def approve_plan(hazard_id):
 @blp.response(201, HazardDetail)
 def add_attachment(args, hazard_id):
     """Upload a photo or PDF (multipart ``file``, ``kind`` before/after/document); checked by content."""
-    from flask import request
-
     upload = request.files.get("file")
     if upload is None:
         access.get_visible(Hazard, hazard_id, current_user)
         raise Invalid(fields={"file": _("Choose a file.")})
     service.add_attachment(hazard_id, current_user, kind=args["kind"], filename=upload.filename or "",
                            data=storage_io.read_limited(upload))
-    return detail(access.get_visible(Hazard, hazard_id, current_user))
+    return access.get_visible(Hazard, hazard_id, current_user)
 
 
 @blp.route("/<int:hazard_id>/attachments/<int:attachment_id>", methods=["GET"])
@@ -364,13 +356,11 @@ def get_attachment(hazard_id, attachment_id):
 
 
 @blp.route("/<int:hazard_id>/events", methods=["GET"])
-@blp.response(200, EventSchema(many=True))
-def events(hazard_id):
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(EventSchema))
+def events(args, hazard_id):
     """The hash-chained history, oldest first."""
     hazard = access.get_visible(Hazard, hazard_id, current_user)
-    return db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
-                              .order_by(HazardEvent.seq)).all()
+    stmt = select(HazardEvent).where(HazardEvent.hazard_id == hazard.id).order_by(HazardEvent.seq)
+    return paginate(stmt, args["page"], args["per_page"])
 
-
-def init_app(app: Flask) -> None:
-    register(blp)

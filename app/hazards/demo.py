@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from app import access
 from app.auth.models import Role, User
-from app.cli import demo_step
 from app.clock import to_local, today, utcnow
 from app.extensions import db
 from app.hazards import service
@@ -290,7 +289,7 @@ FINDINGS: dict[str, list[Finding]] = {
 def photo(seed: int, *, after: bool = False) -> bytes:
     """A made-up site photo: a JPEG with EXIF capture time (a few minutes before now, local time, as
     a phone writes it) and GPS."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # lazy: only for images
 
     rnd = random.Random(seed)
     base = (60, 160, 80) if after else (170, 60, 50)
@@ -415,7 +414,6 @@ def schedule(story, finding: Finding, *, enterprise, people: dict, inspector: Us
         story.at(days_ago, hhmm, steps[step](arg))
 
 
-@demo_step("hazards", phase="story")
 def seed(ctx: dict) -> None:
     enterprises = ctx.get("enterprises") or {}
     story = ctx.get("story")

@@ -17,7 +17,9 @@ import enum
 import hashlib
 import hmac
 import json
+import multiprocessing
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 
 from sqlalchemy import String, and_, cast, func, literal, select
@@ -266,8 +268,6 @@ def verify(batch: int = 5000, jobs: int = 1) -> dict[int, str]:
         for lo, hi in ranges:
             problems.update(verify_range(lo, hi, keys))
         return problems
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     shares = [ranges[i::jobs] for i in range(jobs)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -278,7 +278,7 @@ def verify(batch: int = 5000, jobs: int = 1) -> dict[int, str]:
 
 def _verify_in_process(ranges: list[tuple[int, int]]) -> dict[int, str]:
     """One worker of ``verify(jobs=N)``: its own application (from the environment) and connection."""
-    from app import create_app
+    from app import create_app  # app/__init__ imports this module
 
     app = create_app()
     problems: dict[int, str] = {}

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from app.access import in_subquery
 from app.auth.models import User
 from app.clock import today, utcnow
-from app.extensions import db
-from app.organisations.models import Authority, Department, Enterprise, enum_column
+from app.extensions import db, enum_column
+from app.organisations.models import Authority, Department, Enterprise
 from workflows import effective_grade as grade_rule
 from workflows.grades import Grade
 from workflows.hazard_states import (
@@ -168,7 +168,7 @@ class Hazard(db.Model):
     @classmethod
     def _grade_inputs(cls, grade: Grade):
         """Has one of the hazard's inputs (its risk point's grades, its own level) ``grade``?"""
-        from app.risks.models import RiskPoint
+        from app.risks.models import RiskPoint  # risks' models import hazards' (a cycle at load time)
 
         points = select(RiskPoint.id).where(or_(RiskPoint.assessed_grade == grade, RiskPoint.effective_grade == grade))
         inputs = [in_subquery(cls.risk_point_id, points)]

@@ -8,11 +8,44 @@ The tenancy scope is checked separately (a hazard the user cannot see is a 404, 
 
 from __future__ import annotations
 
-from app import access
+from sqlalchemy import or_
+
+from app import access, signals
 from app.auth.models import Role, User
-from app.hazards import hooks
+from app.extensions import db
+from app.hazards.models import Hazard, HazardAttachment, HazardEvent, TreatmentPlan
 from workflows import hazard as machine
 from workflows.hazard_states import HazardLevel, HazardSource
+
+
+def _hazard_scope(user):
+    """The enterprise tenancy rule (``enterprise_condition``), plus what the user's authorities found
+    themselves: it stays theirs after the enterprise is transferred to another region.
+
+    On SQLite in its correlated form: the planner walks the hazards in the register's order and checks
+    each one (measured 5x faster for a city supervisor filtering 100 000 hazards). PostgreSQL estimates
+    that EXISTS as the whole table and scans it (issue 18): there the visible enterprises' ids are an
+    array computed once, read through the enterprise-first indexes.
+    """
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    condition = access.enterprise_condition(Hazard.enterprise_id, user, correlated=not postgres)
+    if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:
+        return or_(condition, access.authority_records(Hazard.found_by_authority_id, user))
+    return condition
+
+
+def _via_hazard(column):
+    """The scope of a hazard's events, attachments and plan: those of the hazards the user sees."""
+    return lambda user: column.in_(access.visible(Hazard, user).with_only_columns(Hazard.id))
+
+
+SCOPES = {
+    Hazard: _hazard_scope,
+    HazardEvent: _via_hazard(HazardEvent.hazard_id),
+    HazardAttachment: _via_hazard(HazardAttachment.hazard_id),
+    TreatmentPlan: _via_hazard(TreatmentPlan.hazard_id),
+}
+rules = access.Rules()
 
 
 def _own_enterprise(user: User, hazard) -> bool:
@@ -30,12 +63,12 @@ def _inspector_in_jurisdiction(user: User, hazard) -> bool:
 def reviewer_is_government(hazard) -> bool:
     """Government-found, major or listed hazards are reviewed by an inspector (else 自查自改)."""
     return (hazard.source == HazardSource.government_inspection or hazard.level == HazardLevel.major
-            or hooks.listing_authority(hazard) is not None)
+            or signals.listing_authority.first(hazard) is not None)
 
 
 def responsible_authority_id(hazard) -> int | None:
     """The authority whose inspectors review: the listing authority, else the one that found it."""
-    listing = hooks.listing_authority(hazard)
+    listing = signals.listing_authority.first(hazard)
     if listing is not None:
         return listing.id
     return hazard.found_by_authority_id
@@ -61,7 +94,7 @@ def is_submitter(user: User, hazard) -> bool:
     return not machine.may_review_submission(user.id, hazard.submitted_by_id)
 
 
-@access.rule("hazard.view")
+@rules("hazard.view")
 def may_see_location(user) -> bool:
     """Where a photo was taken (EXIF GPS) is shown, and left in the served file, to government users only:
     enterprise staff and others receive photos with the position removed."""
@@ -73,12 +106,12 @@ def _view(user: User, hazard) -> bool:
     return access.is_visible(hazard, user)
 
 
-@access.rule("hazard.list")
+@rules("hazard.list")
 def _list(user: User, _obj) -> bool:
     return user.role.is_enterprise or user.role.is_government or user.role == Role.admin
 
 
-@access.rule("hazard.create")
+@rules("hazard.create")
 def _create(user: User, enterprise) -> bool:
     """Any enterprise user reports for his enterprise; an inspector records for one in his region."""
     if user.role.is_enterprise:
@@ -88,7 +121,7 @@ def _create(user: User, enterprise) -> bool:
     return False
 
 
-@access.rule("hazard.confirm")
+@rules("hazard.confirm")
 def _confirm(user: User, hazard) -> bool:
     if _manager(user, hazard):
         return True
@@ -96,53 +129,53 @@ def _confirm(user: User, hazard) -> bool:
             and user.authority_id == hazard.found_by_authority_id)
 
 
-@access.rule("hazard.void")
+@rules("hazard.void")
 def _void(user: User, hazard) -> bool:
     return _manager(user, hazard) or _inspector_in_jurisdiction(user, hazard)
 
 
-@access.rule("hazard.submit")
+@rules("hazard.submit")
 def _submit(user: User, hazard) -> bool:
     responsible = hazard.responsible_user_id is not None and hazard.responsible_user_id == user.id
     return _manager(user, hazard) or (responsible and _own_enterprise(user, hazard))
 
 
-@access.rule("hazard.accept")
+@rules("hazard.accept")
 def _accept(user: User, hazard) -> bool:
     return may_review(user, hazard) and not is_submitter(user, hazard)
 
 
-@access.rule("hazard.reject")
+@rules("hazard.reject")
 def _reject(user: User, hazard) -> bool:
     return may_review(user, hazard) and not is_submitter(user, hazard)
 
 
-@access.rule("hazard.extend")
+@rules("hazard.extend")
 def _extend(user: User, hazard) -> bool:
     return may_review(user, hazard)
 
 
-@access.rule("hazard.regrade")
+@rules("hazard.regrade")
 def _regrade(user: User, hazard) -> bool:
     # The enterprise may upgrade its own findings, but not downgrade a major hazard nor touch what
     # the government found or listed (that would take the review away from the inspector).
     if _manager(user, hazard):
         return (hazard.source != HazardSource.government_inspection and hazard.level != HazardLevel.major
-                and hooks.listing_authority(hazard) is None)
+                and signals.listing_authority.first(hazard) is None)
     return _inspector_in_jurisdiction(user, hazard)
 
 
-@access.rule("hazard.attach")
+@rules("hazard.attach")
 def _attach(user: User, hazard) -> bool:
     return hazard.is_open and (_own_enterprise(user, hazard) or _inspector_in_jurisdiction(user, hazard))
 
 
-@access.rule("hazard.plan_edit")
+@rules("hazard.plan_edit")
 def _plan_edit(user: User, hazard) -> bool:
     return hazard.is_open and user.role in (Role.enterprise_manager, Role.enterprise_principal) and (
         _own_enterprise(user, hazard))
 
 
-@access.rule("hazard.plan_approve")
+@rules("hazard.plan_approve")
 def _plan_approve(user: User, hazard) -> bool:
     return hazard.is_open and user.role == Role.enterprise_principal and _own_enterprise(user, hazard)

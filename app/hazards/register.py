@@ -5,17 +5,16 @@ Shared by the web register and ``GET /api/v1/hazards`` so both filter the same w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, func, not_, or_, select
+from sqlalchemy import Select, and_, not_, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app import access
 from app.clock import LOCAL_TZ, today
-from app.extensions import db
 from app.hazards.models import Hazard
+from app.paging import Page, paginate
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES
 
@@ -29,7 +28,7 @@ class _Unindexed(FunctionElement):
 
     When a filter matches many rows, walking the hazards newest-first and stopping after one page is
     far cheaper than gathering every match through the filter's index and sorting them; SQLite does
-    not know that (PostgreSQL does, from its statistics), so the register tells it (see ``paginate``).
+    not know that (PostgreSQL does, from its statistics), so the register tells it (see ``register_page``).
     """
 
     inherit_cache = True
@@ -70,7 +69,7 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
                    date_from: date | None = None, date_to: date | None = None, enterprise_id=None,
                    q: str | None = None, walk: bool = False) -> Select:
     """The visible hazards matching the filters. ``walk``: keep the planner off the state/deadline
-    indexes (newest-first walk; see ``paginate``)."""
+    indexes (newest-first walk; see ``register_page``)."""
     stmt = access.visible(Hazard, user)
     if state:
         stmt = stmt.where((_Unindexed(Hazard.state) if walk else Hazard.state) == state)
@@ -96,49 +95,20 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
     return stmt
 
 
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int  # capped at COUNT_CAP
-    total_capped: bool
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
-
-
-def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, walk_stmt: Select | None = None,
-             after: int | None = None) -> Page:
-    """One page, newest first, and the number of matches up to COUNT_CAP.
-
-    ``walk_stmt`` (the same query built with ``walk=True``) is used for the page when the filter
-    matches many rows (the capped count reached the cap): the newest-first walk then finds a page
-    after a few hundred rows, whatever the table's size.
-    """
-    page, per_page = max(page, 1), max(1, min(per_page, 200))
-    if after is not None:  # keyset: the rows older than ``after``, no offset (``page`` is ignored)
-        stmt = stmt.where(Hazard.id < after)
-        walk_stmt = walk_stmt.where(Hazard.id < after) if walk_stmt is not None else None
-        page = 1
-    counted = stmt.with_only_columns(Hazard.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    capped = total > COUNT_CAP
-    source = walk_stmt if capped and walk_stmt is not None else stmt
-    items = db.session.scalars(source.order_by(Hazard.id.desc()).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return Page(items=list(items), page=page, per_page=per_page, total=min(total, COUNT_CAP), total_capped=capped)
-
-
 def register_page(user, *, page: int = 1, per_page: int = 50, options=(), after: int | None = None,
                   **filters) -> Page:
-    """The register's page for ``user`` and ``filters`` (UI and API use this); ``after``: the keyset
-    cursor (hazards older than that id)."""
-    stmt = register_query(user, **filters).options(*options)
-    walk = register_query(user, walk=True, **filters).options(*options)
-    return paginate(stmt, page, per_page, walk_stmt=walk, after=after)
+    """The register's page for ``user`` and ``filters`` (UI and API use this), newest first, the
+    number of matches counted up to COUNT_CAP; ``after``: the keyset cursor (hazards older than that
+    id: no offset, ``page`` is ignored).
+
+    When the filter matches many rows (the capped count reached the cap) the page is read from the
+    same query built with ``walk=True``: the newest-first walk then finds a page after a few hundred
+    rows, whatever the table's size.
+    """
+    stmt = register_query(user, **filters)
+    walk = register_query(user, walk=True, **filters)
+    if after is not None:
+        stmt, walk, page = stmt.where(Hazard.id < after), walk.where(Hazard.id < after), 1
+    newest = Hazard.id.desc()
+    return paginate(stmt.options(*options).order_by(newest), page, per_page, count_cap=COUNT_CAP,
+                    walk=walk.options(*options).order_by(newest))

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 
 from app import signals
 from app.auth.models import Role, User
-from app.cli import SCAN_BATCH, end_batch, lock_skipping, scan_step
+from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
 from app.extensions import db
 from app.hazards import history
@@ -70,7 +70,6 @@ def _mark_overdue(hazard: Hazard, managers: set[int]) -> tuple[bool, int]:
     return True, reminders
 
 
-@scan_step("hazards.overdue")
 def scan_overdue(batch: int | None = None) -> dict:
     """Idempotent: a hazard gets one overdue event per deadline; a second run adds nothing."""
     batch = batch or SCAN_BATCH

@@ -18,14 +18,13 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, labels, signals, storage
 from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.extensions import db
-from app.hazards import history, hooks
+from app.extensions import db, flush_or_conflict
+from app.hazards import history
 from app.hazards import policy as hazard_policy
 from app.hazards.models import (
     PLAN_SECTIONS,
@@ -94,20 +93,13 @@ def is_postgres() -> bool:
 
 def _load_for_change(hazard_id: int, actor: User, trigger: str | None = None) -> Hazard:
     """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends; with
-    what ``trigger``'s checks read loaded alongside (``hooks.load_options``)."""
+    what ``trigger``'s checks read loaded alongside (``signals.load_options``)."""
     return access.get_visible(Hazard, hazard_id, actor, for_update=is_postgres(),
-                              options=hooks.load_options(trigger) if trigger else ())
+                              options=signals.load_options(trigger) if trigger else ())
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict() from None
-    except IntegrityError:  # e.g. the same event number written by a concurrent request
-        db.session.rollback()
-        raise Conflict() from None
+    flush_or_conflict(IntegrityError)  # IntegrityError: e.g. the same event number written by a concurrent request
 
 
 # --- codes ------------------------------------------------------------------------------------
@@ -116,7 +108,7 @@ def next_code(enterprise_id: int, year: int) -> str:
     """YH-YYYY-NNNN, gap-free per enterprise and year; an atomic upsert (safe across processes)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(HazardCodeCounter).values(enterprise_id=enterprise_id, year=year, last=1)
@@ -162,7 +154,7 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
     if accident_type and accident_type not in codes.ACCIDENT_TYPES:
         errors["accident_type"] = _("Not a code of GB 6441.")
     if risk_point is None and risk_point_id is not None:
-        from app.risks.models import RiskPoint
+        from app.risks.models import RiskPoint  # risks' models import hazards' (a cycle at load time)
 
         risk_point = db.session.scalar(access.visible(RiskPoint, actor).where(RiskPoint.id == risk_point_id))
         if risk_point is None:
@@ -584,6 +576,7 @@ def approve_plan(hazard_id: int, actor: User) -> TreatmentPlan:
 # --- reminders ---------------------------------------------------------------------------------
 
 def _notify_after(hazard: Hazard, trigger: str, actor: User) -> None:
+    # notifications' service imports hazards' models (a cycle at load time)
     from app.notifications import service as notify
 
     if trigger in ("confirm", "reject", "extend") and hazard.responsible_user_id and \

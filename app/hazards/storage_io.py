@@ -13,9 +13,12 @@ read_limited = storage.read_limited
 upload_limit = storage.upload_limit
 
 
+def attachments_query(hazard: Hazard):
+    return select(HazardAttachment).where(HazardAttachment.hazard_id == hazard.id).order_by(HazardAttachment.id)
+
+
 def attachments_of(hazard: Hazard) -> list[HazardAttachment]:
-    return list(db.session.scalars(select(HazardAttachment).where(HazardAttachment.hazard_id == hazard.id)
-                                   .order_by(HazardAttachment.id)))
+    return list(db.session.scalars(attachments_query(hazard)))
 
 
 def file_response(row: HazardAttachment, viewer):

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import access, forms, idempotency, ui
+from app import access, idempotency, signals, ui
 from app.auth.models import User
-from app.errors import Forbidden, Invalid, NotFound, ServiceError
+from app.errors import Forbidden, Invalid, ServiceError
 from app.extensions import db
 from app.hazards import forms as F
-from app.hazards import hooks, service, storage_io
 from app.hazards import policy as hazard_policy
+from app.hazards import service, storage_io
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import register_page
 from app.labels import label
@@ -45,17 +45,10 @@ def _login():
     return None
 
 
-def apply_errors(form, exc: ServiceError) -> None:
-    forms.apply_errors(form, exc, FIELD_ALIASES)
-
-
-_status = ui.refusal_status  # the status of a refusal shown next to a form, as on every page
-
-
 def _attempt(form, action) -> int | None:
-    """Run a use case and commit (``app.ui.attempt``, the one way every page does it); on refusal the
-    messages go next to the form's fields and the status to answer comes back (403/404 propagate).
-    None when it succeeded."""
+    """``app.ui.attempt`` with this feature's field aliases: run the use case and commit once; on a
+    refusal the messages go next to the form's fields and the status to answer comes back (403/404
+    propagate). None when it succeeded."""
     return ui.attempt(action, form, aliases=FIELD_ALIASES).status
 
 
@@ -156,40 +149,43 @@ def new():
         already = idempotency.form_replay(current_user.id, form.client_id.data)
         if already:  # the same form sent twice: its first sending was saved
             return redirect(already)
-        if form.validate_on_submit():
-            if current_user.role.is_enterprise:
-                enterprise = current_user.enterprise
-            else:
-                enterprise = db.session.scalar(access.visible(Enterprise, current_user).where(
-                    Enterprise.id == _int(form.enterprise_id.data)))
-            try:
-                if enterprise is None:
-                    raise NotFound(fields={"enterprise_id": _("Choose the enterprise.")})
-                hazard = service.create_hazard(
-                    current_user, enterprise=enterprise, title=form.title.data, description=form.description.data,
-                    location=form.location.data, nature=form.nature.data or None,
-                    risk_point_id=_risk_point_id(form),
-                    hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
-                    attachments=[("before", name, data) for name, data in _files(form.photos)])
-                idempotency.form_remember(current_user.id, form.client_id.data,
-                                          url_for("hazards.show", hazard_id=hazard.id))
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()  # the same form sent twice at the same moment: the other one won
-                already = idempotency.form_replay(current_user.id, form.client_id.data)
-                if not already:
-                    raise
-                return redirect(already)
-            except ServiceError as exc:
-                db.session.rollback()
-                if isinstance(exc, Forbidden):
-                    raise
-                apply_errors(form, exc)
-                return render_template("hazards/new.html", form=form), _status(exc)
-            flash(_("Hazard %(code)s reported.", code=hazard.code), "success")
-            return redirect(url_for("hazards.show", hazard_id=hazard.id))
-        return render_template("hazards/new.html", form=form), 422
+        if not form.validate_on_submit():
+            return render_template("hazards/new.html", form=form), 422
+        enterprise = _chosen_enterprise(form)
+
+        def report():
+            if enterprise is None:
+                raise Invalid(fields={"enterprise_id": _("Choose the enterprise.")})
+            hazard = service.create_hazard(
+                current_user, enterprise=enterprise, title=form.title.data, description=form.description.data,
+                location=form.location.data, nature=form.nature.data or None, risk_point_id=_risk_point_id(form),
+                hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
+                attachments=[("before", name, data) for name, data in _files(form.photos)])
+            idempotency.form_remember(current_user.id, form.client_id.data,
+                                      url_for("hazards.show", hazard_id=hazard.id))
+            return hazard
+
+        try:
+            done = ui.attempt(report, form, aliases=FIELD_ALIASES)
+        except IntegrityError:  # the same form sent twice at the same moment: the other one won
+            db.session.rollback()
+            already = idempotency.form_replay(current_user.id, form.client_id.data)
+            if not already:
+                raise
+            return redirect(already)
+        if not done.ok:
+            return render_template("hazards/new.html", form=form), done.status
+        flash(_("Hazard %(code)s reported.", code=done.value.code), "success")
+        return redirect(url_for("hazards.show", hazard_id=done.value.id))
     return render_template("hazards/new.html", form=form)
+
+
+def _chosen_enterprise(form) -> Enterprise | None:
+    """The reporter's own enterprise, or the one an inspector chose among those he sees (None: not one)."""
+    if current_user.role.is_enterprise:
+        return current_user.enterprise
+    return db.session.scalar(access.visible(Enterprise, current_user).where(
+        Enterprise.id == _int(form.enterprise_id.data)))
 
 
 # --- the hazard page ------------------------------------------------------------------------
@@ -207,8 +203,8 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "hazard": hazard, "events": events, "attachments": attachments, "attachments_by_id": by_id,
         "allowed": service.allowed_triggers(hazard, current_user),
         "on_the_spot": service.can_rectify_on_the_spot(hazard, current_user),
-        "listing_authority": hooks.listing_authority(hazard),
-        "listing_link": hooks.listing_link(hazard, current_user),
+        "listing_authority": signals.listing_authority.first(hazard),
+        "listing_link": signals.listing_link.first(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),
@@ -290,8 +286,6 @@ def trigger(hazard_id: int, trigger: str):
 
 
 def _state_label(hazard):
-    from app.labels import label
-
     return label(hazard.state)
 
 
@@ -349,18 +343,15 @@ def plan(hazard_id: int):
                            can_approve=access.can(current_user, "hazard.plan_approve", hazard)), status
 
 
+def _not_approved(_form, exc: ServiceError) -> None:
+    flash(_("The plan cannot be approved yet: %(why)s", why="；".join(ui.messages(exc))), "error")
+
+
 @bp.route("/<int:hazard_id>/plan/approve", methods=["POST"])
 def approve_plan(hazard_id: int):
     hazard = _load(hazard_id)  # CSRFProtect checks the button's token before we get here
-    try:
-        service.approve_plan(hazard.id, current_user)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        messages = [m for ms in exc.fields.values() for m in ms] or [exc.message]
-        flash(_("The plan cannot be approved yet: %(why)s", why="；".join(messages)), "error")
+    done = ui.attempt(lambda: service.approve_plan(hazard.id, current_user), place=_not_approved)
+    if not done.ok:
         return redirect(url_for("hazards.plan", hazard_id=hazard.id))
     flash(_("Treatment plan approved."), "success")
     return redirect(url_for("hazards.show", hazard_id=hazard.id))

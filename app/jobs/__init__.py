@@ -1,5 +1,5 @@
-"""Background jobs: ONE way to declare a job (``@job("name")``) and ONE way to ask for it
-(``enqueue("name", **kwargs)``).
+"""Background jobs: ONE way to declare a job (``@job("name")``, registered by its feature's init_app
+with ``jobs.register(fn)``) and ONE way to ask for it (``enqueue("name", **kwargs)``).
 
 A job is asked for inside a use case's transaction and leaves only when that transaction COMMITS:
 ``enqueue`` puts it on the SQLAlchemy session (``session.info``); the session's ``after_commit``
@@ -32,21 +32,29 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 
+from app.clock import utcnow
 from app.extensions import db
+from app.registry import point
 
 log = logging.getLogger(__name__)
 
-JOBS: dict[str, Callable[..., Any]] = {}
+JOBS = point("jobs", "name -> fn(**kwargs)", unique=True)
 QUEUE_NAME = "shuangkong"
 _PENDING = "shk_pending_jobs"
 
 
 def job(name: str):
-    """Declare ``fn`` as the job ``name`` (keyword arguments only, JSON values)."""
+    """Declare ``fn`` as the job ``name`` (keyword arguments only, JSON values); ``register`` adds it."""
     def decorate(fn):
-        JOBS[name] = fn
+        fn.job_name = name
         return fn
     return decorate
+
+
+def register(*fns: Callable[..., Any]) -> None:
+    """Register jobs declared with ``@job`` (from their feature's init_app)."""
+    for fn in fns:
+        JOBS.add(fn.job_name, fn)
 
 
 def enqueue(name: str, *, delay: float = 0, **kwargs) -> None:
@@ -112,7 +120,7 @@ def _dispatch(pending: list) -> None:
 def _to_queue(queue, pending: list) -> None:
     """All of a commit's jobs in one Redis round trip (enqueue_many pipelines them); delayed ones into
     RQ's scheduled registry."""
-    from rq import Queue
+    from rq import Queue  # only with Redis configured
 
     opts = {"timeout": current_app.config["JOB_TIMEOUT_SECONDS"], "failure_ttl": 30 * 86400,
             "result_ttl": 3600}
@@ -169,8 +177,7 @@ def perform(name: str, kwargs: dict) -> None:
 
 
 def _record_failure(name: str, kwargs: dict, exc: Exception) -> None:
-    from app.clock import utcnow
-    from app.jobs.models import FailedJob
+    from app.jobs.models import FailedJob  # the models import this package (a cycle at load time)
 
     try:
         db.session.add(FailedJob(name=name, kwargs=kwargs, failed_at=utcnow(),
@@ -182,8 +189,8 @@ def _record_failure(name: str, kwargs: dict, exc: Exception) -> None:
 
 
 def get_queue():
-    from redis import Redis
-    from rq import Queue
+    from redis import Redis  # only with Redis configured
+    from rq import Queue  # only with Redis configured
 
     app = current_app._get_current_object()
     queue = app.extensions.get("shk_queue")
@@ -198,10 +205,13 @@ _listening = False
 
 def init_app(app: Flask) -> None:
     global _listening
+
+    # Inside: the app's other modules import this one (``jobs.enqueue``); its pages, commands and
+    # navigation need app.access and app.ui, which are loaded only when the app is built.
     from flask_babel import lazy_gettext as _l
 
     from app import access, ui
-    from app.jobs import cli, tasks, views  # noqa: F401  (tasks registers the project's own jobs)
+    from app.jobs import cli, tasks, views
 
     app.config.setdefault("REDIS_URL", None)
     app.config.setdefault("JOB_TIMEOUT_SECONDS", 1800)
@@ -210,6 +220,7 @@ def init_app(app: Flask) -> None:
         event.listen(session_class, "after_commit", _after_commit)
         event.listen(session_class, "after_transaction_end", _after_transaction_end)
         _listening = True
+    register(tasks.scan)
     app.after_request(_after_request)
     app.register_blueprint(views.bp)
     cli.init_app(app)

@@ -9,7 +9,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app import jobs
+from app.clock import to_local
+from app.errors import ServiceError
 from app.extensions import db
+from app.jobs import service
 
 
 @click.command("worker")
@@ -17,7 +20,7 @@ from app.extensions import db
 @with_appcontext
 def worker_command(burst):
     """Run jobs from the Redis queue (needs SHUANGKONG_REDIS_URL). One process, jobs one after another."""
-    from rq import SimpleWorker
+    from rq import SimpleWorker  # only with Redis configured
 
     if not jobs.redis_url():
         raise click.ClickException(
@@ -50,8 +53,6 @@ def jobs_group():
 @with_appcontext
 def failed_command():
     """List the failed jobs not retried yet."""
-    from app.clock import to_local
-    from app.jobs import service
 
     rows = service.failed()
     for row in rows:
@@ -66,8 +67,6 @@ def failed_command():
 @with_appcontext
 def retry_command(failed_id):
     """Run a failed job again with the same arguments."""
-    from app.errors import ServiceError
-    from app.jobs import service
 
     try:
         row = service.retry(failed_id)

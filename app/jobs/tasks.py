@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.cli import run_scan
 from app.jobs import job
 
 
@@ -9,6 +10,5 @@ from app.jobs import job
 def scan() -> None:
     """The periodic scan (``shuangkong scan``'s steps). Each step is idempotent and commits its own work,
     so a scan that fails half-way keeps the steps it finished and the rerun adds nothing twice."""
-    from app.cli import run_scan
 
     run_scan()

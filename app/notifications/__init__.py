@@ -1,4 +1,4 @@
-"""In-app reminders: model, list page, the nav badge. Wired by ``app.hazards.init_app``."""
+"""In-app reminders and their delivery over outside channels: model, list page, the nav badge."""
 
 from __future__ import annotations
 
@@ -6,18 +6,23 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app import access
-from app.notifications.models import Notification
 
-access.register_scope(Notification, lambda user: Notification.user_id == user.id)
+
+def _admin(user) -> bool:
+    return access.can(user, "admin")
 
 
 def init_app(app: Flask) -> None:
-    from app import ui
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
+    # the service, views and API are loaded only when the app is built: no import cycle.
+    from app import jobs, ui
     from app.api import register
-    from app.notifications import api, service, views
+    from app.notifications import api, policy, service, views
 
+    access.register(policy.SCOPES)
+    ui.nav_item("notifications.index", _l("Reminders"))
+    ui.nav_item("notifications.deliveries", _l("Deliveries"), _admin)
+    jobs.register(service.deliver)
     app.register_blueprint(views.bp)
     register(api.blp)
-    ui.nav_item("notifications.index", _l("Reminders"), lambda user: True)
-    ui.nav_item("notifications.deliveries", _l("Deliveries"), lambda user: access.can(user, "admin"))
     app.jinja_env.globals["unread_notifications"] = service.unread_count

@@ -7,10 +7,11 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app import access
-from app.api import PageArgs, Timestamp, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.extensions import db
 from app.notifications import service
 from app.notifications.models import Notification
+from app.paging import paginate
 
 blp = api_blueprint("notifications_api", __name__, "", "Notifications and preferences")
 
@@ -28,13 +29,6 @@ class NotificationOut(Schema):
     read_at = Timestamp(allow_none=True)
 
 
-class NotificationPage(Schema):
-    items = fields.List(fields.Nested(NotificationOut))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    has_next = fields.Boolean()
-
-
 class Channels(Schema):
     email = fields.Boolean(required=True)
     sms = fields.Boolean(required=True)
@@ -50,16 +44,13 @@ class Preferences(Schema):
 
 @blp.route("/notifications")
 @blp.arguments(NotificationArgs, location="query")
-@blp.response(200, NotificationPage)
+@blp.response(200, page_schema(NotificationOut))
 def list_notifications(args):
     """The caller's reminders, newest first; ``unread=true`` for the unread ones only."""
     query = access.visible(Notification, current_user)
     if args["unread"]:
         query = query.where(Notification.read_at.is_(None))
-    per_page, page = args["per_page"], args["page"]
-    rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(per_page + 1)
-                              .offset((page - 1) * per_page)).all()
-    return {"items": rows[:per_page], "page": page, "per_page": per_page, "has_next": len(rows) > per_page}
+    return paginate(query.order_by(Notification.id.desc()), args["page"], args["per_page"])
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])

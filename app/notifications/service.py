@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, or_, select, update
 
-from app import jobs
+from app import access, jobs
 from app.auth.models import User
 from app.clock import to_local, utcnow
 from app.errors import Invalid, NotFound
@@ -52,7 +52,7 @@ def _insert_once(dialect: str):
     """INSERT ... ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, built once per dialect
     (values are bound at execution, so the statement is compiled once)."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = Notification.__table__
@@ -212,7 +212,6 @@ def mark_all_read(user) -> int:
 
 def mark_read(user, notification_id: int) -> Notification:
     """Mark one of the user's own reminders read; someone else's is 404 (tenancy in access.visible)."""
-    from app import access
 
     note = db.session.scalar(access.visible(Notification, user).where(Notification.id == notification_id))
     if note is None:

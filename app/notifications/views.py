@@ -7,6 +7,7 @@ from app import access
 from app.extensions import db
 from app.notifications import service
 from app.notifications.models import Notification
+from app.paging import paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PER_PAGE = 50
@@ -15,11 +16,9 @@ PER_PAGE = 50
 @bp.route("/")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(access.visible(Notification, current_user).order_by(Notification.id.desc())
-                              .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    return render_template("notifications/index.html", rows=rows[:PER_PAGE], page=page,
-                           has_next=len(rows) > PER_PAGE)
+    page = paginate(access.visible(Notification, current_user).order_by(Notification.id.desc()),
+                    request.args.get("page", 1, type=int), PER_PAGE)
+    return render_template("notifications/index.html", rows=page.items, page=page.page, has_next=page.has_next)
 
 
 @bp.route("/read", methods=["POST"])

@@ -8,16 +8,19 @@ from flask_babel import lazy_pgettext
 
 
 def init_app(app: Flask) -> None:
-    # Imported here, not at module level: app.access imports this package's models.
-    from app import access
+    # Inside: app.access imports this package's models (this __init__ runs first), and the views,
+    # API and demo import app.access: loaded only when the app is built, no import cycle.
+    from app import access, cli, ui
     from app.api import register
-    from app.organisations import api, demo, views  # noqa: F401  (demo registers its step)
-    from app.organisations import policy as _rules  # noqa: F401  (registers rules and scopes)
-    from app.ui import nav_item
+    from app.organisations import api, demo, policy, views
+    from app.organisations import cli as users_cli
 
+    access.register(policy.SCOPES, policy.rules)
+    ui.nav_item("organisations.enterprises", lazy_pgettext("organisations", "Enterprises"))
+    ui.nav_item("organisations.regions", _l("Regions"), lambda u: access.can(u, "organisation.browse"))
+    ui.nav_item("organisations.authorities", _l("Authorities"), lambda u: access.can(u, "organisation.browse"))
+    ui.nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))
+    cli.add_demo_step("organisations", demo.seed)
     app.register_blueprint(views.bp)
     register(api.blp)
-    nav_item("organisations.enterprises", lazy_pgettext("organisations", "Enterprises"))
-    nav_item("organisations.regions", _l("Regions"), lambda u: access.can(u, "organisation.browse"))
-    nav_item("organisations.authorities", _l("Authorities"), lambda u: access.can(u, "organisation.browse"))
-    nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))
+    app.cli.add_command(users_cli.user_cli)  # users are administered here: pages, API and `shuangkong user`

@@ -1,6 +1,6 @@
 """JSON API of organisations: enterprises, regions, authorities, users (reads scoped; writes by admin).
 
-Lists answer ``{"items": [...], "page", "per_page", "total", "has_next"}`` (as the hazard list does). Bad input is 422 with
+Lists answer the one envelope ``{items, page, per_page, total, has_next}`` (app/paging.py). Bad input is 422 with
 ``fields``; an id the caller may not see is 404 (or, inside a body, 422 "unknown ..." on its field).
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import access
-from app.api import PageArgs, Timestamp, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict
@@ -65,16 +65,8 @@ def commit():
         raise Conflict() from None
 
 
-def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """A list page, shaped like the other features' lists (hazards): items and the page figures."""
-    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "page": fields.Integer(),
-                             "per_page": fields.Integer(), "total": fields.Integer(),
-                             "has_next": fields.Boolean()}, name=name)
-
-
 def page_of(stmt, args):
-    page = paginate(stmt, args["page"], args["per_page"])
-    return {"items": page.items, **page.meta, "has_next": page.page < page.pages}
+    return paginate(stmt, args["page"], args["per_page"])
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -261,7 +253,7 @@ class UserQuery(PageArgs):
 @blp.route("/regions")
 class RegionList(MethodView):
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, page_schema(RegionSchema, "RegionPage"))
+    @blp.response(200, page_schema(RegionSchema))
     def get(self, args):
         """Regions the caller may see, as a tree in path order (government users and admin)."""
         access.require(me(), "organisation.browse")
@@ -305,7 +297,7 @@ class RegionItem(MethodView):
 @blp.route("/authorities")
 class AuthorityList(MethodView):
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, page_schema(AuthoritySchema, "AuthorityPage"))
+    @blp.response(200, page_schema(AuthoritySchema))
     def get(self, args):
         """Authorities the caller may see (government users and admin)."""
         access.require(me(), "organisation.browse")
@@ -361,7 +353,7 @@ def _enterprise_data(data: dict, find: Resolver) -> dict:
 @blp.route("/enterprises")
 class EnterpriseList(MethodView):
     @blp.arguments(EnterpriseQuery, location="query")
-    @blp.response(200, page_schema(EnterpriseSchema, "EnterprisePage"))
+    @blp.response(200, page_schema(EnterpriseSchema))
     def get(self, args):
         """Enterprises the caller may see, by name; filters: q, region_id (with its subtree), industry."""
         stmt = access.visible(Enterprise, me())
@@ -416,10 +408,13 @@ class EnterpriseItem(MethodView):
 
 @blp.route("/enterprises/<int:enterprise_id>/transfers")
 class EnterpriseTransfers(MethodView):
-    @blp.response(200, TransferSchema(many=True))
-    def get(self, enterprise_id):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(TransferSchema))
+    def get(self, args, enterprise_id):
         """The enterprise's transfers between regions, oldest first."""
-        return org.transfers_of(access.get_visible(Enterprise, enterprise_id, me()))
+        enterprise = access.get_visible(Enterprise, enterprise_id, me())
+        return page_of(select(EnterpriseTransfer).where(EnterpriseTransfer.enterprise_id == enterprise.id)
+                       .order_by(EnterpriseTransfer.id), args)
 
     @idempotent
     @requires("enterprise.transfer", Enterprise, "enterprise_id")
@@ -439,20 +434,22 @@ class EnterpriseTransfers(MethodView):
 
 @blp.route("/enterprises/<int:enterprise_id>/departments")
 class EnterpriseDepartments(MethodView):
-    @blp.response(200, DepartmentSchema(many=True))
-    def get(self, enterprise_id):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(DepartmentSchema))
+    def get(self, args, enterprise_id):
         """The enterprise's units (department > workshop > team > post) in tree order."""
         enterprise = access.get_visible(Enterprise, enterprise_id, me())
-        return db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
-                                  .order_by(Department.path)).all()
+        return page_of(select(Department).where(Department.enterprise_id == enterprise.id)
+                       .order_by(Department.path), args)
 
 
 @blp.route("/industries")
 class IndustryList(MethodView):
-    @blp.response(200, IndustrySchema(many=True))
-    def get(self):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(IndustrySchema))
+    def get(self, args):
         """The industry code table (ids for enterprise filters and writes)."""
-        return db.session.scalars(select(Industry).order_by(Industry.id)).all()
+        return page_of(select(Industry).order_by(Industry.id), args)
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -468,7 +465,7 @@ def _user_anchor(data: dict, find: Resolver) -> dict:
 @blp.route("/users")
 class UserList(MethodView):
     @blp.arguments(UserQuery, location="query")
-    @blp.response(200, page_schema(UserSchema, "UserPage"))
+    @blp.response(200, page_schema(UserSchema))
     def get(self, args):
         """Users the caller may see (not for enterprise staff); filters: q, role, enterprise, authority."""
         access.require(me(), "user.browse")

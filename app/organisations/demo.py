@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from app.auth.models import Role
+from sqlalchemy import select
+
+from app.auth.models import Role, User
 from app.auth.service import create_user
-from app.cli import demo_step
 from app.extensions import db
 from app.organisations import service
 from app.organisations.credit_code import complete
@@ -89,7 +90,6 @@ def departments_of(key: str) -> list[tuple[str, DepartmentLevel, str | None]]:
 
 
 
-@demo_step("organisations")
 def seed(ctx: dict) -> None:
     industries = ensure_industries()
     regions = {}
@@ -148,9 +148,7 @@ def seed(ctx: dict) -> None:
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, organisation) of the demo accounts worth trying, read from the database
     (printed by a process other than the one that loaded the demo)."""
-    from sqlalchemy import select
 
-    from app.auth.models import User
 
     wanted = ["admin"]
     for prefix in ("sr", "xz", "gf", "gx"):

@@ -5,19 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import db, enum_column
 from workflows.labels import N_, labelled
-
-
-def enum_column(enum_cls: type[enum.Enum], **kw):
-    """Enums are stored as their value strings (portable, readable in SQL)."""
-    return mapped_column(
-        Enum(enum_cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]), **kw
-    )
 
 
 class RegionLevel(enum.StrEnum):

@@ -11,47 +11,53 @@ from app import access
 from app.auth.models import Role, User
 from app.organisations.models import Department
 
-# A department belongs to its enterprise: whoever sees the enterprise sees its units.
-access.register_scope(Department, lambda user: access.enterprise_condition(Department.enterprise_id, user))
+
+def _department_scope(user: User):
+    """A department belongs to its enterprise: whoever sees the enterprise sees its units."""
+    return access.enterprise_condition(Department.enterprise_id, user)
+
+
+SCOPES = {Department: _department_scope}
+rules = access.Rules()
 
 USER_LIST_ROLES = frozenset({Role.admin, Role.supervisor, Role.inspector, Role.enterprise_principal,
                              Role.enterprise_manager})
 
 
-@access.rule("user.browse")
+@rules("user.browse")
 def _user_browse(user: User, _obj) -> bool:
     """Staff do not get the staff list; managers, principals and government users do (scoped)."""
     return user.role in USER_LIST_ROLES
 
 
-@access.rule("user.profile")
+@rules("user.profile")
 def _user_profile(user: User, other: User) -> bool:
     """A single user's page: one's own, or a visible user for those who may list users."""
     return other.id == user.id or (_user_browse(user, None) and access.is_visible(other, user))
 
 
-@access.rule("region.edit")
+@rules("region.edit")
 def _region_edit(user: User, _region) -> bool:
     return user.role == Role.admin
 
 
-@access.rule("authority.edit")
+@rules("authority.edit")
 def _authority_edit(user: User, _authority) -> bool:
     return user.role == Role.admin
 
 
-@access.rule("enterprise.create")
+@rules("enterprise.create")
 def _enterprise_create(user: User, _obj) -> bool:
     return user.role == Role.admin
 
 
-@access.rule("enterprise.transfer")
+@rules("enterprise.transfer")
 def _enterprise_transfer(user: User, _enterprise) -> bool:
     """Moving an enterprise between regions: admin, recorded with its reason."""
     return user.role == Role.admin
 
 
-@access.rule("enterprise.edit_master")
+@rules("enterprise.edit_master")
 def _enterprise_edit_master(user: User, _enterprise) -> bool:
     """Name, credit code, region and industry are master data: admin only."""
     return user.role == Role.admin

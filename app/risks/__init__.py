@@ -17,33 +17,13 @@ from sqlalchemy import select
 from app import access, labels
 from app.auth.models import Role
 from app.extensions import db
-from app.risks.models import (
-    CheckRecord,
-    RiskArea,
-    RiskAssessment,
-    RiskGradeChange,
-    RiskPoint,
-    SitePlan,
-)
+from app.risks.models import SitePlan
 from workflows.grades import Grade
 from workflows.grading import Method
 
 
-def _by_point(model):
-    return lambda user: model.risk_point_id.in_(select(RiskPoint.id).where(access.condition(RiskPoint, user)))
-
-
-access.register_scope(RiskPoint, lambda user: access.enterprise_condition(RiskPoint.enterprise_id, user))
-access.register_scope(RiskArea, lambda user: access.enterprise_condition(RiskArea.enterprise_id, user))
-access.register_scope(SitePlan, lambda user: access.enterprise_condition(SitePlan.enterprise_id, user))
-access.register_scope(CheckRecord, lambda user: access.enterprise_condition(CheckRecord.enterprise_id, user))
-access.register_scope(RiskAssessment, _by_point(RiskAssessment))
-access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
-
-
-
 def _fmt(value) -> str:
-    from workflows.grading import _fmt as fmt
+    from workflows.grading import _fmt as fmt  # the one number format of the grading rules
 
     return "" if value is None else fmt(value)
 
@@ -70,17 +50,24 @@ def _stored_plans():
 
 
 def init_app(app: Flask) -> None:
-    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so it
-    # loads the service, views and API only when the app is built or the receiver runs: no cycle.
-    import importlib
-
-    from app import storage, ui
+    # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
+    # the service, views and API are loaded only when the app is built: no import cycle.
+    from app import cli, signals, storage, ui
     from app.api import register
-    from app.risks import api, demo, service, summary, views  # noqa: F401
+    from app.risks import api, demo, policy, service, summary, views
 
-    importlib.import_module("app.risks.policy")  # registers the rules
+    access.register(policy.SCOPES, policy.rules)
+    ui.nav_item("risks.index", _l("Risk register"))
+    ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
+    ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
+    ui.nav_item("risks.checks", _l("My checks"), _enterprise_user)
+    ui.nav_item("risks.reviews", _l("Due for review"))
+    cli.SCAN_STEPS.add("risk_reviews", service.count_due_reviews)
+    cli.add_demo_step("risks", demo.seed)
+    signals.hazard_created.connect(service.on_hazard)
+    signals.hazard_transitioned.connect(service.on_hazard)
+    summary.connect()
     storage.register_references("site_plans", _stored_plans)
-
     app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
     app.jinja_env.filters["num"] = _fmt
     app.jinja_env.filters["inputs_text"] = _inputs_text
@@ -88,10 +75,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     register(api.blp)
-    service.connect_signals()
-    summary.connect()
-    ui.nav_item("risks.index", _l("Risk register"))
-    ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
-    ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
-    ui.nav_item("risks.checks", _l("My checks"), _enterprise_user)
-    ui.nav_item("risks.reviews", _l("Due for review"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import access
-from app.api import PageArgs, Timestamp, api_blueprint
+from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.extensions import db
 from app.idempotency import idempotent
+from app.paging import paginate
 from app.risks import service
 from app.risks.models import RiskAssessment, RiskPoint
 
@@ -92,18 +93,15 @@ class ListArgs(PageArgs):
 
 @blp.route("", methods=["GET"])
 @blp.arguments(ListArgs, location="query")
-@blp.response(200, RiskPointOut(many=True))
+@blp.response(200, page_schema(RiskPointOut))
 def list_points(args):
-    """Risk points the caller may see (X-Total-Count header), filterable by effective grade."""
+    """Risk points the caller may see, filterable by effective grade and enterprise."""
     stmt = access.visible(RiskPoint, current_user)
     if args.get("grade"):
         stmt = stmt.where(RiskPoint.effective_grade == args["grade"])
     if args.get("enterprise_id"):
         stmt = stmt.where(RiskPoint.enterprise_id == args["enterprise_id"])
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(RiskPoint.id).offset((args["page"] - 1) * args["per_page"])
-                              .limit(args["per_page"])).all()
-    return rows, 200, {"X-Total-Count": str(total)}
+    return paginate(stmt.order_by(RiskPoint.id), args["page"], args["per_page"])
 
 
 @blp.route("", methods=["POST"])
@@ -142,11 +140,13 @@ def _if_match() -> int | None:
 
 
 @blp.route("/<int:point_id>/assessments", methods=["GET"])
-@blp.response(200, AssessmentOut(many=True))
-def list_assessments(point_id):
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(AssessmentOut))
+def list_assessments(args, point_id):
+    """The point's assessments, newest first."""
     point = access.get_visible(RiskPoint, point_id, current_user)
-    return db.session.scalars(select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id)
-                              .order_by(RiskAssessment.id.desc())).all()
+    stmt = select(RiskAssessment).where(RiskAssessment.risk_point_id == point.id).order_by(RiskAssessment.id.desc())
+    return paginate(stmt, args["page"], args["per_page"])
 
 
 @blp.route("/<int:point_id>/assessments", methods=["POST"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import random
 
-from app.cli import demo_step
 from app.extensions import db
 from app.risks import maps, service
 
@@ -270,7 +269,7 @@ def controls_for(engineering: list[str], management: list[str], accidents: list[
 
 def draw_plan(seed: int, areas: list[str], width: int = 1200, height: int = 800) -> tuple[bytes, list[tuple[str, list]]]:
     """A simple site plan (roads, buildings) with the boxes where the areas lie (relative coords)."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # lazy: only for images
 
     rnd = random.Random(seed)
     img = Image.new("RGB", (width, height), (245, 245, 238))
@@ -290,7 +289,6 @@ def draw_plan(seed: int, areas: list[str], width: int = 1200, height: int = 800)
     return buf.getvalue(), boxes
 
 
-@demo_step("risks")
 def seed(ctx: dict) -> None:
     rnd = random.Random(4)
     points_by_name: dict[tuple[str, str], object] = {}

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Enterprise
+from app.paging import page_of_list
 from app.risks import service
 from app.risks.models import RiskArea, RiskPoint, RiskPointStatus, RiskSummary, SitePlan
 from workflows.grades import COLOURS, Grade, stricter
@@ -136,7 +137,7 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
     """The plan with areas filled and pins drawn (for print: no SVG/JS needed in the PDF)."""
     if plan is None:
         return None
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # lazy: only for images
 
     with Image.open(io.BytesIO(storage.load(plan.sha256))) as src:
         img = src.convert("RGBA")
@@ -174,7 +175,7 @@ def composite_png(plan: SitePlan | None, data: dict, max_width: int = 2400) -> b
 
 def _font(size: int):
     """A CJK font for area names on the printed plan (Noto Sans CJK from fonts-noto-cjk), else None."""
-    from PIL import ImageFont
+    from PIL import ImageFont  # lazy: only for images
 
     for path in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"):
@@ -225,9 +226,8 @@ def region_summary(user: User, page: int = 1, per_page: int = 50, only_grade: st
             continue
         ranked.append((rank, -counts["red"], row[1], row[0], highest, counts))
     ranked.sort()
-    total = len(ranked)
-    start = (page - 1) * per_page
+    one = page_of_list(ranked, page, per_page)
     items = [{"id": ent_id, "name": name, "highest": highest, "counts": counts, "total": sum(counts.values())}
-             for _r, _red, name, ent_id, highest, counts in ranked[start:start + per_page]]
-    return {"items": items, "total": total, "page": page, "per_page": per_page,
-            "pages": max(1, -(-total // per_page)), "totals": totals, "enterprises_by_grade": dict(by_grade)}
+             for _r, _red, name, ent_id, highest, counts in one.items]
+    return {"items": items, "total": one.total, "page": one.page, "per_page": one.per_page,
+            "pages": one.pages, "totals": totals, "enterprises_by_grade": dict(by_grade)}

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.extensions import db
-from app.organisations.models import Department, Enterprise, enum_column
+from app.extensions import db, enum_column
+from app.organisations.models import Department, Enterprise
 from workflows.grades import Grade
 from workflows.grading import ControlLevel
 from workflows.labels import C_, N_, labelled

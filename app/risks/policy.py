@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app import access
 from app.auth.models import Role
+from app.risks.models import CheckRecord, RiskArea, RiskAssessment, RiskGradeChange, RiskPoint, SitePlan
+
+
+def _of_enterprise(model):
+    return lambda user: access.enterprise_condition(model.enterprise_id, user)
+
+
+def _by_point(model):
+    return lambda user: model.risk_point_id.in_(select(RiskPoint.id).where(access.condition(RiskPoint, user)))
+
+
+SCOPES = {
+    RiskPoint: _of_enterprise(RiskPoint), RiskArea: _of_enterprise(RiskArea), SitePlan: _of_enterprise(SitePlan),
+    CheckRecord: _of_enterprise(CheckRecord), RiskAssessment: _by_point(RiskAssessment),
+    RiskGradeChange: _by_point(RiskGradeChange),
+}
+rules = access.Rules()
 
 
 def _own_manager(user, enterprise_id) -> bool:
@@ -16,12 +35,12 @@ def _enterprise_id(obj):
     return getattr(obj, "enterprise_id", None) if not hasattr(obj, "credit_code") else obj.id
 
 
-@access.rule("risk.view")
+@rules("risk.view")
 def _view(user, point) -> bool:
     return point is None or access.is_visible(point, user)
 
 
-@access.rule("risk.edit")
+@rules("risk.edit")
 def _edit(user, obj) -> bool:
     """Create, edit, assess, place on the map: the enterprise's safety manager (or admin)."""
     if obj is None:
@@ -29,7 +48,7 @@ def _edit(user, obj) -> bool:
     return _own_manager(user, _enterprise_id(obj))
 
 
-@access.rule("risk.check")
+@rules("risk.check")
 def _check(user, point) -> bool:
     """Record checks of control measures: any user of the point's own enterprise."""
     if point is None:
@@ -37,6 +56,6 @@ def _check(user, point) -> bool:
     return user.role.is_enterprise and user.enterprise_id == point.enterprise_id
 
 
-@access.rule("risk.region")
+@rules("risk.region")
 def _region(user, _obj) -> bool:
     return user.role == Role.admin or user.role.is_government

@@ -11,14 +11,12 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, signals
+from app import access
 from app.auth.models import Role, User
-from app.cli import scan_step
 from app.clock import today
 from app.errors import Conflict, Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, flush_or_conflict
 from app.hazards import queries as hazard_queries
 from app.notifications import service as notifications
 from app.organisations.models import Department, Enterprise
@@ -288,15 +286,8 @@ def update_point(actor: User, point: RiskPoint | int, *, expected_version: int |
         raise Conflict()
     values = clean(point.enterprise, data, partial=True)
     _apply(point, point.enterprise, values)
-    _flush()
+    flush_or_conflict()
     return point
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:  # someone else saved this point first (version check)
-        raise Conflict() from None
 
 
 def add_months(day: date, months: int) -> date:
@@ -331,7 +322,7 @@ def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
     point.last_assessed_on = day
     point.next_review_on = add_months(day, point.review_interval_months or 3)
     refresh_effective_grade(point, reason=GradeChangeReason.assessment)
-    _flush()
+    flush_or_conflict()
     return row
 
 
@@ -385,8 +376,9 @@ def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | Non
     return True
 
 
-def _on_hazard(hazard, **_kw) -> None:
-    """Signal receiver: a hazard was created or changed state/level; re-grade its risk point."""
+def on_hazard(hazard, **_kw) -> None:
+    """Receiver of ``signals.hazard_created`` and ``hazard_transitioned`` (connected by risks' init_app):
+    a hazard was created or changed state/level; re-grade its risk point."""
     point_id = getattr(hazard, "risk_point_id", None)
     if point_id is None:
         return
@@ -395,11 +387,6 @@ def _on_hazard(hazard, **_kw) -> None:
                               .execution_options(populate_existing=True))
     if point is not None:
         refresh_effective_grade(point, hazard_id=hazard.id)
-
-
-def connect_signals() -> None:
-    signals.hazard_created.connect(_on_hazard, weak=False)
-    signals.hazard_transitioned.connect(_on_hazard, weak=False)
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -411,7 +398,6 @@ def due_for_review(stmt, within_days: int = 0):
                       RiskPoint.next_review_on <= limit).order_by(RiskPoint.next_review_on, RiskPoint.id)
 
 
-@scan_step("risk_reviews")
 def count_due_reviews() -> dict:
     """Scan step: count due reviews and remind the responsible person (else the enterprise's safety
     managers) once per point and due date. Idempotent: a reminder is never repeated."""

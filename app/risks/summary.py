@@ -32,6 +32,7 @@ def recount(conn, enterprise_ids) -> None:
         if conn.execute(select(RiskSummary.enterprise_id).where(RiskSummary.enterprise_id == ent_id)
                         .with_for_update()).first() is None:
             if conn.dialect.name == "postgresql":
+                # the dialect's own upsert
                 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
                 conn.execute(pg_insert(RiskSummary).values(enterprise_id=ent_id).on_conflict_do_nothing())

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from app import access
 from app import api as api_base
 from app.extensions import db
+from app.paging import paginate
 from app.supervision import service
 from app.supervision.models import Listing, ListingState
 
@@ -39,11 +40,6 @@ class ListingSchema(Schema):
     delisting_document_id = fields.Integer(allow_none=True)
 
 
-class ListingPage(Schema):
-    items = fields.List(fields.Nested(ListingSchema))
-    meta = fields.Nested(api_base.PageMeta)
-
-
 class DecisionArgs(Schema):
     action = fields.String(required=True, validate=validate.OneOf(["list", "dismiss"]))
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -53,16 +49,13 @@ class DecisionArgs(Schema):
 
 @blp.route("", methods=["GET"])
 @blp.arguments(ListingArgs, location="query")
-@blp.response(200, ListingPage)
+@blp.response(200, api_base.page_schema(ListingSchema))
 def list_listings(args):
     """Listings visible to the user (region subtree; an enterprise sees its listed ones)."""
     stmt = access.visible(Listing, current_user)
     if args.get("state"):
         stmt = stmt.where(Listing.state == ListingState(args["state"]))
-    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Listing.id.desc()).limit(args["per_page"])
-                              .offset((args["page"] - 1) * args["per_page"])).all()
-    return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
+    return paginate(stmt.order_by(Listing.id.desc()), args["page"], args["per_page"])
 
 
 @blp.route("/<int:listing_id>", methods=["GET"])
@@ -80,7 +73,3 @@ def decide(args, listing_id):
                              deadline=args["deadline"], requirements=args["requirements"])
     db.session.commit()
     return listing
-
-
-def register() -> None:
-    api_base.register(blp)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from app.cli import demo_step
 from app.clock import today
 from app.hazards import service as hazards
 from app.hazards.demo import people_of, photo, plan
@@ -62,7 +61,6 @@ def _hazard_story(story, ctx, key: str, *, title: str, point: str, location: str
     return state
 
 
-@demo_step("supervision", phase="story")
 def seed(ctx: dict) -> None:
     story, users = ctx.get("story"), ctx.get("users") or {}
     if story is None or "jiangfeng_manager" not in users:

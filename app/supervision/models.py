@@ -14,9 +14,9 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import today, utcnow
-from app.extensions import db
+from app.extensions import db, enum_column
 from app.hazards.models import Hazard
-from app.organisations.models import Authority, Enterprise, RegionLevel, enum_column
+from app.organisations.models import Authority, Enterprise, RegionLevel
 from workflows.grades import Grade
 from workflows.labels import N_, labelled
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState

@@ -25,39 +25,43 @@ def _listing_scope(user: User) -> ColumnElement[bool]:
     return or_(condition, access.authority_records(Listing.authority_id, user))
 
 
-access.register_scope(Listing, _listing_scope)
-access.register_scope(Inspection, lambda user: or_(access.enterprise_condition(Inspection.enterprise_id, user),
-                                                   access.authority_records(Inspection.authority_id, user)))
+def _inspection_scope(user: User) -> ColumnElement[bool]:
+    return or_(access.enterprise_condition(Inspection.enterprise_id, user),
+               access.authority_records(Inspection.authority_id, user))
+
+
+SCOPES = {Listing: _listing_scope, Inspection: _inspection_scope}
+rules = access.Rules()
 
 
 def _government(user: User) -> bool:
     return user.role.is_government and user.authority_id is not None
 
 
-@access.rule("supervision.queue")
+@rules("supervision.queue")
 def _queue(user: User, _obj) -> bool:
     return user.role == Role.supervisor or user.role == Role.admin
 
 
-@access.rule("supervision.list")
+@rules("supervision.list")
 def _supervision_list(user: User, _obj) -> bool:
     """Authorities see their region's list; an enterprise's users see its own listed items (the scope
     keeps them to it), where its manager and principal file the progress reports."""
     return _government(user) or user.role == Role.admin or user.role.is_enterprise
 
 
-@access.rule("supervision.overview")
+@rules("supervision.overview")
 def _overview(user: User, _obj) -> bool:
     return _government(user) or user.role == Role.admin
 
 
-@access.rule("supervision.coverage")
+@rules("supervision.coverage")
 def _coverage(user: User, _obj) -> bool:
     """Where the listing rules find no authority: the administrator sets up authorities."""
     return user.role == Role.admin
 
 
-@access.rule("listing.decide")
+@rules("listing.decide")
 def _decide(user: User, listing: Listing | None) -> bool:
     """Only a supervisor of the listing authority decides its proposals."""
     if user.role != Role.supervisor:
@@ -65,7 +69,7 @@ def _decide(user: User, listing: Listing | None) -> bool:
     return listing is None or listing.authority_id == user.authority_id
 
 
-@access.rule("listing.report_progress")
+@rules("listing.report_progress")
 def _report_progress(user: User, listing: Listing | None) -> bool:
     if user.role not in (Role.enterprise_manager, Role.enterprise_principal):
         return False
@@ -73,19 +77,19 @@ def _report_progress(user: User, listing: Listing | None) -> bool:
                                and listing.state == ListingState.listed)
 
 
-@access.rule("inspection.list")
+@rules("inspection.list")
 def _inspection_list(user: User, _obj) -> bool:
     return _government(user) or user.role == Role.admin
 
 
-@access.rule("inspection.create")
+@rules("inspection.create")
 def _inspection_create(user: User, enterprise) -> bool:
     if user.role != Role.inspector or user.authority_id is None:
         return False
     return enterprise is None or access.in_jurisdiction(user, enterprise)
 
 
-@access.rule("inspection.review")
+@rules("inspection.review")
 def _inspection_review(user: User, inspection: Inspection | None) -> bool:
     """Reviews are done by the inspection's two officers (they sign the review opinion)."""
     if user.role != Role.inspector:

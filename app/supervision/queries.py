@@ -84,18 +84,6 @@ def supervision_list(user: User, filters: ListFilters, on: date | None = None) -
     return stmt.order_by(GRADE_ORDER, Listing.deadline, Listing.id)
 
 
-def page(stmt: Select, page_no: int, per_page: int) -> tuple[list, int]:
-    """One page of ``stmt`` and the total, in one round trip (``count(*) OVER ()``); a second query
-    only when the page is past the end."""
-    windowed = stmt.add_columns(func.count().over().label("total")).limit(per_page).offset(
-        (page_no - 1) * per_page)
-    result = db.session.execute(windowed).unique().all()
-    if result:
-        return [row[0] for row in result], int(result[0][1])
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return [], total or 0
-
-
 # The export is an official Chinese list whatever the UI language is.
 GRADE_ZH = {"red": "重大风险", "orange": "较大风险", "yellow": "一般风险", "blue": "低风险"}
 LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "town": "乡镇级"}

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, labels
 from app.auth.models import User
+from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, flush_or_conflict
 from app.hazards.models import Hazard, HazardLevel
 from app.organisations.models import Authority, Enterprise, Region, RegionLevel
 from app.supervision import notices
@@ -197,7 +197,6 @@ def scan(on: date | None = None, batch: int | None = None) -> dict:
     it goes under ``shuangkong scan``; ``propose`` then applies the exact rule set of the hazard's region.
     A second run the same day finds nothing (unless no authority may receive a proposal: logged).
     """
-    from app.cli import SCAN_BATCH, end_batch, lock_skipping
 
     on = on or today()
     batch = batch or SCAN_BATCH
@@ -236,14 +235,6 @@ def _fire(listing: Listing, trigger: str, **data) -> None:
         raise Invalid(fields={field: _("Give the reason.") for field in exc.failures.values()}) from None
 
 
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict() from None
-
-
 def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadline: date | None = None,
            requirements: str = "", responsible_unit: str = "", supervising_unit: str = "") -> Listing:
     """The supervisor lists a proposal (issuing the supervision notice) or dismisses it."""
@@ -273,11 +264,11 @@ def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadl
         _fire(listing, "list")
     listing.decided_at = utcnow()
     listing.decided_by_id = actor.id
-    _flush()
+    flush_or_conflict()
     if action == "list":
         document = notices.issue_supervision_notice(listing, actor)
         listing.notice_document_id = document.id if document is not None else None
-        _flush()
+        flush_or_conflict()
     return listing
 
 
@@ -293,15 +284,14 @@ def _listed(hazard: Hazard) -> Listing | None:
 
 
 def listing_authority_of(hazard: Hazard) -> Authority | None:
-    """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
+    """Answers ``app.signals.listing_authority``: the authority of the hazard's active listing."""
     listing = _listed(hazard)
     return listing.authority if listing is not None else None
 
 
 def listing_link_of(hazard: Hazard, user: User) -> str | None:
-    """Resolver for ``app.hazards.hooks.listing_link``: the page of the hazard's newest listing that
+    """Answers ``app.signals.listing_link``: the page of the hazard's newest listing that
     ``user`` may open (an enterprise: its listed or delisted items; authorities: their region's)."""
-    from flask import url_for
 
     if not getattr(user, "is_authenticated", False) or not hazard.listings:
         return None
@@ -327,7 +317,7 @@ def delist_on_accept(hazard: Hazard, actor: User) -> Listing | None:
     _fire(listing, "delist")
     listing.delisted_at = utcnow()
     listing.delisted_by_id = actor.id
-    _flush()
+    flush_or_conflict()
     document = notices.issue_delisting_notice(listing, actor)
     listing.delisting_document_id = document.id if document is not None else None
     return listing

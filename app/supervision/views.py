@@ -3,7 +3,6 @@ decision and progress reports, and inspections (record + order, review + opinion
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -19,6 +18,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.forms import apply_errors
 from app.organisations.models import Enterprise, Industry, Region
+from app.paging import paginate
 from app.supervision import inspections, queries, service
 from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
 from app.supervision.models import Inspection, Listing, ListingState
@@ -51,11 +51,11 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/queue")
 @login_required
 def queue():
-    rows, total = queries.page(queries.queue(current_user, mine=True), _page_no(), PER_PAGE)
-    others, others_total = queries.page(queries.queue(current_user, mine=False), _page_no(), PER_PAGE)
-    return render_template("supervision/queue.html", rows=rows, total=total, others=others,
-                           others_total=others_total, page=_page_no(), rule_text=rule_text,
-                           routed_note=routed_note, pages=math.ceil(max(total, others_total) / PER_PAGE))
+    mine = paginate(queries.queue(current_user, mine=True), _page_no(), PER_PAGE)
+    others = paginate(queries.queue(current_user, mine=False), _page_no(), PER_PAGE)
+    return render_template("supervision/queue.html", rows=mine.items, total=mine.total, others=others.items,
+                           others_total=others.total, page=_page_no(), rule_text=rule_text,
+                           routed_note=routed_note, pages=max(mine.pages, others.pages))
 
 
 def _filters() -> queries.ListFilters:
@@ -79,7 +79,8 @@ def listings():
                              as_attachment=True, download_name="supervision-list.xlsx")
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
-    rows, total = queries.page(stmt, _page_no(), PER_PAGE)
+    page = paginate(stmt, _page_no(), PER_PAGE)
+    rows, total = page.items, page.total
     if current_user.role.is_enterprise:  # its own listings: no region or industry to choose
         regions, industries, states = [], [], list(ENTERPRISE_VISIBLE_STATES)
     else:
@@ -88,7 +89,7 @@ def listings():
         states = list(ListingState)
     args = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
     return render_template("supervision/listings.html", rows=rows, total=total, page=_page_no(),
-                           pages=math.ceil(total / PER_PAGE), filters=filters, regions=regions,
+                           pages=page.pages, filters=filters, regions=regions,
                            industries=industries, grades=list(Grade), states=states, args=args)
 
 
@@ -189,9 +190,9 @@ def rule_text(code: str) -> str:
 @bp.route("/inspections", endpoint="inspections")
 @login_required
 def inspections_list():
-    rows, total = queries.page(inspections.inspections_for(current_user), _page_no(), PER_PAGE)
-    return render_template("supervision/inspections.html", rows=rows, total=total, page=_page_no(),
-                           pages=math.ceil(total / PER_PAGE))
+    page = paginate(inspections.inspections_for(current_user), _page_no(), PER_PAGE)
+    return render_template("supervision/inspections.html", rows=page.items, total=page.total, page=page.page,
+                           pages=page.pages)
 
 
 

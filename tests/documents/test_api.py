@@ -247,3 +247,23 @@ def test_csrf_is_enforced_on_the_void_form(app, world, db_session):
         app.config["WTF_CSRF_ENABLED"] = False
     db_session.refresh(document)
     assert document.status.value == "valid"
+
+
+def test_the_list_answers_the_documents_the_caller_may_see_with_the_web_filters(client, world, db_session):
+    inspection = _recorded(world, db_session)
+    order = order_of(inspection)
+    headers = api_token(client, world.users.manager)
+    notice = client.post("/api/v1/documents", headers=headers, json={
+        "kind": "rectification_notice", "hazard_ids": [inspection.items[0].hazard_id], "recipient": "储运部"})
+    assert notice.status_code == 201, notice.get_json()
+    listed = client.get("/api/v1/documents", headers=headers).get_json()
+    assert {d["id"] for d in listed["items"]} == {order.id, notice.get_json()["id"]} and listed["total"] == 2
+    only = client.get("/api/v1/documents?kind=rectification_notice", headers=headers).get_json()
+    assert [d["id"] for d in only["items"]] == [notice.get_json()["id"]]
+    assert client.get("/api/v1/documents?status=voided", headers=headers).get_json()["total"] == 0
+    by_number = client.get("/api/v1/documents", headers=headers, query_string={"q": order.number[-4:]}).get_json()
+    assert order.id in {d["id"] for d in by_number["items"]}
+    bad = client.get("/api/v1/documents?kind=poster", headers=headers)
+    assert bad.status_code == 422 and "kind" in bad.get_json()["error"]["fields"]
+    forget_user()
+    assert client.get("/api/v1/documents", headers=api_token(client, world.users.manager_b)).get_json()["items"] == []

@@ -13,7 +13,7 @@ def test_demo_step_issues_notices_and_archives_once(app, db_session):
     from app.clock import today
     from app.hazards.service import create_hazard, fire
 
-    steps = dict(DEMO_STEPS)
+    steps = {name: fn for name, (fn, _phase) in DEMO_STEPS.items()}
     ctx: dict = {}
     steps["organisations"](ctx)
     key, enterprise = next(iter(ctx["enterprises"].items()))

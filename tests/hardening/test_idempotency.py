@@ -79,7 +79,7 @@ def test_a_retried_transition_returns_the_first_answer(client, world, tokens):
     again = client.post(f"/api/v1/hazards/{hid}/transitions", json=body, headers=headers)
     assert again.status_code == 200 and again.get_json() == first.get_json()  # not 409
     r = client.get(f"/api/v1/hazards/{hid}/events", headers=tokens("manager"))
-    assert [e["trigger"] for e in r.get_json()] == ["report", "confirm"]
+    assert [e["trigger"] for e in r.get_json()["items"]] == ["report", "confirm"]
 
 
 def test_a_retried_risk_point_is_created_once(client, world, tokens):

@@ -23,7 +23,7 @@ def test_hazard_timestamps_carry_their_offset(client, world, tokens):
     created = _aware(body["created_at"])
     assert before <= created <= datetime.now(UTC) + timedelta(seconds=5)
     r = client.get(f"/api/v1/hazards/{body['id']}/events", headers=tokens("manager"))
-    assert abs(_aware(r.get_json()[0]["created_at"]) - created) < timedelta(seconds=5)
+    assert abs(_aware(r.get_json()["items"][0]["created_at"]) - created) < timedelta(seconds=5)
     r = client.get("/api/v1/hazards", headers=tokens("manager"))
     assert all(_aware(item["created_at"]) for item in r.get_json()["items"])
 

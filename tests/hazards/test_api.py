@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from app import signals
 from app.clock import today
-from app.hazards import hooks
 from tests.conftest import api_token
 from tests.hazards.helpers import PLAN, jpeg_bytes, make_hazard
 
@@ -56,7 +56,7 @@ def test_report_confirm_submit_accept(client, world, tokens):
     r = client.post(f"/api/v1/hazards/{hid}/transitions", headers=tokens("manager"), json={"trigger": "accept"})
     assert r.status_code == 409
     r = client.get(f"/api/v1/hazards/{hid}/events", headers=tokens("inspector"))
-    assert [e["trigger"] for e in r.get_json()] == ["report", "confirm", "attach", "submit", "accept"]
+    assert [e["trigger"] for e in r.get_json()["items"]] == ["report", "confirm", "attach", "submit", "accept"]
     r = client.get(f"/api/v1/hazards/{hid}/attachments/{att['id']}", headers=tokens("inspector"))
     assert r.status_code == 200 and r.data[:2] == b"\xff\xd8"
     assert client.get(f"/api/v1/hazards/{hid}/attachments/{att['id']}",
@@ -152,14 +152,11 @@ def test_list_filters_and_scope(client, world, tokens):
     assert client.get("/api/v1/hazards?state=nonsense", headers=tokens("manager")).status_code == 422
 
 
-def test_listed_flag_from_hooks(client, world, tokens):
+def test_listed_flag_from_the_listing_authority_signal(client, world, tokens):
     h = make_hazard(world, state="rectifying")
-    hooks.set_listing_resolver(lambda hz: world.authorities.city if hz.id == h.id else None)
-    try:
+    with signals.listing_authority.added("test", lambda hz: world.authorities.city if hz.id == h.id else None):
         body = client.get(f"/api/v1/hazards/{h.id}", headers=tokens("manager")).get_json()
         assert body["listed"] is True
-    finally:
-        hooks.set_listing_resolver(lambda hz: None)
 
 
 def test_openapi_documents_the_hazard_endpoints(client):

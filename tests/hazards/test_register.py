@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from app.clock import today
 from app.hazards import register
+from app.hazards.models import Hazard
+from app.paging import paginate
 from tests.hazards.helpers import make_hazard
 
 
@@ -18,8 +20,8 @@ def test_walk_and_indexed_pages_agree(world, monkeypatch):
                 deadline=today() - timedelta(days=3))
     for user in (world.users.city_supervisor, world.users.inspector, world.users.manager):
         filters = {"state": "rectifying", "overdue": True}
-        indexed = register.paginate(register.register_query(user, **filters), 1, 3)
-        walked = register.paginate(register.register_query(user, walk=True, **filters), 1, 3)
+        indexed = paginate(register.register_query(user, **filters).order_by(Hazard.id.desc()), 1, 3)
+        walked = paginate(register.register_query(user, walk=True, **filters).order_by(Hazard.id.desc()), 1, 3)
         assert [h.id for h in indexed.items] == [h.id for h in walked.items]
         assert all(h.overdue and h.state == "rectifying" for h in walked.items)
     monkeypatch.setattr(register, "COUNT_CAP", 2)  # force the walk

@@ -11,7 +11,7 @@ from app import signals
 from app.clock import today
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.hazards import history, hooks, service
+from app.hazards import history, service
 from app.hazards.models import Hazard, HazardAttachment, HazardEvent
 from app.notifications.models import Notification
 from tests.hazards.helpers import PLAN, jpeg_bytes, make_hazard
@@ -167,15 +167,12 @@ def test_listed_hazard_only_the_listing_authority_closes(world):
     u = world.users
     h = make_hazard(world, state="pending_review", source="government_inspection")
     city = world.authorities.city
-    hooks.set_listing_resolver(lambda hz: city if hz.id == h.id else None)
-    try:
+    with signals.listing_authority.added("test", lambda hz: city if hz.id == h.id else None):
         assert service.allowed_triggers(h, u.inspector) == []
         assert service.allowed_triggers(h, u.city_inspector) == ["accept", "reject"]
         with pytest.raises(Forbidden):
             service.fire(h.id, "accept", u.inspector)
         service.fire(h.id, "accept", u.city_inspector)
-    finally:
-        hooks.set_listing_resolver(lambda hz: None)
 
 
 def test_major_hazard_needs_an_approved_plan(world):

@@ -35,7 +35,7 @@ def test_trigger_has_function_form_schema_rule_and_label(app, trigger):
     assert schema_fields == fields | {"trigger"}, "the API schema declares what the trigger takes"
     assert set(api.TransitionArgs._declared_fields) >= schema_fields  # the route accepts them
 
-    assert f"hazard.{trigger}" in access._RULES, "someone must be allowed to fire it"
+    assert f"hazard.{trigger}" in access.RULES, "someone must be allowed to fire it"
 
     with app.test_request_context(), force_locale("zh_Hans_CN"):
         label = service.trigger_label(trigger)

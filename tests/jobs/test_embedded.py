@@ -22,6 +22,9 @@ def record(value: str) -> None:
     RAN.append(value)
 
 
+jobs.register(record)
+
+
 @pytest.fixture(autouse=True)
 def _reset():
     RAN.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.jobs import job
+from app.jobs import job, register
 
 
 @job("test.touch")
@@ -14,3 +14,6 @@ def touch(path: str, flag: str | None = None) -> None:
         raise RuntimeError(f"receiver down ({Path(flag).name} present)")
     with open(path, "a") as f:
         f.write("ran\n")
+
+
+register(touch)  # a test helper: the worker process imports it to have the job

@@ -250,9 +250,9 @@ def test_departments_and_industries(client, world):
     world.factory.department(world.enterprises.a, name="一车间", level="workshop", parent=world.departments.a)
     db.session.commit()
     headers = api_token(client, world.users.staff)
-    units = client.get(f"/api/v1/enterprises/{world.enterprises.a.id}/departments", headers=headers).get_json()
+    units = client.get(f"/api/v1/enterprises/{world.enterprises.a.id}/departments", headers=headers).get_json()["items"]
     assert [(u["name"], u["level"]) for u in units] == [("安全部", "department"), ("一车间", "workshop")]
     assert units[1]["parent_id"] == units[0]["id"]
-    industries = client.get("/api/v1/industries", headers=headers).get_json()
+    industries = client.get("/api/v1/industries", headers=headers).get_json()["items"]
     assert {"code": "hazardous_chemicals", "name": "危险化学品"}.items() <= next(
         i for i in industries if i["code"] == "hazardous_chemicals").items()

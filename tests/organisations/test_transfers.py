@@ -99,7 +99,7 @@ def test_the_old_authority_keeps_its_lists(app, world, moved):
 def test_the_transfer_is_recorded_and_shown(client, world, moved):
     login(client, world.users.admin)
     headers = api_token(client, world.users.admin)
-    rows = client.get(f"/api/v1/enterprises/{world.enterprises.a.id}/transfers", headers=headers).get_json()
+    rows = client.get(f"/api/v1/enterprises/{world.enterprises.a.id}/transfers", headers=headers).get_json()["items"]
     assert len(rows) == 1
     assert (rows[0]["from_region_id"], rows[0]["to_region_id"], rows[0]["reason"],
             rows[0]["transferred_by_id"]) == (world.regions.county_a.id, world.regions.county_b.id, "行政区划调整",

@@ -15,7 +15,7 @@ def test_list_filters_by_state_and_carries_the_contract_fields(client, world, pr
     resp = client.get("/api/v1/listings?state=proposed", headers=headers)
     assert resp.status_code == 200
     body = resp.get_json()
-    assert body["meta"]["total"] == 1
+    assert body["total"] == 1
     (item,) = body["items"]
     assert item["id"] == proposal.id
     assert item["hazard_id"] == proposal.hazard_id
@@ -24,7 +24,7 @@ def test_list_filters_by_state_and_carries_the_contract_fields(client, world, pr
     assert item["level"] == "city"
     assert item["document_id"] is None
     assert item["state"] == "proposed"
-    assert client.get("/api/v1/listings?state=listed", headers=headers).get_json()["meta"]["total"] == 0
+    assert client.get("/api/v1/listings?state=listed", headers=headers).get_json()["total"] == 0
 
 
 def test_bad_state_filter_is_422(client, world):
@@ -39,7 +39,7 @@ def test_tenancy_of_the_list(client, world, proposal):
                         (world.users.manager, 0), (world.users.manager_b, 0)]:
         resp = client.get("/api/v1/listings", headers=api_token(client, user))
         assert resp.status_code == 200
-        assert resp.get_json()["meta"]["total"] == total, user.username
+        assert resp.get_json()["total"] == total, user.username
     from flask import g
 
     g.pop("_login_user", None)

@@ -1,3 +1,5 @@
+"""``shuangkong user``: create users from a script (organisations administers users; auth logs them in)."""
+
 from __future__ import annotations
 
 import sys

@@ -1,0 +1,69 @@
+"""Every API list answers one envelope, ``{items, page, per_page, total, has_next}`` (app/paging.py),
+documented as such in the OpenAPI document; every collection that can be created can be listed."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.risks import service as risks
+from tests.conftest import api_token
+from tests.hazards.helpers import make_hazard
+
+ENVELOPE = {"items", "page", "per_page", "total", "has_next"}
+
+
+def _schema(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _answer_schema(spec: dict, operation: dict, status: str) -> dict | None:
+    content = operation.get("responses", {}).get(status, {}).get("content", {}).get("application/json")
+    return _schema(spec, content["schema"]) if content else None
+
+
+def _lists(spec: dict) -> dict[str, dict]:
+    """The GET operations of the document that answer a collection (an array or an ``items`` key)."""
+    found = {}
+    for path, operations in spec["paths"].items():
+        answer = _answer_schema(spec, operations.get("get", {}), "200")
+        if answer and (answer.get("type") == "array" or "items" in answer.get("properties", {})):
+            found[path] = operations["get"]
+    return found
+
+
+def test_the_openapi_document_gives_every_list_the_envelope(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    lists = _lists(spec)
+    assert len(lists) >= 14
+    for path, operation in lists.items():
+        answer = _answer_schema(spec, operation, "200")
+        assert answer.get("type") != "array", f"{path} answers a bare array"
+        assert set(answer["properties"]) >= ENVELOPE and set(answer["required"]) >= ENVELOPE, path
+        assert answer["properties"]["items"]["type"] == "array", path
+        assert {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"} >= {"page", "per_page"}, path
+    created = [path for path, operations in spec["paths"].items()
+               if "201" in operations.get("post", {}).get("responses", {})]
+    assert created and not [path for path in created if path not in lists], "a collection that cannot be listed"
+
+
+def test_every_list_answers_the_envelope(client, world):
+    """Walk every list of the document as the administrator, one item a page."""
+    hazard = make_hazard(world)
+    point = risks.create_point(world.users.manager, world.enterprises.a.id, name="储罐区")
+    db.session.commit()
+    ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id}
+    spec = client.get("/api/v1/openapi.json").get_json()
+    headers = api_token(client, world.users.admin)
+    for path in _lists(spec):
+        url = path.format(**ids)
+        resp = client.get(url + "?per_page=1", headers=headers)
+        assert resp.status_code == 200, (url, resp.get_json())
+        body = resp.get_json()
+        assert set(body) >= ENVELOPE, url
+        assert body["page"] == 1 and body["per_page"] == 1 and isinstance(body["total"], int), url
+        assert len(body["items"]) == min(1, body["total"]), url
+        assert body["has_next"] is (body["total"] > 1), url
+        if body["has_next"]:
+            second = client.get(url + "?per_page=1&page=2", headers=headers).get_json()
+            assert second["page"] == 2 and second["items"] != body["items"], url
