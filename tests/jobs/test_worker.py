@@ -18,7 +18,8 @@ from tests.conftest import Factory, api_token, login, make_app
 from tests.jobs import worker_jobs  # noqa: F401  (registers test.touch here too)
 from tests.jobs.receivers import HttpReceiver, wait_for
 
-REDIS = "redis://127.0.0.1:6379/7"
+# A database of its own (the test empties it): several checkouts on one machine each set their own.
+REDIS = os.environ.get("SHUANGKONG_TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/7")
 ROOT = Path(__file__).resolve().parents[2]
 
 
