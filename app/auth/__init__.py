@@ -18,6 +18,7 @@ labels.register(Role, {
     Role.enterprise_principal: _l("Principal"),
     Role.inspector: _l("Inspector"),
     Role.supervisor: _l("Supervisor"),
+    Role.authority_admin: _l("Authority administrator"),
     Role.admin: _l("Administrator"),
 })
 
