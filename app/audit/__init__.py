@@ -19,4 +19,17 @@ __all__ = ["AppendOnly", "AuditEntry", "changed", "init_app", "record", "snapsho
 
 
 def init_app(app: Flask) -> None:
-    from app.audit import policy  # noqa: F401  (registers the scope and the rule)
+    from flask_babel import lazy_gettext as _l
+
+    from app import access
+    from app.api import register
+    from app.audit import (
+        api,
+        policy,  # noqa: F401  (registers the scope and the rule)
+        views,
+    )
+    from app.ui import nav_item
+
+    app.register_blueprint(views.bp)
+    register(api.blp)
+    nav_item("audit.log", _l("Audit log"), lambda u: access.can(u, "audit.browse"))

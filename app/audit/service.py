@@ -127,3 +127,24 @@ def search(stmt: Select, *, actor_id: int | None = None, object_type: str | None
     if end is not None:
         stmt = stmt.where(AuditEntry.at < end)
     return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def bound(value: str | None, *, end: bool = False) -> datetime | None:
+    """A search bound as naive UTC: a local date (``2026-11-30``, the whole day: ``end`` is the next
+    midnight) or a timestamp with its offset (``2026-11-30T08:00:00+08:00``; without one, UTC).
+    ValueError for anything else."""
+    from datetime import UTC, timedelta
+
+    from app.clock import local_moment
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) == 10:
+        day = date.fromisoformat(value)
+        moment = local_moment(day + timedelta(days=1) if end else day, 0, 0)
+    else:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -72,6 +72,8 @@ class User(UserMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The person's post (岗位): a unit of level "post" of his enterprise (department_id is where he works).
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     # Law-enforcement certificate number (执法证号) of inspectors, printed on documents.
     certificate_no: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -85,7 +87,8 @@ class User(UserMixin, db.Model):
 
     enterprise: Mapped[Enterprise | None] = relationship()
     authority: Mapped[Authority | None] = relationship()
-    department: Mapped[Department | None] = relationship()
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    post: Mapped[Department | None] = relationship(foreign_keys=[post_id])
 
     def set_password(self, password: str) -> None:
         from flask import current_app

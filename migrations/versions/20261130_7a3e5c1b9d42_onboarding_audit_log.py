@@ -1,6 +1,6 @@
-"""onboarding: audit log (append-only), authority administrators, first-login password change
+"""onboarding: audit log (append-only), authority administrators, first-login password change, posts
 
-Issue 15 items 1, 4 and 7. ``audit_log`` refuses UPDATE and DELETE by a trigger on PostgreSQL and
+Issue 15 items 1, 2, 4 and 7. Departments can be retired (kept, offered no more); a person has a post. ``audit_log`` refuses UPDATE and DELETE by a trigger on PostgreSQL and
 SQLite alike (app/audit/models.py holds the same statements for ``create_all``). The users' role
 anchor admits ``authority_admin`` (anchored to its authority like inspectors); ``must_change_password``
 marks a password an administrator chose.
@@ -40,6 +40,9 @@ NEW_ANCHOR = OLD_ANCHOR.replace("('inspector','supervisor')", "('inspector','sup
 
 
 def upgrade():
+    with op.batch_alter_table('departments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
+
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
@@ -71,6 +74,9 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('post_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_users_post_id'), ['post_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_users_post_id_departments'), 'departments', ['post_id'], ['id'])
         batch_op.drop_constraint(op.f('ck_users_role_anchor'), type_='check')
         batch_op.create_check_constraint('role_anchor', NEW_ANCHOR)
 
@@ -79,6 +85,9 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_users_role_anchor'), type_='check')
         batch_op.create_check_constraint('role_anchor', OLD_ANCHOR)
+        batch_op.drop_constraint(batch_op.f('fk_users_post_id_departments'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_users_post_id'))
+        batch_op.drop_column('post_id')
         batch_op.drop_column('must_change_password')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
@@ -90,3 +99,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_action'))
     op.drop_table('audit_log')
+    with op.batch_alter_table('departments', schema=None) as batch_op:
+        batch_op.drop_column('retired_at')
