@@ -495,10 +495,6 @@ def loader_url() -> str:
     return url_for("organisations.regions")
 
 
-def setup_pending() -> bool:
-    return not all(step["done"] for step in setup_steps())
-
-
 @bp.route("/setup")
 def setup():
     """Day one without the demo: the steps from the first administrator to a working county."""

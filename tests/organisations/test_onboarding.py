@@ -15,7 +15,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.organisations.credit_code import complete
 from app.organisations.models import Department, Enterprise, Industry
-from tests.conftest import PASSWORD, api_token, login
+from tests.conftest import PASSWORD, Factory, api_token, login
 
 CODE = complete("91900003MA0000777")
 
@@ -306,8 +306,32 @@ def test_day_one_steps_lead_the_first_admin(client, db_session):
     root = create_user(None, username="root", display_name="管理员", role=Role.admin, password=PASSWORD)
     db_session.commit()
     login(client, root)
-    resp = client.get("/")
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/setup")
+    home = text(client.get("/"))  # his home page walks him through the steps until they are done
+    assert "建立行政区划" in home and "创建第一个监管部门" in home and "为监管部门设置管理员" in home
+    assert 'class="panel setup-step current" id="step-regions"' in home
+    assert 'class="panel setup-step later" id="step-authority"' in text(client.get("/setup"))
+    f = Factory()
+    county = f.region("一县", level="county")
+    authority = f.authority(county, name="一县应急管理局")
+    db_session.commit()
     page = text(client.get("/setup"))
-    assert "建立行政区划" in page and "创建第一个监管部门" in page and "为监管部门设置管理员" in page
-    assert 'class="panel setup-step current" id="step-regions"' in page
+    assert 'class="panel setup-step done" id="step-regions"' in page
+    assert 'class="panel setup-step done" id="step-authority"' in page
+    assert 'class="panel setup-step current" id="step-authority_admin"' in page
+    resp = client.post("/users/new", data={"username": "yixian_admin", "display_name": "一县管理员",
+                                           "role": "authority_admin", "authority_id": authority.id,
+                                           "password": "long-enough-1"})
+    assert resp.status_code == 302, text(resp)
+    f.enterprise(county)
+    db_session.commit()
+    assert "setup-step" not in text(client.get("/"))  # done: the home page is the usual one
+    assert "各步骤均已完成" in text(client.get("/setup"))
+
+
+def test_an_account_without_its_enterprise_is_a_missing_field_not_a_refusal(client, world, county_admin, manager):
+    resp = client.post("/api/v1/users", json=user_body("no_anchor"), headers=county_admin)
+    assert resp.status_code == 422 and "enterprise_id" in resp.get_json()["error"]["fields"]
+    resp = client.patch(f"/api/v1/users/{world.users.staff.id}", json={"role": "inspector"}, headers=manager)
+    assert resp.status_code == 403
+    db.session.refresh(world.users.staff)
+    assert world.users.staff.role == Role.enterprise_staff
