@@ -142,7 +142,7 @@ ORGANISATION_ROWS = [
     Row("GET", "/users/{user_inspector}/edit", default=403, enterprise_staff=404, enterprise_principal=404,
         enterprise_manager=404, authority_admin=200, admin=200),
     Row("GET", "/users/{user_city_inspector}/edit", default=404, admin=200),
-    Row("POST", "/users/{user_staff_b}/active", data={"active": "0"}, default=404, admin=302),
+    Row("POST", "/users/{user_staff_b}/retire", default=404, admin=302),
     # audit log
     Row("GET", "/audit-log", default=403, authority_admin=200, admin=200),
     Row("GET", "/api/v1/audit-log", default=403, authority_admin=200, admin=200),

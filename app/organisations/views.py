@@ -421,15 +421,23 @@ def user_edit(user_id: int):
                       subtitle=f"{item.display_name} ({item.username})")
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
-def user_active(user_id: int):
-    """Retire (``active=0``) or reactivate (``active=1``) an account; it is never deleted."""
+def _set_active(user_id: int, active: bool):
     item = access.get_visible(User, user_id, me())
-    active = request.form.get("active") == "1"
     done = ui.attempt(lambda: users_service.set_active(me(), item, active))
     if done.ok:
         flash(_("The account is active.") if active else _("The account is deactivated."), "success")
     return redirect(url_for(".user", user_id=item.id))
+
+
+@bp.route("/users/<int:user_id>/retire", methods=["POST"])
+def user_retire(user_id: int):
+    """Retire (deactivate) an account: it is never deleted, what the person did keeps naming him."""
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def user_reactivate(user_id: int):
+    return _set_active(user_id, True)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -177,7 +177,7 @@ def test_manager_resets_and_retires_staff_who_stay_in_the_records(client, world)
     assert resp.status_code == 302
     db.session.refresh(staff)
     assert staff.must_change_password
-    assert client.post(f"/users/{staff.id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/users/{staff.id}/retire").status_code == 302
     db.session.refresh(staff)
     assert not staff.active and db.session.get(User, staff.id) is not None  # deactivated, never deleted
     actions = db.session.scalars(select(AuditEntry.action).where(
@@ -185,7 +185,7 @@ def test_manager_resets_and_retires_staff_who_stay_in_the_records(client, world)
         AuditEntry.actor_id == world.users.manager.id).order_by(AuditEntry.id)).all()
     assert actions == ["reset_password", "retire"]
     # another enterprise's staff is not his to touch
-    assert client.post(f"/users/{world.users.staff_b.id}/active", data={"active": "0"}).status_code == 404
+    assert client.post(f"/users/{world.users.staff_b.id}/retire").status_code == 404
     # the principal is not his to keep either
     assert client.get(f"/users/{world.users.principal.id}/edit").status_code == 403
 
@@ -289,7 +289,7 @@ def test_the_audit_log_is_searchable_and_scoped(client, world, county_admin):
 
 def test_the_audit_log_page_filters(client, world):
     login(client, world.users.admin)
-    client.post(f"/users/{world.users.staff.id}/active", data={"active": "0"})
+    client.post(f"/users/{world.users.staff.id}/retire")
     page = text(client.get("/audit-log", query_string={"action": "retire"}))
     assert "操作日志" in page and world.users.staff.display_name in page
     rows = re.findall(r"<tr>\s*<td>", page)
