@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
+from sqlalchemy import DDL, JSON, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.clock import utcnow
@@ -22,19 +22,21 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the server's clock (UTC)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # None: a command
+    # No foreign keys: an entry outlives what it names (a region merged away, an account removed by a
+    # script); its ids are history, and the log may not be updated to follow them.
+    actor_id: Mapped[int | None] = mapped_column(index=True)  # None: a command run on the server
     actor_address: Mapped[str] = mapped_column(String(45), default="")  # request.remote_addr
     # create / update / retire / reactivate / merge / import / reconfigure / reset_password / transfer ...
     action: Mapped[str] = mapped_column(String(32), index=True)
     object_type: Mapped[str] = mapped_column(String(32))  # enterprise, department, user, region, ...
     object_id: Mapped[int | None] = mapped_column()
     # The region the object belongs to: an authority administrator searches the entries of his subtree.
-    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(index=True)
     summary: Mapped[str] = mapped_column(String(500), default="")
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
 
-    actor = relationship("User")
+    actor = relationship("User", primaryjoin="foreign(AuditEntry.actor_id) == User.id", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.action} {self.object_type}#{self.object_id}>"

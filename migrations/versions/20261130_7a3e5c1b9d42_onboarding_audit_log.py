@@ -55,8 +55,6 @@ def upgrade():
     sa.Column('summary', sa.String(length=500), nullable=False),
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_log_actor_id_users')),
-    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_audit_log_region_id_regions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
