@@ -260,26 +260,27 @@ def test_api_says_a_password_change_is_required(client, world, county_admin):
 # --- item 7: the audit log --------------------------------------------------------------------
 
 def test_the_audit_log_is_searchable_and_scoped(client, world, county_admin):
-    client.post("/api/v1/enterprises", json=enterprise_body(world), headers=county_admin,
-                environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    new_id = client.post("/api/v1/enterprises", json=enterprise_body(world), headers=county_admin,
+                         environ_base={"REMOTE_ADDR": "198.51.100.7"}).get_json()["id"]
     admin = api_token(client, world.users.admin)
     client.patch(f"/api/v1/enterprises/{world.enterprises.b.id}", json={"address": "乙路9号"}, headers=admin)
-    # (the world fixture's own entries are the server's, actor None: left out here)
-    resp = client.get("/api/v1/audit-log", query_string={"object_type": "enterprise"}, headers=admin)
-    body = resp.get_json()
-    body["items"] = [e for e in body["items"] if e["actor_id"] is not None]
-    assert resp.status_code == 200 and set(body) == {"items", "page", "per_page", "total", "has_next"}
-    assert [e["action"] for e in body["items"]] == ["update", "create"]  # newest first
-    created = body["items"][1]
+    ours = {new_id, world.enterprises.b.id}  # (other entries: the world fixture's, the server's own)
+
+    def entries(headers, **query):
+        resp = client.get("/api/v1/audit-log", query_string={"per_page": 200, **query}, headers=headers)
+        assert resp.status_code == 200 and set(resp.get_json()) == {"items", "page", "per_page", "total",
+                                                                    "has_next"}
+        return [e for e in resp.get_json()["items"] if e["actor_id"] and e["object_id"] in ours]
+
+    found = entries(admin, object_type="enterprise")
+    assert [(e["action"], e["object_id"]) for e in found] == [("update", world.enterprises.b.id),
+                                                              ("create", new_id)]  # newest first
+    created = found[1]
     assert created["actor_id"] == world.users.authority_admin.id and created["actor_address"] == "198.51.100.7"
     assert created["after"]["credit_code"] == CODE
     # the county's administrator sees his region's entries, not county b's
-    mine = client.get("/api/v1/audit-log", query_string={"object_type": "enterprise"}, headers=county_admin)
-    assert [(e["action"], e["actor_id"]) for e in mine.get_json()["items"] if e["actor_id"]] == \
-        [("create", world.users.authority_admin.id)]
-    assert world.enterprises.b.id not in {e["object_id"] for e in mine.get_json()["items"]}
-    by_actor = client.get("/api/v1/audit-log", query_string={"actor_id": world.users.admin.id}, headers=admin)
-    assert {e["object_id"] for e in by_actor.get_json()["items"]} == {world.enterprises.b.id}
+    assert [e["object_id"] for e in entries(county_admin, object_type="enterprise")] == [new_id]
+    assert {e["object_id"] for e in entries(admin, actor_id=world.users.admin.id)} == {world.enterprises.b.id}
     later = client.get("/api/v1/audit-log", query_string={"from": "2999-01-01"}, headers=admin)
     assert later.get_json()["total"] == 0
     bad = client.get("/api/v1/audit-log", query_string={"to": "yesterday"}, headers=admin)
