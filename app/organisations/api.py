@@ -214,6 +214,7 @@ class DepartmentSchema(Schema):
     level = fields.Function(lambda d: d.level.value, metadata={"enum": ["department", "workshop", "team", "post"]})
     parent_id = fields.Integer(allow_none=True)
     path = fields.String()
+    retired_at = Timestamp(allow_none=True, metadata={"description": "When the unit was retired (null: in use)"})
 
 
 class UserSchema(Schema):

@@ -206,6 +206,9 @@ def test_departments_are_retired_once_their_people_moved(client, world):
     db.session.refresh(dept)
     assert dept.retired_at is not None and db.session.get(Department, dept.id) is not None
     assert f'value="{dept.id}"' not in text(client.get("/users/new"))  # no longer offered
+    units = client.get(f"/api/v1/enterprises/{dept.enterprise_id}/departments",
+                       headers=api_token(client, world.users.manager)).get_json()
+    assert {u["name"]: bool(u["retired_at"]) for u in units} == {"安全部": True, "生产部": False}
 
 
 def test_authority_admin_sets_up_the_top_level_only(client, world):
