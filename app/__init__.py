@@ -34,6 +34,7 @@ FEATURES = (
     "auth",
     "jobs",
     "organisations",
+    "audit",  # the audit log of administrative actions (after organisations: entries name users, regions)
     "risks",
     "notifications",
     "hazards",

@@ -20,7 +20,23 @@ def init_app(app: Flask) -> None:
     ui.nav_item("organisations.regions", _l("Regions"), lambda u: access.can(u, "organisation.browse"))
     ui.nav_item("organisations.authorities", _l("Authorities"), lambda u: access.can(u, "organisation.browse"))
     ui.nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))
+    ui.nav_item("organisations.setup", _l("Setting up"), lambda u: access.can(u, "admin"))
     cli.add_demo_step("organisations", demo.seed)
     app.register_blueprint(views.bp)
     register(api.blp)
     app.cli.add_command(users_cli.user_cli)  # users are administered here: pages, API and `shuangkong user`
+
+    @app.context_processor
+    def _day_one():
+        """Day one without the demo: until a region tree, an authority and its administrator exist,
+        the administrator's home page walks him through the setup steps (views.setup_steps)."""
+        from flask import request
+        from flask_login import current_user
+
+        if request.endpoint == "ui.home" and getattr(current_user, "is_authenticated", False) \
+                and access.can(current_user, "admin"):
+            steps = views.setup_steps()
+            if not all(step["done"] for step in steps):
+                return {"day_one": steps}
+        return {}
+
