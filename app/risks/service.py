@@ -40,13 +40,21 @@ from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS, ControlCategory
 
 # --- configuration ---------------------------------------------------------------------------
 
-def ruleset_for(enterprise: Enterprise) -> grading.RuleSet:
-    """The rule set of the enterprise's region (config RISK_RULESETS_BY_REGION: code prefix → preset)."""
-    mapping = current_app.config.get("RISK_RULESETS_BY_REGION") or {}
-    return grading.ruleset_for_region(enterprise.region.code if enterprise.region else None, mapping)
+def ruleset_for(enterprise: Enterprise, on=None) -> grading.RuleSet:
+    """The rule set in force for the enterprise's region today (or ``on``): the versions of
+    app.rulesets, over config RISK_RULESETS_BY_REGION (code prefix → preset) and the default."""
+    from app.rulesets import service as rulesets
+
+    return rulesets.grading_for(enterprise.region.code if enterprise.region else None, on)
 
 
-def control_level_table() -> dict:
+def control_level_table(enterprise: Enterprise | None = None) -> dict:
+    """Grade → default control level: the rule set version's own table when it has one, else config
+    RISK_CONTROL_LEVELS, else the defaults."""
+    if enterprise is not None:
+        levels = ruleset_for(enterprise).control_levels
+        if levels:
+            return levels
     return current_app.config.get("RISK_CONTROL_LEVELS") or grading.DEFAULT_CONTROL_LEVELS
 
 
@@ -226,7 +234,8 @@ def _apply(point: RiskPoint, enterprise: Enterprise, values: dict) -> None:
         point.area_id = area.id if area else None
     if manual_level:
         point.control_level_manual = level is not None
-        point.control_level = level or grading.control_level_for(point.effective_grade, control_level_table())
+        point.control_level = level or grading.control_level_for(point.effective_grade,
+                                                                     control_level_table(enterprise))
     if "review_interval_months" in values and point.last_assessed_on:
         point.next_review_on = add_months(point.last_assessed_on, point.review_interval_months)
 
@@ -370,7 +379,7 @@ def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | Non
     raising_hazard = next((i for i, lvl in rows if grade_rule.implied_by_level(lvl) == from_hazards), None)
     old = point.effective_grade
     if not point.control_level_manual:
-        point.control_level = grading.control_level_for(new, control_level_table())
+        point.control_level = grading.control_level_for(new, control_level_table(point.enterprise))
     if new == old:
         return False
     point.effective_grade = new
