@@ -88,8 +88,9 @@ def grading_message(err: GradingError) -> str:
     return _("Choose at least one direct-determination rule (%(allowed)s).", allowed=allowed)
 
 
-def score_and_grade(enterprise: Enterprise, method, inputs) -> tuple[float | None, Grade, grading.RuleSet]:
-    ruleset = ruleset_for(enterprise)
+def score_and_grade(enterprise: Enterprise, method, inputs, on=None) -> tuple[float | None, Grade, grading.RuleSet]:
+    """Score and grade under the rule set in force on ``on`` (today by default) for the enterprise."""
+    ruleset = ruleset_for(enterprise, on)
     try:
         score, grade = grading.assess(method, inputs, ruleset)
     except GradingError as err:
@@ -322,7 +323,7 @@ def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
     point = point_for_edit(actor, point)
     if point.status != RiskPointStatus.active:
         raise Invalid(fields={"method": _("A retired risk point is not assessed.")})
-    score, grade, ruleset = score_and_grade(point.enterprise, method, inputs)
+    score, grade, ruleset = score_and_grade(point.enterprise, method, inputs, on)
     stored = {k: v for k, v in dict(inputs).items() if k != "note"}
     if method != grading.Method.direct:
         stored = {k: float(v) if not float(v).is_integer() else int(float(v)) for k, v in stored.items()}

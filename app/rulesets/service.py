@@ -192,6 +192,8 @@ def listing_from_payload(payload) -> listing_rules.RuleSet:
 def message(err: RuleSetError) -> str:
     """The Chinese (gettext) message of a bad rule set, for the field it names."""
     detail = err.detail
+    value = grading._fmt(err.value) if isinstance(err.value, int | float) and not isinstance(err.value, bool) \
+        else err.value
     return {
         "missing": _("This value is required."),
         "not_number": _("Enter a number."),
@@ -201,9 +203,9 @@ def message(err: RuleSetError) -> str:
         "order": _("The bands go from red down: red, orange, yellow."),
         "red_unbounded": _("Red has no upper bound."),
         "gap": _("Gap: the upper bound %(value)s must be the lower bound of the band above (%(expected)s).",
-                 value=err.value, expected=detail),
+                 value=value, expected=detail),
         "overlap": _("Overlap: the upper bound %(value)s must be the lower bound of the band above "
-                     "(%(expected)s).", value=err.value, expected=detail),
+                     "(%(expected)s).", value=value, expected=detail),
         "not_below_upper": _("The lower bound must be below the upper bound (%(upper)s).", upper=detail),
         "unknown_level": _("Unknown level."),
         "above_stricter": _("A lower grade cannot be controlled at a more senior level than a higher grade."),
@@ -424,7 +426,7 @@ def _preview_grading(row: RuleSetVersion, on: date) -> dict:
             .where(RiskPoint.status == RiskPointStatus.active))
     counts = {"checked": 0, "regraded": 0, "raised": 0, "lowered": 0, "proposals": 0}
     for _point_id, assessed, code, method, inputs in db.session.execute(_subtree(stmt, row.region)):
-        if registry.select(code, on) is not candidate:
+        if registry.select(code, on).label != candidate.label:
             continue  # a more specific version governs this region
         counts["checked"] += 1
         try:
