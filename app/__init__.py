@@ -20,6 +20,7 @@ FEATURES = (
     "auth",
     "jobs",
     "organisations",
+    "audit",  # the audit log of administrative actions (after organisations: entries name users, regions)
     "risks",
     "hazards",
     "supervision",

@@ -252,16 +252,22 @@ def _enterprise_view(user: User, enterprise: Enterprise) -> bool:
     return is_visible(enterprise, user)
 
 
+def administers(user: User, enterprise: Enterprise | None) -> bool:
+    """An authority's administrator administers the enterprises of its region subtree."""
+    return (enterprise is not None and user.role == Role.authority_admin
+            and in_jurisdiction(user, enterprise))
+
+
 @rule("enterprise.edit")
 def _enterprise_edit(user: User, enterprise: Enterprise | None) -> bool:
-    # Enterprises are master data kept by admin; the enterprise's own manager keeps its details.
+    # Enterprises are master data kept by admin and, in its region, an authority's administrator;
+    # the enterprise's own manager keeps its details.
     if user.role == Role.admin:
         return True
-    return (
-        enterprise is not None
-        and user.role == Role.enterprise_manager
-        and user.enterprise_id == enterprise.id
-    )
+    if enterprise is None:
+        return user.role in (Role.authority_admin, Role.enterprise_manager)
+    return administers(user, enterprise) or (
+        user.role == Role.enterprise_manager and user.enterprise_id == enterprise.id)
 
 
 @rule("department.edit")
@@ -274,6 +280,43 @@ def _user_view(user: User, other: User) -> bool:
     return is_visible(other, user)
 
 
+# Who may make which accounts (issue 15): an enterprise's manager its staff and managers; an
+# authority's administrator the enterprise accounts of its region and its own authority's staff.
+MANAGER_MAKES = frozenset({Role.enterprise_staff, Role.enterprise_manager})
+AUTHORITY_ADMIN_MAKES = frozenset({Role.enterprise_staff, Role.enterprise_manager, Role.enterprise_principal,
+                                   Role.inspector, Role.supervisor, Role.authority_admin})
+USER_ADMINS = frozenset({Role.admin, Role.authority_admin, Role.enterprise_manager})
+
+
+def roles_made_by(user: User) -> frozenset[Role]:
+    """The roles of the accounts ``user`` may create and keep."""
+    if user.role == Role.admin:
+        return frozenset(Role)
+    if user.role == Role.authority_admin:
+        return AUTHORITY_ADMIN_MAKES
+    if user.role == Role.enterprise_manager:
+        return MANAGER_MAKES
+    return frozenset()
+
+
+def may_keep_account(user: User, role: Role, enterprise: Enterprise | None, authority: Authority | None) -> bool:
+    """May ``user`` hold an account of ``role`` anchored to ``enterprise`` / ``authority``?"""
+    if user.role == Role.admin:
+        return True
+    if role not in roles_made_by(user):
+        return False
+    if user.role == Role.enterprise_manager:
+        return enterprise is not None and enterprise.id == user.enterprise_id
+    if user.role == Role.authority_admin:
+        if role.is_government:
+            return authority is not None and authority.id == user.authority_id
+        return administers(user, enterprise)
+    return False
+
+
 @rule("user.edit")
-def _user_edit(user: User, _other) -> bool:
-    return user.role == Role.admin
+def _user_edit(user: User, other: User | None) -> bool:
+    """Without an account: may he create accounts at all; with one: may he keep that one."""
+    if other is None:
+        return user.role in USER_ADMINS
+    return may_keep_account(user, other.role, other.enterprise, other.authority)

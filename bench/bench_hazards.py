@@ -65,11 +65,11 @@ def seed_organisations(n_enterprises: int):
     from app.organisations.seed import ensure_industries
 
     industry = ensure_industries()["hazardous_chemicals"]
-    province = service.create_region(code="810000", name="基准省", level="province", parent=None)
-    city = service.create_region(code="810100", name="基准市", level="city", parent=province)
-    counties = [service.create_region(code=f"8101{i + 1:02d}", name=f"基准{i}县", level="county", parent=city)
+    province = service.create_region(None, code="810000", name="基准省", level="province", parent=None)
+    city = service.create_region(None, code="810100", name="基准市", level="city", parent=province)
+    counties = [service.create_region(None, code=f"8101{i + 1:02d}", name=f"基准{i}县", level="county", parent=city)
                 for i in range(10)]
-    authority = service.create_authority(region=city, name="基准市应急管理局", abbreviation="基",
+    authority = service.create_authority(None, region=city, name="基准市应急管理局", abbreviation="基",
                                          review_body="基准市人民政府", court="基准市人民法院")
     db.session.execute(insert(Enterprise), [
         {"name": f"基准企业{i}", "credit_code": f"B{i:017d}", "region_id": counties[i % 10].id,
@@ -77,15 +77,15 @@ def seed_organisations(n_enterprises: int):
     enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
     first = enterprises[0]
     users = {
-        "supervisor": create_user(username="b_supervisor", display_name="监管", role="supervisor",
+        "supervisor": create_user(None, username="b_supervisor", display_name="监管", role="supervisor",
                                   password="bench-pass-1", authority=authority),
-        "inspector": create_user(username="b_inspector", display_name="执法", role="inspector",
+        "inspector": create_user(None, username="b_inspector", display_name="执法", role="inspector",
                                  password="bench-pass-1", authority=authority, certificate_no="36990001"),
-        "manager": create_user(username="b_manager", display_name="安全员", role="enterprise_manager",
+        "manager": create_user(None, username="b_manager", display_name="安全员", role="enterprise_manager",
                                password="bench-pass-1", enterprise=first),
-        "principal": create_user(username="b_principal", display_name="负责人", role="enterprise_principal",
+        "principal": create_user(None, username="b_principal", display_name="负责人", role="enterprise_principal",
                                  password="bench-pass-1", enterprise=first),
-        "staff": create_user(username="b_staff", display_name="员工", role="enterprise_staff",
+        "staff": create_user(None, username="b_staff", display_name="员工", role="enterprise_staff",
                              password="bench-pass-1", enterprise=first),
     }
     db.session.commit()

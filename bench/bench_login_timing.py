@@ -40,7 +40,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
     with app.app_context():
         db.create_all()
-        service.create_user(username="known", display_name="known", role="admin", password="the-password-1")
+        service.create_user(None, username="known", display_name="known", role="admin", password="the-password-1")
         db.session.commit()
         known, unknown = medians_ms([lambda: service.authenticate("known", "wrong-password"),
                                      lambda: service.authenticate("nobody-of-that-name", "wrong-password")],

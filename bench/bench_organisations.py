@@ -42,23 +42,23 @@ def main() -> None:
         db.drop_all()  # a bench database starts empty (never point this at data you keep)
         db.create_all()
         industries = ensure_industries()
-        province = service.create_region(code="810000", name="省", level="province", parent=None)
-        city = service.create_region(code="811000", name="市", level="city", parent=province)
-        counties = [service.create_region(code=f"81100{i}", name=f"县{i}", level="county", parent=city)
+        province = service.create_region(None, code="810000", name="省", level="province", parent=None)
+        city = service.create_region(None, code="811000", name="市", level="city", parent=province)
+        counties = [service.create_region(None, code=f"81100{i}", name=f"县{i}", level="county", parent=city)
                     for i in range(1, 10)]
-        towns = [service.create_region(code=f"81100{i}{j + 1:03d}", name=f"镇{i}{j}", level="town", parent=c)
+        towns = [service.create_region(None, code=f"81100{i}{j + 1:03d}", name=f"镇{i}{j}", level="town", parent=c)
                  for i, c in enumerate(counties, 1) for j in range(5)]
-        authority = service.create_authority(region=counties[0], name="县1局", abbreviation="一",
+        authority = service.create_authority(None, region=counties[0], name="县1局", abbreviation="一",
                                              review_body="县1政府", court="县1法院")
         industry_id = industries["machinery"].id
         rows = [{"name": f"企业{n:06d}", "credit_code": complete(f"91911000MA{n:07d}"),
                  "region_id": towns[n % len(towns)].id, "industry_id": industry_id} for n in range(N)]
         db.session.execute(insert(Enterprise), rows)
         first = db.session.scalar(select(Enterprise).where(Enterprise.region_id == towns[0].id).limit(1))
-        admin = create_user(username="a", display_name="a", role="admin", password="x" * 8)
-        inspector = create_user(username="i", display_name="i", role="inspector", password="x" * 8,
+        admin = create_user(None, username="a", display_name="a", role="admin", password="x" * 8)
+        inspector = create_user(None, username="i", display_name="i", role="inspector", password="x" * 8,
                                 authority=authority, certificate_no="36990001")
-        staff = create_user(username="s", display_name="s", role="enterprise_staff", password="x" * 8,
+        staff = create_user(None, username="s", display_name="s", role="enterprise_staff", password="x" * 8,
                             enterprise=first)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":

@@ -47,9 +47,9 @@ def district_user():
     from app.organisations.models import Region
 
     county = db.session.scalar(select(Region).where(Region.code == "810101"))
-    authority = service.create_authority(region=county, name="基准0县应急管理局", abbreviation="零",
+    authority = service.create_authority(None, region=county, name="基准0县应急管理局", abbreviation="零",
                                          review_body="基准0县人民政府", court="基准0县人民法院")
-    user = create_user(username="b_district", display_name="县执法", role="inspector", password="bench-pass-1",
+    user = create_user(None, username="b_district", display_name="县执法", role="inspector", password="bench-pass-1",
                        authority=authority, certificate_no="81000001")
     db.session.commit()
     return user.id

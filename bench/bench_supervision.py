@@ -66,13 +66,13 @@ def fill(n_hazards: int, n_listings: int) -> dict:
 
     rng = random.Random(7)
     industries = list(ensure_industries().values())
-    province = orgs.create_region(code="360000", name="江西省", level="province", parent=None)
-    city = orgs.create_region(code="361100", name="上饶市", level="city", parent=province)
-    counties = [orgs.create_region(code=f"3611{i:02d}", name=f"第{i}区", level="county", parent=city)
+    province = orgs.create_region(None, code="360000", name="江西省", level="province", parent=None)
+    city = orgs.create_region(None, code="361100", name="上饶市", level="city", parent=province)
+    counties = [orgs.create_region(None, code=f"3611{i:02d}", name=f"第{i}区", level="county", parent=city)
                 for i in range(1, 13)]
-    city_auth = orgs.create_authority(region=city, name="上饶市应急管理局", abbreviation="饶",
+    city_auth = orgs.create_authority(None, region=city, name="上饶市应急管理局", abbreviation="饶",
                                       review_body="上饶市人民政府", court="上饶市中级人民法院")
-    county_auths = [orgs.create_authority(region=c, name=f"{c.name}应急管理局", abbreviation=c.name[:2],
+    county_auths = [orgs.create_authority(None, region=c, name=f"{c.name}应急管理局", abbreviation=c.name[:2],
                                           review_body=f"{c.name}人民政府", court=f"{c.name}人民法院")
                     for c in counties]
     db.session.flush()

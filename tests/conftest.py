@@ -163,13 +163,13 @@ class Factory:
                 code = f"{parent.code[:4]}{n % 89 + 1:02d}"
             else:
                 code = f"{parent.code[:6]}{n % 999 + 1:03d}"
-        return service.create_region(code=code, name=name or f"区域{n}", level=level, parent=parent)
+        return service.create_region(None, code=code, name=name or f"区域{n}", level=level, parent=parent)
 
     def authority(self, region, name=None, abbreviation="测"):
         from app.organisations import service
 
         n = self._next()
-        return service.create_authority(region=region, name=name or f"{region.name}应急管理局{n}",
+        return service.create_authority(None, region=region, name=name or f"{region.name}应急管理局{n}",
                                         abbreviation=abbreviation, review_body=f"{region.name}人民政府",
                                         court=f"{region.name}人民法院")
 
@@ -181,13 +181,13 @@ class Factory:
         n = self._next()
         industries = ensure_industries()
         return service.create_enterprise(
-            name=name or f"测试企业{n}有限公司", credit_code=complete(f"91{region.code[:6]:0<6}MA{n:07d}"),
+            None, name=name or f"测试企业{n}有限公司", credit_code=complete(f"91{region.code[:6]:0<6}MA{n:07d}"),
             region=region, industry=industries[industry_code], address="测试路1号")
 
     def department(self, enterprise, name=None, level="department", parent=None):
         from app.organisations import service
 
-        return service.create_department(enterprise, name=name or f"部门{self._next()}", level=level,
+        return service.create_department(None, enterprise, name=name or f"部门{self._next()}", level=level,
                                          parent=parent)
 
     def user(self, role, enterprise=None, authority=None, username=None, **kw):
@@ -196,7 +196,7 @@ class Factory:
         n = self._next()
         if str(role) == "inspector":  # an inspector cannot exist without his 执法证号
             kw.setdefault("certificate_no", f"3699{n:04d}")
-        return create_user(username=username or f"{role}{n}", display_name=kw.pop("display_name", f"用户{n}"),
+        return create_user(None, username=username or f"{role}{n}", display_name=kw.pop("display_name", f"用户{n}"),
                            role=role, password=PASSWORD, enterprise=enterprise, authority=authority, **kw)
 
 

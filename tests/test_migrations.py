@@ -108,7 +108,7 @@ def test_a_fresh_install_creates_an_enterprise_without_the_demo(empty_database_u
         command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
         rows = db.session.execute(select(Industry.code, Industry.name).order_by(Industry.id)).all()
         assert [tuple(r) for r in rows] == INDUSTRIES  # the migration's table is the current one
-        admin = create_user(username="first_admin", display_name="管理员", role="admin", password="long-enough-1")
+        admin = create_user(None, username="first_admin", display_name="管理员", role="admin", password="long-enough-1")
         db.session.commit()
         client = app.test_client()
         login(client, admin)

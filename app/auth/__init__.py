@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app import labels
 from app.auth import sessions
 from app.auth.models import ApiToken, Role, User
 from app.clock import utcnow
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.extensions import db, login_manager
 
 labels.register(Role, {
@@ -18,6 +20,7 @@ labels.register(Role, {
     Role.enterprise_principal: _l("Principal"),
     Role.inspector: _l("Inspector"),
     Role.supervisor: _l("Supervisor"),
+    Role.authority_admin: _l("Authority administrator"),
     Role.admin: _l("Administrator"),
 })
 
@@ -54,6 +57,29 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+# What a user whose password an administrator set may still open: the change form and what it needs.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset({
+    "auth.change_password", "auth.logout", "auth.login", "auth.set_language", "static", "ui.favicon",
+    "ui.healthz", "frontend.manifest", "frontend.service_worker", "frontend.offline",
+    "auth_api.issue_token", "auth_api.revoke_token", "auth_api.change_password",
+})
+
+
+def _password_change_first():
+    """A password an administrator set is changed before anything else: pages lead to the form,
+    the API answers 403 ``password_change_required`` (POST /api/v1/auth/password changes it)."""
+    if request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE or request.endpoint is None:
+        return None
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "must_change_password", False):
+        return None
+    if _is_api():
+        raise Forbidden(_("Your password was set by an administrator: change it first "
+                          "(POST /api/v1/auth/password, or the web page)."), code="password_change_required")
+    flash(_("Your administrator set your password: choose your own now."), "warning")
+    return redirect(url_for("auth.change_password"))
+
+
 def init_app(app: Flask) -> None:
     from app.auth import api as auth_api
     from app.auth import cli, views
@@ -65,6 +91,8 @@ def init_app(app: Flask) -> None:
         # (tests, scripts) would keep serving the first request's user and language to the next ones.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # locale, translations and feature catalog of Flask-Babel
+
+    app.before_request(_password_change_first)
 
     proxies = int(app.config["TRUSTED_PROXY_COUNT"] or 0)
     if proxies > 0:

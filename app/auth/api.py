@@ -44,6 +44,25 @@ def issue_token(args):
     return {"token": token, "expires_at": row.expires_at}
 
 
+class PasswordChange(Schema):
+    current = fields.String(required=True, load_only=True)
+    password = fields.String(required=True, load_only=True, metadata={
+        "description": "The new password: 8 to 128 characters, not the username, not the current one"})
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(PasswordChange)
+@blp.response(204)
+def change_password(args):
+    """Change the caller's own password (the current one asked again). Required first when an
+    administrator set it: every other call answers 403 ``password_change_required`` until then.
+    Every token and session issued before stops working, this request's token included."""
+    if not current_user.is_authenticated:
+        raise Unauthorized()
+    service.change_own_password(current_user._get_current_object(), args["current"], args["password"])
+    db.session.commit()
+
+
 @blp.route("/token", methods=["DELETE"])
 @blp.response(204)
 def revoke_token():

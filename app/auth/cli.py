@@ -44,7 +44,7 @@ def create(username, role, display_name, credit_code, authority_ref, certificate
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = service.create_user(username=username, display_name=display_name or username, role=role,
+        user = service.create_user(None, username=username, display_name=display_name or username, role=role,
                                    password=password, enterprise=enterprise, authority=authority,
                                    certificate_no=certificate_no)
     except Invalid as exc:

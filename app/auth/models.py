@@ -23,6 +23,9 @@ class Role(enum.StrEnum):
     enterprise_principal = "enterprise_principal"
     inspector = "inspector"
     supervisor = "supervisor"
+    # An authority's designated administrator: onboards the enterprises of its region and their first
+    # accounts, manages the users of those enterprises and of its own authority (issue 15 item 1).
+    authority_admin = "authority_admin"
     admin = "admin"
 
     @property
@@ -40,7 +43,7 @@ class Role(enum.StrEnum):
 
 
 ENTERPRISE_ROLES = frozenset({Role.enterprise_staff, Role.enterprise_manager, Role.enterprise_principal})
-GOVERNMENT_ROLES = frozenset({Role.inspector, Role.supervisor})
+GOVERNMENT_ROLES = frozenset({Role.inspector, Role.supervisor, Role.authority_admin})
 # Inspection records and orders name two officers with their 执法证号: only inspectors act as officers.
 CERTIFIED_ROLES = frozenset({Role.inspector})
 
@@ -53,7 +56,7 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "(role IN ('enterprise_staff','enterprise_manager','enterprise_principal')"
             " AND enterprise_id IS NOT NULL AND authority_id IS NULL)"
-            " OR (role IN ('inspector','supervisor') AND authority_id IS NOT NULL AND enterprise_id IS NULL)"
+            " OR (role IN ('inspector','supervisor','authority_admin') AND authority_id IS NOT NULL AND enterprise_id IS NULL)"
             " OR (role = 'admin' AND enterprise_id IS NULL AND authority_id IS NULL)",
             name="role_anchor",
         ),
@@ -69,9 +72,14 @@ class User(UserMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The person's post (岗位): a unit of level "post" of his enterprise (department_id is where he works).
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     # Law-enforcement certificate number (执法证号) of inspectors, printed on documents.
     certificate_no: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when an administrator chose the password: every page leads to the change form until the
+    # user has chosen his own (the API answers 403 ``password_change_required``).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Signed into every session cookie (``get_id``) and compared on each request: moving it on logout,
     # password change and deactivation ends every session opened before, wherever its cookie went.
@@ -79,7 +87,8 @@ class User(UserMixin, db.Model):
 
     enterprise: Mapped[Enterprise | None] = relationship()
     authority: Mapped[Authority | None] = relationship()
-    department: Mapped[Department | None] = relationship()
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    post: Mapped[Department | None] = relationship(foreign_keys=[post_id])
 
     def set_password(self, password: str) -> None:
         from flask import current_app

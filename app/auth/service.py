@@ -1,7 +1,13 @@
-"""Use cases of authentication and user provisioning (no commit inside: callers commit)."""
+"""Use cases of authentication and user provisioning (no commit inside: callers commit).
+
+The account use cases take ``(actor, user_or_id, **fields)`` and check scope and permission
+themselves (``actor`` None: a command run on the server, e.g. ``shuangkong user create``). Who may
+make which accounts is ``app.access.may_keep_account``; every change goes to the audit log.
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import current_app
@@ -9,11 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import access
+from app.audit import changed, record, snapshot
 from app.auth.models import ApiToken, Role, User
 from app.clock import utcnow
-from app.errors import Invalid
+from app.errors import Forbidden, Invalid, Unauthorized
 from app.extensions import db
-from app.organisations.models import Authority, Department, Enterprise
+from app.organisations.models import Authority, Department, DepartmentLevel, Enterprise
 
 _DUMMY_HASHES: dict[str, str] = {}
 
@@ -29,13 +37,25 @@ def _dummy_hash() -> str:
 def authenticate(username: str, password: str) -> User | None:
     """The user whose password this is, else None. Always hashes once (known user or not, active or
     not), so the answer time does not tell which usernames exist."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    try:
+        return log_in(username, password)
+    except Unauthorized:
+        return None
+
+
+def log_in(username: str, password: str) -> User:
+    """The user whose password this is, or Unauthorized saying why: a wrong username or password
+    (which one is not told), or, to the holder of the right password only, a retired account."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
     if user is None:
         check_password_hash(_dummy_hash(), password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+    elif user.check_password(password):
+        if user.active:
+            return user
+        raise Unauthorized(_("This account has been retired (deactivated) by its administrator and can no "
+                             "longer log in. If you still need it, ask your enterprise's safety manager or "
+                             "your authority's administrator to reactivate it."), code="account_retired")
+    raise Unauthorized(_("Wrong username or password."), code="invalid_credentials")
 
 
 def issue_token(user: User) -> tuple[ApiToken, str]:
@@ -63,9 +83,20 @@ def _end_everything(user: User) -> None:
 
 
 USER_TEXT = {"display_name": 64, "phone": 32, "email": 128, "certificate_no": 32}
+USER_FIELDS = ("username", "display_name", "role", "enterprise_id", "authority_id", "department_id", "post_id",
+               "phone", "email", "certificate_no", "active")
+# A mainland mobile number (11 digits, 1 then 3–9): text messages go to it (notifications).
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
 
 
-def _check_anchor(errors: dict, role, enterprise, authority, department) -> None:
+def password_rules() -> str:
+    """The rules, as the forms state them."""
+    return _("%(min)s to %(max)s characters, not the username; a passphrase of several words is best.",
+             min=PASSWORD_MIN, max=PASSWORD_MAX)
+
+
+def _check_anchor(errors: dict, role, enterprise, authority, department, post=None) -> None:
     """The role decides the tenancy anchor: enterprise roles an enterprise, government roles an authority."""
     if isinstance(role, Role):
         if role.is_enterprise and enterprise is None:
@@ -75,9 +106,20 @@ def _check_anchor(errors: dict, role, enterprise, authority, department) -> None
         if not role.is_enterprise and enterprise is not None:
             errors.setdefault("enterprise_id", _("Only enterprise roles belong to an enterprise."))
         if not role.is_government and authority is not None:
-            errors.setdefault("authority_id", _("Only inspectors and supervisors belong to an authority."))
+            errors.setdefault("authority_id", _("Only government roles (inspector, supervisor, authority "
+                                                "administrator) belong to an authority."))
     if department is not None and (enterprise is None or department.enterprise_id != enterprise.id):
         errors.setdefault("department_id", _("The department is not part of this enterprise."))
+    if post is not None:
+        if enterprise is None or post.enterprise_id != enterprise.id:
+            errors.setdefault("post_id", _("The post is not part of this enterprise."))
+        elif post.level != DepartmentLevel.post:
+            errors.setdefault("post_id", _("Choose a unit of level “post”."))
+        elif department is not None and not post.path.startswith(department.path):
+            errors.setdefault("post_id", _("The post is not under the chosen department."))
+    for field, unit in (("department_id", department), ("post_id", post)):
+        if unit is not None and unit.retired_at is not None:
+            errors.setdefault(field, _("This unit is retired."))
 
 
 def _check_certificate(errors: dict, role, certificate_no: str) -> None:
@@ -86,7 +128,7 @@ def _check_certificate(errors: dict, role, certificate_no: str) -> None:
         errors.setdefault("certificate_no", _("An inspector needs his law-enforcement certificate number."))
 
 
-def _check_texts(errors: dict, data: dict) -> dict:
+def _check_texts(errors: dict, data: dict, current: User | None = None) -> dict:
     clean = {}
     for field, max_len in USER_TEXT.items():
         value = (data.get(field) or "").strip()
@@ -94,27 +136,90 @@ def _check_texts(errors: dict, data: dict) -> dict:
             errors[field] = _("A name of 1 to 64 characters is required.")
         elif len(value) > max_len:
             errors[field] = _("At most %(n)s characters.", n=max_len)
+        elif field == "phone" and value and (current is None or value != current.phone):
+            value = value.replace(" ", "").replace("-", "")
+            if value.startswith("+86"):
+                value = value[3:]
+            if not MOBILE.match(value):
+                errors[field] = _("A mainland mobile number has 11 digits and begins with 13 to 19 "
+                                  "(e.g. 13912345678).")
         clean[field] = value
     return clean
 
 
-def _check_password(errors: dict, password: str | None) -> None:
-    if len(password or "") < 8:
+def _check_password(errors: dict, password: str | None, username: str | None = None) -> None:
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
         errors["password"] = _("The password needs at least 8 characters.")
-    elif len(password) > 128:
-        errors["password"] = _("At most %(n)s characters.", n=128)
+    elif len(password) > PASSWORD_MAX:
+        errors["password"] = _("At most %(n)s characters.", n=PASSWORD_MAX)
+    elif username and password.strip().lower() == username.strip().lower():
+        errors["password"] = _("The password must not be the username.")
 
 
-def create_user(*, username: str, display_name: str, role: Role | str, password: str,
-                enterprise: Enterprise | None = None, authority: Authority | None = None,
-                department: Department | None = None, phone: str = "", email: str = "",
-                certificate_no: str = "") -> User:
-    """Create a user; refuses a role without its enterprise / authority (422 with fields)."""
+def _resolve_anchors(actor, errors: dict, data: dict, current: User | None = None) -> dict:
+    """enterprise / authority / department / post (objects or ``*_id``) as objects the actor may see."""
+    from app.organisations.service import resolve
+
+    anchors = {}
+    for key, model in (("enterprise", Enterprise), ("authority", Authority), ("department", Department),
+                       ("post", Department)):
+        if key in data:
+            value = data.pop(key)
+        elif f"{key}_id" in data:
+            value = data.pop(f"{key}_id")
+        else:
+            anchors[key] = getattr(current, key) if current is not None else None
+            continue
+        if actor is not None and actor.role == Role.enterprise_manager and key == "enterprise" \
+                and value not in (None, "") and str(getattr(value, "id", value)) != str(actor.enterprise_id):
+            raise Forbidden(_refusal(actor))  # another enterprise: not his to staff
+        anchors[key] = resolve(actor, errors, f"{key}_id", model, value)
+    return anchors
+
+
+def _refusal(actor: User) -> str:
+    if actor.role == Role.enterprise_manager:
+        return _("A safety manager creates and keeps the accounts of his own enterprise's staff and safety "
+                 "managers only (never an administrator, a government role or another enterprise's).")
+    if actor.role == Role.authority_admin:
+        return _("An authority's administrator creates and keeps the accounts of the enterprises of its "
+                 "region and of its own authority only (never an administrator).")
+    return _("You are not allowed to do this.")
+
+
+def _may_keep(actor, role, anchors: dict) -> None:
+    if actor is not None and isinstance(role, Role) and \
+            not access.may_keep_account(actor, role, anchors["enterprise"], anchors["authority"]):
+        raise Forbidden(_refusal(actor))
+
+
+def _for_edit(actor, user: User | int) -> User:
+    from app.organisations.service import load
+
+    user = load(actor, User, user)
+    if actor is not None:
+        access.require(actor, "user.edit", user)
+    return user
+
+
+def create_user(actor, *, username: str, display_name: str, role: Role | str, password: str, **data) -> User:
+    """Create an account; ``data``: enterprise / authority / department / post (objects or ``*_id``),
+    phone, email, certificate_no. Refuses a role without its enterprise / authority (422 naming the
+    fields) and an account the actor may not keep (403, saying which he may). A password an
+    administrator chose must be changed at first login."""
+    if actor is not None:
+        access.require(actor, "user.edit")
     errors: dict[str, str] = {}
     try:
         role = Role(role)
     except ValueError:
         errors["role"] = _("Unknown role.")
+    if actor is not None and actor.role == Role.enterprise_manager and not data.get("enterprise") \
+            and not data.get("enterprise_id") and isinstance(role, Role) and role.is_enterprise:
+        data["enterprise"] = actor.enterprise  # a manager staffs his own enterprise
+    anchors = _resolve_anchors(actor, errors, data)
+    _may_keep(actor, role, anchors)
     username = (username or "").strip()
     if not username:
         errors["username"] = _("This field is required.")
@@ -122,67 +227,105 @@ def create_user(*, username: str, display_name: str, role: Role | str, password:
         errors["username"] = _("At most %(n)s characters.", n=64)
     elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         errors["username"] = _("This username is taken.")
-    clean = _check_texts(errors, dict(display_name=display_name, phone=phone, email=email,
-                                      certificate_no=certificate_no))
-    _check_password(errors, password)
-    _check_anchor(errors, role, enterprise, authority, department)
+    clean = _check_texts(errors, dict(data, display_name=display_name))
+    _check_password(errors, password, username)
+    _check_anchor(errors, role, **anchors)
     _check_certificate(errors, role, clean["certificate_no"])
     if errors:
         raise Invalid(fields=errors)
-    user = User(username=username, role=role, enterprise=enterprise, authority=authority,
-                department=department, active=True, **clean)
+    user = User(username=username, role=role, active=True, must_change_password=actor is not None,
+                **anchors, **clean)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    record(actor, "create", user, after=snapshot(user, *USER_FIELDS),
+           summary=f"{user.display_name}（{user.username}）")
     return user
 
 
-def update_user(user: User, **data) -> User:
+def update_user(actor, user: User | int, **data) -> User:
     """Change a user's details, role and anchor; fields left out keep their value.
 
-    ``data`` may hold display_name, phone, email, certificate_no, role, enterprise, authority,
-    department (objects, already loaded by the caller).
+    ``data`` may hold display_name, phone, email, certificate_no, role, and enterprise, authority,
+    department, post (objects or ``*_id``). The account after the change must still be one the actor
+    may keep (a manager cannot make his staff a principal, nor move them to another enterprise).
     """
+    user = _for_edit(actor, user)
+    before = snapshot(user, *USER_FIELDS)
     errors: dict[str, str] = {}
+    anchors = _resolve_anchors(actor, errors, data, current=user)
     merged = {field: getattr(user, field) for field in USER_TEXT}
-    merged.update(role=user.role, enterprise=user.enterprise, authority=user.authority,
-                  department=user.department)
     merged.update(data)
-    role = merged["role"]
+    role = data.get("role", user.role)
     try:
         role = Role(role)
     except ValueError:
         errors["role"] = _("Unknown role.")
-    clean = _check_texts(errors, merged)
-    _check_anchor(errors, role, merged["enterprise"], merged["authority"], merged["department"])
+    _may_keep(actor, role, anchors)
+    if actor is not None and user.id == actor.id and role != user.role:
+        errors["role"] = _("You cannot change your own role.")
+    clean = _check_texts(errors, merged, current=user)
+    _check_anchor(errors, role, **anchors)
     _check_certificate(errors, role, clean["certificate_no"])
     if errors:
         raise Invalid(fields=errors)
     for key, value in clean.items():
         setattr(user, key, value)
     user.role = role
-    user.enterprise, user.authority = merged["enterprise"], merged["authority"]
-    user.department = merged["department"]
+    for key, value in anchors.items():
+        setattr(user, key, value)
     db.session.flush()
+    old, new = changed(before, snapshot(user, *USER_FIELDS))
+    if new:
+        record(actor, "update", user, before=old, after=new, summary=f"{user.display_name}（{user.username}）")
     return user
 
 
-def set_active(user: User, active: bool, *, actor: User) -> User:
-    if not active and user.id == actor.id:
+def set_active(actor, user: User | int, active: bool) -> User:
+    """Retire (deactivate) or reactivate an account. An account is never deleted: what the person
+    did (hazards, checks, signatures) keeps naming him."""
+    user = _for_edit(actor, user)
+    if not active and actor is not None and user.id == actor.id:
         raise Invalid(fields={"active": _("You cannot deactivate your own account.")})
+    if bool(user.active) == bool(active):
+        return user
     user.active = active
     if not active:  # a deactivated user's sessions and API tokens die with the account
         _end_everything(user)
     db.session.flush()
+    record(actor, "reactivate" if active else "retire", user, before={"active": not active},
+           after={"active": active}, summary=f"{user.display_name}（{user.username}）")
     return user
 
 
-def reset_password(user: User, password: str) -> User:
+def reset_password(actor, user: User | int, password: str) -> User:
+    """An administrator sets a new password: the person must change it at his next login."""
+    user = _for_edit(actor, user)
     errors: dict[str, str] = {}
-    _check_password(errors, password)
+    _check_password(errors, password, user.username)
     if errors:
         raise Invalid(fields=errors)
     user.set_password(password)
+    user.must_change_password = actor is not None and actor.id != user.id
     _end_everything(user)  # a captured cookie or token must not outlive the password it came from
     db.session.flush()
+    record(actor, "reset_password", user, summary=f"{user.display_name}（{user.username}）")
     return user
+
+
+def change_own_password(user: User, current: str, password: str) -> User:
+    """A user chooses his own password (the current one asked again); clears the first-login demand."""
+    if not user.check_password(current or ""):
+        raise Invalid(fields={"current": _("Wrong password.")})
+    errors: dict[str, str] = {}
+    _check_password(errors, password, user.username)
+    if not errors and user.check_password(password):
+        errors["password"] = _("Choose a password different from the current one.")
+    if errors:
+        raise Invalid(fields=errors)
+    user.set_password(password)
+    user.must_change_password = False
+    _end_everything(user)
+    db.session.flush()
+    return user
+

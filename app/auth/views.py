@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import ui
 from app.auth import service, sessions, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm
-from app.errors import Invalid
+from app.errors import Unauthorized
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -26,14 +27,25 @@ def login():
         return redirect(url_for("ui.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        attempt = throttle.attempt(form.username.data)
-        user = service.authenticate(form.username.data, form.password.data)
-        if user is not None:
-            attempt.succeeded()
-            sessions.begin(user)
-            return redirect(_safe_next(form.next.data))
-        form.password.errors.append(_("Wrong username or password."))
-        return render_template("auth/login.html", form=form), 200
+        try:
+            attempt = throttle.attempt(form.username.data)
+        except throttle.TooManyAttempts as locked:
+            # Locked for a while: said on the login page, not on a bare error page.
+            form.password.errors.append(locked.message + " " + _(
+                "This account (or this network address) is locked for a few minutes after too many failed "
+                "logins. If you forgot your password, ask your administrator to reset it."))
+            return render_template("auth/login.html", form=form), 429
+        try:
+            user = service.log_in(form.username.data, form.password.data)
+        except Unauthorized as refused:  # a wrong password, or (to its holder) a retired account
+            form.password.errors.append(refused.message)
+            return render_template("auth/login.html", form=form), 200
+        attempt.succeeded()
+        sessions.begin(user)
+        if user.must_change_password:
+            flash(_("Your administrator set your password: choose your own now."), "warning")
+            return redirect(url_for("auth.change_password"))
+        return redirect(_safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
 
@@ -53,24 +65,22 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Every user changes his own password (the current one is asked again)."""
+    """Every user changes his own password (the current one is asked again); a password an
+    administrator set must be changed here before any other page opens."""
     form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    status = 200
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        if not user.check_password(form.current.data):
-            form.current.errors.append(_("Wrong password."))
-        else:
-            try:
-                service.reset_password(user, form.password.data)  # ends every session and token
-                db.session.commit()
-                sessions.begin(user)  # ... except this one, which goes on under the new version
-                flash(_("The password is changed."), "success")
-                return redirect(url_for("ui.home"))
-            except Invalid as exc:
-                db.session.rollback()
-                form.password.errors.extend(exc.fields.get("password", [exc.message]))
-    status = 422 if form.errors else 200
-    return render_template("auth/password.html", form=form), status
+        done = ui.attempt(lambda: service.change_own_password(user, form.current.data, form.password.data), form)
+        if done.ok:  # every session and token ended ...
+            sessions.begin(user)  # ... except this one, which goes on under the new version
+            flash(_("The password is changed."), "success")
+            return redirect(url_for("ui.home"))
+        status = done.status
+    elif form.errors:
+        status = 422
+    return render_template("auth/password.html", form=form, rules=service.password_rules(),
+                           forced=user.must_change_password), status
 
 
 @bp.route("/lang/<code>", methods=["GET", "POST"])

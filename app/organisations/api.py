@@ -1,4 +1,6 @@
-"""JSON API of organisations: enterprises, regions, authorities, users (reads scoped; writes by admin).
+"""JSON API of organisations: enterprises, regions, authorities, users (reads scoped; writes checked by
+the use cases: admin everywhere, an authority's administrator in its region, an enterprise's manager
+for his own staff).
 
 Lists answer ``{"items": [...], "page", "per_page", "total", "has_next"}`` (as the hazard list does). Bad input is 422 with
 ``fields``; an id the caller may not see is 404 (or, inside a body, 422 "unknown ..." on its field).
@@ -22,13 +24,12 @@ from app.errors import Conflict
 from app.extensions import db
 from app.idempotency import idempotent
 from app.organisations import service as org
-from app.organisations.lookups import Resolver, visible_or_none
+from app.organisations.lookups import visible_or_none
 from app.organisations.models import (
     Authority,
     Department,
     Enterprise,
     EnterpriseScale,
-    EnterpriseTransfer,
     Industry,
     Region,
     RegionLevel,
@@ -45,8 +46,9 @@ def me() -> User:
 
 
 def requires(action: str, model=None, id_arg: str | None = None):
-    """Check visibility (404) and permission (403) before the body is parsed, so that a caller who
-    may not write gets 404/403 rather than a validation report (422) about his body."""
+    """Answer 404/403 before the body is parsed, so that a caller who may not write gets that rather
+    than a validation report (422) about his body. Only the order of the answers: the use case
+    checks scope and permission itself."""
     def decorate(fn):
         @wraps(fn)
         def wrapper(*args, **kw):
@@ -222,10 +224,12 @@ class UserSchema(Schema):
     enterprise_id = fields.Integer(allow_none=True)
     authority_id = fields.Integer(allow_none=True)
     department_id = fields.Integer(allow_none=True)
+    post_id = fields.Integer(allow_none=True)
     phone = fields.String()
     email = fields.String()
     certificate_no = fields.String()
     active = fields.Boolean()
+    must_change_password = fields.Boolean(dump_only=True)
     created_at = Timestamp(dump_only=True)
 
 
@@ -235,7 +239,8 @@ class UserPatch(Schema):
     enterprise_id = fields.Integer(allow_none=True)
     authority_id = fields.Integer(allow_none=True)
     department_id = fields.Integer(allow_none=True)
-    phone = fields.String()
+    post_id = fields.Integer(allow_none=True, metadata={"description": "A unit of level post of the enterprise"})
+    phone = fields.String(metadata={"description": "Mainland mobile number (11 digits), for notifications"})
     email = fields.String()
     certificate_no = fields.String()
     active = fields.Boolean()
@@ -273,12 +278,7 @@ class RegionList(MethodView):
     @blp.response(201, RegionSchema)
     def post(self, data):
         """Create a region (admin)."""
-        access.require(me(), "region.edit")
-        find = Resolver(me())
-        parent = find("parent_id", Region, data.pop("parent_id"))
-        region = find.run(org.create_region, parent=parent, **data)
-        db.session.flush()  # the answer needs the id; @idempotent commits
-        return region
+        return org.create_region(me(), data.pop("parent_id", None), **data)  # @idempotent commits
 
 
 @blp.route("/regions/<int:region_id>")
@@ -293,9 +293,7 @@ class RegionItem(MethodView):
     @blp.response(200, RegionSchema)
     def patch(self, data, region_id):
         """Change a region's code or name (admin)."""
-        region = access.get_visible(Region, region_id, me())
-        access.require(me(), "region.edit", region)
-        org.update_region(region, **data)
+        region = org.update_region(me(), region_id, **data)
         commit()
         return region
 
@@ -318,12 +316,7 @@ class AuthorityList(MethodView):
     @blp.response(201, AuthoritySchema)
     def post(self, data):
         """Create a supervising authority (admin)."""
-        access.require(me(), "authority.edit")
-        find = Resolver(me())
-        region = find("region_id", Region, data.pop("region_id"), required=True)
-        authority = find.run(org.create_authority, region=region, **data)
-        db.session.flush()  # the answer needs the id; @idempotent commits
-        return authority
+        return org.create_authority(me(), **data)  # @idempotent commits
 
 
 @blp.route("/authorities/<int:authority_id>")
@@ -338,25 +331,12 @@ class AuthorityItem(MethodView):
     @blp.response(200, AuthoritySchema)
     def patch(self, data, authority_id):
         """Change an authority (admin)."""
-        authority = access.get_visible(Authority, authority_id, me())
-        access.require(me(), "authority.edit", authority)
-        find = Resolver(me())
-        if "region_id" in data:
-            data["region"] = find("region_id", Region, data.pop("region_id"), required=True)
-        find.run(org.update_authority, authority, **data)
+        authority = org.update_authority(me(), authority_id, **data)
         commit()
         return authority
 
 
 # --- enterprises -----------------------------------------------------------------------------
-
-def _enterprise_data(data: dict, find: Resolver) -> dict:
-    if "region_id" in data:
-        data["region"] = find("region_id", Region, data.pop("region_id"), required=True)
-    if "industry_id" in data:
-        data["industry"] = find("industry_id", Industry, data.pop("industry_id"), required=True)
-    return data
-
 
 @blp.route("/enterprises")
 class EnterpriseList(MethodView):
@@ -384,14 +364,9 @@ class EnterpriseList(MethodView):
     @blp.arguments(EnterpriseCreate)
     @blp.response(201, EnterpriseSchema)
     def post(self, data):
-        """Create an enterprise (admin); the credit code is checked with its check digit."""
-        access.require(me(), "enterprise.create")
-        find = Resolver(me())
-        data.setdefault("region_id", None)
-        data.setdefault("industry_id", None)
-        enterprise = find.run(org.create_enterprise, **_enterprise_data(data, find))
-        db.session.flush()  # the answer needs the id; @idempotent commits
-        return enterprise
+        """Create an enterprise (admin; an authority's administrator in its region, else 403); the credit
+        code is checked with its check digit and must not be registered already."""
+        return org.create_enterprise(me(), **data)  # @idempotent commits
 
 
 @blp.route("/enterprises/<int:enterprise_id>")
@@ -405,11 +380,8 @@ class EnterpriseItem(MethodView):
     @blp.arguments(EnterprisePatch)
     @blp.response(200, EnterpriseSchema)
     def patch(self, data, enterprise_id):
-        """Change an enterprise (admin)."""
-        enterprise = access.get_visible(Enterprise, enterprise_id, me())
-        access.require(me(), "enterprise.edit_master", enterprise)
-        find = Resolver(me())
-        find.run(org.update_enterprise, enterprise, **_enterprise_data(data, find))
+        """Change an enterprise (admin; an authority's administrator in its region: 404 outside it)."""
+        enterprise = org.update_enterprise(me(), enterprise_id, **data)
         commit()
         return enterprise
 
@@ -428,13 +400,7 @@ class EnterpriseTransfers(MethodView):
     def post(self, data, enterprise_id):
         """Move the enterprise to another region (admin), recorded with the reason. What an authority
         found, issued or listed before stays visible to it; the new region's authorities take over."""
-        enterprise = access.get_visible(Enterprise, enterprise_id, me())
-        find = Resolver(me())
-        region = find("region_id", Region, data["region_id"], required=True)
-        transfer: EnterpriseTransfer = find.run(org.transfer_enterprise, enterprise, region=region,
-                                                reason=data["reason"], actor=me())
-        db.session.flush()  # the answer needs the id; @idempotent commits
-        return transfer
+        return org.transfer_enterprise(me(), enterprise_id, region=data["region_id"], reason=data["reason"])
 
 
 @blp.route("/enterprises/<int:enterprise_id>/departments")
@@ -456,14 +422,6 @@ class IndustryList(MethodView):
 
 
 # --- users -----------------------------------------------------------------------------------
-
-def _user_anchor(data: dict, find: Resolver) -> dict:
-    for field, model, key in (("enterprise_id", Enterprise, "enterprise"), ("authority_id", Authority, "authority"),
-                              ("department_id", Department, "department")):
-        if field in data:
-            data[key] = find(field, model, data.pop(field))
-    return data
-
 
 @blp.route("/users")
 class UserList(MethodView):
@@ -490,13 +448,13 @@ class UserList(MethodView):
     @blp.arguments(UserCreate)
     @blp.response(201, UserSchema)
     def post(self, data):
-        """Create a user (admin); enterprise roles need enterprise_id, inspector/supervisor authority_id."""
-        access.require(me(), "user.edit")
-        find = Resolver(me())
+        """Create a user. Admin: any. An authority's administrator: the enterprise accounts of its
+        region and the accounts of its own authority. An enterprise's manager: enterprise_staff and
+        enterprise_manager of his own enterprise (enterprise_id may be left out). Anything else 403.
+        Enterprise roles need enterprise_id, government roles authority_id. The password must be
+        changed at the first login (``must_change_password``)."""
         data.pop("active", None)
-        user = find.run(users_service.create_user, **_user_anchor(data, find))
-        db.session.flush()  # the answer needs the id; @idempotent commits
-        return user
+        return users_service.create_user(me(), **data)  # @idempotent commits
 
 
 @blp.route("/users/<int:user_id>")
@@ -512,15 +470,13 @@ class UserItem(MethodView):
     @blp.arguments(UserPatch)
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
-        """Change a user, activate / deactivate (``active``) or set a new password (admin)."""
-        user = access.get_visible(User, user_id, me())
-        access.require(me(), "user.edit", user)
-        find = Resolver(me())
+        """Change a user, retire / reactivate (``active``) or set a new password (which the user must
+        change at his next login); by whoever keeps the account (see POST)."""
         active, password = data.pop("active", None), data.pop("password", None)
-        find.run(users_service.update_user, user, **_user_anchor(data, find))
+        user = users_service.update_user(me(), user_id, **data)
         if password is not None:
-            users_service.reset_password(user, password)
+            users_service.reset_password(me(), user, password)
         if active is not None:
-            users_service.set_active(user, active, actor=me())
+            users_service.set_active(me(), user, active)
         commit()
         return user

@@ -94,31 +94,31 @@ def seed(ctx: dict) -> None:
     industries = ensure_industries()
     regions = {}
     for code, name, level, parent in REGIONS:
-        regions[code] = service.create_region(code=code, name=name, level=level,
+        regions[code] = service.create_region(None, code=code, name=name, level=level,
                                               parent=regions.get(parent) if parent else None)
     authorities: dict[str, Authority] = {}
     for key, rcode, name, abbr, review_body, court in AUTHORITIES:
         authorities[key] = service.create_authority(
-            region=regions[rcode], name=name, abbreviation=abbr, review_body=review_body, court=court,
+            None, region=regions[rcode], name=name, abbreviation=abbr, review_body=review_body, court=court,
             address=f"{regions[rcode].name}行政中心", phone="0793-12345" + str(len(authorities)))
     enterprises = {}
     for key, name, industry, town, stem, scale, std, principal, manager in ENTERPRISES:
         county = town[:6]
         code = complete("91" + county + stem + str(len(enterprises) % 10))
         enterprises[key] = service.create_enterprise(
-            name=name, credit_code=code, region=regions[town], industry=industries[industry],
+            None, name=name, credit_code=code, region=regions[town], industry=industries[industry],
             address=f"{regions[county].name}{regions[town].name}工业大道{len(enterprises) * 18 + 6}号",
             legal_representative=principal, principal_name=principal, principal_phone="1390793" + f"{len(enterprises):04d}",
             safety_manager_name=manager, safety_manager_phone="1387930" + f"{len(enterprises):04d}",
             standardisation_level=StandardisationLevel(std), scale=EnterpriseScale(scale))
         depts = {}
         for dname, level, parent in departments_of(key):
-            depts[dname] = service.create_department(enterprises[key], name=dname, level=level,
+            depts[dname] = service.create_department(None, enterprises[key], name=dname, level=level,
                                                      parent=depts.get(parent) if parent else None)
     users = {}
 
     def add(username, name, role, **kw):
-        users[username] = create_user(username=username, display_name=name, role=role,
+        users[username] = create_user(None, username=username, display_name=name, role=role,
                                       password=DEMO_PASSWORD, **kw)
         return users[username]
 
@@ -132,6 +132,7 @@ def seed(ctx: dict) -> None:
         add(f"{prefix}_inspector2", f"{place}执法员乙", Role.inspector, authority=a,
             certificate_no=f"36110{len(users):03d}")
         add(f"{prefix}_supervisor", f"{place}监管负责人", Role.supervisor, authority=a)
+        add(f"{prefix}_admin", f"{place}应急管理局管理员", Role.authority_admin, authority=a)
     for key, name, *_rest in ENTERPRISES:
         e = enterprises[key]
         principal, manager = _rest[-2], _rest[-1]
@@ -154,7 +155,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
     wanted = ["admin"]
     for prefix in ("sr", "xz", "gf", "gx"):
-        wanted += [f"{prefix}_inspector", f"{prefix}_supervisor"]
+        wanted += [f"{prefix}_inspector", f"{prefix}_supervisor", f"{prefix}_admin"]
     for key in ("jiangfeng", "hengli"):
         wanted += [f"{key}_manager", f"{key}_principal", f"{key}_staff"]
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))}

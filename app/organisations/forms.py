@@ -96,7 +96,9 @@ class UserForm(FlaskForm):
     enterprise_id = id_select(_l("Enterprise (enterprise roles)"))
     authority_id = id_select(_l("Authority (inspector, supervisor)"))
     department_id = id_select(_l("Department"))
-    phone = StringField(_l("Phone"), render_kw={"maxlength": 32})
+    post_id = id_select(_l("Post"))
+    phone = StringField(_l("Mobile phone (optional, for notifications)"), render_kw={"maxlength": 32,
+                                                                                   "inputmode": "tel"})
     email = StringField(_l("Email"), render_kw={"maxlength": 128})
     certificate_no = StringField(_l("Law-enforcement certificate number"), render_kw={"maxlength": 32})
     password = PasswordField(_l("Password"), validators=[DataRequired()],

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app import access
 from app.errors import Invalid
 from app.extensions import db
-from app.organisations.models import Authority, Department, Enterprise, Industry, Region
+from app.organisations.models import Authority, Department, DepartmentLevel, Enterprise, Industry, Region
 
 UNKNOWN = {  # field -> message when the id names nothing the user may see
     "region_id": lambda: _("Unknown region."),
@@ -17,6 +17,7 @@ UNKNOWN = {  # field -> message when the id names nothing the user may see
     "enterprise_id": lambda: _("Unknown enterprise."),
     "authority_id": lambda: _("Unknown authority."),
     "department_id": lambda: _("Unknown department."),
+    "post_id": lambda: _("Unknown post."),
 }
 
 
@@ -87,10 +88,20 @@ def authority_choices(user, blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank)] + [(str(a.id), a.name) for a in rows]
 
 
-def department_choices(user, enterprise: Enterprise | None = None, blank: str = "—") -> list[tuple[str, str]]:
+UNIT_LEVELS = (DepartmentLevel.department, DepartmentLevel.workshop, DepartmentLevel.team)
+
+
+def department_choices(user, enterprise: Enterprise | None = None, blank: str = "—", *, active_only: bool = False,
+                       levels=None) -> list[tuple[str, str]]:
+    """Units of ``enterprise`` (or of every visible one) in tree order; ``active_only``: not retired;
+    ``levels``: only those levels (the posts for a person's post, the rest for his department)."""
     stmt = access.visible(Department, user).join(Enterprise).order_by(Enterprise.name, Department.path)
     if enterprise is not None:
         stmt = stmt.where(Department.enterprise_id == enterprise.id)
+    if active_only:
+        stmt = stmt.where(Department.retired_at.is_(None))
+    if levels is not None:
+        stmt = stmt.where(Department.level.in_(list(levels)))
     rows = db.session.scalars(stmt)
     label = (lambda d: _indent(d.depth, d.name)) if enterprise is not None else \
         (lambda d: f"{d.enterprise.name} / {d.name}")

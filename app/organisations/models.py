@@ -134,6 +134,8 @@ class Department(db.Model):
     name: Mapped[str] = mapped_column(String(64))
     level: Mapped[DepartmentLevel] = enum_column(DepartmentLevel)
     path: Mapped[str] = mapped_column(String(255), default="", index=True)
+    # A retired unit stays (risk points, hazards and people's histories name it) but is offered no more.
+    retired_at: Mapped[datetime | None] = mapped_column()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="departments")
     parent: Mapped[Department | None] = relationship(remote_side=[id])
@@ -141,7 +143,6 @@ class Department(db.Model):
     @property
     def depth(self) -> int:
         return self.path.count("/") - 2 if self.path else 0
-
 
 
 class EnterpriseTransfer(db.Model):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from app import access
 from app.auth.models import Role, User
-from app.organisations.models import Department
+from app.organisations.models import Department, Enterprise, Region
 
 # A department belongs to its enterprise: whoever sees the enterprise sees its units.
 access.register_scope(Department, lambda user: access.enterprise_condition(Department.enterprise_id, user))
 
 USER_LIST_ROLES = frozenset({Role.admin, Role.supervisor, Role.inspector, Role.enterprise_principal,
-                             Role.enterprise_manager})
+                             Role.enterprise_manager, Role.authority_admin})
 
 
 @access.rule("user.browse")
@@ -41,8 +41,14 @@ def _authority_edit(user: User, _authority) -> bool:
 
 
 @access.rule("enterprise.create")
-def _enterprise_create(user: User, _obj) -> bool:
-    return user.role == Role.admin
+def _enterprise_create(user: User, region: Region | None) -> bool:
+    """Admin anywhere; an authority's administrator in its region subtree (``region`` None: anywhere)."""
+    if user.role == Role.admin:
+        return True
+    if user.role != Role.authority_admin:
+        return False
+    path = access.authority_region_path(user)
+    return bool(path) and (region is None or region.path.startswith(path))
 
 
 @access.rule("enterprise.transfer")
@@ -52,6 +58,11 @@ def _enterprise_transfer(user: User, _enterprise) -> bool:
 
 
 @access.rule("enterprise.edit_master")
-def _enterprise_edit_master(user: User, _enterprise) -> bool:
-    """Name, credit code, region and industry are master data: admin only."""
-    return user.role == Role.admin
+def _enterprise_edit_master(user: User, enterprise: Enterprise | None) -> bool:
+    """Name, credit code and industry are master data: admin, and the administrator of the
+    authority whose region the enterprise is in."""
+    if user.role == Role.admin:
+        return True
+    if enterprise is None:
+        return user.role == Role.authority_admin
+    return access.administers(user, enterprise)

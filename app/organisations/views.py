@@ -1,24 +1,25 @@
 """Web pages of organisations: regions, authorities, enterprises (with departments), users.
 
-Every object is loaded through ``access.get_visible`` (a foreign one is 404) and every list through
-``access.visible``; actions are checked with ``access.require``. Forms that fail keep what was typed
-and show the messages beside the fields (status 422).
+Pages only parse the form, call the use case through ``ui.attempt`` (which commits once) and
+render: the use cases (organisations.service, auth.service) load what they change through the
+actor's scope (a foreign object is 404) and check his permission (403) themselves. Read pages load
+through ``access.get_visible`` / ``access.visible``. Forms that fail keep what was typed and show
+the messages beside the fields (status 422).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app import access
+from app import access, ui
 from app.auth import service as users_service
 from app.auth.models import Role, User
-from app.errors import Conflict, ServiceError
+from app.errors import Conflict
 from app.extensions import db
-from app.forms import apply_errors
 from app.organisations import lookups
 from app.organisations import service as org
 from app.organisations.forms import (
@@ -30,8 +31,7 @@ from app.organisations.forms import (
     TransferForm,
     UserForm,
 )
-from app.organisations.lookups import Resolver
-from app.organisations.models import Authority, Department, Enterprise, Industry, Region
+from app.organisations.models import Authority, Department, DepartmentLevel, Enterprise, Industry, Region
 from app.paging import paginate
 
 bp = Blueprint("organisations", __name__)
@@ -48,26 +48,24 @@ def me() -> User:
     return current_user._get_current_object()
 
 
-def _save(form, action):
-    """Run ``action`` (service calls) and commit; on failure put the messages on the form."""
-    try:
-        result = action()
-        db.session.commit()
-        return result
-    except ServiceError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-    except IntegrityError:  # a concurrent save took the same unique value first
-        db.session.rollback()
-        apply_errors(form, Conflict())
-    return None
+def run(action, form=None):
+    """``ui.attempt`` with a lost race on a unique value (two saves of the same code at once) shown as
+    the conflict it is, beside the form."""
+    def guarded():
+        try:
+            return action()
+        except IntegrityError:
+            raise Conflict() from None
+    return ui.attempt(guarded, form)
 
 
 def _form_page(form, title, cancel, status=200, **extra):
     return render_template("organisations/form.html", form=form, title=title, cancel=cancel, **extra), status
 
 
-def _failed(form) -> int:
+def _status(form, done=None) -> int:
+    if done is not None and done.status:
+        return done.status
     return 422 if request.method == "POST" else 200
 
 
@@ -96,20 +94,17 @@ def region(region_id: int):
 
 @bp.route("/regions/new", methods=["GET", "POST"])
 def region_new():
-    access.require(me(), "region.edit")
+    access.require(me(), "region.edit")  # the empty form too
     form = RegionForm(parent_id=request.args.get("parent", ""))
     form.parent_id.choices = lookups.region_choices(me(), blank=_("(top level)"))
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            parent = find("parent_id", Region, form.parent_id.data)
-            return find.run(org.create_region, code=form.code.data, name=form.name.data,
-                            level=form.level.data, parent=parent)
-        created = _save(form, action)
-        if created is not None:
-            flash(_("Region %(name)s created.", name=created.name), "success")
-            return redirect(url_for(".region", region_id=created.id))
-    return _form_page(form, _("New region"), url_for(".regions"), _failed(form))
+        done = run(lambda: org.create_region(me(), form.parent_id.data or None, code=form.code.data,
+                                             name=form.name.data, level=form.level.data), form)
+        if done.ok:
+            flash(_("Region %(name)s created.", name=done.value.name), "success")
+            return redirect(url_for(".region", region_id=done.value.id))
+    return _form_page(form, _("New region"), url_for(".regions"), _status(form, done))
 
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
@@ -118,10 +113,13 @@ def region_edit(region_id: int):
     access.require(me(), "region.edit", item)
     form = RegionForm(obj=item)
     del form.parent_id, form.level  # the place in the tree is fixed once created
-    if form.validate_on_submit() and _save(form, lambda: org.update_region(item, code=form.code.data, name=form.name.data)):
-        flash(_("Saved."), "success")
-        return redirect(url_for(".region", region_id=item.id))
-    return _form_page(form, _("Edit region"), url_for(".region", region_id=item.id), _failed(form),
+    done = None
+    if form.validate_on_submit():
+        done = run(lambda: org.update_region(me(), item, code=form.code.data, name=form.name.data), form)
+        if done.ok:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".region", region_id=item.id))
+    return _form_page(form, _("Edit region"), url_for(".region", region_id=item.id), _status(form, done),
                       subtitle=item.name)
 
 
@@ -145,26 +143,24 @@ def authority(authority_id: int):
     return render_template("organisations/authority.html", authority=item, staff=staff)
 
 
-def _authority_fields(form, find: Resolver) -> dict:
-    return dict(region=find("region_id", Region, form.region_id.data, required=True), name=form.name.data,
-                abbreviation=form.abbreviation.data, review_body=form.review_body.data,
-                court=form.court.data, address=form.address.data, phone=form.phone.data)
+def _authority_fields(form) -> dict:
+    return dict(region_id=form.region_id.data, name=form.name.data, abbreviation=form.abbreviation.data,
+                review_body=form.review_body.data, court=form.court.data, address=form.address.data,
+                phone=form.phone.data)
 
 
 @bp.route("/authorities/new", methods=["GET", "POST"])
 def authority_new():
     access.require(me(), "authority.edit")
-    form = AuthorityForm()
+    form = AuthorityForm(region_id=request.args.get("region", ""))
     form.region_id.choices = lookups.region_choices(me(), blank="—")
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            return find.run(org.create_authority, **_authority_fields(form, find))
-        created = _save(form, action)
-        if created is not None:
-            flash(_("Authority %(name)s created.", name=created.name), "success")
-            return redirect(url_for(".authority", authority_id=created.id))
-    return _form_page(form, _("New authority"), url_for(".authorities"), _failed(form))
+        done = run(lambda: org.create_authority(me(), **_authority_fields(form)), form)
+        if done.ok:
+            flash(_("Authority %(name)s created.", name=done.value.name), "success")
+            return redirect(url_for(".authority", authority_id=done.value.id))
+    return _form_page(form, _("New authority"), url_for(".authorities"), _status(form, done))
 
 
 @bp.route("/authorities/<int:authority_id>/edit", methods=["GET", "POST"])
@@ -173,15 +169,14 @@ def authority_edit(authority_id: int):
     access.require(me(), "authority.edit", item)
     form = AuthorityForm(obj=item)
     form.region_id.choices = lookups.region_choices(me(), blank="—")
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            return find.run(org.update_authority, item, **_authority_fields(form, find))
-        if _save(form, action):
+        done = run(lambda: org.update_authority(me(), item, **_authority_fields(form)), form)
+        if done.ok:
             flash(_("Saved."), "success")
             return redirect(url_for(".authority", authority_id=item.id))
-    return _form_page(form, _("Edit authority"), url_for(".authority", authority_id=item.id), _failed(form),
-                      subtitle=item.name)
+    return _form_page(form, _("Edit authority"), url_for(".authority", authority_id=item.id),
+                      _status(form, done), subtitle=item.name)
 
 
 # --- enterprises -----------------------------------------------------------------------------
@@ -222,32 +217,25 @@ def enterprise(enterprise_id: int):
                            staff=staff, transfers=org.transfers_of(item))
 
 
-def _enterprise_fields(form, find: Resolver) -> dict:
-    data = {name: field.data for name, field in form._fields.items()
-            if name not in ("csrf_token", "region_id", "industry_id")}
-    # None when dropped: the manager edits no master field, and the region only moves by a transfer.
-    if getattr(form, "region_id", None) is not None:
-        data["region"] = find("region_id", Region, form.region_id.data, required=True)
-    if getattr(form, "industry_id", None) is not None:
-        data["industry"] = find("industry_id", Industry, form.industry_id.data, required=True)
-    return data
+def _enterprise_fields(form) -> dict:
+    # Fields dropped from the form are left out: the manager edits no master field, and the region
+    # only moves by a transfer.
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
 @bp.route("/enterprises/new", methods=["GET", "POST"])
 def enterprise_new():
     access.require(me(), "enterprise.create")
-    form = EnterpriseForm()
+    form = EnterpriseForm(region_id=request.args.get("region", ""))
     form.region_id.choices = lookups.region_choices(me(), blank="—")
     form.industry_id.choices = lookups.industry_choices(blank="—")
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            return find.run(org.create_enterprise, **_enterprise_fields(form, find))
-        created = _save(form, action)
-        if created is not None:
-            flash(_("Enterprise %(name)s created.", name=created.name), "success")
-            return redirect(url_for(".enterprise", enterprise_id=created.id))
-    return _form_page(form, _("New enterprise"), url_for(".enterprises"), _failed(form))
+        done = run(lambda: org.create_enterprise(me(), **_enterprise_fields(form)), form)
+        if done.ok:
+            flash(_("Enterprise %(name)s created.", name=done.value.name), "success")
+            return redirect(url_for(".enterprise", enterprise_id=done.value.id))
+    return _form_page(form, _("New enterprise"), url_for(".enterprises"), _status(form, done))
 
 
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -260,15 +248,14 @@ def enterprise_edit(enterprise_id: int):
         form.industry_id.choices = lookups.industry_choices(blank="—")
     else:
         form.drop_master_fields()
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            return find.run(org.update_enterprise, item, **_enterprise_fields(form, find))
-        if _save(form, action):
+        done = run(lambda: org.update_enterprise(me(), item, **_enterprise_fields(form)), form)
+        if done.ok:
             flash(_("Saved."), "success")
             return redirect(url_for(".enterprise", enterprise_id=item.id))
     return _form_page(form, _("Edit enterprise"), url_for(".enterprise", enterprise_id=item.id),
-                      _failed(form), subtitle=item.name)
+                      _status(form, done), subtitle=item.name)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/transfer", methods=["GET", "POST"])
@@ -278,16 +265,15 @@ def enterprise_transfer(enterprise_id: int):
     access.require(me(), "enterprise.transfer", item)
     form = TransferForm()
     form.region_id.choices = lookups.region_choices(me(), blank="—")
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            region = find("region_id", Region, form.region_id.data, required=True)
-            return find.run(org.transfer_enterprise, item, region=region, reason=form.reason.data, actor=me())
-        if _save(form, action):
+        done = run(lambda: org.transfer_enterprise(me(), item, region=form.region_id.data,
+                                                   reason=form.reason.data), form)
+        if done.ok:
             flash(_("The enterprise is transferred to %(region)s.", region=item.region.name), "success")
             return redirect(url_for(".enterprise", enterprise_id=item.id))
     return _form_page(form, _("Transfer to another region"), url_for(".enterprise", enterprise_id=item.id),
-                      _failed(form), subtitle=f"{item.name}（{item.region.name}）")
+                      _status(form, done), subtitle=f"{item.name}（{item.region.name}）")
 
 
 # --- departments -----------------------------------------------------------------------------
@@ -297,21 +283,22 @@ def department_new(enterprise_id: int):
     item = access.get_visible(Enterprise, enterprise_id, me())
     access.require(me(), "department.edit", item)
     form = DepartmentForm(parent_id=request.args.get("parent", ""))
-    form.parent_id.choices = lookups.department_choices(me(), item, blank=_("(directly under the company)"))
+    if me().role == Role.authority_admin:  # the top level only; the manager sets up the rest
+        del form.parent_id
+        form.level.choices = [c for c in form.level.choices if c[0] == DepartmentLevel.department.value]
+    else:
+        form.parent_id.choices = lookups.department_choices(me(), item, blank=_("(directly under the company)"),
+                                                            active_only=True)
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            parent = find("parent_id", Department, form.parent_id.data)
-            if parent is not None and parent.enterprise_id != item.id:
-                find.errors["parent_id"] = lookups.UNKNOWN["parent_id"]()
-                parent = None
-            return find.run(org.create_department, item, name=form.name.data, level=form.level.data,
-                            parent=parent)
-        if _save(form, action):
+        parent = form.parent_id.data if getattr(form, "parent_id", None) is not None else None
+        done = run(lambda: org.create_department(me(), item, name=form.name.data, level=form.level.data,
+                                                 parent=parent or None), form)
+        if done.ok:
             flash(_("Saved."), "success")
             return redirect(url_for(".enterprise", enterprise_id=item.id) + "#departments")
     return _form_page(form, _("New department"), url_for(".enterprise", enterprise_id=item.id),
-                      _failed(form), subtitle=item.name)
+                      _status(form, done), subtitle=item.name)
 
 
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
@@ -320,11 +307,24 @@ def department_edit(department_id: int):
     access.require(me(), "department.edit", dept.enterprise)
     form = DepartmentForm(obj=dept)
     del form.parent_id, form.level
-    if form.validate_on_submit() and _save(form, lambda: org.update_department(dept, name=form.name.data)):
-        flash(_("Saved."), "success")
-        return redirect(url_for(".enterprise", enterprise_id=dept.enterprise_id) + "#departments")
+    done = None
+    if form.validate_on_submit():
+        done = run(lambda: org.update_department(me(), dept, name=form.name.data), form)
+        if done.ok:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".enterprise", enterprise_id=dept.enterprise_id) + "#departments")
     return _form_page(form, _("Edit department"), url_for(".enterprise", enterprise_id=dept.enterprise_id),
-                      _failed(form), subtitle=f"{dept.enterprise.name} / {dept.name}")
+                      _status(form, done), subtitle=f"{dept.enterprise.name} / {dept.name}")
+
+
+@bp.route("/departments/<int:department_id>/retire", methods=["POST"])
+def department_retire(department_id: int):
+    """Retire a unit: kept for the records that name it, offered no more."""
+    dept = access.get_visible(Department, department_id, me())
+    done = ui.attempt(lambda: org.retire_department(me(), dept))
+    if done.ok:
+        flash(_("%(name)s is retired.", name=dept.name), "success")
+    return redirect(url_for(".enterprise", enterprise_id=dept.enterprise_id) + "#departments")
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -354,35 +354,54 @@ def user(user_id: int):
     return render_template("organisations/user.html", user=item)
 
 
-def _user_choices(form) -> None:
-    form.enterprise_id.choices = lookups.enterprise_choices(me())
-    form.authority_id.choices = lookups.authority_choices(me())
-    form.department_id.choices = lookups.department_choices(me())
+def _user_choices(form, enterprise: Enterprise | None = None) -> None:
+    actor = me()
+    made = access.roles_made_by(actor)
+    form.role.choices = [c for c in form.role.choices if c[0] in {r.value for r in made}]
+    if actor.role == Role.enterprise_manager:
+        del form.enterprise_id, form.authority_id, form.certificate_no  # his own enterprise's staff
+        enterprise = actor.enterprise
+    else:
+        form.enterprise_id.choices = lookups.enterprise_choices(actor)
+        authorities = lookups.authority_choices(actor)
+        if actor.role == Role.authority_admin:
+            authorities = [c for c in authorities if c[0] in ("", str(actor.authority_id))]
+        form.authority_id.choices = authorities
+    form.department_id.choices = lookups.department_choices(actor, enterprise, active_only=True)
+    form.post_id.choices = lookups.department_choices(actor, enterprise, active_only=True,
+                                                      levels=(DepartmentLevel.post,))
 
 
-def _user_fields(form, find: Resolver) -> dict:
-    return dict(display_name=form.display_name.data, role=form.role.data,
-                enterprise=find("enterprise_id", Enterprise, form.enterprise_id.data),
-                authority=find("authority_id", Authority, form.authority_id.data),
-                department=find("department_id", Department, form.department_id.data),
-                phone=form.phone.data, email=form.email.data, certificate_no=form.certificate_no.data)
+def _user_fields(form) -> dict:
+    data = dict(display_name=form.display_name.data, role=form.role.data, phone=form.phone.data,
+                email=form.email.data, department_id=form.department_id.data, post_id=form.post_id.data)
+    for name in ("enterprise_id", "authority_id", "certificate_no"):
+        if getattr(form, name, None) is not None:
+            data[name] = form[name].data
+    return data
+
+
+def _user_form_enterprise(raw) -> Enterprise | None:
+    return lookups.visible_or_none(Enterprise, raw, me()) if raw else None
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     access.require(me(), "user.edit")
-    form = UserForm(enterprise_id=request.args.get("enterprise", ""))
-    _user_choices(form)
+    role = request.args.get("role", "")
+    form = UserForm(enterprise_id=request.args.get("enterprise", ""), authority_id=request.args.get("authority", ""),
+                    role=role or None)
+    _user_choices(form, _user_form_enterprise(request.args.get("enterprise") or request.form.get("enterprise_id")))
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            return find.run(users_service.create_user, username=form.username.data,
-                            password=form.password.data, **_user_fields(form, find))
-        created = _save(form, action)
-        if created is not None:
-            flash(_("User %(name)s created.", name=created.username), "success")
-            return redirect(url_for(".user", user_id=created.id))
-    return _form_page(form, _("New user"), url_for(".users"), _failed(form))
+        done = run(lambda: users_service.create_user(me(), username=form.username.data,
+                                                     password=form.password.data, **_user_fields(form)), form)
+        if done.ok:
+            flash(_("User %(name)s created. The password you set must be changed at the first login.",
+                    name=done.value.username), "success")
+            return redirect(url_for(".user", user_id=done.value.id))
+    return _form_page(form, _("New user"), url_for(".users"), _status(form, done),
+                      hint=users_service.password_rules())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -391,30 +410,25 @@ def user_edit(user_id: int):
     access.require(me(), "user.edit", item)
     form = UserForm(obj=item, data={"role": item.role.value})
     del form.username, form.password  # the login name stays; passwords have their own page
-    _user_choices(form)
+    _user_choices(form, item.enterprise)
+    done = None
     if form.validate_on_submit():
-        def action():
-            find = Resolver(me())
-            return find.run(users_service.update_user, item, **_user_fields(form, find))
-        if _save(form, action):
+        done = run(lambda: users_service.update_user(me(), item, **_user_fields(form)), form)
+        if done.ok:
             flash(_("Saved."), "success")
             return redirect(url_for(".user", user_id=item.id))
-    return _form_page(form, _("Edit user"), url_for(".user", user_id=item.id), _failed(form),
+    return _form_page(form, _("Edit user"), url_for(".user", user_id=item.id), _status(form, done),
                       subtitle=f"{item.display_name} ({item.username})")
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
+    """Retire (``active=0``) or reactivate (``active=1``) an account; it is never deleted."""
     item = access.get_visible(User, user_id, me())
-    access.require(me(), "user.edit", item)
     active = request.form.get("active") == "1"
-    try:
-        users_service.set_active(item, active, actor=me())
-        db.session.commit()
+    done = ui.attempt(lambda: users_service.set_active(me(), item, active))
+    if done.ok:
         flash(_("The account is active.") if active else _("The account is deactivated."), "success")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "error")
     return redirect(url_for(".user", user_id=item.id))
 
 
@@ -423,8 +437,73 @@ def user_password(user_id: int):
     item = access.get_visible(User, user_id, me())
     access.require(me(), "user.edit", item)
     form = PasswordForm()
-    if form.validate_on_submit() and _save(form, lambda: users_service.reset_password(item, form.password.data)):
-        flash(_("The password is changed."), "success")
-        return redirect(url_for(".user", user_id=item.id))
-    return _form_page(form, _("Reset password"), url_for(".user", user_id=item.id), _failed(form),
-                      subtitle=f"{item.display_name} ({item.username})")
+    done = None
+    if form.validate_on_submit():
+        done = run(lambda: users_service.reset_password(me(), item, form.password.data), form)
+        if done.ok:
+            flash(_("The password is changed. %(name)s must choose a new one at the next login.",
+                    name=item.display_name), "success")
+            return redirect(url_for(".user", user_id=item.id))
+    return _form_page(form, _("Reset password"), url_for(".user", user_id=item.id), _status(form, done),
+                      subtitle=f"{item.display_name} ({item.username})", hint=users_service.password_rules())
+
+
+# --- day one: the setup steps of a fresh installation ------------------------------------------
+
+def setup_steps() -> list[dict]:
+    """What a fresh installation needs before a county can work, each step done or not, in order."""
+    count = lambda stmt: db.session.scalar(select(func.count()).select_from(stmt.subquery()))  # noqa: E731
+    regions = count(select(Region.id))
+    counties = count(select(Region.id).where(Region.level.in_(("county", "city"))))
+    authorities = count(select(Authority.id))
+    admins = count(select(User.id).where(User.role == Role.authority_admin, User.active.is_(True)))
+    enterprises = count(select(Enterprise.id))
+    first_authority = db.session.scalar(select(Authority.id).order_by(Authority.id).limit(1))
+    return [
+        dict(key="regions", done=regions > 0 and counties > 0, figure=regions,
+             title=_("Set up the region tree"),
+             text=_("The province, its cities and the counties you supervise, with their GB/T 2260 codes: "
+                    "load them from the official division list in one step, or create them one by one."),
+             links=[(_("Load the region tree"), loader_url()), (_("Regions"), url_for(".regions")),
+                    (_("New region"), url_for(".region_new"))]),
+        dict(key="authority", done=authorities > 0, figure=authorities,
+             title=_("Create the first authority"),
+             text=_("The supervising authority (e.g. 某县应急管理局) seated in its region, with the names "
+                    "printed on its documents."),
+             links=[(_("New authority"), url_for(".authority_new"))]),
+        dict(key="authority_admin", done=admins > 0, figure=admins,
+             title=_("Give the authority its administrator"),
+             text=_("The authority's administrator registers the enterprises of its region, their first "
+                    "safety manager and principal accounts, and the authority's own inspectors."),
+             links=[(_("New authority administrator"),
+                     url_for(".user_new", role=Role.authority_admin.value, authority=first_authority or ""))]),
+        dict(key="enterprises", done=enterprises > 0, figure=enterprises,
+             title=_("Register the enterprises"),
+             text=_("Done by the authority's administrator (one by one, or by importing a spreadsheet); "
+                    "each enterprise's safety manager then sets up its departments and staff."),
+             links=[(_("Enterprises"), url_for(".enterprises"))]),
+    ]
+
+
+def loader_url() -> str:
+    """The region tree loader (the imports feature) when it is installed, else the region list."""
+    from flask import current_app
+
+    for endpoint in ("imports.regions", "imports.region_tree", "organisations.region_tree"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return url_for(".regions")
+
+
+def setup_pending() -> bool:
+    return not all(step["done"] for step in setup_steps())
+
+
+@bp.route("/setup")
+def setup():
+    """Day one without the demo: the steps from the first administrator to a working county."""
+    if not access.can(me(), "admin"):
+        abort(403)
+    steps = setup_steps()
+    current = next((s["key"] for s in steps if not s["done"]), None)
+    return render_template("organisations/setup.html", steps=steps, current=current)

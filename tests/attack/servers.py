@@ -120,7 +120,7 @@ def prepare_database(env: dict, users: list[tuple[str, str, str]]) -> None:
         "with app.app_context():\n"
         "    upgrade()\n"
         "    for username, role, password in json.loads(sys.argv[1]):\n"
-        "        create_user(username=username, display_name=username, role=role, password=password)\n"
+        "        create_user(None, username=username, display_name=username, role=role, password=password)\n"
         "    db.session.commit()\n"
     )
     subprocess.run([sys.executable, "-c", script, json.dumps(users)], cwd=ROOT, env=full, check=True,

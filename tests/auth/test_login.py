@@ -44,12 +44,16 @@ def test_wrong_password_says_so_and_keeps_the_username(client, world):
     assert client.get("/enterprises").status_code == 302  # still not logged in
 
 
-def test_unknown_user_and_inactive_user_get_the_same_message(client, world):
+def test_unknown_user_and_retired_user_with_a_wrong_password_get_the_same_message(client, world):
+    """Only the holder of the right password learns that the account is retired (issue 15 item 4)."""
     assert "用户名或密码错误" in text(client.post("/login", data={"username": "nobody", "password": PASSWORD}))
     world.users.staff.active = False
     db.session.commit()
-    resp = client.post("/login", data={"username": "t_staff", "password": PASSWORD})
+    resp = client.post("/login", data={"username": "t_staff", "password": "wrong-password"})
     assert resp.status_code == 200 and "用户名或密码错误" in text(resp)
+    resp = client.post("/login", data={"username": "t_staff", "password": PASSWORD})
+    assert resp.status_code == 200 and "此账号已被管理员停用" in text(resp)
+    assert client.get("/enterprises").status_code == 302  # not logged in
 
 
 def test_a_deactivated_user_loses_his_open_session(client, world):

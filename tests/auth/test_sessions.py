@@ -53,12 +53,12 @@ def test_an_admin_password_reset_and_a_deactivation_end_sessions(app, client, wo
     from app.auth import service
 
     captured = _form_login(client, "t_staff")
-    service.reset_password(world.users.staff, "another-password-1")
+    service.reset_password(None, world.users.staff, "another-password-1")
     db.session.commit()
     assert _replay(app, captured).get("/enterprises").status_code == 302
     captured = _form_login(app.test_client(), "t_staff", "another-password-1")
-    service.set_active(world.users.staff, False, actor=world.users.admin)
-    service.set_active(world.users.staff, True, actor=world.users.admin)  # back on: old cookie stays dead
+    service.set_active(world.users.admin, world.users.staff, False)
+    service.set_active(world.users.admin, world.users.staff, True)  # back on: old cookie stays dead
     db.session.commit()
     assert _replay(app, captured).get("/enterprises").status_code == 302
 

@@ -213,6 +213,13 @@ def test_admin_creates_moves_and_deactivates_a_user(client, world, admin):
     assert "password" not in created and created["role"] == "enterprise_staff"
     token = client.post("/api/v1/auth/token", json={"username": "api_staff", "password": "long-enough-1"})
     staff = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    # The administrator chose the password: nothing else until the staff member has chosen his own.
+    resp = client.get("/api/v1/enterprises", headers=staff)
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "password_change_required"
+    assert client.post("/api/v1/auth/password", json={"current": "long-enough-1", "password": "my-own-pass-2"},
+                       headers=staff).status_code == 204
+    token = client.post("/api/v1/auth/token", json={"username": "api_staff", "password": "my-own-pass-2"})
+    staff = {"Authorization": f"Bearer {token.get_json()['token']}"}
     assert client.get("/api/v1/enterprises", headers=staff).status_code == 200
 
     resp = client.patch(f"/api/v1/users/{created['id']}", json={"role": "inspector", "enterprise_id": None,

@@ -95,7 +95,8 @@ def test_demo_fills_an_empty_database_once(demo, demo_runner):
 def test_printed_logins_work(demo_runner):
     output = demo_runner.invoke(args=["logins"]).output
     assert DEMO_PASSWORD in output
-    printed = re.findall(r"^\s+(\w+)\s+(admin|supervisor|inspector|enterprise_\w+)\s", output, re.M)
+    printed = re.findall(r"^\s+(\w+)\s+(admin|supervisor|inspector|authority_admin|enterprise_\w+)\s", output,
+                         re.M)
     assert {role for _, role in printed} == set(Role)
     for username, role in printed:
         user = service.authenticate(username, DEMO_PASSWORD)

@@ -22,9 +22,9 @@ def count() -> int:
 @pytest.fixture
 def jiangxi(db_session):
     """江西省 360000 > 上饶市 361100 > 信州区 361102, as in GB/T 2260."""
-    province = service.create_region(code="360000", name="江西省", level="province", parent=None)
-    city = service.create_region(code="361100", name="上饶市", level="city", parent=province)
-    county = service.create_region(code="361102", name="信州区", level="county", parent=city)
+    province = service.create_region(None, code="360000", name="江西省", level="province", parent=None)
+    city = service.create_region(None, code="361100", name="上饶市", level="city", parent=province)
+    county = service.create_region(None, code="361102", name="信州区", level="county", parent=city)
     db_session.commit()  # requests end their session: what they see must be committed
     return province, city, county
 
@@ -60,7 +60,7 @@ def test_the_service_refuses_each_bad_code(jiangxi):
     before = count()
     for data, field, _message in bad_inputs(jiangxi):
         with pytest.raises(Invalid) as excinfo:
-            service.create_region(**data)
+            service.create_region(None, **data)
         assert field in excinfo.value.fields, data
     assert count() == before
 
@@ -95,14 +95,14 @@ def test_the_api_answers_422_naming_the_field(client, world, jiangxi):
 def test_the_shortcuts_gb_t_2260_has_are_accepted(db_session):
     """County-level units directly under a province (仙桃市 429004) and towns directly under a city
     without counties (东莞市 441900 > 东城街道 441900003); a municipality's 市辖区 (北京 110100)."""
-    hubei = service.create_region(code="420000", name="湖北省", level="province", parent=None)
-    assert service.create_region(code="429004", name="仙桃市", level="county", parent=hubei).code == "429004"
-    guangdong = service.create_region(code="440000", name="广东省", level="province", parent=None)
-    dongguan = service.create_region(code="441900", name="东莞市", level="city", parent=guangdong)
-    assert service.create_region(code="441900003", name="东城街道", level="town", parent=dongguan).parent == dongguan
-    beijing = service.create_region(code="110000", name="北京市", level="province", parent=None)
-    districts = service.create_region(code="110100", name="市辖区", level="city", parent=beijing)
-    assert service.create_region(code="110101", name="东城区", level="county", parent=districts).level == "county"
+    hubei = service.create_region(None, code="420000", name="湖北省", level="province", parent=None)
+    assert service.create_region(None, code="429004", name="仙桃市", level="county", parent=hubei).code == "429004"
+    guangdong = service.create_region(None, code="440000", name="广东省", level="province", parent=None)
+    dongguan = service.create_region(None, code="441900", name="东莞市", level="city", parent=guangdong)
+    assert service.create_region(None, code="441900003", name="东城街道", level="town", parent=dongguan).parent == dongguan
+    beijing = service.create_region(None, code="110000", name="北京市", level="province", parent=None)
+    districts = service.create_region(None, code="110100", name="市辖区", level="city", parent=beijing)
+    assert service.create_region(None, code="110101", name="东城区", level="county", parent=districts).level == "county"
 
 
 def test_recoding_is_checked_against_parent_and_children(client, world, jiangxi):

@@ -237,7 +237,7 @@ def test_admin_creates_edits_deactivates_and_resets_a_user(client, world, app):
     assert not user.active
     other = app.test_client()
     resp = other.post("/login", data={"username": "new_staff", "password": "long-enough-1"})
-    assert resp.status_code == 200 and "用户名或密码错误" in text(resp)
+    assert resp.status_code == 200 and "此账号已被管理员停用" in text(resp)  # retired, said so (issue 15)
 
     client.post(f"/users/{user.id}/active", data={"active": "1"})
     resp = client.post(f"/users/{user.id}/password", data={"password": "brand-new-pass", "confirm": "brand-new-pass"})

@@ -38,8 +38,7 @@ def moved(world, db_session):
     own = make_hazard(world, "rectifying", title="自查发现的护栏缺失")
     from app.organisations import service
 
-    service.transfer_enterprise(world.enterprises.a, region=world.regions.county_b, reason="行政区划调整",
-                                actor=u.admin)
+    service.transfer_enterprise(u.admin, world.enterprises.a, region=world.regions.county_b, reason="行政区划调整")
     db_session.commit()
     return {"inspection": inspection.id, "order": inspection.order_document_id, "found": found.id,
             "own": own.id}

@@ -1,0 +1,31 @@
+"""Who reads the audit log: admin all of it; an authority administrator the entries of his
+authority's region subtree. Nobody writes it except through ``app.audit.record``."""
+
+from __future__ import annotations
+
+from sqlalchemy import false, true
+
+from app import access
+from app.audit.models import AuditEntry
+from app.auth.models import Role, User
+
+AUDIT_READERS = frozenset({Role.admin, Role.authority_admin})
+
+
+def _scope(user: User):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role == Role.admin:
+        return true()
+    if user.role in AUDIT_READERS:
+        path = access.authority_region_path(user)
+        return AuditEntry.region_id.in_(access.region_subtree(path)) if path else false()
+    return false()
+
+
+access.register_scope(AuditEntry, _scope)
+
+
+@access.rule("audit.browse")
+def _browse(user: User, _obj) -> bool:
+    return user.role in AUDIT_READERS
