@@ -47,11 +47,11 @@ def main() -> None:
         db.drop_all()
         db.create_all()
         ensure_industries()
-        province = org.create_region(code="810000", name="省", level="province", parent=None)
-        city = org.create_region(code="811000", name="市", level="city", parent=province)
-        counties = [org.create_region(code=f"81100{i}", name=f"县{i}", level="county", parent=city)
+        province = org.create_region(None, code="810000", name="省", level="province", parent=None)
+        city = org.create_region(None, code="811000", name="市", level="city", parent=province)
+        counties = [org.create_region(None, code=f"81100{i}", name=f"县{i}", level="county", parent=city)
                     for i in range(1, 6)]
-        admin = create_user(username="bench_admin", display_name="管理员", role="admin", password="x" * 10)
+        admin = create_user(None, username="bench_admin", display_name="管理员", role="admin", password="x" * 10)
         db.session.commit()
 
         rows = [enterprise_row(counties[n % 5], n, manager=f"mgr{n:05d}" if n % 2 else "") for n in range(N)]
@@ -74,7 +74,7 @@ def main() -> None:
         errors, bad = timed(refused)
         result, commit = timed(lambda: (service.import_enterprises(admin, data, dry_run=False), db.session.commit()))
         enterprise = db.session.scalar(db.select(service.Enterprise).limit(1))
-        manager = create_user(username="bench_mgr", display_name="经理", role="enterprise_manager", password="x" * 10,
+        manager = create_user(None, username="bench_mgr", display_name="经理", role="enterprise_manager", password="x" * 10,
                               enterprise=enterprise)
         db.session.commit()
         units = [f"部门{d}" for d in range(8)] + [f"部门{d}/车间{w}" for d in range(8) for w in range(4)]

@@ -30,3 +30,19 @@ class ImportUpload(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     committed_at: Mapped[datetime | None]
     created_count: Mapped[int | None]
+
+
+class RegionMerge(db.Model):
+    """A region merged into another (entered twice, or with a typo).
+
+    Its row is kept, invisible (``app.imports`` narrows the Region scope), because the append-only audit
+    log names the regions its entries were made in; everything else that referred to it now refers to
+    ``target``."""
+
+    __tablename__ = "region_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), unique=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)

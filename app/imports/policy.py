@@ -15,11 +15,9 @@ from app import access
 from app.auth.models import Role, User
 from app.organisations.models import Enterprise
 
-AUTHORITY_ADMIN = "authority_admin"  # the role of an authority's administrators (issue 15 item 1)
-
 
 def is_authority_admin(user: User) -> bool:
-    return user.role.value == AUTHORITY_ADMIN and user.authority is not None
+    return user.role == Role.authority_admin and user.authority is not None
 
 
 @access.rule("import.enterprises")

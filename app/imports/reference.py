@@ -7,7 +7,8 @@
 * ``merge_regions`` / ``merge_industries`` / ``merge_risk_areas``: a typo'd entry is merged into the right
   one: every row that refers to it (whatever table: enterprises, authorities, transfers, rule-set
   versions, risk points... found through the foreign keys of the schema) then refers to the right one,
-  and the typo'd entry is deleted. A region is never merged into its own sub-region, nor across levels.
+  and the typo'd entry is deleted; a region's row is kept instead, invisible (``RegionMerge``), because
+  the append-only audit log names it. A region is never merged into its own sub-region, nor across levels.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app import access, admin_log, labels
 from app.errors import Invalid
 from app.extensions import db
 from app.imports import service as imports
+from app.imports.models import RegionMerge
 from app.organisations import division_code
 from app.organisations.models import Industry, Region, RegionLevel
 
@@ -156,7 +158,7 @@ def load_divisions(actor, data: bytes, *, root_code: str) -> dict:
             region.path = (region.parent.path if region.parent else "/") + f"{region.id}/"
         counts["created"] += len(batch)
     db.session.flush()
-    admin_log.record(actor, "region.load", "Region", after={"root": root_code, **counts},
+    admin_log.record(actor, "import", "region", after={"root": root_code, **counts},
                      summary=_("Region tree loaded under %(code)s", code=root_code))
     return counts
 
@@ -174,11 +176,15 @@ def _references(table_name: str) -> list[tuple]:
     return found
 
 
-def _carry(table_name: str, source_id: int, target_id: int, *, skip: tuple[str, ...] = ()) -> dict[str, int]:
+# Rows that keep the id they were written with: the append-only audit log, the merges themselves.
+KEPT_TABLES = frozenset({"audit_log", "region_merges"})
+
+
+def _carry(table_name: str, source_id: int, target_id: int) -> dict[str, int]:
     """Point every reference to ``source_id`` at ``target_id``; {table.column: rows moved}."""
     moved = {}
     for table, column in _references(table_name):
-        if f"{table.name}.{column.name}" in skip:
+        if table.name in KEPT_TABLES:
             continue
         result = db.session.execute(update(table).where(column == source_id).values({column.name: target_id}))
         if result.rowcount:
@@ -207,9 +213,12 @@ def merge_regions(actor, source: Region, target: Region) -> dict:
     db.session.flush()
     moved = _carry("regions", source.id, target.id)
     db.session.expire_all()
-    db.session.delete(db.session.get(Region, source.id))
+    # The row stays (the audit log's entries name it), out of the tree, invisible: app.imports' scope.
+    source = db.session.get(Region, source.id)
+    source.parent_id, source.path = None, f"{target.path}{source.id}/"
+    db.session.add(RegionMerge(source_id=source.id, target_id=target.id, merged_by_id=actor.id))
     db.session.flush()
-    admin_log.record(actor, "region.merge", target, before=before, after={"into": target.id, "moved": moved},
+    admin_log.record(actor, "merge", target, before=before, after={"into": target.id, "moved": moved},
                      summary=_("%(source)s merged into %(target)s", source=before["name"], target=target.name))
     return moved
 
@@ -223,7 +232,7 @@ def merge_industries(actor, source: Industry, target: Industry) -> dict:
     db.session.expire_all()
     db.session.delete(db.session.get(Industry, source.id))
     db.session.flush()
-    admin_log.record(actor, "industry.merge", target, before=before, after={"into": target.id, "moved": moved},
+    admin_log.record(actor, "merge", target, before=before, after={"into": target.id, "moved": moved},
                      summary=_("%(source)s merged into %(target)s", source=before["name"], target=target.name))
     return moved
 
@@ -249,6 +258,6 @@ def merge_risk_areas(actor, source, target) -> dict:
     moved["risk_points.area_id"] = len(points)
     db.session.delete(db.session.get(RiskArea, source.id))
     db.session.flush()
-    admin_log.record(actor, "risk_area.merge", target, before=before, after={"into": target.id, "moved": moved},
+    admin_log.record(actor, "merge", target, before=before, after={"into": target.id, "moved": moved},
                      summary=_("%(source)s merged into %(target)s", source=before["name"], target=target.name))
     return moved

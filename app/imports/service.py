@@ -228,8 +228,7 @@ def _new_account(*, username, display_name, role, enterprise, department=None, p
     user = User(username=username, display_name=display_name, role=role, enterprise=enterprise,
                 department=department, phone=phone, email=email, active=True,
                 password_hash=generate_password_hash(password, method=ONE_TIME_PASSWORD_HASH))
-    if hasattr(User, "must_change_password"):  # the first-login change (issue 15 item 4)
-        user.must_change_password = True
+    user.must_change_password = True  # chosen by the system: changed at the first login
     db.session.add(user)
     return user, password
 
@@ -308,7 +307,7 @@ def import_enterprises(actor: User, data: bytes, *, dry_run: bool) -> Result:
             seen_codes.setdefault(code, n)
         clean = None
         try:
-            clean = org.validate_enterprise(fields)
+            clean = org.validate_enterprise(fields, actor=actor)
         except Invalid as exc:
             reported = {e.column for e in errors[before:]}  # one message per cell
             for key, messages in exc.fields.items():
@@ -346,7 +345,7 @@ def import_enterprises(actor: User, data: bytes, *, dry_run: bool) -> Result:
                                     "enterprise": clean["name"], "password": password})
     db.session.flush()
     result.created = len(created)
-    admin_log.record(actor, "import.enterprises", "Enterprise", after={
+    admin_log.record(actor, "import", "enterprise", after={
         "ids": [e.id for e in created], "accounts": [a["username"] for a in result.accounts]},
         summary=_("%(n)s enterprises imported", n=len(created)))
     return result
@@ -485,7 +484,9 @@ def import_users(actor: User, enterprise: Enterprise, data: bytes, *, dry_run: b
         result.accounts.append({"username": username, "display_name": clean["display_name"], "password": password})
     db.session.flush()
     result.created = len(plans)
-    admin_log.record(actor, "import.users", enterprise, after={
-        "departments": sorted(new_paths), "users": [a["username"] for a in result.accounts]},
-        summary=_("%(n)s accounts and %(d)s units imported", n=len(plans), d=len(new_paths)))
+    admin_log.record(actor, "import", "user", after={
+        "enterprise_id": enterprise.id, "departments": sorted(new_paths),
+        "users": [a["username"] for a in result.accounts]}, region_id=enterprise.region_id,
+        summary=_("%(n)s accounts and %(d)s units imported into %(enterprise)s", n=len(plans), d=len(new_paths),
+                  enterprise=enterprise.name))
     return result

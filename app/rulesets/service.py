@@ -379,7 +379,7 @@ def create(actor, *, family, region: Region | None, title: str, payload, key: st
                          created_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
-    admin_log.record(actor, "rule_set.create", row, after={"label": row.label, "payload": row.payload},
+    admin_log.record(actor, "create", row, after={"label": row.label, "payload": row.payload},
                      summary=row.title)
     return row
 
@@ -484,7 +484,7 @@ def activate(actor, row: RuleSetVersion, *, effective_from: date | None) -> Rule
     row.activated_by_id = actor.id
     row.activated_at = clock.utcnow()
     db.session.flush()
-    admin_log.record(actor, "rule_set.activate", row, before={"active": False},
+    admin_log.record(actor, "reconfigure", row, before={"active": False},
                      after={"label": row.label, "effective_from": effective_from.isoformat(),
                             "preview": row.preview}, summary=row.title)
     return row

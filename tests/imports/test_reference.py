@@ -100,15 +100,19 @@ def test_merging_a_typo_region_carries_enterprises_authorities_sub_regions_and_r
     assert moved["enterprises.region_id"] == 1 and moved["authorities.region_id"] == 1
     assert moved["regions.parent_id"] == 1 and moved["rule_set_versions.region_id"] == 1
     db.session.expire_all()
-    assert db.session.get(Region, typo_id) is None
+    from app import access
+    from app.imports.models import RegionMerge
+
+    assert db.session.scalar(select(RegionMerge.target_id).where(RegionMerge.source_id == typo_id)) == right.id
+    assert db.session.scalar(access.visible(Region, world.users.admin).where(Region.id == typo_id)) is None
+    listed = client.get("/api/v1/regions?per_page=200", headers=headers).get_json()["items"]
+    assert typo_id not in {r["id"] for r in listed}
     assert db.session.get(Enterprise, enterprise.id).region_id == right.id
     assert db.session.get(Authority, authority.id).region_id == right.id
     moved_town = db.session.get(Region, town_id)
     assert moved_town.parent_id == right.id and moved_town.path == f"{right.path}{town_id}/"
     assert db.session.get(type(version), version.id).region_id == right.id
     # the inspector of the merged authority now sees the right county's enterprises
-    from app import access
-
     visible = set(db.session.scalars(access.visible_enterprise_ids(db.session.get(type(inspector), inspector.id))))
     assert {world.enterprises.a.id, enterprise.id} <= visible
 
