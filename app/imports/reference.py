@@ -124,6 +124,13 @@ def load_divisions(actor, data: bytes, *, root_code: str) -> dict:
     wanted.update(c for c in _ancestor_codes(root_code) + [root_code[:2] + "0000"] if c in names)
     existing = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(
         sorted(wanted | {a for c in wanted for a in _ancestor_codes(c)}))))}
+    merged = dict(db.session.execute(select(Region.code, RegionMerge.target_id).join(
+        RegionMerge, RegionMerge.source_id == Region.id).where(Region.code.in_(sorted(wanted)))).all())
+    for code in sorted(merged):
+        target = db.session.get(Region, merged[code])
+        errors.append(_("Line %(line)s: %(code)s was merged into %(target)s (%(target_code)s); correct that "
+                        "region's code instead.", line=names[code][0], code=code, target=target.name,
+                        target_code=target.code))
     plans: dict[RegionLevel, list[tuple[str, str]]] = {level: [] for level in LEVEL_ORDER}
     for code in sorted(wanted):
         level = division_code.level_of(code)

@@ -170,6 +170,10 @@ def test_listing_preview_counts_the_proposals_no_listing_covers_yet(client, worl
     (listing_row,) = supervision.propose(h1, ProposalSource.scan)
     assert (listing_row.rule, listing_row.rule_set_version) == ("orange_overdue_7", made["label"])
     assert supervision.rule_by_code("orange_overdue_7").overdue_days_over == 7
+    db.session.commit()
+    login(client, world.users.supervisor)
+    page = client.get(f"/supervision/listings/{listing_row.id}")
+    assert page.status_code == 200 and made["label"] in page.get_data(as_text=True)
 
 
 def test_the_seeded_national_versions_describe_what_is_in_force(app, world):
