@@ -90,7 +90,10 @@ class RuleSetList(MethodView):
     def get(self, args):
         """Every version (drafts and active ones), newest first."""
         access.require(me(), "rule_set.view")
-        stmt = select(RuleSetVersion).order_by(RuleSetVersion.id.desc())
+        visible_regions = select(Region.id).where(access.condition(Region, me()))
+        stmt = select(RuleSetVersion).where(RuleSetVersion.region_id.is_(None)
+                                            | RuleSetVersion.region_id.in_(visible_regions)
+                                            ).order_by(RuleSetVersion.id.desc())
         if args.get("family"):
             stmt = stmt.where(RuleSetVersion.family == RuleFamily(args["family"]))
         page = paginate(stmt, args["page"], args["per_page"])

@@ -56,8 +56,12 @@ def index():
     today = clock.today()
     national = {"grading": service.grading_for(None, today).label,
                 "listing": service.listing_for(None, today).label}
+    # Where the user may write: the whole country (admin), else his city authority's region (if configured).
+    own = me().authority.region if getattr(me(), "authority", None) is not None else None
+    write_region = None if access.can(me(), "rule_set.edit", None) else (
+        own if own is not None and access.can(me(), "rule_set.edit", own) else False)
     return render_template("rulesets/index.html", rows=rows, national=national, families=list(RuleFamily),
-                           today=today)
+                           today=today, write_region=write_region)
 
 
 def field_label(field: str) -> str:

@@ -217,3 +217,15 @@ def test_the_admin_edits_a_version_in_the_form_and_sees_the_gap_named(client, wo
 def test_the_form_is_for_the_admin_only(client, world, user):
     login(client, getattr(world.users, user))
     assert client.get("/rule-sets/new/grading").status_code == 403
+
+
+def test_a_regional_version_is_listed_to_those_who_see_its_region(client, world):
+    headers = api_token(client, world.users.admin)
+    made = create(client, headers, region_id=world.regions.county_a.id, payload=STRICT).get_json()
+    labels_a = {r["label"] for r in client.get("/api/v1/rule-sets", headers=api_token(
+        client, world.users.supervisor)).get_json()["items"]}
+    labels_b = {r["label"] for r in client.get("/api/v1/rule-sets", headers=api_token(
+        client, world.users.supervisor_b)).get_json()["items"]}
+    assert made["label"] in labels_a and made["label"] not in labels_b
+    assert client.get(f"/api/v1/rule-sets/{made['id']}", headers=api_token(
+        client, world.users.supervisor_b)).status_code == 404
