@@ -402,7 +402,8 @@ def preview(actor, row: RuleSetVersion, on: date | None = None) -> dict:
     """What activating ``row`` on ``on`` would change in today's data, computed without writing.
 
     Grading: the active, assessed risk points whose latest assessment would get another grade under
-    the new thresholds (``regraded``, and ``raised`` / ``lowered``). Listing: the proposals the new
+    the new thresholds (``regraded``, and ``raised`` / ``lowered``), and the listing proposals their
+    confirmed open hazards would get with their new effective grade (``proposals``). Listing: the proposals the new
     rules would make for today's confirmed open hazards that no listing already covers (``proposals``).
     """
     access.require(actor, "rule_set.edit", row.region)
@@ -425,7 +426,8 @@ def _preview_grading(row: RuleSetVersion, on: date) -> dict:
             .join(RiskAssessment, RiskAssessment.id == latest)
             .where(RiskPoint.status == RiskPointStatus.active))
     counts = {"checked": 0, "regraded": 0, "raised": 0, "lowered": 0, "proposals": 0}
-    for _point_id, assessed, code, method, inputs in db.session.execute(_subtree(stmt, row.region)):
+    regraded: dict[int, Grade] = {}
+    for point_id, assessed, code, method, inputs in db.session.execute(_subtree(stmt, row.region)):
         if registry.select(code, on).label != candidate.label:
             continue  # a more specific version governs this region
         counts["checked"] += 1
@@ -436,7 +438,41 @@ def _preview_grading(row: RuleSetVersion, on: date) -> dict:
         if assessed is not None and grade != assessed:
             counts["regraded"] += 1
             counts["raised" if grade.severity > Grade(assessed).severity else "lowered"] += 1
+            regraded[point_id] = grade
+    counts["proposals"] = _proposals_after_regrade(regraded, on)
     return counts
+
+
+def _proposals_after_regrade(regraded: dict[int, Grade], on: date) -> int:
+    """The listing proposals the confirmed open hazards of the regraded points would get with their
+    new effective grade (``workflows.effective_grade``), that no listing covers yet."""
+    if not regraded:
+        return 0
+    from app.hazards.models import Hazard
+    from app.supervision import service as supervision
+    from workflows import effective_grade as grade_rule
+    from workflows.hazard_states import OPEN_STATES
+
+    hazards = list(db.session.scalars(select(Hazard).where(Hazard.risk_point_id.in_(list(regraded)),
+                                                           Hazard.state.in_(list(OPEN_STATES)))))
+    levels: dict[int, list] = {}
+    for hazard in hazards:
+        levels.setdefault(hazard.risk_point_id, []).append(hazard.level)
+    proposals = 0
+    for hazard in hazards:
+        if hazard.state not in supervision.CONFIRMED_STATES:
+            continue
+        assessed = regraded[hazard.risk_point_id]
+        point_grade = grade_rule.of_point(assessed, levels[hazard.risk_point_id])
+        grade = grade_rule.of_hazard(assessed, point_grade, hazard.level)
+        facts = supervision.facts_for(hazard, on)
+        facts = type(facts)(grade, facts.level, facts.confirmed, facts.overdue_days)
+        existing = supervision.listings_of(hazard)
+        for rule in listing_for(hazard.enterprise.region, on).rules.fired(facts):
+            if not supervision._covered(hazard, rule, existing) and \
+                    supervision.listing_authority_for(hazard.enterprise, rule.authority_level) is not None:
+                proposals += 1
+    return proposals
 
 
 def _preview_listing(row: RuleSetVersion, on: date) -> dict:

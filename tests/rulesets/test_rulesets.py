@@ -229,3 +229,23 @@ def test_a_regional_version_is_listed_to_those_who_see_its_region(client, world)
     assert made["label"] in labels_a and made["label"] not in labels_b
     assert client.get(f"/api/v1/rule-sets/{made['id']}", headers=api_token(
         client, world.users.supervisor_b)).status_code == 404
+
+
+def test_a_grading_change_counts_the_listings_its_regrade_would_propose(client, world, make_point):
+    a = world.enterprises.a
+    raised = make_point(enterprise=a, name="升级点", assess=("ls", {"L": 4, "S": 3}))  # 12: yellow → orange
+    lowered = make_point(enterprise=a, name="降级点", assess=("lec", {"L": 1, "E": 6, "C": 15}))  # 90: yellow → blue
+    for point in (raised, lowered):
+        hazard = stored_hazard(a, overdue_by=20)  # confirmed, general, 20 days overdue
+        hazard.risk_point_id = point.id
+    db.session.commit()
+    # today: yellow, 20 days overdue: no rule fires (yellow needs > 30)
+    assert supervision.scan()["proposed"] == 0
+    headers = api_token(client, world.users.admin)
+    made = create(client, headers, region_id=world.regions.county_a.id, payload=payload(
+        **{"lec.2.lower": 100, "ls.1.lower": 12, "ls.2.upper": 12})).get_json()
+    preview = client.get(f"/api/v1/rule-sets/{made['id']}/preview", headers=headers).get_json()
+    # the raised point's hazard becomes orange and 20 > 15 days: orange_overdue_15 proposes it
+    assert (preview["regraded"], preview["proposals"]) == (2, 1)
+    login(client, world.users.admin)
+    assert "此变更将使 2 个风险点重新定级，提出 1 项挂牌建议" in client.get(f"/rule-sets/{made['id']}").get_data(as_text=True)
