@@ -44,7 +44,7 @@ def _index_context(**extra):
         enterprises = db.session.scalars(access.visible(Enterprise, user).order_by(Enterprise.name).limit(2000)).all()
     regions = industries = areas = []
     if access.can(user, "reference.edit"):
-        regions = db.session.scalars(select(Region).order_by(Region.path)).all()
+        regions = db.session.scalars(access.visible(Region, user).order_by(Region.path)).all()
         industries = db.session.scalars(select(Industry).order_by(Industry.id)).all()
     if user.role.is_enterprise and user.enterprise and access.can(user, "risk_area.merge", user.enterprise):
         from app.risks.models import RiskArea
