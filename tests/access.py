@@ -17,7 +17,7 @@ Use it from any feature's tests (with the ``world`` fixture of tests/conftest.py
         check_row(app, world, row, hazard=hazard.id, foreign_hazard=other.id)
 
 * Roles are docs/design.md's identifiers; each maps to a user of ``world`` (enterprise roles belong to
-  enterprise ``a`` in county ``a``; inspector and supervisor to county ``a``'s authority).
+  enterprise ``a`` in county ``a``; inspector, supervisor and authority_admin to county ``a``'s authority).
 * ``default`` is the status of every role not named; ``anonymous`` defaults to 302 (to the login
   page) for web pages and 401 for ``/api/`` paths. A role whose status is None is skipped.
 * URL placeholders and body values written ``"{key}"`` come from ``world_targets(world)`` plus the
@@ -34,10 +34,10 @@ import pytest
 from tests.conftest import api_token, login
 
 ROLES = ("anonymous", "enterprise_staff", "enterprise_principal", "enterprise_manager", "inspector",
-         "supervisor", "admin")
+         "supervisor", "authority_admin", "admin")
 ROLE_USERS = {  # role -> attribute of world.users
     "enterprise_staff": "staff", "enterprise_principal": "principal", "enterprise_manager": "manager",
-    "inspector": "inspector", "supervisor": "supervisor", "admin": "admin",
+    "inspector": "inspector", "supervisor": "supervisor", "authority_admin": "authority_admin", "admin": "admin",
 }
 _PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
 

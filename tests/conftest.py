@@ -224,7 +224,7 @@ def world(factory, db_session):
 
     Keys: regions city/county_a/county_b; authorities city/county_a/county_b; enterprises a/b;
     users admin, staff, manager, principal (enterprise a), manager_b (enterprise b),
-    inspector/supervisor (county_a), inspector_b (county_b), city_inspector/city_supervisor.
+    inspector/supervisor/authority_admin (county_a), inspector_b (county_b), city_inspector/city_supervisor.
     """
     from types import SimpleNamespace
 
@@ -255,6 +255,7 @@ def world(factory, db_session):
         city_inspector=f.user("inspector", authority=auth_city, username="t_city_inspector",
                               certificate_no="36000004"),
         city_supervisor=f.user("supervisor", authority=auth_city, username="t_city_supervisor"),
+        authority_admin=f.user("authority_admin", authority=auth_a, username="t_authority_admin"),
     )
     db_session.commit()
     return SimpleNamespace(

@@ -74,35 +74,48 @@ def test_public_endpoints_answer_without_login(client):
     assert client.get("/static/css/app.css").status_code == 200
 
 
-# (b) role × endpoint. Enterprise roles belong to enterprise a (county a); inspector and supervisor to
-# county a's authority; "b" objects are in county b (foreign to all but admin).
+# (b) role × endpoint. Enterprise roles belong to enterprise a (county a); inspector, supervisor and
+# authority_admin to county a's authority; "b" objects are in county b (foreign to all but admin).
 ENTERPRISE_ROLES = dict(enterprise_staff=200, enterprise_principal=200, enterprise_manager=200)
-GOVERNMENT = dict(inspector=200, supervisor=200)
+GOVERNMENT = dict(inspector=200, supervisor=200, authority_admin=200)
 EVERYONE = dict(ENTERPRISE_ROLES, **GOVERNMENT, admin=200)
 NEW_REGION = {"code": "{county_a_code}001", "name": "新镇", "level": "town", "parent_id": "{county_a}"}
 NEW_AUTHORITY = {"region_id": "{county_a}", "name": "甲县第二应急管理局", "abbreviation": "甲二",
                  "review_body": "甲县人民政府", "court": "甲县人民法院"}
-NEW_USER = {"username": "matrix_new", "display_name": "新用户", "role": "enterprise_staff",
-            "enterprise_id": "{ent_a}", "password": "long-enough-1"}
+
+
+def new_user(username, role="enterprise_staff", **anchor):
+    return {"username": username, "display_name": "新用户", "role": role, "password": "long-enough-1",
+            **(anchor or {"enterprise_id": "{ent_a}"})}
+
+
+# Each account-making role once (the others skipped: the same username would be taken).
+ONLY = dict(enterprise_manager=None, authority_admin=None, admin=None)
 
 ORGANISATION_ROWS = [
     # the shell
     Row("GET", "/", **EVERYONE),
     Row("GET", "/account/password", **EVERYONE),
-    # enterprises: pages
+    Row("GET", "/setup", default=403, admin=200),
+    # enterprises: pages (an authority's administrator keeps those of its region)
     Row("GET", "/enterprises", **EVERYONE),
     Row("GET", "/enterprises/{ent_a}", **EVERYONE),
     Row("GET", "/enterprises/{ent_b}", default=404, admin=200),
-    Row("GET", "/enterprises/new", default=403, admin=200),
-    Row("GET", "/enterprises/{ent_a}/edit", default=403, enterprise_manager=200, admin=200),
+    Row("GET", "/enterprises/new", default=403, authority_admin=200, admin=200),
+    Row("GET", "/enterprises/{ent_a}/edit", default=403, enterprise_manager=200, authority_admin=200, admin=200),
     Row("GET", "/enterprises/{ent_b}/edit", default=404, admin=200),
     Row("POST", "/enterprises/{ent_a}/edit", data={"address": "新地址1号", "standardisation_level": "level_2",
                                                   "scale": "medium"},
-        default=403, enterprise_manager=302, admin=None),
-    Row("GET", "/enterprises/{ent_a}/departments/new", default=403, enterprise_manager=200, admin=200),
+        default=403, enterprise_manager=302, authority_admin=None, admin=None),
+    Row("GET", "/enterprises/{ent_a}/transfer", default=403, admin=200),
+    Row("GET", "/enterprises/{ent_a}/departments/new", default=403, enterprise_manager=200, authority_admin=200,
+        admin=200),
     Row("POST", "/enterprises/{ent_b}/departments/new", data={"name": "外部门", "level": "department"},
         default=404, admin=302),
-    Row("GET", "/departments/{dept_a}/edit", default=403, enterprise_manager=200, admin=200),
+    Row("GET", "/departments/{dept_a}/edit", default=403, enterprise_manager=200, authority_admin=200, admin=200),
+    # retiring a unit whose people have not moved: refused with a message, nothing changed
+    Row("POST", "/departments/{dept_a}/retire", default=403, enterprise_manager=302, authority_admin=302,
+        admin=302),
     # regions and authorities: pages
     Row("GET", "/regions", default=403, **GOVERNMENT, admin=200),
     Row("GET", "/regions/{county_a}", **EVERYONE),
@@ -115,16 +128,24 @@ ORGANISATION_ROWS = [
     Row("GET", "/authorities/{auth_b}", default=404, admin=200),
     Row("GET", "/authorities/new", default=403, admin=200),
     Row("GET", "/authorities/{auth_a}/edit", default=403, admin=200),
-    # users: pages
+    # users: pages (a manager keeps his staff; an authority's administrator its region's accounts)
     Row("GET", "/users", default=200, enterprise_staff=403),
     Row("GET", "/users/{user_staff}", **EVERYONE),
     Row("GET", "/users/{user_manager}", default=200, enterprise_staff=403),
     Row("GET", "/users/{user_manager_b}", default=404, admin=200),
     Row("GET", "/users/{user_inspector_b}", default=404, admin=200),
-    Row("GET", "/users/new", default=403, admin=200),
-    Row("GET", "/users/{user_staff}/edit", default=403, admin=200),
-    Row("GET", "/users/{user_staff}/password", default=403, admin=200),
-    Row("POST", "/users/{user_staff_b}/active", data={"active": "0"}, default=404, admin=302),
+    Row("GET", "/users/new", default=403, enterprise_manager=200, authority_admin=200, admin=200),
+    Row("GET", "/users/{user_staff}/edit", default=403, enterprise_manager=200, authority_admin=200, admin=200),
+    Row("GET", "/users/{user_staff}/password", default=403, enterprise_manager=200, authority_admin=200,
+        admin=200),
+    Row("GET", "/users/{user_principal}/edit", default=403, authority_admin=200, admin=200),
+    Row("GET", "/users/{user_inspector}/edit", default=403, enterprise_staff=404, enterprise_principal=404,
+        enterprise_manager=404, authority_admin=200, admin=200),
+    Row("GET", "/users/{user_city_inspector}/edit", default=404, admin=200),
+    Row("POST", "/users/{user_staff_b}/retire", default=404, admin=302),
+    # audit log
+    Row("GET", "/audit-log", default=403, authority_admin=200, admin=200),
+    Row("GET", "/api/v1/audit-log", default=403, authority_admin=200, admin=200),
     # API: reads
     Row("GET", "/api/v1/enterprises", **EVERYONE),
     Row("GET", "/api/v1/enterprises/{ent_a}", **EVERYONE),
@@ -141,9 +162,10 @@ ORGANISATION_ROWS = [
     Row("GET", "/api/v1/users", default=200, enterprise_staff=403),
     Row("GET", "/api/v1/users/{user_manager}", default=200, enterprise_staff=403),
     Row("GET", "/api/v1/users/{user_manager_b}", default=404, admin=200),
-    # API: writes are admin's
-    Row("POST", "/api/v1/enterprises", json={"name": "x"}, default=403, admin=422),
-    Row("PATCH", "/api/v1/enterprises/{ent_a}", json={"address": "新地址2号"}, default=403, admin=200),
+    # API: writes
+    Row("POST", "/api/v1/enterprises", json={"name": "x"}, default=403, authority_admin=422, admin=422),
+    Row("PATCH", "/api/v1/enterprises/{ent_a}", json={"address": "新地址2号"}, default=403, authority_admin=200,
+        admin=200),
     Row("PATCH", "/api/v1/enterprises/{ent_b}", json={"address": "新地址3号"}, default=404, admin=200),
     Row("POST", "/api/v1/regions", json=NEW_REGION, default=403, admin=201),
     Row("PATCH", "/api/v1/regions/{county_a}", json={"name": "甲县新名"}, default=403, admin=200),
@@ -151,9 +173,35 @@ ORGANISATION_ROWS = [
     Row("POST", "/api/v1/authorities", json=NEW_AUTHORITY, default=403, admin=201),
     Row("PATCH", "/api/v1/authorities/{auth_a}", json={"phone": "0793-1"}, default=403, admin=200),
     Row("PATCH", "/api/v1/authorities/{auth_b}", json={"phone": "0793-2"}, default=404, admin=200),
-    Row("POST", "/api/v1/users", json=NEW_USER, default=403, admin=201),
-    Row("PATCH", "/api/v1/users/{user_staff}", json={"phone": "139"}, default=403, admin=200),
-    Row("PATCH", "/api/v1/users/{user_staff_b}", json={"phone": "139"}, default=404, admin=200),
+    Row("POST", "/api/v1/users", json=new_user("matrix_m"), default=403, **dict(ONLY, enterprise_manager=201)),
+    Row("POST", "/api/v1/users", json=new_user("matrix_aa"), default=403, **dict(ONLY, authority_admin=201)),
+    Row("POST", "/api/v1/users", json=new_user("matrix_admin"), default=403, **dict(ONLY, admin=201)),
+    Row("POST", "/api/v1/users", json=new_user("matrix_insp", "inspector", authority_id="{auth_a}",
+                                               certificate_no="36009999"),
+        default=403, **dict(ONLY, authority_admin=201)),
+    Row("POST", "/api/v1/users", json=new_user("matrix_root", "admin", enterprise_id=None), default=403,
+        admin=None),
+    Row("POST", "/api/v1/users", json=new_user("matrix_b", enterprise_id="{ent_b}"), default=403, admin=None),
+    Row("POST", "/api/v1/users", json=new_user("matrix_ib", "inspector", authority_id="{auth_b}",
+                                               certificate_no="36009998"), default=403, admin=None),
+    Row("PATCH", "/api/v1/users/{user_staff}", json={"phone": "13912345678"}, default=403, enterprise_manager=200,
+        authority_admin=200, admin=200),
+    Row("PATCH", "/api/v1/users/{user_staff}", json={"role": "enterprise_principal"}, default=403,
+        authority_admin=200, admin=None),
+    Row("PATCH", "/api/v1/users/{user_staff_b}", json={"phone": "13912345678"}, default=404, admin=200),
+    Row("POST", "/api/v1/auth/password", json={"current": "not-mine-1", "password": "whatever-2"},
+        default=422, anonymous=401),
+    # the other object types: an authority's administrator reads its region like its officers, but
+    # reports, inspects, decides and issues nothing (it is not an officer)
+    Row("GET", "/hazards/", inspector=200, supervisor=200, authority_admin=200),
+    Row("GET", "/hazards/new", inspector=200, supervisor=403, authority_admin=403),
+    Row("GET", "/risks/", inspector=200, supervisor=200, authority_admin=200),
+    Row("GET", "/risks/new", inspector=403, supervisor=403, authority_admin=403),
+    Row("GET", "/documents/", inspector=200, supervisor=200, authority_admin=200),
+    Row("GET", "/supervision/listings", inspector=200, supervisor=200, authority_admin=200),
+    Row("GET", "/supervision/queue", inspector=403, supervisor=200, authority_admin=403),
+    Row("GET", "/supervision/inspections", inspector=200, supervisor=200, authority_admin=200),
+    Row("GET", "/supervision/inspections/new", inspector=200, supervisor=403, authority_admin=403),
 ]
 
 

@@ -188,9 +188,17 @@ def _refusal(actor: User) -> str:
     return _("You are not allowed to do this.")
 
 
-def _may_keep(actor, role, anchors: dict) -> None:
-    if actor is not None and isinstance(role, Role) and \
-            not access.may_keep_account(actor, role, anchors["enterprise"], anchors["authority"]):
+def _may_keep(actor, role, anchors: dict, errors: dict) -> None:
+    """403 when the account (role and anchor) is not one ``actor`` may keep. An anchor left out is
+    not a refusal but a missing field (``_check_anchor``: 422); one named but not his to see is."""
+    if actor is None or not isinstance(role, Role):
+        return
+    if role not in access.roles_made_by(actor):
+        raise Forbidden(_refusal(actor))
+    key = "enterprise" if role.is_enterprise else "authority" if role.is_government else None
+    if key is not None and anchors[key] is None and f"{key}_id" not in errors:
+        return
+    if not access.may_keep_account(actor, role, anchors["enterprise"], anchors["authority"]):
         raise Forbidden(_refusal(actor))
 
 
@@ -219,7 +227,7 @@ def create_user(actor, *, username: str, display_name: str, role: Role | str, pa
             and not data.get("enterprise_id") and isinstance(role, Role) and role.is_enterprise:
         data["enterprise"] = actor.enterprise  # a manager staffs his own enterprise
     anchors = _resolve_anchors(actor, errors, data)
-    _may_keep(actor, role, anchors)
+    _may_keep(actor, role, anchors, errors)
     username = (username or "").strip()
     if not username:
         errors["username"] = _("This field is required.")
@@ -261,7 +269,7 @@ def update_user(actor, user: User | int, **data) -> User:
         role = Role(role)
     except ValueError:
         errors["role"] = _("Unknown role.")
-    _may_keep(actor, role, anchors)
+    _may_keep(actor, role, anchors, errors)
     if actor is not None and user.id == actor.id and role != user.role:
         errors["role"] = _("You cannot change your own role.")
     clean = _check_texts(errors, merged, current=user)

@@ -36,7 +36,23 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register(api.blp)
+
+    @app.context_processor
+    def _day_one():
+        """Day one without the demo: until a region tree, an authority and its administrator exist,
+        the administrator's home page walks him through the setup steps (views.setup_steps)."""
+        from flask import request
+        from flask_login import current_user
+
+        if request.endpoint == "ui.home" and getattr(current_user, "is_authenticated", False) \
+                and access.can(current_user, "admin"):
+            steps = views.setup_steps()
+            if not all(step["done"] for step in steps):
+                return {"day_one": steps}
+        return {}
+
     nav_item("organisations.enterprises", _l("Enterprises"))
     nav_item("organisations.regions", _l("Regions"), lambda u: access.can(u, "organisation.browse"))
     nav_item("organisations.authorities", _l("Authorities"), lambda u: access.can(u, "organisation.browse"))
     nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))
+    nav_item("organisations.setup", _l("Setting up"), lambda u: access.can(u, "admin"))

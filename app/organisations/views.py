@@ -421,15 +421,23 @@ def user_edit(user_id: int):
                       subtitle=f"{item.display_name} ({item.username})")
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
-def user_active(user_id: int):
-    """Retire (``active=0``) or reactivate (``active=1``) an account; it is never deleted."""
+def _set_active(user_id: int, active: bool):
     item = access.get_visible(User, user_id, me())
-    active = request.form.get("active") == "1"
     done = ui.attempt(lambda: users_service.set_active(me(), item, active))
     if done.ok:
         flash(_("The account is active.") if active else _("The account is deactivated."), "success")
     return redirect(url_for(".user", user_id=item.id))
+
+
+@bp.route("/users/<int:user_id>/retire", methods=["POST"])
+def user_retire(user_id: int):
+    """Retire (deactivate) an account: it is never deleted, what the person did keeps naming him."""
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def user_reactivate(user_id: int):
+    return _set_active(user_id, True)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -464,39 +472,35 @@ def setup_steps() -> list[dict]:
              title=_("Set up the region tree"),
              text=_("The province, its cities and the counties you supervise, with their GB/T 2260 codes: "
                     "load them from the official division list in one step, or create them one by one."),
-             links=[(_("Load the region tree"), loader_url()), (_("Regions"), url_for(".regions")),
-                    (_("New region"), url_for(".region_new"))]),
+             links=[(_("Load the region tree"), loader_url()), (_("Regions"), url_for("organisations.regions")),
+                    (_("New region"), url_for("organisations.region_new"))]),
         dict(key="authority", done=authorities > 0, figure=authorities,
              title=_("Create the first authority"),
              text=_("The supervising authority (e.g. 某县应急管理局) seated in its region, with the names "
                     "printed on its documents."),
-             links=[(_("New authority"), url_for(".authority_new"))]),
+             links=[(_("New authority"), url_for("organisations.authority_new"))]),
         dict(key="authority_admin", done=admins > 0, figure=admins,
              title=_("Give the authority its administrator"),
              text=_("The authority's administrator registers the enterprises of its region, their first "
                     "safety manager and principal accounts, and the authority's own inspectors."),
              links=[(_("New authority administrator"),
-                     url_for(".user_new", role=Role.authority_admin.value, authority=first_authority or ""))]),
+                     url_for("organisations.user_new", role=Role.authority_admin.value, authority=first_authority or ""))]),
         dict(key="enterprises", done=enterprises > 0, figure=enterprises,
              title=_("Register the enterprises"),
              text=_("Done by the authority's administrator (one by one, or by importing a spreadsheet); "
                     "each enterprise's safety manager then sets up its departments and staff."),
-             links=[(_("Enterprises"), url_for(".enterprises"))]),
+             links=[(_("Enterprises"), url_for("organisations.enterprises"))]),
     ]
 
 
 def loader_url() -> str:
-    """The region tree loader (the imports feature) when it is installed, else the region list."""
+    """The region tree loader (the imports feature's page, GET /imports/ with its GB/T 2260 upload,
+    feat/imports) when it is installed, else the region list."""
     from flask import current_app
 
-    for endpoint in ("imports.regions", "imports.region_tree", "organisations.region_tree"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint)
-    return url_for(".regions")
-
-
-def setup_pending() -> bool:
-    return not all(step["done"] for step in setup_steps())
+    if "imports.index" in current_app.view_functions:
+        return url_for("imports.index")
+    return url_for("organisations.regions")
 
 
 @bp.route("/setup")

@@ -129,7 +129,7 @@ def test_forms_without_csrf_token_are_refused(csrf_app):
     before = db.session.scalar(select(func.count()).select_from(Enterprise))
     resp = client.post("/enterprises/new", data={"name": "无令牌企业", "credit_code": "x"})
     assert resp.status_code == 400
-    resp = client.post(f"/users/{admin.id}/active", data={"active": "0"})
+    resp = client.post(f"/users/{admin.id}/retire")
     assert resp.status_code == 400
     db.session.refresh(admin)
     assert admin.active

@@ -12,8 +12,8 @@ from app.hazards.models import HazardAttachment
 from tests.conftest import api_token, login
 from tests.hazards.helpers import PLAN, make_hazard
 
-ROLES = ["staff", "manager", "principal", "inspector", "supervisor", "city_inspector", "city_supervisor",
-         "admin", "manager_b", "staff_b", "inspector_b", "supervisor_b"]
+ROLES = ["staff", "manager", "principal", "inspector", "supervisor", "authority_admin", "city_inspector",
+         "city_supervisor", "admin", "manager_b", "staff_b", "inspector_b", "supervisor_b"]
 FOREIGN = {"manager_b", "staff_b", "inspector_b", "supervisor_b"}
 VISIBLE = set(ROLES) - FOREIGN
 

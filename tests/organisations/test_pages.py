@@ -232,14 +232,14 @@ def test_admin_creates_edits_deactivates_and_resets_a_user(client, world, app):
     assert (user.display_name, user.role.value, user.authority_id, user.enterprise_id) == \
         ("改名员工", "inspector", world.authorities.county_a.id, None)
 
-    assert client.post(f"/users/{user.id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/users/{user.id}/retire").status_code == 302
     db.session.refresh(user)
     assert not user.active
     other = app.test_client()
     resp = other.post("/login", data={"username": "new_staff", "password": "long-enough-1"})
     assert resp.status_code == 200 and "此账号已被管理员停用" in text(resp)  # retired, said so (issue 15)
 
-    client.post(f"/users/{user.id}/active", data={"active": "1"})
+    client.post(f"/users/{user.id}/reactivate")
     resp = client.post(f"/users/{user.id}/password", data={"password": "brand-new-pass", "confirm": "brand-new-pass"})
     assert resp.status_code == 302
     assert other.post("/login", data={"username": "new_staff", "password": "brand-new-pass"}).status_code == 302
@@ -256,7 +256,7 @@ def test_password_reset_needs_matching_and_long_passwords(client, world):
 
 def test_admin_cannot_deactivate_himself(client, world):
     login(client, world.users.admin)
-    resp = client.post(f"/users/{world.users.admin.id}/active", data={"active": "0"}, follow_redirects=True)
+    resp = client.post(f"/users/{world.users.admin.id}/retire", follow_redirects=True)
     assert "不能停用自己的账号" in text(resp)
     db.session.refresh(world.users.admin)
     assert world.users.admin.active

@@ -48,18 +48,18 @@ def moved(world, db_session):
 # found, issued and inspected, but no longer the enterprise nor its own findings; the enterprise's
 # users see everything of theirs. (The new authority's view is checked below: it is not a role here.)
 ROWS = [
-    Row("GET", "/enterprises/{ent_a}", inspector=404, supervisor=404, enterprise_staff=200,
+    Row("GET", "/enterprises/{ent_a}", inspector=404, supervisor=404, authority_admin=404, enterprise_staff=200,
         enterprise_principal=200, enterprise_manager=200, admin=200),
     Row("GET", "/hazards/{found}", default=200),
     Row("GET", "/api/v1/hazards/{found}", default=200),
-    Row("GET", "/hazards/{own}", default=200, inspector=404, supervisor=404),
-    Row("GET", "/api/v1/hazards/{own}", default=200, inspector=404, supervisor=404),
+    Row("GET", "/hazards/{own}", default=200, inspector=404, supervisor=404, authority_admin=404),
+    Row("GET", "/api/v1/hazards/{own}", default=200, inspector=404, supervisor=404, authority_admin=404),
     Row("GET", "/documents/{order}", default=200, enterprise_staff=404),
     Row("GET", "/api/v1/documents/{order}", default=200, enterprise_staff=404),
     Row("GET", "/supervision/inspections/{inspection}", inspector=200, supervisor=200, admin=200),
     # Only admin moves an enterprise; the others get 403 (404 where they do not see it).
     Row("POST", "/api/v1/enterprises/{ent_a}/transfers", json={"region_id": "{county_a}", "reason": "回迁"},
-        default=403, inspector=404, supervisor=404, admin=201),
+        default=403, inspector=404, supervisor=404, authority_admin=404, admin=201),
 ]
 
 

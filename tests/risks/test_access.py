@@ -6,7 +6,7 @@ import pytest
 
 from tests.access import Row, check_row, rows_as_params
 
-VIEW_ALL = dict(enterprise_staff=200, enterprise_principal=200, enterprise_manager=200, inspector=200,
+VIEW_ALL = dict(enterprise_staff=200, enterprise_principal=200, enterprise_manager=200, inspector=200, authority_admin=200,
                 supervisor=200, admin=200)
 ROWS = [
     Row("GET", "/risks/", **VIEW_ALL),
@@ -26,8 +26,8 @@ ROWS = [
     Row("GET", "/risks/map/{ent_a}.pdf", **VIEW_ALL),
     Row("POST", "/risks/map/{ent_a}/areas", data={"name": "新区"}, default=403, enterprise_manager=302,
         admin=422),  # the manager made it first: a second area of that name is refused
-    Row("GET", "/risks/region", default=302, inspector=200, supervisor=200, admin=200),
-    Row("GET", "/risks/checks", default=200, inspector=403, supervisor=403, admin=403),
+    Row("GET", "/risks/region", default=302, inspector=200, supervisor=200, authority_admin=200, admin=200),
+    Row("GET", "/risks/checks", default=200, inspector=403, supervisor=403, authority_admin=403, admin=403),
     Row("GET", "/risks/reviews", **VIEW_ALL),
     Row("GET", "/risks/import", default=403, enterprise_manager=200, admin=422),
     Row("GET", "/api/v1/risk-points/{point}", **VIEW_ALL),
