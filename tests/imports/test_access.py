@@ -8,16 +8,17 @@ from app.rulesets import service as rulesets
 from tests.access import Row, check_row, rows_as_params
 from workflows import grading
 
-GOVERNMENT_READS = dict(default=403, inspector=200, supervisor=200, admin=200)
+GOVERNMENT_READS = dict(default=403, inspector=200, supervisor=200, authority_admin=200, admin=200)
 STRICT = rulesets.grading_payload(grading.PRESETS["strict"])
 
 ROWS = [
-    Row("GET", "/imports/", default=403, enterprise_manager=200, admin=200),
-    Row("GET", "/imports/enterprises/template.xlsx", default=403, admin=200),
-    Row("GET", "/imports/users/template.xlsx?enterprise_id={ent_a}", default=403, enterprise_manager=200, admin=200),
+    Row("GET", "/imports/", default=403, enterprise_manager=200, authority_admin=200, admin=200),
+    Row("GET", "/imports/enterprises/template.xlsx", default=403, authority_admin=200, admin=200),
+    Row("GET", "/imports/users/template.xlsx?enterprise_id={ent_a}", default=403, enterprise_manager=200,
+        authority_admin=200, admin=200),
     Row("GET", "/imports/users/template.xlsx?enterprise_id={ent_b}", default=403, enterprise_manager=200,
-        inspector=404, supervisor=404, admin=200),  # a manager always gets his own enterprise's
-    Row("POST", "/api/v1/imports/enterprises", default=403, admin=422),  # no file: 422 for the one allowed
+        inspector=404, supervisor=404, authority_admin=404, admin=200),  # a manager always gets his own
+    Row("POST", "/api/v1/imports/enterprises", default=403, authority_admin=422, admin=422),  # no file: 422
     Row("POST", "/api/v1/regions/{county_b}/merge", json={"target_id": "{county_b}"}, default=403, admin=422),
     Row("POST", "/api/v1/industries/1/merge", json={"target_id": 1}, default=403, admin=422),
     Row("GET", "/rule-sets/", **GOVERNMENT_READS),
