@@ -40,6 +40,8 @@ FEATURES = (
     "hazards",
     "supervision",
     "documents",
+    "rulesets",  # versions of grading and listing rules (risks and supervision select through it)
+    "imports",  # bulk import from Excel, the region tree, merges of reference data
     "api",
     "frontend",  # charts and the installable app shell (manifest, service worker, offline page)
 )

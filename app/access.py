@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, Select, exists, false, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, and_, exists, false, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -32,6 +32,8 @@ RuleFn = Callable[[User, Any], bool]
 # Filled by ``register`` from each feature's init_app (the core's own by ``init_app`` below).
 SCOPES = point("access.scopes", "model -> fn(user) -> SQL condition", unique=True)
 RULES = point("access.rules", "action -> fn(user, obj) -> bool", unique=True)
+# Further conditions every region scope must meet (imports: a region merged into another is hidden).
+REGION_FILTERS = point("access.region_filters", "fn() -> SQL condition on Region")
 
 
 class Rules(dict):
@@ -193,6 +195,10 @@ def is_visible(obj: Any, user: User) -> bool:
 
 
 def _region_scope(user: User) -> ColumnElement[bool]:
+    return and_(_region_scope_by_role(user), *REGION_FILTERS.send())
+
+
+def _region_scope_by_role(user: User) -> ColumnElement[bool]:
     if user.role == Role.admin:
         return true()
     if user.role.is_government:

@@ -122,9 +122,10 @@ def screen_request() -> None:
     sources = [request.args] if request.method == "GET" else [request.args, request.form]
     for source in sources:
         for name, value in source.items(multi=True):
+            name, value = name or "", value or ""  # a multipart part whose name did not parse comes as None
             problem = bad_text(name) or bad_text(value)
             if problem:
-                problems[name if not bad_text(name) else "_name"] = [problem]
+                problems[name if name and not bad_text(name) else "_name"] = [problem]
     if request.method != "GET":
         for name, upload in request.files.items(multi=True):
             problem = bad_text(upload.filename or "")

@@ -76,8 +76,10 @@ def fingerprint() -> str:
         content = request.get_json(silent=True)
         digest.update(json.dumps(content, sort_keys=True, ensure_ascii=False).encode())
     elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        digest.update(json.dumps(sorted(request.form.items(multi=True)), ensure_ascii=False).encode())
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        # (a part whose name did not parse comes as None: sorted as "")
+        form = sorted((name or "", value or "") for name, value in request.form.items(multi=True))
+        digest.update(json.dumps(form, ensure_ascii=False).encode())
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0] or ""):
             data = upload.stream.read()
             upload.stream.seek(0)
             digest.update(f"\n{name}:{upload.filename}:{hashlib.sha256(data).hexdigest()}".encode())

@@ -9,6 +9,8 @@ from tests.conftest import api_token
 from tests.hazards.helpers import make_hazard
 
 ENVELOPE = {"items", "page", "per_page", "total", "has_next"}
+# Actions answering 201 that create rows of other collections (listed at their own paths).
+ACTIONS = {"/api/v1/imports/enterprises", "/api/v1/imports/users"}
 
 
 def _schema(spec: dict, schema: dict) -> dict:
@@ -43,7 +45,7 @@ def test_the_openapi_document_gives_every_list_the_envelope(client):
         assert answer["properties"]["items"]["type"] == "array", path
         assert {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"} >= {"page", "per_page"}, path
     created = [path for path, operations in spec["paths"].items()
-               if "201" in operations.get("post", {}).get("responses", {})]
+               if "201" in operations.get("post", {}).get("responses", {}) and path not in ACTIONS]
     assert created and not [path for path in created if path not in lists], "a collection that cannot be listed"
 
 

@@ -150,6 +150,8 @@ class RuleSet:
     title: str
     scales: Mapping[Method, Scale]
     direct_rules: Mapping[str, str] = field(default_factory=lambda: dict(DIRECT_RULES))
+    # Grade → default control level (分级管控) of this version; None: the deployment's table.
+    control_levels: Mapping | None = None
 
     @property
     def label(self) -> str:

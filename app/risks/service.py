@@ -38,13 +38,21 @@ from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS, ControlCategory
 
 # --- configuration ---------------------------------------------------------------------------
 
-def ruleset_for(enterprise: Enterprise) -> grading.RuleSet:
-    """The rule set of the enterprise's region (config RISK_RULESETS_BY_REGION: code prefix → preset)."""
-    mapping = current_app.config.get("RISK_RULESETS_BY_REGION") or {}
-    return grading.ruleset_for_region(enterprise.region.code if enterprise.region else None, mapping)
+def ruleset_for(enterprise: Enterprise, on=None) -> grading.RuleSet:
+    """The rule set in force for the enterprise's region today (or ``on``): the versions of
+    app.rulesets, over config RISK_RULESETS_BY_REGION (code prefix → preset) and the default."""
+    from app.rulesets import service as rulesets
+
+    return rulesets.grading_for(enterprise.region.code if enterprise.region else None, on)
 
 
-def control_level_table() -> dict:
+def control_level_table(enterprise: Enterprise | None = None) -> dict:
+    """Grade → default control level: the rule set version's own table when it has one, else config
+    RISK_CONTROL_LEVELS, else the defaults."""
+    if enterprise is not None:
+        levels = ruleset_for(enterprise).control_levels
+        if levels:
+            return levels
     return current_app.config.get("RISK_CONTROL_LEVELS") or grading.DEFAULT_CONTROL_LEVELS
 
 
@@ -78,8 +86,9 @@ def grading_message(err: GradingError) -> str:
     return _("Choose at least one direct-determination rule (%(allowed)s).", allowed=allowed)
 
 
-def score_and_grade(enterprise: Enterprise, method, inputs) -> tuple[float | None, Grade, grading.RuleSet]:
-    ruleset = ruleset_for(enterprise)
+def score_and_grade(enterprise: Enterprise, method, inputs, on=None) -> tuple[float | None, Grade, grading.RuleSet]:
+    """Score and grade under the rule set in force on ``on`` (today by default) for the enterprise."""
+    ruleset = ruleset_for(enterprise, on)
     try:
         score, grade = grading.assess(method, inputs, ruleset)
     except GradingError as err:
@@ -224,7 +233,8 @@ def _apply(point: RiskPoint, enterprise: Enterprise, values: dict) -> None:
         point.area_id = area.id if area else None
     if manual_level:
         point.control_level_manual = level is not None
-        point.control_level = level or grading.control_level_for(point.effective_grade, control_level_table())
+        point.control_level = level or grading.control_level_for(point.effective_grade,
+                                                                     control_level_table(enterprise))
     if "review_interval_months" in values and point.last_assessed_on:
         point.next_review_on = add_months(point.last_assessed_on, point.review_interval_months)
 
@@ -304,7 +314,7 @@ def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
     point = point_for_edit(actor, point)
     if point.status != RiskPointStatus.active:
         raise Invalid(fields={"method": _("A retired risk point is not assessed.")})
-    score, grade, ruleset = score_and_grade(point.enterprise, method, inputs)
+    score, grade, ruleset = score_and_grade(point.enterprise, method, inputs, on)
     stored = {k: v for k, v in dict(inputs).items() if k != "note"}
     if method != grading.Method.direct:
         stored = {k: float(v) if not float(v).is_integer() else int(float(v)) for k, v in stored.items()}
@@ -361,7 +371,7 @@ def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | Non
     raising_hazard = next((i for i, lvl in rows if grade_rule.implied_by_level(lvl) == from_hazards), None)
     old = point.effective_grade
     if not point.control_level_manual:
-        point.control_level = grading.control_level_for(new, control_level_table())
+        point.control_level = grading.control_level_for(new, control_level_table(point.enterprise))
     if new == old:
         return False
     point.effective_grade = new

@@ -55,6 +55,8 @@ class Listing(db.Model):
     # Denormalised from the hazard: tenancy and the list filters without a join through hazards.
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     rule: Mapped[str] = mapped_column(String(64))  # the code of the rule that fired
+    # The listing rule set it fired under (``key@version``, app.rulesets); None before rule sets had versions.
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[ProposalSource] = enum_column(ProposalSource)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
     level: Mapped[RegionLevel] = enum_column(RegionLevel)  # listing level (督办层级): the authority's

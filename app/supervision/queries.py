@@ -182,7 +182,7 @@ def coverage(user: User) -> list[Gap]:
             for authority in by_region.get(region_id, []):
                 found.setdefault(authority.level.value, authority)
         wanted: dict[str, list[str]] = {}
-        for rule in service.rules_for_region(region).rules:
+        for rule in service.rules_for_region(region).rules.rules:
             wanted.setdefault(rule.authority_level, []).append(rule.code)
         for level, codes in wanted.items():
             if level in found:

@@ -56,28 +56,29 @@ def _region_chain(region: Region) -> list[Region]:
     return [regions[i] for i in reversed(ids) if i in regions]
 
 
-def rules_for_region(region: Region) -> RuleSet:
-    """The rule set configured for the nearest region up from ``region`` (config
-    ``LISTING_RULE_SETS``: region code → list of rule rows), else docs/design.md's defaults."""
-    configured = current_app.config.get("LISTING_RULE_SETS") or {}
-    if not configured:  # the common case: no enterprise or region to load (saves queries on every confirm)
-        return rule_set_for((), None)
-    parsed = {code: RuleSet.from_config(rows) for code, rows in configured.items()}
-    return rule_set_for([r.code for r in _region_chain(region)], parsed)
+def rules_for_region(region: Region, on: date | None = None):
+    """The listing rules in force for ``region`` (app.rulesets.listing_for: a version of the region or
+    the nearest one above, else config ``LISTING_RULE_SETS``, else docs/design.md's defaults), with
+    the label a listing records."""
+    from app.rulesets import service as rulesets
+
+    return rulesets.listing_for(region, on)
 
 
-def rules_for(hazard: Hazard) -> RuleSet:
+def rules_for(hazard: Hazard, on: date | None = None) -> RuleSet:
     """The rule set of the hazard's enterprise's region (``rules_for_region``)."""
-    if not current_app.config.get("LISTING_RULE_SETS"):
-        return rule_set_for((), None)
-    return rules_for_region(hazard.enterprise.region)
+    return rules_for_region(hazard.enterprise.region, on).rules
 
 
 def rule_by_code(code: str) -> Rule | None:
-    """The rule a listing records (its ``rule``): from the default table or a configured rule set."""
+    """The rule a listing records (its ``rule``): from the default table, a configured rule set or a
+    version of app.rulesets."""
+    from app.rulesets import service as rulesets
+
     sets = [rule_set_for((), None)] + [RuleSet.from_config(rows) for rows in
                                        (current_app.config.get("LISTING_RULE_SETS") or {}).values()]
-    return next((rule for rules in sets if (rule := rules.by_code(code)) is not None), None)
+    found = next((rule for rules in sets if (rule := rules.by_code(code)) is not None), None)
+    return found or rulesets.listing_rule_by_code(code)
 
 
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
@@ -127,7 +128,8 @@ def _covered(hazard: Hazard, rule: Rule, existing: list[Listing]) -> bool:
 
 def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> list[Listing]:
     """Apply the rules to one hazard and add the proposals it deserves (idempotent)."""
-    fired = rules_for(hazard).fired(facts_for(hazard, on))
+    chosen = rules_for_region(hazard.enterprise.region, on)
+    fired = chosen.rules.fired(facts_for(hazard, on))
     if not fired:
         return []
     existing = listings_of(hazard)
@@ -143,7 +145,8 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
                                        hazard.enterprise_id, rule.code)
             continue
         routed = authority.level != RegionLevel(rule.authority_level)
-        listing = Listing(enterprise_id=hazard.enterprise_id, rule=rule.code, source=source,
+        listing = Listing(enterprise_id=hazard.enterprise_id, rule=rule.code, rule_set_version=chosen.label,
+                          source=source,
                           authority=authority, level=authority.level,
                           requested_level=RegionLevel(rule.authority_level) if routed else None,
                           grade=hazard.effective_grade.value, state=ListingState.proposed,
@@ -165,9 +168,12 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
 
 def _all_rules() -> list[Rule]:
     """Every rule of the default table and of the configured rule sets (``LISTING_RULE_SETS``)."""
+    from app.rulesets import service as rulesets
+
     rules = {rule for rule in DEFAULT_RULES.rules}
     for rows in (current_app.config.get("LISTING_RULE_SETS") or {}).values():
         rules.update(RuleSet.from_config(rows).rules)
+    rules.update(rulesets.all_listing_rules())
     return sorted(rules, key=lambda r: r.code)
 
 

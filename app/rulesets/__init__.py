@@ -1,0 +1,25 @@
+"""Rule sets editable in the UI: grading thresholds and listing rules, versioned, previewed, audited.
+
+Configuration:
+
+* ``RULE_SETS_BY_CITY_AUTHORITY`` (default False): the administrators of a city authority may also
+  write and activate versions for their city (the system administrator always may).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    from app import access
+    from app.api import register
+    from app.rulesets import api, policy, views
+    from app.ui import nav_item
+
+    access.register(rules=policy.rules)
+    app.config.setdefault("RULE_SETS_BY_CITY_AUTHORITY", False)
+    app.register_blueprint(views.bp)
+    register(api.blp)
+    nav_item("rulesets.index", _l("Rule sets"), lambda u: access.can(u, "rule_set.view"))
