@@ -147,7 +147,7 @@ def create_event(actor: User, point: RiskPoint | int, **data) -> RiskEvent:
         raise Invalid(fields=errors)
     last = max((e.position for e in events_of(point)), default=-1)
     event = RiskEvent(enterprise_id=point.enterprise_id, risk_point_id=point.id, position=last + 1,
-                      description="", **values)
+                      **{"description": "", **values})
     db.session.add(event)
     db.session.flush()
     return event
