@@ -4,6 +4,7 @@ documented as such in the OpenAPI document; every collection that can be created
 from __future__ import annotations
 
 from app.extensions import db
+from app.risks import events, objects
 from app.risks import service as risks
 from tests.conftest import api_token
 from tests.hazards.helpers import make_hazard
@@ -53,8 +54,13 @@ def test_every_list_answers_the_envelope(client, world):
     """Walk every list of the document as the administrator, one item a page."""
     hazard = make_hazard(world)
     point = risks.create_point(world.users.manager, world.enterprises.a.id, name="储罐区")
+    obj = objects.create_object(world.users.manager, world.enterprises.a.id, name="液氯储罐区")
+    event = events.events_of(point)[0]
+    measure = events.create_measure(world.users.manager, event, description="安全阀定期校验", classify1=1,
+                                    classify2="1-3", data_source="manual", check_content="铅封完好")
     db.session.commit()
-    ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id}
+    ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id,
+           "object_id": obj.id, "event_id": event.id, "measure_id": measure.id}
     spec = client.get("/api/v1/openapi.json").get_json()
     headers = api_token(client, world.users.admin)
     for path in _lists(spec):

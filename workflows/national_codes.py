@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 
 from workflows.grades import Grade
+from workflows.labels import N_, labelled
 from workflows.risk_codes import ControlCategory
 
 # --- 管控措施分类 (classify1 / classify2) ---------------------------------------------------
@@ -48,10 +49,26 @@ CATEGORY_TO_NATIONAL: dict[ControlCategory, tuple[str, str]] = {
     ControlCategory.emergency: ("4", "4-5"),  # 应急处置措施 → 应急措施 / 其它
 }
 
+# Back: the five-category view (risk card, Excel, the ``controls`` of the API) of a measure with a national
+# sub-class. Round trip: every category comes back to itself (CATEGORY_TO_NATIONAL's sub-classes map home);
+# 维护保养 and the other 操作行为 sub-classes are procedures people follow (管理措施), the other 应急措施 sub-classes
+# 应急处置措施.
+SUBCLASS_TO_CATEGORY: dict[str, ControlCategory] = {
+    **{c: ControlCategory.engineering for c in ("1-1", "1-2", "1-3", "1-4", "1-5")},
+    **{c: ControlCategory.management for c in ("2-1", "2-2", "2-3", "3-2", "3-3", "3-4")},
+    "3-1": ControlCategory.training,
+    "4-2": ControlCategory.ppe,
+    **{c: ControlCategory.emergency for c in ("4-1", "4-3", "4-4", "4-5")},
+}
+
 
 class MeasureDataSource(enum.StrEnum):
     automatic = "automatic"  # dataSrc 1 自动化监控
     manual = "manual"  # dataSrc 2 隐患排查
+
+
+labelled(MeasureDataSource, {MeasureDataSource.manual: N_("Checked by people"),
+                             MeasureDataSource.automatic: N_("Automated monitoring")})
 
 
 DATA_SOURCE_CODES = {MeasureDataSource.automatic: "1", MeasureDataSource.manual: "2"}
@@ -118,9 +135,65 @@ HAZARD_SOURCES: dict[str, str] = {  # dangerSrc
 HAZARD_SOURCE_ROUTINE = "1"  # a hazard found by a routine check task
 HAZARD_SOURCE_MEASURE_FAILED = "9"  # an abnormal check of a control measure: the measure failed
 
+
+class DangerSource(enum.StrEnum):
+    """The project's identifiers of ``dangerSrc`` (kind of check that found the hazard): ``Hazard.danger_source``."""
+
+    routine = "routine"  # 1 日常排查
+    comprehensive = "comprehensive"  # 2 综合性排查
+    specialized = "specialized"  # 3 专业性排查
+    seasonal = "seasonal"  # 4 季节性排查
+    key_period = "key_period"  # 5 重点时段及节假日前排查
+    accident_analogy = "accident_analogy"  # 6 事故类比排查
+    resumption = "resumption"  # 7 复产复工前排查
+    expert_diagnosis = "expert_diagnosis"  # 8 外聘专家诊断式排查
+    measure_failure = "measure_failure"  # 9 管控措施失效
+    other = "other"  # 10 其他
+
+
+labelled(DangerSource, {
+    DangerSource.routine: N_("Routine check"), DangerSource.comprehensive: N_("Comprehensive check"),
+    DangerSource.specialized: N_("Specialised check"), DangerSource.seasonal: N_("Seasonal check"),
+    DangerSource.key_period: N_("Check before key periods and holidays"),
+    DangerSource.accident_analogy: N_("Check by accident analogy"),
+    DangerSource.resumption: N_("Check before resuming production"),
+    DangerSource.expert_diagnosis: N_("Diagnosis by external experts"),
+    DangerSource.measure_failure: N_("Control measure failed"), DangerSource.other: N_("Other kind of check"),
+})
+
+
+DANGER_SOURCE_CODES: dict[DangerSource, str] = {member: str(i) for i, member in enumerate(DangerSource, start=1)}
+DANGER_SOURCE_NAMES: dict[DangerSource, str] = {m: HAZARD_SOURCES[c] for m, c in DANGER_SOURCE_CODES.items()}
+
 HAZARD_TYPES: dict[str, str] = {  # hazardDangerType
     "1": "安全", "2": "工艺", "3": "电气", "4": "仪表", "5": "消防", "6": "总图", "7": "设备", "8": "其他",
 }
+
+
+
+class HazardType(enum.StrEnum):
+    """The project's identifiers of ``hazardDangerType``: ``Hazard.hazard_type``."""
+
+    safety = "safety"  # 1 安全
+    process = "process"  # 2 工艺
+    electrical = "electrical"  # 3 电气
+    instrument = "instrument"  # 4 仪表
+    fire = "fire"  # 5 消防
+    layout = "layout"  # 6 总图
+    equipment = "equipment"  # 7 设备
+    other = "other"  # 8 其他
+
+
+labelled(HazardType, {  # "(hazard type)": msgids of their own, "Equipment" is a kind of risk point too
+    HazardType.safety: N_("Safety (hazard type)"), HazardType.process: N_("Process (hazard type)"),
+    HazardType.electrical: N_("Electrical (hazard type)"), HazardType.instrument: N_("Instrumentation (hazard type)"),
+    HazardType.fire: N_("Fire protection (hazard type)"), HazardType.layout: N_("General layout (hazard type)"),
+    HazardType.equipment: N_("Equipment (hazard type)"), HazardType.other: N_("Other (hazard type)"),
+})
+
+
+HAZARD_TYPE_CODES: dict[HazardType, str] = {member: str(i) for i, member in enumerate(HazardType, start=1)}
+HAZARD_TYPE_NAMES: dict[HazardType, str] = {m: HAZARD_TYPES[c] for m, c in HAZARD_TYPE_CODES.items()}
 
 HAZARD_LEVEL_CODES = {"general": "0", "major": "1"}  # dangerLevel: 0 一般, 1 重大
 
@@ -128,6 +201,10 @@ HAZARD_LEVEL_CODES = {"general": "0", "major": "1"}  # dangerLevel: 0 一般, 1 
 class ManageType(enum.StrEnum):
     immediate = "immediate"  # dangerManageType 0 即查即改
     deadline = "deadline"  # 1 限期整改
+
+
+labelled(ManageType, {ManageType.immediate: N_("Rectified on the spot"),
+                      ManageType.deadline: N_("Rectified by a deadline")})
 
 
 MANAGE_TYPE_CODES = {ManageType.immediate: "0", ManageType.deadline: "1"}
@@ -153,6 +230,15 @@ NATURE_TO_MANAGEMENT_CLASSIFICATION = {"unsafe_act": "1", "unsafe_condition": "2
 # source of their own and are 其他 (government inspections carry their 执法编号 in enforcementId).
 SOURCE_TO_DANGER_SRC = {"self_inspection": "1", "government_inspection": "10", "public_report": "10",
                         "third_party": "8"}
+# The same as identifiers: the default ``danger_source`` of a hazard reported without one, and what the
+# migration gave the hazards recorded before the national codes.
+SOURCE_TO_DANGER_SOURCE: dict[str, DangerSource] = {
+    source: next(m for m, c in DANGER_SOURCE_CODES.items() if c == code)
+    for source, code in SOURCE_TO_DANGER_SRC.items()}
+# Hazards recorded before the national codes: every one went through a rectification with a deadline
+# (限期整改), and none says what it concerns (其他, refined by hand).
+LEGACY_MANAGE_TYPE = ManageType.deadline
+LEGACY_HAZARD_TYPE = HazardType.other
 # HazardState → dangerState. A reported hazard is not confirmed yet (the enterprise clients keep it in their
 # own 排查/确认 steps) and has no national state: it is not uploaded; a voided one is uploaded as deleted.
 STATE_TO_DANGER_STATE = {"rectifying": "0", "pending_review": "1", "closed": "9"}

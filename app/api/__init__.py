@@ -95,11 +95,12 @@ class PageArgs(Schema):
 _PAGE_SCHEMAS: dict[tuple, type[Schema]] = {}
 
 
-def page_schema(item_schema: type[Schema], **extra: fields.Field) -> type[Schema]:
+def page_schema(item_schema: type[Schema], name: str | None = None, **extra: fields.Field) -> type[Schema]:
     """The one list envelope, ``{items, page, per_page, total, has_next}``, for ``item_schema``: what
     every list endpoint answers (``@blp.response(200, page_schema(ItemSchema))``, the view returning
-    ``app.paging.paginate(...)``'s Page). Named ``<Item>Page`` in the OpenAPI document; ``extra``
-    adds fields of one list (the hazard register's keyset cursor) after the five shared ones."""
+    ``app.paging.paginate(...)``'s Page). Named ``<Item>Page`` in the OpenAPI document (or ``name``,
+    where two features' item schemas share a name); ``extra`` adds fields of one list (the hazard
+    register's keyset cursor) after the five shared ones."""
     key = (item_schema, tuple(sorted(extra)))
     if key not in _PAGE_SCHEMAS:
         base = item_schema.__name__.removesuffix("Schema").removesuffix("Out")
@@ -110,7 +111,7 @@ def page_schema(item_schema: type[Schema], **extra: fields.Field) -> type[Schema
             "total": fields.Integer(required=True, metadata={"description": "Items in the whole list."}),
             "has_next": fields.Boolean(required=True, metadata={"description": "Whether a next page exists."}),
             **extra,
-        }, name=f"{base}Page")
+        }, name=name or f"{base}Page")
     return _PAGE_SCHEMAS[key]
 
 

@@ -17,6 +17,7 @@ from app import access, signals
 from app.api import PageArgs, Timestamp, Value, api_blueprint, page_schema
 from app.auth.models import Role
 from app.errors import Invalid, NotFound
+from app.extensions import db
 from app.hazards import service, storage_io
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import COUNT_CAP, register_page
@@ -25,6 +26,7 @@ from app.organisations.models import Enterprise
 from app.paging import paginate
 from workflows.grades import Grade
 from workflows.hazard_states import TRIGGERS, HazardLevel, HazardSource, HazardState
+from workflows.national_codes import DangerSource, HazardType, ManageType
 
 blp = api_blueprint("hazards_api", __name__, "/hazards", "Hidden hazards: register, lifecycle, evidence")
 
@@ -87,6 +89,16 @@ class AttachmentOut(Schema):
 class HazardDetail(HazardSummary):
     description = fields.String()
     nature = Value(allow_none=True)
+    danger_source = fields.String(metadata={"enum": [v.value for v in DangerSource],
+                                            "description": "national dangerSrc (kind of check)"})
+    hazard_type = fields.String(metadata={"enum": [v.value for v in HazardType],
+                                          "description": "national hazardDangerType"})
+    manage_type = fields.String(metadata={"enum": [v.value for v in ManageType],
+                                          "description": "即查即改 (immediate) / 限期整改 (deadline)"})
+    enforcement_number = fields.String(allow_none=True, metadata={"description": "执法编号"})
+    control_measure_id = fields.Integer(allow_none=True)
+    check_record_id = fields.Integer(allow_none=True)
+    reported_by_duty = fields.Boolean(metadata={"description": "registered by a 包保 person"})
     risk_point_id = fields.Integer(allow_none=True)
     hazard_factor = fields.String(allow_none=True)
     accident_type = fields.String(allow_none=True)
@@ -130,6 +142,11 @@ class HazardCreate(Schema):
     nature = fields.String(allow_none=True)
     hazard_factor = fields.String(allow_none=True)
     accident_type = fields.String(allow_none=True)
+    danger_source = fields.String(allow_none=True, metadata={"enum": [v.value for v in DangerSource]})
+    hazard_type = fields.String(allow_none=True, metadata={"enum": [v.value for v in HazardType]})
+    manage_type = fields.String(allow_none=True, metadata={"enum": [v.value for v in ManageType]})
+    enforcement_number = fields.String(allow_none=True)
+    control_measure_id = fields.Integer(allow_none=True)
 
 
 # One schema per trigger: the OpenAPI document says what each needs. Their fields are the keyword
@@ -276,7 +293,9 @@ def create(args):
         user, enterprise=enterprise, title=args["title"], description=args.get("description", ""),
         location=args.get("location", ""), source=args.get("source"), risk_point_id=args.get("risk_point_id"),
         nature=args.get("nature"), hazard_factor=args.get("hazard_factor"),
-        accident_type=args.get("accident_type"))
+        accident_type=args.get("accident_type"), danger_source=args.get("danger_source"),
+        hazard_type=args.get("hazard_type"), manage_type=args.get("manage_type"),
+        enforcement_number=args.get("enforcement_number"), control_measure_id=args.get("control_measure_id"))
     return hazard
 
 
@@ -285,6 +304,24 @@ def create(args):
 def get_hazard(hazard_id):
     """One hazard, with ``listed``, ``effective_grade`` and the triggers the caller may fire."""
     return access.get_visible(Hazard, hazard_id, current_user)
+
+
+class NationalCodesArgs(Schema):
+    danger_source = fields.String(metadata={"enum": [v.value for v in DangerSource]})
+    hazard_type = fields.String(metadata={"enum": [v.value for v in HazardType]})
+    manage_type = fields.String(metadata={"enum": [v.value for v in ManageType]})
+    enforcement_number = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True, metadata={"description": "The version read; 409 if it changed."})
+
+
+@blp.route("/<int:hazard_id>/national-codes", methods=["PATCH"])
+@blp.arguments(NationalCodesArgs)
+@blp.response(200, HazardDetail)
+def patch_national_codes(args, hazard_id):
+    """Correct the national codes (kind of check, hazard type, governance type, 执法编号); recorded in the history."""
+    hazard = service.reclassify(hazard_id, current_user, **args)
+    db.session.commit()
+    return hazard
 
 
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])

@@ -41,6 +41,7 @@ from workflows import codes
 from workflows import hazard as machine
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource
 from workflows.limits import TEXT_MAX  # description, measures, rectification, reasons, plan sections
+from workflows.national_codes import SOURCE_TO_DANGER_SOURCE, DangerSource, HazardType, ManageType
 
 TITLE_MAX = 200
 LOCATION_MAX = 200
@@ -127,7 +128,9 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
                   nature=None,
                   found_by_authority: Authority | None = None, hazard_factor: str | None = None,
                   accident_type: str | None = None, level=None, deadline: date | None = None,
-                  attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
+                  attachments: Iterable[tuple[str, str, bytes]] = (), danger_source=None,
+                  hazard_type=None, manage_type=None, enforcement_number: str | None = None,
+                  control_measure_id: int | None = None, check_record_id: int | None = None) -> Hazard:
     """Register a hazard in state ``reported``. ``attachments``: (kind, filename, bytes) tuples.
 
     The risk point is given as ``risk_point_id`` (what a form or the API received) or as an object;
@@ -135,7 +138,14 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
     (UI and API get the same message on ``risk_point_id``).
 
     ``deadline``: a deadline known from the start (an inspector's rectification order); recorded,
-    like every field of the report, in the first event of the history."""
+    like every field of the report, in the first event of the history.
+
+    The national codes (docs/national-model-mapping.md): ``danger_source`` (default from ``source``: a
+    self-inspection is 日常排查), ``hazard_type`` (default 其他), ``manage_type`` (default 限期整改),
+    ``enforcement_number`` (执法编号, a government-found hazard only). ``control_measure_id``: the measure
+    whose check found it (one of the risk point's; its point is taken when none is given);
+    ``check_record_id``: that check's record (``app.checks``). ``reported_by_duty`` is set when the
+    reporter is a 包保 person of the risk point's analysis object."""
     if enterprise is None or not access.is_visible(enterprise, actor):
         raise NotFound()
     access.require(actor, "hazard.create", enterprise)
@@ -162,6 +172,29 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
             errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
     if risk_point is not None and risk_point.enterprise_id != enterprise.id:
         errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
+    danger_source = (_enum(DangerSource, danger_source, errors, "danger_source")
+                     or SOURCE_TO_DANGER_SOURCE.get(source, DangerSource.other))
+    hazard_type = _enum(HazardType, hazard_type, errors, "hazard_type") or HazardType.other
+    manage_type = _enum(ManageType, manage_type, errors, "manage_type") or ManageType.deadline
+    enforcement_number = _text({"enforcement_number": enforcement_number}, errors, "enforcement_number",
+                               max_len=64) or None
+    if enforcement_number and source != HazardSource.government_inspection:
+        errors["enforcement_number"] = _("Only a hazard found by government inspection has an enforcement "
+                                         "document number.")
+    measure = None
+    if control_measure_id is not None:
+        from app.risks.models import ControlMeasure
+
+        measure = db.session.scalar(access.visible(ControlMeasure, actor).where(
+            ControlMeasure.id == control_measure_id))
+        if measure is None or measure.enterprise_id != enterprise.id or (
+                risk_point is not None and measure.risk_point_id != risk_point.id):
+            errors["control_measure_id"] = _("Choose one of the risk point's control measures.")
+            measure = None
+        elif risk_point is None:
+            risk_point = measure.risk_point
+    if check_record_id is not None and not isinstance(check_record_id, int):
+        errors["check_record_id"] = _("Not a valid choice.")
     if source == HazardSource.government_inspection and found_by_authority is None:
         if actor.role == Role.inspector:
             found_by_authority = actor.authority
@@ -184,7 +217,9 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         hazard_factor=hazard_factor or None,
         accident_type=accident_type or None, reported_by_id=actor.id,
         found_by_authority_id=found_by_authority.id if found_by_authority is not None else None,
-        deadline=deadline,
+        deadline=deadline, danger_source=danger_source, hazard_type=hazard_type, manage_type=manage_type,
+        enforcement_number=enforcement_number, control_measure_id=measure.id if measure is not None else None,
+        check_record_id=check_record_id, reported_by_duty=_reported_by_duty(actor, risk_point),
     )
     db.session.add(hazard)
     # Every field the report sets goes into the history: ``audit verify`` checks the row against it.
@@ -193,12 +228,24 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
                          "enterprise_id": enterprise.id, "description": description, "location": location,
                          "nature": nature, "risk_point_id": hazard.risk_point_id,
                          "hazard_factor": hazard.hazard_factor, "accident_type": hazard.accident_type,
-                         "found_by_authority_id": hazard.found_by_authority_id, "reported_by_id": actor.id})
+                         "found_by_authority_id": hazard.found_by_authority_id, "reported_by_id": actor.id,
+                         "danger_source": danger_source, "hazard_type": hazard_type, "manage_type": manage_type,
+                         "enforcement_number": enforcement_number,
+                         "control_measure_id": hazard.control_measure_id, "check_record_id": check_record_id,
+                         "reported_by_duty": hazard.reported_by_duty})
     for kind, file in checked:
         _store_attachment(hazard, actor, kind, file)
     _flush()
     signals.hazard_created.send(hazard, actor=actor)
     return hazard
+
+
+def _reported_by_duty(actor: User, risk_point) -> bool:
+    """Is the reporter a 包保 person (principal, technical, operator) of the risk point's analysis object?"""
+    if risk_point is None or risk_point.object_id is None:
+        return False
+    obj = risk_point.object
+    return obj is not None and obj.duty_role_of(actor.id) is not None
 
 
 # --- triggers ------------------------------------------------------------------------------------
@@ -279,6 +326,9 @@ def _confirm_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Pa
                "responsible_department_id": department_id or None, "confirmed_at": utcnow()}
     if suspension is not None:
         changes["production_suspension"] = suspension
+    manage_type = _enum(ManageType, data.get("manage_type"), errors, "manage_type")
+    if manage_type is not None and manage_type != hazard.manage_type:  # 即查即改 / 限期整改, recorded by the event
+        changes["manage_type"] = manage_type
     return ctx, changes
 
 
@@ -446,7 +496,8 @@ def can_rectify_on_the_spot(hazard: Hazard, user: User) -> bool:
 def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, measures: str,
                         rectification: str, comment: str = "",
                         attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
-    """立即整改 of a general hazard: confirm, submit and accept recorded as three events, one action.
+    """立即整改 of a general hazard: confirm, submit and accept recorded as three events, one action. Its
+    national governance type becomes 即查即改 (``manage_type`` immediate, recorded by the confirm event).
 
     The person who rectified (``responsible_user_id``) is recorded as the submitter, so the reviewer
     (the actor) is never the submitter.
@@ -467,10 +518,54 @@ def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, mea
         add_attachment(hazard.id, actor, kind=kind or "after", filename=filename, data=data, _hazard=hazard)
     _transition(hazard, "confirm", actor, _confirm_fields, {
         "level": HazardLevel.general, "deadline": today(), "responsible_user_id": responsible.id,
-        "measures": measures})
+        "measures": measures, "manage_type": ManageType.immediate})  # 即查即改
     _transition(hazard, "submit", actor, _submit_fields, {"rectification": rectification}, check_policy=False,
                 submitted_by=responsible)
     _transition(hazard, "accept", actor, _accept_fields, {"comment": comment or _("Rectified on the spot.")})
+    return hazard
+
+
+# --- national codes ---------------------------------------------------------------------------------
+
+NATIONAL_FIELDS = ("danger_source", "hazard_type", "manage_type", "enforcement_number")
+
+
+def reclassify(hazard_id: int, actor: User, *, version=None, **fields) -> Hazard:
+    """Correct a hazard's national codes (``danger_source``, ``hazard_type``, ``manage_type``,
+    ``enforcement_number``; those given), e.g. the 其他 the migration gave older hazards. Whoever confirms the
+    hazard may (its enterprise's managers; the inspector of a government-found one), in any state but voided;
+    recorded by a ``reclassify`` event with the new values (``audit verify`` replays it). No change: no event."""
+    hazard = _load_for_change(hazard_id, actor)
+    if not access.can(actor, "hazard.confirm", hazard):
+        raise Forbidden()
+    if version not in (None, "") and str(version) != str(hazard.version):
+        raise Conflict()
+    if hazard.state == "voided":
+        raise Conflict(_("A voided hazard is not reclassified."))
+    unknown = set(fields) - set(NATIONAL_FIELDS)
+    if unknown:
+        raise Invalid(fields={name: _("Not a valid choice.") for name in sorted(unknown)})
+    errors: dict = {}
+    values: dict = {}
+    for name, enum_cls in (("danger_source", DangerSource), ("hazard_type", HazardType), ("manage_type", ManageType)):
+        if fields.get(name) not in (None, ""):
+            values[name] = _enum(enum_cls, fields[name], errors, name)
+    if "enforcement_number" in fields:
+        number = _text(fields, errors, "enforcement_number", max_len=64) or None
+        if number and hazard.source != HazardSource.government_inspection:
+            errors["enforcement_number"] = _("Only a hazard found by government inspection has an enforcement "
+                                             "document number.")
+        values["enforcement_number"] = number
+    _raise(errors)
+    changes = {k: v for k, v in values.items() if getattr(hazard, k) != v}
+    if not changes:
+        return hazard
+    previous = {k: getattr(hazard, k) for k in changes}
+    for key, value in changes.items():
+        setattr(hazard, key, value)
+    history.append(hazard, "reclassify", from_state=hazard.state, to_state=hazard.state, actor=actor,
+                   data={**changes, "previous": previous})
+    _flush()
     return hazard
 
 
@@ -594,6 +689,7 @@ _TRIGGER_LABELS = {
     "regrade": _l("Regrade"), "report": _l("Report"), "attach": _l("Attach evidence"),
     "plan_saved": _l("Save treatment plan"), "plan_approved": _l("Approve treatment plan"),
     "overdue": _l("Overdue"),
+    "reclassify": _l("National codes recorded"),
 }
 
 

@@ -32,6 +32,7 @@ from app.risks.models import RiskPoint
 from workflows import codes
 from workflows.grades import Grade
 from workflows.hazard_states import HazardLevel, HazardState
+from workflows.national_codes import DangerSource
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")
 
@@ -138,6 +139,22 @@ def _report_form() -> F.ReportForm:
     return form
 
 
+def _prefill_from_measure(form: F.ReportForm) -> None:
+    """``?control_measure_id=`` (an abnormal check of a measure): its unit and 管控措施失效, pre-selected."""
+    from app.risks.models import ControlMeasure
+
+    measure_id = request.args.get("control_measure_id", type=int)
+    measure = db.session.scalar(access.visible(ControlMeasure, current_user).where(
+        ControlMeasure.id == measure_id)) if measure_id else None
+    if measure is None:
+        return
+    form.control_measure_id.data = str(measure.id)
+    form.risk_point_id.data = str(measure.risk_point_id)
+    form.danger_source.data = DangerSource.measure_failure.value
+    if not form.title.data:
+        form.title.data = _("Control measure failed: %(measure)s", measure=measure.description)[:200]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @storage_io.upload_limit
 def new():
@@ -145,6 +162,7 @@ def new():
     form = _report_form()
     if request.method == "GET":
         form.client_id.data = uuid.uuid4().hex
+        _prefill_from_measure(form)
     if request.method == "POST":
         already = idempotency.form_replay(current_user.id, form.client_id.data)
         if already:  # the same form sent twice: its first sending was saved
@@ -160,6 +178,11 @@ def new():
                 current_user, enterprise=enterprise, title=form.title.data, description=form.description.data,
                 location=form.location.data, nature=form.nature.data or None, risk_point_id=_risk_point_id(form),
                 hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
+                danger_source=form.danger_source.data or None, hazard_type=form.hazard_type.data or None,
+                manage_type=form.manage_type.data or None,
+                enforcement_number=(form.enforcement_number.data or None) if not current_user.role.is_enterprise
+                else None,
+                control_measure_id=_int(form.control_measure_id.data),
                 attachments=[("before", name, data) for name, data in _files(form.photos)])
             idempotency.form_remember(current_user.id, form.client_id.data,
                                       url_for("hazards.show", hazard_id=hazard.id))
@@ -190,8 +213,36 @@ def _chosen_enterprise(form) -> Enterprise | None:
 
 # --- the hazard page ------------------------------------------------------------------------
 
+@bp.route("/<int:hazard_id>/national-codes", methods=["POST"])
+def national_codes(hazard_id: int):
+    """Correct the national codes from the hazard's page (``service.reclassify``)."""
+    hazard = _load(hazard_id)
+    form = F.NationalCodesForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        fields = {"danger_source": form.danger_source.data, "hazard_type": form.hazard_type.data,
+                  "manage_type": form.manage_type.data}
+        if hazard.source.value == "government_inspection":
+            fields["enforcement_number"] = form.enforcement_number.data
+        done = ui.attempt(lambda: service.reclassify(hazard.id, current_user, version=form.version.data, **fields))
+        if done.ok:
+            flash(_("National codes saved."), "success")
+    return redirect(url_for("hazards.show", hazard_id=hazard.id) + "#national-codes")
+
+
 def _load(hazard_id: int) -> Hazard:
     return access.get_visible(Hazard, hazard_id, current_user)
+
+
+def _codes_form(hazard: Hazard):
+    """The national codes' form, for whoever may correct them (``service.reclassify``), else None."""
+    if hazard.state == "voided" or not access.can(current_user, "hazard.confirm", hazard):
+        return None
+    form = F.NationalCodesForm(formdata=None, obj=hazard)
+    form.fill_choices()
+    form.danger_source.data, form.hazard_type.data = hazard.danger_source.value, hazard.hazard_type.value
+    form.manage_type.data, form.version.data = hazard.manage_type.value, hazard.version
+    return form
 
 
 def _page(hazard: Hazard, status: int = 200, **extra):
@@ -208,6 +259,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),
+        "codes_form": _codes_form(hazard),
     }
     context.update(extra)
     return render_template("hazards/show.html", **context), status

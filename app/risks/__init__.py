@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     # the service, views and API are loaded only when the app is built: no import cycle.
     from app import cli, signals, storage, ui
     from app.api import register
-    from app.risks import api, demo, policy, service, summary, views
+    from app.risks import api, demo, national_api, national_views, policy, service, summary, views  # noqa: F401  (national_views: routes on views.bp)
 
     access.register(policy.SCOPES, policy.rules)
     ui.nav_item("risks.index", _l("Risk register"))
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     ui.nav_item("risks.reviews", _l("Due for review"))
     cli.SCAN_STEPS.add("risk_reviews", service.count_due_reviews)
     cli.add_demo_step("risks", demo.seed)
+    cli.add_demo_step("risk_objects", demo.seed_objects)
     signals.hazard_created.connect(service.on_hazard)
     signals.hazard_transitioned.connect(service.on_hazard)
     summary.connect()
@@ -71,7 +72,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
     app.jinja_env.filters["num"] = _fmt
     app.jinja_env.filters["inputs_text"] = _inputs_text
+    app.jinja_env.filters["measure_class"] = national_views.measure_class_label
     app.jinja_env.globals["grade_names"] = _GradeNames()
+    app.jinja_env.filters["measure_class"] = national_views.measure_class_label
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     register(api.blp)
+    for blp in (national_api.objects_blp, national_api.events_blp, national_api.measures_blp):
+        register(blp)

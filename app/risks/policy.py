@@ -6,7 +6,18 @@ from sqlalchemy import select
 
 from app import access
 from app.auth.models import Role
-from app.risks.models import CheckRecord, RiskArea, RiskAssessment, RiskGradeChange, RiskPoint, SitePlan
+from app.risks.models import (
+    CheckRecord,
+    ControlMeasure,
+    RiskArea,
+    RiskAssessment,
+    RiskEvent,
+    RiskGradeChange,
+    RiskObject,
+    RiskPoint,
+    SitePlan,
+    Suspension,
+)
 
 
 def _of_enterprise(model):
@@ -21,6 +32,9 @@ SCOPES = {
     RiskPoint: _of_enterprise(RiskPoint), RiskArea: _of_enterprise(RiskArea), SitePlan: _of_enterprise(SitePlan),
     CheckRecord: _of_enterprise(CheckRecord), RiskAssessment: _by_point(RiskAssessment),
     RiskGradeChange: _by_point(RiskGradeChange),
+    # the national model's analysis objects, events, measures and 停用/检修 records carry their enterprise
+    RiskObject: _of_enterprise(RiskObject), RiskEvent: _of_enterprise(RiskEvent),
+    ControlMeasure: _of_enterprise(ControlMeasure), Suspension: _of_enterprise(Suspension),
 }
 rules = access.Rules()
 
