@@ -22,7 +22,7 @@ FEATURES = (
     "organisations",
     "risks",
     "hazards",
-    "checks",  # scheduled checks (issue 13): tasks, records, 包保 duties; on risks and hazards
+    "checks",  # scheduled checks of control measures (on risks and hazards)
     "supervision",
     "documents",
     "dashboard",

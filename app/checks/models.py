@@ -51,9 +51,9 @@ class CheckTask(db.Model):
 
     __tablename__ = "check_tasks"
     __table_args__ = (
-        CheckConstraint("cycle > 0", name="ck_check_tasks_cycle_positive"),
+        CheckConstraint("cycle > 0", name="cycle_positive"),
         CheckConstraint("(assignee_user_id IS NULL) <> (assignee_department_id IS NULL)",
-                        name="ck_check_tasks_one_assignee"),
+                        name="one_assignee"),
         Index("ix_check_tasks_enterprise_active", "enterprise_id", "active"),
     )
 
@@ -112,7 +112,7 @@ class CheckRecord(db.Model):
         UniqueConstraint("task_id", "window_start", name="uq_check_records_task_window"),
         UniqueConstraint("task_id", "client_id", name="uq_check_records_task_client"),
         # Figures count an enterprise's (or a region's) records by the end of their window.
-        Index("ix_check_records_enterprise_window_end", "enterprise_id", "window_end"),
+        Index("ix_check_records_enterprise_window_end", "enterprise_id", "window_end", "task_id", "late"),
         Index("ix_check_records_task_window_end", "task_id", "window_end"),
     )
 
@@ -151,7 +151,7 @@ class CheckPhoto(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    record: Mapped[CheckRecord] = relationship(back_populates="photos")
+    record: Mapped[CheckRecord] = relationship(CheckRecord, back_populates="photos")
 
 
 class CheckScanState(db.Model):

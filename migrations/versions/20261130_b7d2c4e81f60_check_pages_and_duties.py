@@ -4,7 +4,7 @@ Issue 13 item 5. The technical person's targeted check at least once a quarter a
 (《危险化学品企业重大危险源安全包保责任制办法（试行）》第五条第（五）项); docs/duties.md.
 
 Revision ID: b7d2c4e81f60
-Revises: 7b3e5a91c0d4
+Revises: 7da2e722df05
 Create Date: 2026-11-30 00:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b7d2c4e81f60'
-down_revision = '7b3e5a91c0d4'  # after the national risk model (the merger re-chains)
+down_revision = '7da2e722df05'  # after the check tables (the merger re-chains)
 branch_labels = None
 depends_on = None
 
