@@ -3,6 +3,8 @@ manager's tasks and figures, the 包保 duties and 履职 view, the holiday cale
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +16,7 @@ from app.checks import duties, queries, service
 from app.checks.forms import AbnormalForm, DutyItemForm
 from app.checks.labels_pdf import label_context
 from app.checks.models import CheckRecord, CheckTask
-from app.clock import to_local
+from app.clock import to_local, utcnow
 from app.errors import Forbidden, ServiceError
 from app.extensions import db
 from app.risks.models import ControlMeasure, RiskPoint
@@ -96,10 +98,17 @@ def duty_item_active(item_id: int):
 OPEN_STATES = ("due", "missed")
 
 
+OVERDUE_HOURS = 24
+
+
 def _today_windows(**kw) -> list[dict]:
-    """The user's windows of today (default period of ``windows_for``) that still want a check:
-    due now, or closed today without one (overdue: it may still be recorded, as late)."""
-    return queries.windows_for(current_user, assignee="me", state=list(OPEN_STATES), **kw)
+    """The user's windows that want a check now: due (open now, or later today), and overdue — closed
+    without a check in the last 24 hours (it may still be recorded, as late)."""
+    now = service.now_cst()
+    windows = queries.windows_for(current_user, assignee="me", state=list(OPEN_STATES),
+                                  from_=now - timedelta(hours=OVERDUE_HOURS), to=now.date().isoformat(), **kw)
+    since = utcnow() - timedelta(hours=OVERDUE_HOURS)
+    return [w for w in windows if w["state"] == "due" or w["ends_at"] > since]
 
 
 def _unit_cards(windows: list[dict]) -> list[dict]:

@@ -25,8 +25,11 @@ def test_my_tasks_shows_the_unit_with_its_due_and_overdue_checks(world, client, 
     with clock.moved_to(MONDAY):
         page = client.get("/checks/").get_data(as_text=True)
     assert "液氯储罐区" in page
-    # Sunday's three daily windows closed at midnight without a check: overdue, today's three due.
-    assert "今天：3项待排查，0项已超期。" in page or "3项待排查" in page
+    # Sunday's three daily windows closed at midnight without a check: overdue; today's three are due.
+    assert "今天：3项待排查，3项已超期。" in page
+    with clock.moved_to(MONDAY + timedelta(days=1, hours=1)):  # Tuesday 09:30: Sunday's are a day old
+        page = client.get("/checks/").get_data(as_text=True)
+    assert "今天：3项待排查，3项已超期。" in page  # Monday's missed, not Sunday's any more
 
 
 def test_all_normal_records_each_due_measure_once_even_tapped_twice(world, client, tank_farm):
