@@ -151,7 +151,7 @@ class CheckPhoto(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    record: Mapped[CheckRecord] = relationship(back_populates="photos")
+    record: Mapped[CheckRecord] = relationship(CheckRecord, back_populates="photos")
 
 
 class CheckScanState(db.Model):
