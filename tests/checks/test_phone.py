@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import clock
 from app.checks.models import CheckRecord
 from app.hazards.models import Hazard
-from tests.checks.conftest import MONDAY
+from tests.checks.conftest import NOV_MONDAY as MONDAY
 from tests.conftest import login
 
 
