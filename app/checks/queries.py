@@ -173,9 +173,9 @@ def task_counts(enterprise_ids_: list[int], a: datetime, b: datetime, *, now: da
     open_recorded: set = set()
     judge_due = a < now < b
     if judge_due:
-        open_recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
+        open_recorded = set(map(tuple, db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
             CheckRecord.enterprise_id.in_(enterprise_ids_), CheckRecord.window_end > to_utc(now),
-            CheckRecord.window_start <= to_utc(now))).tuples())
+            CheckRecord.window_start <= to_utc(now)))))
     planned_cache: dict = {}
     open_cache: dict = {}
     out = {}
@@ -222,7 +222,7 @@ def _group_key(group_by: str, per_task: dict):
             else ("department", row.assignee_department_id)
     # department: the department named, or the assignee's own department (None: no department).
     users = {r.assignee_user_id for r in per_task if r.assignee_user_id is not None}
-    dept_of = dict(db.session.execute(select(User.id, User.department_id).where(User.id.in_(users))).tuples()) \
+    dept_of = dict(db.session.execute(select(User.id, User.department_id).where(User.id.in_(users))).all()) \
         if users else {}
     return lambda row: row.assignee_department_id if row.assignee_department_id is not None \
         else dept_of.get(row.assignee_user_id)
@@ -235,21 +235,21 @@ def _groups(group_by: str, grouped: dict) -> list[dict]:
     keys = list(grouped)
     if group_by == "enterprise":
         names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
-            Enterprise.id.in_([k for k in keys if k is not None]))).tuples())
+            Enterprise.id.in_([k for k in keys if k is not None]))).all())
     elif group_by == "department":
         names = dict(db.session.execute(select(Department.id, Department.name).where(
-            Department.id.in_([k for k in keys if k is not None]))).tuples())
+            Department.id.in_([k for k in keys if k is not None]))).all())
     elif group_by == "risk_point":
         from app.risks.models import RiskPoint
 
         names = dict(db.session.execute(select(RiskPoint.id, RiskPoint.name).where(
-            RiskPoint.id.in_([k for k in keys if k is not None]))).tuples())
+            RiskPoint.id.in_([k for k in keys if k is not None]))).all())
     elif group_by == "user":
         uids = [k[1] for k in keys if k[0] == "user"]
         dids = [k[1] for k in keys if k[0] == "department"]
-        unames = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(uids))).tuples())
+        unames = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(uids))).all())
         dnames = dict(db.session.execute(select(Department.id, Department.name).where(
-            Department.id.in_(dids))).tuples())
+            Department.id.in_(dids))).all())
         names = {k: (unames if k[0] == "user" else dnames).get(k[1], "") for k in keys}
     out = []
     for key, counts in grouped.items():
@@ -349,7 +349,7 @@ def legacy_checks(user: User, risk_point_id: int) -> list[dict]:
 
     point = access.get_visible(RiskPoint, risk_point_id, user)
     measures = dict(db.session.execute(select(ControlMeasure.legacy_key, ControlMeasure.id).where(
-        ControlMeasure.risk_point_id == point.id, ControlMeasure.legacy_key.is_not(None))).tuples())
+        ControlMeasure.risk_point_id == point.id, ControlMeasure.legacy_key.is_not(None))).all())
     rows = db.session.scalars(select(LegacyRecord).where(LegacyRecord.risk_point_id == point.id)
                               .order_by(LegacyRecord.checked_on.desc(), LegacyRecord.id.desc())).all()
     return [{"id": r.id, "measure_id": measures.get(r.item_key), "item_key": r.item_key, "measure": r.measure,

@@ -15,13 +15,12 @@ from app import access, storage, ui
 from app.checks import duties, queries, service
 from app.checks.forms import AbnormalForm, DutyItemForm
 from app.checks.labels_pdf import label_context
-from app.checks.models import CheckRecord, CheckTask
+from app.checks.models import CheckTask
 from app.clock import to_local, utcnow
-from app.errors import Forbidden, ServiceError
+from app.errors import Forbidden
 from app.extensions import db
 from app.risks.models import ControlMeasure, RiskPoint
 from reports.render import render_pdf
-from workflows.check_tasks import from_utc
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
 

@@ -111,9 +111,3 @@ class AreaForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Excel file (.xlsx)"))
-
-
-class CheckForm(FlaskForm):
-    item = StringField()
-    result = StringField()
-    note = TextAreaField(_l("What is wrong"))

@@ -85,7 +85,7 @@ NOV_MONDAY = clock.local_moment(datetime(2026, 11, 2).date(), 8, 30)
 
 
 @pytest.fixture
-def tank_farm(world, make_point):
+def tank_farm(world, make_point):  # noqa: F811  (the fixture imported above)
     """Enterprise a's chlorine tank farm: a major hazard source (principal, technical = the manager,
     operator = the member of staff), one unit with one event and three measures checked by people and
     one watched by monitoring; a daily task per manual measure assigned to the member of staff."""

@@ -45,7 +45,7 @@ def test_all_normal_records_each_due_measure_once_even_tapped_twice(world, clien
     assert {(r.result.value, r.via_qr, r.device_id, r.late) for r in records} == {("normal", True, "phone-7", False)}
     with clock.moved_to(MONDAY):
         page = client.get(f"/checks/units/{tank_farm.point.id}").get_data(as_text=True)
-    assert "全部正常" not in page and page.count("已排查") == 3
+    assert 'id="all-normal"' not in page and page.count(">已排查<") == 3 and page.count(">超期未排查<") == 3
 
 
 def test_abnormal_opens_the_report_filled_in_and_records_a_hazard_once(world, client, tank_farm):
