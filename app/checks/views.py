@@ -11,16 +11,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import access, storage, ui
-from app.checks import duties, queries, service
-from app.checks.forms import AbnormalForm, DutyItemForm
+from app import access, labels, storage, ui
+from app.auth.models import User
+from app.checks import duties, exports, queries, service
+from app.checks.forms import AbnormalForm, DutyItemForm, TaskForm
 from app.checks.labels_pdf import label_context
 from app.checks.models import CheckTask
 from app.clock import to_local, utcnow
 from app.errors import Forbidden
 from app.extensions import db
-from app.risks.models import ControlMeasure, RiskPoint
+from app.organisations.models import Department, Enterprise, Region
+from app.risks.models import ControlMeasure, RiskPoint, RiskPointStatus
 from reports.render import render_pdf
+from workflows.check_tasks import from_utc
+from workflows.grading import CONTROL_ORDER
+from workflows.national_codes import TASK_TYPE_NAMES, TaskType
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
 
@@ -241,6 +246,286 @@ def retired_checklist():
     return redirect(url_for("checks.my"))
 
 
+# --- the manager: tasks from the register ---------------------------------------------------------------
+
+def _managed_enterprise() -> Enterprise:
+    """The enterprise whose tasks the user defines: his own; the admin names one (``?enterprise_id=``)."""
+    ident = request.values.get("enterprise_id", type=int) if current_user.role.value == "admin" \
+        else current_user.enterprise_id
+    if ident is None:
+        abort(404)
+    enterprise = access.get_visible(Enterprise, ident, current_user)
+    if not access.can(current_user, "check.manage", enterprise.id):
+        raise Forbidden()
+    return enterprise
+
+
+def _assignee_choices(enterprise: Enterprise) -> list[tuple[str, str]]:
+    users = db.session.scalars(select(User).where(User.enterprise_id == enterprise.id, User.active.is_(True))
+                               .order_by(User.display_name)).all()
+    depts = db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
+                               .order_by(Department.path)).all()
+    return [("", "—")] + [(f"u:{u.id}", u.display_name) for u in users] + \
+        [(f"d:{d.id}", _("Department: %(name)s", name=d.name)) for d in depts]
+
+
+def _task_form(enterprise: Enterprise, *, bulk: bool = False) -> TaskForm:
+    form = TaskForm()
+    form.assignee.choices = _assignee_choices(enterprise)
+    form.task_type.choices = [(t.value, TASK_TYPE_NAMES[t]) for t in TaskType]
+    form.control_level.choices = [(lv.value, labels.label(lv)) for lv in CONTROL_ORDER]
+    if request.method == "GET" and not form.starts_on.data:
+        form.starts_on.data = service.now_cst().date().isoformat()
+    return form
+
+
+def _task_fields(form: TaskForm) -> dict:
+    who = form.assignee.data or ""
+    fields = {"cycle": form.cycle.data if form.cycle.data is not None else request.form.get("cycle"),
+              "cycle_unit": form.cycle_unit.data, "workday_type": form.workday_type.data,
+              "starts_at": f"{form.starts_on.data}T00:00:00+08:00" if form.starts_on.data else None,
+              "work_start": form.work_start.data or None, "work_end": form.work_end.data or None,
+              "task_type": form.task_type.data or "routine", "task_number": form.task_number.data}
+    if who.startswith("u:"):
+        fields["assignee_user_id"] = who[2:]
+    elif who.startswith("d:"):
+        fields["assignee_department_id"] = who[2:]
+    return fields
+
+
+TASK_ALIASES = {"starts_at": "starts_on", "assignee_user_id": "assignee", "assignee_department_id": "assignee",
+                "measure_id": "general"}
+
+
+@bp.route("/register")
+@login_required
+def register():
+    """The enterprise's units and their measures checked by people, with their tasks: define them here."""
+    enterprise = _managed_enterprise()
+    points = db.session.scalars(select(RiskPoint).where(
+        RiskPoint.enterprise_id == enterprise.id, RiskPoint.status == RiskPointStatus.active)
+        .order_by(RiskPoint.area, RiskPoint.name)).all()
+    measures = db.session.scalars(select(ControlMeasure).where(
+        ControlMeasure.enterprise_id == enterprise.id, ControlMeasure.active.is_(True))
+        .order_by(ControlMeasure.risk_point_id, ControlMeasure.event_id, ControlMeasure.position,
+                  ControlMeasure.id)).all()
+    tasks = db.session.scalars(select(CheckTask).where(CheckTask.enterprise_id == enterprise.id,
+                                                       CheckTask.active.is_(True)).order_by(CheckTask.id)).all()
+    by_measure: dict[int, list] = {}
+    for t in tasks:
+        by_measure.setdefault(t.measure_id, []).append(t)
+    by_point: dict[int, list] = {}
+    for m in measures:
+        by_point.setdefault(m.risk_point_id, []).append(m)
+    return render_template("checks/register.html", enterprise=enterprise, points=points, by_point=by_point,
+                           by_measure=by_measure, task_count=len(tasks))
+
+
+@bp.route("/measures/<int:measure_id>/tasks/new", methods=["GET", "POST"])
+@login_required
+def task_new(measure_id: int):
+    measure = access.get_visible(ControlMeasure, measure_id, current_user)
+    if not access.can(current_user, "check.manage", measure.enterprise_id):
+        raise Forbidden()
+    enterprise = db.session.get(Enterprise, measure.enterprise_id)
+    form = _task_form(enterprise)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            done = ui.attempt(lambda: service.create_task(current_user, measure.id, **_task_fields(form)), form,
+                              aliases=TASK_ALIASES)
+            if done.ok:
+                flash(_("Check task defined."), "success")
+                return redirect(url_for("checks.register", enterprise_id=enterprise.id
+                                        if current_user.role.value == "admin" else None))
+            status = done.status
+        else:
+            status = 422
+    return render_template("checks/task_form.html", form=form, measure=measure, enterprise=enterprise,
+                           bulk=False), status
+
+
+@bp.route("/tasks/bulk", methods=["GET", "POST"])
+@login_required
+def task_bulk():
+    """One task per measure checked by people of every unit controlled at a level."""
+    enterprise = _managed_enterprise()
+    form = _task_form(enterprise, bulk=True)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            fields = _task_fields(form)
+            done = ui.attempt(lambda: service.create_tasks_bulk(
+                current_user, enterprise_id=enterprise.id, control_level=form.control_level.data, **fields),
+                form, aliases=TASK_ALIASES)
+            if done.ok:
+                flash(_("%(n)s check tasks defined (measures that had such a task already were skipped).",
+                        n=len(done.value)), "success")
+                return redirect(url_for("checks.register", enterprise_id=enterprise.id
+                                        if current_user.role.value == "admin" else None))
+            status = done.status
+        else:
+            status = 422
+    return render_template("checks/task_form.html", form=form, measure=None, enterprise=enterprise,
+                           bulk=True), status
+
+
+@bp.route("/tasks/<int:task_id>/deactivate", methods=["POST"])
+@login_required
+def task_deactivate(task_id: int):
+    task = access.get_visible(CheckTask, task_id, current_user)
+    done = ui.attempt(lambda: service.update_task(current_user, task.id, active=False,
+                                                  version=request.form.get("version")))
+    if done.ok:
+        flash(_("Task deactivated: no window starts from now on; its past stays counted."), "success")
+    return redirect(url_for("checks.register", enterprise_id=task.enterprise_id
+                            if current_user.role.value == "admin" else None))
+
+
+# --- figures: planned / done / late / missed ----------------------------------------------------------
+
+GROUPS = {"department": _l("Department"), "user": _l("Person"), "task_type": _l("Task type"),
+          "risk_point": _l("Unit"), "enterprise": _l("Enterprise")}
+
+
+def _stats_args() -> dict:
+    """The period (dates, both included; default the last 7 days), the grouping and the scope."""
+    today = service.now_cst().date()
+    args = {"from": request.args.get("from") or (today - timedelta(days=6)).isoformat(),
+            "to": request.args.get("to") or today.isoformat(),
+            "group_by": request.args.get("group_by") or ("enterprise" if not current_user.role.is_enterprise
+                                                         else "department"),
+            "enterprise_id": request.args.get("enterprise_id", type=int),
+            "region_id": request.args.get("region_id", type=int)}
+    if args["group_by"] not in GROUPS:
+        args["group_by"] = "department"
+    if current_user.role.is_enterprise:
+        args["enterprise_id"], args["region_id"] = current_user.enterprise_id, None
+        if args["group_by"] == "enterprise":
+            args["group_by"] = "department"
+    return args
+
+
+def _stats(args: dict) -> dict:
+    return queries.check_stats(current_user, enterprise_id=args["enterprise_id"], region_id=args["region_id"],
+                               from_=args["from"], to=args["to"], group_by=args["group_by"])
+
+
+def _scope_name(args: dict) -> str:
+    if args["enterprise_id"]:
+        e = db.session.get(Enterprise, args["enterprise_id"])
+        return e.name if e else ""
+    if args["region_id"]:
+        r = db.session.get(Region, args["region_id"])
+        return r.name if r else ""
+    return _("Everything you may see")
+
+
+@bp.route("/stats")
+@login_required
+def stats():
+    if not access.can(current_user, "check.stats"):
+        raise Forbidden()
+    args = _stats_args()
+    done = ui.attempt(lambda: _stats(args))
+    figures = done.value if done.ok else None
+    enterprises = [] if current_user.role.is_enterprise else db.session.scalars(
+        access.visible(Enterprise, current_user).order_by(Enterprise.name).limit(500)).all()
+    return render_template("checks/stats.html", figures=figures, args=args, groups=GROUPS,
+                           enterprises=enterprises, scope=_scope_name(args)), 200 if done.ok else done.status
+
+
+def _link_args(args: dict, **extra) -> dict:
+    keep = {k: v for k, v in args.items() if v not in (None, "")}
+    keep.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return keep
+
+
+@bp.route("/stats.xlsx")
+@login_required
+def stats_xlsx():
+    if not access.can(current_user, "check.stats"):
+        raise Forbidden()
+    args = _stats_args()
+    figures = _stats(args)
+    data = exports.figures_xlsx(figures, title=_("Check tasks: %(scope)s", scope=_scope_name(args)),
+                                period=f"{args['from']} — {args['to']}", group_title=str(GROUPS[args["group_by"]]))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=check-figures.xlsx",
+                             "X-Content-Type-Options": "nosniff"})
+
+
+def _in_group(task: CheckTask, group_by: str | None, key: str | None, dept_of: dict) -> bool:
+    if not group_by or key in (None, ""):
+        return True
+    if group_by == "task_type":
+        return task.task_type.value == key
+    if group_by == "risk_point":
+        return str(task.risk_point_id) == key
+    if group_by == "enterprise":
+        return str(task.enterprise_id) == key
+    if group_by == "user":
+        kind, _sep, ident = key.partition(":")
+        return str(task.assignee_user_id if kind == "user" else task.assignee_department_id) == ident \
+            and (task.assignee_user_id is not None) == (kind == "user")
+    dept = task.assignee_department_id if task.assignee_department_id is not None \
+        else dept_of.get(task.assignee_user_id)
+    return str(dept) == key if key != "None" else dept is None
+
+
+def _missed_rows(args: dict) -> list[dict]:
+    """The missed windows of the period (closing in it, as the figures count them), of the group asked."""
+    a, b = queries.period(args["from"], args["to"])
+    windows = queries.windows_for(current_user, enterprise_id=args["enterprise_id"], state="missed",
+                                  from_=args["from"], to=args["to"])
+    a_utc, b_utc = service.to_utc(a), service.to_utc(b)
+    windows = [w for w in windows if a_utc < w["ends_at"] <= b_utc]
+    if args["region_id"]:
+        region = access.get_visible(Region, args["region_id"], current_user)
+        inside = set(db.session.scalars(select(Enterprise.id).where(
+            Enterprise.region_id.in_(access.region_subtree(region.path)))))
+    else:
+        inside = None
+    tasks = {t.id: t for t in db.session.scalars(select(CheckTask).where(
+        CheckTask.id.in_({w["task_id"] for w in windows})))} if windows else {}
+    users = {t.assignee_user_id for t in tasks.values() if t.assignee_user_id}
+    dept_of = dict(db.session.execute(select(User.id, User.department_id).where(User.id.in_(users))).all()) \
+        if users else {}
+    rows = []
+    for w in windows:
+        t = tasks[w["task_id"]]
+        if inside is not None and t.enterprise_id not in inside:
+            continue
+        if not _in_group(t, args["group_by"], args.get("key"), dept_of):
+            continue
+        who = t.assignee_user.display_name if t.assignee_user else (
+            t.assignee_department.name if t.assignee_department else "")
+        rows.append({"task": t, "unit": t.risk_point.name, "measure": t.measure.description, "assignee": who,
+                     "task_type": TASK_TYPE_NAMES[t.task_type], "enterprise": t.risk_point.enterprise.name,
+                     "starts": from_utc(w["starts_at"]).strftime("%Y-%m-%d %H:%M"),
+                     "ends": from_utc(w["ends_at"]).strftime("%Y-%m-%d %H:%M")})
+    return rows
+
+
+@bp.route("/missed")
+@login_required
+def missed():
+    """Drill into the missed windows (超期未排查) behind a figure."""
+    if not access.can(current_user, "check.stats"):
+        raise Forbidden()
+    args = _stats_args() | {"key": request.args.get("key") or None}
+    done = ui.attempt(lambda: _missed_rows(args))
+    rows = done.value if done.ok else []
+    if request.args.get("format") == "xlsx":
+        data = exports.missed_xlsx(rows, title=_("Missed checks: %(scope)s", scope=_scope_name(args)),
+                                   period=f"{args['from']} — {args['to']}")
+        return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": "attachment; filename=missed-checks.xlsx",
+                                 "X-Content-Type-Options": "nosniff"})
+    return render_template("checks/missed.html", rows=rows[:1000], total=len(rows), args=args,
+                           scope=_scope_name(args))
+
+
 # --- the unit's QR label ------------------------------------------------------------------------------
 
 def _measure_count(point: RiskPoint) -> int:
@@ -267,7 +552,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["cycle_unit"] = lambda u: str(CYCLE_UNIT_LABELS.get(getattr(u, "value", u), u or ""))
     app.jinja_env.filters["window_state"] = lambda st: str(WINDOW_STATE_LABELS.get(getattr(st, "value", st), st))
+    app.jinja_env.globals["link_args"] = _link_args
+    app.jinja_env.filters["rate"] = lambda r: "—" if r is None else f"{r * 100:.1f}%"
+    app.jinja_env.globals["task_type_names"] = TASK_TYPE_NAMES
     app.jinja_env.filters["utc_iso"] = lambda ts: ts.isoformat() + "+00:00" if ts else ""
     app.jinja_env.filters["cst"] = lambda ts, fmt="%m-%d %H:%M": to_local(ts).strftime(fmt) if ts else ""
     ui.nav_item("checks.my", _l("My tasks"), lambda u: u.role.is_enterprise)
+    ui.nav_item("checks.register", _l("Check tasks"), lambda u: u.role.value == "enterprise_manager")
+    ui.nav_item("checks.stats", _l("Check figures"), lambda u: access.can(u, "check.stats"))
     ui.nav_item("checks.duty_templates", _l("Major hazard duty lists"), lambda u: access.can(u, "duty.configure"))
