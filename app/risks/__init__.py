@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
 
     from app import storage, ui
     from app.api import register
-    from app.risks import api, demo, service, summary, views  # noqa: F401
+    from app.risks import api, demo, national_api, service, summary, views  # noqa: F401
 
     importlib.import_module("app.risks.policy")  # registers the rules
     storage.register_references("site_plans", _stored_plans)
@@ -120,6 +120,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     register(api.blp)
+    for blp in (national_api.objects_blp, national_api.events_blp, national_api.measures_blp):
+        register(blp)
     service.connect_signals()
     summary.connect()
     ui.nav_item("risks.index", _l("Risk register"))
