@@ -526,6 +526,60 @@ def missed():
                            scope=_scope_name(args))
 
 
+# --- 包保: the duties of major hazard sources and the 履职 view -----------------------------------------------
+
+def _duty_args() -> dict:
+    today = service.now_cst().date()
+    return {"from": request.args.get("from") or (today - timedelta(days=89)).isoformat(),
+            "to": request.args.get("to") or today.isoformat(),
+            "enterprise_id": current_user.enterprise_id if current_user.role.is_enterprise
+            else request.args.get("enterprise_id", type=int),
+            "region_id": None if current_user.role.is_enterprise else request.args.get("region_id", type=int)}
+
+
+@bp.route("/duties")
+@login_required
+def duty_performance():
+    """履职: each major hazard source's three 包保 persons and how they did their duty checks — for the
+    enterprise, and for the authorities over the sources of their region."""
+    if not access.can(current_user, "check.stats"):
+        raise Forbidden()
+    args = _duty_args()
+    done = ui.attempt(lambda: (lambda objs: (objs, duties.performance(current_user, objs, args["from"], args["to"])))(
+        duties.sources(current_user, enterprise_id=args["enterprise_id"], region_id=args["region_id"])))
+    objs, perf = done.value if done.ok else ([], {})
+    return render_template("checks/duties.html", objects=objs, perf=perf, args=args), 200 if done.ok else done.status
+
+
+@bp.route("/duties/<int:object_id>")
+@login_required
+def duty_source(object_id: int):
+    from app.risks.models import RiskObject
+
+    obj = access.get_visible(RiskObject, object_id, current_user)
+    if not access.can(current_user, "check.stats"):
+        raise Forbidden()
+    args = _duty_args() | {"enterprise_id": obj.enterprise_id}
+    done = ui.attempt(lambda: duties.performance(current_user, [obj], args["from"], args["to"]))
+    rows = done.value.get(obj.id, []) if done.ok else []
+    tasks = db.session.scalars(select(CheckTask).join(RiskPoint, RiskPoint.id == CheckTask.risk_point_id).where(
+        RiskPoint.object_id == obj.id, CheckTask.task_type != "routine").order_by(
+        CheckTask.task_type, CheckTask.starts_at, CheckTask.id).limit(500)).all()
+    return render_template("checks/duty_source.html", obj=obj, rows=rows, tasks=tasks, args=args,
+                           may_generate=access.can(current_user, "check.manage", obj.enterprise_id)), \
+        200 if done.ok else done.status
+
+
+@bp.route("/duties/<int:object_id>/generate", methods=["POST"])
+@login_required
+def duty_generate(object_id: int):
+    done = ui.attempt(lambda: duties.generate(current_user, object_id))
+    if done.ok:
+        flash(_("%(n)s 包保 check tasks generated.", n=len(done.value)) if done.value
+              else _("Every duty already has its tasks."), "success")
+    return redirect(url_for("checks.duty_source", object_id=object_id))
+
+
 # --- the unit's QR label ------------------------------------------------------------------------------
 
 def _measure_count(point: RiskPoint) -> int:
@@ -548,7 +602,21 @@ CYCLE_UNIT_LABELS = {"hour": _l("hours"), "day": _l("days"), "week": _l("weeks")
                      "year": _l("years")}
 
 
+def _task_when(task: CheckTask) -> str:
+    """How often a task is due: its cycle, or the one window of a one-off (before-holiday) task."""
+    if task.ends_at is not None and task.cycle_unit.value == "day" \
+            and task.ends_at - task.starts_at <= timedelta(days=task.cycle):
+        fmt = "%Y-%m-%d"
+        return _("Once: %(a)s to %(b)s", a=to_local(task.starts_at).strftime(fmt),
+                 b=(to_local(task.ends_at) - timedelta(days=1)).strftime(fmt))
+    text = _("Every %(n)s %(unit)s", n=task.cycle, unit=str(CYCLE_UNIT_LABELS[task.cycle_unit.value]))
+    if task.work_start:
+        text += f" {task.work_start}–{task.work_end}"
+    return text
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["task_when"] = _task_when
     app.register_blueprint(bp)
     app.jinja_env.filters["cycle_unit"] = lambda u: str(CYCLE_UNIT_LABELS.get(getattr(u, "value", u), u or ""))
     app.jinja_env.filters["window_state"] = lambda st: str(WINDOW_STATE_LABELS.get(getattr(st, "value", st), st))
@@ -560,4 +628,5 @@ def init_app(app: Flask) -> None:
     ui.nav_item("checks.my", _l("My tasks"), lambda u: u.role.is_enterprise)
     ui.nav_item("checks.register", _l("Check tasks"), lambda u: u.role.value == "enterprise_manager")
     ui.nav_item("checks.stats", _l("Check figures"), lambda u: access.can(u, "check.stats"))
+    ui.nav_item("checks.duty_performance", _l("包保 duties"), lambda u: access.can(u, "check.stats"))
     ui.nav_item("checks.duty_templates", _l("Major hazard duty lists"), lambda u: access.can(u, "duty.configure"))

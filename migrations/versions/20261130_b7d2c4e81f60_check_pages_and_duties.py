@@ -1,4 +1,4 @@
-"""check pages and 包保 duties: duty templates (three lists, seeded with the cited items)
+"""check pages and 包保 duties: duty templates (three lists, seeded with the cited items), duty tasks
 
 Issue 13 item 5. The technical person's targeted check at least once a quarter and before holidays
 (《危险化学品企业重大危险源安全包保责任制办法（试行）》第五条第（五）项); docs/duties.md.
@@ -50,6 +50,27 @@ def upgrade():
     with op.batch_alter_table('duty_template_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_duty_template_items_template_id'), ['template_id'], unique=False)
 
+    op.create_table(
+        'duty_tasks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('item_id', sa.Integer(), nullable=False),
+        sa.Column('object_id', sa.Integer(), nullable=False),
+        sa.Column('measure_id', sa.Integer(), nullable=False),
+        sa.Column('task_id', sa.Integer(), nullable=False),
+        sa.Column('occasion', sa.Date(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['item_id'], ['duty_template_items.id']),
+        sa.ForeignKeyConstraint(['measure_id'], ['control_measures.id']),
+        sa.ForeignKeyConstraint(['object_id'], ['risk_objects.id']),
+        sa.ForeignKeyConstraint(['task_id'], ['check_tasks.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('task_id'),
+    )
+    with op.batch_alter_table('duty_tasks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_duty_tasks_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duty_tasks_measure_id'), ['measure_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duty_tasks_object_id'), ['object_id'], unique=False)
+
     op.bulk_insert(templates, [
         {"id": 1, "role": "principal", "citation": MEASURES + "第四条"},
         {"id": 2, "role": "technical", "citation": MEASURES + "第五条"},
@@ -72,6 +93,11 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('duty_tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_duty_tasks_object_id'))
+        batch_op.drop_index(batch_op.f('ix_duty_tasks_measure_id'))
+        batch_op.drop_index(batch_op.f('ix_duty_tasks_item_id'))
+    op.drop_table('duty_tasks')
     with op.batch_alter_table('duty_template_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_duty_template_items_template_id'))
     op.drop_table('duty_template_items')
