@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app import access, labels, storage, ui
 from app.auth.models import User
 from app.checks import duties, exports, queries, service
-from app.checks.forms import AbnormalForm, DutyItemForm, TaskForm
+from app.checks.forms import AbnormalForm, CalendarImportForm, CalendarYearForm, DutyItemForm, TaskForm
 from app.checks.labels_pdf import label_context
 from app.checks.models import CheckTask
 from app.clock import to_local, utcnow
@@ -580,6 +580,138 @@ def duty_generate(object_id: int):
     return redirect(url_for("checks.duty_source", object_id=object_id))
 
 
+# --- the holiday calendar (admin) ---------------------------------------------------------------------
+
+def _calendar_admin() -> None:
+    if not access.can(current_user, "check.calendar"):
+        raise Forbidden()
+
+
+def _year_rows() -> list[dict]:
+    from app.checks.models import WorkCalendarYear
+    from workflows import work_calendar
+
+    cal = service.calendar()
+    stored = {r.year: r for r in db.session.scalars(select(WorkCalendarYear))}
+    shipped = work_calendar.statutory().years
+    rows = []
+    for year in sorted(cal.years, reverse=True):
+        y = cal.years[year]
+        row = stored.get(year)
+        rows.append({"year": year, "title": y.title, "document": y.document, "issued": y.issued, "source": y.source,
+                     "holidays": len(y.holidays), "days_off": len(y.days_off), "worked": len(y.workdays),
+                     "shipped": year in shipped, "imported": row is not None and row.updated_by_id is not None,
+                     "updated_at": row.updated_at if row is not None and row.updated_by_id is not None else None})
+    return rows
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@storage.upload_limit
+@login_required
+def calendar_admin():
+    """The statutory holidays and adjusted working days per year: list, import a file, see what is missing."""
+    _calendar_admin()
+    form = CalendarImportForm()
+    status = 200
+    if request.method == "POST":
+        upload = form.file.data
+        text = form.text.data or ""
+        if upload is not None and getattr(upload, "filename", ""):
+            raw = storage.read_limited(upload)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = None
+        if text is None:
+            form.file.errors = [_("The file is not UTF-8 text.")]
+            status = 422
+        elif form.validate_on_submit():
+            done = ui.attempt(lambda: service.import_calendar(current_user, text), form,
+                              aliases={"file": "file"})
+            if done.ok:
+                flash(_("Calendar imported: %(years)s.", years="、".join(str(y) for y in done.value)), "success")
+                return redirect(url_for("checks.calendar_admin"))
+            status = done.status
+        else:
+            status = 422
+    return render_template("checks/calendar.html", years=_year_rows(), form=form,
+                           missing=service.missing_calendar_years()), status
+
+
+@bp.route("/calendar/<int:year>", methods=["GET", "POST"])
+@login_required
+def calendar_year(year: int):
+    """One year's days, as text in the import format: correct them and save (the year is replaced)."""
+    from workflows import work_calendar
+
+    _calendar_admin()
+    cal = service.calendar()
+    form = CalendarYearForm()
+    if request.method == "GET":
+        if year in cal.years:
+            form.text.data = work_calendar.dumps(work_calendar.WorkCalendar({year: cal.years[year]}))
+        elif 1900 < year < 2200:
+            form.text.data = (f"year {year}\ntitle 国务院办公厅关于{year}年部分节假日安排的通知\ndocument \n"
+                              "issued \nsource \n")
+        else:
+            abort(404)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            def save():
+                try:
+                    years = set(work_calendar.parse(form.text.data).years)
+                except work_calendar.CalendarFormatError:
+                    years = {year}  # the import names the line and the reason
+                if years != {year}:
+                    from app.errors import Invalid
+
+                    raise Invalid(fields={"text": _("This page edits %(year)s only.", year=year)})
+                return service.import_calendar(current_user, form.text.data)
+
+            done = ui.attempt(save, form, aliases={"file": "text"})
+            if done.ok:
+                flash(_("Calendar of %(year)s saved.", year=year), "success")
+                return redirect(url_for("checks.calendar_admin"))
+            status = done.status
+        else:
+            status = 422
+    return render_template("checks/calendar_year.html", year=year, form=form,
+                           known=year in cal.years), status
+
+
+@bp.route("/calendar/<int:year>/delete", methods=["POST"])
+@login_required
+def calendar_delete(year: int):
+    _calendar_admin()
+    done = ui.attempt(lambda: service.delete_calendar_year(current_user, year))
+    if done.ok:
+        flash(_("The calendar of %(year)s was removed.", year=year), "success")
+    return redirect(url_for("checks.calendar_admin"))
+
+
+@bp.route("/calendar.txt")
+@login_required
+def calendar_export():
+    _calendar_admin()
+    return Response(service.export_calendar(current_user), mimetype="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=work-calendar.txt",
+                             "X-Content-Type-Options": "nosniff"})
+
+
+def _home_warnings() -> list[dict]:
+    """What the home page warns of: the admin, when this year or next has no holiday calendar."""
+    if not current_user.is_authenticated or not access.can(current_user, "check.calendar"):
+        return []
+    missing = service.missing_calendar_years()
+    if not missing:
+        return []
+    return [{"text": _("No holiday calendar for %(years)s: tasks on statutory working days count Monday to "
+                       "Friday as working days. Import the State Council notice.",
+                       years="、".join(str(y) for y in missing)),
+             "href": url_for("checks.calendar_admin"), "link": _("Holiday calendar")}]
+
+
 # --- the unit's QR label ------------------------------------------------------------------------------
 
 def _measure_count(point: RiskPoint) -> int:
@@ -629,4 +761,6 @@ def init_app(app: Flask) -> None:
     ui.nav_item("checks.register", _l("Check tasks"), lambda u: u.role.value == "enterprise_manager")
     ui.nav_item("checks.stats", _l("Check figures"), lambda u: access.can(u, "check.stats"))
     ui.nav_item("checks.duty_performance", _l("包保 duties"), lambda u: access.can(u, "check.stats"))
+    app.context_processor(lambda: {"checks_home_warnings": _home_warnings})
+    ui.nav_item("checks.calendar_admin", _l("Holiday calendar"), lambda u: access.can(u, "check.calendar"))
     ui.nav_item("checks.duty_templates", _l("Major hazard duty lists"), lambda u: access.can(u, "duty.configure"))
