@@ -45,6 +45,6 @@ def init_app(app: Flask) -> None:
     storage.register_references("check_photos", _stored_photos)
     register(api.blp)
 
-    from app.checks import duties, views  # noqa: F401  (the pages, the 包保 duties: issue 13 items 5–7)
+    from app.checks import demo, duties, views  # noqa: F401  (pages, 包保 duties, demo step: items 5–7, 10)
 
     views.init_app(app)
