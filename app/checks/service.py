@@ -494,6 +494,7 @@ def _report_hazard(actor: User, task: CheckTask, record: CheckRecord, note: str,
         actor, enterprise=task.risk_point.enterprise, title=title, description=note,
         risk_point_id=task.risk_point_id, control_measure_id=measure.id, check_record_id=record.id,
         danger_source=danger_source or "measure_failure",
+        accident_type=getattr(measure.event, "accident_type", None),  # the failed measure's accident scenario
         attachments=[("before", f.filename, f.data) for f in photos])
 
 
