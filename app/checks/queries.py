@@ -84,6 +84,11 @@ def period(from_, to, *, default_days: int | None = None) -> tuple[datetime, dat
     return a, b
 
 
+def _pairs(stmt) -> list:
+    """Rows of two columns as pairs (``dict(result)`` would take the Result for a mapping)."""
+    return db.session.execute(stmt).all()
+
+
 def _visible_enterprise(user: User, enterprise_id) -> Enterprise:
     return access.get_visible(Enterprise, enterprise_id, user)
 
@@ -175,7 +180,7 @@ def task_counts(enterprise_ids_: list[int], a: datetime, b: datetime, *, now: da
     if judge_due:
         open_recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
             CheckRecord.enterprise_id.in_(enterprise_ids_), CheckRecord.window_end > to_utc(now),
-            CheckRecord.window_start <= to_utc(now))).tuples())
+            CheckRecord.window_start <= to_utc(now))))
     planned_cache: dict = {}
     open_cache: dict = {}
     out = {}
@@ -222,7 +227,7 @@ def _group_key(group_by: str, per_task: dict):
             else ("department", row.assignee_department_id)
     # department: the department named, or the assignee's own department (None: no department).
     users = {r.assignee_user_id for r in per_task if r.assignee_user_id is not None}
-    dept_of = dict(db.session.execute(select(User.id, User.department_id).where(User.id.in_(users))).tuples()) \
+    dept_of = dict(_pairs(select(User.id, User.department_id).where(User.id.in_(users)))) \
         if users else {}
     return lambda row: row.assignee_department_id if row.assignee_department_id is not None \
         else dept_of.get(row.assignee_user_id)
@@ -234,22 +239,22 @@ def _groups(group_by: str, grouped: dict) -> list[dict]:
     names: dict = {}
     keys = list(grouped)
     if group_by == "enterprise":
-        names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
-            Enterprise.id.in_([k for k in keys if k is not None]))).tuples())
+        names = dict(_pairs(select(Enterprise.id, Enterprise.name).where(
+            Enterprise.id.in_([k for k in keys if k is not None]))))
     elif group_by == "department":
-        names = dict(db.session.execute(select(Department.id, Department.name).where(
-            Department.id.in_([k for k in keys if k is not None]))).tuples())
+        names = dict(_pairs(select(Department.id, Department.name).where(
+            Department.id.in_([k for k in keys if k is not None]))))
     elif group_by == "risk_point":
         from app.risks.models import RiskPoint
 
-        names = dict(db.session.execute(select(RiskPoint.id, RiskPoint.name).where(
-            RiskPoint.id.in_([k for k in keys if k is not None]))).tuples())
+        names = dict(_pairs(select(RiskPoint.id, RiskPoint.name).where(
+            RiskPoint.id.in_([k for k in keys if k is not None]))))
     elif group_by == "user":
         uids = [k[1] for k in keys if k[0] == "user"]
         dids = [k[1] for k in keys if k[0] == "department"]
-        unames = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(uids))).tuples())
-        dnames = dict(db.session.execute(select(Department.id, Department.name).where(
-            Department.id.in_(dids))).tuples())
+        unames = dict(_pairs(select(User.id, User.display_name).where(User.id.in_(uids))))
+        dnames = dict(_pairs(select(Department.id, Department.name).where(
+            Department.id.in_(dids))))
         names = {k: (unames if k[0] == "user" else dnames).get(k[1], "") for k in keys}
     out = []
     for key, counts in grouped.items():
@@ -348,8 +353,8 @@ def legacy_checks(user: User, risk_point_id: int) -> list[dict]:
     from app.risks.models import ControlMeasure, RiskPoint
 
     point = access.get_visible(RiskPoint, risk_point_id, user)
-    measures = dict(db.session.execute(select(ControlMeasure.legacy_key, ControlMeasure.id).where(
-        ControlMeasure.risk_point_id == point.id, ControlMeasure.legacy_key.is_not(None))).tuples())
+    measures = dict(_pairs(select(ControlMeasure.legacy_key, ControlMeasure.id).where(
+        ControlMeasure.risk_point_id == point.id, ControlMeasure.legacy_key.is_not(None))))
     rows = db.session.scalars(select(LegacyRecord).where(LegacyRecord.risk_point_id == point.id)
                               .order_by(LegacyRecord.checked_on.desc(), LegacyRecord.id.desc())).all()
     return [{"id": r.id, "measure_id": measures.get(r.item_key), "item_key": r.item_key, "measure": r.measure,

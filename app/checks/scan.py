@@ -90,7 +90,7 @@ def scan_missed(batch: int | None = None) -> dict:
             ids = [r.id for r in rows]
             recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
                 CheckRecord.task_id.in_(ids), CheckRecord.window_end > since_utc,
-                CheckRecord.window_end <= now_utc)).tuples())
+                CheckRecord.window_end <= now_utc)))
             periods = {k: merge_suspensions(v) for k, v in
                        suspensions_for_points({r.risk_point_id for r, _w in closed}).items()}
             late = [(r, w) for r, w in closed if (r.id, to_utc(w.start)) not in recorded
