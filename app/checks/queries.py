@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from app import access
 from app.auth.models import Role, User
 from app.checks.models import CheckRecord, CheckTask, schedule_of
-from app.checks.service import calendar, now_cst, suspensions_for_points
+from app.checks.service import calendar, now_cst, suspensions_by_point, suspensions_for_points
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Department, Enterprise, Region
@@ -167,7 +167,7 @@ def task_counts(enterprise_ids_: list[int], a: datetime, b: datetime, *, now: da
     if not rows:
         return {}
     schedules = _Schedules()
-    suspended_points = suspensions_for_points({r.risk_point_id for r in rows})
+    suspended_points = suspensions_by_point(enterprise_ids=enterprise_ids_)
     records: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     if top > a:
         for task_id, late, n in db.session.execute(
