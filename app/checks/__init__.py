@@ -44,3 +44,5 @@ def init_app(app: Flask) -> None:
     importlib.import_module("app.checks.policy")  # registers the rules
     storage.register_references("check_photos", _stored_photos)
     register(api.blp)
+    # The admin's home page warns when this year or next has no holiday notice (docs/calendar.md).
+    app.jinja_env.globals["check_calendar_warning"] = service.calendar_warning

@@ -117,6 +117,16 @@ def missing_calendar_years(today: date | None = None) -> list[int]:
     return calendar().missing_years([year, year + 1])
 
 
+def calendar_warning(today: date | None = None) -> str | None:
+    """The admin's dashboard warning when this year or next has no notice in the calendar, else None."""
+    missing = missing_calendar_years(today)
+    if not missing:
+        return None
+    return _("The working-day calendar has no State Council holiday notice for %(years)s: tasks on statutory "
+             "working days count Monday to Friday there. Import the notice once it is published.",
+             years="、".join(str(y) for y in missing))
+
+
 def import_calendar(actor: User, text: str) -> list[int]:
     """Add or replace whole years from the import format (docs/calendar.md); the years imported.
     A bad file changes nothing: Invalid on ``file`` with the line and the reason."""

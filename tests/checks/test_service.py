@@ -257,3 +257,17 @@ def test_shipped_calendar_is_in_force_and_the_admin_imports_a_year(world):
             Invalid())
     service.delete_calendar_year(world.users.admin, 2027)
     assert service.missing_calendar_years(local(2026, 12, 1).date()) == [2027]
+
+
+def test_the_admins_home_page_warns_when_next_years_calendar_is_missing(client, world):
+    from tests.conftest import login
+
+    login(client, world.users.admin)
+    with clock.moved_to(local(2026, 12, 1, 9)):
+        page = client.get("/").get_data(as_text=True)
+        assert "2027" in page and "calendar-missing" in page
+        login(client, world.users.manager)
+        assert "calendar-missing" not in client.get("/").get_data(as_text=True)
+    login(client, world.users.admin)
+    with clock.moved_to(local(2025, 3, 1, 9)):  # 2025 and 2026 are both shipped
+        assert "calendar-missing" not in client.get("/").get_data(as_text=True)
