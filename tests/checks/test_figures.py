@@ -191,3 +191,23 @@ def test_my_windows_today_and_the_missed_ones_of_the_week(world, week):
         assert len(inspector) == 7 + 1 + 10  # read-only: every window of the enterprise
     assert all(isinstance(w["state"], str) for w in inspector)
     assert db.session.query(CheckTask).count() == 3
+
+
+def test_older_checks_stay_readable_with_their_measure(world, unit):
+    from datetime import date
+
+    from app.risks.models import CheckRecord as LegacyRecord
+
+    unit.measures[0].legacy_key = "engineering:0"
+    db.session.add(LegacyRecord(enterprise_id=unit.point.enterprise_id, risk_point_id=unit.point.id,
+                                item_key="engineering:0", measure="液位计完好", level="department", result="ok",
+                                checked_by_id=world.users.staff.id, checked_on=date(2026, 2, 1)))
+    db.session.add(LegacyRecord(enterprise_id=unit.point.enterprise_id, risk_point_id=unit.point.id,
+                                item_key="ppe:3", measure="佩戴面罩", level="department", result="failed",
+                                note="未佩戴", checked_by_id=world.users.staff.id, checked_on=date(2026, 2, 2)))
+    db.session.flush()
+    rows = queries.legacy_checks(world.users.inspector, unit.point.id)
+    assert [(r["measure_id"], r["result"], r["checked_on"]) for r in rows] == [
+        (None, "abnormal", date(2026, 2, 2)), (unit.measures[0].id, "normal", date(2026, 2, 1))]
+    with pytest.raises(NotFound):
+        queries.legacy_checks(world.users.inspector_b, unit.point.id)
