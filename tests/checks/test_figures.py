@@ -211,3 +211,22 @@ def test_older_checks_stay_readable_with_their_measure(world, unit):
         (None, "abnormal", date(2026, 2, 2)), (unit.measures[0].id, "normal", date(2026, 2, 1))]
     with pytest.raises(NotFound):
         queries.legacy_checks(world.users.inspector_b, unit.point.id)
+
+
+@pytest.mark.parametrize("group_by", [None, "department", "user", "task_type", "enterprise", "risk_point"])
+@pytest.mark.parametrize("days", [(2, 8), (2, 9), (4, 12)])
+def test_grouped_sql_counts_equal_the_per_task_counts(world, week, group_by, days):
+    """The figures counted per (schedule, group) in SQL equal the per-task counts summed by group."""
+    from collections import defaultdict
+    from datetime import datetime
+
+    a, b = datetime(2026, 3, days[0]), datetime(2026, 3, days[1])
+    with clock.moved_to(NOW):
+        per_task = queries.task_counts([world.enterprises.a.id], a, b)
+        expected = defaultdict(lambda: [0, 0, 0, 0, 0])
+        key_of = queries._group_key(group_by, per_task) if group_by else (lambda _r: None)
+        for row, counts in per_task.items():
+            for i, n in enumerate(counts):
+                expected[key_of(row)][i] += n
+        got = queries.grouped_counts([world.enterprises.a.id], a, b, group_by)
+    assert {k: v for k, v in got.items() if any(v)} == {k: v for k, v in expected.items() if any(v)}
