@@ -47,4 +47,4 @@ def init_app(app: Flask) -> None:
 
     from app.checks import demo, duties, views  # noqa: F401  (pages, 包保 duties, demo step: items 5–7, 10)
 
-    views.init_app(app)
+    views.init_app(app)  # also the admin's home-page warning of a missing holiday notice (docs/calendar.md)

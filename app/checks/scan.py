@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.checks.models import CheckRecord, CheckScanState, CheckTask, schedule_of
-from app.checks.service import calendar, now_cst, suspensions_for_points
+from app.checks.service import calendar, now_cst, suspensions_by_point
 from app.cli import SCAN_BATCH, end_batch, scan_step
 from app.extensions import db
 from app.notifications import service as notify
@@ -42,18 +42,23 @@ def _state() -> CheckScanState:
     return row
 
 
-def _recipients(rows, enterprise_ids) -> tuple[dict, dict]:
+def _managers() -> dict[int, list[int]]:
+    """The active managers of every enterprise (one per enterprise or so: read once per run)."""
     managers: dict[int, list[int]] = defaultdict(list)
     for uid, eid in db.session.execute(select(User.id, User.enterprise_id).where(
-            User.enterprise_id.in_(enterprise_ids), User.role == Role.enterprise_manager, User.active.is_(True))):
+            User.role == Role.enterprise_manager, User.active.is_(True))):
         managers[eid].append(uid)
+    return managers
+
+
+def _members(rows) -> dict[int, list[int]]:
     depts = {r.assignee_department_id for r in rows if r.assignee_department_id is not None}
     members: dict[int, list[int]] = defaultdict(list)
     if depts:
         for uid, did in db.session.execute(select(User.id, User.department_id).where(
                 User.department_id.in_(depts), User.active.is_(True))):
             members[did].append(uid)
-    return managers, members
+    return members
 
 
 @scan_step("checks.missed")
@@ -69,6 +74,8 @@ def scan_missed(batch: int | None = None) -> dict:
     missed = reminders = 0
     after = 0
     since_utc, now_utc = to_utc(since), to_utc(now)
+    periods = {k: merge_suspensions(v) for k, v in suspensions_by_point().items()}  # few: all at once
+    managers = _managers()
     while True:
         rows = db.session.execute(select(*_COLUMNS).where(
             CheckTask.id > after, CheckTask.starts_at < now_utc,
@@ -76,7 +83,7 @@ def scan_missed(batch: int | None = None) -> dict:
             .order_by(CheckTask.id).limit(batch)).all()
         if not rows:
             break
-        after = rows[-1].id
+        lo, after = after, rows[-1].id
         closed = []
         for r in rows:
             key = (r.cycle, r.cycle_unit, r.starts_at, r.workday_type, r.work_start, r.work_end, r.ends_at)
@@ -87,16 +94,14 @@ def scan_missed(batch: int | None = None) -> dict:
                 s = schedules[key] = schedule_of(*key)
             closed += [(r, w) for w in windows(s, since, now, cal)]
         if closed:
-            ids = [r.id for r in rows]
-            recorded = set(map(tuple, db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
-                CheckRecord.task_id.in_(ids), CheckRecord.window_end > since_utc,
-                CheckRecord.window_end <= now_utc))))
-            periods = {k: merge_suspensions(v) for k, v in
-                       suspensions_for_points({r.risk_point_id for r, _w in closed}).items()}
+            # The batch is a range of task ids: its records by range (no list of ids in the statement).
+            recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
+                CheckRecord.task_id > lo, CheckRecord.task_id <= after, CheckRecord.window_end > since_utc,
+                CheckRecord.window_end <= now_utc)))
             late = [(r, w) for r, w in closed if (r.id, to_utc(w.start)) not in recorded
                     and not (periods.get(r.risk_point_id) and overlaps_suspension(w, periods[r.risk_point_id]))]
             if late:
-                managers, members = _recipients([r for r, _w in late], {r.enterprise_id for r, _w in late})
+                members = _members([r for r, _w in late])
                 notes = []
                 for r, w in late:
                     text = _("A check was missed: task %(task)s, %(start)s–%(end)s (超期未排查).", task=r.id,

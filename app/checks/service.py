@@ -117,6 +117,16 @@ def missing_calendar_years(today: date | None = None) -> list[int]:
     return calendar().missing_years([year, year + 1])
 
 
+def calendar_warning(today: date | None = None) -> str | None:
+    """The admin's dashboard warning when this year or next has no notice in the calendar, else None."""
+    missing = missing_calendar_years(today)
+    if not missing:
+        return None
+    return _("The working-day calendar has no State Council holiday notice for %(years)s: tasks on statutory "
+             "working days count Monday to Friday there. Import the notice once it is published.",
+             years="、".join(str(y) for y in missing))
+
+
 def import_calendar(actor: User, text: str) -> list[int]:
     """Add or replace whole years from the import format (docs/calendar.md); the years imported.
     A bad file changes nothing: Invalid on ``file`` with the line and the reason."""
@@ -350,28 +360,44 @@ def _postgres() -> bool:
 
 # --- suspensions of a task ---------------------------------------------------------------------
 
-def suspensions_for_points(point_ids: Iterable[int]) -> dict[int, list]:
-    """Per risk point, its 停用/检修 periods (its own and its analysis object's) as core Suspensions (CST)."""
+def suspensions_by_point(*, enterprise_ids: Iterable[int] | None = None,
+                         point_ids: Iterable[int] | None = None) -> dict[int, list]:
+    """Per risk point, its 停用/检修 periods (its own and its analysis object's) as core Suspensions (CST):
+    of the given enterprises, of the given points, or of all (the scan). Suspensions are few: one query
+    for them, one for the units of the objects among them (no list of every unit in a statement)."""
     from app.risks.models import RiskPoint, Suspension
     from workflows.check_tasks import Suspension as Period
 
-    point_ids = set(point_ids)
+    stmt = select(Suspension.risk_point_id, Suspension.object_id, Suspension.starts_at, Suspension.ends_at)
+    if point_ids is not None:
+        point_ids = set(point_ids)
+        if not point_ids:
+            return {}
+        objects = select(RiskPoint.object_id).where(RiskPoint.id.in_(point_ids), RiskPoint.object_id.is_not(None))
+        stmt = stmt.where(Suspension.risk_point_id.in_(point_ids) | Suspension.object_id.in_(objects))
+    elif enterprise_ids is not None:
+        enterprise_ids = list(enterprise_ids)
+        if not enterprise_ids:
+            return {}
+        stmt = stmt.where(Suspension.enterprise_id.in_(enterprise_ids))
+    rows = db.session.execute(stmt).all()
+    object_ids = {oid for _pid, oid, _s, _e in rows if oid is not None}
+    units: dict[int, list[int]] = {}
+    if object_ids:
+        for pid, oid in db.session.execute(select(RiskPoint.id, RiskPoint.object_id).where(
+                RiskPoint.object_id.in_(object_ids))):
+            units.setdefault(oid, []).append(pid)
     out: dict[int, list] = {}
-    if not point_ids:
-        return out
-    objects: dict[int, list[int]] = {}
-    for pid, oid in db.session.execute(select(RiskPoint.id, RiskPoint.object_id).where(
-            RiskPoint.id.in_(point_ids), RiskPoint.object_id.is_not(None))):
-        objects.setdefault(oid, []).append(pid)
-    cond = Suspension.risk_point_id.in_(point_ids)
-    if objects:
-        cond = cond | Suspension.object_id.in_(list(objects))
-    for pid, oid, s, e in db.session.execute(select(Suspension.risk_point_id, Suspension.object_id,
-                                                    Suspension.starts_at, Suspension.ends_at).where(cond)):
-        period = Period(from_utc(s), from_utc(e))
-        for point in ([pid] if pid is not None else objects.get(oid, [])):
-            out.setdefault(point, []).append(period)
+    for pid, oid, start, end in rows:
+        period = Period(from_utc(start), from_utc(end))
+        for point in ([pid] if pid is not None else units.get(oid, [])):
+            if point_ids is None or point in point_ids:
+                out.setdefault(point, []).append(period)
     return out
+
+
+def suspensions_for_points(point_ids: Iterable[int]) -> dict[int, list]:
+    return suspensions_by_point(point_ids=point_ids)
 
 
 # --- records -------------------------------------------------------------------------------------

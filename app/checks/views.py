@@ -703,13 +703,10 @@ def _home_warnings() -> list[dict]:
     """What the home page warns of: the admin, when this year or next has no holiday calendar."""
     if not current_user.is_authenticated or not access.can(current_user, "check.calendar"):
         return []
-    missing = service.missing_calendar_years()
-    if not missing:
+    text = service.calendar_warning()
+    if not text:
         return []
-    return [{"text": _("No holiday calendar for %(years)s: tasks on statutory working days count Monday to "
-                       "Friday as working days. Import the State Council notice.",
-                       years="、".join(str(y) for y in missing)),
-             "href": url_for("checks.calendar_admin"), "link": _("Holiday calendar")}]
+    return [{"text": text, "href": url_for("checks.calendar_admin"), "link": _("Holiday calendar")}]
 
 
 # --- the unit's QR label ------------------------------------------------------------------------------

@@ -25,12 +25,12 @@ def test_admin_lists_the_years_and_is_warned_of_the_missing_one(world, client):
         assert 'id="year-2026"' in page and 'id="year-2025"' in page
         assert "国办发明电〔2025〕7号" in page and "尚无日历：2027" in page
         home = client.get("/").get_data(as_text=True)
-        assert 'id="calendar-warning"' in home and "2027" in home
+        assert 'id="calendar-missing"' in home and "2027" in home
         login(client, world.users.manager)
-        assert 'id="calendar-warning"' not in client.get("/").get_data(as_text=True)
+        assert 'id="calendar-missing"' not in client.get("/").get_data(as_text=True)
     login(client, world.users.admin)
     with clock.moved_to(clock.local_moment(datetime(2025, 6, 2).date())):  # 2025 and 2026 both known
-        assert 'id="calendar-warning"' not in client.get("/").get_data(as_text=True)
+        assert 'id="calendar-missing"' not in client.get("/").get_data(as_text=True)
 
 
 def test_import_a_file_then_the_warning_goes(world, client):
@@ -44,7 +44,7 @@ def test_import_a_file_then_the_warning_goes(world, client):
     assert ok.status_code == 302
     assert service.calendar().holiday_name(datetime(2027, 1, 2).date()) == "元旦"
     with clock.moved_to(clock.local_moment(datetime(2026, 11, 30).date())):
-        assert 'id="calendar-warning"' not in client.get("/").get_data(as_text=True)
+        assert 'id="calendar-missing"' not in client.get("/").get_data(as_text=True)
 
 
 def test_edit_a_years_days(world, client):

@@ -190,7 +190,7 @@ def test_an_abnormal_check_reports_a_linked_hazard_with_a_valid_history(world, u
     assert hazard.description == "液位计玻璃管破裂" and "液位计完好" in hazard.title
     events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)).all()
     assert [e.trigger for e in events] == ["report"]
-    assert history.verify_hazard(events) in (None, "", True) or not history.verify_hazard(events)
+    assert history.verify_hazard(events) is None
 
 
 def test_routine_source_when_the_finding_is_not_the_measure_failing(world, unit):
@@ -257,3 +257,17 @@ def test_shipped_calendar_is_in_force_and_the_admin_imports_a_year(world):
             Invalid())
     service.delete_calendar_year(world.users.admin, 2027)
     assert service.missing_calendar_years(local(2026, 12, 1).date()) == [2027]
+
+
+def test_the_admins_home_page_warns_when_next_years_calendar_is_missing(client, world):
+    from tests.conftest import login
+
+    login(client, world.users.admin)
+    with clock.moved_to(local(2026, 12, 1, 9)):
+        page = client.get("/").get_data(as_text=True)
+        assert "2027" in page and "calendar-missing" in page
+        login(client, world.users.manager)
+        assert "calendar-missing" not in client.get("/").get_data(as_text=True)
+    login(client, world.users.admin)
+    with clock.moved_to(local(2025, 3, 1, 9)):  # 2025 and 2026 are both shipped
+        assert "calendar-missing" not in client.get("/").get_data(as_text=True)
