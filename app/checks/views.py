@@ -239,13 +239,6 @@ def abnormal(task_id: int):
                            form=form, window=window), status
 
 
-@bp.route("/risk-checks")
-@login_required
-def retired_checklist():
-    """The old 我的排查 checklist's address: its work is 我的任务 now."""
-    return redirect(url_for("checks.my"))
-
-
 # --- the manager: tasks from the register ---------------------------------------------------------------
 
 def _managed_enterprise() -> Enterprise:
