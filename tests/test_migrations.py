@@ -134,3 +134,71 @@ def test_a_fresh_install_creates_an_enterprise_without_the_demo(empty_database_u
         assert db.session.scalar(select(db.func.count()).select_from(Industry)) == len(INDUSTRIES)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_national_model_revision_migrates_points_and_hazards(empty_database_url):
+    """Revision 7b3e5a91c0d4 on a register kept before it: each risk point gets one event carrying its grade
+    and assessments, its five-category measures become control measures classified by the documented table
+    with their old keys; each hazard gets its national codes, recorded at the end of its history
+    (``audit verify`` stays green); running it down gives the old schema back."""
+    from app.hazards import history
+    from app.hazards import service as hazards
+    from app.hazards.models import Hazard, HazardEvent
+    from app.risks import service as risks
+    from app.risks.models import ControlMeasure, RiskAssessment, RiskEvent, RiskPoint
+    from tests.conftest import Factory
+
+    app = make_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SQLALCHEMY_ENGINE_OPTIONS": {}},
+                   db_url=empty_database_url)
+    with app.app_context(), app.test_request_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        command.upgrade(config, "head")
+        f = Factory()
+        county = f.region("迁移县", level="county")
+        enterprise = f.enterprise(county, name="迁移化工有限公司")
+        manager = f.user("enterprise_manager", enterprise=enterprise, username="mig_manager")
+        inspector = f.user("inspector", authority=f.authority(county, name="迁移县应急管理局", abbreviation="迁"),
+                           username="mig_inspector", certificate_no="36009999")
+        db.session.commit()
+        controls = {"engineering": ["泄漏报警仪", "紧急切断阀"], "management": ["巡检"], "training": ["持证上岗"],
+                    "ppe": ["防毒面具"], "emergency": ["应急预案"]}
+        point = risks.create_point(manager, enterprise, name="液氯储罐", accident_types=["19", "17"],
+                                   controls=controls)
+        risks.assess(manager, point, "lec", {"L": 1, "E": 6, "C": 7})
+        risks.assess(manager, point, "lec", {"L": 6, "E": 6, "C": 15})
+        own = hazards.create_hazard(manager, enterprise=enterprise, title="报警仪失灵", risk_point_id=point.id)
+        found = hazards.create_hazard(inspector, enterprise=enterprise, title="安全阀过期")
+        db.session.commit()
+        point_id, ids = point.id, {"own": own.id, "found": found.id}
+        db.session.remove()
+
+        command.downgrade(config, "4c1d7e9a2b30")  # the register as it was kept before the national model
+        assert "risk_events" not in inspect(db.engine).get_table_names()
+        command.upgrade(config, "head")
+
+        point = db.session.get(RiskPoint, point_id)
+        (event,) = db.session.scalars(select(RiskEvent).where(RiskEvent.risk_point_id == point_id)).all()
+        assert (event.name, event.accident_type, event.initial_grade, event.current_grade) == (
+            "液氯储罐", "19", point.assessed_grade, point.effective_grade)
+        assert (event.method, event.score) == ("lec", 540)
+        assert {a.event_id for a in db.session.scalars(select(RiskAssessment))} == {event.id}
+        measures = db.session.scalars(select(ControlMeasure).order_by(ControlMeasure.position)).all()
+        assert [(m.legacy_key, m.description, m.classify1, m.classify2, m.data_source.value) for m in measures] == [
+            ("engineering:0", "泄漏报警仪", "1", "1-5", "manual"), ("engineering:1", "紧急切断阀", "1", "1-5", "manual"),
+            ("management:0", "巡检", "3", "3-4", "manual"), ("training:0", "持证上岗", "3", "3-1", "manual"),
+            ("ppe:0", "防毒面具", "4", "4-2", "manual"), ("emergency:0", "应急预案", "4", "4-5", "manual")]
+        assert point.controls == controls  # kept, and what the measures show again
+        own, found = db.session.get(Hazard, ids["own"]), db.session.get(Hazard, ids["found"])
+        assert (own.danger_source.value, own.hazard_type.value, own.manage_type.value) == ("routine", "other", "deadline")
+        assert found.danger_source.value == "other"
+        last = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == own.id)
+                                  .order_by(HazardEvent.seq.desc())).first()
+        assert last.trigger == "reclassify" and last.data == {"danger_source": "routine", "hazard_type": "other",
+                                                              "manage_type": "deadline"}
+        assert history.verify() == {}
+        # a row changed behind the history's back is seen, also in the new columns
+        db.session.execute(Hazard.__table__.update().where(Hazard.id == own.id).values(hazard_type="fire"))
+        assert "hazard_type" in history.verify()[own.id]
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

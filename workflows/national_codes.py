@@ -48,6 +48,18 @@ CATEGORY_TO_NATIONAL: dict[ControlCategory, tuple[str, str]] = {
     ControlCategory.emergency: ("4", "4-5"),  # 应急处置措施 → 应急措施 / 其它
 }
 
+# Back: the five-category view (risk card, Excel, the ``controls`` of the API) of a measure with a national
+# sub-class. Round trip: every category comes back to itself (CATEGORY_TO_NATIONAL's sub-classes map home);
+# 维护保养 and the other 操作行为 sub-classes are procedures people follow (管理措施), the other 应急措施 sub-classes
+# 应急处置措施.
+SUBCLASS_TO_CATEGORY: dict[str, ControlCategory] = {
+    **{c: ControlCategory.engineering for c in ("1-1", "1-2", "1-3", "1-4", "1-5")},
+    **{c: ControlCategory.management for c in ("2-1", "2-2", "2-3", "3-2", "3-3", "3-4")},
+    "3-1": ControlCategory.training,
+    "4-2": ControlCategory.ppe,
+    **{c: ControlCategory.emergency for c in ("4-1", "4-3", "4-4", "4-5")},
+}
+
 
 class MeasureDataSource(enum.StrEnum):
     automatic = "automatic"  # dataSrc 1 自动化监控

@@ -20,6 +20,7 @@ from app.hazards.models import (
     TreatmentPlan,
 )
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource, HazardState
+from workflows.national_codes import DangerSource, HazardType, ManageType
 
 
 def _hazard_scope(user):
@@ -62,6 +63,23 @@ labels.register(HazardNature, {
     HazardNature.unsafe_act: _l("Unsafe act of people"),
     HazardNature.management_defect: _l("Management defect"),
 })
+# The national enumerations (workflows/national_codes.py, docs/national-model-mapping.md).
+labels.register(DangerSource, {
+    DangerSource.routine: _l("Routine check"), DangerSource.comprehensive: _l("Comprehensive check"),
+    DangerSource.specialized: _l("Specialised check"), DangerSource.seasonal: _l("Seasonal check"),
+    DangerSource.key_period: _l("Check before key periods and holidays"),
+    DangerSource.accident_analogy: _l("Check by accident analogy"),
+    DangerSource.resumption: _l("Check before resuming production"),
+    DangerSource.expert_diagnosis: _l("Diagnosis by external experts"),
+    DangerSource.measure_failure: _l("Control measure failed"), DangerSource.other: _l("Other"),
+})
+labels.register(HazardType, {
+    HazardType.safety: _l("Safety"), HazardType.process: _l("Process"), HazardType.electrical: _l("Electrical"),
+    HazardType.instrument: _l("Instrumentation"), HazardType.fire: _l("Fire protection"),
+    HazardType.layout: _l("General layout"), HazardType.equipment: _l("Equipment"), HazardType.other: _l("Other"),
+})
+labels.register(ManageType, {ManageType.immediate: _l("Rectified on the spot"),
+                             ManageType.deadline: _l("Rectified by a deadline")})
 labels.register(AttachmentKind, {
     AttachmentKind.before: _l("Before rectification"), AttachmentKind.after: _l("After rectification"),
     AttachmentKind.document: _l("Document"),

@@ -24,6 +24,7 @@ from app.idempotency import idempotent
 from app.organisations.models import Enterprise
 from workflows.grades import Grade
 from workflows.hazard_states import TRIGGERS, HazardLevel, HazardSource, HazardState
+from workflows.national_codes import DangerSource, HazardType, ManageType
 
 blp = api_blueprint("hazards_api", __name__, "/hazards", "Hidden hazards: register, lifecycle, evidence")
 
@@ -58,7 +59,18 @@ class HazardSummary(Schema):
 
 class HazardDetail(HazardSummary):
     description = fields.String()
-    nature = fields.String(allow_none=True)
+    nature = fields.String(allow_none=True, metadata={
+        "description": "人/物/管理: national managementClassification 1/2/3 (docs/national-model-mapping.md)"})
+    danger_source = fields.String(metadata={"enum": [v.value for v in DangerSource],
+                                            "description": "national dangerSrc (kind of check)"})
+    hazard_type = fields.String(metadata={"enum": [v.value for v in HazardType],
+                                          "description": "national hazardDangerType"})
+    manage_type = fields.String(metadata={"enum": [v.value for v in ManageType],
+                                          "description": "即查即改 (immediate) / 限期整改 (deadline)"})
+    enforcement_number = fields.String(allow_none=True, metadata={"description": "执法编号"})
+    control_measure_id = fields.Integer(allow_none=True)
+    check_record_id = fields.Integer(allow_none=True)
+    reported_by_duty = fields.Boolean(metadata={"description": "registered by a 包保 person"})
     risk_point_id = fields.Integer(allow_none=True)
     hazard_factor = fields.String(allow_none=True)
     accident_type = fields.String(allow_none=True)
@@ -96,6 +108,11 @@ class HazardCreate(Schema):
     nature = fields.String(allow_none=True)
     hazard_factor = fields.String(allow_none=True)
     accident_type = fields.String(allow_none=True)
+    danger_source = fields.String(allow_none=True, metadata={"enum": [v.value for v in DangerSource]})
+    hazard_type = fields.String(allow_none=True, metadata={"enum": [v.value for v in HazardType]})
+    manage_type = fields.String(allow_none=True, metadata={"enum": [v.value for v in ManageType]})
+    enforcement_number = fields.String(allow_none=True)
+    control_measure_id = fields.Integer(allow_none=True)
 
 
 # One schema per trigger: the OpenAPI document says what each needs. Their fields are the keyword
@@ -236,6 +253,10 @@ def detail(h: Hazard) -> dict:
     out.update({
         "description": h.description, "nature": _value(h.nature), "risk_point_id": h.risk_point_id,
         "hazard_factor": h.hazard_factor, "accident_type": h.accident_type,
+        "danger_source": _value(h.danger_source), "hazard_type": _value(h.hazard_type),
+        "manage_type": _value(h.manage_type), "enforcement_number": h.enforcement_number,
+        "control_measure_id": h.control_measure_id, "check_record_id": h.check_record_id,
+        "reported_by_duty": bool(h.reported_by_duty),
         "responsible_user_id": h.responsible_user_id, "responsible_department_id": h.responsible_department_id,
         "found_by_authority_id": h.found_by_authority_id, "measures": h.measures,
         "rectification": h.rectification, "production_suspension": _value(h.production_suspension),
@@ -291,7 +312,9 @@ def create(args):
         user, enterprise=enterprise, title=args["title"], description=args.get("description", ""),
         location=args.get("location", ""), source=args.get("source"), risk_point_id=args.get("risk_point_id"),
         nature=args.get("nature"), hazard_factor=args.get("hazard_factor"),
-        accident_type=args.get("accident_type"))
+        accident_type=args.get("accident_type"), danger_source=args.get("danger_source"),
+        hazard_type=args.get("hazard_type"), manage_type=args.get("manage_type"),
+        enforcement_number=args.get("enforcement_number"), control_measure_id=args.get("control_measure_id"))
     return detail(hazard)
 
 

@@ -14,6 +14,7 @@ from app import labels
 from app.hazards.models import AttachmentKind, ProductionSuspension
 from workflows import codes
 from workflows.hazard_states import HazardLevel, HazardNature
+from workflows.national_codes import DangerSource, HazardType, ManageType
 
 PHOTO_ATTRS = {"accept": "image/*,application/pdf", "capture": "environment", "multiple": True}
 
@@ -35,6 +36,13 @@ class ReportForm(FlaskForm):
     risk_point_id = SelectField(_l("Risk point"), validate_choice=False)
     hazard_factor = SelectField(_l("Hazardous factor (GB/T 13861)"), validate_choice=False)
     accident_type = SelectField(_l("Possible accident type (GB 6441)"), validate_choice=False)
+    # The national enumerations (docs/national-model-mapping.md); the service gives the defaults.
+    danger_source = SelectField(_l("Found by (kind of check)"), validate_choice=False)
+    hazard_type = SelectField(_l("Hazard type"), validate_choice=False)
+    manage_type = SelectField(_l("Governance type"), validate_choice=False)
+    enforcement_number = StringField(_l("Enforcement document number"))
+    # Pre-filled when the report comes from a check of a control measure (?control_measure_id=).
+    control_measure_id = HiddenField(validators=[Optional(), Length(max=20)])
     photos = MultipleFileField(_l("Photos"))
     # Made when the page is shown: a second tap on "Report" (or a resend after a lost answer on a
     # phone network) carries the same id and leads to the hazard already reported (app/idempotency.py).
@@ -46,6 +54,13 @@ class ReportForm(FlaskForm):
         self.risk_point_id.choices = _blank([(str(p.id), f"{p.name} {p.area}".strip()) for p in risk_points])
         self.hazard_factor.choices = _blank(_code_choices(codes.HAZARD_FACTORS))
         self.accident_type.choices = _blank(_code_choices(codes.ACCIDENT_TYPES))
+        self.danger_source.choices = _blank(labels.choices(DangerSource), _l("(from who found it)"))
+        self.hazard_type.choices = labels.choices(HazardType)
+        self.manage_type.choices = labels.choices(ManageType)
+        if not self.hazard_type.data:
+            self.hazard_type.data = HazardType.other.value
+        if not self.manage_type.data:
+            self.manage_type.data = ManageType.deadline.value
         self.title.flags.required = True  # the star; the service says what is missing
 
 

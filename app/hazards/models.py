@@ -150,6 +150,7 @@ class Hazard(db.Model):
     responsible_department: Mapped[Department | None] = relationship(viewonly=True)
     found_by_authority: Mapped[Authority | None] = relationship(viewonly=True)
     risk_point = relationship("RiskPoint", viewonly=True)
+    control_measure = relationship("ControlMeasure", viewonly=True)
     plan: Mapped[TreatmentPlan | None] = relationship(back_populates="hazard", uselist=False)
 
     @property

@@ -333,6 +333,9 @@ def _confirm_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Pa
                "responsible_department_id": department_id or None, "confirmed_at": utcnow()}
     if suspension is not None:
         changes["production_suspension"] = suspension
+    manage_type = _enum(ManageType, data.get("manage_type"), errors, "manage_type")
+    if manage_type is not None and manage_type != hazard.manage_type:  # 即查即改 / 限期整改, recorded by the event
+        changes["manage_type"] = manage_type
     return ctx, changes
 
 
@@ -500,7 +503,8 @@ def can_rectify_on_the_spot(hazard: Hazard, user: User) -> bool:
 def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, measures: str,
                         rectification: str, comment: str = "",
                         attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
-    """立即整改 of a general hazard: confirm, submit and accept recorded as three events, one action.
+    """立即整改 of a general hazard: confirm, submit and accept recorded as three events, one action. Its
+    national governance type becomes 即查即改 (``manage_type`` immediate, recorded by the confirm event).
 
     The person who rectified (``responsible_user_id``) is recorded as the submitter, so the reviewer
     (the actor) is never the submitter.
@@ -521,7 +525,7 @@ def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, mea
         add_attachment(hazard.id, actor, kind=kind or "after", filename=filename, data=data, _hazard=hazard)
     _transition(hazard, "confirm", actor, _confirm_fields, {
         "level": HazardLevel.general, "deadline": today(), "responsible_user_id": responsible.id,
-        "measures": measures})
+        "measures": measures, "manage_type": ManageType.immediate})  # 即查即改
     _transition(hazard, "submit", actor, _submit_fields, {"rectification": rectification}, check_policy=False,
                 submitted_by=responsible)
     _transition(hazard, "accept", actor, _accept_fields, {"comment": comment or _("Rectified on the spot.")})

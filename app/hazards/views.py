@@ -32,6 +32,7 @@ from app.risks.models import RiskPoint
 from workflows import codes
 from workflows.grades import Grade
 from workflows.hazard_states import HazardLevel, HazardState
+from workflows.national_codes import DangerSource
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")
 
@@ -145,6 +146,22 @@ def _report_form() -> F.ReportForm:
     return form
 
 
+def _prefill_from_measure(form: F.ReportForm) -> None:
+    """``?control_measure_id=`` (an abnormal check of a measure): its unit and 管控措施失效, pre-selected."""
+    from app.risks.models import ControlMeasure
+
+    measure_id = request.args.get("control_measure_id", type=int)
+    measure = db.session.scalar(access.visible(ControlMeasure, current_user).where(
+        ControlMeasure.id == measure_id)) if measure_id else None
+    if measure is None:
+        return
+    form.control_measure_id.data = str(measure.id)
+    form.risk_point_id.data = str(measure.risk_point_id)
+    form.danger_source.data = DangerSource.measure_failure.value
+    if not form.title.data:
+        form.title.data = _("Control measure failed: %(measure)s", measure=measure.description)[:200]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @storage_io.upload_limit
 def new():
@@ -152,6 +169,7 @@ def new():
     form = _report_form()
     if request.method == "GET":
         form.client_id.data = uuid.uuid4().hex
+        _prefill_from_measure(form)
     if request.method == "POST":
         already = idempotency.form_replay(current_user.id, form.client_id.data)
         if already:  # the same form sent twice: its first sending was saved
@@ -170,6 +188,11 @@ def new():
                     location=form.location.data, nature=form.nature.data or None,
                     risk_point_id=_risk_point_id(form),
                     hazard_factor=form.hazard_factor.data or None, accident_type=form.accident_type.data or None,
+                    danger_source=form.danger_source.data or None, hazard_type=form.hazard_type.data or None,
+                    manage_type=form.manage_type.data or None,
+                    enforcement_number=(form.enforcement_number.data or None) if not current_user.role.is_enterprise
+                    else None,
+                    control_measure_id=_int(form.control_measure_id.data),
                     attachments=[("before", name, data) for name, data in _files(form.photos)])
                 idempotency.form_remember(current_user.id, form.client_id.data,
                                           url_for("hazards.show", hazard_id=hazard.id))

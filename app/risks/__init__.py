@@ -27,6 +27,7 @@ from app.risks.models import (
     RiskEvent,
     RiskGradeChange,
     RiskObject,
+    RiskObjectStatus,
     RiskPoint,
     RiskPointKind,
     RiskPointStatus,
@@ -35,6 +36,7 @@ from app.risks.models import (
 )
 from workflows.grades import Grade
 from workflows.grading import ControlLevel, Frequency, Method
+from workflows.national_codes import MeasureDataSource
 from workflows.risk_codes import ControlCategory
 
 
@@ -54,6 +56,9 @@ access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
 labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
                                 RiskPointKind.place: _l("Place"), RiskPointKind.process: _l("Process")})
 labels.register(RiskPointStatus, {RiskPointStatus.active: _l("In use"), RiskPointStatus.retired: _l("Retired")})
+labels.register(RiskObjectStatus, {RiskObjectStatus.active: _l("In use"), RiskObjectStatus.retired: _l("Retired")})
+labels.register(MeasureDataSource, {MeasureDataSource.manual: _l("Checked by people"),
+                                    MeasureDataSource.automatic: _l("Automated monitoring")})
 labels.register(Method, {Method.lec: _l("LEC (D = L × E × C)"), Method.ls: _l("LS matrix (R = L × S)"),
                          Method.mes: _l("MES (R = M × E × S)"), Method.direct: _l("Direct determination")})
 labels.register(ControlLevel, {ControlLevel.company: _l("Company level"),
@@ -108,7 +113,7 @@ def init_app(app: Flask) -> None:
 
     from app import storage, ui
     from app.api import register
-    from app.risks import api, demo, service, summary, views  # noqa: F401
+    from app.risks import api, demo, national_api, national_views, service, summary, views  # noqa: F401
 
     importlib.import_module("app.risks.policy")  # registers the rules
     storage.register_references("site_plans", _stored_plans)
@@ -116,10 +121,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["method_label"] = lambda m: labels.label(Method(m)) if m in Method.__members__ else m
     app.jinja_env.filters["num"] = _fmt
     app.jinja_env.filters["inputs_text"] = _inputs_text
+    app.jinja_env.filters["measure_class"] = national_views.measure_class_label
     app.jinja_env.globals["grade_names"] = _GradeNames()
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     register(api.blp)
+    for blp in (national_api.objects_blp, national_api.events_blp, national_api.measures_blp):
+        register(blp)
     service.connect_signals()
     summary.connect()
     ui.nav_item("risks.index", _l("Risk register"))

@@ -11,10 +11,11 @@ from app import access
 from app.api import PageArgs, Timestamp, api_blueprint
 from app.extensions import db
 from app.idempotency import idempotent
-from app.risks import service
+from app.risks import national_api, service
 from app.risks.models import RiskAssessment, RiskPoint
 
-blp = api_blueprint("risks_api", __name__, "/risk-points", "Risk register: points, assessments, grades")
+blp = api_blueprint("risks_api", __name__, "/risk-points",
+                    "Risk register: points (风险分析单元), their events, assessments, grades, 停用/检修")
 
 
 class RiskPointIn(Schema):
@@ -22,6 +23,7 @@ class RiskPointIn(Schema):
 
     name = fields.String(required=True)
     area = fields.String()
+    object_id = fields.Integer(allow_none=True, metadata={"description": "the analysis object (风险分析对象)"})
     kind = fields.String()
     accident_types = fields.Raw()
     hazard_factors = fields.Raw()
@@ -45,6 +47,7 @@ class RiskPointOut(Schema):
     enterprise_id = fields.Integer()
     name = fields.String()
     area = fields.String()
+    object_id = fields.Integer(allow_none=True)
     kind = fields.String()
     hazard_factors = fields.List(fields.String())
     accident_types = fields.List(fields.String())
@@ -66,6 +69,8 @@ class RiskPointOut(Schema):
 
 
 class AssessmentIn(Schema):
+    event_id = fields.Integer(allow_none=True, metadata={
+        "description": "the risk event assessed; may be left out when the unit has a single event"})
     method = fields.String(required=True)
     inputs = fields.Dict(required=True)
     note = fields.String()
@@ -74,6 +79,7 @@ class AssessmentIn(Schema):
 class AssessmentOut(Schema):
     id = fields.Integer()
     risk_point_id = fields.Integer()
+    event_id = fields.Integer(allow_none=True)
     method = fields.String()
     inputs = fields.Dict()
     score = fields.Float(allow_none=True)
@@ -155,6 +161,10 @@ def list_assessments(point_id):
 @blp.response(201, AssessmentOut)
 def create_assessment(args, point_id):
     """Assess: the server computes score and grade from ``method`` and ``inputs``."""
-    row = service.assess(current_user, point_id, args["method"], args["inputs"], args.get("note", ""))
+    row = service.assess(current_user, point_id, args["method"], args["inputs"], args.get("note", ""),
+                         event_id=args.get("event_id"))
     db.session.flush()  # the answer needs the id; @idempotent commits
     return row
+
+
+national_api.register_point_routes(blp)

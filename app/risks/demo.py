@@ -328,3 +328,118 @@ def _department(depts: dict, kind: str, i: int) -> int | None:
     wanted = "设备部" if kind == "equipment" else "生产部"
     dept = depts.get(wanted) or next(iter(depts.values()), None)
     return dept.id if dept else None
+
+
+# --- the national model: analysis objects, the chlorine tank farm as a major hazard source ----------------
+
+# GB 18218-2018 §4.3 (the R method of 安监总局令第40号 附件1): R = α · Σ β·q/Q. Liquid chlorine: Q = 5 t
+# (GB 18218 表1), β = 4 (毒性气体 表, 氯); 48 t in two storage tanks; 50–99 people live within 500 m of the
+# boundary: α = 1.5. R = 1.5 × 4 × 48 / 5 = 57.6, 50 ≤ R < 100: 二级 (docs/risks.md).
+CHLORINE_STOCK_T, CHLORINE_CRITICAL_T, CHLORINE_BETA, ALPHA = 48, 5, 4, 1.5
+CHLORINE_R = ALPHA * CHLORINE_BETA * CHLORINE_STOCK_T / CHLORINE_CRITICAL_T
+
+
+def major_hazard_level_of(r: float) -> int:
+    """GB 18218-2018 表4: 一级 R ≥ 100, 二级 50 ≤ R < 100, 三级 10 ≤ R < 50, 四级 R < 10."""
+    return 1 if r >= 100 else 2 if r >= 50 else 3 if r >= 10 else 4
+
+
+# Objects of the chemical plant: (name, kind, units (risk point names), major-hazard source code or None).
+JIANGFENG_OBJECTS = [
+    ("液氯储罐区", "储罐区", ["液氯储罐区", "液氯槽车装卸作业"], "361103101-ZD001"),
+    ("氯化装置", "生产装置", ["氯化反应釜", "氯化车间动火作业", "反应釜清釜作业", "氯化车间低压配电柜"], None),
+    ("甲苯罐区", "储罐区", ["甲苯储罐", "罐区管廊高处作业"], None),
+    ("危化品仓库", "仓库", ["液氯钢瓶库"], None),
+]
+
+# The chlorine tank's measures (by their text from PROFILES): national sub-class, data source, check content.
+CHLORINE_TANK_MEASURES = {
+    "储罐设压力、液位远传及高低限报警": ("1-4", "automatic", "DCS 压力、液位显示正常，高低限报警未屏蔽"),
+    "设氯气泄漏检测报警仪并与事故氯吸收装置联锁": ("1-4", "manual",
+                                           "检测报警仪指示正常、在检定有效期内；事故氯吸收装置碱液浓度和液位正常，联锁投用"),
+    "落实重大危险源包保责任制": ("3-4", "manual", "包保责任人按清单履职并签字"),
+    "每2小时巡检一次并记录": ("3-2", "manual", "巡检记录完整，罐体、阀门、法兰无泄漏"),
+}
+# A second scenario of the tank: overpressure (GB 6441 17 容器爆炸), with its own measures.
+OVERPRESSURE_EVENT = ("液氯储罐超压容器爆炸", "17", "lec", {"L": 1, "E": 6, "C": 40}, [
+    ("储罐设安全阀并定期校验", "1", "1-3", "manual", "安全阀铅封完好、在校验有效期内，根部阀全开"),
+    ("储罐充装量不超过容积的 80%，设液位高高联锁", "1", "1-4", "automatic", "液位高高联锁投用，充装记录未超 80%"),
+    ("储罐及附件按期检验，测厚", "2", "2-2", "manual", "压力容器定期检验报告在有效期内"),
+])
+
+
+@demo_step("risk_objects")
+def seed_objects(ctx: dict) -> None:
+    """The chemical plant's analysis objects; its 液氯储罐区 is a 二级 major hazard source with its three 包保
+    persons, its tank a unit with two risk events and measures with their check content. Through the
+    services, as the safety manager would enter them."""
+    from app.auth.models import Role
+    from app.auth.service import create_user
+    from app.organisations.demo import DEMO_PASSWORD
+    from app.risks import events, objects
+
+    enterprise = ctx.get("enterprises", {}).get("jiangfeng")
+    manager = ctx.get("users", {}).get("jiangfeng_manager")
+    points = ctx.get("risk_points", {})
+    if enterprise is None or manager is None:
+        return
+    depts = {d.name: d for d in enterprise.departments}
+    users = ctx["users"]
+    users["jiangfeng_tech"] = create_user(username="jiangfeng_tech", display_name="江丰总工程师",
+                                          role=Role.enterprise_staff, password=DEMO_PASSWORD, enterprise=enterprise,
+                                          department=depts.get("生产部"))
+    users["jiangfeng_operator"] = create_user(username="jiangfeng_operator", display_name="罐区主任",
+                                              role=Role.enterprise_staff, password=DEMO_PASSWORD,
+                                              enterprise=enterprise, department=depts.get("操作岗"))
+    created = {}
+    for name, kind, units, code in JIANGFENG_OBJECTS:
+        fields = {"name": name, "kind": kind}
+        if code:
+            fields.update(hazard_source_code=code, major_hazard_level=major_hazard_level_of(CHLORINE_R),
+                          principal_user_id=users["jiangfeng_principal"].id,
+                          technical_user_id=users["jiangfeng_tech"].id,
+                          operator_user_id=users["jiangfeng_operator"].id,
+                          description=f"液氯最大储存量 {CHLORINE_STOCK_T} t（2 台储罐），临界量 {CHLORINE_CRITICAL_T} t；"
+                                      f"R = {ALPHA} × {CHLORINE_BETA} × {CHLORINE_STOCK_T}/{CHLORINE_CRITICAL_T} = "
+                                      f"{CHLORINE_R:g}（GB 18218-2018）")
+        obj = objects.create_object(manager, enterprise, **fields)
+        created[name] = obj
+        for unit in units:
+            point = points.get(("jiangfeng", unit))
+            if point is not None:
+                service.update_point(manager, point, object_id=obj.id)
+    tank = points.get(("jiangfeng", "液氯储罐区"))
+    if tank is not None:
+        first = events.events_of(tank)[0]
+        events.update_event(manager, first, name="液氯储罐泄漏中毒", accident_type="19",
+                            description="储罐、管线或阀门泄漏，氯气扩散致人员中毒")
+        for measure in events.measures_of(tank):
+            national = CHLORINE_TANK_MEASURES.get(measure.description)
+            if national:
+                sub, source, content = national
+                events.update_measure(manager, measure, classify1=sub[0], classify2=sub, data_source=source,
+                                      check_content=content)
+        name, accident, method, inputs, measures = OVERPRESSURE_EVENT
+        second = events.create_event(manager, tank, name=name, accident_type=accident,
+                                     description="储罐超装或受热超压，安全附件失效致容器爆炸")
+        for description, c1, c2, source, content in measures:
+            events.create_measure(manager, second, description=description, classify1=c1, classify2=c2,
+                                  data_source=source, check_content=content)
+        service.assess(manager, tank, method, inputs, note="风险事件辨识评价", event_id=second.id)
+    ctx["risk_objects"] = created
+    loading = points.get(("jiangfeng", "液氯槽车装卸作业"))
+    if loading is not None:
+        story = ctx["story"]
+
+        def maintenance():
+            from datetime import timedelta
+
+            from app import clock
+            from workflows.check_tasks import from_utc
+
+            start = from_utc(clock.utcnow()).replace(minute=0, second=0, microsecond=0)
+            objects.add_suspension(manager, risk_point_id=loading.id, starts_at=start,
+                                   ends_at=start + timedelta(days=2), reason="装卸鹤管紧急切断阀检修，停止装卸作业")
+
+        story.at(12, "09:00", maintenance)
+    db.session.flush()

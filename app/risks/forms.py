@@ -38,6 +38,7 @@ def _values(method: Method, name: str) -> list[SelectChoice]:
 class RiskPointForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=128)])
     area = StringField(_l("Area"), validators=[Length(max=128)])
+    object_id = SelectField(_l("Analysis object"), choices=[], default="")
     kind = SelectField(_l("Type of risk point"), default="place")
     hazard_factors = SelectMultipleField(_l("Hazard factors (GB/T 13861)"),
                                          choices=options((k, f"{k} {v}") for k, v in HAZARD_FACTORS.items()))
@@ -56,8 +57,12 @@ class RiskPointForm(FlaskForm):
                                           validators=[Optional(), NumberRange(min=1, max=60)])
     status = SelectField(_l("Status"), default="active")
 
-    def __init__(self, *args, departments=(), users=(), **kw):
+    def __init__(self, *args, departments=(), users=(), objects=(), multi_event=False, **kw):
         super().__init__(*args, **kw)
+        self.object_id.choices = [("", "—")] + [(str(o.id), o.name) for o in objects]
+        if multi_event:  # measures are edited per event: the category fields are shown read-only, not sent
+            for name in ("engineering", "management", "training", "ppe", "emergency"):
+                getattr(self, name).render_kw = {"disabled": True}
         self.kind.choices = labels.choices(RiskPointKind)
         self.status.choices = labels.choices(RiskPointStatus)
         self.control_level.choices = [("", _l("Default from the grade"))] + labels.choices(ControlLevel)
@@ -66,6 +71,7 @@ class RiskPointForm(FlaskForm):
 
 
 class AssessmentForm(FlaskForm):
+    event_id = SelectField(_l("Risk event"), choices=[], default="", validate_choice=False)
     method = SelectField(_l("Method"), default="lec")
     lec_L = SelectField("L", default="", choices=_values(Method.lec, "L"))
     lec_E = SelectField("E", default="", choices=_values(Method.lec, "E"))
@@ -117,3 +123,74 @@ class CheckForm(FlaskForm):
     item = StringField()
     result = StringField()
     note = TextAreaField(_l("What is wrong"))
+
+
+# --- the national model (issue 13) ------------------------------------------------------------------
+
+def _people(users) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(u.id), u.display_name) for u in users]
+
+
+class RiskObjectForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=128)])
+    kind = StringField(_l("Kind (installation, storage area, warehouse, site...)"), validators=[Length(max=64)])
+    hazard_source_code = StringField(_l("Hazard source code (危险化学品登记系统)"), validators=[Length(max=64)])
+    major_hazard_level = SelectField(_l("Major hazard source level (GB 18218)"), default="")
+    principal_user_id = SelectField(_l("Principal responsible person"), default="")
+    technical_user_id = SelectField(_l("Technical responsible person"), default="")
+    operator_user_id = SelectField(_l("Operating responsible person"), default="")
+    description = TextAreaField(_l("Description"))
+    status = SelectField(_l("Status"), default="active")
+
+    def __init__(self, *args, users=(), **kw):
+        from app.risks.models import RiskObjectStatus
+        from workflows.national_codes import MAJOR_HAZARD_LEVELS
+
+        super().__init__(*args, **kw)
+        self.major_hazard_level.choices = [("", _l("Not a major hazard source"))] + [
+            (str(level), _l("Level %(n)s", n=level)) for level in MAJOR_HAZARD_LEVELS]
+        for name in ("principal_user_id", "technical_user_id", "operator_user_id"):
+            getattr(self, name).choices = _people(users)
+        self.status.choices = labels.choices(RiskObjectStatus)
+
+    def data_for_service(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "name", "kind", "hazard_source_code", "major_hazard_level", "principal_user_id", "technical_user_id",
+            "operator_user_id", "description", "status")}
+
+
+class RiskEventForm(FlaskForm):
+    name = StringField(_l("Risk event (accident scenario)"), validators=[DataRequired(), Length(max=128)])
+    accident_type = SelectField(_l("Accident type (GB 6441)"), default="",
+                                choices=options([("", "—")] + [(k, f"{k} {v}") for k, v in ACCIDENT_TYPES.items()]))
+    description = TextAreaField(_l("Description"))
+
+
+class ControlMeasureForm(FlaskForm):
+    description = TextAreaField(_l("Control measure"), validators=[DataRequired()])
+    classify2 = SelectField(_l("National classification"), default="", validate_choice=False)
+    classify3 = StringField(_l("Own classification"), validators=[Length(max=64)])
+    data_source = SelectField(_l("How it is watched"), default="manual")
+    check_content = TextAreaField(_l("Check content (排查内容)"))
+    active = SelectField(_l("Status"), default="1")
+
+    def __init__(self, *args, **kw):
+        from workflows.national_codes import MEASURE_CLASSES, MEASURE_SUBCLASSES, MeasureDataSource
+
+        super().__init__(*args, **kw)
+        self.classify2.choices = [("", "—")] + [
+            (code, f"{code} {MEASURE_CLASSES[code.split('-')[0]]} / {name}") for code, name in MEASURE_SUBCLASSES.items()]
+        self.data_source.choices = labels.choices(MeasureDataSource)
+        self.active.choices = [("1", _l("In use")), ("0", _l("Retired"))]
+
+    def data_for_service(self) -> dict:
+        sub = self.classify2.data or ""
+        return {"description": self.description.data, "classify1": sub.split("-")[0] if sub else "",
+                "classify2": sub, "classify3": self.classify3.data, "data_source": self.data_source.data,
+                "check_content": self.check_content.data}
+
+
+class SuspensionForm(FlaskForm):
+    starts_at = StringField(_l("Out of service from"), render_kw={"type": "datetime-local"})
+    ends_at = StringField(_l("Until"), render_kw={"type": "datetime-local"})
+    reason = StringField(_l("Reason (停用/检修)"), validators=[Length(max=2000)])

@@ -22,11 +22,14 @@ from app.extensions import db
 from app.hazards import queries as hazard_queries
 from app.notifications import service as notifications
 from app.organisations.models import Department, Enterprise
+from app.risks import events
 from app.risks.models import (
+    ControlMeasure,
     GradeChangeReason,
     RiskArea,
     RiskAssessment,
     RiskGradeChange,
+    RiskObject,
     RiskPoint,
     RiskPointKind,
     RiskPointStatus,
@@ -91,7 +94,7 @@ def score_and_grade(enterprise: Enterprise, method, inputs) -> tuple[float | Non
 
 # --- validation of a point's fields ----------------------------------------------------------
 
-FIELDS = ("name", "area", "kind", "hazard_factors", "accident_types", "controls", "consequences",
+FIELDS = ("name", "area", "object_id", "kind", "hazard_factors", "accident_types", "controls", "consequences",
           "responsible_department_id", "responsible_user_id", "control_level", "review_interval_months",
           "status")
 
@@ -187,6 +190,13 @@ def clean(enterprise: Enterprise, data: dict, *, partial: bool = False) -> dict:
         if months is None or not 1 <= months <= 60:
             errors["review_interval_months"] = _("Between 1 and 60 months.")
         out["review_interval_months"] = months
+    if data.get("object_id") not in (None, ""):
+        obj = db.session.get(RiskObject, _int(data["object_id"])) if _int(data["object_id"]) else None
+        if obj is None or obj.enterprise_id != enterprise.id:
+            errors["object_id"] = _("Choose one of this enterprise's analysis objects.")
+        out["object_id"] = obj.id if obj else None
+    elif "object_id" in data:
+        out["object_id"] = None
     if "status" in data:
         try:
             out["status"] = RiskPointStatus(data["status"])
@@ -219,8 +229,17 @@ def _area(enterprise: Enterprise, name: str) -> RiskArea | None:
 def _apply(point: RiskPoint, enterprise: Enterprise, values: dict) -> None:
     manual_level = "control_level" in values
     level = values.pop("control_level", None)
+    controls = values.pop("controls", None)
+    old_name = point.name
     for key, value in values.items():
         setattr(point, key, value)
+    if point.id is None:
+        db.session.flush()
+        events.add_default_event(point)
+    else:
+        events.single_event_follows_point(point, old_name)
+    if controls is not None:  # the five-category edit of a single-event unit (events.sync_controls)
+        events.sync_controls(point, controls)
     if "area" in values:
         area = _area(enterprise, point.area)
         point.area_id = area.id if area else None
@@ -274,7 +293,7 @@ def create_point(actor: User, enterprise: Enterprise | int | None, **data) -> Ri
     point = RiskPoint(enterprise_id=enterprise.id, enterprise=enterprise, hazard_factors=[], accident_types=[],
                       controls={}, review_interval_months=3)
     db.session.add(point)
-    _apply(point, enterprise, values)
+    _apply(point, enterprise, values)  # the unit's first risk event, its measures
     db.session.flush()
     return point
 
@@ -308,11 +327,14 @@ def add_months(day: date, months: int) -> date:
 # --- assessments -------------------------------------------------------------------------------
 
 def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
-           on: date | None = None) -> RiskAssessment:
-    """Grade the point from ``inputs`` by ``method``; the server computes score and grade."""
+           on: date | None = None, event_id: int | None = None) -> RiskAssessment:
+    """Grade one risk event of the unit (``event_id``; default: its only event) from ``inputs`` by
+    ``method``; the server computes score and grade. The unit's assessed grade becomes the strictest
+    initial grade of its events; its method, score and rule set are those of this latest assessment."""
     point = point_for_edit(actor, point)
     if point.status != RiskPointStatus.active:
         raise Invalid(fields={"method": _("A retired risk point is not assessed.")})
+    event = events.event_for_assessment(point, event_id)
     score, grade, ruleset = score_and_grade(point.enterprise, method, inputs)
     stored = {k: v for k, v in dict(inputs).items() if k != "note"}
     if method != grading.Method.direct:
@@ -320,11 +342,14 @@ def assess(actor: User, point: RiskPoint | int, method, inputs, note: str = "",
     else:
         stored = {"rules": grading.direct_rules(inputs, ruleset)}
     day = on or today()
-    row = RiskAssessment(risk_point_id=point.id, method=str(method), inputs=stored, score=score, grade=grade,
-                         ruleset_version=ruleset.label, assessor_id=actor.id,
+    row = RiskAssessment(risk_point_id=point.id, event_id=event.id, method=str(method), inputs=stored, score=score,
+                         grade=grade, ruleset_version=ruleset.label, assessor_id=actor.id,
                          assessed_on=day, note=(note or "").strip())
     db.session.add(row)
-    point.assessed_grade = grade
+    event.initial_grade, event.method, event.score = grade, str(method), score
+    event.ruleset_version, event.last_assessed_on = ruleset.label, day
+    db.session.flush()
+    point.assessed_grade = events.assessed_grade_of(point)
     point.method = str(method)
     point.score = score
     point.ruleset_version = ruleset.label
@@ -354,6 +379,23 @@ def _open_graded_hazards(point_id: int) -> list[tuple[int, HazardLevel]]:
     return hazard_queries.open_of_risk_point(point_id, implied, limit=50)
 
 
+def _refresh_event_grades(point: RiskPoint, rows: list[tuple[int, HazardLevel]]) -> None:
+    """Each event's current grade (``currentRiskLevel``): its initial grade raised by the unit's open hazards
+    bound to one of its measures, and by those bound to no measure (which scenario they belong to is not
+    known: 从严从高). The unit's effective grade is then the strictest of them (the same as
+    ``of_point(assessed, all levels)``)."""
+    from app.hazards.models import Hazard
+
+    measure_event = {hazard_id: event_id for hazard_id, event_id in db.session.execute(
+        select(Hazard.id, ControlMeasure.event_id).join(ControlMeasure, ControlMeasure.id == Hazard.control_measure_id)
+        .where(Hazard.id.in_([i for i, _lvl in rows])))} if rows else {}
+    for event in events.events_of(point):
+        levels = [lvl for i, lvl in rows if measure_event.get(i) in (None, event.id)]
+        current = grade_rule.of_point(event.initial_grade, levels)
+        if event.current_grade != current:
+            event.current_grade = current
+
+
 def effective_grade(point: RiskPoint) -> Grade | None:
     """The point's effective grade (``workflows.effective_grade.of_point``, 从严从高, rule D2)."""
     rows = _open_graded_hazards(point.id) if point.id else []
@@ -365,6 +407,8 @@ def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | Non
     """Recompute and store the effective grade; record why when it changed. True if it changed."""
     rows = _open_graded_hazards(point.id) if point.id else []
     levels = [lvl for _i, lvl in rows]
+    if point.id:
+        _refresh_event_grades(point, rows)
     new = grade_rule.of_point(point.assessed_grade, levels)
     from_hazards = grade_rule.of_point(None, levels)
     raising_hazard = next((i for i, lvl in rows if grade_rule.implied_by_level(lvl) == from_hazards), None)

@@ -73,19 +73,28 @@ def index():
                                               "enterprise_id": enterprise_id or ""})
 
 
-def _form_choices(enterprise: Enterprise) -> dict:
+def _form_choices(enterprise: Enterprise, point: RiskPoint | None = None) -> dict:
+    from app.risks import events
+    from app.risks.models import RiskObject
+
     departments = db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
                                      .order_by(Department.path)).all()
     users = db.session.scalars(select(User).where(User.enterprise_id == enterprise.id, User.active.is_(True))
                                .order_by(User.display_name)).all()
-    return {"departments": departments, "users": users}
+    objects_ = db.session.scalars(select(RiskObject).where(RiskObject.enterprise_id == enterprise.id)
+                                  .order_by(RiskObject.name)).all()
+    multi = point is not None and len(events.events_of(point)) > 1
+    return {"departments": departments, "users": users, "objects": objects_, "multi_event": multi}
 
 
 def _form_data(form: RiskPointForm) -> dict:
     return {
         "name": form.name.data, "area": form.area.data, "kind": form.kind.data,
         "hazard_factors": form.hazard_factors.data or [], "accident_types": form.accident_types.data or [],
-        "controls": {c.value: (getattr(form, c.value).data or "").splitlines() for c in ControlCategory},
+        # A unit with several events edits its measures per event: the form has no category fields then.
+        **({"controls": {c.value: (getattr(form, c.value).data or "").splitlines() for c in ControlCategory}}
+           if form.engineering.render_kw is None else {}),
+        "object_id": form.object_id.data,
         "consequences": form.consequences.data, "responsible_department_id": form.responsible_department_id.data,
         "responsible_user_id": form.responsible_user_id.data, "control_level": form.control_level.data,
         "review_interval_months": form.review_interval_months.data, "status": form.status.data or "active",
@@ -117,8 +126,9 @@ def new():
 @login_required
 def edit(point_id: int):
     point = service.point_for_edit(current_user, point_id)
-    form = RiskPointForm(obj=point, **_form_choices(point.enterprise))
+    form = RiskPointForm(obj=point, **_form_choices(point.enterprise, point))
     if request.method == "GET":
+        form.object_id.data = str(point.object_id or "")
         for c in ControlCategory:
             getattr(form, c.value).data = "\n".join((point.controls or {}).get(c.value, []))
         form.kind.data = point.kind.value
@@ -140,13 +150,23 @@ def edit(point_id: int):
     return render_template("risks/form.html", form=form, point=point), status
 
 
-def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200):
+def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200, suspension_form=None):
+    from app.risks import events, objects
+    from app.risks.forms import SuspensionForm
+
     hazards = hazard_queries.of_risk_point(point.id, limit=20)
     ruleset = service.ruleset_for(point.enterprise)
+    unit_events = events.events_of(point)
+    measures = events.measures_of(point)
+    by_event = {e.id: [m for m in measures if m.event_id == e.id] for e in unit_events}
+    if len(unit_events) > 1:
+        form.event_id.choices = [("", "—")] + [(str(e.id), e.name) for e in unit_events]
     return render_template(
         "risks/detail.html", point=point, form=form, history=service.history(point), hazards=hazards,
         ruleset=ruleset, factors=grading.FACTORS, hazard_factor_names=HAZARD_FACTORS, accident_names=ACCIDENT_TYPES,
-        categories=CONTROL_CATEGORY_NAMES, Method=grading.Method), status
+        categories=CONTROL_CATEGORY_NAMES, Method=grading.Method, events=unit_events, measures_by_event=by_event,
+        suspensions=objects.suspensions_of(risk_point_id=point.id),
+        suspension_form=suspension_form or SuspensionForm()), status
 
 
 @bp.route("/<int:point_id>")
@@ -164,7 +184,8 @@ def assess(point_id: int):
     status = 422
     if form.validate_on_submit():
         done = ui.attempt(lambda: service.assess(current_user, point, form.method.data, form.inputs(),
-                                                 form.note.data), form, place=_put_assessment_errors)
+                                                 form.note.data, event_id=form.event_id.data or None), form,
+                          place=_put_assessment_errors)
         if done.ok:
             row = done.value
             score = "" if row.score is None else grading._fmt(row.score)
