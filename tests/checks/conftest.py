@@ -45,9 +45,8 @@ def request_ctx(request, app):
 
 def make_unit(world, enterprise=None, name="液氯储罐区", measures=("液位计完好", "紧急切断阀可用"),
               data_source="manual", object_=None, control_level="department"):
-    """A risk point (through the service) with one event and its measures."""
-    from app.risks import service
-    from app.risks.models import ControlMeasure, RiskEvent
+    """A risk point with one event and its measures, through the risk register's use cases."""
+    from app.risks import events, service
 
     enterprise = enterprise or world.enterprises.a
     actor = world.users.manager if enterprise.id == world.enterprises.a.id else world.users.admin
@@ -55,15 +54,10 @@ def make_unit(world, enterprise=None, name="液氯储罐区", measures=("液位�
                                  hazard_factors=[], accident_types=[], control_level=control_level)
     if object_ is not None:
         point.object_id = object_.id
-    event = RiskEvent(enterprise_id=enterprise.id, risk_point_id=point.id, name="液氯泄漏中毒",
-                      accident_type="18")
-    db.session.add(event)
-    db.session.flush()
-    rows = [ControlMeasure(enterprise_id=enterprise.id, risk_point_id=point.id, event_id=event.id,
-                           description=text, classify1="1", classify2="1-2", data_source=data_source,
-                           check_content=f"检查{text}", position=i)
-            for i, text in enumerate(measures)]
-    db.session.add_all(rows)
+    event = events.create_event(actor, point, name="液氯泄漏中毒", accident_type="18")
+    rows = [events.create_measure(actor, event, description=text, classify1="1", classify2="1-2",
+                                  data_source=data_source, check_content=f"检查{text}")
+            for text in measures]
     db.session.flush()
     return SimpleNamespace(point=point, event=event, measures=rows)
 

@@ -33,7 +33,7 @@ def week(world):
     Hand count for 2–8 Mar: planned 7 + 1 + 10 = 18; done 3 + 1 + 1 = 5; late 1 + 0 + 1 = 2;
     suspended 1; missed 2 + 0 + 8 = 10; rate 5 / (18 − 1) = 5/17.
     """
-    from app.risks.models import Suspension
+    from app.risks.objects import add_suspension
 
     m, staff = world.users.manager, world.users.staff
     a, b, c = make_unit(world, name="A"), make_unit(world, name="B"), make_unit(world, name="C")
@@ -45,13 +45,11 @@ def week(world):
         hourly = service.create_task(m, c.measures[0].id, cycle=4, cycle_unit="hour", starts_at="2026-03-02",
                                      workday_type="workdays", work_start="08:00", work_end="16:00",
                                      assignee_user_id=staff.id)
-    db.session.add_all([
-        Suspension(enterprise_id=a.point.enterprise_id, risk_point_id=a.point.id,
-                   starts_at=utc(local(2026, 3, 7, 8)), ends_at=utc(local(2026, 3, 7, 12)), reason="检修"),
-        Suspension(enterprise_id=a.point.enterprise_id, risk_point_id=a.point.id,
-                   starts_at=utc(local(2026, 3, 6, 12)), ends_at=utc(local(2026, 3, 6, 13)), reason="停电"),
-    ])
-    db.session.flush()
+    with clock.moved_to(local(2026, 3, 1, 12)):
+        add_suspension(m, risk_point_id=a.point.id, starts_at="2026-03-07T08:00", ends_at="2026-03-07T12:00",
+                       reason="检修")
+        add_suspension(m, risk_point_id=a.point.id, starts_at="2026-03-06T12:00", ends_at="2026-03-06T13:00",
+                       reason="停电")
 
     def rec(when, task, user, start=None):
         with clock.moved_to(when):
