@@ -25,3 +25,17 @@ def test_label_is_one_a6_page_naming_the_unit_and_opening_its_checks(world, clie
 def test_label_of_another_enterprise_is_not_found(world, client, make_point):
     point = make_point()
     assert login(client, world.users.staff_b).get(f"/checks/units/{point.id}/label.pdf").status_code == 404
+
+
+def test_label_qr_leads_to_the_units_checks_through_the_label(world, make_point, app):
+    from app.checks.labels_pdf import label_context
+
+    point = make_point(name="液氯储罐区")
+    saved = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = "https://shk.example.cn"
+    try:
+        context = label_context(point, 3)
+    finally:
+        app.config["PUBLIC_BASE_URL"] = saved
+    assert context["url"] == f"https://shk.example.cn/checks/units/{point.id}?via=qr"
+    assert context["measure_count"] == 3

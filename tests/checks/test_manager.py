@@ -124,3 +124,21 @@ def test_who_sees_the_figures_and_defines_tasks(world, client, tank_farm):
     assert client.get("/checks/stats").status_code == 200
     login(client, world.users.inspector_b)  # another county: enterprise a is not his
     assert client.get(f"/checks/stats?enterprise_id={world.enterprises.a.id}").status_code == 404
+
+
+def test_the_authority_sees_the_figures_per_enterprise_of_its_region(world, client, tank_farm):
+    _history(world, tank_farm)
+    login(client, world.users.city_inspector)
+    with clock.moved_to(at(5, 10)):
+        page = client.get("/checks/stats?from=2026-11-01&to=2026-11-04").get_data(as_text=True)
+        assert 'id="fig-planned">12<' in page and 'id="fig-missed">7<' in page
+        row = page[page.index("<td>甲化工有限公司</td>"):]
+        row = row[:row.index("</tr>")]
+        assert [c.split("</td>")[0].split(">")[-1] for c in row.split('<td class="num">')[1:4]] == ["12", "4", "1"]
+        drill = client.get(f"/checks/missed?from=2026-11-01&to=2026-11-04&group_by=enterprise"
+                           f"&key={world.enterprises.a.id}").get_data(as_text=True)
+        assert "7个时段未排查" in drill and "甲化工有限公司" in drill
+    login(client, world.users.inspector_b)
+    with clock.moved_to(at(5, 10)):
+        page = client.get("/checks/stats?from=2026-11-01&to=2026-11-04").get_data(as_text=True)
+    assert 'id="fig-planned">0<' in page and "甲化工有限公司" not in page.split('id="groups"')[1]
