@@ -233,10 +233,13 @@ def measure(url: str, env: dict) -> dict:
         out["county_figures"] = {k: c[k] for k in ("planned", "done", "late", "missed", "completion_rate")}
         out["county_ms"] = timed(lambda: queries.check_stats(supervisor, region_id=county.id, from_=week[0],
                                                              to=week[1], group_by="enterprise"), 10)
+        out["county_user_ms"] = timed(lambda: queries.check_stats(supervisor, region_id=county.id, from_=week[0],
+                                                                  to=week[1], group_by="user"), 10)
         # The step alone, in process (its first run looks back one day), rolled back: the CLI runs it again.
         from app.checks import scan
 
         db.session.execute(text("DELETE FROM check_scan_state"))
+        db.session.execute(text("DELETE FROM notifications WHERE kind = 'check_missed'"))  # a run before
         db.session.commit()
         t0 = time.perf_counter()
         out["step"] = scan.scan_missed()
@@ -286,7 +289,8 @@ def main() -> None:
               f"{m['ent_ms'][1]:.1f} ms; planned {f['planned']} done {f['done']} late {f['late']} "
               f"missed {f['missed']} rate {f['completion_rate']:.3f}", flush=True)
         print(f"[{pct}%] a county ({m['county_enterprises']} enterprises), a week (by enterprise): median "
-              f"{m['county_ms'][0]:.1f} ms, max {m['county_ms'][1]:.1f} ms; {m['county_figures']}", flush=True)
+              f"{m['county_ms'][0]:.1f} ms, max {m['county_ms'][1]:.1f} ms; by user: median {m['county_user_ms'][0]:.1f} ms; "
+              f"{m['county_figures']}", flush=True)
         print(f"[{pct}%] daily scan step in process: {m['step_s']:.1f} s {m['step']}; `shuangkong scan` (every "
               f"step, a command's start {m['startup'][0]:.1f} s): {m['scan'][0]:.1f} s, peak {m['scan'][1]:.0f} MB "
               f"({m['scan'][2]}); again: {m['scan_again'][0]:.1f} s ({m['scan_again'][2]})", flush=True)

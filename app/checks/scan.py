@@ -87,12 +87,14 @@ def scan_missed(batch: int | None = None) -> dict:
         closed = []
         for r in rows:
             key = (r.cycle, r.cycle_unit, r.starts_at, r.workday_type, r.work_start, r.work_end, r.ends_at)
-            s = schedules.get(key)
-            if s is None:
+            # The windows that closed since the last run depend on the schedule alone: computed once per
+            # distinct schedule (tasks defined in bulk share one), kept for the run (bounded).
+            ws = schedules.get(key)
+            if ws is None:
                 if len(schedules) > 50_000:
                     schedules.clear()  # bounded memory
-                s = schedules[key] = schedule_of(*key)
-            closed += [(r, w) for w in windows(s, since, now, cal)]
+                ws = schedules[key] = list(windows(schedule_of(*key), since, now, cal))
+            closed += [(r, w) for w in ws]
         if closed:
             # The batch is a range of task ids: its records by range (no list of ids in the statement).
             recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
