@@ -61,7 +61,8 @@ SQL_SEED = [
                                      classify3, data_source, check_content, position, active, created_at)
        SELECT ev.enterprise_id, ev.risk_point_id, ev.id, '措施' || m, '1', '1-2', '', 'manual', '', m, true, :now
        FROM risk_events ev CROSS JOIN generate_series(1, {MEASURES}) m""",
-    # One task per measure: the mix by measure id; start a quarter ago (a CST midnight), staggered by
+    # One task per measure: the mix by the measure's place in the enterprise (unit number, measure number), so
+    # that every enterprise has it; start a quarter ago (a CST midnight), staggered by
     # enterprise; assignee: one of the enterprise's 5 staff by unit.
     """INSERT INTO check_tasks (enterprise_id, measure_id, risk_point_id, cycle, cycle_unit, starts_at,
                                workday_type, work_start, work_end, task_type, assignee_user_id, control_level,
@@ -75,7 +76,8 @@ SQL_SEED = [
               'every_day', CASE WHEN k = 0 THEN '08:00' END, CASE WHEN k = 0 THEN '20:00' END,
               'routine',
               u.id, 'department', true, :now, 1
-       FROM (SELECT *, id % 20 AS k FROM control_measures) m
+       FROM (SELECT cm.*, ((substring(p.name, 3)::int - 1) * 4 + cm.position - 1) % 20 AS k
+             FROM control_measures cm JOIN risk_points p ON p.id = cm.risk_point_id) m
        JOIN risk_points rp ON rp.id = m.risk_point_id
        JOIN users u ON u.username = 'bs_' || m.enterprise_id || '_' || (1 + substring(rp.name, 3)::int % 5)""",
 ]
