@@ -42,11 +42,19 @@ def _related(dept: Department | None, responsible: Department | None) -> bool:
 
 
 def items_for_point(point: RiskPoint) -> list[dict]:
+    """The unit's active measures in the five-category view, keyed ``"<category>:<n>"`` as the check records
+    always were (the key a migrated measure keeps as ``legacy_key``), with the measure's id."""
+    from app.risks import events
+
+    by_category: dict[ControlCategory, list] = {}
+    for measure in events.measures_of(point):
+        by_category.setdefault(events.category_of(measure), []).append(measure)
     items = []
     for category in ControlCategory:
-        for n, measure in enumerate((point.controls or {}).get(category.value, [])):
+        for n, measure in enumerate(by_category.get(category, [])):
             items.append({"key": f"{category.value}:{n}", "category": category.value,
-                          "category_name": CONTROL_CATEGORY_NAMES[category], "measure": measure})
+                          "category_name": CONTROL_CATEGORY_NAMES[category], "measure": measure.description,
+                          "measure_id": measure.id})
     return items
 
 
@@ -100,7 +108,7 @@ def record_check(user: User, point: RiskPoint | int | None, item_key: str, resul
     db.session.add(record)
     if outcome == CheckResult.failed:
         hazard = report_hazard(point, user, title=_("Check failed: %(measure)s", measure=items[item_key]["measure"])[:200],
-                               description=note)
+                               description=note, control_measure_id=items[item_key]["measure_id"])
         record.hazard_id = hazard.id
     db.session.flush()
     return record

@@ -306,7 +306,10 @@ def update_point(actor: User, point: RiskPoint | int, *, expected_version: int |
     if expected_version is not None and expected_version != point.version:
         raise Conflict()
     values = clean(point.enterprise, data, partial=True)
-    _apply(point, point.enterprise, values)
+    try:  # the events and measures queries flush the point: a concurrent save shows up there already
+        _apply(point, point.enterprise, values)
+    except StaleDataError:
+        raise Conflict() from None
     _flush()
     return point
 

@@ -114,10 +114,12 @@ def test_concurrent_assessments_lose_no_count_and_one_edit_wins(app):
     finally:
         with app.app_context():
             from app.organisations.models import Enterprise
-            from app.risks.models import RiskArea, RiskAssessment, RiskGradeChange
+            from app.risks.models import ControlMeasure, RiskArea, RiskAssessment, RiskEvent, RiskGradeChange
 
             for model, cond in ((RiskGradeChange, RiskGradeChange.risk_point_id.in_(ids)),
                                 (RiskAssessment, RiskAssessment.risk_point_id.in_(ids)),
+                                (ControlMeasure, ControlMeasure.risk_point_id.in_(ids)),
+                                (RiskEvent, RiskEvent.risk_point_id.in_(ids)),
                                 (RiskPoint, RiskPoint.id.in_(ids)), (RiskArea, RiskArea.enterprise_id == ent_id),
                                 (RiskSummary, RiskSummary.enterprise_id == ent_id), (User, User.id == manager_id),
                                 (Enterprise, Enterprise.id == ent_id)):
