@@ -61,7 +61,8 @@ SQL_SEED = [
                                      classify3, data_source, check_content, position, active, created_at)
        SELECT ev.enterprise_id, ev.risk_point_id, ev.id, '措施' || m, '1', '1-2', '', 'manual', '', m, true, :now
        FROM risk_events ev CROSS JOIN generate_series(1, {MEASURES}) m""",
-    # One task per measure: the mix by measure id; start a quarter ago (a CST midnight), staggered by
+    # One task per measure: the mix by the measure's place in the enterprise (unit number, measure number), so
+    # that every enterprise has it; start a quarter ago (a CST midnight), staggered by
     # enterprise; assignee: one of the enterprise's 5 staff by unit.
     """INSERT INTO check_tasks (enterprise_id, measure_id, risk_point_id, cycle, cycle_unit, starts_at,
                                workday_type, work_start, work_end, task_type, assignee_user_id, control_level,
@@ -75,7 +76,8 @@ SQL_SEED = [
               'every_day', CASE WHEN k = 0 THEN '08:00' END, CASE WHEN k = 0 THEN '20:00' END,
               'routine',
               u.id, 'department', true, :now, 1
-       FROM (SELECT *, id % 20 AS k FROM control_measures) m
+       FROM (SELECT cm.*, ((substring(p.name, 3)::int - 1) * 4 + cm.position - 1) % 20 AS k
+             FROM control_measures cm JOIN risk_points p ON p.id = cm.risk_point_id) m
        JOIN risk_points rp ON rp.id = m.risk_point_id
        JOIN users u ON u.username = 'bs_' || m.enterprise_id || '_' || (1 + substring(rp.name, 3)::int % 5)""",
 ]
@@ -110,6 +112,16 @@ FROM (
 ) w
 WHERE w.h < 90 AND (w.h < 85 OR w.we + interval '2 hours' <= :now)
 """
+
+
+# Each enterprise's 5 staff get 10 units each (by the unit's number). Part of the seed; --reuse runs it again
+# on a database built before (it is idempotent).
+SQL_REASSIGN = """
+UPDATE check_tasks t SET assignee_user_id = u.id
+FROM risk_points rp, users u
+WHERE rp.id = t.risk_point_id
+  AND u.username = 'bs_' || t.enterprise_id || '_' || (1 + substring(rp.name, 3)::int % 5)
+  AND t.assignee_user_id IS DISTINCT FROM u.id"""
 
 
 def timed(fn, n: int) -> tuple[float, float]:
@@ -153,12 +165,14 @@ def build(url: str, n_enterprises: int) -> dict:
         now = utcnow().replace(microsecond=0)
         for stmt in SQL_SEED:
             db.session.execute(text(stmt), {"now": now})
+        db.session.execute(text(SQL_REASSIGN))
         db.session.commit()
         t1 = time.perf_counter()
         db.session.execute(text(SQL_RECORDS), {"now": now})
         db.session.commit()
-        db.session.execute(text("ANALYZE"))
         db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))  # what autovacuum does after a load (index-only scans)
         counts = db.session.execute(text(
             "SELECT (SELECT count(*) FROM check_tasks), (SELECT count(*) FROM check_records)")).one()
         figures.update(tasks=counts[0], records=counts[1], seed_s=t1 - t0, records_s=time.perf_counter() - t1,
@@ -166,6 +180,21 @@ def build(url: str, n_enterprises: int) -> dict:
         db.session.remove()
         db.engine.dispose()
     return figures
+
+
+def reuse(url: str) -> dict:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(SQL_REASSIGN))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE check_tasks"))
+        conn.execute(text("VACUUM ANALYZE check_records"))
+        counts = conn.execute(text(
+            "SELECT (SELECT count(*) FROM check_tasks), (SELECT count(*) FROM check_records)")).one()
+    engine.dispose()
+    return {"tasks": counts[0], "records": counts[1], "seed_s": 0.0, "records_s": 0.0}
 
 
 def measure(url: str, env: dict) -> dict:
@@ -206,10 +235,13 @@ def measure(url: str, env: dict) -> dict:
         out["county_figures"] = {k: c[k] for k in ("planned", "done", "late", "missed", "completion_rate")}
         out["county_ms"] = timed(lambda: queries.check_stats(supervisor, region_id=county.id, from_=week[0],
                                                              to=week[1], group_by="enterprise"), 10)
+        out["county_user_ms"] = timed(lambda: queries.check_stats(supervisor, region_id=county.id, from_=week[0],
+                                                                  to=week[1], group_by="user"), 10)
         # The step alone, in process (its first run looks back one day), rolled back: the CLI runs it again.
         from app.checks import scan
 
         db.session.execute(text("DELETE FROM check_scan_state"))
+        db.session.execute(text("DELETE FROM notifications WHERE kind = 'check_missed'"))  # a run before
         db.session.commit()
         t0 = time.perf_counter()
         out["step"] = scan.scan_missed()
@@ -229,23 +261,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10,100", help="percent of 1 000 enterprises, comma-separated")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
+    parser.add_argument("--reuse", action="store_true", help="measure the databases built by an earlier run")
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
 
     results = {}
     for pct in (int(x) for x in args.sizes.split(",")):
         name = f"bench_checks_{pct}"
-        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        admin.dispose()
         url = args.pg_url.rsplit("/", 1)[0] + f"/{name}"
+        if not args.reuse:
+            admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                conn.execute(text(f"CREATE DATABASE {name}"))
+            admin.dispose()
         env = {**os.environ, "SHUANGKONG_DATABASE_URL": url, "SHUANGKONG_INSTANCE_PATH": tempfile.mkdtemp(),
                "SHUANGKONG_SECRET_KEY": "bench"}
         env.pop("SHUANGKONG_REDIS_URL", None)
         os.environ.update({k: v for k, v in env.items() if k.startswith("SHUANGKONG_")})
-        built = build(url, 1000 * pct // 100)
+        built = reuse(url) if args.reuse else build(url, 1000 * pct // 100)
         print(f"[{pct}%] {built['tasks']} tasks, {built['records']} records; seeded in {built['seed_s']:.0f} s, "
               f"records in {built['records_s']:.0f} s", flush=True)
         m = measure(url, env)
@@ -257,7 +291,8 @@ def main() -> None:
               f"{m['ent_ms'][1]:.1f} ms; planned {f['planned']} done {f['done']} late {f['late']} "
               f"missed {f['missed']} rate {f['completion_rate']:.3f}", flush=True)
         print(f"[{pct}%] a county ({m['county_enterprises']} enterprises), a week (by enterprise): median "
-              f"{m['county_ms'][0]:.1f} ms, max {m['county_ms'][1]:.1f} ms; {m['county_figures']}", flush=True)
+              f"{m['county_ms'][0]:.1f} ms, max {m['county_ms'][1]:.1f} ms; by user: median {m['county_user_ms'][0]:.1f} ms; "
+              f"{m['county_figures']}", flush=True)
         print(f"[{pct}%] daily scan step in process: {m['step_s']:.1f} s {m['step']}; `shuangkong scan` (every "
               f"step, a command's start {m['startup'][0]:.1f} s): {m['scan'][0]:.1f} s, peak {m['scan'][1]:.0f} MB "
               f"({m['scan'][2]}); again: {m['scan_again'][0]:.1f} s ({m['scan_again'][2]})", flush=True)

@@ -28,6 +28,7 @@ from workflows.check_windows import merge_suspensions, overlaps_suspension, wind
 
 # On the first run, how far back to look (a new install is not flooded with the past's missed windows).
 FIRST_LOOKBACK = timedelta(days=1)
+MAX_LOOKBACK = timedelta(days=7)
 _COLUMNS = (CheckTask.id, CheckTask.enterprise_id, CheckTask.risk_point_id, CheckTask.cycle,
             CheckTask.cycle_unit, CheckTask.starts_at, CheckTask.workday_type, CheckTask.work_start,
             CheckTask.work_end, CheckTask.ends_at, CheckTask.assignee_user_id, CheckTask.assignee_department_id)
@@ -66,16 +67,16 @@ def scan_missed(batch: int | None = None) -> dict:
     """Idempotent: each missed window is reminded once (per person); a second run finds nothing new."""
     batch = batch or SCAN_BATCH
     state = _state()
-    since, now = from_utc(state.scanned_until), now_cst()
+    now = now_cst()
+    # After a long stop, remind of the last week's misses, not of months of them.
+    since = max(from_utc(state.scanned_until), now - MAX_LOOKBACK)
     if now <= since:
         return {"missed": 0, "reminders": 0}
-    cal = calendar()
     schedules: dict = {}
     missed = reminders = 0
     after = 0
     since_utc, now_utc = to_utc(since), to_utc(now)
-    periods = {k: merge_suspensions(v) for k, v in suspensions_by_point().items()}  # few: all at once
-    managers = _managers()
+    cal = periods = managers = None  # read on the first batch that has tasks: an idle run costs 2 statements
     while True:
         rows = db.session.execute(select(*_COLUMNS).where(
             CheckTask.id > after, CheckTask.starts_at < now_utc,
@@ -84,15 +85,21 @@ def scan_missed(batch: int | None = None) -> dict:
         if not rows:
             break
         lo, after = after, rows[-1].id
+        if cal is None:
+            cal = calendar()
+            periods = {k: merge_suspensions(v) for k, v in suspensions_by_point().items()}  # few: all at once
+            managers = _managers()
         closed = []
         for r in rows:
             key = (r.cycle, r.cycle_unit, r.starts_at, r.workday_type, r.work_start, r.work_end, r.ends_at)
-            s = schedules.get(key)
-            if s is None:
+            # The windows that closed since the last run depend on the schedule alone: computed once per
+            # distinct schedule (tasks defined in bulk share one), kept for the run (bounded).
+            ws = schedules.get(key)
+            if ws is None:
                 if len(schedules) > 50_000:
                     schedules.clear()  # bounded memory
-                s = schedules[key] = schedule_of(*key)
-            closed += [(r, w) for w in windows(s, since, now, cal)]
+                ws = schedules[key] = list(windows(schedule_of(*key), since, now, cal))
+            closed += [(r, w) for w in ws]
         if closed:
             # The batch is a range of task ids: its records by range (no list of ids in the statement).
             recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
@@ -121,7 +128,8 @@ def scan_missed(batch: int | None = None) -> dict:
         end_batch()
         if len(rows) < batch:
             break
-    state = _state()
-    state.scanned_until = now_utc
-    db.session.flush()
+    if after:  # no task at all: nothing looked at, nothing to move (MAX_LOOKBACK bounds the next run)
+        state = _state()
+        state.scanned_until = now_utc
+        db.session.flush()
     return {"missed": missed, "reminders": reminders}

@@ -76,3 +76,15 @@ def test_department_tasks_remind_the_departments_members(world, unit):
     with clock.moved_to(local(2026, 3, 3, 2)):
         assert scan.scan_missed(batch=1)["missed"] == 1
     assert sorted(n.user_id for n in _notes()) == sorted([world.users.staff.id, manager.id])
+
+
+def test_after_a_long_stop_only_the_last_week_is_reminded(world, unit):
+    from app.checks.models import CheckScanState
+
+    with clock.moved_to(local(2026, 3, 1, 12)):
+        service.create_task(world.users.manager, unit.measures[0].id, cycle=1, cycle_unit="day",
+                            starts_at="2026-03-02", assignee_user_id=world.users.staff.id)
+        scan.scan_missed()
+    with clock.moved_to(local(2026, 4, 1, 1)):
+        assert scan.scan_missed()["missed"] == 7  # 25–31 March; the older misses show in the figures
+    assert db.session.get(CheckScanState, 1).scanned_until.date().isoformat() == "2026-03-31"  # 1 April 01:00 CST
