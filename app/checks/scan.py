@@ -65,7 +65,7 @@ def _members(rows) -> dict[int, list[int]]:
 @scan_step("checks.missed")
 def scan_missed(batch: int | None = None) -> dict:
     """Idempotent: each missed window is reminded once (per person); a second run finds nothing new."""
-    batch = batch or SCAN_BATCH
+    batch = batch or SCAN_BATCH * 4  # plain rows of tasks, most with no reminder: larger batches, still bounded
     state = _state()
     now = now_cst()
     # After a long stop, remind of the last week's misses, not of months of them.
@@ -98,14 +98,15 @@ def scan_missed(batch: int | None = None) -> dict:
             if ws is None:
                 if len(schedules) > 50_000:
                     schedules.clear()  # bounded memory
-                ws = schedules[key] = list(windows(schedule_of(*key), since, now, cal))
-            closed += [(r, w) for w in ws]
+                ws = schedules[key] = [(w, to_utc(w.start)) for w in windows(schedule_of(*key), since, now, cal)]
+            if ws:
+                closed += [(r, w, start) for w, start in ws]
         if closed:
             # The batch is a range of task ids: its records by range (no list of ids in the statement).
             recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
                 CheckRecord.task_id > lo, CheckRecord.task_id <= after, CheckRecord.window_end > since_utc,
                 CheckRecord.window_end <= now_utc)))
-            late = [(r, w) for r, w in closed if (r.id, to_utc(w.start)) not in recorded
+            late = [(r, w) for r, w, start in closed if (r.id, start) not in recorded
                     and not (periods.get(r.risk_point_id) and overlaps_suspension(w, periods[r.risk_point_id]))]
             if late:
                 members = _members([r for r, _w in late])
