@@ -32,7 +32,7 @@ def _task(world, unit, **kw):
     ({"cycle": "abc"}, "cycle", "整数"),
     ({"cycle_unit": "hour", "cycle": 2}, "work_start", "工作时段"),
     ({"cycle_unit": "hour", "cycle": 2, "work_start": "18:00", "work_end": "08:00"}, "work_end", "晚于"),
-    ({"cycle_unit": "fortnight"}, "cycle_unit", "有效的选项"),
+    ({"cycle_unit": "fortnight"}, "cycle_unit", "选项"),
     ({"starts_at": "yesterday"}, "starts_at", "日期和时间"),
     ({"task_type": "technical"}, "task_number", "必填"),
     ({"task_type": "technical", "task_number": 12}, "task_number", "包保"),
