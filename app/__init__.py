@@ -38,6 +38,7 @@ FEATURES = (
     "risks",
     "notifications",
     "hazards",
+    "checks",  # scheduled checks of control measures (on risks and hazards)
     "supervision",
     "documents",
     "rulesets",  # versions of grading and listing rules (risks and supervision select through it)

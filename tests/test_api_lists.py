@@ -3,6 +3,7 @@ documented as such in the OpenAPI document; every collection that can be created
 
 from __future__ import annotations
 
+from app.checks import service as checks
 from app.extensions import db
 from app.risks import events, objects
 from app.risks import service as risks
@@ -58,9 +59,12 @@ def test_every_list_answers_the_envelope(client, world):
     event = events.events_of(point)[0]
     measure = events.create_measure(world.users.manager, event, description="安全阀定期校验", classify1=1,
                                     classify2="1-3", data_source="manual", check_content="铅封完好")
+    db.session.flush()
+    task = checks.create_task(world.users.manager, measure.id, cycle=1, cycle_unit="day",
+                              starts_at="2026-01-05T08:00:00+08:00", assignee_user_id=world.users.staff.id)
     db.session.commit()
     ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id,
-           "object_id": obj.id, "event_id": event.id, "measure_id": measure.id}
+           "object_id": obj.id, "event_id": event.id, "measure_id": measure.id, "task_id": task.id}
     spec = client.get("/api/v1/openapi.json").get_json()
     headers = api_token(client, world.users.admin)
     for path in _lists(spec):

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from workflows.labels import N_, labelled
+
 # China has kept UTC+8 without daylight saving since 1991: a fixed offset, not a zone database lookup.
 CST = timezone(timedelta(hours=8), "CST")
 DAY_SECONDS = 86_400
@@ -29,6 +31,10 @@ class CycleUnit(enum.StrEnum):
     year = "year"  # 年
 
 
+labelled(CycleUnit, {CycleUnit.hour: N_("hour"), CycleUnit.day: N_("day"), CycleUnit.week: N_("week"),
+                     CycleUnit.month: N_("month"), CycleUnit.year: N_("year")})
+
+
 CYCLE_UNIT_NAMES = {CycleUnit.hour: "小时", CycleUnit.day: "天", CycleUnit.week: "周", CycleUnit.month: "月",
                     CycleUnit.year: "年"}
 
@@ -41,6 +47,11 @@ class WorkdayType(enum.StrEnum):
     every_day = "every_day"  # 0 每天
     workdays = "workdays"  # 1 法定工作日
     non_workdays = "non_workdays"  # 2 非法定工作日
+
+
+labelled(WorkdayType, {WorkdayType.every_day: N_("Every day"),
+                       WorkdayType.workdays: N_("Statutory working days"),
+                       WorkdayType.non_workdays: N_("Non-working days")})
 
 
 WORKDAY_TYPE_NAMES = {WorkdayType.every_day: "每天", WorkdayType.workdays: "法定工作日",

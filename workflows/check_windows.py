@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from workflows.check_tasks import US, CheckSchedule, CycleUnit, Suspension, WorkdayType
+from workflows.labels import N_, labelled
 from workflows.work_calendar import WorkCalendar, statutory
 
 ONE_DAY = timedelta(days=1)
@@ -41,6 +42,11 @@ class WindowState(enum.StrEnum):
     late = "late"  # 逾期排查: recorded after the window closed
     missed = "missed"  # 超期未排查: closed without a record
     suspended = "suspended"  # 停用/检修: no record, and the window overlaps a suspension
+
+
+labelled(WindowState, {WindowState.upcoming: N_("Upcoming"), WindowState.due: N_("Due"),
+                       WindowState.done: N_("Done"), WindowState.late: N_("Done late"),
+                       WindowState.missed: N_("Missed"), WindowState.suspended: N_("Suspended")})
 
 
 WINDOW_STATE_NAMES = {WindowState.upcoming: "未开始", WindowState.due: "待排查", WindowState.done: "已排查",

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import text as sql_text
 
 from app import access, jobs
 from app.auth.models import User
@@ -39,6 +40,39 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
         if _configured(channel):
             jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
     return new_id
+
+
+def notify_many(rows: list[dict]) -> list[int]:
+    """``notify`` for many reminders at once (a scan's batch): each row ``{user_id, kind, text, dedupe_key,
+    hazard_id?}``; one INSERT ... ON CONFLICT DO NOTHING for them all; the ids of the new ones, whose
+    delivery over the configured channels is enqueued as ``notify`` does. On PostgreSQL the rows travel as
+    six arrays (``unnest``): one short statement, however many rows (a multi-row VALUES of thousands of
+    rows costs more to build and parse than to run)."""
+    if not rows:
+        return []
+    now = utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        new_ids = list(db.session.execute(_UNNEST_INSERT, {
+            "user_ids": [r["user_id"] for r in rows], "kinds": [r["kind"] for r in rows],
+            "texts": [r["text"] for r in rows], "keys": [r["dedupe_key"] for r in rows],
+            "hazard_ids": [r.get("hazard_id") for r in rows], "now": now}).scalars())
+    else:
+        params = [{"hazard_id": None, "created_at": now, **row} for row in rows]
+        new_ids = [i for i in db.session.execute(_insert_once(db.session.get_bind().dialect.name), params)
+                   .scalars() if i is not None]
+    if new_ids:
+        for name, channel in CHANNELS.items():
+            if _configured(channel):
+                for new_id in new_ids:
+                    jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
+    return new_ids
+
+
+_UNNEST_INSERT = sql_text(
+    "INSERT INTO notifications (user_id, kind, text, dedupe_key, hazard_id, created_at) "
+    "SELECT u, k, t, d, h, :now FROM unnest(CAST(:user_ids AS integer[]), CAST(:kinds AS varchar[]), "
+    "CAST(:texts AS text[]), CAST(:keys AS varchar[]), CAST(:hazard_ids AS integer[])) AS r(u, k, t, d, h) "
+    "ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id")
 
 
 def _configured(channel) -> bool:

@@ -60,7 +60,6 @@ def init_app(app: Flask) -> None:
     ui.nav_item("risks.index", _l("Risk register"))
     ui.nav_item("risks.map_view", _l("Four-colour map"), _enterprise_user)
     ui.nav_item("risks.region", _l("Regional risks"), lambda u: u.role == Role.admin or u.role.is_government)
-    ui.nav_item("risks.checks", _l("My checks"), _enterprise_user)
     ui.nav_item("risks.reviews", _l("Due for review"))
     cli.SCAN_STEPS.add("risk_reviews", service.count_due_reviews)
     cli.add_demo_step("risks", demo.seed)

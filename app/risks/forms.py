@@ -119,11 +119,6 @@ class ImportForm(FlaskForm):
     file = FileField(_l("Excel file (.xlsx)"))
 
 
-class CheckForm(FlaskForm):
-    item = StringField()
-    result = StringField()
-    note = TextAreaField(_l("What is wrong"))
-
 
 # --- the national model (issue 13) ------------------------------------------------------------------
 

@@ -21,8 +21,8 @@ from app.extensions import db
 from app.hazards import queries as hazard_queries
 from app.labels import label
 from app.organisations.models import Department, Enterprise
-from app.risks import cards, checklist, excel, maps, service
-from app.risks.forms import AreaForm, AssessmentForm, CheckForm, ImportForm, RiskPointForm, SitePlanForm
+from app.risks import cards, excel, maps, service
+from app.risks.forms import AreaForm, AssessmentForm, ImportForm, RiskPointForm, SitePlanForm
 from app.risks.models import RiskPoint, RiskPointStatus
 from reports.render import render_pdf
 from workflows import grading
@@ -261,23 +261,9 @@ def reviews():
 @bp.route("/checks", methods=["GET", "POST"])
 @login_required
 def checks():
-    data = checklist.checklist_for(current_user)  # refuses a user who checks nothing (403)
-    form = CheckForm()
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        done = ui.attempt(lambda: checklist.record_check(
-            current_user, request.form.get("point_id", type=int), form.item.data, form.result.data,
-            form.note.data), form, place=lambda f, exc: f.form_errors.extend(ui.messages(exc)))
-        if done.ok:
-            if done.value.hazard_id:
-                flash(_("Check recorded; a hazard was reported for the failed item."), "warning")
-            else:
-                flash(_("Check recorded."), "success")
-            return redirect(url_for("risks.checks"))
-        status = done.status
-        data = checklist.checklist_for(current_user)
-    return render_template("risks/checks.html", data=data, form=form,
-                           failed_key=(request.form.get("point_id"), form.item.data)), status
+    """The old 我的排查 checklist's address: scheduled checks (我的任务, app/checks) replaced it; the checks
+    recorded with it stay visible on each unit's check page."""
+    return redirect(url_for("checks.my"))
 
 
 # --- four-colour map ---------------------------------------------------------------------------

@@ -156,19 +156,6 @@ def test_report_form_prefilled_from_a_measure(client, world, tank):
     assert "管控措施失效" in html and "设备" in html and "包保责任人登记" in html and "限期整改" in html
 
 
-def test_a_failed_check_of_the_old_checklist_binds_its_hazard_to_the_measure(world, tank):
-    from app.risks import checklist
-
-    point, _events, _valve = tank
-    items = checklist.items_for_point(point)
-    assert [i["key"] for i in items] == ["engineering:0", "engineering:1"]  # 泄漏报警仪, 安全阀定期校验
-    record = checklist.record_check(world.users.staff, point, "engineering:1", "failed", note="铅封缺失")
-    hazard = db.session.get(Hazard, record.hazard_id)
-    measure = db.session.get(type(_valve), items[1]["measure_id"])
-    assert (hazard.control_measure_id, hazard.danger_source.value) == (measure.id, "measure_failure")
-    assert measure.description == "安全阀定期校验"
-
-
 def test_national_codes_are_corrected_later_and_recorded(client, world, tokens):
     r = client.post("/api/v1/hazards", headers=tokens("staff"), json={"title": "接地线松动"})
     hazard_id = r.get_json()["id"]

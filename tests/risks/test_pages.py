@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from app.clock import today
 from app.extensions import db
-from app.hazards.models import Hazard
-from app.risks.models import CheckRecord, RiskPoint
+from app.risks.models import RiskPoint
 from tests.conftest import login
 
 FORM = {"name": "配电室巡检", "area": "配电室", "kind": "operation", "hazard_factors": ["2103"],
@@ -65,33 +64,6 @@ def test_reviews_list(client, world, make_point):
     html = login(client, world.users.manager).get("/risks/reviews").get_data(as_text=True)
     assert "动火作业" in html and "从未评估的点" in html and "overdue" in html
     assert "动火作业" not in login(client, world.users.manager_b).get("/risks/reviews").get_data(as_text=True)
-
-
-def test_checks_by_department_and_failed_item_reports_hazard(client, world, make_point):
-    workshop = world.factory.department(world.enterprises.a, name="一车间", level="workshop", parent=world.departments.a)
-    team = world.factory.department(world.enterprises.a, name="甲班", level="team", parent=workshop)
-    worker = world.factory.user("enterprise_staff", enterprise=world.enterprises.a, department=team)
-    red = make_point(name="液氯储罐", assess=("direct", {"rules": ["D3"]}), responsible_department_id=workshop.id)
-    blue = make_point(name="办公区用电", assess=("ls", {"L": 1, "S": 1}))  # team level
-    yellow_elsewhere = make_point(name="别处的点", assess=("ls", {"L": 3, "S": 3}),
-                                  responsible_department_id=world.factory.department(world.enterprises.a, name="仓储部").id)
-    db.session.commit()
-    login(client, worker)
-    html = client.get("/risks/checks").get_data(as_text=True)
-    assert red.name in html and blue.name in html and yellow_elsewhere.name not in html
-    resp = client.post("/risks/checks", data={"point_id": red.id, "item": "engineering:0", "result": "failed", "note": ""})
-    assert resp.status_code == 422 and db.session.query(CheckRecord).count() == 0
-    resp = client.post("/risks/checks", data={"point_id": red.id, "item": "engineering:0", "result": "failed",
-                                              "note": "防火隔离带被占用"})
-    assert resp.status_code == 302
-    hazard = db.session.query(Hazard).filter_by(risk_point_id=red.id).one()
-    assert hazard.state.value == "reported" and hazard.description == "防火隔离带被占用"
-    assert hazard.reported_by_id == worker.id and hazard.code.startswith("YH-")
-    assert db.session.query(CheckRecord).one().hazard_id == hazard.id
-    client.post("/risks/checks", data={"point_id": blue.id, "item": "management:0", "result": "ok"})
-    assert db.session.query(CheckRecord).count() == 2
-    login(client, world.users.manager_b)
-    assert client.post("/risks/checks", data={"point_id": blue.id, "item": "management:0", "result": "ok"}).status_code == 404
 
 
 def test_csrf_is_on(app, client, world):
