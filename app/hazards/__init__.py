@@ -71,12 +71,13 @@ labels.register(DangerSource, {
     DangerSource.accident_analogy: _l("Check by accident analogy"),
     DangerSource.resumption: _l("Check before resuming production"),
     DangerSource.expert_diagnosis: _l("Diagnosis by external experts"),
-    DangerSource.measure_failure: _l("Control measure failed"), DangerSource.other: _l("Other"),
+    DangerSource.measure_failure: _l("Control measure failed"), DangerSource.other: _l("Other kind of check"),
 })
-labels.register(HazardType, {
-    HazardType.safety: _l("Safety"), HazardType.process: _l("Process"), HazardType.electrical: _l("Electrical"),
-    HazardType.instrument: _l("Instrumentation"), HazardType.fire: _l("Fire protection"),
-    HazardType.layout: _l("General layout"), HazardType.equipment: _l("Equipment"), HazardType.other: _l("Other"),
+labels.register(HazardType, {  # "(hazard type)": msgids of their own, "Equipment" is a kind of risk point too
+    HazardType.safety: _l("Safety (hazard type)"), HazardType.process: _l("Process (hazard type)"),
+    HazardType.electrical: _l("Electrical (hazard type)"), HazardType.instrument: _l("Instrumentation (hazard type)"),
+    HazardType.fire: _l("Fire protection (hazard type)"), HazardType.layout: _l("General layout (hazard type)"),
+    HazardType.equipment: _l("Equipment (hazard type)"), HazardType.other: _l("Other (hazard type)"),
 })
 labels.register(ManageType, {ManageType.immediate: _l("Rectified on the spot"),
                              ManageType.deadline: _l("Rectified by a deadline")})

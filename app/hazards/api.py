@@ -325,6 +325,24 @@ def get_hazard(hazard_id):
     return detail(access.get_visible(Hazard, hazard_id, current_user))
 
 
+class NationalCodesArgs(Schema):
+    danger_source = fields.String(metadata={"enum": [v.value for v in DangerSource]})
+    hazard_type = fields.String(metadata={"enum": [v.value for v in HazardType]})
+    manage_type = fields.String(metadata={"enum": [v.value for v in ManageType]})
+    enforcement_number = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True, metadata={"description": "The version read; 409 if it changed."})
+
+
+@blp.route("/<int:hazard_id>/national-codes", methods=["PATCH"])
+@blp.arguments(NationalCodesArgs)
+@blp.response(200, HazardDetail)
+def patch_national_codes(args, hazard_id):
+    """Correct the national codes (kind of check, hazard type, governance type, 执法编号); recorded in the history."""
+    hazard = service.reclassify(hazard_id, current_user, **args)
+    db.session.commit()
+    return detail(hazard)
+
+
 @blp.route("/<int:hazard_id>/transitions", methods=["POST"])
 @idempotent
 @blp.arguments(TransitionArgs)

@@ -153,3 +153,18 @@ TRIGGER_FORMS = {
     "confirm": ConfirmForm, "void": VoidForm, "submit": SubmitForm, "accept": AcceptForm,
     "reject": RejectForm, "extend": ExtendForm, "regrade": RegradeForm,
 }
+
+
+class NationalCodesForm(FlaskForm):
+    """The national codes of a reported hazard, corrected later (``service.reclassify``)."""
+
+    version = HiddenField()
+    danger_source = SelectField(_l("Found by (kind of check)"), validate_choice=False)
+    hazard_type = SelectField(_l("Hazard type"), validate_choice=False)
+    manage_type = SelectField(_l("Governance type"), validate_choice=False)
+    enforcement_number = StringField(_l("Enforcement document number"))
+
+    def fill_choices(self):
+        self.danger_source.choices = labels.choices(DangerSource)
+        self.hazard_type.choices = labels.choices(HazardType)
+        self.manage_type.choices = labels.choices(ManageType)

@@ -532,6 +532,50 @@ def rectify_on_the_spot(hazard_id: int, actor: User, *, responsible_user_id, mea
     return hazard
 
 
+# --- national codes ---------------------------------------------------------------------------------
+
+NATIONAL_FIELDS = ("danger_source", "hazard_type", "manage_type", "enforcement_number")
+
+
+def reclassify(hazard_id: int, actor: User, *, version=None, **fields) -> Hazard:
+    """Correct a hazard's national codes (``danger_source``, ``hazard_type``, ``manage_type``,
+    ``enforcement_number``; those given), e.g. the 其他 the migration gave older hazards. Whoever confirms the
+    hazard may (its enterprise's managers; the inspector of a government-found one), in any state but voided;
+    recorded by a ``reclassify`` event with the new values (``audit verify`` replays it). No change: no event."""
+    hazard = _load_for_change(hazard_id, actor)
+    if not access.can(actor, "hazard.confirm", hazard):
+        raise Forbidden()
+    if version not in (None, "") and str(version) != str(hazard.version):
+        raise Conflict()
+    if hazard.state == "voided":
+        raise Conflict(_("A voided hazard is not reclassified."))
+    unknown = set(fields) - set(NATIONAL_FIELDS)
+    if unknown:
+        raise Invalid(fields={name: _("Not a valid choice.") for name in sorted(unknown)})
+    errors: dict = {}
+    values: dict = {}
+    for name, enum_cls in (("danger_source", DangerSource), ("hazard_type", HazardType), ("manage_type", ManageType)):
+        if fields.get(name) not in (None, ""):
+            values[name] = _enum(enum_cls, fields[name], errors, name)
+    if "enforcement_number" in fields:
+        number = _text(fields, errors, "enforcement_number", max_len=64) or None
+        if number and hazard.source != HazardSource.government_inspection:
+            errors["enforcement_number"] = _("Only a hazard found by government inspection has an enforcement "
+                                             "document number.")
+        values["enforcement_number"] = number
+    _raise(errors)
+    changes = {k: v for k, v in values.items() if getattr(hazard, k) != v}
+    if not changes:
+        return hazard
+    previous = {k: getattr(hazard, k) for k in changes}
+    for key, value in changes.items():
+        setattr(hazard, key, value)
+    history.append(hazard, "reclassify", from_state=hazard.state, to_state=hazard.state, actor=actor,
+                   data={**changes, "previous": previous})
+    _flush()
+    return hazard
+
+
 # --- evidence ------------------------------------------------------------------------------------
 
 def _store_attachment(hazard: Hazard, actor: User, kind: AttachmentKind, file: storage.CheckedFile):
@@ -651,6 +695,7 @@ _TRIGGER_LABELS = {
     "regrade": _l("Regrade"), "report": _l("Report"), "attach": _l("Attach evidence"),
     "plan_saved": _l("Save treatment plan"), "plan_approved": _l("Approve treatment plan"),
     "overdue": _l("Overdue"),
+    "reclassify": _l("National codes recorded"),
 }
 
 

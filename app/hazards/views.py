@@ -217,8 +217,36 @@ def new():
 
 # --- the hazard page ------------------------------------------------------------------------
 
+@bp.route("/<int:hazard_id>/national-codes", methods=["POST"])
+def national_codes(hazard_id: int):
+    """Correct the national codes from the hazard's page (``service.reclassify``)."""
+    hazard = _load(hazard_id)
+    form = F.NationalCodesForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        fields = {"danger_source": form.danger_source.data, "hazard_type": form.hazard_type.data,
+                  "manage_type": form.manage_type.data}
+        if hazard.source.value == "government_inspection":
+            fields["enforcement_number"] = form.enforcement_number.data
+        done = ui.attempt(lambda: service.reclassify(hazard.id, current_user, version=form.version.data, **fields))
+        if done.ok:
+            flash(_("National codes saved."), "success")
+    return redirect(url_for("hazards.show", hazard_id=hazard.id) + "#national-codes")
+
+
 def _load(hazard_id: int) -> Hazard:
     return access.get_visible(Hazard, hazard_id, current_user)
+
+
+def _codes_form(hazard: Hazard):
+    """The national codes' form, for whoever may correct them (``service.reclassify``), else None."""
+    if hazard.state == "voided" or not access.can(current_user, "hazard.confirm", hazard):
+        return None
+    form = F.NationalCodesForm(formdata=None, obj=hazard)
+    form.fill_choices()
+    form.danger_source.data, form.hazard_type.data = hazard.danger_source.value, hazard.hazard_type.value
+    form.manage_type.data, form.version.data = hazard.manage_type.value, hazard.version
+    return form
 
 
 def _page(hazard: Hazard, status: int = 200, **extra):
@@ -235,6 +263,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),
+        "codes_form": _codes_form(hazard),
     }
     context.update(extra)
     return render_template("hazards/show.html", **context), status

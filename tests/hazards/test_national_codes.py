@@ -167,3 +167,40 @@ def test_a_failed_check_of_the_old_checklist_binds_its_hazard_to_the_measure(wor
     measure = db.session.get(type(_valve), items[1]["measure_id"])
     assert (hazard.control_measure_id, hazard.danger_source.value) == (measure.id, "measure_failure")
     assert measure.description == "安全阀定期校验"
+
+
+def test_national_codes_are_corrected_later_and_recorded(client, world, tokens):
+    r = client.post("/api/v1/hazards", headers=tokens("staff"), json={"title": "接地线松动"})
+    hazard_id = r.get_json()["id"]
+    url = f"/api/v1/hazards/{hazard_id}/national-codes"
+    assert client.patch(url, headers=tokens("staff"), json={"hazard_type": "electrical"}).status_code == 403
+    assert client.patch(url, headers=tokens("manager_b"), json={"hazard_type": "electrical"}).status_code == 404
+    bad = client.patch(url, headers=tokens("manager"), json={"hazard_type": "cosmic", "enforcement_number": "x"})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"hazard_type", "enforcement_number"}
+    r = client.patch(url, headers=tokens("manager"), json={"hazard_type": "electrical", "manage_type": "immediate"})
+    assert r.status_code == 200
+    assert (r.get_json()["hazard_type"], r.get_json()["manage_type"]) == ("electrical", "immediate")
+    from app.hazards.models import HazardEvent
+
+    last = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard_id)
+                              .order_by(HazardEvent.seq.desc())).first()
+    assert last.trigger == "reclassify" and last.data["hazard_type"] == "electrical"
+    assert last.data["previous"] == {"hazard_type": "other", "manage_type": "deadline"}
+    assert history.verify() == {}
+
+
+def test_national_codes_corrected_on_the_hazard_page(client, world):
+    hazard = hazards.create_hazard(world.users.staff, enterprise=world.enterprises.a, title="配电箱门未关")
+    db.session.commit()
+    login(client, world.users.staff)
+    assert "更正国家编码" not in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    login(client, world.users.manager)
+    assert "更正国家编码" in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    resp = client.post(f"/hazards/{hazard.id}/national-codes", data={
+        "danger_source": "seasonal", "hazard_type": "electrical", "manage_type": "deadline",
+        "version": hazard.version}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "季节性排查" in html and "电气" in html and "国家编码已记录" in html
+    db.session.refresh(hazard)
+    assert (hazard.danger_source.value, hazard.hazard_type.value) == ("seasonal", "electrical")
+    assert history.verify() == {}

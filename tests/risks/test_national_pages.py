@@ -136,3 +136,29 @@ def test_suspensions_on_the_object_and_unit_pages(client, world):
         "starts_at": "2026-12-05T08:00", "ends_at": "2026-12-05T20:00", "reason": "停车消缺"}, follow_redirects=True)
     assert resp.status_code == 200 and "停车消缺" in resp.get_data(as_text=True)
     assert _count(Suspension) == 2
+
+
+def test_card_excel_and_api_show_every_event_s_measures(client, world, make_point):
+    """A unit with two events: the risk card, the Excel export and the API's ``controls`` show the measures of
+    both, by category; the exported file imports again."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import api_token
+    from tests.risks.conftest import pdf_text
+
+    point = make_point(name="液氯储罐", assess=("lec", {"L": 3, "E": 6, "C": 15}))
+    second = events.create_event(world.users.manager, point, name="储罐超压容器爆炸", accident_type="17")
+    events.create_measure(world.users.manager, second, description="安全阀定期校验", classify1="1", classify2="1-3")
+    events.create_measure(world.users.manager, second, description="充装前核对液位", classify1="3", classify2="3-2")
+    db.session.commit()
+    login(client, world.users.manager)
+    text = pdf_text(client.get(f"/risks/{point.id}/card.pdf").data)
+    for expected in ("设置防火隔离", "安全阀定期校验", "充装前核对液位", "立即停止作业并报告"):
+        assert expected in text, expected
+    rows = list(load_workbook(io.BytesIO(client.get("/risks/export.xlsx").data)).active.iter_rows(values_only=True))
+    (row,) = [r for r in rows[1:] if r[0] == "液氯储罐"]
+    assert row[5] == "设置防火隔离\n安全阀定期校验" and row[6] == "执行动火审批\n充装前核对液位"
+    got = client.get(f"/api/v1/risk-points/{point.id}", headers=api_token(client, world.users.manager)).get_json()
+    assert got["controls"]["engineering"] == ["设置防火隔离", "安全阀定期校验"]
