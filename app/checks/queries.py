@@ -223,11 +223,11 @@ def grouped_counts(enterprise_ids_: list[int], a: datetime, b: datetime, group_b
     if top > a:
         for row in record_counts(CheckRecord.window_end > to_utc(a), CheckRecord.window_end <= to_utc(top),
                                  by_late=True):
-            out[_key(group_by, row[:n_keys])][2 if row[-2] else 1] += row[-1] or 0
+            out[_key(group_by, row[:n_keys])][2 if row[-2] else 1] += int(row[-1] or 0)  # sum(): numeric
     if judge_due:
         for row in record_counts(CheckRecord.window_start <= to_utc(now), CheckRecord.window_end > to_utc(now),
                                  by_late=False):
-            out[_key(group_by, row[:n_keys])][4] -= row[-1] or 0
+            out[_key(group_by, row[:n_keys])][4] -= int(row[-1] or 0)
     if suspended:
         walked = task_counts(enterprise_ids_, a, b, now=now,
                              extra=CheckTask.risk_point_id.in_(list(suspended)))
