@@ -1,0 +1,38 @@
+"""Dashboards (工作台) and figures: the statistics every role works from, defined once in
+``workflows.figures`` and counted once in ``app.dashboard.stats``; regional drill-down and rankings; the
+weekly effectiveness score (stored per closed ISO week); Excel exports; the statutory periodic report."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app import access
+from app.cli import SCAN_STEPS
+
+importlib.import_module("app.dashboard.policy")
+
+
+def _scan_weekly_scores() -> dict:
+    from app.dashboard import scores
+
+    return scores.scan_step()
+
+
+def init_app(app: Flask) -> None:
+    from app import ui
+    from app.dashboard import api, views
+
+    if all(name != "weekly scores" for name, _fn in SCAN_STEPS):
+        SCAN_STEPS.append(("weekly scores", _scan_weekly_scores))
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals.update(period_figure=views.fig, figure_value=views.fmt)
+    # The home page is the user's 工作台 (issue 14 item 2), replacing the grid of navigation tiles.
+    app.extensions["home_view"] = views.home
+    api.register()
+    ui.nav_item("dashboard.region", _l("Regional figures"), lambda u: access.can(u, "dashboard.region"))
+    ui.nav_item("dashboard.ranking", _l("Rankings"), lambda u: access.can(u, "dashboard.region"))
+    ui.nav_item("dashboard.scores_page", _l("Weekly score"), lambda u: access.can(u, "dashboard.stats"))
+    ui.nav_item("dashboard.reports", _l("Periodic reports"), lambda u: u.role.value != "enterprise_staff")

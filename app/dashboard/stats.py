@@ -1,0 +1,401 @@
+"""The queries behind the figures of a period (``workflows.figures.PERIOD``): counted here, once.
+
+Dashboards, statistics tables, their Excel exports and ``GET /api/v1/stats/hazards`` all call
+``hazard_stats``; the supervisors' overview (``app.figures.hazard_counts``) calls it for "this year".
+Every count is restricted to what the user may see (``app.access``) and to a scope the user chose
+(a region of his jurisdiction, an enterprise, an industry); a region outside it answers NotFound.
+
+Periods are local (China) dates ``[from, to]``, both included; timestamps are stored as naive UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import DateTime, Float, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app import access
+from app.auth.models import User
+from app.clock import today
+from app.errors import Invalid, NotFound
+from app.extensions import db
+from app.organisations.models import Enterprise, Industry, Region
+from workflows.figures import HAZARD_PERIOD_COUNTS, period_values
+from workflows.grades import Grade
+from workflows.hazard_states import OPEN_STATES, HazardLevel, HazardState
+
+CHINA_UTC_OFFSET = timedelta(hours=8)
+GROUPS = ("region", "industry", "enterprise", "month")
+GRADES = tuple(g.value for g in Grade)  # red first
+
+
+def local_day_start_utc(day: date) -> datetime:
+    """A local (China) day's 00:00 as naive UTC, the way timestamps are stored (no DST in China)."""
+    return datetime.combine(day, time.min) - CHINA_UTC_OFFSET
+
+
+class _EndOfLocalDayUtc(FunctionElement):
+    """The end of a local (China) date as naive UTC: the date plus 16 hours (24 − 8). Closed "on
+    time" is closed_at before it, i.e. on or before the deadline's local date."""
+
+    inherit_cache = True
+    type = DateTime()
+
+
+@compiles(_EndOfLocalDayUtc)
+def _end_of_day_pg(element, compiler, **kw):
+    return f"({compiler.process(next(iter(element.clauses)), **kw)} + interval '16 hours')"
+
+
+@compiles(_EndOfLocalDayUtc, "sqlite")
+def _end_of_day_sqlite(element, compiler, **kw):
+    return f"datetime({compiler.process(next(iter(element.clauses)), **kw)}, '+16 hours')"
+
+
+class _DaysBetween(FunctionElement):
+    """(b − a) in days, fractional."""
+
+    inherit_cache = True
+    type = Float()
+
+
+@compiles(_DaysBetween)
+def _days_pg(element, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({b}) - julianday({a}))"
+
+
+def closed_on_time_condition():
+    """Closed no later than the deadline's local date; no deadline counts as on time (the one rule)."""
+    from app.hazards.models import Hazard
+
+    return or_(Hazard.deadline.is_(None), Hazard.closed_at < _EndOfLocalDayUtc(Hazard.deadline))
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    """What a statistic covers: a region subtree (None: all the user sees), or one enterprise, and
+    optionally one industry and one enterprise risk class."""
+
+    user: User
+    region: Region | None = None
+    enterprise: Enterprise | None = None
+    industry_id: int | None = None
+    risk_class: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.enterprise is not None:
+            return self.enterprise.name
+        if self.region is not None:
+            return self.region.name
+        return ""
+
+    def enterprise_condition(self, column):
+        """SQL condition on a column holding an enterprise id: the scope's enterprises."""
+        parts = [access.enterprise_condition(column, self.user)]
+        if self.enterprise is not None:
+            parts.append(column == self.enterprise.id)
+        sub = select(Enterprise.id)
+        narrowed = False
+        if self.region is not None and self.enterprise is None:
+            sub = sub.where(Enterprise.region_id.in_(access.region_subtree(self.region.path)))
+            narrowed = True
+        if self.industry_id:
+            sub = sub.where(Enterprise.industry_id == self.industry_id)
+            narrowed = True
+        if self.risk_class:
+            sub = sub.where(risk_class_condition(self.risk_class))
+            narrowed = True
+        if narrowed:
+            parts.append(access.in_subquery(column, sub) if column is not Enterprise.id
+                         else Enterprise.id.in_(sub))
+        return and_(*parts)
+
+
+def risk_class_condition(risk_class: str):
+    """Enterprises whose class (highest current grade of their active risk points) is ``risk_class``;
+    "none": without a graded point. Read from the risk summaries (one row per enterprise)."""
+    from app.risks.models import RiskSummary
+
+    counts = {g: getattr(RiskSummary, g) for g in GRADES}
+    higher: list = []
+    for g in GRADES:
+        if g == risk_class:
+            return Enterprise.id.in_(select(RiskSummary.enterprise_id).where(
+                counts[g] > 0, *[counts[h] == 0 for h in higher]))
+        higher.append(g)
+    return Enterprise.id.not_in(select(RiskSummary.enterprise_id).where(
+        or_(*[counts[g] > 0 for g in GRADES])))
+
+
+def resolve_scope(user: User, *, region_id: int | None = None, enterprise_id: int | None = None,
+                  industry_id: int | None = None, risk_class: str | None = None) -> Scope:
+    """The scope a user asked for; a region or an enterprise outside what he may see: NotFound."""
+    scope = Scope(user=user, industry_id=industry_id or None,
+                  risk_class=risk_class if risk_class in (*GRADES, "none") else None)
+    if industry_id and db.session.get(Industry, industry_id) is None:
+        raise Invalid(fields={"industry_id": "没有这个行业。"})
+    if enterprise_id:
+        scope.enterprise = access.get_visible(Enterprise, enterprise_id, user)
+        return scope
+    if user.role.is_enterprise:
+        scope.enterprise = user.enterprise
+        return scope
+    if region_id:
+        region = db.session.get(Region, region_id)
+        if region is None or not _region_in_jurisdiction(user, region):
+            raise NotFound(fields={"region_id": "辖区内没有这个区域。"})
+        scope.region = region
+    elif user.authority is not None:
+        scope.region = user.authority.region
+    return scope
+
+
+def _region_in_jurisdiction(user: User, region: Region) -> bool:
+    from app.auth.models import Role
+
+    if user.role == Role.admin:
+        return True
+    path = access.authority_region_path(user)
+    return path is not None and region.path.startswith(path)
+
+
+def check_period(from_: date | None, to: date | None) -> tuple[date, date]:
+    """The period asked for: ``to`` defaults to today, ``from`` to the first of ``to``'s month;
+    ``to`` before ``from``: Invalid naming ``to``."""
+    to = to or today()
+    from_ = from_ or to.replace(day=1)
+    if to < from_:
+        raise Invalid(fields={"to": "结束日期不能早于开始日期。"})
+    if (to - from_).days > 3700:
+        raise Invalid(fields={"from": "统计期间不能超过十年。"})
+    return from_, to
+
+
+# --- hazards -----------------------------------------------------------------------------------
+
+def _key_columns(group_by: str | None):
+    from app.hazards.models import Hazard
+
+    if group_by == "enterprise":
+        return Hazard.enterprise_id
+    if group_by == "industry":
+        return Enterprise.industry_id
+    if group_by == "region":
+        return Enterprise.region_id
+    return None
+
+
+def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_by: str | None):
+    from app.hazards.models import Hazard
+
+    is_open = Hazard.state.in_(OPEN_STATES)
+    closed = and_(Hazard.state == HazardState.closed, Hazard.closed_at >= start, Hazard.closed_at < end)
+    conditions = {
+        "reported": and_(Hazard.created_at >= start, Hazard.created_at < end),
+        "confirmed": and_(Hazard.confirmed_at >= start, Hazard.confirmed_at < end,
+                          Hazard.state != HazardState.voided),
+        "closed": closed,
+        "closed_on_time": and_(closed, closed_on_time_condition()),
+        # A voided hazard is final: its updated_at is the moment it was voided.
+        "voided": and_(Hazard.state == HazardState.voided, Hazard.updated_at >= start, Hazard.updated_at < end),
+        "open": is_open,
+        "overdue": and_(is_open, Hazard.deadline < on),
+        "major_open": and_(is_open, Hazard.level == HazardLevel.major),
+    }
+    key = _key_columns(group_by)
+    cols = [func.count().filter(c).label(k) for k, c in conditions.items()]
+    cols.append(func.coalesce(func.sum(_DaysBetween(Hazard.created_at, Hazard.closed_at)).filter(closed), 0)
+                .label("close_days_total"))
+    stmt = select(*([key.label("key")] if key is not None else []), *cols).select_from(Hazard)
+    if group_by in ("industry", "region"):
+        stmt = stmt.join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+    # Only rows that can count: open ones, or touched since the period began (a closed or voided
+    # hazard untouched since then counts nowhere).
+    stmt = stmt.where(scope.enterprise_condition(Hazard.enterprise_id),
+                      or_(is_open, Hazard.updated_at >= start))
+    if key is not None:
+        stmt = stmt.group_by(key)
+    return db.session.execute(stmt).all()
+
+
+def _listed_rows(scope: Scope, group_by: str | None):
+    from app.supervision.models import Listing, ListingState
+
+    key = {"enterprise": Listing.enterprise_id, "industry": Enterprise.industry_id,
+           "region": Enterprise.region_id}.get(group_by or "")
+    stmt = select(*([key.label("key")] if key is not None else []), func.count().label("n")).select_from(Listing)
+    if group_by in ("industry", "region"):
+        stmt = stmt.join(Enterprise, Enterprise.id == Listing.enterprise_id)
+    stmt = stmt.where(Listing.state == ListingState.listed, access.condition(Listing, scope.user),
+                      scope.enterprise_condition(Listing.enterprise_id))
+    if key is not None:
+        stmt = stmt.group_by(key)
+    return db.session.execute(stmt).all()
+
+
+def _blank() -> dict:
+    return dict.fromkeys((*HAZARD_PERIOD_COUNTS, "close_days_total"), 0)
+
+
+def _add(into: dict, row: dict) -> None:
+    for k, v in row.items():
+        into[k] = into.get(k, 0) + (v or 0)
+
+
+@dataclass
+class Stats:
+    totals: dict
+    items: list[dict] = field(default_factory=list)
+    group_by: str | None = None
+    from_: date | None = None
+    to: date | None = None
+
+
+def _finish(counts: dict) -> dict:
+    counts = dict(counts)
+    counts["close_days_total"] = round(float(counts.get("close_days_total") or 0), 2)
+    out = period_values(counts)
+    if out.get("avg_days_to_close") is not None:
+        out["avg_days_to_close"] = round(out["avg_days_to_close"], 1)
+    return out
+
+
+def _child_of(scope_region: Region | None, path: str) -> int | None:
+    """The id of the child of ``scope_region`` (None: a top region) whose subtree holds ``path``."""
+    ids = [int(i) for i in path.strip("/").split("/") if i]
+    if scope_region is None:
+        return ids[0] if ids else None
+    mine = [int(i) for i in scope_region.path.strip("/").split("/") if i]
+    if len(ids) <= len(mine) or ids[:len(mine)] != mine:
+        return scope_region.id if ids == mine else None
+    return ids[len(mine)]
+
+
+def _months(from_: date, to: date) -> list[tuple[date, date]]:
+    out, start = [], from_
+    while start <= to:
+        nxt = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append((start, min(to, nxt - timedelta(days=1))))
+        start = nxt
+    return out
+
+
+def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None, group_by: str | None = None,
+                 on: date | None = None) -> Stats:
+    """The hazard figures of ``scope`` over ``[from_, to]``, in total and per group."""
+    from_, to = check_period(from_, to)
+    if group_by is not None and group_by not in GROUPS:
+        raise Invalid(fields={"group_by": "分组方式只能是 region、industry、enterprise 或 month。"})
+    on = on or today()
+    start, end = local_day_start_utc(from_), local_day_start_utc(to + timedelta(days=1))
+    if group_by == "month":
+        items = []
+        for a, b in _months(from_, to):
+            month = hazard_stats(scope, a, b, None, on)
+            items.append({"key": a.strftime("%Y-%m"), "name": a.strftime("%Y-%m"), **month.totals})
+        total = hazard_stats(scope, from_, to, None, on)
+        return Stats(totals=total.totals, items=items, group_by=group_by, from_=from_, to=to)
+    rows = _hazard_rows(scope, start, end, on, group_by)
+    listed = _listed_rows(scope, group_by)
+    if group_by is None:
+        counts = dict(rows[0]._mapping) if rows else _blank()
+        counts["listed_now"] = int(listed[0][0]) if listed else 0
+        return Stats(totals=_finish(_blank() | counts), from_=from_, to=to)
+    groups: dict = {}
+    for row in rows:
+        data = dict(row._mapping)
+        key = data.pop("key")
+        _add(groups.setdefault(key, _blank()), data)
+    for key, n in listed:
+        _add(groups.setdefault(key, _blank()), {"listed_now": n})
+    if group_by == "region":
+        groups = _roll_up(scope, groups)
+    names = _names(group_by, list(groups))
+    items = [{"key": k, "name": names.get(k, str(k)), **_finish(v)} for k, v in groups.items()]
+    items.sort(key=lambda i: (-(i["overdue"] or 0), str(i["name"])))
+    totals = _blank()
+    for v in groups.values():
+        _add(totals, v)
+    return Stats(totals=_finish(totals), items=items, group_by=group_by, from_=from_, to=to)
+
+
+def _roll_up(scope: Scope, groups: dict) -> dict:
+    paths = dict(db.session.execute(select(Region.id, Region.path).where(Region.id.in_(list(groups)))).all())
+    out: dict = {}
+    for region_id, counts in groups.items():
+        child = _child_of(scope.region, paths.get(region_id, ""))
+        if child is not None:
+            _add(out.setdefault(child, _blank()), counts)
+    return out
+
+
+def _names(group_by: str, keys: list) -> dict:
+    model = {"region": Region, "industry": Industry, "enterprise": Enterprise}[group_by]
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(keys))).all()) if keys else {}
+
+
+def children(scope: Scope) -> list[Region]:
+    """The regions one level below the scope's (the drill-down's next step)."""
+    if scope.enterprise is not None:
+        return []
+    parent = scope.region.id if scope.region is not None else None
+    return list(db.session.scalars(select(Region).where(Region.parent_id == parent).order_by(Region.code)))
+
+
+# --- risk points and enterprises ------------------------------------------------------------------
+
+def risk_points_by_grade(scope: Scope) -> dict[str, dict[str, int]]:
+    """Active risk points per grade: ``{"current": {...}, "assessed": {...}}`` (+ "none": not graded)."""
+    from app.risks.models import RiskPoint, RiskPointStatus
+
+    out = {}
+    for name, column in (("current", RiskPoint.effective_grade), ("assessed", RiskPoint.assessed_grade)):
+        rows = db.session.execute(select(column, func.count()).where(
+            RiskPoint.status == RiskPointStatus.active, scope.enterprise_condition(RiskPoint.enterprise_id))
+            .group_by(column)).all()
+        counts = dict.fromkeys((*GRADES, "none"), 0)
+        for grade, n in rows:
+            counts[grade.value if grade is not None else "none"] += n
+        out[name] = counts
+    return out
+
+
+def enterprise_classes(scope: Scope) -> dict[str, int]:
+    """Enterprises by risk class: the highest current grade of their active points; "none" without."""
+    from app.risks.models import RiskSummary
+
+    klass = case(*[(getattr(RiskSummary, g) > 0, g) for g in GRADES], else_="none")
+    rows = db.session.execute(select(klass, func.count()).select_from(Enterprise)
+                              .outerjoin(RiskSummary, RiskSummary.enterprise_id == Enterprise.id)
+                              .where(scope.enterprise_condition(Enterprise.id)).group_by(klass)).all()
+    counts = dict.fromkeys((*GRADES, "none"), 0)
+    for k, n in rows:
+        counts[k or "none"] += n
+    return counts
+
+
+def worst_overdue(scope: Scope, limit: int = 10, on: date | None = None):
+    """The open hazards longest past their deadline (major first on a tie)."""
+    from sqlalchemy.orm import selectinload
+
+    from app.hazards.models import Hazard
+
+    on = on or today()
+    return list(db.session.scalars(
+        select(Hazard).where(scope.enterprise_condition(Hazard.enterprise_id), Hazard.state.in_(OPEN_STATES),
+                             Hazard.deadline < on)
+        .options(selectinload(Hazard.enterprise))
+        .order_by(Hazard.deadline, Hazard.level.desc(), Hazard.id).limit(limit)))
