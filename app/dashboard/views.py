@@ -419,7 +419,7 @@ def scores_page():
                             [{"name": fig("weekly_score").name, "data": [h.score for h in reversed(history)]}]) \
             if history else None
         return render_template("dashboard/score_enterprise.html", scope=scope, week=week, history=history,
-                               current=current[0] if current else None, improvements=improvements, chart=chart,
+                               current=current[0] if current else None, improvements=improvements, history_chart=chart,
                                checks_available=checks.available())
     items = scores_of(current_user, week, region_id=scope.region.id if scope.region else None)
     names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
