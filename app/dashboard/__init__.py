@@ -28,7 +28,8 @@ def init_app(app: Flask) -> None:
     if all(name != "weekly scores" for name, _fn in SCAN_STEPS):
         SCAN_STEPS.append(("weekly scores", _scan_weekly_scores))
     app.register_blueprint(views.bp)
-    app.jinja_env.globals.update(period_figure=views.fig, figure_value=views.fmt)
+    app.jinja_env.globals.update(period_figure=views.fig, figure_value=views.fmt, figure_name=views.fig_name,
+                                 figure_definition=views.fig_definition)
     # The home page is the user's 工作台 (issue 14 item 2), replacing the grid of navigation tiles.
     app.extensions["home_view"] = views.home
     api.register()

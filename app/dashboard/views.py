@@ -38,6 +38,15 @@ def fig(identifier: str):
     return PERIOD_FIGURES[identifier]
 
 
+def fig_name(identifier: str) -> str:
+    """A figure's name in the user's language (the Chinese catalog holds ``Figure.name``)."""
+    return _(fig(identifier).name_en)
+
+
+def fig_definition(identifier: str) -> str:
+    return _(fig(identifier).definition_en)
+
+
 def fmt(identifier: str, value) -> str:
     """A figure's value as pages and exports show it: a rate in %, — for no denominator."""
     if value is None:
@@ -197,10 +206,10 @@ def home():
         score = db.session.scalar(select(WeeklyScoreRecord).where(
             WeeklyScoreRecord.enterprise_id == scope.enterprise.id).order_by(WeeklyScoreRecord.week.desc()).limit(1))
     trend_chart = charts.spec("line", _("Last 12 weeks"), trend["weeks"], [
-        {"name": fig("reported").name, "data": trend["reported"]},
-        {"name": fig("closed").name, "data": trend["closed"]}], unit=_("hazards"))
+        {"name": fig_name("reported"), "data": trend["reported"]},
+        {"name": fig_name("closed"), "data": trend["closed"]}], unit=_("hazards"))
     score_chart = charts.spec("line", _("Weekly score, last 12 weeks"), trend["weeks"],
-                              [{"name": fig("weekly_score").name, "data": trend["score"]}]) \
+                              [{"name": fig_name("weekly_score"), "data": trend["score"]}]) \
         if any(v is not None for v in trend["score"]) else None
     grade_chart = charts.grade_distribution(grades["current"], _("Risk points by current grade"), _("Risk points"),
                                             unit=_("points"))
@@ -269,7 +278,7 @@ def region():
                            "closed": url_for("hazards.index", state="closed", **base),
                            "reported": url_for("hazards.index", date_from=from_, date_to=to, **base)})
     overdue_chart = charts.spec("hbar", _("Overdue hazards, worst first"), [i["name"] for i in result.items[:15]],
-                                [{"name": fig("overdue").name, "data": [i["overdue"] for i in result.items[:15]]}],
+                                [{"name": fig_name("overdue"), "data": [i["overdue"] for i in result.items[:15]]}],
                                 links=links[:15], colors=["#e60012"])
     class_chart = charts.grade_distribution(classes, _("Enterprises by risk class"), _("Enterprises"),
                                             unit=_("enterprises"), endpoint="dashboard.region", arg="risk_class",
@@ -416,7 +425,7 @@ def scores_page():
 
             improvements = explain(*scores.compute_week(week, [scope.enterprise.id])[scope.enterprise.id])
         chart = charts.spec("line", _("Weekly score, last 12 weeks"), [h.week for h in reversed(history)],
-                            [{"name": fig("weekly_score").name, "data": [h.score for h in reversed(history)]}]) \
+                            [{"name": fig_name("weekly_score"), "data": [h.score for h in reversed(history)]}]) \
             if history else None
         return render_template("dashboard/score_enterprise.html", scope=scope, week=week, history=history,
                                current=current[0] if current else None, improvements=improvements, history_chart=chart,

@@ -29,11 +29,11 @@ def seed(world, db_session):
     first = today().replace(day=1)
     hazards = []
     # Closed in the period: on time x2, late x1 (closed 3 days after its deadline).
-    for n, (late, days) in enumerate(((False, 2), (False, 5), (True, 10))):
+    for n, late in enumerate((False, False, True)):
         h = stored_hazard(a, state="closed", title=f"销号{n}")
         h.created_at = _utc(first - 20 * D)
         h.deadline = first - (3 * D if late else -5 * D)
-        h.closed_at = _utc(first) if late else _utc(first + D * 0)
+        h.closed_at = _utc(first)  # 20 days after it was reported
         h.updated_at = h.closed_at
         hazards.append(h)
     # Voided in the period.
@@ -69,6 +69,7 @@ def test_stats_api_counts_by_hand(client, world, db_session):
     assert {k: totals[k] for k in EXPECTED_A} == EXPECTED_A
     # 按期整改率 = 2 ÷ (3 closed + 2 overdue)
     assert totals["on_time_rate"] == 2 / 5
+    assert totals["avg_days_to_close"] == 20.0  # 3 × 20 days ÷ 3
 
 
 def test_stats_by_region_for_the_city(client, world, db_session):

@@ -3,7 +3,7 @@ report's path: generated, reviewed, signed by the principal only, submitted once
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from app.clock import today, utcnow
 from app.dashboard import scores
