@@ -22,6 +22,7 @@ FEATURES = (
     "organisations",
     "risks",
     "hazards",
+    "checks",  # scheduled checks of control measures (on risks and hazards)
     "supervision",
     "documents",
     "dashboard",

@@ -44,7 +44,10 @@ def test_old_chains_are_rechained_only_when_intact(empty_database_url):  # noqa:
                          {"h": ids[1]})
         command.upgrade(config, "head")
 
-        key_ids = {h: set(db.session.scalars(select(HazardEvent.key_id).where(HazardEvent.hazard_id == h)))
+        # (seq 3 is the ``reclassify`` event of the national codes, revision 7b3e5a91c0d4: appended, keyed,
+        # to every chain; it does not bless a broken one.)
+        key_ids = {h: set(db.session.scalars(select(HazardEvent.key_id).where(HazardEvent.hazard_id == h,
+                                                                              HazardEvent.seq <= 2)))
                    for h in ids}
         assert key_ids[ids[0]] == {history.chain_keys().current_id}
         assert key_ids[ids[1]] == {None}

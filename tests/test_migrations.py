@@ -77,16 +77,17 @@ def test_chain_head_revision_takes_the_head_from_existing_events(empty_database_
         command.upgrade(config, "head")
 
         heads = {name: db.session.get(Hazard, hazard_id) for name, hazard_id in ids.items()}
-        assert heads["reported"].chain_seq == 1 and heads["confirmed"].chain_seq == 2
+        # Their events, plus the ``reclassify`` event of the national codes (revision 7b3e5a91c0d4).
+        assert heads["reported"].chain_seq == 2 and heads["confirmed"].chain_seq == 3
         last = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == ids["confirmed"])
                                   .order_by(HazardEvent.seq.desc())).first()
-        assert (last.seq, last.hash) == (2, heads["confirmed"].chain_hash)
+        assert (last.seq, last.trigger, last.hash) == (3, "reclassify", heads["confirmed"].chain_hash)
         assert history.verify() == {}
         # The head works for what comes next: one more event extends the same chain.
         service.add_attachment(ids["confirmed"], db.session.get(User, staff_id), kind="after",
                                filename="after.jpg", data=jpeg_bytes())
         db.session.commit()
-        assert db.session.get(Hazard, ids["confirmed"]).chain_seq == 3
+        assert db.session.get(Hazard, ids["confirmed"]).chain_seq == 4
         assert history.verify() == {}
         db.session.remove()
         db.engine.dispose()

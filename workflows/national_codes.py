@@ -118,9 +118,46 @@ HAZARD_SOURCES: dict[str, str] = {  # dangerSrc
 HAZARD_SOURCE_ROUTINE = "1"  # a hazard found by a routine check task
 HAZARD_SOURCE_MEASURE_FAILED = "9"  # an abnormal check of a control measure: the measure failed
 
+
+class DangerSource(enum.StrEnum):
+    """The project's identifiers of ``dangerSrc`` (kind of check that found the hazard): ``Hazard.danger_source``."""
+
+    routine = "routine"  # 1 日常排查
+    comprehensive = "comprehensive"  # 2 综合性排查
+    specialized = "specialized"  # 3 专业性排查
+    seasonal = "seasonal"  # 4 季节性排查
+    key_period = "key_period"  # 5 重点时段及节假日前排查
+    accident_analogy = "accident_analogy"  # 6 事故类比排查
+    resumption = "resumption"  # 7 复产复工前排查
+    expert_diagnosis = "expert_diagnosis"  # 8 外聘专家诊断式排查
+    measure_failure = "measure_failure"  # 9 管控措施失效
+    other = "other"  # 10 其他
+
+
+DANGER_SOURCE_CODES: dict[DangerSource, str] = {member: str(i) for i, member in enumerate(DangerSource, start=1)}
+DANGER_SOURCE_NAMES: dict[DangerSource, str] = {m: HAZARD_SOURCES[c] for m, c in DANGER_SOURCE_CODES.items()}
+
 HAZARD_TYPES: dict[str, str] = {  # hazardDangerType
     "1": "安全", "2": "工艺", "3": "电气", "4": "仪表", "5": "消防", "6": "总图", "7": "设备", "8": "其他",
 }
+
+
+
+class HazardType(enum.StrEnum):
+    """The project's identifiers of ``hazardDangerType``: ``Hazard.hazard_type``."""
+
+    safety = "safety"  # 1 安全
+    process = "process"  # 2 工艺
+    electrical = "electrical"  # 3 电气
+    instrument = "instrument"  # 4 仪表
+    fire = "fire"  # 5 消防
+    layout = "layout"  # 6 总图
+    equipment = "equipment"  # 7 设备
+    other = "other"  # 8 其他
+
+
+HAZARD_TYPE_CODES: dict[HazardType, str] = {member: str(i) for i, member in enumerate(HazardType, start=1)}
+HAZARD_TYPE_NAMES: dict[HazardType, str] = {m: HAZARD_TYPES[c] for m, c in HAZARD_TYPE_CODES.items()}
 
 HAZARD_LEVEL_CODES = {"general": "0", "major": "1"}  # dangerLevel: 0 一般, 1 重大
 
@@ -153,6 +190,15 @@ NATURE_TO_MANAGEMENT_CLASSIFICATION = {"unsafe_act": "1", "unsafe_condition": "2
 # source of their own and are 其他 (government inspections carry their 执法编号 in enforcementId).
 SOURCE_TO_DANGER_SRC = {"self_inspection": "1", "government_inspection": "10", "public_report": "10",
                         "third_party": "8"}
+# The same as identifiers: the default ``danger_source`` of a hazard reported without one, and what the
+# migration gave the hazards recorded before the national codes.
+SOURCE_TO_DANGER_SOURCE: dict[str, DangerSource] = {
+    source: next(m for m, c in DANGER_SOURCE_CODES.items() if c == code)
+    for source, code in SOURCE_TO_DANGER_SRC.items()}
+# Hazards recorded before the national codes: every one went through a rectification with a deadline
+# (限期整改), and none says what it concerns (其他, refined by hand).
+LEGACY_MANAGE_TYPE = ManageType.deadline
+LEGACY_HAZARD_TYPE = HazardType.other
 # HazardState → dangerState. A reported hazard is not confirmed yet (the enterprise clients keep it in their
 # own 排查/确认 steps) and has no national state: it is not uploaded; a voided one is uploaded as deleted.
 STATE_TO_DANGER_STATE = {"rectifying": "0", "pending_review": "1", "closed": "9"}

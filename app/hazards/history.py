@@ -36,8 +36,12 @@ REPLAYED: dict[str, object] = {
 }
 # Set by the report event of hazards recorded since the chain was keyed (older ones lack them).
 REPORTED = ("enterprise_id", "description", "location", "nature", "risk_point_id", "hazard_factor",
-            "accident_type", "found_by_authority_id", "reported_by_id")
-_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade"}
+            "accident_type", "found_by_authority_id", "reported_by_id",
+            # the national codes (issue 13): set by the report, or by a ``reclassify`` event (the migration
+            # that introduced them recorded the mapped values of older hazards so)
+            "danger_source", "hazard_type", "manage_type", "enforcement_number", "control_measure_id",
+            "check_record_id", "reported_by_duty")
+_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade", "reclassify"}
 
 
 def _jsonable(value):

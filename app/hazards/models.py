@@ -44,6 +44,7 @@ from workflows.hazard_states import (
     HazardSource,
     HazardState,
 )
+from workflows.national_codes import DangerSource, HazardType, ManageType
 
 
 class ProductionSuspension(enum.StrEnum):
@@ -83,8 +84,26 @@ class Hazard(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
+    # Who found it (the workflow: a government-found hazard is reviewed by its authority).
     source: Mapped[HazardSource] = enum_column(HazardSource, default=HazardSource.self_inspection)
+    # 人/物/管理: national managementClassification 1/2/3 (docs/national-model-mapping.md).
     nature: Mapped[HazardNature | None] = enum_column(HazardNature, nullable=True)
+    # The national enumerations (docs/national-model-mapping.md): dangerSrc (the kind of check that found
+    # it), hazardDangerType, dangerManageType (即查即改 / 限期整改), and the 执法编号 (enforcementId) of a
+    # government-found hazard.
+    danger_source: Mapped[DangerSource] = enum_column(DangerSource, default=DangerSource.routine)
+    hazard_type: Mapped[HazardType] = enum_column(HazardType, default=HazardType.other)
+    manage_type: Mapped[ManageType] = enum_column(ManageType, default=ManageType.deadline)
+    enforcement_number: Mapped[str | None] = mapped_column(String(64))
+    # The control measure whose check found it (national riskMeasureId) and that check's record
+    # (checkRecordId). ``check_record_id`` references ``check_records.id`` (app.checks), a table of
+    # another feature created after this column: a plain integer, without a foreign key, until the
+    # two are merged (docs/national-model-mapping.md).
+    control_measure_id: Mapped[int | None] = mapped_column(ForeignKey("control_measures.id"), index=True)
+    check_record_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Registered by a 包保 person of the analysis object (national hazardCategory 1–3, see
+    # ``app.risks`` for which role): set by the service from the reporter and the object.
+    reported_by_duty: Mapped[bool] = mapped_column(default=False, server_default=false())
     level: Mapped[HazardLevel | None] = enum_column(HazardLevel, nullable=True)  # set on confirm
     risk_point_id: Mapped[int | None] = mapped_column(ForeignKey("risk_points.id"), index=True)
     hazard_factor: Mapped[str | None] = mapped_column(String(16))  # GB/T 13861 code

@@ -41,6 +41,7 @@ from workflows import codes
 from workflows import hazard as machine
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource
 from workflows.limits import TEXT_MAX  # description, measures, rectification, reasons, plan sections
+from workflows.national_codes import SOURCE_TO_DANGER_SOURCE, DangerSource, HazardType, ManageType
 
 TITLE_MAX = 200
 LOCATION_MAX = 200
@@ -134,7 +135,9 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
                   nature=None,
                   found_by_authority: Authority | None = None, hazard_factor: str | None = None,
                   accident_type: str | None = None, level=None, deadline: date | None = None,
-                  attachments: Iterable[tuple[str, str, bytes]] = ()) -> Hazard:
+                  attachments: Iterable[tuple[str, str, bytes]] = (), danger_source=None,
+                  hazard_type=None, manage_type=None, enforcement_number: str | None = None,
+                  control_measure_id: int | None = None, check_record_id: int | None = None) -> Hazard:
     """Register a hazard in state ``reported``. ``attachments``: (kind, filename, bytes) tuples.
 
     The risk point is given as ``risk_point_id`` (what a form or the API received) or as an object;
@@ -142,7 +145,14 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
     (UI and API get the same message on ``risk_point_id``).
 
     ``deadline``: a deadline known from the start (an inspector's rectification order); recorded,
-    like every field of the report, in the first event of the history."""
+    like every field of the report, in the first event of the history.
+
+    The national codes (docs/national-model-mapping.md): ``danger_source`` (default from ``source``: a
+    self-inspection is 日常排查), ``hazard_type`` (default 其他), ``manage_type`` (default 限期整改),
+    ``enforcement_number`` (执法编号, a government-found hazard only). ``control_measure_id``: the measure
+    whose check found it (one of the risk point's; its point is taken when none is given);
+    ``check_record_id``: that check's record (``app.checks``). ``reported_by_duty`` is set when the
+    reporter is a 包保 person of the risk point's analysis object."""
     if enterprise is None or not access.is_visible(enterprise, actor):
         raise NotFound()
     access.require(actor, "hazard.create", enterprise)
@@ -169,6 +179,29 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
             errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
     if risk_point is not None and risk_point.enterprise_id != enterprise.id:
         errors["risk_point_id"] = _("Choose one of this enterprise's risk points.")
+    danger_source = (_enum(DangerSource, danger_source, errors, "danger_source")
+                     or SOURCE_TO_DANGER_SOURCE.get(source, DangerSource.other))
+    hazard_type = _enum(HazardType, hazard_type, errors, "hazard_type") or HazardType.other
+    manage_type = _enum(ManageType, manage_type, errors, "manage_type") or ManageType.deadline
+    enforcement_number = _text({"enforcement_number": enforcement_number}, errors, "enforcement_number",
+                               max_len=64) or None
+    if enforcement_number and source != HazardSource.government_inspection:
+        errors["enforcement_number"] = _("Only a hazard found by government inspection has an enforcement "
+                                         "document number.")
+    measure = None
+    if control_measure_id is not None:
+        from app.risks.models import ControlMeasure
+
+        measure = db.session.scalar(access.visible(ControlMeasure, actor).where(
+            ControlMeasure.id == control_measure_id))
+        if measure is None or measure.enterprise_id != enterprise.id or (
+                risk_point is not None and measure.risk_point_id != risk_point.id):
+            errors["control_measure_id"] = _("Choose one of the risk point's control measures.")
+            measure = None
+        elif risk_point is None:
+            risk_point = measure.risk_point
+    if check_record_id is not None and not isinstance(check_record_id, int):
+        errors["check_record_id"] = _("Not a valid choice.")
     if source == HazardSource.government_inspection and found_by_authority is None:
         if actor.role == Role.inspector:
             found_by_authority = actor.authority
@@ -191,7 +224,9 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
         hazard_factor=hazard_factor or None,
         accident_type=accident_type or None, reported_by_id=actor.id,
         found_by_authority_id=found_by_authority.id if found_by_authority is not None else None,
-        deadline=deadline,
+        deadline=deadline, danger_source=danger_source, hazard_type=hazard_type, manage_type=manage_type,
+        enforcement_number=enforcement_number, control_measure_id=measure.id if measure is not None else None,
+        check_record_id=check_record_id, reported_by_duty=_reported_by_duty(actor, risk_point),
     )
     db.session.add(hazard)
     # Every field the report sets goes into the history: ``audit verify`` checks the row against it.
@@ -200,12 +235,24 @@ def create_hazard(actor: User, *, enterprise: Enterprise, title: str, descriptio
                          "enterprise_id": enterprise.id, "description": description, "location": location,
                          "nature": nature, "risk_point_id": hazard.risk_point_id,
                          "hazard_factor": hazard.hazard_factor, "accident_type": hazard.accident_type,
-                         "found_by_authority_id": hazard.found_by_authority_id, "reported_by_id": actor.id})
+                         "found_by_authority_id": hazard.found_by_authority_id, "reported_by_id": actor.id,
+                         "danger_source": danger_source, "hazard_type": hazard_type, "manage_type": manage_type,
+                         "enforcement_number": enforcement_number,
+                         "control_measure_id": hazard.control_measure_id, "check_record_id": check_record_id,
+                         "reported_by_duty": hazard.reported_by_duty})
     for kind, file in checked:
         _store_attachment(hazard, actor, kind, file)
     _flush()
     signals.hazard_created.send(hazard, actor=actor)
     return hazard
+
+
+def _reported_by_duty(actor: User, risk_point) -> bool:
+    """Is the reporter a 包保 person (principal, technical, operator) of the risk point's analysis object?"""
+    if risk_point is None or risk_point.object_id is None:
+        return False
+    obj = risk_point.object
+    return obj is not None and obj.duty_role_of(actor.id) is not None
 
 
 # --- triggers ------------------------------------------------------------------------------------

@@ -41,6 +41,24 @@ def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: in
     return new_id
 
 
+def notify_many(rows: list[dict]) -> list[int]:
+    """``notify`` for many reminders at once (a scan's batch): each row ``{user_id, kind, text, dedupe_key,
+    hazard_id?}``; one multi-row INSERT ... ON CONFLICT DO NOTHING; the ids of the new ones, whose
+    delivery over the configured channels is enqueued as ``notify`` does."""
+    if not rows:
+        return []
+    now = utcnow()
+    params = [{"hazard_id": None, "created_at": now, **row} for row in rows]
+    new_ids = [i for i in db.session.execute(_insert_once(db.session.get_bind().dialect.name), params).scalars()
+               if i is not None]
+    if new_ids:
+        for name, channel in CHANNELS.items():
+            if _configured(channel):
+                for new_id in new_ids:
+                    jobs.enqueue_batched("notifications.deliver", "notification_ids", new_id, channel=name)
+    return new_ids
+
+
 def _configured(channel) -> bool:
     """The operator set the channel up (the user's own address is checked when delivering)."""
     probe = Message(0, "", "", "", "probe@localhost", "10000000000", "")

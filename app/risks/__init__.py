@@ -20,14 +20,18 @@ from app.extensions import db
 from app.risks.models import (
     CheckRecord,
     CheckResult,
+    ControlMeasure,
     GradeChangeReason,
     RiskArea,
     RiskAssessment,
+    RiskEvent,
     RiskGradeChange,
+    RiskObject,
     RiskPoint,
     RiskPointKind,
     RiskPointStatus,
     SitePlan,
+    Suspension,
 )
 from workflows.grades import Grade
 from workflows.grading import ControlLevel, Frequency, Method
@@ -43,6 +47,8 @@ access.register_scope(RiskArea, lambda user: access.enterprise_condition(RiskAre
 access.register_scope(SitePlan, lambda user: access.enterprise_condition(SitePlan.enterprise_id, user))
 access.register_scope(CheckRecord, lambda user: access.enterprise_condition(CheckRecord.enterprise_id, user))
 access.register_scope(RiskAssessment, _by_point(RiskAssessment))
+for _model in (RiskObject, RiskEvent, ControlMeasure, Suspension):  # each carries its enterprise
+    access.register_scope(_model, lambda user, m=_model: access.enterprise_condition(m.enterprise_id, user))
 access.register_scope(RiskGradeChange, _by_point(RiskGradeChange))
 
 labels.register(RiskPointKind, {RiskPointKind.operation: _l("Operation"), RiskPointKind.equipment: _l("Equipment"),
