@@ -39,6 +39,10 @@ def week_inputs(week: IsoWeek, enterprise_ids: list[int] | None = None) -> dict[
     if enterprise_ids is None:
         enterprise_ids = list(db.session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
     out: dict[int, WeekInputs] = {}
+    # Check windows and 包保 duties of the week, per enterprise (app.checks through the adapter), read once.
+    one = {"enterprise_id": enterprise_ids[0]} if len(enterprise_ids) == 1 else {}
+    window_figures = checks.check_figures(None, from_=monday, to=sunday, group_by="enterprise", **one)
+    duty_figures = checks.duties(None, from_=monday, to=sunday, by_enterprise=True, **one)
     for i in range(0, len(enterprise_ids), BATCH):
         ids = enterprise_ids[i:i + BATCH]
         ent = Hazard.enterprise_id.in_(ids)
@@ -60,8 +64,6 @@ def week_inputs(week: IsoWeek, enterprise_ids: list[int] | None = None) -> dict[
             ent, Hazard.level == HazardLevel.major, Hazard.deadline <= sunday, Hazard.created_at < end,
             or_(Hazard.state.in_(OPEN_STATES), and_(Hazard.state == HazardState.closed, Hazard.closed_at >= end)))
             .group_by(Hazard.enterprise_id))
-        window_figures = checks.check_figures(None, from_=monday, to=sunday, group_by="enterprise")
-        duty_figures = checks.duties(None, from_=monday, to=sunday, by_enterprise=True)
         for eid in ids:
             duties = duty_figures.get(eid, CheckFigures())
             out[eid] = WeekInputs(
@@ -106,14 +108,12 @@ def freeze_week(week: IsoWeek) -> int:
     """Score and store ``week`` for every enterprise not scored yet (idempotent). Returns rows added."""
     done = set(db.session.scalars(select(WeeklyScoreRecord.enterprise_id).where(WeeklyScoreRecord.week == str(week))))
     todo = [e for e in db.session.scalars(select(Enterprise.id).order_by(Enterprise.id)) if e not in done]
-    added = 0
-    for i in range(0, len(todo), BATCH):
-        batch = compute_week(week, todo[i:i + BATCH])
-        rows = [_record(eid, week, result, facts) for eid, (result, facts, _rs) in batch.items()]
-        if rows:
-            db.session.execute(WeeklyScoreRecord.__table__.insert(), rows)
-        added += len(rows)
-    return added
+    if not todo:
+        return 0
+    rows = [_record(eid, week, result, facts) for eid, (result, facts, _rs) in compute_week(week, todo).items()]
+    for i in range(0, len(rows), BATCH):
+        db.session.execute(WeeklyScoreRecord.__table__.insert(), rows[i:i + BATCH])
+    return len(rows)
 
 
 def scan_step(now: datetime | None = None) -> dict:

@@ -1,7 +1,7 @@
 """weekly scores and periodic reports
 
 Revision ID: 7cb3053c507f
-Revises: 4c1d7e9a2b30
+Revises: 7da2e722df05
 Create Date: 2026-11-30 00:19:58.923289
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7cb3053c507f'
-down_revision = '4c1d7e9a2b30'
+down_revision = '7da2e722df05'
 branch_labels = None
 depends_on = None
 
