@@ -77,6 +77,18 @@ def total(user, **kwargs) -> CheckFigures:
     return check_figures(user, **kwargs).get(None, CheckFigures())
 
 
+def total_and_duties(user, *, enterprise_id=None, region_id=None, from_: date, to: date):
+    """(all windows, 包保 duties) as two CheckFigures, from one ``check_stats`` call grouped by task type."""
+    result = _stats(user, enterprise_id=enterprise_id, region_id=region_id, from_=from_, to=to, group_by="task_type")
+    if result is None:
+        return CheckFigures(), CheckFigures()
+    duty = CheckFigures()
+    for g in result.get("groups", []):
+        if g.get("task_type", g.get("key")) in DUTY_TASK_TYPES:
+            duty = duty + _figures(g)
+    return _figures(result), duty
+
+
 def duties(user, *, enterprise_id=None, region_id=None, from_: date, to: date, by_enterprise: bool = False):
     """包保 duties as CheckFigures: in total, or {enterprise id: CheckFigures} with ``by_enterprise``."""
     queries = _module()

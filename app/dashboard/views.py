@@ -81,8 +81,7 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
     kwargs = {"enterprise_id": scope.enterprise.id if scope.enterprise else None,
               "region_id": scope.region.id if scope.region and not scope.enterprise else None,
               "from_": from_, "to": to}
-    figures = checks.total(current_user, **kwargs)
-    duties = checks.duties(current_user, **kwargs)
+    figures, duties = checks.total_and_duties(current_user, **kwargs)
     return {"checks_planned": figures.planned, "checks_done": figures.done, "checks_late": figures.late,
             "checks_missed": figures.missed, "checks_expected": figures.expected,
             "checks_due": figures.due, "completion_rate": figures.completion_rate,
@@ -127,7 +126,7 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
 
 # --- the home page: what waits for me, this week's figures, the trend, the risk colours ------------
 
-def _waiting(scope: stats.Scope) -> list[dict]:
+def _waiting(scope: stats.Scope, check_values: dict) -> list[dict]:
     """What waits for the user, with a count and the list it counts (the per-user to-do list is /todos)."""
     from app.hazards.models import Hazard
 
@@ -154,13 +153,9 @@ def _waiting(scope: stats.Scope) -> list[dict]:
         n = db.session.scalar(select(func.count()).select_from(Listing).where(
             access.condition(Listing, user), Listing.state == ListingState.proposed, decidable(user))) or 0
         items.append({"label": _("Listing proposals to decide"), "n": n, "link": url_for("supervision.queue")})
-    if checks.available():
-        monday = _week_start(today())
-        kwargs = {"enterprise_id": scope.enterprise.id if scope.enterprise else None,
-                  "region_id": scope.region.id if scope.region and not scope.enterprise else None}
-        figures = checks.total(user, from_=monday, to=today(), **kwargs)
-        items.append({"label": _("Checks due"), "n": figures.due, "link": "/checks"})
-        items.append({"label": _("Checks missed this week"), "n": figures.missed, "link": "/checks"})
+    if checks.available() and check_values.get("checks_planned") is not None:
+        items.append({"label": _("Checks due"), "n": check_values["checks_due"], "link": "/todos"})
+        items.append({"label": _("Checks missed this week"), "n": check_values["checks_missed"], "link": "/todos"})
     if user.role.is_enterprise:
         reports = db.session.scalars(access.visible(PeriodicReport, user).where(
             PeriodicReport.state != ReportState.submitted)).all()
@@ -214,7 +209,7 @@ def home():
     grade_chart = charts.grade_distribution(grades["current"], _("Risk points by current grade"), _("Risk points"),
                                             unit=_("points"))
     return render_template(
-        "dashboard/home.html", scope=scope, waiting=_waiting(scope), week=week_stats, monday=monday,
+        "dashboard/home.html", scope=scope, waiting=_waiting(scope, check_values), week=week_stats, monday=monday,
         cards=CARDS, check_cards=CHECK_CARDS, check_values=check_values, checks_available=checks.available(),
         trend_chart=trend_chart, score_chart=score_chart, grade_chart=grade_chart, grades=grades,
         worst=stats.worst_overdue(scope, 10), score=score,
