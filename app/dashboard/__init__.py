@@ -15,6 +15,12 @@ from app.cli import SCAN_STEPS
 importlib.import_module("app.dashboard.policy")
 
 
+def _scan_figures() -> dict:
+    from app.dashboard import stats
+
+    return stats.refresh_aggregates()
+
+
 def _scan_weekly_scores() -> dict:
     from app.dashboard import scores
 
@@ -25,6 +31,8 @@ def init_app(app: Flask) -> None:
     from app import ui
     from app.dashboard import api, views
 
+    if all(name != "figures" for name, _fn in SCAN_STEPS):
+        SCAN_STEPS.append(("figures", _scan_figures))
     if all(name != "weekly scores" for name, _fn in SCAN_STEPS):
         SCAN_STEPS.append(("weekly scores", _scan_weekly_scores))
     app.register_blueprint(views.bp)

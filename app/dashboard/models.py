@@ -100,3 +100,33 @@ class PeriodicReport(db.Model):
         from app.clock import today
 
         return today() > self.due_on
+
+
+class HazardWeekStat(db.Model):
+    """Pre-aggregated hazard events of one enterprise in one ISO week (local Monday): what the regional
+    pages sum instead of reading every hazard of a city. Counted with the definitions of app.dashboard.stats
+    (same conditions), refreshed by the periodic scan (``stats.refresh_aggregates``)."""
+
+    __tablename__ = "hazard_week_stats"
+    __table_args__ = (Index("ix_hazard_week_stats_week", "week_start", "enterprise_id"),)
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(primary_key=True)
+    reported: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    closed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    voided: Mapped[int] = mapped_column(Integer, default=0)
+    close_days_total: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class HazardNowStat(db.Model):
+    """Open, overdue and major open hazards of one enterprise when the scan last counted them."""
+
+    __tablename__ = "hazard_now_stats"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    major_open: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

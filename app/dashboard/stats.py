@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import DateTime, Float, and_, case, func, or_, select
+from sqlalchemy import Date, DateTime, Float, and_, case, delete, func, insert, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app import access
 from app.auth.models import User
-from app.clock import today
+from app.clock import today, utcnow
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Enterprise, Industry, Region
@@ -72,6 +72,23 @@ def _days_pg(element, compiler, **kw):
 def _days_sqlite(element, compiler, **kw):
     a, b = (compiler.process(c, **kw) for c in element.clauses)
     return f"(julianday({b}) - julianday({a}))"
+
+
+class _LocalWeekStart(FunctionElement):
+    """The local (China) Monday of a naive-UTC timestamp's week, as a date."""
+
+    inherit_cache = True
+    type = Date()
+
+
+@compiles(_LocalWeekStart)
+def _week_start_pg(element, compiler, **kw):
+    return f"(date_trunc('week', {compiler.process(next(iter(element.clauses)), **kw)} + interval '8 hours'))::date"
+
+
+@compiles(_LocalWeekStart, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(next(iter(element.clauses)), **kw)}, '+8 hours', 'weekday 0', '-6 days')"
 
 
 def closed_on_time_condition():
@@ -195,12 +212,12 @@ def _key_columns(group_by: str | None):
     return None
 
 
-def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_by: str | None):
+def _event_conditions(start: datetime, end: datetime) -> dict:
+    """The period counts of a hazard row, by the moment of each event (the one definition)."""
     from app.hazards.models import Hazard
 
-    is_open = Hazard.state.in_(OPEN_STATES)
     closed = and_(Hazard.state == HazardState.closed, Hazard.closed_at >= start, Hazard.closed_at < end)
-    conditions = {
+    return {
         "reported": and_(Hazard.created_at >= start, Hazard.created_at < end),
         "confirmed": and_(Hazard.confirmed_at >= start, Hazard.confirmed_at < end,
                           Hazard.state != HazardState.voided),
@@ -208,24 +225,136 @@ def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_b
         "closed_on_time": and_(closed, closed_on_time_condition()),
         # A voided hazard is final: its updated_at is the moment it was voided.
         "voided": and_(Hazard.state == HazardState.voided, Hazard.updated_at >= start, Hazard.updated_at < end),
-        "open": is_open,
-        "overdue": and_(is_open, Hazard.deadline < on),
-        "major_open": and_(is_open, Hazard.level == HazardLevel.major),
     }
+
+
+def _now_conditions(on: date) -> dict:
+    from app.hazards.models import Hazard
+
+    is_open = Hazard.state.in_(OPEN_STATES)
+    return {"open": is_open, "overdue": and_(is_open, Hazard.deadline < on),
+            "major_open": and_(is_open, Hazard.level == HazardLevel.major)}
+
+
+def _close_days():
+    from app.hazards.models import Hazard
+
+    return _DaysBetween(Hazard.created_at, Hazard.closed_at)
+
+
+def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_by: str | None) -> list[dict]:
+    """Counted live from the hazards."""
+    from app.hazards.models import Hazard
+
+    conditions = _event_conditions(start, end) | _now_conditions(on)
     key = _key_columns(group_by)
     cols = [func.count().filter(c).label(k) for k, c in conditions.items()]
-    cols.append(func.coalesce(func.sum(_DaysBetween(Hazard.created_at, Hazard.closed_at)).filter(closed), 0)
-                .label("close_days_total"))
+    cols.append(func.coalesce(func.sum(_close_days()).filter(conditions["closed"]), 0).label("close_days_total"))
     stmt = select(*([key.label("key")] if key is not None else []), *cols).select_from(Hazard)
     if group_by in ("industry", "region"):
         stmt = stmt.join(Enterprise, Enterprise.id == Hazard.enterprise_id)
     # Only rows that can count: open ones, or touched since the period began (a closed or voided
     # hazard untouched since then counts nowhere).
     stmt = stmt.where(scope.enterprise_condition(Hazard.enterprise_id),
-                      or_(is_open, Hazard.updated_at >= start))
+                      or_(conditions["open"], Hazard.updated_at >= start))
     if key is not None:
         stmt = stmt.group_by(key)
-    return db.session.execute(stmt).all()
+    return [dict(r._mapping) for r in db.session.execute(stmt).all()]
+
+
+# --- pre-aggregated: hazard events per enterprise and week, open hazards per enterprise -------------
+
+AGGREGATE_COUNTS = ("reported", "confirmed", "closed", "closed_on_time", "voided")
+
+
+def aggregates_as_of() -> datetime | None:
+    from app.dashboard.models import HazardNowStat
+
+    return db.session.scalar(select(func.min(HazardNowStat.computed_at)))
+
+
+def uses_aggregates(scope: Scope, from_: date, to: date, group_by: str | None, on: date) -> bool:
+    """Region figures over whole weeks (Monday to Sunday, the current week up to today) read the
+    aggregates, once the scan has made them; an enterprise and other periods are counted live."""
+    if scope.enterprise is not None or group_by == "month" or from_.weekday() != 0:
+        return False
+    if not (to.weekday() == 6 or to >= on):
+        return False
+    return aggregates_as_of() is not None
+
+
+def _aggregated_rows(scope: Scope, from_: date, to: date, group_by: str | None) -> list[dict]:
+    from app.dashboard.models import HazardNowStat, HazardWeekStat
+
+    out: dict = {}
+    for model, names, extra in (
+            (HazardWeekStat, (*AGGREGATE_COUNTS, "close_days_total"),
+             (HazardWeekStat.week_start >= from_, HazardWeekStat.week_start <= to)),
+            (HazardNowStat, ("open", "overdue", "major_open"), ())):
+        key = {"enterprise": model.enterprise_id, "industry": Enterprise.industry_id,
+               "region": Enterprise.region_id}.get(group_by or "")
+        cols = [func.coalesce(func.sum(getattr(model, n)), 0).label(n) for n in names]
+        stmt = select(*([key.label("key")] if key is not None else []), *cols).select_from(model)
+        if group_by in ("industry", "region"):
+            stmt = stmt.join(Enterprise, Enterprise.id == model.enterprise_id)
+        stmt = stmt.where(scope.enterprise_condition(model.enterprise_id), *extra)
+        if key is not None:
+            stmt = stmt.group_by(key)
+        for row in db.session.execute(stmt).all():
+            data = dict(row._mapping)
+            _add(out.setdefault(data.pop("key", None), {}), data)
+    return [{"key": k, **v} if group_by else v for k, v in out.items()]
+
+
+def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
+    """Recount the aggregates: every enterprise's open hazards, and the hazard events of the last two
+    weeks (events happen now: older weeks change only by a rebuild, ``full``, which the first run does)."""
+    from app.dashboard.models import HazardNowStat, HazardWeekStat
+    from app.hazards.models import Hazard
+
+    on = on or today()
+    full = full or db.session.scalar(select(func.count()).select_from(HazardWeekStat)) == 0
+    since = None if full else on - timedelta(days=on.weekday() + 7)
+    since_utc = local_day_start_utc(since) if since else None
+    far = datetime(9999, 1, 1)
+    per: dict = {}
+    event_columns = {"reported": Hazard.created_at, "confirmed": Hazard.confirmed_at, "closed": Hazard.closed_at,
+                     "closed_on_time": Hazard.closed_at, "voided": Hazard.updated_at}
+    everything = _event_conditions(since_utc or datetime(1900, 1, 1), far)
+    for name, column in event_columns.items():
+        week = _LocalWeekStart(column)
+        cols = [Hazard.enterprise_id, week.label("week"), func.count()]
+        if name == "closed":
+            cols.append(func.sum(_close_days()))
+        stmt = select(*cols).where(everything[name]).group_by(Hazard.enterprise_id, week)
+        for row in db.session.execute(stmt).all():
+            wk = row[1] if isinstance(row[1], date) else date.fromisoformat(str(row[1]))
+            item = per.setdefault((row[0], wk), dict.fromkeys((*AGGREGATE_COUNTS, "close_days_total"), 0))
+            item[name] = int(row[2])
+            if name == "closed":
+                item["close_days_total"] = float(row[3] or 0)
+    deleting = delete(HazardWeekStat)
+    if since is not None:
+        deleting = deleting.where(HazardWeekStat.week_start >= since)
+    db.session.execute(deleting)
+    rows = [{"enterprise_id": e, "week_start": w, **v} for (e, w), v in per.items()]
+    for i in range(0, len(rows), 5000):
+        db.session.execute(insert(HazardWeekStat), rows[i:i + 5000])
+    now = _now_conditions(on)
+    current = db.session.execute(select(Hazard.enterprise_id, func.count(), func.count().filter(now["overdue"]),
+                                        func.count().filter(now["major_open"]))
+                                 .where(now["open"]).group_by(Hazard.enterprise_id)).all()
+    db.session.execute(delete(HazardNowStat))
+    stamp = utcnow()
+    now_rows = [{"enterprise_id": e, "open": o, "overdue": d, "major_open": m, "computed_at": stamp}
+                for e, o, d, m in current]
+    # Enterprises without open hazards still get a row: its time says when they were counted.
+    have = {r["enterprise_id"] for r in now_rows}
+    now_rows += [{"enterprise_id": e, "open": 0, "overdue": 0, "major_open": 0, "computed_at": stamp}
+                 for e in db.session.scalars(select(Enterprise.id)) if e not in have]
+    for i in range(0, len(now_rows), 5000):
+        db.session.execute(insert(HazardNowStat), now_rows[i:i + 5000])
+    return {"weeks": len(rows), "enterprises": len(now_rows), "full": int(full)}
 
 
 def _listed_rows(scope: Scope, group_by: str | None):
@@ -259,6 +388,7 @@ class Stats:
     group_by: str | None = None
     from_: date | None = None
     to: date | None = None
+    as_of: datetime | None = None  # pre-aggregated: when the scan counted them (None: counted now)
 
 
 def _finish(counts: dict) -> dict:
@@ -305,15 +435,20 @@ def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None
             items.append({"key": a.strftime("%Y-%m"), "name": a.strftime("%Y-%m"), **month.totals})
         total = hazard_stats(scope, from_, to, None, on)
         return Stats(totals=total.totals, items=items, group_by=group_by, from_=from_, to=to)
-    rows = _hazard_rows(scope, start, end, on, group_by)
+    as_of = None
+    if uses_aggregates(scope, from_, to, group_by, on):
+        rows, as_of = _aggregated_rows(scope, from_, to, group_by), aggregates_as_of()
+    else:
+        rows = _hazard_rows(scope, start, end, on, group_by)
     listed = _listed_rows(scope, group_by)
     if group_by is None:
-        counts = dict(rows[0]._mapping) if rows else _blank()
+        counts = _blank()
+        _add(counts, rows[0] if rows else {})
         counts["listed_now"] = int(listed[0][0]) if listed else 0
-        return Stats(totals=_finish(_blank() | counts), from_=from_, to=to)
+        return Stats(totals=_finish(counts), from_=from_, to=to, as_of=as_of)
     groups: dict = {}
     for row in rows:
-        data = dict(row._mapping)
+        data = dict(row)
         key = data.pop("key")
         _add(groups.setdefault(key, _blank()), data)
     for key, n in listed:
@@ -326,7 +461,7 @@ def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None
     totals = _blank()
     for v in groups.values():
         _add(totals, v)
-    return Stats(totals=_finish(totals), items=items, group_by=group_by, from_=from_, to=to)
+    return Stats(totals=_finish(totals), items=items, group_by=group_by, from_=from_, to=to, as_of=as_of)
 
 
 def _roll_up(scope: Scope, groups: dict) -> dict:
@@ -354,12 +489,17 @@ def children(scope: Scope) -> list[Region]:
 
 # --- risk points and enterprises ------------------------------------------------------------------
 
-def risk_points_by_grade(scope: Scope) -> dict[str, dict[str, int]]:
-    """Active risk points per grade: ``{"current": {...}, "assessed": {...}}`` (+ "none": not graded)."""
-    from app.risks.models import RiskPoint, RiskPointStatus
+def risk_points_by_grade(scope: Scope, assessed: bool = True) -> dict[str, dict[str, int]]:
+    """Active risk points per grade: ``{"current": {...}, "assessed": {...}}`` (+ "none": not graded).
+    The current grades are summed from the risk summaries (one row per enterprise, kept in step with the
+    points by app.risks.summary); the assessed ones counted from the points (only when asked)."""
+    from app.risks.models import RiskPoint, RiskPointStatus, RiskSummary
 
-    out = {}
-    for name, column in (("current", RiskPoint.effective_grade), ("assessed", RiskPoint.assessed_grade)):
+    sums = db.session.execute(select(*[func.coalesce(func.sum(getattr(RiskSummary, g)), 0) for g in GRADES],
+                                     func.coalesce(func.sum(RiskSummary.unassessed), 0))
+                              .where(scope.enterprise_condition(RiskSummary.enterprise_id))).one()
+    out = {"current": dict(zip((*GRADES, "none"), (int(v) for v in sums), strict=True))}
+    for name, column in ((("assessed", RiskPoint.assessed_grade),) if assessed else ()):
         rows = db.session.execute(select(column, func.count()).where(
             RiskPoint.status == RiskPointStatus.active, scope.enterprise_condition(RiskPoint.enterprise_id))
             .group_by(column)).all()

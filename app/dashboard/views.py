@@ -105,8 +105,18 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
     start = stats.local_day_start_utc(first)
     labels_ = [str(week_of(first + timedelta(weeks=i))) for i in range(weeks)]
     series = {}
-    for name, column, extra in (("reported", Hazard.created_at, None),
-                                ("closed", Hazard.closed_at, Hazard.state == HazardState.closed)):
+    if scope.enterprise is None and stats.aggregates_as_of() is not None:  # a region: the scan's weekly rows
+        from app.dashboard.models import HazardWeekStat
+
+        got = {(w if isinstance(w, date) else date.fromisoformat(str(w))): (r, c) for w, r, c in db.session.execute(
+            select(HazardWeekStat.week_start, func.sum(HazardWeekStat.reported), func.sum(HazardWeekStat.closed))
+            .where(HazardWeekStat.week_start >= first, scope.enterprise_condition(HazardWeekStat.enterprise_id))
+            .group_by(HazardWeekStat.week_start)).all()}
+        mondays = [first + timedelta(weeks=i) for i in range(weeks)]
+        series = {"reported": [int(got.get(m, (0, 0))[0] or 0) for m in mondays],
+                  "closed": [int(got.get(m, (0, 0))[1] or 0) for m in mondays]}
+    for name, column, extra in ([] if series else (("reported", Hazard.created_at, None),
+                                ("closed", Hazard.closed_at, Hazard.state == HazardState.closed))):
         bucket = func.floor(stats._DaysBetween(literal(start, DateTime()), column) / 7)
         stmt = select(bucket, func.count()).where(scope.enterprise_condition(Hazard.enterprise_id), column >= start)
         if extra is not None:
@@ -126,7 +136,7 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
 
 # --- the home page: what waits for me, this week's figures, the trend, the risk colours ------------
 
-def _waiting(scope: stats.Scope, check_values: dict) -> list[dict]:
+def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]:
     """What waits for the user, with a count and the list it counts (the per-user to-do list is /todos)."""
     from app.hazards.models import Hazard
 
@@ -143,9 +153,7 @@ def _waiting(scope: stats.Scope, check_values: dict) -> list[dict]:
         items.append({"label": _("Rectifications to review"),
                       "n": count_hazards(Hazard.state == HazardState.pending_review),
                       "link": url_for("hazards.index", state="pending_review")})
-    items.append({"label": _("Overdue hazards"),
-                  "n": count_hazards(Hazard.state.in_(stats.OPEN_STATES), Hazard.deadline < today()),
-                  "link": register_link(scope, overdue=1)})
+    items.append({"label": _("Overdue hazards"), "n": overdue, "link": register_link(scope, overdue=1)})
     if user.role == Role.supervisor:
         from app.supervision.models import Listing, ListingState
         from app.supervision.queries import decidable
@@ -194,7 +202,7 @@ def home():
     monday = _week_start(today())
     week_stats = stats.hazard_stats(scope, monday, today())
     check_values = _check_values(scope, monday, today())
-    grades = stats.risk_points_by_grade(scope)
+    grades = stats.risk_points_by_grade(scope, assessed=False)
     trend = _weekly_trend(scope)
     score = None
     if scope.enterprise is not None:
@@ -209,7 +217,7 @@ def home():
     grade_chart = charts.grade_distribution(grades["current"], _("Risk points by current grade"), _("Risk points"),
                                             unit=_("points"))
     return render_template(
-        "dashboard/home.html", scope=scope, waiting=_waiting(scope, check_values), week=week_stats, monday=monday,
+        "dashboard/home.html", scope=scope, waiting=_waiting(scope, check_values, week_stats.totals["overdue"]), week=week_stats, monday=monday,
         cards=CARDS, check_cards=CHECK_CARDS, check_values=check_values, checks_available=checks.available(),
         trend_chart=trend_chart, score_chart=score_chart, grade_chart=grade_chart, grades=grades,
         worst=stats.worst_overdue(scope, 10), score=score,
@@ -225,7 +233,9 @@ def _scope_from_args() -> stats.Scope:
 
 
 def _period_from_args() -> tuple[date, date]:
-    return stats.check_period(_date_arg("from"), _date_arg("to"))
+    """The period of a regional page: this week (Monday to today) unless chosen; whole weeks read the
+    scan's aggregates."""
+    return stats.check_period(_date_arg("from") or _week_start(today()), _date_arg("to"))
 
 
 def stats_rows(result: stats.Stats) -> list[list]:
@@ -384,7 +394,7 @@ def ranking():
     level = request.args.get("level") if request.args.get("level") in ("enterprise", "region") else "enterprise"
     by = request.args.get("by") if request.args.get("by") in RANK_KEYS else "overdue"
     week = week_arg(request.args.get("week") or None)
-    from_, to = stats.check_period(_date_arg("from"), _date_arg("to"))
+    from_, to = _period_from_args()
     rows = sort_worst_first(ranking_rows(scope, level, week, from_, to), by)
     if request.args.get("format") == "xlsx":
         return excel.send("排名", "ranking.xlsx", ["名次", "名称", fig("overdue").name, fig("open").name,

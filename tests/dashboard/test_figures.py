@@ -139,7 +139,32 @@ def test_home_pages_by_role(client, world, db_session):
         got = client.get("/")
         assert got.status_code == 200, user.username
         text = got.get_data(as_text=True)
-        assert 'id="figure-overdue"' in text and "/todos" in text
+        assert 'id="figure-overdue"' in text and "/todos" in text and "待我处理" in text
     login_as(client, world.users.manager)
     text = client.get("/").get_data(as_text=True)
     assert "未销号0" in text  # the longest overdue listed
+
+
+def test_aggregates_give_the_live_numbers(client, world, db_session):
+    """Whole weeks of a region read the scan's aggregates: the same numbers as counted live, and the
+    page says as of when."""
+    from app.dashboard import stats
+
+    seed(world, db_session)
+    monday = today() - timedelta(days=today().weekday())
+    headers = as_user(client, world.users.city_supervisor)
+    url = f"/api/v1/stats/hazards?from={monday - 7 * D * 8}&to={today()}&group_by=region"
+    live = client.get(url, headers=headers).get_json()
+    stats.refresh_aggregates()
+    db_session.commit()
+    aggregated = client.get(url, headers=headers).get_json()
+    assert aggregated == live
+    assert aggregated["totals"]["open"] == 5 and aggregated["totals"]["overdue"] == 3
+    # The region page of this week reads them and says so.
+    login_as(client, world.users.city_supervisor)
+    page = client.get("/dashboard/region").get_data(as_text=True)
+    assert "截至" in page
+    # Run again: only the last two weeks are recounted; the same numbers.
+    assert stats.refresh_aggregates()["full"] == 0
+    db_session.commit()
+    assert client.get(url, headers=as_user(client, world.users.city_supervisor)).get_json() == live
