@@ -86,22 +86,29 @@ def week_arg(text):
     return week
 
 
+SCORE_COLUMNS = ("enterprise_id", "week", "planned", "done", "due_hazards", "accepted_hazards", "a", "b", "alpha",
+                 "score", "run_level", "rule_set")
+
+
 def scores_of(user, week, *, region_id=None, enterprise_id=None) -> list[dict]:
-    """Every visible enterprise's score for ``week``: the frozen row, or (not scanned yet) computed now."""
-    scope = stats.resolve_scope(user, region_id=region_id, enterprise_id=enterprise_id)
+    """Every visible enterprise's score for ``week``, lowest first: the frozen row, or (not scanned yet)
+    computed now (``frozen`` False). Items carry the enterprise's ``name``."""
     from app.organisations.models import Enterprise
 
-    ids = list(db.session.scalars(select(Enterprise.id).where(scope.enterprise_condition(Enterprise.id))
-                                  .order_by(Enterprise.id)))
-    stored = {r.enterprise_id: r for r in db.session.scalars(
-        access.visible(WeeklyScoreRecord, user).where(WeeklyScoreRecord.week == str(week),
-                                                     WeeklyScoreRecord.enterprise_id.in_(ids)))} if ids else {}
-    items = [record_item(stored[e]) for e in ids if e in stored]
-    missing = [e for e in ids if e not in stored]
+    scope = stats.resolve_scope(user, region_id=region_id, enterprise_id=enterprise_id)
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                    .where(scope.enterprise_condition(Enterprise.id))).all())
+    stored = db.session.execute(
+        select(*[getattr(WeeklyScoreRecord, c) for c in SCORE_COLUMNS]).where(
+            WeeklyScoreRecord.week == str(week), scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))).all()
+    items = [dict(r._mapping) | {"frozen": True} for r in stored]
+    missing = sorted(set(names) - {i["enterprise_id"] for i in items})
     if missing:
         for eid, (result, _facts, _rs) in scores_mod.compute_week(week, missing).items():
             items.append({"enterprise_id": eid, **{k: v for k, v in result.as_dict().items() if k != "expected"},
                           "frozen": False})
+    for item in items:
+        item["name"] = names.get(item["enterprise_id"])
     items.sort(key=lambda i: (i["score"], i["enterprise_id"]))
     return items
 

@@ -344,11 +344,8 @@ def ranking_rows(scope: stats.Scope, level: str, week, from_: date, to: date) ->
     score_items = scores_of(current_user, week, region_id=scope.region.id if scope.region else None,
                             enterprise_id=scope.enterprise.id if scope.enterprise else None)
     if level == "enterprise":
-        ids = [s["enterprise_id"] for s in score_items]
-        names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all()) \
-            if ids else {}
         for s in score_items:
-            row = rows.setdefault(s["enterprise_id"], {"key": s["enterprise_id"], "name": names.get(s["enterprise_id"]),
+            row = rows.setdefault(s["enterprise_id"], {"key": s["enterprise_id"], "name": s["name"],
                                                        "overdue": 0, "open": 0, "on_time_rate": None,
                                                        "completion_rate": None, "score": None})
             row["score"] = s["score"]
@@ -358,8 +355,7 @@ def ranking_rows(scope: stats.Scope, level: str, week, from_: date, to: date) ->
 
         regions = {r.id: r for r in stats.children(scope)}
         paths = dict(db.session.execute(select(Enterprise.id, Region.path).join(Region, Region.id == Enterprise.region_id)
-                                        .where(Enterprise.id.in_([s["enterprise_id"] for s in score_items]))).all()) \
-            if score_items else {}
+                                        .where(scope.enterprise_condition(Enterprise.id))).all())
         sums: dict = {}
         for s in score_items:
             child = stats._child_of(scope.region, paths.get(s["enterprise_id"], ""))
@@ -436,8 +432,7 @@ def scores_page():
                                current=current[0] if current else None, improvements=improvements, history_chart=chart,
                                checks_available=checks.available())
     items = scores_of(current_user, week, region_id=scope.region.id if scope.region else None)
-    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
-        Enterprise.id.in_([i["enterprise_id"] for i in items]))).all()) if items else {}
+    names = {i["enterprise_id"]: i["name"] for i in items}
     if request.args.get("format") == "xlsx":
         return excel.send("周得分排名", f"scores-{week}.xlsx",
                           ["名次", "企业", "周", "应排查", "按时排查", "应整改隐患", "按期验收", "A", "B", "α", "得分",
