@@ -153,6 +153,18 @@ def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]
         items.append({"label": _("Rectifications to review"),
                       "n": count_hazards(Hazard.state == HazardState.pending_review),
                       "link": url_for("hazards.index", state="pending_review")})
+    if user.role == Role.enterprise_principal:
+        from app.hazards.models import TreatmentPlan
+
+        n = db.session.scalar(select(func.count()).select_from(TreatmentPlan).join(Hazard, Hazard.id == TreatmentPlan.hazard_id)
+                              .where(Hazard.enterprise_id == user.enterprise_id, TreatmentPlan.approved_at.is_(None),
+                                     Hazard.state.in_(stats.OPEN_STATES))) or 0
+        items.append({"label": _("Treatment plans waiting for your approval"), "n": n, "link": "/todos"})
+    if user.role.is_government and user.authority_id is not None:
+        items.append({"label": _("Rectifications of your findings to review"),
+                      "n": count_hazards(Hazard.state == HazardState.pending_review,
+                                         Hazard.found_by_authority_id == user.authority_id),
+                      "link": url_for("hazards.index", state="pending_review")})
     items.append({"label": _("Overdue hazards"), "n": overdue, "link": register_link(scope, overdue=1)})
     if user.role == Role.supervisor:
         from app.supervision.models import Listing, ListingState
