@@ -161,6 +161,7 @@ CHECK_COUNTS = ("checks_planned", "checks_done", "checks_late", "checks_missed",
 
 FIGURES: dict[str, Figure] = {f.id: f for f in _ALL}
 PERIOD_FIGURES: dict[str, Figure] = {f.id: f for f in PERIOD}
+_PERIOD_RATIOS = tuple(f for f in PERIOD if f.is_ratio)
 
 
 def figure(identifier: str) -> Figure:
@@ -170,7 +171,7 @@ def figure(identifier: str) -> Figure:
 def period_values(counts: dict[str, int | float]) -> dict[str, int | float | None]:
     """The counts of a period and every ratio of ``PERIOD`` they make (None when its denominator is 0)."""
     out: dict[str, int | float | None] = dict(counts)
-    for fig in PERIOD:
-        if fig.is_ratio and fig.numerator in counts and all(d in counts for d in fig.denominator):
+    for fig in _PERIOD_RATIOS:
+        if fig.numerator in counts and all(d in counts for d in fig.denominator):
             out[fig.id] = fig.value(counts)
     return out

@@ -100,8 +100,8 @@ def scores_of(user, week, *, region_id=None, enterprise_id=None) -> list[dict]:
                                     .where(scope.enterprise_condition(Enterprise.id))).all())
     stored = db.session.execute(
         select(*[getattr(WeeklyScoreRecord, c) for c in SCORE_COLUMNS]).where(
-            WeeklyScoreRecord.week == str(week), scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))).all()
-    items = [dict(r._mapping) | {"frozen": True} for r in stored]
+            WeeklyScoreRecord.week == str(week), scope.enterprise_condition(WeeklyScoreRecord.enterprise_id)))
+    items = [dict(zip(SCORE_COLUMNS, row, strict=True), frozen=True) for row in stored]
     missing = sorted(set(names) - {i["enterprise_id"] for i in items})
     if missing:
         for eid, (result, _facts, _rs) in scores_mod.compute_week(week, missing).items():

@@ -259,7 +259,9 @@ def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_b
                       or_(conditions["open"], Hazard.updated_at >= start))
     if key is not None:
         stmt = stmt.group_by(key)
-    return [dict(r._mapping) for r in db.session.execute(stmt).all()]
+    result = db.session.execute(stmt)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 # --- pre-aggregated: hazard events per enterprise and week, open hazards per enterprise -------------
@@ -268,9 +270,19 @@ AGGREGATE_COUNTS = ("reported", "confirmed", "closed", "closed_on_time", "voided
 
 
 def aggregates_as_of() -> datetime | None:
+    """When the scan last counted the aggregates (None: never); read once per request."""
+    from flask import has_request_context, request
+
     from app.dashboard.models import HazardNowStat
 
-    return db.session.scalar(select(func.min(HazardNowStat.computed_at)))
+    cached = has_request_context() and request.environ.get("shuangkong.figures_as_of", False)
+    if cached is not False:
+        return cached
+    # Every row of one refresh has the same time: any row says it (no scan of the table).
+    value = db.session.scalar(select(HazardNowStat.computed_at).limit(1))
+    if has_request_context():
+        request.environ["shuangkong.figures_as_of"] = value
+    return value
 
 
 def uses_aggregates(scope: Scope, from_: date, to: date, group_by: str | None, on: date) -> bool:
@@ -300,9 +312,15 @@ def _aggregated_rows(scope: Scope, from_: date, to: date, group_by: str | None) 
         stmt = stmt.where(scope.enterprise_condition(model.enterprise_id), *extra)
         if key is not None:
             stmt = stmt.group_by(key)
-        for row in db.session.execute(stmt).all():
-            data = dict(row._mapping)
-            _add(out.setdefault(data.pop("key", None), {}), data)
+        result = db.session.execute(stmt)
+        keys = list(result.keys())
+        for row in result:
+            data = dict(zip(keys, row, strict=True))
+            key = data.pop("key", None)
+            if key in out:
+                out[key].update(data)
+            else:
+                out[key] = data
     return [{"key": k, **v} if group_by else v for k, v in out.items()]
 
 
@@ -447,20 +465,24 @@ def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None
         counts["listed_now"] = int(listed[0][0]) if listed else 0
         return Stats(totals=_finish(counts), from_=from_, to=to, as_of=as_of)
     groups: dict = {}
+    blank = _blank()
     for row in rows:
         data = dict(row)
         key = data.pop("key")
-        _add(groups.setdefault(key, _blank()), data)
+        if key in groups:
+            _add(groups[key], data)
+        else:
+            groups[key] = blank | data
     for key, n in listed:
         _add(groups.setdefault(key, _blank()), {"listed_now": n})
     if group_by == "region":
         groups = _roll_up(scope, groups)
-    names = _names(group_by, list(groups))
+    names = _names(scope, group_by, list(groups))
     items = [{"key": k, "name": names.get(k, str(k)), **_finish(v)} for k, v in groups.items()]
     items.sort(key=lambda i: (-(i["overdue"] or 0), str(i["name"])))
     totals = _blank()
-    for v in groups.values():
-        _add(totals, v)
+    for name in totals:
+        totals[name] = sum(v.get(name) or 0 for v in groups.values())
     return Stats(totals=_finish(totals), items=items, group_by=group_by, from_=from_, to=to, as_of=as_of)
 
 
@@ -474,9 +496,14 @@ def _roll_up(scope: Scope, groups: dict) -> dict:
     return out
 
 
-def _names(group_by: str, keys: list) -> dict:
-    model = {"region": Region, "industry": Industry, "enterprise": Enterprise}[group_by]
-    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(keys))).all()) if keys else {}
+def _names(scope: Scope, group_by: str, keys: list) -> dict:
+    if not keys:
+        return {}
+    if group_by == "enterprise":  # the scope's enterprises (thousands: no literal list of ids)
+        return dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                       .where(scope.enterprise_condition(Enterprise.id))).all())
+    model = {"region": Region, "industry": Industry}[group_by]
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(keys))).all())
 
 
 def children(scope: Scope) -> list[Region]:

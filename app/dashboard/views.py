@@ -31,6 +31,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CARDS = ("reported", "closed", "open", "overdue", "major_open", "listed_now", "on_time_rate", "avg_days_to_close")
 TABLE_COLUMNS = ("reported", "confirmed", "closed", "closed_on_time", "voided", "open", "overdue", "major_open",
                  "listed_now", "on_time_rate", "avg_days_to_close")
+PAGE_ROWS = 100  # rows of a statistics table on the page (worst first); the Excel export has all
 CHECK_CARDS = ("checks_planned", "checks_done", "checks_late", "checks_missed", "completion_rate", "duties_done")
 
 
@@ -280,14 +281,15 @@ def region():
     grades = stats.risk_points_by_grade(scope)
     args = {k: v for k, v in request.args.items() if v and k not in ("format", "region_id")}
     links = []
-    for item in result.items:
+    for item in result.items[:PAGE_ROWS]:
         if group_by == "region":
             links.append(url_for("dashboard.region", region_id=item["key"], **args))
         else:
             links.append(url_for("dashboard.enterprise", enterprise_id=item["key"], **{
                 k: v for k, v in args.items() if k in ("from", "to")}))
+    shown = result.items[:PAGE_ROWS]  # worst first; the export has every row
     cell_links = []
-    for item in result.items:
+    for item in shown:
         base = {"region": item["key"]} if group_by == "region" else {"enterprise": item["key"]}
         cell_links.append({"overdue": url_for("hazards.index", overdue=1, **base),
                            "open": url_for("hazards.index", **base),
@@ -302,7 +304,8 @@ def region():
                                             **({"region_id": scope.region.id} if scope.region else {}))
     industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
     breadcrumbs = _breadcrumbs(scope)
-    return render_template("dashboard/region.html", scope=scope, result=result, group_by=group_by, links=links, cell_links=cell_links,
+    return render_template("dashboard/region.html", scope=scope, result=result, shown=shown, group_by=group_by,
+                           links=links, cell_links=cell_links,
                            columns=TABLE_COLUMNS, from_=from_, to=to, overdue_chart=overdue_chart,
                            class_chart=class_chart, classes=classes, grades=grades, industries=industries,
                            breadcrumbs=breadcrumbs, args=args, register_link=register_link,
@@ -387,6 +390,42 @@ def ranking_rows(scope: stats.Scope, level: str, week, from_: date, to: date) ->
     return list(rows.values())
 
 
+def ranking_sql(scope: stats.Scope, week, from_: date, to: date, by: str, limit: int | None) -> tuple[list, int]:
+    """The enterprise ranking in one query over the aggregates and the stored scores, worst first: no
+    row per enterprise through Python (a city has 10 000). Returns (rows, total)."""
+    from sqlalchemy import Float, cast, nulls_last
+
+    from app.dashboard.models import HazardNowStat, HazardWeekStat
+
+    week_sums = (select(HazardWeekStat.enterprise_id.label("eid"), func.sum(HazardWeekStat.closed).label("closed"),
+                        func.sum(HazardWeekStat.closed_on_time).label("on_time"))
+                 .where(HazardWeekStat.week_start >= from_, HazardWeekStat.week_start <= to)
+                 .group_by(HazardWeekStat.enterprise_id).subquery())
+    overdue = func.coalesce(HazardNowStat.overdue, 0)
+    closed = func.coalesce(week_sums.c.closed, 0)
+    on_time_rate = cast(week_sums.c.on_time, Float) / func.nullif(closed + overdue, 0)
+    completion = cast(WeeklyScoreRecord.done, Float) / func.nullif(WeeklyScoreRecord.expected, 0)
+    order = {"overdue": (overdue.desc(),), "completion_rate": (nulls_last(completion.asc()),),
+             "score": (nulls_last(WeeklyScoreRecord.score.asc()),)}[by]
+    stmt = (select(Enterprise.id, Enterprise.name, overdue, func.coalesce(HazardNowStat.open, 0), on_time_rate,
+                   completion, WeeklyScoreRecord.score, func.count().over())
+            .select_from(Enterprise)
+            .outerjoin(HazardNowStat, HazardNowStat.enterprise_id == Enterprise.id)
+            .outerjoin(week_sums, week_sums.c.eid == Enterprise.id)
+            .outerjoin(WeeklyScoreRecord, (WeeklyScoreRecord.enterprise_id == Enterprise.id)
+                       & (WeeklyScoreRecord.week == str(week)))
+            .where(scope.enterprise_condition(Enterprise.id))
+            .order_by(*order, Enterprise.name, Enterprise.id))
+    if limit:
+        stmt = stmt.limit(limit)
+    rows, total = [], 0
+    for eid, name, od, op, rate, comp, score, n in db.session.execute(stmt):
+        total = n
+        rows.append({"key": eid, "name": name, "overdue": od, "open": op, "on_time_rate": rate,
+                     "completion_rate": comp, "score": score})
+    return rows, total
+
+
 def sort_worst_first(rows: list[dict], by: str) -> list[dict]:
     if by == "overdue":
         return sorted(rows, key=lambda r: (-(r["overdue"] or 0), str(r["name"])))
@@ -403,8 +442,15 @@ def ranking():
     by = request.args.get("by") if request.args.get("by") in RANK_KEYS else "overdue"
     week = week_arg(request.args.get("week") or None)
     from_, to = _period_from_args()
-    rows = sort_worst_first(ranking_rows(scope, level, week, from_, to), by)
-    if request.args.get("format") == "xlsx":
+    exporting = request.args.get("format") == "xlsx"
+    as_of = None
+    if level == "enterprise" and stats.uses_aggregates(scope, from_, to, "enterprise", today()):
+        rows, total = ranking_sql(scope, week, from_, to, by, None if exporting else 200)
+        as_of = stats.aggregates_as_of()
+    else:
+        rows = sort_worst_first(ranking_rows(scope, level, week, from_, to), by)
+        total = len(rows)
+    if exporting:
         return excel.send("排名", "ranking.xlsx", ["名次", "名称", fig("overdue").name, fig("open").name,
                                                   fig("on_time_rate").name, fig("completion_rate").name,
                                                   f"{fig('weekly_score').name}（{week}）"],
@@ -414,7 +460,7 @@ def ranking():
                           notes=[f"{fig(c).name}：{fig(c).definition}" for c in
                                  ("overdue", "on_time_rate", "completion_rate", "weekly_score")])
     args = {k: v for k, v in request.args.items() if v and k != "format"}
-    return render_template("dashboard/ranking.html", scope=scope, rows=rows[:200], total=len(rows), level=level,
+    return render_template("dashboard/ranking.html", scope=scope, rows=rows[:200], total=total, level=level, as_of=as_of,
                            by=by, week=week, args=args, from_=from_, to=to, register_link=register_link,
                            industries=db.session.scalars(select(Industry).order_by(Industry.name)).all())
 

@@ -168,3 +168,28 @@ def test_aggregates_give_the_live_numbers(client, world, db_session):
     assert stats.refresh_aggregates()["full"] == 0
     db_session.commit()
     assert client.get(url, headers=as_user(client, world.users.city_supervisor)).get_json() == live
+
+
+def test_ranking_from_the_aggregates_equals_the_live_ranking(client, world, db_session):
+    import re
+
+    from app.dashboard import scores, stats
+
+    seed(world, db_session)
+    scores.scan_step()
+    db_session.commit()
+    login_as(client, world.users.city_supervisor)
+
+    def ranked(url):
+        page = client.get(url).get_data(as_text=True)
+        body = page[page.index("<tbody>"):page.index("</tbody>")]
+        return re.findall(r"enterprise/\d+\">([^<]+)</a></td>\s*<td class=\"num\"><a [^>]+>(\d+)<", body)
+
+    live = ranked("/dashboard/ranking?by=overdue")
+    assert live == [("甲化工有限公司", "2"), ("乙机械有限公司", "1")]
+    stats.refresh_aggregates()
+    db_session.commit()
+    assert ranked("/dashboard/ranking?by=overdue") == live
+    page = client.get("/dashboard/ranking?by=score").get_data(as_text=True)
+    assert "截至" in page
+    assert client.get("/dashboard/ranking?format=xlsx").status_code == 200
