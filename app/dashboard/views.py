@@ -79,6 +79,21 @@ def _week_start(day: date) -> date:
 
 
 def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
+    """The check figures of a page. An enterprise: counted now for the period. A region: summed from the
+    scores the scan froze for the week just ended (``checks_week``), when it has scored it: counting the
+    windows of thousands of enterprises live costs more than the page may."""
+    if scope.enterprise is None:
+        week = scores.latest_week()
+        cols = ("planned", "expected", "done", "late", "duties_planned", "duties_done")
+        sums = db.session.execute(select(*[func.sum(getattr(WeeklyScoreRecord, c)) for c in cols], func.count())
+                                  .where(WeeklyScoreRecord.week == str(week),
+                                         scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))).one()
+        if sums[-1]:
+            v = dict(zip(cols, (int(x or 0) for x in sums[:-1]), strict=True))
+            return {"checks_planned": v["planned"], "checks_done": v["done"], "checks_late": v["late"],
+                    "checks_missed": v["expected"] - v["done"] - v["late"], "checks_expected": v["expected"],
+                    "checks_due": None, "completion_rate": v["done"] / v["expected"] if v["expected"] else None,
+                    "duties_planned": v["duties_planned"], "duties_done": v["duties_done"], "checks_week": str(week)}
     kwargs = {"enterprise_id": scope.enterprise.id if scope.enterprise else None,
               "region_id": scope.region.id if scope.region and not scope.enterprise else None,
               "from_": from_, "to": to}
@@ -86,7 +101,7 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
     return {"checks_planned": figures.planned, "checks_done": figures.done, "checks_late": figures.late,
             "checks_missed": figures.missed, "checks_expected": figures.expected,
             "checks_due": figures.due, "completion_rate": figures.completion_rate,
-            "duties_planned": duties.expected, "duties_done": duties.done}
+            "duties_planned": duties.expected, "duties_done": duties.done, "checks_week": None}
 
 
 def register_link(scope: stats.Scope, **filters) -> str:
@@ -174,7 +189,7 @@ def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]
         n = db.session.scalar(select(func.count()).select_from(Listing).where(
             access.condition(Listing, user), Listing.state == ListingState.proposed, decidable(user))) or 0
         items.append({"label": _("Listing proposals to decide"), "n": n, "link": url_for("supervision.queue")})
-    if checks.available() and check_values.get("checks_planned") is not None:
+    if checks.available() and check_values.get("checks_due") is not None:
         items.append({"label": _("Checks due"), "n": check_values["checks_due"], "link": "/todos"})
         items.append({"label": _("Checks missed this week"), "n": check_values["checks_missed"], "link": "/todos"})
     if user.role.is_enterprise:

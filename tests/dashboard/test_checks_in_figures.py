@@ -51,3 +51,17 @@ def test_check_figures_on_the_enterprise_and_by_api(client, world, week):  # noq
         got = client.get("/api/v1/scores?week=2026-W10", headers=headers).get_json()["items"]
     a = next(i for i in got if i["enterprise_id"] == world.enterprises.a.id)
     assert (a["planned"], a["done"], a["score"]) == (18, 5, 54.71)
+
+
+def test_region_check_figures_come_from_the_frozen_week(client, world, week):  # noqa: F811
+    from tests.supervision.conftest import login_as
+
+    with clock.moved_to(NOW):
+        scores.scan_step()
+        db.session.commit()
+        login_as(client, world.users.city_supervisor)
+        page = client.get("/dashboard/region").get_data(as_text=True)
+        enterprise_page = client.get(f"/dashboard/enterprise/{world.enterprises.a.id}?from=2026-03-02&to=2026-03-08")
+    # 5 done ÷ 17 expected, the same number live for the enterprise and frozen for the region.
+    assert "2026-W10" in page and "29.4%" in page
+    assert "29.4%" in enterprise_page.get_data(as_text=True)
