@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, DateTime, Float, and_, case, delete, func, insert, or_, select
+from sqlalchemy import Date, DateTime, Float, and_, case, delete, func, insert, or_, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -372,6 +372,10 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
                  for e in db.session.scalars(select(Enterprise.id)) if e not in have]
     for i in range(0, len(now_rows), 5000):
         db.session.execute(insert(HazardNowStat), now_rows[i:i + 5000])
+    if full and db.session.get_bind().dialect.name == "postgresql":
+        # After a rebuild the planner must know the new tables' sizes (autovacuum would, a minute later).
+        db.session.execute(text("ANALYZE hazard_week_stats"))
+        db.session.execute(text("ANALYZE hazard_now_stats"))
     return {"weeks": len(rows), "enterprises": len(now_rows), "full": int(full)}
 
 

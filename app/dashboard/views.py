@@ -239,9 +239,10 @@ def home():
     trend_chart = charts.spec("line", _("Last 12 weeks"), trend["weeks"], [
         {"name": fig_name("reported"), "data": trend["reported"]},
         {"name": fig_name("closed"), "data": trend["closed"]}], unit=_("hazards"))
-    score_chart = charts.spec("line", _("Weekly score, last 12 weeks"), trend["weeks"],
-                              [{"name": fig_name("weekly_score"), "data": trend["score"]}]) \
-        if any(v is not None for v in trend["score"]) else None
+    scored = [(w, v) for w, v in zip(trend["weeks"], trend["score"], strict=True) if v is not None]
+    # Only the weeks scored (a missing week is not a score of 0); for a region, the average of its enterprises.
+    score_chart = charts.spec("line", _("Weekly score, last 12 weeks"), [w for w, _v in scored],
+                              [{"name": fig_name("weekly_score"), "data": [v for _w, v in scored]}]) if scored else None
     grade_chart = charts.grade_distribution(grades["current"], _("Risk points by current grade"), _("Risk points"),
                                             unit=_("points"))
     return render_template(
