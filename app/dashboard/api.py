@@ -40,6 +40,67 @@ class HazardStatsArgs(Schema):
             raise Invalid(fields={"to": "结束日期不能早于开始日期。"})
 
 
+class StatsCounts(Schema):
+    reported = fields.Integer()
+    confirmed = fields.Integer()
+    closed = fields.Integer()
+    closed_on_time = fields.Integer()
+    voided = fields.Integer()
+    open = fields.Integer()
+    overdue = fields.Integer()
+    major_open = fields.Integer()
+    listed = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True)
+    avg_days_to_close = fields.Float(allow_none=True)
+
+
+class StatsItem(StatsCounts):
+    key = fields.Raw()
+    name = fields.String(allow_none=True)
+
+
+class StatsResponse(Schema):
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    group_by = fields.String(allow_none=True)
+    totals = fields.Nested(StatsCounts)
+    items = fields.List(fields.Nested(StatsItem))
+
+
+class ScoreItem(Schema):
+    enterprise_id = fields.Integer()
+    name = fields.String(allow_none=True)
+    week = fields.String()
+    planned = fields.Integer()
+    done = fields.Integer()
+    due_hazards = fields.Integer()
+    accepted_hazards = fields.Integer()
+    a = fields.Float()
+    b = fields.Float()
+    alpha = fields.Integer()
+    score = fields.Float()
+    run_level = fields.String()
+    rule_set = fields.String()
+    frozen = fields.Boolean()
+
+
+class ScorePage(Schema):
+    week = fields.String()
+    items = fields.List(fields.Nested(ScoreItem))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    has_next = fields.Boolean()
+
+
+class ReportPage(Schema):
+    items = fields.List(fields.Dict())
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    has_next = fields.Boolean()
+
+
 def api_counts(values: dict) -> dict:
     """A stats row as the API names it (``listed`` is the figure ``listed_now``)."""
     out = {k: values.get(k) for k in ITEM_FIELDS if k != "listed"}
@@ -49,12 +110,13 @@ def api_counts(values: dict) -> dict:
 
 @blp.route("/hazards", methods=["GET"])
 @blp.arguments(HazardStatsArgs, location="query")
+@blp.response(200, StatsResponse)
 def hazard_stats(args):
     """Hazard figures of a period, in total and per group (definitions: docs/figures.md)."""
     scope = stats.resolve_scope(current_user, region_id=args.get("region_id"),
                                 enterprise_id=args.get("enterprise_id"), industry_id=args.get("industry_id"))
     result = stats.hazard_stats(scope, args.get("from_"), args.get("to"), args.get("group_by"))
-    return {"from": result.from_.isoformat(), "to": result.to.isoformat(), "group_by": result.group_by,
+    return {"from_": result.from_.isoformat(), "to": result.to.isoformat(), "group_by": result.group_by,
             "totals": api_counts(result.totals),
             "items": [{"key": i["key"], "name": i["name"], **api_counts(i)} for i in result.items]}
 
@@ -115,6 +177,7 @@ def scores_of(user, week, *, region_id=None, enterprise_id=None) -> list[dict]:
 
 @scores_blp.route("", methods=["GET"])
 @scores_blp.arguments(ScoreArgs, location="query")
+@scores_blp.response(200, ScorePage)
 def list_scores(args):
     """Scores of a closed ISO week, lowest first (``frozen``: stored by the scan with its rule set)."""
     week = week_arg(args.get("week"))
@@ -162,6 +225,7 @@ class ReportListArgs(Schema):
 
 @reports_blp.route("", methods=["GET"])
 @reports_blp.arguments(ReportListArgs, location="query")
+@reports_blp.response(200, ReportPage)
 def list_reports(args):
     """An enterprise's own reports; for an authority, every enterprise of the region with its report of
     the period (``state`` submitted / missing / late)."""
