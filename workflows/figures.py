@@ -122,6 +122,12 @@ PERIOD = (
     Figure("risk_units_assessed", "风险点（评估等级）", "在用风险点按最近一次评估确定的等级（初始等级，不含隐患升级）统计的个数。",
            N_("Risk points by assessed grade"), N_("Active risk points by the grade of their latest assessment "
                                                    "(the initial grade, before open hazards raise it).")),
+    Figure("risk_events_initial", "风险事件（初始等级）", "风险事件按初始风险等级（最近一次评估确定，国家接口 initialRiskLevel）统计的个数。",
+           N_("Risk events by initial grade"), N_("Risk events by their initial grade (of their latest assessment; "
+                                                  "national initialRiskLevel).")),
+    Figure("risk_events_current", "风险事件（当前等级）", "风险事件按当前风险等级（初始等级与未销号隐患所示等级从严，国家接口 currentRiskLevel）统计的个数。",
+           N_("Risk events by current grade"), N_("Risk events by their current grade (the stricter of the initial "
+                                                  "grade and what open hazards imply; national currentRiskLevel).")),
     Figure("checks_planned", "应排查", "期间内截止的排查任务时限数（一个时限只计入其截止的期间）。",
            N_("Checks planned"), N_("Check windows that closed in the period (a window counts in the period it "
                                     "closes in).")),

@@ -541,6 +541,20 @@ def risk_points_by_grade(scope: Scope, assessed: bool = True) -> dict[str, dict[
     return out
 
 
+def risk_events_by_grade(scope: Scope) -> dict[str, dict[str, int]]:
+    """Risk events (风险事件) per grade: ``{"initial": {...}, "current": {...}}`` (+ "none": not graded)."""
+    from app.risks.models import RiskEvent
+
+    out = {}
+    for name, column in (("initial", RiskEvent.initial_grade), ("current", RiskEvent.current_grade)):
+        counts = dict.fromkeys((*GRADES, "none"), 0)
+        for grade, n in db.session.execute(select(column, func.count()).where(
+                scope.enterprise_condition(RiskEvent.enterprise_id)).group_by(column)).all():
+            counts[grade.value if grade is not None else "none"] += n
+        out[name] = counts
+    return out
+
+
 def enterprise_classes(scope: Scope) -> dict[str, int]:
     """Enterprises by risk class: the highest current grade of their active points; "none" without."""
     from app.risks.models import RiskSummary

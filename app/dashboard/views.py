@@ -350,9 +350,10 @@ def enterprise(enterprise_id: int):
         return excel.send("隐患统计", "enterprise-statistics.xlsx", ["月份", *[fig(c).name for c in TABLE_COLUMNS]],
                           stats_rows(result), notes=[f"{fig(c).name}：{fig(c).definition}" for c in TABLE_COLUMNS])
     grades = stats.risk_points_by_grade(scope)
+    events = stats.risk_events_by_grade(scope)
     recent = db.session.scalars(select(WeeklyScoreRecord).where(WeeklyScoreRecord.enterprise_id == enterprise_id)
                                 .order_by(WeeklyScoreRecord.week.desc()).limit(12)).all()
-    return render_template("dashboard/enterprise.html", scope=scope, result=result, columns=TABLE_COLUMNS,
+    return render_template("dashboard/enterprise.html", scope=scope, result=result, columns=TABLE_COLUMNS, events=events,
                            from_=from_, to=to, grades=grades, recent=recent, register_link=register_link,
                            check_values=_check_values(scope, from_, to), check_cards=CHECK_CARDS,
                            checks_available=checks.available(),

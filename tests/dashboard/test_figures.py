@@ -193,3 +193,30 @@ def test_ranking_from_the_aggregates_equals_the_live_ranking(client, world, db_s
     page = client.get("/dashboard/ranking?by=score").get_data(as_text=True)
     assert "截至" in page
     assert client.get("/dashboard/ranking?format=xlsx").status_code == 200
+
+
+def test_risk_events_by_initial_and_current_grade(client, world, db_session):
+    """By hand: 3 events of enterprise a — initial blue/blue/yellow, current red/blue/yellow (an open
+    major hazard raised one); enterprise b's event is not counted."""
+    from app.extensions import db
+    from app.risks.models import RiskEvent
+    from tests.supervision.conftest import risk_point
+    from workflows.grades import Grade
+
+    a, b = world.enterprises.a, world.enterprises.b
+    point = risk_point(a, "blue")
+    for n, (initial, current) in enumerate((("blue", "red"), ("blue", "blue"), ("yellow", "yellow"))):
+        db.session.add(RiskEvent(enterprise_id=a.id, risk_point_id=point.id, name=f"事件{n}",
+                                 initial_grade=Grade(initial), current_grade=Grade(current)))
+    other = risk_point(b, "red")
+    db.session.add(RiskEvent(enterprise_id=b.id, risk_point_id=other.id, name="乙事件",
+                             initial_grade=Grade.red, current_grade=Grade.red))
+    db_session.commit()
+    login_as(client, world.users.manager)
+    page = client.get(f"/dashboard/enterprise/{a.id}").get_data(as_text=True)
+    table = page[page.index('id="risk-events"'):]
+    table = table[:table.index("</table>")]
+    import re
+
+    cells = re.findall(r'<td class="num">(\d+)</td>', table)
+    assert cells == ["0", "0", "1", "2", "0", "1", "0", "1", "1", "0"]  # initial row, then current row
