@@ -29,13 +29,14 @@ def _scan_weekly_scores() -> dict:
 
 def init_app(app: Flask) -> None:
     from app import ui
-    from app.dashboard import api, views
+    from app.dashboard import api, reports_views, views
 
     if all(name != "figures" for name, _fn in SCAN_STEPS):
         SCAN_STEPS.append(("figures", _scan_figures))
     if all(name != "weekly scores" for name, _fn in SCAN_STEPS):
         SCAN_STEPS.append(("weekly scores", _scan_weekly_scores))
     app.register_blueprint(views.bp)
+    app.register_blueprint(reports_views.public_bp)
     app.jinja_env.globals.update(period_figure=views.fig, figure_value=views.fmt, figure_name=views.fig_name,
                                  figure_definition=views.fig_definition)
     # The home page is the user's 工作台 (issue 14 item 2), replacing the grid of navigation tiles.

@@ -3,7 +3,7 @@ who submitted, who is late, and opens each; anyone with the QR code verifies a p
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -95,7 +95,7 @@ def pdf_context(item: PeriodicReport) -> dict:
         "approved_by": item.approved_by.display_name if item.approved_by else "",
         "approved_on": to_local(item.approved_at).date().isoformat() if item.approved_at else "",
         "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        + url_for("dashboard.verify_report", token=item.verify_token or "-"),
+        + url_for("dashboard_public.verify_report", token=item.verify_token or "-"),
     }
 
 
@@ -109,7 +109,11 @@ def report_pdf(report_id: int):
     return storage.send(data, mime="application/pdf", filename=f"periodic-report-{item.period}.pdf", inline=True)
 
 
-@bp.route("/reports/verify/<token>")
+# Public, like the documents' /verify/<token>: what a QR code on a printed report opens, without a login.
+public_bp = Blueprint("dashboard_public", __name__)
+
+
+@public_bp.route("/verify/periodic-reports/<token>")
 def verify_report(token: str):
     item = db.session.scalar(select(PeriodicReport).where(PeriodicReport.verify_token == token)) \
         if token and token != "-" else None

@@ -332,6 +332,12 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
 
     on = on or today()
     full = full or db.session.scalar(select(func.count()).select_from(HazardWeekStat)) == 0
+    last = db.session.scalar(select(HazardNowStat.computed_at).limit(1))
+    if not full and last is not None and (last + CHINA_UTC_OFFSET).date() == on:
+        # Nothing changed since the last count the same day (overdue moves with the date): nothing to do.
+        changed = db.session.scalar(select(func.max(Hazard.updated_at)))
+        if changed is None or changed <= last:
+            return {"weeks": 0, "enterprises": 0, "full": 0}
     since = None if full else on - timedelta(days=on.weekday() + 7)
     since_utc = local_day_start_utc(since) if since else None
     far = datetime(9999, 1, 1)

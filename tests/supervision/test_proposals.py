@@ -106,7 +106,7 @@ def test_scan_proposes_once_and_reports_counts(world, db_session, runner):
     lines = first.output.splitlines()
     # The overdue step runs first (its signal proposes the overdue orange one), then the rules.
     steps = [line.split(":")[0] for line in lines]
-    assert steps[steps.index("hazards.overdue") + 1] == "listing rules"  # later steps (weekly scores) follow
+    assert steps.index("hazards.overdue") < steps.index("listing rules")  # other features' steps may come between
     # Checked: the hazards some rule could still fire for (the overdue orange one was proposed already).
     assert "listing rules: checked=1, proposed=1" in first.output
     second = runner.invoke(args=["scan"])
