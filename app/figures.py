@@ -4,12 +4,10 @@ the same number. The supervisors' overview reads them here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext
-from sqlalchemy import DateTime, and_, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import and_, func, select
 
 from app import access
 from app.clock import today
@@ -17,35 +15,18 @@ from app.extensions import db
 from workflows.figures import FIGURES, Figure
 from workflows.hazard_states import OPEN_STATES, HazardState
 
-CHINA_UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai has no daylight saving; timestamps are naive UTC
-
 
 def _year_start_utc(on: date) -> datetime:
-    return datetime(on.year, 1, 1) - CHINA_UTC_OFFSET
+    from app.dashboard.stats import local_day_start_utc
 
-
-class _EndOfLocalDayUtc(FunctionElement):
-    """The end of a local (China) date as naive UTC, the way timestamps are stored: the date plus
-    16 hours (24 − 8). Closed "on time" is closed_at before it, i.e. on or before the deadline date."""
-
-    inherit_cache = True
-    type = DateTime()
-
-
-@compiles(_EndOfLocalDayUtc)
-def _end_of_day_pg(element, compiler, **kw):
-    return f"({compiler.process(next(iter(element.clauses)), **kw)} + interval '16 hours')"
-
-
-@compiles(_EndOfLocalDayUtc, "sqlite")
-def _end_of_day_sqlite(element, compiler, **kw):
-    return f"datetime({compiler.process(next(iter(element.clauses)), **kw)}, '+16 hours')"
+    return local_day_start_utc(date(on.year, 1, 1))
 
 
 def hazard_counts(user, on: date | None = None) -> dict[str, int]:
     """The hazard and listing counts of ``workflows.figures`` over what ``user`` may see: the hazard
     counts in one scan (``count(*) FILTER``), the listing counts in one grouped query."""
     # Inside: a core module imports no feature at load time (the figures span hazards and supervision).
+    from app.dashboard.stats import closed_on_time_condition  # the one rule of "on time"
     from app.hazards.models import Hazard
     from app.supervision.models import Listing, ListingState
 
@@ -59,8 +40,7 @@ def hazard_counts(user, on: date | None = None) -> dict[str, int]:
         "overdue_open": and_(is_open, Hazard.deadline < on),
         "closed_this_year": closed_this_year,
         # Closed no later than the deadline's local date; no deadline counts as on time.
-        "closed_on_time_this_year": and_(closed_this_year, or_(
-            Hazard.deadline.is_(None), Hazard.closed_at < _EndOfLocalDayUtc(Hazard.deadline))),
+        "closed_on_time_this_year": and_(closed_this_year, closed_on_time_condition()),
         "confirmed_this_year": and_(confirmed_this_year, Hazard.state != HazardState.voided),
         "confirmed_closed_this_year": and_(confirmed_this_year, Hazard.state == HazardState.closed),
     }

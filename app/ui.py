@@ -94,7 +94,9 @@ def messages(exc: ServiceError) -> list[str]:
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("home.html")
+    # A feature may provide the home page (the dashboard's 工作台, issue 14); else the grid of tiles.
+    view = current_app.extensions.get("home_view")
+    return view() if view is not None else render_template("home.html")
 
 
 @bp.route("/favicon.ico")

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, not_, or_
+from sqlalchemy import Select, and_, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app import access
+from app.access import in_subquery
 from app.clock import LOCAL_TZ, today
+from app.extensions import db
 from app.hazards.models import Hazard
 from app.paging import Page, paginate
 from workflows.grades import Grade
@@ -67,7 +69,7 @@ def _local_day_start(day: date) -> datetime:
 
 def register_query(user, *, state=None, level=None, grade=None, overdue=None, department_id=None,
                    date_from: date | None = None, date_to: date | None = None, enterprise_id=None,
-                   q: str | None = None, walk: bool = False) -> Select:
+                   region_id=None, q: str | None = None, walk: bool = False) -> Select:
     """The visible hazards matching the filters. ``walk``: keep the planner off the state/deadline
     indexes (newest-first walk; see ``register_page``)."""
     stmt = access.visible(Hazard, user)
@@ -85,6 +87,12 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
         stmt = stmt.where(Hazard.responsible_department_id == department_id)
     if enterprise_id:
         stmt = stmt.where(Hazard.enterprise_id == enterprise_id)
+    if region_id:  # a district (or any region): the enterprises of its subtree
+        from app.organisations.models import Enterprise, Region
+
+        path = db.session.scalar(select(Region.path).where(Region.id == region_id)) or "/-/"
+        stmt = stmt.where(in_subquery(Hazard.enterprise_id, select(Enterprise.id).where(
+            Enterprise.region_id.in_(access.region_subtree(path)))))
     if date_from:
         stmt = stmt.where(Hazard.created_at >= _local_day_start(date_from))
     if date_to:

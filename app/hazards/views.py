@@ -25,7 +25,7 @@ from app.hazards import forms as F
 from app.hazards import policy as hazard_policy
 from app.hazards import service, storage_io
 from app.hazards.models import Hazard, HazardEvent
-from app.hazards.register import register_page
+from app.hazards.register import register_page, register_query
 from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks.models import RiskPoint
@@ -99,6 +99,7 @@ def _filters() -> dict:
         "overdue": overdue,
         "department_id": _int(args.get("department")),
         "enterprise_id": _int(args.get("enterprise")),
+        "region_id": _int(args.get("region")),
         "q": (args.get("q") or "").strip()[:100] or None,
     }
     for name in ("date_from", "date_to"):
@@ -117,7 +118,19 @@ def index():
                          options=(selectinload(Hazard.risk_point), selectinload(Hazard.enterprise)), **filters)
     departments = _departments(current_user.enterprise_id) if current_user.role.is_enterprise else []
     keep = {k: v for k, v in request.args.items() if k != "page" and v}
+    if request.args.get("format") == "xlsx":  # every matching row, the filters of the page (issue 14 item 6)
+        from app.dashboard.exports import register_xlsx
+
+        return register_xlsx(register_query(current_user, **filters))
+    enterprises, regions = [], []
+    if not current_user.role.is_enterprise:  # the enterprise and district filters (issue 14 item 3)
+        from app.organisations.models import Region
+
+        regions = db.session.scalars(access.visible(Region, current_user).order_by(Region.path).limit(500)).all()
+        enterprises = db.session.scalars(access.visible(Enterprise, current_user).order_by(Enterprise.name)
+                                         .limit(500)).all()
     return render_template("hazards/index.html", page=page, filters=filters, departments=departments,
+                           enterprises=enterprises, regions=regions,
                            keep=keep, HazardState=HazardState, HazardLevel=HazardLevel, Grade=Grade,
                            state_labels={s: label(s) for s in HazardState},
                            level_labels={v: label(v) for v in HazardLevel},

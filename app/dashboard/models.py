@@ -1,0 +1,132 @@
+"""Stored figures: the weekly effectiveness score of each enterprise and closed ISO week (frozen with
+the rule set it used), and the statutory periodic report (隐患排查治理情况统计分析表)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.extensions import db
+from app.organisations.models import Enterprise, enum_column
+
+
+class WeeklyScoreRecord(db.Model):
+    """E = (A + B) × α of one enterprise for one closed ISO week (workflows.weekly_score). Written once
+    by the periodic scan for the week just ended and never changed after: the rule set's label is
+    frozen with it, so a later change of the rules does not rewrite history."""
+
+    __tablename__ = "weekly_scores"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "week", name="uq_weekly_scores_enterprise_week"),
+        Index("ix_weekly_scores_week_score", "week", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    week: Mapped[str] = mapped_column(String(8))  # 2026-W48
+    week_start: Mapped[date]  # its Monday (local)
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    expected: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    due_hazards: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_hazards: Mapped[int] = mapped_column(Integer, default=0)
+    hazards_found: Mapped[int] = mapped_column(Integer, default=0)
+    duties_planned: Mapped[int] = mapped_column(Integer, default=0)
+    duties_done: Mapped[int] = mapped_column(Integer, default=0)
+    a: Mapped[float] = mapped_column(Float)
+    b: Mapped[float] = mapped_column(Float)
+    alpha: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    run_level: Mapped[str] = mapped_column(String(16))
+    rule_set: Mapped[str] = mapped_column(String(64))  # key@version
+    vetoes: Mapped[list] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(viewonly=True)
+
+
+class ReportState(enum.StrEnum):
+    draft = "draft"  # generated, waiting for the manager's review
+    reviewed = "reviewed"  # reviewed by the safety manager, waiting for the principal's signature
+    approved = "approved"  # signed (approved) by the principal
+    submitted = "submitted"  # submitted to the authority
+
+
+class PeriodicReport(db.Model):
+    """The enterprise's quarterly or annual 隐患排查治理情况统计分析表 (16号令 第十四条)."""
+
+    __tablename__ = "periodic_reports"
+    __table_args__ = (UniqueConstraint("enterprise_id", "period", name="uq_periodic_reports_enterprise_period"),
+                      Index("ix_periodic_reports_period_state", "period", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    period: Mapped[str] = mapped_column(String(8))  # 2026-Q4 or 2026
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    due_on: Mapped[date]  # the 15th of the following month; 31 January for a year
+    state: Mapped[ReportState] = enum_column(ReportState, default=ReportState.draft)
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]
+    number: Mapped[str | None] = mapped_column(String(64))
+    verify_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enterprise: Mapped[Enterprise] = relationship(viewonly=True)
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id], viewonly=True)
+    approved_by = relationship("User", foreign_keys=[approved_by_id], viewonly=True)
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id], viewonly=True)
+
+    @property
+    def late(self) -> bool:
+        from app.clock import to_local
+
+        if self.submitted_at is not None:
+            return to_local(self.submitted_at).date() > self.due_on
+        from app.clock import today
+
+        return today() > self.due_on
+
+
+class HazardWeekStat(db.Model):
+    """Pre-aggregated hazard events of one enterprise in one ISO week (local Monday): what the regional
+    pages sum instead of reading every hazard of a city. Counted with the definitions of app.dashboard.stats
+    (same conditions), refreshed by the periodic scan (``stats.refresh_aggregates``)."""
+
+    __tablename__ = "hazard_week_stats"
+    __table_args__ = (Index("ix_hazard_week_stats_week", "week_start", "enterprise_id"),)
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(primary_key=True)
+    reported: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    closed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    voided: Mapped[int] = mapped_column(Integer, default=0)
+    close_days_total: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class HazardNowStat(db.Model):
+    """Open, overdue and major open hazards of one enterprise when the scan last counted them."""
+
+    __tablename__ = "hazard_now_stats"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    major_open: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,593 @@
+"""The queries behind the figures of a period (``workflows.figures.PERIOD``): counted here, once.
+
+Dashboards, statistics tables, their Excel exports and ``GET /api/v1/stats/hazards`` all call
+``hazard_stats``; the supervisors' overview (``app.figures.hazard_counts``) calls it for "this year".
+Every count is restricted to what the user may see (``app.access``) and to a scope the user chose
+(a region of his jurisdiction, an enterprise, an industry); a region outside it answers NotFound.
+
+Periods are local (China) dates ``[from, to]``, both included; timestamps are stored as naive UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Date, DateTime, Float, and_, case, delete, func, insert, or_, select, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app import access
+from app.auth.models import User
+from app.clock import today, utcnow
+from app.errors import Invalid, NotFound
+from app.extensions import db
+from app.organisations.models import Enterprise, Industry, Region
+from workflows.figures import HAZARD_PERIOD_COUNTS, period_values
+from workflows.grades import Grade
+from workflows.hazard_states import OPEN_STATES, HazardLevel, HazardState
+
+CHINA_UTC_OFFSET = timedelta(hours=8)
+GROUPS = ("region", "industry", "enterprise", "month")
+GRADES = tuple(g.value for g in Grade)  # red first
+
+
+def local_day_start_utc(day: date) -> datetime:
+    """A local (China) day's 00:00 as naive UTC, the way timestamps are stored (no DST in China)."""
+    return datetime.combine(day, time.min) - CHINA_UTC_OFFSET
+
+
+class _EndOfLocalDayUtc(FunctionElement):
+    """The end of a local (China) date as naive UTC: the date plus 16 hours (24 − 8). Closed "on
+    time" is closed_at before it, i.e. on or before the deadline's local date."""
+
+    inherit_cache = True
+    type = DateTime()
+
+
+@compiles(_EndOfLocalDayUtc)
+def _end_of_day_pg(element, compiler, **kw):
+    return f"({compiler.process(next(iter(element.clauses)), **kw)} + interval '16 hours')"
+
+
+@compiles(_EndOfLocalDayUtc, "sqlite")
+def _end_of_day_sqlite(element, compiler, **kw):
+    return f"datetime({compiler.process(next(iter(element.clauses)), **kw)}, '+16 hours')"
+
+
+class _DaysBetween(FunctionElement):
+    """(b − a) in days, fractional."""
+
+    inherit_cache = True
+    type = Float()
+
+
+@compiles(_DaysBetween)
+def _days_pg(element, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({b}) - julianday({a}))"
+
+
+class _LocalWeekStart(FunctionElement):
+    """The local (China) Monday of a naive-UTC timestamp's week, as a date."""
+
+    inherit_cache = True
+    type = Date()
+
+
+@compiles(_LocalWeekStart)
+def _week_start_pg(element, compiler, **kw):
+    return f"(date_trunc('week', {compiler.process(next(iter(element.clauses)), **kw)} + interval '8 hours'))::date"
+
+
+@compiles(_LocalWeekStart, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(next(iter(element.clauses)), **kw)}, '+8 hours', 'weekday 0', '-6 days')"
+
+
+def closed_on_time_condition():
+    """Closed no later than the deadline's local date; no deadline counts as on time (the one rule)."""
+    from app.hazards.models import Hazard
+
+    return or_(Hazard.deadline.is_(None), Hazard.closed_at < _EndOfLocalDayUtc(Hazard.deadline))
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    """What a statistic covers: a region subtree (None: all the user sees), or one enterprise, and
+    optionally one industry and one enterprise risk class."""
+
+    user: User
+    region: Region | None = None
+    enterprise: Enterprise | None = None
+    industry_id: int | None = None
+    risk_class: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.enterprise is not None:
+            return self.enterprise.name
+        if self.region is not None:
+            return self.region.name
+        return ""
+
+    def enterprise_condition(self, column):
+        """SQL condition on a column holding an enterprise id: the scope's enterprises.
+
+        A region's enterprises as a plain ``IN (SELECT ...)``: PostgreSQL hashes the few thousand ids
+        once (a semi-join); ``= ANY(ARRAY(...))`` would compare each row with every id (issue 14 bench)."""
+        if self.enterprise is not None:
+            return column == self.enterprise.id
+        sub = select(Enterprise.id).where(access.enterprise_condition(Enterprise.id, self.user))
+        if self.region is not None:
+            sub = sub.where(Enterprise.region_id.in_(access.region_subtree(self.region.path)))
+        if self.industry_id:
+            sub = sub.where(Enterprise.industry_id == self.industry_id)
+        if self.risk_class:
+            sub = sub.where(risk_class_condition(self.risk_class))
+        if column is Enterprise.id:
+            return sub.whereclause
+        return column.in_(sub)
+
+
+def risk_class_condition(risk_class: str):
+    """Enterprises whose class (highest current grade of their active risk points) is ``risk_class``;
+    "none": without a graded point. Read from the risk summaries (one row per enterprise)."""
+    from app.risks.models import RiskSummary
+
+    counts = {g: getattr(RiskSummary, g) for g in GRADES}
+    higher: list = []
+    for g in GRADES:
+        if g == risk_class:
+            return Enterprise.id.in_(select(RiskSummary.enterprise_id).where(
+                counts[g] > 0, *[counts[h] == 0 for h in higher]))
+        higher.append(g)
+    return Enterprise.id.not_in(select(RiskSummary.enterprise_id).where(
+        or_(*[counts[g] > 0 for g in GRADES])))
+
+
+def resolve_scope(user: User, *, region_id: int | None = None, enterprise_id: int | None = None,
+                  industry_id: int | None = None, risk_class: str | None = None) -> Scope:
+    """The scope a user asked for; a region or an enterprise outside what he may see: NotFound."""
+    scope = Scope(user=user, industry_id=industry_id or None,
+                  risk_class=risk_class if risk_class in (*GRADES, "none") else None)
+    if industry_id and db.session.get(Industry, industry_id) is None:
+        raise Invalid(fields={"industry_id": "没有这个行业。"})
+    if enterprise_id:
+        scope.enterprise = access.get_visible(Enterprise, enterprise_id, user)
+        return scope
+    if user.role.is_enterprise:
+        scope.enterprise = user.enterprise
+        return scope
+    if region_id:
+        region = db.session.get(Region, region_id)
+        if region is None or not _region_in_jurisdiction(user, region):
+            raise NotFound(fields={"region_id": "辖区内没有这个区域。"})
+        scope.region = region
+    elif user.authority is not None:
+        scope.region = user.authority.region
+    return scope
+
+
+def _region_in_jurisdiction(user: User, region: Region) -> bool:
+    from app.auth.models import Role
+
+    if user.role == Role.admin:
+        return True
+    path = access.authority_region_path(user)
+    return path is not None and region.path.startswith(path)
+
+
+def check_period(from_: date | None, to: date | None) -> tuple[date, date]:
+    """The period asked for: ``to`` defaults to today, ``from`` to the first of ``to``'s month;
+    ``to`` before ``from``: Invalid naming ``to``."""
+    to = to or today()
+    from_ = from_ or to.replace(day=1)
+    if to < from_:
+        raise Invalid(fields={"to": "结束日期不能早于开始日期。"})
+    if (to - from_).days > 3700:
+        raise Invalid(fields={"from": "统计期间不能超过十年。"})
+    return from_, to
+
+
+# --- hazards -----------------------------------------------------------------------------------
+
+def _key_columns(group_by: str | None):
+    from app.hazards.models import Hazard
+
+    if group_by == "enterprise":
+        return Hazard.enterprise_id
+    if group_by == "industry":
+        return Enterprise.industry_id
+    if group_by == "region":
+        return Enterprise.region_id
+    return None
+
+
+def _event_conditions(start: datetime, end: datetime) -> dict:
+    """The period counts of a hazard row, by the moment of each event (the one definition)."""
+    from app.hazards.models import Hazard
+
+    closed = and_(Hazard.state == HazardState.closed, Hazard.closed_at >= start, Hazard.closed_at < end)
+    return {
+        "reported": and_(Hazard.created_at >= start, Hazard.created_at < end),
+        "confirmed": and_(Hazard.confirmed_at >= start, Hazard.confirmed_at < end,
+                          Hazard.state != HazardState.voided),
+        "closed": closed,
+        "closed_on_time": and_(closed, closed_on_time_condition()),
+        # A voided hazard is final: its updated_at is the moment it was voided.
+        "voided": and_(Hazard.state == HazardState.voided, Hazard.updated_at >= start, Hazard.updated_at < end),
+    }
+
+
+def _now_conditions(on: date) -> dict:
+    from app.hazards.models import Hazard
+
+    is_open = Hazard.state.in_(OPEN_STATES)
+    return {"open": is_open, "overdue": and_(is_open, Hazard.deadline < on),
+            "major_open": and_(is_open, Hazard.level == HazardLevel.major)}
+
+
+def _close_days():
+    from app.hazards.models import Hazard
+
+    return _DaysBetween(Hazard.created_at, Hazard.closed_at)
+
+
+def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_by: str | None) -> list[dict]:
+    """Counted live from the hazards."""
+    from app.hazards.models import Hazard
+
+    conditions = _event_conditions(start, end) | _now_conditions(on)
+    key = _key_columns(group_by)
+    cols = [func.count().filter(c).label(k) for k, c in conditions.items()]
+    cols.append(func.coalesce(func.sum(_close_days()).filter(conditions["closed"]), 0).label("close_days_total"))
+    stmt = select(*([key.label("key")] if key is not None else []), *cols).select_from(Hazard)
+    if group_by in ("industry", "region"):
+        stmt = stmt.join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+    # Only rows that can count: open ones, or touched since the period began (a closed or voided
+    # hazard untouched since then counts nowhere).
+    stmt = stmt.where(scope.enterprise_condition(Hazard.enterprise_id),
+                      or_(conditions["open"], Hazard.updated_at >= start))
+    if key is not None:
+        stmt = stmt.group_by(key)
+    result = db.session.execute(stmt)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+# --- pre-aggregated: hazard events per enterprise and week, open hazards per enterprise -------------
+
+AGGREGATE_COUNTS = ("reported", "confirmed", "closed", "closed_on_time", "voided")
+
+
+def aggregates_as_of() -> datetime | None:
+    """When the scan last counted the aggregates (None: never); read once per request."""
+    from flask import has_request_context, request
+
+    from app.dashboard.models import HazardNowStat
+
+    cached = has_request_context() and request.environ.get("shuangkong.figures_as_of", False)
+    if cached is not False:
+        return cached
+    # Every row of one refresh has the same time: any row says it (no scan of the table).
+    value = db.session.scalar(select(HazardNowStat.computed_at).limit(1))
+    if has_request_context():
+        request.environ["shuangkong.figures_as_of"] = value
+    return value
+
+
+def uses_aggregates(scope: Scope, from_: date, to: date, group_by: str | None, on: date) -> bool:
+    """Region figures over whole weeks (Monday to Sunday, the current week up to today) read the
+    aggregates, once the scan has made them; an enterprise and other periods are counted live."""
+    if scope.enterprise is not None or group_by == "month" or from_.weekday() != 0:
+        return False
+    if not (to.weekday() == 6 or to >= on):
+        return False
+    return aggregates_as_of() is not None
+
+
+def _aggregated_rows(scope: Scope, from_: date, to: date, group_by: str | None) -> list[dict]:
+    from app.dashboard.models import HazardNowStat, HazardWeekStat
+
+    out: dict = {}
+    for model, names, extra in (
+            (HazardWeekStat, (*AGGREGATE_COUNTS, "close_days_total"),
+             (HazardWeekStat.week_start >= from_, HazardWeekStat.week_start <= to)),
+            (HazardNowStat, ("open", "overdue", "major_open"), ())):
+        key = {"enterprise": model.enterprise_id, "industry": Enterprise.industry_id,
+               "region": Enterprise.region_id}.get(group_by or "")
+        cols = [func.coalesce(func.sum(getattr(model, n)), 0).label(n) for n in names]
+        stmt = select(*([key.label("key")] if key is not None else []), *cols).select_from(model)
+        if group_by in ("industry", "region"):
+            stmt = stmt.join(Enterprise, Enterprise.id == model.enterprise_id)
+        stmt = stmt.where(scope.enterprise_condition(model.enterprise_id), *extra)
+        if key is not None:
+            stmt = stmt.group_by(key)
+        result = db.session.execute(stmt)
+        keys = list(result.keys())
+        for row in result:
+            data = dict(zip(keys, row, strict=True))
+            key = data.pop("key", None)
+            if key in out:
+                out[key].update(data)
+            else:
+                out[key] = data
+    return [{"key": k, **v} if group_by else v for k, v in out.items()]
+
+
+def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
+    """Recount the aggregates: every enterprise's open hazards, and the hazard events of the last two
+    weeks (events happen now: older weeks change only by a rebuild, ``full``, which the first run does)."""
+    from app.dashboard.models import HazardNowStat, HazardWeekStat
+    from app.hazards.models import Hazard
+
+    on = on or today()
+    full = full or db.session.scalar(select(func.count()).select_from(HazardWeekStat)) == 0
+    last = db.session.scalar(select(HazardNowStat.computed_at).limit(1))
+    if not full and last is not None and (last + CHINA_UTC_OFFSET).date() == on:
+        # Nothing changed since the last count the same day (overdue moves with the date): nothing to do.
+        changed = db.session.scalar(select(func.max(Hazard.updated_at)))
+        if changed is None or changed <= last:
+            return {"weeks": 0, "enterprises": 0, "full": 0}
+    since = None if full else on - timedelta(days=on.weekday() + 7)
+    since_utc = local_day_start_utc(since) if since else None
+    far = datetime(9999, 1, 1)
+    per: dict = {}
+    event_columns = {"reported": Hazard.created_at, "confirmed": Hazard.confirmed_at, "closed": Hazard.closed_at,
+                     "closed_on_time": Hazard.closed_at, "voided": Hazard.updated_at}
+    everything = _event_conditions(since_utc or datetime(1900, 1, 1), far)
+    for name, column in event_columns.items():
+        week = _LocalWeekStart(column)
+        cols = [Hazard.enterprise_id, week.label("week"), func.count()]
+        if name == "closed":
+            cols.append(func.sum(_close_days()))
+        stmt = select(*cols).where(everything[name]).group_by(Hazard.enterprise_id, week)
+        for row in db.session.execute(stmt).all():
+            wk = row[1] if isinstance(row[1], date) else date.fromisoformat(str(row[1]))
+            item = per.setdefault((row[0], wk), dict.fromkeys((*AGGREGATE_COUNTS, "close_days_total"), 0))
+            item[name] = int(row[2])
+            if name == "closed":
+                item["close_days_total"] = float(row[3] or 0)
+    deleting = delete(HazardWeekStat)
+    if since is not None:
+        deleting = deleting.where(HazardWeekStat.week_start >= since)
+    db.session.execute(deleting)
+    rows = [{"enterprise_id": e, "week_start": w, **v} for (e, w), v in per.items()]
+    for i in range(0, len(rows), 5000):
+        db.session.execute(insert(HazardWeekStat), rows[i:i + 5000])
+    now = _now_conditions(on)
+    current = db.session.execute(select(Hazard.enterprise_id, func.count(), func.count().filter(now["overdue"]),
+                                        func.count().filter(now["major_open"]))
+                                 .where(now["open"]).group_by(Hazard.enterprise_id)).all()
+    db.session.execute(delete(HazardNowStat))
+    stamp = utcnow()
+    now_rows = [{"enterprise_id": e, "open": o, "overdue": d, "major_open": m, "computed_at": stamp}
+                for e, o, d, m in current]
+    # Enterprises without open hazards still get a row: its time says when they were counted.
+    have = {r["enterprise_id"] for r in now_rows}
+    now_rows += [{"enterprise_id": e, "open": 0, "overdue": 0, "major_open": 0, "computed_at": stamp}
+                 for e in db.session.scalars(select(Enterprise.id)) if e not in have]
+    for i in range(0, len(now_rows), 5000):
+        db.session.execute(insert(HazardNowStat), now_rows[i:i + 5000])
+    if full and db.session.get_bind().dialect.name == "postgresql":
+        # After a rebuild the planner must know the new tables' sizes (autovacuum would, a minute later).
+        db.session.execute(text("ANALYZE hazard_week_stats"))
+        db.session.execute(text("ANALYZE hazard_now_stats"))
+    return {"weeks": len(rows), "enterprises": len(now_rows), "full": int(full)}
+
+
+def _listed_rows(scope: Scope, group_by: str | None):
+    from app.supervision.models import Listing, ListingState
+
+    key = {"enterprise": Listing.enterprise_id, "industry": Enterprise.industry_id,
+           "region": Enterprise.region_id}.get(group_by or "")
+    stmt = select(*([key.label("key")] if key is not None else []), func.count().label("n")).select_from(Listing)
+    if group_by in ("industry", "region"):
+        stmt = stmt.join(Enterprise, Enterprise.id == Listing.enterprise_id)
+    stmt = stmt.where(Listing.state == ListingState.listed, access.condition(Listing, scope.user),
+                      scope.enterprise_condition(Listing.enterprise_id))
+    if key is not None:
+        stmt = stmt.group_by(key)
+    return db.session.execute(stmt).all()
+
+
+def _blank() -> dict:
+    return dict.fromkeys((*HAZARD_PERIOD_COUNTS, "close_days_total"), 0)
+
+
+def _add(into: dict, row: dict) -> None:
+    for k, v in row.items():
+        into[k] = into.get(k, 0) + (v or 0)
+
+
+@dataclass
+class Stats:
+    totals: dict
+    items: list[dict] = field(default_factory=list)
+    group_by: str | None = None
+    from_: date | None = None
+    to: date | None = None
+    as_of: datetime | None = None  # pre-aggregated: when the scan counted them (None: counted now)
+
+
+def _finish(counts: dict) -> dict:
+    counts = dict(counts)
+    counts["close_days_total"] = round(float(counts.get("close_days_total") or 0), 2)
+    out = period_values(counts)
+    if out.get("avg_days_to_close") is not None:
+        out["avg_days_to_close"] = round(out["avg_days_to_close"], 1)
+    return out
+
+
+def _child_of(scope_region: Region | None, path: str) -> int | None:
+    """The id of the child of ``scope_region`` (None: a top region) whose subtree holds ``path``."""
+    ids = [int(i) for i in path.strip("/").split("/") if i]
+    if scope_region is None:
+        return ids[0] if ids else None
+    mine = [int(i) for i in scope_region.path.strip("/").split("/") if i]
+    if len(ids) <= len(mine) or ids[:len(mine)] != mine:
+        return scope_region.id if ids == mine else None
+    return ids[len(mine)]
+
+
+def _months(from_: date, to: date) -> list[tuple[date, date]]:
+    out, start = [], from_
+    while start <= to:
+        nxt = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append((start, min(to, nxt - timedelta(days=1))))
+        start = nxt
+    return out
+
+
+def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None, group_by: str | None = None,
+                 on: date | None = None) -> Stats:
+    """The hazard figures of ``scope`` over ``[from_, to]``, in total and per group."""
+    from_, to = check_period(from_, to)
+    if group_by is not None and group_by not in GROUPS:
+        raise Invalid(fields={"group_by": "分组方式只能是 region、industry、enterprise 或 month。"})
+    on = on or today()
+    start, end = local_day_start_utc(from_), local_day_start_utc(to + timedelta(days=1))
+    if group_by == "month":
+        items = []
+        for a, b in _months(from_, to):
+            month = hazard_stats(scope, a, b, None, on)
+            items.append({"key": a.strftime("%Y-%m"), "name": a.strftime("%Y-%m"), **month.totals})
+        total = hazard_stats(scope, from_, to, None, on)
+        return Stats(totals=total.totals, items=items, group_by=group_by, from_=from_, to=to)
+    as_of = None
+    if uses_aggregates(scope, from_, to, group_by, on):
+        rows, as_of = _aggregated_rows(scope, from_, to, group_by), aggregates_as_of()
+    else:
+        rows = _hazard_rows(scope, start, end, on, group_by)
+    listed = _listed_rows(scope, group_by)
+    if group_by is None:
+        counts = _blank()
+        _add(counts, rows[0] if rows else {})
+        counts["listed_now"] = int(listed[0][0]) if listed else 0
+        return Stats(totals=_finish(counts), from_=from_, to=to, as_of=as_of)
+    groups: dict = {}
+    blank = _blank()
+    for row in rows:
+        data = dict(row)
+        key = data.pop("key")
+        if key in groups:
+            _add(groups[key], data)
+        else:
+            groups[key] = blank | data
+    for key, n in listed:
+        _add(groups.setdefault(key, _blank()), {"listed_now": n})
+    if group_by == "region":
+        groups = _roll_up(scope, groups)
+    names = _names(scope, group_by, list(groups))
+    items = [{"key": k, "name": names.get(k, str(k)), **_finish(v)} for k, v in groups.items()]
+    items.sort(key=lambda i: (-(i["overdue"] or 0), str(i["name"])))
+    totals = _blank()
+    for name in totals:
+        totals[name] = sum(v.get(name) or 0 for v in groups.values())
+    return Stats(totals=_finish(totals), items=items, group_by=group_by, from_=from_, to=to, as_of=as_of)
+
+
+def _roll_up(scope: Scope, groups: dict) -> dict:
+    paths = dict(db.session.execute(select(Region.id, Region.path).where(Region.id.in_(list(groups)))).all())
+    out: dict = {}
+    for region_id, counts in groups.items():
+        child = _child_of(scope.region, paths.get(region_id, ""))
+        if child is not None:
+            _add(out.setdefault(child, _blank()), counts)
+    return out
+
+
+def _names(scope: Scope, group_by: str, keys: list) -> dict:
+    if not keys:
+        return {}
+    if group_by == "enterprise":  # the scope's enterprises (thousands: no literal list of ids)
+        return dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                       .where(scope.enterprise_condition(Enterprise.id))).all())
+    model = {"region": Region, "industry": Industry}[group_by]
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(keys))).all())
+
+
+def children(scope: Scope) -> list[Region]:
+    """The regions one level below the scope's (the drill-down's next step)."""
+    if scope.enterprise is not None:
+        return []
+    parent = scope.region.id if scope.region is not None else None
+    return list(db.session.scalars(select(Region).where(Region.parent_id == parent).order_by(Region.code)))
+
+
+# --- risk points and enterprises ------------------------------------------------------------------
+
+def risk_points_by_grade(scope: Scope, assessed: bool = True) -> dict[str, dict[str, int]]:
+    """Active risk points per grade: ``{"current": {...}, "assessed": {...}}`` (+ "none": not graded).
+    The current grades are summed from the risk summaries (one row per enterprise, kept in step with the
+    points by app.risks.summary); the assessed ones counted from the points (only when asked)."""
+    from app.risks.models import RiskPoint, RiskPointStatus, RiskSummary
+
+    sums = db.session.execute(select(*[func.coalesce(func.sum(getattr(RiskSummary, g)), 0) for g in GRADES],
+                                     func.coalesce(func.sum(RiskSummary.unassessed), 0))
+                              .where(scope.enterprise_condition(RiskSummary.enterprise_id))).one()
+    out = {"current": dict(zip((*GRADES, "none"), (int(v) for v in sums), strict=True))}
+    for name, column in ((("assessed", RiskPoint.assessed_grade),) if assessed else ()):
+        rows = db.session.execute(select(column, func.count()).where(
+            RiskPoint.status == RiskPointStatus.active, scope.enterprise_condition(RiskPoint.enterprise_id))
+            .group_by(column)).all()
+        counts = dict.fromkeys((*GRADES, "none"), 0)
+        for grade, n in rows:
+            counts[grade.value if grade is not None else "none"] += n
+        out[name] = counts
+    return out
+
+
+def risk_events_by_grade(scope: Scope) -> dict[str, dict[str, int]]:
+    """Risk events (风险事件) per grade: ``{"initial": {...}, "current": {...}}`` (+ "none": not graded)."""
+    from app.risks.models import RiskEvent
+
+    out = {}
+    for name, column in (("initial", RiskEvent.initial_grade), ("current", RiskEvent.current_grade)):
+        counts = dict.fromkeys((*GRADES, "none"), 0)
+        for grade, n in db.session.execute(select(column, func.count()).where(
+                scope.enterprise_condition(RiskEvent.enterprise_id)).group_by(column)).all():
+            counts[grade.value if grade is not None else "none"] += n
+        out[name] = counts
+    return out
+
+
+def enterprise_classes(scope: Scope) -> dict[str, int]:
+    """Enterprises by risk class: the highest current grade of their active points; "none" without."""
+    from app.risks.models import RiskSummary
+
+    klass = case(*[(getattr(RiskSummary, g) > 0, g) for g in GRADES], else_="none")
+    rows = db.session.execute(select(klass, func.count()).select_from(Enterprise)
+                              .outerjoin(RiskSummary, RiskSummary.enterprise_id == Enterprise.id)
+                              .where(scope.enterprise_condition(Enterprise.id)).group_by(klass)).all()
+    counts = dict.fromkeys((*GRADES, "none"), 0)
+    for k, n in rows:
+        counts[k or "none"] += n
+    return counts
+
+
+def worst_overdue(scope: Scope, limit: int = 10, on: date | None = None):
+    """The open hazards longest past their deadline (major first on a tie). One query per open state, each
+    read in deadline order from the (state, deadline) index, merged here: no sort of every overdue row."""
+    from sqlalchemy.orm import selectinload
+
+    from app.hazards.models import Hazard
+
+    on = on or today()
+    found = []
+    for state in sorted(OPEN_STATES):
+        found += db.session.scalars(
+            select(Hazard).where(Hazard.state == state, Hazard.deadline < on,
+                                 scope.enterprise_condition(Hazard.enterprise_id))
+            .options(selectinload(Hazard.enterprise)).order_by(Hazard.deadline, Hazard.id).limit(limit)).all()
+    found.sort(key=lambda h: (h.deadline, h.level != HazardLevel.major, h.id))
+    return found[:limit]
