@@ -24,6 +24,7 @@ FEATURES = (
     "hazards",
     "supervision",
     "documents",
+    "handoffs",  # to-do list, hand-off notifications, reminders (after the features whose sources it reads)
     "dashboard",
     "public",
     "api",

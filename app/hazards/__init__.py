@@ -74,13 +74,15 @@ labels.register(ProductionSuspension, {
 
 def init_app(app: Flask) -> None:
     from app import notifications, storage, ui
-    from app.hazards import api, cli, demo, scan, storage_io, views  # noqa: F401  (scan, demo: steps)
+    from app.hazards import api, cli, demo, scan, storage_io, todos, views  # noqa: F401  (scan, demo: steps)
 
     notifications.init_app(app)
     storage.register_references("hazard_attachments", storage_io.stored_digests)
     app.register_blueprint(views.bp)
     api.init_app(app)
     cli.init_app(app)
+    todos.register()
+
     def _enum_label(enum_cls):
         return lambda v: labels.label(enum_cls(v)) if v in enum_cls.__members__ else (v or "")
 

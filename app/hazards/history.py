@@ -32,12 +32,13 @@ from app.integrity import ChainKeys, chain_keys
 REPLAYED: dict[str, object] = {
     "title": None, "source": None, "level": None, "deadline": None, "responsible_user_id": None,
     "responsible_department_id": None, "measures": "", "rectification": "", "submitted_by_id": None,
-    "production_suspension": "none",
+    "production_suspension": "none", "extension_requested": None,
 }
 # Set by the report event of hazards recorded since the chain was keyed (older ones lack them).
 REPORTED = ("enterprise_id", "description", "location", "nature", "risk_point_id", "hazard_factor",
             "accident_type", "found_by_authority_id", "reported_by_id")
-_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade"}
+_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade", "reassign", "request_extension",
+                   "decide_extension"}
 
 
 def _jsonable(value):

@@ -8,6 +8,10 @@ While a hazard is listed, only that authority's inspectors may accept it (docs/d
 ``listing_link(hazard, user)`` returns the address of the hazard's newest listing page that ``user`` may
 open (the enterprise opens its listed item there and files its progress reports), or None.
 
+``listed_condition(authority_id=None)``: a SQL condition on ``Hazard`` true for hazards with an active
+listing (by that authority when given); the to-do lists use it to find who reviews. Supervision sets
+it with ``set_listed_condition``; without supervision nothing is listed.
+
 ``load_options(trigger)``: loader options for the locked SELECT of a hazard about to take that
 trigger, so that what the trigger's rules read comes in the same round trip (features add theirs
 with ``add_load_option``; the name makes a second registration replace the first).
@@ -22,6 +26,7 @@ from typing import Any
 _listing_resolver: Callable[[Any], Any] = lambda hazard: None  # noqa: E731
 _listing_link: Callable[[Any, Any], str | None] = lambda hazard, user: None  # noqa: E731
 _load_options: dict[str, dict[str, Any]] = {}
+_listed_condition: Callable[..., Any] | None = None
 
 
 def set_listing_resolver(fn: Callable[[Any], Any]) -> None:
@@ -52,3 +57,14 @@ def add_load_option(name: str, triggers, make_option: Callable[[], Any]) -> None
 
 def load_options(trigger: str) -> list:
     return [make() for make in _load_options.get(trigger, {}).values()]
+
+
+def set_listed_condition(fn: Callable[..., Any]) -> None:
+    global _listed_condition
+    _listed_condition = fn
+
+
+def listed_condition(authority_id: int | None = None):
+    from sqlalchemy import false
+
+    return _listed_condition(authority_id) if _listed_condition is not None else false()

@@ -61,13 +61,15 @@ def init_app(app: Flask) -> None:
     # loads the service, views and API only when the app is built or the receiver runs: no cycle.
     from app import ui
     from app.hazards import hooks
-    from app.supervision import api, demo, service, views  # noqa: F401
+    from app.supervision import api, demo, service, todos, views  # noqa: F401
 
     routing = app.config.get("LISTING_ROUTING")
     if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
         raise RuntimeError(f"SHUANGKONG_LISTING_ROUTING={routing!r}: use one of {', '.join(ROUTING_MODES)}")
     hooks.set_listing_resolver(service.listing_authority_of)
     hooks.set_listing_link(service.listing_link_of)
+    hooks.set_listed_condition(service.listed_condition)
+    todos.register()
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     hooks.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"),

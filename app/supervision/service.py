@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, labels
+from app import access, labels, signals
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -160,6 +160,7 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
             continue
         existing.append(listing)
         created.append(listing)
+        signals.listing_proposed.send(listing)
     return created
 
 
@@ -296,6 +297,15 @@ def listing_authority_of(hazard: Hazard) -> Authority | None:
     """Resolver for ``app.hazards.hooks``: the authority of the hazard's active listing."""
     listing = _listed(hazard)
     return listing.authority if listing is not None else None
+
+
+def listed_condition(authority_id: int | None = None):
+    """For ``app.hazards.hooks.listed_condition``: SQL, the hazard has an active listing (by
+    ``authority_id`` when given)."""
+    listed = select(Listing.id).where(Listing.hazard_id == Hazard.id, Listing.state == ListingState.listed)
+    if authority_id is not None:
+        listed = listed.where(Listing.authority_id == authority_id)
+    return listed.exists()
 
 
 def listing_link_of(hazard: Hazard, user: User) -> str | None:
