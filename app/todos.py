@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 
 from app.extensions import db
 
@@ -72,7 +72,8 @@ def _authenticated(user) -> bool:
 
 def _rows(user) -> dict[str, list]:
     """{kind: rows} of every source that applies to ``user``: one bounded query each, once per request."""
-    cache = g.setdefault("_todo_rows", {}) if has_request_context() else {}
+    # Per request (not ``g``: an app context may outlive several requests).
+    cache = request.environ.setdefault("shuangkong.todo_rows", {}) if has_request_context() else {}
     key = getattr(user, "id", None)
     if key in cache:
         return cache[key]
