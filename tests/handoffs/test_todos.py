@@ -15,7 +15,7 @@ from app.hazards import service
 from app.hazards.models import Hazard
 from app.supervision.models import Listing, ListingState
 from tests.conftest import api_token, login
-from tests.hazards.helpers import approve_plan, make_hazard
+from tests.hazards.helpers import make_hazard
 
 HAZARD_KINDS = {
     # kind: (state, the rule that must allow the user, extra condition)
@@ -93,7 +93,7 @@ def test_every_users_list_is_what_the_data_says(client, world, db_session):
     # The page shows the same items with their links, the navigation the count.
     login(client, u.manager)
     page = client.get("/todos").get_data(as_text=True)
-    for kind, hazard_id in expected(u.manager):
+    for _kind, hazard_id in expected(u.manager):
         assert f'href="/hazards/{hazard_id}' in page or f'href="/supervision/listings/{hazard_id}"' in page
     count = len(expected(u.manager))
     assert f'title="待办">待办<span class="badge">{count}</span>' in page
