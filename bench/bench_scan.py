@@ -99,14 +99,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hazards", type=int, default=100_000)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
+    parser.add_argument("--db", default=DB, help="the database to (re)create (engineers sharing a server: "
+                                                 "one name each)")
     args = parser.parse_args()
+    db_name = args.db
     from sqlalchemy import create_engine, text
 
     admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DB}"))
-        conn.execute(text(f"CREATE DATABASE {DB}"))
-    url = args.pg_url.rsplit("/", 1)[0] + f"/{DB}"
+        conn.execute(text(f"DROP DATABASE IF EXISTS {db_name}"))
+        conn.execute(text(f"CREATE DATABASE {db_name}"))
+    url = args.pg_url.rsplit("/", 1)[0] + f"/{db_name}"
     env = {**os.environ, "SHUANGKONG_DATABASE_URL": url, "SHUANGKONG_CHAIN_KEY": KEY,
            "SHUANGKONG_INSTANCE_PATH": tempfile.mkdtemp(), "SHUANGKONG_SECRET_KEY": "bench"}
     os.environ.update(env)
@@ -130,6 +133,10 @@ def main() -> None:
     print(f"scan, second run:  {second[0]:7.1f} s  peak {second[1]:.0f} MB  ratio second/first "
           f"{second[0] / first[0]:.3f}  {second[2]}")
     print(f"audit verify full: {verify[0]:7.1f} s  peak {verify[1]:.0f} MB  {verify[2]}")
+    with create_engine(url).connect() as conn:  # what the reminders step (app/handoffs) recorded
+        counts = conn.execute(text("SELECT (SELECT count(*) FROM hazard_events WHERE trigger = 'reminder'), "
+                                   "(SELECT count(*) FROM notifications)")).one()
+    print(f"reminder events recorded: {counts[0]}; notifications: {counts[1]} (the same after the second run)")
 
 
 if __name__ == "__main__":

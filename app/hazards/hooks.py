@@ -12,6 +12,10 @@ open (the enterprise opens its listed item there and files its progress reports)
 listing (by that authority when given); the to-do lists use it to find who reviews. Supervision sets
 it with ``set_listed_condition``; without supervision nothing is listed.
 
+``progress_target(hazard, user)``: for a listed hazard whose progress ``user`` reports, a dict with ``url`` (where
+the form posts), ``due`` (this month's last day) and ``reported`` (a report filed this month); else None. The
+hazard page shows the monthly progress report form with it. Supervision sets it.
+
 ``load_options(trigger)``: loader options for the locked SELECT of a hazard about to take that
 trigger, so that what the trigger's rules read comes in the same round trip (features add theirs
 with ``add_load_option``; the name makes a second registration replace the first).
@@ -27,6 +31,7 @@ _listing_resolver: Callable[[Any], Any] = lambda hazard: None  # noqa: E731
 _listing_link: Callable[[Any, Any], str | None] = lambda hazard, user: None  # noqa: E731
 _load_options: dict[str, dict[str, Any]] = {}
 _listed_condition: Callable[..., Any] | None = None
+_progress_target: Callable[[Any, Any], dict | None] = lambda hazard, user: None  # noqa: E731
 
 
 def set_listing_resolver(fn: Callable[[Any], Any]) -> None:
@@ -68,3 +73,12 @@ def listed_condition(authority_id: int | None = None):
     from sqlalchemy import false
 
     return _listed_condition(authority_id) if _listed_condition is not None else false()
+
+
+def set_progress_target(fn: Callable[[Any, Any], dict | None]) -> None:
+    global _progress_target
+    _progress_target = fn
+
+
+def progress_target(hazard, user) -> dict | None:
+    return _progress_target(hazard, user)

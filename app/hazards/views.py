@@ -209,6 +209,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "on_the_spot": service.can_rectify_on_the_spot(hazard, current_user),
         "listing_authority": hooks.listing_authority(hazard),
         "listing_link": hooks.listing_link(hazard, current_user),
+        "progress": hooks.progress_target(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),

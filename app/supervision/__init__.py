@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     hooks.set_listing_resolver(service.listing_authority_of)
     hooks.set_listing_link(service.listing_link_of)
     hooks.set_listed_condition(service.listed_condition)
+    hooks.set_progress_target(service.progress_target_of)
     todos.register()
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.

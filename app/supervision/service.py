@@ -308,6 +308,23 @@ def listed_condition(authority_id: int | None = None):
     return listed.exists()
 
 
+def progress_target_of(hazard: Hazard, user: User) -> dict | None:
+    """For ``app.hazards.hooks.progress_target``: the monthly progress report of the hazard's active
+    listing, when ``user`` files it (the enterprise's manager or principal)."""
+    from flask import url_for
+
+    from app.supervision.todos import month_end, month_start_utc
+
+    listing = _listed(hazard) if getattr(user, "is_authenticated", False) else None
+    if listing is None or not access.can(user, "listing.report_progress", listing):
+        return None
+    on = today()
+    reported = db.session.scalar(select(ListingProgress.id).where(
+        ListingProgress.listing_id == listing.id, ListingProgress.created_at >= month_start_utc(on)).limit(1))
+    return {"url": url_for("supervision.listing", listing_id=listing.id), "due": month_end(on),
+            "reported": reported is not None}
+
+
 def listing_link_of(hazard: Hazard, user: User) -> str | None:
     """Resolver for ``app.hazards.hooks.listing_link``: the page of the hazard's newest listing that
     ``user`` may open (an enterprise: its listed or delisted items; authorities: their region's)."""

@@ -230,3 +230,62 @@ def test_plan_proposal_listing_and_progress(world, db_session):
     supervision.report_progress(listing.id, u.manager, "阀门已采购，待安装")
     db.session.commit()
     assert "progress_report" not in kinds(u.manager) and "progress_report" not in kinds(u.principal)
+
+
+def test_the_enterprise_files_its_monthly_report_from_the_hazard_page(client, world, db_session):
+    from app.supervision import service as supervision
+    from app.supervision.models import Listing, ListingProgress
+    from tests.conftest import login
+
+    u = world.users
+    hazard = make_hazard(world, "rectifying", level="major")
+    listing = db.session.scalar(select(Listing).where(Listing.hazard_id == hazard.id))
+    supervision.decide(listing.id, u.city_supervisor, "list")
+    db.session.commit()
+    login(client, u.principal)
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "月度整改进展报告" in page and f'action="/supervision/listings/{listing.id}"' in page
+    resp = client.post(f"/supervision/listings/{listing.id}", data={"progress-text": "切断阀已安装，待调试"})
+    assert resp.status_code == 302
+    assert db.session.scalar(select(ListingProgress.text).where(ListingProgress.listing_id == listing.id)) == \
+        "切断阀已安装，待调试"
+    assert "本月已报送" in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "progress_report" not in kinds(u.principal)
+    # The staff sees the hazard but does not report for the enterprise: no form.
+    login(client, u.staff)
+    assert "月度整改进展报告" not in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+
+
+def test_progress_reminders_before_the_month_ends_and_escalation_after(world, db_session):
+    """The monthly report: the enterprise is reminded 3 days and 1 day before the month's end and on the day;
+    5 days into the next month without one the listing authority is told; each once."""
+    from datetime import date
+
+    from app.cli import scan_in_transaction
+    from app.supervision import service as supervision
+    from app.supervision.models import Listing
+
+    u = world.users
+    day = date(2026, 10, 10)
+    with clock.moved_to(clock.local_moment(day, 9)):
+        hazard = make_hazard(world, "rectifying", level="major")
+        listing = db.session.scalar(select(Listing).where(Listing.hazard_id == hazard.id))
+        supervision.decide(listing.id, u.city_supervisor, "list")
+        db.session.commit()
+
+    def progress_texts(user):
+        return list(db.session.scalars(select(Notification.text).where(
+            Notification.user_id == user.id, Notification.kind == "progress_due").order_by(Notification.id)))
+
+    for d in (date(2026, 10, 27), date(2026, 10, 28), date(2026, 10, 29), date(2026, 10, 30), date(2026, 10, 31),
+              date(2026, 11, 3), date(2026, 11, 5), date(2026, 11, 6)):
+        for _ in range(2):
+            with clock.moved_to(clock.local_moment(d, 9)):
+                scan_in_transaction()
+                db.session.commit()
+    for user in (u.manager, u.principal):
+        texts = progress_texts(user)
+        assert len(texts) == 3 and all("2026-10-31" in t for t in texts)
+    (escalated,) = progress_texts(u.city_supervisor)
+    assert "2026-10 未报送整改进展" in escalated
+    assert progress_texts(u.supervisor) == []
