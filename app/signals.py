@@ -9,6 +9,11 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
   trigger fired (``event``: the appended HazardEvent, ``data``: the trigger's fields). Supervision
   makes listing proposals from it; risks recomputes the effective grade of the hazard's risk point.
 * ``hazard_overdue``: ``send(hazard, event=...)``, a hazard found overdue by ``shuangkong scan``.
+* ``plan_saved``: ``send(plan, actor=..., hazard=...)``, a treatment plan saved.
+* ``listing_proposed``: ``send(listing)``, a new listing proposal (state proposed).
+* ``document_issued``: ``send(document, actor=...)``, a document just issued (numbered, stored).
+
+``app.handoffs`` tells the next person in line from these (docs/handoffs.md).
 
 Questions hazards asks without importing the feature that knows (supervision answers them):
 
@@ -17,6 +22,10 @@ Questions hazards asks without importing the feature that knows (supervision ans
   (docs/design.md); the API's ``listed`` is ``first(hazard) is not None``.
 * ``listing_link``: ``first(hazard, user)`` → the address of the hazard's newest listing page
   ``user`` may open, or None.
+* ``listed_condition``: ``first(authority_id)`` → a SQL condition on Hazard, true for hazards with an
+  active listing (by that authority when given); the to-do lists use it to find who reviews.
+* ``progress_target``: ``first(hazard, user)`` → for a listed hazard whose progress ``user`` reports,
+  ``{url, due, reported}`` (the hazard page shows the monthly progress form), else None.
 * ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
   gives the loader options for the locked SELECT of a hazard about to take ``trigger``, so that
   what the trigger's rules read comes in the same round trip.
@@ -47,3 +56,11 @@ def add_load_option(name: str, triggers: Iterable[str], make_option: Callable[[]
 
 def load_options(trigger: str) -> list:
     return [make() for triggers, make in trigger_load_options.values() if trigger in triggers]
+
+plan_saved = point("hazard.plan_saved", "A treatment plan was saved: send(plan, actor=, hazard=).")
+listing_proposed = point("listing.proposed", "A listing was proposed: send(listing).")
+document_issued = point("document.issued", "A document was issued (numbered, stored): send(document, actor=).")
+
+listed_condition = point("hazard.listed_condition",
+                         "first(authority_id) -> SQL condition on Hazard: an active listing (by that authority)")
+progress_target = point("hazard.progress_target", "first(hazard, user) -> dict(url, due, reported) | None")

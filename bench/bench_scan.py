@@ -100,14 +100,17 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=2, help="processes of the full verification")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
+    parser.add_argument("--db", default=DB, help="the database to (re)create (engineers sharing a server: "
+                                                 "one name each)")
     args = parser.parse_args()
+    db_name = args.db
     from sqlalchemy import create_engine, text
 
     admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DB}"))
-        conn.execute(text(f"CREATE DATABASE {DB}"))
-    url = args.pg_url.rsplit("/", 1)[0] + f"/{DB}"
+        conn.execute(text(f"DROP DATABASE IF EXISTS {db_name}"))
+        conn.execute(text(f"CREATE DATABASE {db_name}"))
+    url = args.pg_url.rsplit("/", 1)[0] + f"/{db_name}"
     env = {**os.environ, "SHUANGKONG_DATABASE_URL": url, "SHUANGKONG_CHAIN_KEY": KEY,
            "SHUANGKONG_INSTANCE_PATH": tempfile.mkdtemp(), "SHUANGKONG_SECRET_KEY": "bench"}
     os.environ.update(env)
@@ -137,6 +140,10 @@ def main() -> None:
           f"ratio to full {changed[0] / full[0]:.3f}  {changed[2]}")
     print(f"audit verify, nothing changed (incremental): {quiet[0]:7.1f} s  peak {quiet[1]:.0f} MB  "
           f"ratio to full {quiet[0] / full[0]:.3f}  {quiet[2]}")
+    with create_engine(url).connect() as conn:  # what the reminders step (app/handoffs) recorded
+        counts = conn.execute(text("SELECT (SELECT count(*) FROM hazard_events WHERE trigger = 'reminder'), "
+                                   "(SELECT count(*) FROM notifications)")).one()
+    print(f"reminder events recorded: {counts[0]}; notifications: {counts[1]} (the same after the second run)")
 
 
 if __name__ == "__main__":

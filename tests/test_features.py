@@ -18,7 +18,7 @@ def _sizes() -> dict[str, int]:
 
 def test_building_the_app_again_registers_nothing_twice(app):
     before = _sizes()
-    assert before["scan.steps"] >= 3 and before["nav"] > 10 and before["hazard.transitioned"] == 2
+    assert before["scan.steps"] >= 3 and before["nav"] > 10 and before["hazard.transitioned"] >= 2
     application.create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert _sizes() == before
 

@@ -90,6 +90,28 @@ def deadline_later_than_current(event) -> bool:
             and (current is None or deadline > current))
 
 
+def responsible_changes(event) -> bool:
+    return has_responsible(event) and _kw(event, "responsible_user_id") != getattr(event.model, "responsible_user_id", None)
+
+
+def has_extension_request(event) -> bool:
+    """A decision needs a request waiting (``extension_requested`` on the hazard)."""
+    return getattr(event.model, "extension_requested", None) is not None
+
+
+def has_decision(event) -> bool:
+    return _kw(event, "granted") in (True, False)
+
+
+def granted_deadline_later(event) -> bool:
+    """Granted: the new deadline (the one asked for unless the decider gives another) is later."""
+    return _kw(event, "granted") is not True or deadline_later_than_current(event)
+
+
+def refusal_has_reason(event) -> bool:
+    return _kw(event, "granted") is not False or has_reason(event)
+
+
 def level_changes(event) -> bool:
     return has_level(event) and str(_kw(event, "level")) != str(getattr(event.model, "level", None) or "")
 
@@ -97,7 +119,8 @@ def level_changes(event) -> bool:
 GUARDS = {fn.__name__: fn for fn in (
     has_level, has_responsible, deadline_not_past, has_measures, major_has_approved_plan, has_reason,
     has_rectification, has_after_evidence, reviewer_is_not_submitter, optional_deadline_not_past,
-    deadline_later_than_current, level_changes,
+    deadline_later_than_current, level_changes, responsible_changes, has_extension_request, has_decision,
+    granted_deadline_later, refusal_has_reason,
 )}
 
 # The field each guard is about: the app names it in a 422 answer.
@@ -114,6 +137,11 @@ GUARD_FIELDS = {
     "optional_deadline_not_past": "deadline",
     "deadline_later_than_current": "deadline",
     "level_changes": "level",
+    "responsible_changes": "responsible_user_id",
+    "has_extension_request": "granted",
+    "has_decision": "granted",
+    "granted_deadline_later": "deadline",
+    "refusal_has_reason": "reason",
 }
 
 
@@ -134,6 +162,14 @@ TRANSITIONS = [
      "conditions": ["has_reason", "deadline_later_than_current"]},
     {"trigger": "regrade", "source": [S.reported, S.rectifying], "dest": "=",
      "conditions": ["has_reason", "level_changes"]},
+    # The responsible person changes hands (a reason recorded; the new one is told).
+    {"trigger": "reassign", "source": S.rectifying, "dest": "=",
+     "conditions": ["has_reason", "responsible_changes"]},
+    # The responsible person asks for a later deadline; whoever may extend grants or refuses it.
+    {"trigger": "request_extension", "source": S.rectifying, "dest": "=",
+     "conditions": ["has_reason", "deadline_later_than_current"]},
+    {"trigger": "decide_extension", "source": S.rectifying, "dest": "=",
+     "conditions": ["has_extension_request", "has_decision", "granted_deadline_later", "refusal_has_reason"]},
 ]
 
 

@@ -64,7 +64,8 @@ labelled(HazardNature, {
 })
 
 
-TRIGGERS = ("confirm", "void", "submit", "accept", "reject", "extend", "regrade")
+TRIGGERS = ("confirm", "void", "submit", "accept", "reject", "extend", "regrade", "reassign", "request_extension",
+            "decide_extension")
 
 # The grade a hazard's own level implies (a major hazard is a red risk: rule D2, 从严从高).
 LEVEL_GRADE = {HazardLevel.major: Grade.red, HazardLevel.general: None}

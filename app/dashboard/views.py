@@ -164,32 +164,14 @@ def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]
         return db.session.scalar(select(func.count()).select_from(Hazard).where(
             scope.enterprise_condition(Hazard.enterprise_id), *conds)) or 0
 
-    if user.role.is_enterprise:
-        items.append({"label": _("Hazards to confirm"), "n": count_hazards(Hazard.state == HazardState.reported),
-                      "link": url_for("hazards.index", state="reported")})
-        items.append({"label": _("Rectifications to review"),
-                      "n": count_hazards(Hazard.state == HazardState.pending_review),
-                      "link": url_for("hazards.index", state="pending_review")})
-    if user.role == Role.enterprise_principal:
-        from app.hazards.models import TreatmentPlan
+    # What waits for this user by name (to confirm, review, approve, decide...): the to-do list's own
+    # sources (app/todos.py), so the count here is the count of /todos.
+    from app import todos
 
-        n = db.session.scalar(select(func.count()).select_from(TreatmentPlan).join(Hazard, Hazard.id == TreatmentPlan.hazard_id)
-                              .where(Hazard.enterprise_id == user.enterprise_id, TreatmentPlan.approved_at.is_(None),
-                                     Hazard.state.in_(stats.OPEN_STATES))) or 0
-        items.append({"label": _("Treatment plans waiting for your approval"), "n": n, "link": "/todos"})
-    if user.role.is_government and user.authority_id is not None:
-        items.append({"label": _("Rectifications of your findings to review"),
-                      "n": count_hazards(Hazard.state == HazardState.pending_review,
-                                         Hazard.found_by_authority_id == user.authority_id),
-                      "link": url_for("hazards.index", state="pending_review")})
+    for source, n in todos.counts(user):
+        items.append({"label": source.label, "n": n if n <= todos.CAP else f"{todos.CAP}+",
+                      "link": url_for("handoffs.todos") + f"#{source.kind}"})
     items.append({"label": _("Overdue hazards"), "n": overdue, "link": register_link(scope, overdue=1)})
-    if user.role == Role.supervisor:
-        from app.supervision.models import Listing, ListingState
-        from app.supervision.queries import decidable
-
-        n = db.session.scalar(select(func.count()).select_from(Listing).where(
-            access.condition(Listing, user), Listing.state == ListingState.proposed, decidable(user))) or 0
-        items.append({"label": _("Listing proposals to decide"), "n": n, "link": url_for("supervision.queue")})
     if checks.available() and check_values.get("checks_due") is not None:
         items.append({"label": _("Checks due"), "n": check_values["checks_due"], "link": "/todos"})
         items.append({"label": _("Checks missed this week"), "n": check_values["checks_missed"], "link": "/todos"})

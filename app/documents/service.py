@@ -34,7 +34,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from app import access, clock, storage
+from app import access, clock, signals, storage
 from app.auth.models import Role, User
 from app.documents import builders
 from app.documents.archive import photo_data_uri
@@ -212,6 +212,7 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         inspection.review_document_id = document.id
         inspection.review_opinion = parsed.opinion
     db.session.flush()
+    signals.document_issued.send(document, actor=actor)
     return document
 
 

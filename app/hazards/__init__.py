@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     # the service, views and API are loaded only when the app is built: no import cycle.
     from app import access, cli, signals, storage, ui
     from app.api import register
-    from app.hazards import api, demo, policy, scan, storage_io, views
+    from app.hazards import api, demo, policy, scan, storage_io, todos, views
     from app.hazards import cli as hazards_cli
 
     access.register(policy.SCOPES, policy.rules)
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register(api.blp)
     hazards_cli.init_app(app)
+    todos.register()
     # Event data keeps identifiers as strings; these show them as labels in the timeline.
     app.jinja_env.filters["hazard_state_label"] = _enum_label(HazardState)
     app.jinja_env.filters["hazard_level_label"] = _enum_label(HazardLevel)

@@ -108,6 +108,8 @@ class HazardDetail(HazardSummary):
     measures = fields.String()
     rectification = fields.String()
     production_suspension = Value()
+    extension_requested = fields.Date(allow_none=True, metadata={
+        "description": "The deadline the responsible person asked for, until it is decided."})
     version = fields.Integer()
     listed = fields.Boolean()
     allowed_triggers = fields.List(fields.String())
@@ -204,9 +206,31 @@ class HazardRegradeArgs(_TriggerArgs):
     reason = fields.String(allow_none=True)
 
 
+class HazardReassignArgs(_TriggerArgs):
+    trigger = _trigger("reassign")
+    responsible_user_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class HazardRequestExtensionArgs(_TriggerArgs):
+    trigger = _trigger("request_extension")
+    deadline = fields.String(allow_none=True, metadata={"format": "date"})
+    reason = fields.String(allow_none=True)
+
+
+class HazardDecideExtensionArgs(_TriggerArgs):
+    trigger = _trigger("decide_extension")
+    granted = fields.Boolean(allow_none=True)
+    deadline = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "Granted: another deadline than the one asked for (optional)."})
+    reason = fields.String(allow_none=True, metadata={"description": "Required when refused."})
+
+
 TRIGGER_SCHEMAS: dict[str, type[Schema]] = {
     "confirm": HazardConfirmArgs, "void": HazardVoidArgs, "submit": HazardSubmitArgs, "accept": HazardAcceptArgs,
     "reject": HazardRejectArgs, "extend": HazardExtendArgs, "regrade": HazardRegradeArgs,
+    "reassign": HazardReassignArgs, "request_extension": HazardRequestExtensionArgs,
+    "decide_extension": HazardDecideExtensionArgs,
 }
 
 

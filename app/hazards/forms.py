@@ -116,6 +116,29 @@ class RegradeForm(_TriggerForm):
         self.level.choices = _blank(labels.choices(HazardLevel))
 
 
+class ReassignForm(_TriggerForm):
+    responsible_user_id = SelectField(_l("New responsible person"), validate_choice=False)
+    reason = TextAreaField(_l("Reason"))
+
+    def fill_choices(self, users, _departments=()):
+        self.responsible_user_id.choices = _blank([(str(u.id), f"{u.display_name}（{labels.label(u.role)}）")
+                                                   for u in users])
+
+
+class RequestExtensionForm(_TriggerForm):
+    deadline = DateField(_l("Deadline asked for"), validators=[Optional()])
+    reason = TextAreaField(_l("Why more time is needed"))
+
+
+class DecideExtensionForm(_TriggerForm):
+    granted = SelectField(_l("Decision"), validate_choice=False)
+    deadline = DateField(_l("New deadline (empty: the one asked for)"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"))
+
+    def fill_choices(self, _users=(), _departments=()):
+        self.granted.choices = _blank([("true", _l("Granted")), ("false", _l("Refused"))])
+
+
 class OnTheSpotForm(_TriggerForm):
     responsible_user_id = SelectField(_l("Who rectified it"), validate_choice=False)
     measures = TextAreaField(_l("Measures"))
@@ -152,7 +175,8 @@ class AttachmentForm(FlaskForm):
 
 TRIGGER_FORMS = {
     "confirm": ConfirmForm, "void": VoidForm, "submit": SubmitForm, "accept": AcceptForm,
-    "reject": RejectForm, "extend": ExtendForm, "regrade": RegradeForm,
+    "reject": RejectForm, "extend": ExtendForm, "regrade": RegradeForm, "reassign": ReassignForm,
+    "request_extension": RequestExtensionForm, "decide_extension": DecideExtensionForm,
 }
 
 

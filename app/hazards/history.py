@@ -35,7 +35,7 @@ from app.integrity import ChainKeys, chain_keys
 REPLAYED: dict[str, object] = {
     "title": None, "source": None, "level": None, "deadline": None, "responsible_user_id": None,
     "responsible_department_id": None, "measures": "", "rectification": "", "submitted_by_id": None,
-    "production_suspension": "none",
+    "production_suspension": "none", "extension_requested": None,
 }
 # Set by the report event of hazards recorded since the chain was keyed (older ones lack them).
 REPORTED = ("enterprise_id", "description", "location", "nature", "risk_point_id", "hazard_factor",
@@ -44,7 +44,8 @@ REPORTED = ("enterprise_id", "description", "location", "nature", "risk_point_id
             # that introduced them recorded the mapped values of older hazards so)
             "danger_source", "hazard_type", "manage_type", "enforcement_number", "control_measure_id",
             "check_record_id", "reported_by_duty")
-_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade", "reclassify"}
+_FIELD_TRIGGERS = {"report", "confirm", "submit", "reject", "extend", "regrade", "reclassify", "reassign",
+                   "request_extension", "decide_extension"}
 
 
 def _jsonable(value):

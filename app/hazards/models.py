@@ -129,6 +129,13 @@ class Hazard(db.Model):
     state: Mapped[HazardState] = enum_column(HazardState, default=HazardState.reported, index=True)
     # The deadline for which ``shuangkong scan`` last recorded "overdue" (one event per deadline).
     overdue_recorded_for: Mapped[date | None]
+    # The deadline the responsible person asked for (``request_extension``), until it is decided.
+    extension_requested: Mapped[date | None]
+    # Reminders and escalation (app.handoffs.reminders): the deadline they were sent for and the
+    # furthest tier (days from the deadline, negative before it) handled for it. Bookkeeping, like
+    # ``overdue_recorded_for``: each tier is also an event in the history.
+    reminder_deadline: Mapped[date | None]
+    reminder_offset: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # Head of the hash-chained history (app.hazards.history): the last event's number and hash. Kept
     # on the row the lifecycle locks anyway, so appending an event needs no query; ``audit verify``
@@ -217,7 +224,8 @@ event.listen(Hazard.__table__, "before_create",
 
 
 # Columns whose change alone is bookkeeping, not a change of the hazard a form could be stale about.
-_UNVERSIONED = frozenset({"chain_seq", "chain_hash", "updated_at", "overdue_recorded_for", "version"})
+_UNVERSIONED = frozenset({"chain_seq", "chain_hash", "updated_at", "overdue_recorded_for", "version",
+                          "reminder_deadline", "reminder_offset"})
 
 
 @event.listens_for(Hazard, "before_update")

@@ -179,3 +179,21 @@ def _plan_edit(user: User, hazard) -> bool:
 @rules("hazard.plan_approve")
 def _plan_approve(user: User, hazard) -> bool:
     return hazard.is_open and user.role == Role.enterprise_principal and _own_enterprise(user, hazard)
+
+
+@rules("hazard.reassign")
+def _reassign(user: User, hazard) -> bool:
+    """The enterprise's manager or principal, or the reviewer, names another responsible person."""
+    principal = user.role == Role.enterprise_principal and _own_enterprise(user, hazard)
+    return _manager(user, hazard) or principal or may_review(user, hazard)
+
+
+@rules("hazard.request_extension")
+def _request_extension(user: User, hazard) -> bool:
+    responsible = hazard.responsible_user_id is not None and hazard.responsible_user_id == user.id
+    return _own_enterprise(user, hazard) and (responsible or user.role == Role.enterprise_manager)
+
+
+@rules("hazard.decide_extension")
+def _decide_extension(user: User, hazard) -> bool:
+    return may_review(user, hazard)

@@ -267,6 +267,12 @@ def _guard_messages(hazard: Hazard, failures: dict[str, str]) -> dict[str, str]:
         "has_after_evidence": _("Upload at least one photo or document of the result (\"after\") first."),
         "reviewer_is_not_submitter": _("You submitted this rectification; someone else must review it."),
         "level_changes": _("Choose a level different from the current one."),
+        "responsible_changes": _("Choose someone other than the person responsible now."),
+        "has_extension_request": _("No extension request is waiting for a decision."),
+        "has_decision": _("Choose whether the extension is granted."),
+        "granted_deadline_later": _("The new deadline must be later than the current one (%(d)s).",
+                                    d=hazard.deadline.isoformat() if hazard.deadline else "-"),
+        "refusal_has_reason": _("Give the reason for refusing."),
     }
     out: dict[str, str] = {}
     for guard, field in failures.items():
@@ -365,8 +371,51 @@ def _regrade_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Pa
     return ctx, {"level": ctx["level"]}
 
 
+def _reassign_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Parsed:
+    """Another active person of the hazard's enterprise (anyone else: 422 on responsible_user_id)."""
+    reason = _text(data, errors, "reason")
+    responsible = _responsible(hazard, data.get("responsible_user_id"), errors)
+    if responsible is None and "responsible_user_id" not in errors:
+        errors["responsible_user_id"] = _("Choose the person responsible for the rectification.")
+    responsible_id = responsible.id if responsible else None
+    ctx = _context(actor, reason=reason, responsible_user_id=responsible_id)
+    changes = {"responsible_user_id": responsible_id}
+    if responsible is not None and responsible.department_id:
+        changes["responsible_department_id"] = responsible.department_id
+    return ctx, changes
+
+
+def _request_extension_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Parsed:
+    ctx = _context(actor, reason=_text(data, errors, "reason"),
+                   deadline=_date(data.get("deadline"), errors, "deadline"))
+    if "deadline" not in errors and ctx["deadline"] is None:
+        errors["deadline"] = _("Give the deadline you ask for.")
+    return ctx, {"extension_requested": ctx["deadline"]}
+
+
+def _granted(value) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+        str(value).strip().lower())
+
+
+def _decide_extension_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Parsed:
+    """Granted: the deadline asked for, unless the decider gives another (later) one; refused: a reason."""
+    granted = _granted(data.get("granted"))
+    if granted is None and data.get("granted") not in (None, ""):
+        errors["granted"] = _("Choose whether the extension is granted.")
+    deadline = _date(data.get("deadline"), errors, "deadline") or hazard.extension_requested
+    ctx = _context(actor, reason=_text(data, errors, "reason"), granted=granted, deadline=deadline,
+                   record={"granted": granted, "requested": hazard.extension_requested})
+    changes: dict = {"extension_requested": None}
+    if granted:
+        changes["deadline"] = deadline
+    return ctx, changes
+
+
 # Triggers whose event records the values they replaced (a correction of the hazard's terms).
-_RECORDS_PREVIOUS = frozenset({"extend", "reject", "regrade"})
+_RECORDS_PREVIOUS = frozenset({"extend", "reject", "regrade", "reassign", "decide_extension"})
 
 
 def _transition(hazard: Hazard, trigger: str, actor: User, parse, data: dict, *, version=None,
@@ -392,6 +441,7 @@ def _transition(hazard: Hazard, trigger: str, actor: User, parse, data: dict, *,
         changes["submitted_by_id"] = submitted_by.id
     old = {k: getattr(hazard, k) for k in changes}
     from_state = hazard.state
+    record = ctx.pop("record", {})  # what the event records besides the changes (a decision)
     try:
         machine.fire(hazard, trigger, **ctx)
     except machine.GuardFailed as exc:
@@ -401,6 +451,7 @@ def _transition(hazard: Hazard, trigger: str, actor: User, parse, data: dict, *,
     event_data = {k: v for k, v in changes.items() if k not in ("confirmed_at", "submitted_at", "closed_at")}
     if trigger in _RECORDS_PREVIOUS:
         event_data["previous"] = {k: old.get(k) for k in changes}
+    event_data.update(record)
     event = history.append(hazard, trigger, from_state=from_state, to_state=hazard.state, actor=actor,
                            comment=ctx.get("reason") or ctx.get("comment") or "", data=event_data)
     _flush()  # the version check: a concurrent change of this hazard makes this a 409
@@ -460,7 +511,28 @@ def regrade(hazard_id: int, actor: User, *, level=None, reason=None, version=Non
     return _run(hazard_id, "regrade", actor, _regrade_fields, _given(level=level, reason=reason), version)
 
 
-TRIGGER_FUNCTIONS = {fn.__name__: fn for fn in (confirm, void, submit, accept, reject, extend, regrade)}
+def reassign(hazard_id: int, actor: User, *, responsible_user_id=None, reason=None, version=None) -> Hazard:
+    """Another person of the enterprise becomes responsible for the rectification, with a reason."""
+    return _run(hazard_id, "reassign", actor, _reassign_fields,
+                _given(responsible_user_id=responsible_user_id, reason=reason), version)
+
+
+def request_extension(hazard_id: int, actor: User, *, deadline=None, reason=None, version=None) -> Hazard:
+    """The responsible person asks for a later deadline (a new request replaces a waiting one)."""
+    return _run(hazard_id, "request_extension", actor, _request_extension_fields,
+                _given(deadline=deadline, reason=reason), version)
+
+
+def decide_extension(hazard_id: int, actor: User, *, granted=None, deadline=None, reason=None,
+                     version=None) -> Hazard:
+    """Whoever may extend grants the request (the deadline asked for, or another later one) or refuses it
+    with a reason."""
+    return _run(hazard_id, "decide_extension", actor, _decide_extension_fields,
+                _given(granted=granted, deadline=deadline, reason=reason), version)
+
+
+TRIGGER_FUNCTIONS = {fn.__name__: fn for fn in (confirm, void, submit, accept, reject, extend, regrade, reassign,
+                                                  request_extension, decide_extension)}
 
 
 def trigger_fields(trigger: str) -> tuple[str, ...]:
@@ -644,6 +716,7 @@ def save_plan(hazard_id: int, actor: User, **fields) -> TreatmentPlan:
                    data={**values, "production_suspension": hazard.production_suspension,
                          "approval_withdrawn": withdrawn})
     _flush()
+    signals.plan_saved.send(plan, actor=actor, hazard=hazard)
     return plan
 
 
@@ -688,8 +761,10 @@ _TRIGGER_LABELS = {
     "accept": _l("Accept"), "reject": lazy_pgettext("hazards", "Reject"), "extend": _l("Extend deadline"),
     "regrade": _l("Regrade"), "report": _l("Report"), "attach": _l("Attach evidence"),
     "plan_saved": _l("Save treatment plan"), "plan_approved": _l("Approve treatment plan"),
-    "overdue": _l("Overdue"),
+    "overdue": lazy_pgettext("hazards", "Overdue"),
     "reclassify": _l("National codes recorded"),
+    "reassign": _l("Reassign"), "request_extension": _l("Request an extension"),
+    "decide_extension": _l("Decide the extension request"), "reminder": _l("Reminder"),
 }
 
 

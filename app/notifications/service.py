@@ -18,7 +18,7 @@ from app.auth.models import User
 from app.clock import to_local, utcnow
 from app.errors import Invalid, NotFound
 from app.extensions import db
-from app.notifications.channels import CHANNELS, DeliveryError, Message
+from app.notifications.channels import CHANNELS, DeliveryError, Message, keep_alive
 from app.notifications.models import Notification, NotificationDelivery, NotificationPreference
 
 
@@ -104,42 +104,49 @@ def deliver(channel: str, notification_ids: list[int], attempt: int = 1) -> None
     channel, or whose attempt is already recorded, is not sent again."""
     config = current_app.config
     adapter = CHANNELS[channel]
-    notes = db.session.scalars(select(Notification).where(Notification.id.in_(notification_ids))
-                               .order_by(Notification.id)).all()
+    # Plain rows, not ORM objects: what a message needs, in three statements per batch (profiled: loading
+    # objects was a third of a job's time).
     done = set(db.session.scalars(select(NotificationDelivery.notification_id).where(
         NotificationDelivery.notification_id.in_(notification_ids), NotificationDelivery.channel == channel,
         or_(NotificationDelivery.result == "sent", NotificationDelivery.attempt >= attempt))))
-    notes = [n for n in notes if n.id not in done]
+    notes = [n for n in db.session.execute(
+        select(Notification.id, Notification.user_id, Notification.kind, Notification.text, Notification.created_at,
+               User.username, User.email, User.phone)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(notification_ids)).order_by(Notification.id)) if n.id not in done]
     user_ids = {n.user_id for n in notes}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-    prefs = {p.user_id: p for p in db.session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id.in_(user_ids)))}
+    prefs = {p.user_id: p for p in db.session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.quiet_hours,
+               getattr(NotificationPreference, channel).label("wanted"))
+        .where(NotificationPreference.user_id.in_(user_ids)))}
+    default_wanted = bool(getattr(_default_preferences(0), channel))
     now_local = to_local(utcnow())
-    sends: list[tuple[Notification, Message]] = []
+    sends: list[tuple[int, Message]] = []
     held: dict[int, list[int]] = {}
     for note in notes:
-        wanted = prefs.get(note.user_id) or _default_preferences(note.user_id)
-        if not getattr(wanted, channel, False):
+        pref = prefs.get(note.user_id)
+        wanted, quiet = (pref.wanted, pref.quiet_hours) if pref is not None else (default_wanted, "")
+        if not wanted:
             continue  # the user switched the channel off meanwhile
-        wait = quiet_wait_seconds(wanted.quiet_hours, now_local)
+        wait = quiet_wait_seconds(quiet, now_local)
         if wait:
             held.setdefault(int(wait), []).append(note.id)
             continue
-        user = users[note.user_id]
-        message = Message(note.id, note.kind, note.text, user.username, user.email or "", user.phone or "",
+        message = Message(note.id, note.kind, note.text, note.username, note.email or "", note.phone or "",
                           note.created_at.isoformat() + "Z")
         if adapter.ready(config, message):
-            sends.append((note, message))
+            sends.append((note.id, message))
     for wait, ids in held.items():
         jobs.enqueue("notifications.deliver", delay=wait, channel=channel, notification_ids=ids, attempt=attempt)
     errors = _send_all(adapter, config, [m for _, m in sends])
     rows, again = [], []
-    for (note, _message), error in zip(sends, errors, strict=True):
+    attempted_at = utcnow()
+    for (note_id, _message), error in zip(sends, errors, strict=True):
         result = "sent" if error is None else "retry" if attempt < config["NOTIFY_MAX_ATTEMPTS"] else "failed"
-        rows.append({"notification_id": note.id, "channel": channel, "attempt": attempt,
-                     "attempted_at": utcnow(), "result": result, "error": (error or "")[:2000]})
+        rows.append({"notification_id": note_id, "channel": channel, "attempt": attempt,
+                     "attempted_at": attempted_at, "result": result, "error": (error or "")[:2000]})
         if result == "retry":
-            again.append(note.id)
+            again.append(note_id)
     if rows:
         db.session.execute(insert(NotificationDelivery), rows)
     if again:
@@ -158,10 +165,11 @@ def _send_all(adapter, config, messages: list[Message]) -> list[str | None]:
         return None
 
     workers = min(int(config.get("NOTIFY_SEND_CONCURRENCY", 4)), len(messages))
-    if workers <= 1:
-        return [one(m) for m in messages]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, messages))
+    with keep_alive():  # one connection per sending thread and receiver, reused for the whole batch
+        if workers <= 1:
+            return [one(m) for m in messages]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(one, messages))
 
 
 def recent_deliveries(limit: int = 200) -> list[NotificationDelivery]:

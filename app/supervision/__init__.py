@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     # the service, views and API are loaded only when the app is built: no import cycle.
     from app import cli, signals, ui
     from app.api import register
-    from app.supervision import api, demo, policy, service, views
+    from app.supervision import api, demo, policy, service, todos, views
 
     routing = app.config.get("LISTING_ROUTING")
     if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
@@ -65,6 +65,9 @@ def init_app(app: Flask) -> None:
     signals.hazard_overdue.connect(_on_overdue)
     signals.listing_authority.connect(service.listing_authority_of)
     signals.listing_link.connect(service.listing_link_of)
+    signals.listed_condition.connect(service.listed_condition)
+    signals.progress_target.connect(service.progress_target_of)
+    todos.register()
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     signals.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"), _listings_joined)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app import access, labels
+from app import access, labels, signals
 from app.auth.models import User
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today, utcnow
@@ -163,6 +163,7 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
             continue
         existing.append(listing)
         created.append(listing)
+        signals.listing_proposed.send(listing)
     return created
 
 
@@ -293,6 +294,32 @@ def listing_authority_of(hazard: Hazard) -> Authority | None:
     """Answers ``app.signals.listing_authority``: the authority of the hazard's active listing."""
     listing = _listed(hazard)
     return listing.authority if listing is not None else None
+
+
+def listed_condition(authority_id: int | None = None):
+    """For ``app.signals.listed_condition``: SQL, the hazard has an active listing (by
+    ``authority_id`` when given)."""
+    listed = select(Listing.id).where(Listing.hazard_id == Hazard.id, Listing.state == ListingState.listed)
+    if authority_id is not None:
+        listed = listed.where(Listing.authority_id == authority_id)
+    return listed.exists()
+
+
+def progress_target_of(hazard: Hazard, user: User) -> dict | None:
+    """For ``app.signals.progress_target``: the monthly progress report of the hazard's active
+    listing, when ``user`` files it (the enterprise's manager or principal)."""
+    from flask import url_for
+
+    from app.supervision.todos import month_end, month_start_utc
+
+    listing = _listed(hazard) if getattr(user, "is_authenticated", False) else None
+    if listing is None or not access.can(user, "listing.report_progress", listing):
+        return None
+    on = today()
+    reported = db.session.scalar(select(ListingProgress.id).where(
+        ListingProgress.listing_id == listing.id, ListingProgress.created_at >= month_start_utc(on)).limit(1))
+    return {"url": url_for("supervision.listing", listing_id=listing.id), "due": month_end(on),
+            "reported": reported is not None}
 
 
 def listing_link_of(hazard: Hazard, user: User) -> str | None:

@@ -45,6 +45,11 @@ def replay(hazard: Hazard, events: list) -> Replayed:
             # The scan found it on a day after the deadline then in force, while it was open.
             assert obj.deadline is not None and data["deadline"] == obj.deadline.isoformat(), (hazard.code, data)
             assert day > obj.deadline and obj.state in OPEN_STATES, (hazard.code, day, obj.deadline)
+        elif event.trigger == "reminder":
+            # A tier of the reminders (app/handoffs/reminders.py): for the deadline in force, on or after
+            # the day it was due (offset days from the deadline), while the hazard was being rectified.
+            assert obj.deadline is not None and data["deadline"] == obj.deadline.isoformat(), (hazard.code, data)
+            assert (day - obj.deadline).days >= data["offset_days"] and obj.state == HazardState.rectifying
         else:
             assert event.trigger in TRIGGERS, event.trigger
             deadline = date.fromisoformat(data["deadline"]) if data.get("deadline") else None

@@ -17,8 +17,9 @@ from workflows import hazard as machine
 TRIGGERS = tuple(machine.MACHINE.events)
 
 
-def test_the_machine_has_the_seven_triggers():
-    assert TRIGGERS == ("confirm", "void", "submit", "accept", "reject", "extend", "regrade")
+def test_the_machine_has_the_ten_triggers():
+    assert TRIGGERS == ("confirm", "void", "submit", "accept", "reject", "extend", "regrade", "reassign",
+                        "request_extension", "decide_extension")
 
 
 @pytest.mark.parametrize("trigger", TRIGGERS)

@@ -23,6 +23,9 @@ EXPECTED = {
     (S.rectifying, "regrade"): S.rectifying,
     (S.pending_review, "accept"): S.closed,
     (S.pending_review, "reject"): S.rectifying,
+    (S.rectifying, "reassign"): S.rectifying,
+    (S.rectifying, "request_extension"): S.rectifying,
+    (S.rectifying, "decide_extension"): S.rectifying,
 }
 
 GOOD = {
@@ -34,11 +37,15 @@ GOOD = {
     "reject": {"reason": "不合格"},
     "extend": {"reason": "备件未到", "deadline": TODAY + timedelta(days=60)},
     "regrade": {"reason": "复核", "level": "major"},
+    "reassign": {"reason": "调岗", "responsible_user_id": 6},
+    "request_extension": {"reason": "备件未到", "deadline": TODAY + timedelta(days=60)},
+    "decide_extension": {"granted": True, "deadline": TODAY + timedelta(days=60)},
 }
 
 
 def hazard(state, **kw):
-    base = {"state": state, "level": "general", "deadline": TODAY + timedelta(days=30), "submitted_by_id": 3}
+    base = {"state": state, "level": "general", "deadline": TODAY + timedelta(days=30), "submitted_by_id": 3,
+            "responsible_user_id": 5, "extension_requested": TODAY + timedelta(days=60)}
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -71,7 +78,8 @@ def test_every_guard_name_exists_and_names_a_field():
 
 def test_triggers_from():
     assert m.triggers_from("reported") == ["confirm", "void", "regrade"]
-    assert m.triggers_from(S.rectifying) == ["submit", "extend", "regrade"]
+    assert m.triggers_from(S.rectifying) == ["submit", "extend", "regrade", "reassign", "request_extension",
+                                             "decide_extension"]
     assert m.triggers_from(S.pending_review) == ["accept", "reject"]
     assert m.triggers_from(S.closed) == [] and m.triggers_from(S.voided) == []
 

@@ -1,0 +1,256 @@
+"""Reminders before a deadline and escalation after it, by tiers (``reminder_tiers``, per region), run by
+``shuangkong scan``.
+
+Hazards: for each tier offset (days from the deadline; all regions' offsets, the largest first) SQL
+selects the hazards being rectified whose deadline is at least that far behind and whose reminders for
+this deadline have not yet reached that offset (``reminder_deadline``/``reminder_offset`` on the row), in
+batches by id, locked with SKIP LOCKED and committed per batch. Each such hazard is sent its region's
+highest tier now due and not yet sent (one per scan: a scan that missed days does not send the tiers it
+skipped), recorded as a ``reminder`` event in its history; the row then says which offset is done, so a
+second scan finds nothing. A new deadline (extension, rejection with a new date) starts the tiers again.
+
+Listed items' monthly progress reports: the same tiers from the last day of the month (subject
+``progress``), one reminder per item, month and tier (the notifications' dedupe key).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select, update
+
+from app.auth.models import Role
+from app.cli import SCAN_BATCH, end_batch, lock_skipping
+from app.clock import today
+from app.extensions import db
+from app.handoffs import people
+from app.handoffs.models import DEFAULT_TIERS, ReminderTier
+from app.hazards import history
+from app.hazards.models import Hazard
+from app.notifications import service as notifications
+from app.organisations.models import Enterprise, Region
+from workflows.hazard_states import HazardState
+
+Tier = tuple[int, str]  # (offset_days, audience)
+CATCH_UP_DAYS = 3  # a progress tier is still sent this many days after it fell due (scans missed)
+
+
+# --- the tiers ------------------------------------------------------------------------------------
+
+class Tiers:
+    """The tier sets of one scan: {region id or None: {subject: [(offset, audience)]}}, read once."""
+
+    def __init__(self) -> None:
+        rows = db.session.execute(select(ReminderTier.region_id, ReminderTier.subject, ReminderTier.offset_days,
+                                         ReminderTier.audience)).all()
+        if not rows:  # an empty table (a test database built without migrations): the defaults
+            rows = [(None, subject, offset, audience) for subject, offset, audience in DEFAULT_TIERS]
+        self.sets: dict[int | None, dict[str, list[Tier]]] = defaultdict(lambda: defaultdict(list))
+        for region_id, subject, offset, audience in rows:
+            self.sets[region_id][subject].append((offset, audience))
+        for by_subject in self.sets.values():
+            for tiers in by_subject.values():
+                tiers.sort()
+        self._paths: dict[int, list[int]] = {}
+
+    def offsets(self, subject: str) -> list[int]:
+        """Every offset any region uses for ``subject``, the largest first."""
+        return sorted({o for s in self.sets.values() for o, _a in s.get(subject, [])}, reverse=True)
+
+    def for_region(self, region_path: str, subject: str) -> list[Tier]:
+        """The nearest region's own set (up the region's path), else the defaults."""
+        ids = [int(i) for i in (region_path or "").strip("/").split("/") if i]
+        for region_id in reversed(ids):
+            own = self.sets.get(region_id, {}).get(subject)
+            if own:
+                return own
+        return self.sets.get(None, {}).get(subject, [])
+
+
+def _due_tier(tiers: list[Tier], reached: int, done: int | None) -> Tier | None:
+    """The highest tier with offset <= reached not yet done (offset > done). A reminder before or on the
+    deadline (offset <= 0) is not sent once the deadline has passed: the overdue tiers take over."""
+    due = [t for t in tiers if t[0] <= reached and (done is None or t[0] > done) and (t[0] > 0 or reached <= 0)]
+    return due[-1] if due else None
+
+
+# --- hazards ----------------------------------------------------------------------------------------
+
+def _candidates(offsets: list[int], on_day):
+    """One SELECT for every offset: the hazard's deadline is at least ``d`` days behind and its reminders
+    for this deadline have not reached ``d``, for some offset ``d`` (constants only: any database)."""
+    def due(offset: int):
+        cutoff = on_day - timedelta(days=offset)  # deadline <= cutoff  <=>  (on_day - deadline) >= offset
+        return and_(Hazard.deadline <= cutoff, or_(
+            Hazard.reminder_deadline.is_(None), Hazard.reminder_deadline != Hazard.deadline,
+            Hazard.reminder_offset < offset))
+
+    return select(Hazard).where(Hazard.state == HazardState.rectifying, or_(*(due(o) for o in offsets))
+                                ).order_by(Hazard.id).execution_options(populate_existing=True)
+
+
+def _region_paths(enterprise_ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(Enterprise.id, Region.path).join(Region, Region.id == Enterprise.region_id)
+                                   .where(Enterprise.id.in_(enterprise_ids))).all())
+
+
+def _text(hazard: Hazard, offset: int, audience: str) -> str:
+    """``offset``: days from the deadline today (negative: before it)."""
+    name, deadline = f"{hazard.code} {hazard.title}", hazard.deadline.isoformat()
+    if offset < 0:
+        return _("Please rectify %(hazard)s: the deadline %(deadline)s is in %(days)s day(s).", hazard=name,
+                 deadline=deadline, days=-offset)
+    if offset == 0:
+        return _("Please rectify %(hazard)s today: today is its deadline.", hazard=name)
+    if audience == "authority":
+        return _("Please supervise %(hazard)s: %(days)s days overdue (deadline %(deadline)s); the enterprise's "
+                 "manager and principal were reminded.", hazard=name, days=offset, deadline=deadline)
+    return _("Please see to %(hazard)s: %(days)s days overdue (deadline %(deadline)s); it is escalated to you.",
+             hazard=name, days=offset, deadline=deadline)
+
+
+def _recipients(hazard: Hazard, audience: str, staff: dict[int, dict[Role, list[int]]]) -> list[int]:
+    by_role = staff.get(hazard.enterprise_id, {})
+    if audience == "responsible":
+        return [hazard.responsible_user_id] if hazard.responsible_user_id else by_role.get(Role.enterprise_manager, [])
+    if audience == "manager":
+        return by_role.get(Role.enterprise_manager, [])
+    if audience == "principal":
+        return by_role.get(Role.enterprise_principal, [])
+    if audience == "enterprise":
+        return by_role.get(Role.enterprise_manager, []) + by_role.get(Role.enterprise_principal, [])
+    if audience == "authority":
+        return people.of_authority(people.supervising_authority_id(hazard), *people.GOVERNMENT)
+    return []
+
+
+def _staff(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
+    """Managers and principals of a batch's enterprises: one query per batch."""
+    from app.auth.models import User
+
+    found: dict[int, dict[Role, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, enterprise_id, role in db.session.execute(select(User.id, User.enterprise_id, User.role).where(
+            User.enterprise_id.in_(enterprise_ids), User.active.is_(True),
+            User.role.in_([Role.enterprise_manager, Role.enterprise_principal])).order_by(User.id)):
+        found[enterprise_id][Role(role)].append(user_id)
+    return found
+
+
+def _remind(hazard: Hazard, offset: int, tier: Tier | None, staff, reached: int) -> int:
+    """Mark ``offset`` done for the hazard's deadline; send and record ``tier`` (if any). Reminders sent."""
+    done = db.session.execute(update(Hazard).where(
+        Hazard.id == hazard.id, Hazard.deadline == hazard.deadline,
+        or_(Hazard.reminder_deadline.is_(None), Hazard.reminder_deadline != hazard.deadline,
+            Hazard.reminder_offset < offset),
+    ).values(reminder_deadline=hazard.deadline, reminder_offset=offset).execution_options(synchronize_session=False))
+    if done.rowcount != 1 or tier is None:
+        return 0  # another scan got there first, or nothing of this region's tiers is due
+    db.session.refresh(hazard)
+    tier_offset, audience = tier
+    recipients = list(dict.fromkeys(u for u in _recipients(hazard, audience, staff) if u))
+    history.append(hazard, "reminder", from_state=hazard.state, to_state=hazard.state, data={
+        "deadline": hazard.deadline, "offset_days": tier_offset, "audience": audience, "recipients": recipients})
+    text = _text(hazard, reached, audience)
+    sent = 0
+    for user_id in recipients:
+        sent += notifications.notify(
+            user_id, kind="hazard_reminder" if tier_offset <= 0 else "hazard_escalation", text=text,
+            hazard_id=hazard.id, dedupe_key=f"reminder:{hazard.id}:{hazard.deadline.isoformat()}:{tier_offset}",
+        ) is not None
+    return sent
+
+
+def scan_hazards(batch: int | None = None, on_day=None) -> dict:
+    batch = batch or SCAN_BATCH
+    on_day = on_day or today()
+    tiers = Tiers()
+    offsets = tiers.offsets("hazard")
+    counts = {"reminded": 0, "reminders": 0}
+    after = 0
+    while offsets:
+        stmt = _candidates(offsets, on_day).where(Hazard.id > after).limit(batch)
+        hazards = db.session.scalars(lock_skipping(stmt, Hazard)).all()
+        if not hazards:
+            break
+        after = hazards[-1].id
+        enterprise_ids = {h.enterprise_id for h in hazards}
+        paths, staff = _region_paths(enterprise_ids), _staff(enterprise_ids)
+        for hazard in hazards:
+            reached = (on_day - hazard.deadline).days
+            done = hazard.reminder_offset if hazard.reminder_deadline == hazard.deadline else None
+            offset = next(o for o in offsets if o <= reached)  # the furthest offset any region uses, reached
+            tier = _due_tier(tiers.for_region(paths.get(hazard.enterprise_id, ""), "hazard"), reached, done)
+            sent = _remind(hazard, offset, tier, staff, reached)
+            counts["reminded"] += tier is not None
+            counts["reminders"] += sent
+        end_batch()  # the batch's objects are then only weakly held by the session: memory stays bounded
+        if len(hazards) < batch:
+            break
+    db.session.flush()
+    return counts
+
+
+# --- listed items' monthly progress reports -----------------------------------------------------------
+
+def scan_progress(batch: int | None = None, on_day=None) -> dict:
+    """The month's report reminders (before and on its last day) and the previous month's missing ones
+    (after it), each tier once per item and month."""
+    from app.supervision.models import Listing
+    from app.supervision.todos import month_end, month_start_utc, progress_due
+
+    batch = batch or SCAN_BATCH
+    on_day = on_day or today()
+    tiers = Tiers()
+    counts = {"progress_reminders": 0}
+    previous = on_day.replace(day=1) - timedelta(days=1)
+    offsets = tiers.offsets("progress")
+    for period_day in (on_day, previous):
+        end = month_end(period_day)
+        reached = (on_day - end).days
+        # This month: from its first tier on. Last month: its overdue tiers, each within a few days of
+        # falling due (a scan that stopped for longer does not chase a month long past).
+        window = [o for o in offsets if (o <= 0) == (period_day is on_day) and o <= reached <= o + CATCH_UP_DAYS]
+        if not window:
+            continue
+        listed_before = [Listing.decided_at < month_start_utc(on_day)] if period_day is previous else []
+        after = 0
+        while True:
+            rows = db.session.execute(select(Listing.id, Listing.enterprise_id, Listing.authority_id, Region.path,
+                                             Hazard.id, Hazard.code, Hazard.title)
+                                      .join(Hazard, Hazard.id == Listing.hazard_id)
+                                      .join(Enterprise, Enterprise.id == Listing.enterprise_id)
+                                      .join(Region, Region.id == Enterprise.region_id)
+                                      .where(*progress_due(period_day), *listed_before, Listing.id > after)
+                                      .order_by(Listing.id).limit(batch)).all()
+            if not rows:
+                break
+            after = rows[-1][0]
+            staff = _staff({r[1] for r in rows})
+            for listing_id, enterprise_id, authority_id, path, hazard_id, code, title in rows:
+                tier = _due_tier(tiers.for_region(path, "progress"), reached, None)
+                if tier is None or (period_day is previous and tier[0] <= 0):
+                    continue
+                offset, audience = tier
+                if audience == "authority":
+                    recipients = people.of_authority(authority_id, *people.GOVERNMENT)
+                    text = _("%(hazard)s (listed): no progress report for %(month)s; please follow it up.",
+                             hazard=f"{code} {title}", month=end.strftime("%Y-%m"))
+                else:
+                    by_role = staff.get(enterprise_id, {})
+                    recipients = by_role.get(Role.enterprise_manager, []) + by_role.get(Role.enterprise_principal, [])
+                    text = _("Please file the monthly progress report of %(hazard)s (listed) by %(due)s, from its "
+                             "listing page.", hazard=f"{code} {title}", due=end.isoformat())
+                for user_id in dict.fromkeys(recipients):
+                    counts["progress_reminders"] += notifications.notify(
+                        user_id, kind="progress_due", text=text, hazard_id=hazard_id,
+                        dedupe_key=f"progress:{listing_id}:{end:%Y-%m}:{offset}") is not None
+            end_batch()
+            if len(rows) < batch:
+                break
+    return counts
+
+
+def scan_step() -> dict:
+    return {**scan_hazards(), **scan_progress()}
