@@ -22,9 +22,10 @@ def _scan_weekly_scores() -> dict:
 
 def init_app(app: Flask) -> None:
     from app import access, cli, ui
-    from app.dashboard import api, policy, reports_views, views
+    from app.dashboard import api, policy, reports_views, todos, views
 
     access.register(policy.SCOPES, policy.rules)
+    todos.register()  # the periodic reports waiting for the manager or the principal
     cli.SCAN_STEPS.add("figures", _scan_figures)
     cli.SCAN_STEPS.add("weekly scores", _scan_weekly_scores)
     app.register_blueprint(views.bp)

@@ -175,16 +175,9 @@ def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]
     if checks.available() and check_values.get("checks_due") is not None:
         items.append({"label": _("Checks due"), "n": check_values["checks_due"], "link": "/todos"})
         items.append({"label": _("Checks missed this week"), "n": check_values["checks_missed"], "link": "/todos"})
-    if user.role.is_enterprise:
+    if user.role.is_enterprise:  # to review / sign / submit: the to-do sources above (app/dashboard/todos.py)
         reports = db.session.scalars(access.visible(PeriodicReport, user).where(
             PeriodicReport.state != ReportState.submitted)).all()
-        if user.role == Role.enterprise_principal:
-            items.append({"label": _("Reports waiting for your signature"),
-                          "n": sum(1 for r in reports if r.state == ReportState.reviewed),
-                          "link": url_for("dashboard.reports")})
-        elif user.role == Role.enterprise_manager:
-            items.append({"label": _("Reports to review"), "n": sum(1 for r in reports if r.state == ReportState.draft),
-                          "link": url_for("dashboard.reports")})
         due = report_due(today())
         if due is not None and user.role != Role.enterprise_staff:
             period, due_on = due

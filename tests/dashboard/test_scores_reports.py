@@ -81,6 +81,8 @@ def test_periodic_report_path(client, world, db_session):
     report = created.get_json()
     assert report["state"] == "draft" and "totals" in report["figures"]
     rid = report["id"]
+    todo = client.get("/api/v1/todos", headers=manager).get_json()["items"]
+    assert ("report_review", rid) in [(i["kind"], i["object_id"]) for i in todo]
     assert client.post(f"/api/v1/periodic-reports/{rid}/review", headers=manager).status_code == 200
     assert client.post(f"/api/v1/periodic-reports/{rid}/approval", headers=manager).status_code == 403
     # The authority sees nothing before submission.
@@ -88,9 +90,17 @@ def test_periodic_report_path(client, world, db_session):
     listed = client.get(f"/api/v1/periodic-reports?period={period}", headers=authority).get_json()["items"]
     assert [i["state"] for i in listed] == ["missing"]
     principal = as_user(client, world.users.principal)
+
+    def waiting(headers):  # the to-do list's periodic-report items: (kind, id)
+        items = client.get("/api/v1/todos", headers=headers).get_json()["items"]
+        return [(i["kind"], i["object_id"]) for i in items if i["object_type"] == "periodic_report"]
+
+    assert waiting(principal) == [("report_sign", rid)] and waiting(manager) == []
     signed = client.post(f"/api/v1/periodic-reports/{rid}/approval", headers=principal)
     assert signed.status_code == 200 and signed.get_json()["number"].startswith("隐统〔")
+    assert waiting(principal) == [("report_submit", rid)] == waiting(manager)
     assert client.post(f"/api/v1/periodic-reports/{rid}/submission", headers=principal).status_code == 200
+    assert waiting(principal) == [] == waiting(manager)
     assert client.post(f"/api/v1/periodic-reports/{rid}/submission", headers=principal).status_code == 409
     authority = as_user(client, world.users.supervisor)
     listed = client.get(f"/api/v1/periodic-reports?period={period}", headers=authority).get_json()["items"]
