@@ -25,7 +25,7 @@ from app.checks.models import CheckPhoto, CheckRecord, CheckResult, CheckTask, W
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.organisations.models import Department
+from app.organisations import lookups
 from workflows import work_calendar
 from workflows.check_tasks import (
     CycleUnit,
@@ -216,14 +216,14 @@ def _validate_task(enterprise_id: int, fields: dict, errors: dict, measure=None)
     if user_id not in (None, "") and dept_id not in (None, ""):
         errors["assignee_user_id"] = _("Assign the task to a person or to a department, not both.")
     elif user_id not in (None, ""):
-        user = _int_get(User, user_id)
-        if user is None or user.enterprise_id != enterprise_id or not user.active:
+        user = lookups.person_of(enterprise_id, user_id)
+        if user is None:
             errors["assignee_user_id"] = _("Choose an active person of this enterprise.")
         else:
             values["assignee_user_id"] = user.id
     elif dept_id not in (None, ""):
-        dept = _int_get(Department, dept_id)
-        if dept is None or dept.enterprise_id != enterprise_id:
+        dept = lookups.unit_of(enterprise_id, dept_id)
+        if dept is None:
             errors["assignee_department_id"] = _("Choose a department of this enterprise.")
         else:
             values["assignee_department_id"] = dept.id

@@ -36,7 +36,8 @@ from app.hazards.models import (
     ProductionSuspension,
     TreatmentPlan,
 )
-from app.organisations.models import Authority, Department, Enterprise
+from app.organisations import lookups
+from app.organisations.models import Authority, Enterprise
 from workflows import codes
 from workflows import hazard as machine
 from workflows.hazard_states import HazardLevel, HazardNature, HazardSource
@@ -288,13 +289,9 @@ def _plan_approved(hazard: Hazard) -> bool:
 def _responsible(hazard: Hazard, user_id, errors: dict) -> User | None:
     if user_id in (None, ""):
         return None
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        user = None
-    if user is None or user.enterprise_id != hazard.enterprise_id or not user.active:
+    user = lookups.person_of(hazard.enterprise_id, user_id)
+    if user is None:
         errors["responsible_user_id"] = _("Choose a person of this enterprise.")
-        return None
     return user
 
 
@@ -322,8 +319,7 @@ def _confirm_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Pa
         department_id = int(department_id) if department_id else None
     except (TypeError, ValueError):
         department_id = -1  # no such department: refused just below
-    if department_id and not db.session.scalar(select(Department.id).where(
-            Department.id == department_id, Department.enterprise_id == hazard.enterprise_id)):
+    if department_id and lookups.unit_of(hazard.enterprise_id, department_id) is None:
         errors["responsible_department_id"] = _("Choose a department of this enterprise.")
     responsible_id = responsible.id if responsible else None
     ctx = _context(actor, level=level, deadline=deadline, responsible_user_id=responsible_id, measures=measures,

@@ -108,3 +108,28 @@ def department_choices(user, enterprise: Enterprise | None = None, blank: str = 
     return [("", blank)] + [(str(d.id), label(d)) for d in rows]
 
 
+
+
+# --- who and which unit may answer for something of an enterprise ---------------------------------
+# One rule (issue 12 item 3): a responsible person is an active user of the enterprise, a responsible
+# unit one of its departments. Risk points and hazards both ask here.
+
+def _ident(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def person_of(enterprise_id: int, raw):
+    """The active user ``raw`` (an id) of the enterprise, or None (not found, foreign, retired, malformed)."""
+    from app.auth.models import User
+
+    user = db.session.get(User, ident) if (ident := _ident(raw)) is not None else None
+    return user if user is not None and user.enterprise_id == enterprise_id and user.active else None
+
+
+def unit_of(enterprise_id: int, raw) -> Department | None:
+    """The department ``raw`` (an id) of the enterprise, or None."""
+    dept = db.session.get(Department, ident) if (ident := _ident(raw)) is not None else None
+    return dept if dept is not None and dept.enterprise_id == enterprise_id else None

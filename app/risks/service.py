@@ -20,7 +20,8 @@ from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db, flush_or_conflict
 from app.hazards import queries as hazard_queries
 from app.notifications import service as notifications
-from app.organisations.models import Department, Enterprise
+from app.organisations import lookups
+from app.organisations.models import Enterprise
 from app.risks import events
 from app.risks.models import (
     ControlMeasure,
@@ -174,15 +175,15 @@ def clean(enterprise: Enterprise, data: dict, *, partial: bool = False) -> dict:
     if "consequences" in data:
         out["consequences"] = (data.get("consequences") or "").strip()
     if data.get("responsible_department_id") not in (None, ""):
-        dept = db.session.get(Department, _int(data["responsible_department_id"]))
-        if dept is None or dept.enterprise_id != enterprise.id:
+        dept = lookups.unit_of(enterprise.id, data["responsible_department_id"])
+        if dept is None:
             errors["responsible_department_id"] = _("Choose a department of this enterprise.")
         out["responsible_department_id"] = dept.id if dept else None
     elif "responsible_department_id" in data:
         out["responsible_department_id"] = None
     if data.get("responsible_user_id") not in (None, ""):
-        user = db.session.get(User, _int(data["responsible_user_id"]))
-        if user is None or user.enterprise_id != enterprise.id:
+        user = lookups.person_of(enterprise.id, data["responsible_user_id"])
+        if user is None:
             errors["responsible_user_id"] = _("Choose a person of this enterprise.")
         out["responsible_user_id"] = user.id if user else None
     elif "responsible_user_id" in data:
