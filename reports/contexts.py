@@ -225,6 +225,38 @@ class DelistingNoticeContext:
 
 
 @dataclass
+class RecordProblem:
+    """One problem of an inspection record: what, where, the provision violated (依据条款) and, for
+    a major accident hazard, the clause of the criteria it was judged against (判定依据)."""
+
+    text: str
+    location: str = ""
+    provision: str = ""
+    major: bool = False
+    criterion: str = ""
+    deadline: date | None = None
+    hazard_code: str = ""
+
+
+@dataclass
+class InspectionRecordContext:
+    """现场检查记录: built from the inspection record alone (officers, time range, place, the
+    enterprise's person on site, the problems). At least two officers."""
+
+    officers: list[Officer]
+    subject_unit: str
+    inspection_date: date
+    time_range: str  # "9时00分至11时30分" (local)
+    subject_address: str = ""
+    principal_name: str = ""
+    place: str = ""
+    enterprise_person: str = ""
+    findings: str = ""
+    problems: list[RecordProblem] = field(default_factory=list)
+    major_hazard_count: int = 0
+
+
+@dataclass
 class HazardFacts:
     code: str
     title: str
@@ -283,6 +315,7 @@ CONTEXTS: dict[str, type] = {
     "supervision_notice": SupervisionNoticeContext,
     "delisting_notice": DelistingNoticeContext,
     "hazard_archive": HazardArchiveContext,
+    "inspection_record": InspectionRecordContext,
 }
 
 MIN_OFFICERS = 2
@@ -444,6 +477,7 @@ TITLES = {
     "delisting_notice": "解除挂牌督办通知书",
     "hazard_archive": "隐患档案",
     "risk_card": "岗位安全风险告知卡",
+    "inspection_record": "现场检查记录",
 }
 
 # The template file and its version per kind; bump the version whenever a template's output changes

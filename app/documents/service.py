@@ -15,6 +15,7 @@ review_opinion         authority                      （X）应急复查〔YYYY
 supervision_notice     authority                      （X）应急督办〔YYYY〕N号
 delisting_notice       authority                      （X）应急解督〔YYYY〕N号
 hazard_archive         authority / enterprise         （X）隐档〔YYYY〕N号 / 隐档〔YYYY〕N号
+inspection_record      authority                      （X）应急检记〔YYYY〕N号
 rectification_notice   enterprise                     隐改〔YYYY〕N号
 risk_card              enterprise                     告知卡〔YYYY〕N号
 =====================  =============================  ============================
@@ -63,6 +64,7 @@ NUMBER_FORMATS = {
     DocumentKind.hazard_archive: "（{abbr}）隐档〔{year}〕{seq}号",
     DocumentKind.rectification_notice: "隐改〔{year}〕{seq}号",
     DocumentKind.risk_card: "告知卡〔{year}〕{seq}号",
+    DocumentKind.inspection_record: "（{abbr}）应急检记〔{year}〕{seq}号",
 }
 ENTERPRISE_ARCHIVE_FORMAT = "隐档〔{year}〕{seq}号"
 
@@ -72,10 +74,12 @@ COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind
 
 
 # Documents of an on-site inspection: built from the inspection record (``inspection=``) alone.
-INSPECTION_KINDS = frozenset({DocumentKind.rectification_order, DocumentKind.review_opinion})
+INSPECTION_KINDS = frozenset({DocumentKind.rectification_order, DocumentKind.review_opinion,
+                              DocumentKind.inspection_record})
 # What the officer writes in his own words on them (free text the law leaves to him); every other field
 # (officers, items, deadlines, dates, verdicts) is the record's and cannot be entered.
-FREE_FIELDS = {DocumentKind.rectification_order: frozenset(), DocumentKind.review_opinion: frozenset({"opinion"})}
+FREE_FIELDS = {DocumentKind.rectification_order: frozenset(), DocumentKind.review_opinion: frozenset({"opinion"}),
+               DocumentKind.inspection_record: frozenset()}
 # An enterprise's rectification notice is for confirmed hazards that are still open.
 NOTICE_STATES = (HazardState.rectifying, HazardState.pending_review)
 # Documents are legal records in Chinese, whatever language the issuing user reads the app in.
@@ -208,6 +212,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         old.superseded_by_id = document.id
     if kind == DocumentKind.rectification_order:
         inspection.order_document_id = document.id
+    elif kind == DocumentKind.inspection_record:
+        inspection.record_document_id = document.id
     elif kind == DocumentKind.review_opinion:
         inspection.review_document_id = document.id
         inspection.review_opinion = parsed.opinion
@@ -258,6 +264,12 @@ def _inspection_context(kind: DocumentKind, inspection, context: dict, *, actor:
     _check_officers(inspection)
     if inspection.inspected_on > issued_on:
         raise Invalid(fields={"inspection_date": _("The inspection cannot be in the future.")})
+    if kind == DocumentKind.inspection_record:
+        current = db.session.get(Document, inspection.record_document_id) if inspection.record_document_id else None
+        if current is not None and current.is_valid:
+            raise Conflict(_("The record of this inspection has been printed already (%(number)s); void it first "
+                             "to print it again.", number=current.number), code="already_issued")
+        return builders.record_context(inspection), None
     if kind == DocumentKind.rectification_order:
         current = db.session.get(Document, inspection.order_document_id) if inspection.order_document_id else None
         if current is not None and current.is_valid:

@@ -22,7 +22,7 @@ from workflows.labels import N_, labelled
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState
 
 __all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
-           "ListingState", "ProposalSource"]
+           "ListingState", "MajorHazardCriterion", "Provision", "ProposalSource"]
 
 
 class ProposalSource(enum.StrEnum):
@@ -138,6 +138,8 @@ class Inspection(db.Model):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     second_officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     findings: Mapped[str] = mapped_column(Text, default="")  # 检查情况 (free text)
+    enterprise_person: Mapped[str] = mapped_column(String(64), default="")  # 被检查单位现场负责人
+    record_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 现场检查记录
     order_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 责令限期整改指令书
     review_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # 整改复查意见书 (latest)
     review_opinion: Mapped[str] = mapped_column(Text, default="")
@@ -164,6 +166,52 @@ class InspectionItem(db.Model):
     position: Mapped[int] = mapped_column(Integer)  # 第N项
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), unique=True)
     deadline: Mapped[date]
+    # 依据条款 as printed: the provision chosen from the table (its citation, copied: a later edit of
+    # the table does not change what was recorded) or typed by the inspector.
+    provision: Mapped[str] = mapped_column(Text, default="")
+    provision_id: Mapped[int | None] = mapped_column(ForeignKey("provisions.id"))
+    # Judged a major accident hazard (重大事故隐患) against ``criterion`` (the clause ticked).
+    major: Mapped[bool] = mapped_column(default=False)
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("major_hazard_criteria.id"))
+    criterion_text: Mapped[str] = mapped_column(Text, default="")  # the clause as judged (copied)
 
     inspection: Mapped[Inspection] = relationship(back_populates="items")
     hazard: Mapped[Hazard] = relationship()
+    criterion: Mapped[MajorHazardCriterion | None] = relationship()
+
+
+class Provision(db.Model):
+    """A provision an inspector cites as violated (依据条款): a maintained, editable table, seeded by
+    the migration with provisions whose text was verified (docs/enforcement.md)."""
+
+    __tablename__ = "provisions"
+    __table_args__ = (UniqueConstraint("law", "article", name="uq_provisions_law_article"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    law: Mapped[str] = mapped_column(String(128))  # 《中华人民共和国安全生产法》
+    article: Mapped[str] = mapped_column(String(64))  # 第四十一条第二款
+    text: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def citation(self) -> str:
+        return f"{self.law}{self.article}"
+
+
+class MajorHazardCriterion(db.Model):
+    """One clause of a 重大事故隐患判定标准 for an industry: an editable library, seeded with the
+    clauses of standards that were verified (docs/enforcement.md)."""
+
+    __tablename__ = "major_hazard_criteria"
+    __table_args__ = (UniqueConstraint("standard", "clause", name="uq_criteria_standard_clause"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    industry: Mapped[str] = mapped_column(String(64))  # 化工和危险化学品
+    standard: Mapped[str] = mapped_column(String(255))  # 《…判定标准（试行）》（安监总管三〔2017〕121号）
+    clause: Mapped[str] = mapped_column(String(16))  # 一, 二, ... (第N项)
+    text: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def citation(self) -> str:
+        return f"{self.standard}第{self.clause}项"

@@ -1,0 +1,155 @@
+"""Issue 17: inspections as inspectors keep them (problems with location, provision, major-hazard
+judgement against the criteria), the printed 现场检查记录, and the API contract."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.clock import today
+from app.documents import service as documents
+from app.documents.models import Document
+from app.extensions import db
+from app.hazards.models import Hazard, HazardEvent
+from app.supervision import seed
+from app.supervision.models import Inspection, Listing, MajorHazardCriterion, Provision
+from tests.supervision.conftest import as_user, pdf_text
+
+
+@pytest.fixture
+def refs(db_session):
+    seed.ensure_references()
+    provision = db.session.scalar(select(Provision).where(Provision.article == "第四十一条第二款"))
+    criteria = {c.clause: c for c in db.session.scalars(select(MajorHazardCriterion))}
+    return provision, criteria
+
+
+def problems_payload(refs, n=30):
+    provision, criteria = refs
+    d1, d2 = today() + timedelta(days=10), today() + timedelta(days=40)
+    out = []
+    for i in range(1, n + 1):
+        out.append({"description": f"第{i}处问题：消防器材缺失", "location": f"{i}号车间", "provision_id": provision.id,
+                    "major": False, "deadline": (d1 if i % 2 else d2).isoformat()})
+    if n < 21:
+        return out
+    out[4] = {"description": "特种作业人员未持证上岗", "location": "储罐区", "provision": "《特种作业人员安全技术培训考核管理规定》第五条",
+              "major": True, "criterion": criteria["二"].id, "deadline": d2.isoformat()}
+    out[20] = {"description": "可燃气体检测报警装置未设置", "location": "装卸区", "provision_id": provision.id,
+               "major": True, "criterion": criteria["十二"].id, "deadline": d2.isoformat()}
+    return out
+
+
+def body(world, refs, n=30, **kw):
+    day = today()
+    data = {"enterprise_id": world.enterprises.a.id, "started_at": f"{day.isoformat()}T09:00:00+08:00",
+            "ended_at": f"{day.isoformat()}T11:30:00+08:00", "place": "储罐区、装卸区、车间",
+            "second_officer_id": world.users.inspector2.id, "enterprise_person": "王安全",
+            "problems": problems_payload(refs, n)}
+    data.update(kw)
+    return data
+
+
+def test_thirty_problems_two_major_become_hazards_order_and_record(client, world, refs):
+    headers = as_user(client, world.users.inspector)
+    resp = client.post("/api/v1/inspections", json=body(world, refs), headers=headers)
+    assert resp.status_code == 201, resp.get_json()
+    out = resp.get_json()
+    assert len(out["hazards"]) == 30
+    assert out["major_hazard_count"] == 2
+    levels = [h["level"] for h in out["hazards"]]
+    assert levels.count("major") == 2 and levels[4] == "major" and levels[20] == "major"
+    assert all(h["state"] == "rectifying" for h in out["hazards"])
+    assert out["enterprise_person"] == "王安全"
+    assert out["started_at"].endswith("09:00:00+08:00")
+    assert out["items"][4]["provision"] == "《特种作业人员安全技术培训考核管理规定》第五条"
+    assert out["items"][0]["provision"] == "《中华人民共和国安全生产法》第四十一条第二款"
+    assert out["items"][0]["location"] == "1号车间"
+
+    order = db.session.get(Document, out["order_document_id"])
+    text = pdf_text(documents.pdf_bytes(order))
+    assert "其中重大事故隐患2项" in text
+    record = db.session.get(Document, out["record_document_id"])
+    assert record.kind.value == "inspection_record"
+    assert record.number == f"（甲）应急检记〔{today().year}〕1号"
+    text = pdf_text(documents.pdf_bytes(record))
+    assert "现场检查记录" in text
+    assert "共30项，其中重大事故隐患2项" in text
+    assert "王安全" in text and "储罐区、装卸区、车间" in text
+    assert "9时00分至11时30分" in text
+    assert "36000001" in text and "36000002" in text
+    assert "安监总管三〔2017〕121号" in text and "特种作业人员未持证上岗。" in text
+    assert "第四十一条第二款" in text and "装卸区" in text and "30号车间" in text
+
+    # The major hazards went through the regrade trigger: the treatment-plan rule applies to them.
+    last = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == out["hazards"][4]["id"])
+                              .order_by(HazardEvent.seq.desc())).first()
+    assert last.trigger == "regrade"
+    assert "121号" in last.comment + str(last.data)
+
+    got = client.get(f"/api/v1/inspections/{out['id']}", headers=headers)
+    assert got.status_code == 200 and got.get_json()["record_document_id"] == record.id
+    # Another region's inspector does not see it.
+    assert client.get(f"/api/v1/inspections/{out['id']}",
+                      headers=as_user(client, world.users.inspector_b)).status_code == 404
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("change,field", [
+    (lambda p, refs: p[0].update(major=True), "problems"),  # major without the clause
+    (lambda p, refs: p[0].update(criterion=refs[1]["一"].id), "problems"),  # clause on a general problem
+    (lambda p, refs: p[0].update(provision_id=999999), "problems"),
+    (lambda p, refs: p[0].pop("deadline"), "problems"),
+])
+def test_bad_problems_are_422_and_create_nothing(client, world, refs, change, field):
+    data = body(world, refs, n=3)
+    change(data["problems"], refs)
+    before = (count(Hazard), count(Inspection), count(Document))
+    resp = client.post("/api/v1/inspections", json=data, headers=as_user(client, world.users.inspector))
+    assert resp.status_code == 422
+    assert any(k.startswith(field) for k in resp.get_json()["error"]["fields"])
+    db.session.rollback()
+    assert (count(Hazard), count(Inspection), count(Document)) == before
+
+
+def test_an_inspection_ending_another_day_is_422(client, world, refs):
+    day = today()
+    data = body(world, refs, n=1, ended_at=f"{(day + timedelta(days=1)).isoformat()}T01:00:00+08:00")
+    resp = client.post("/api/v1/inspections", json=data, headers=as_user(client, world.users.inspector))
+    assert resp.status_code == 422 and "ended_at" in resp.get_json()["error"]["fields"]
+
+
+def test_a_withdrawn_criterion_cannot_be_ticked(client, world, refs):
+    _provision, criteria = refs
+    criteria["二"].active = False
+    db.session.flush()
+    data = body(world, refs, n=1)
+    data["problems"][0].update(major=True, criterion=criteria["二"].id)
+    resp = client.post("/api/v1/inspections", json=data, headers=as_user(client, world.users.inspector))
+    assert resp.status_code == 422
+
+
+def test_the_migration_ships_the_same_references_as_the_seed():
+    path = next(Path("migrations/versions").glob("*_enforcement_*.py"))
+    spec = importlib.util.spec_from_file_location("enforcement_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.PROVISIONS == seed.PROVISIONS
+    assert module.CRITERIA == seed.CRITERIA
+
+
+def test_a_major_problem_is_proposed_for_listing(client, world, refs):
+    data = body(world, refs, n=1)
+    data["problems"][0].update(major=True, criterion=refs[1]["二"].id)
+    resp = client.post("/api/v1/inspections", json=data, headers=as_user(client, world.users.inspector))
+    assert resp.status_code == 201
+    major_id = resp.get_json()["hazards"][0]["id"]
+    listings = db.session.scalars(select(Listing).where(Listing.hazard_id == major_id)).all()
+    assert [listing.rule for listing in listings] == ["red_major_confirmed"]
