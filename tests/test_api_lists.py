@@ -3,6 +3,7 @@ documented as such in the OpenAPI document; every collection that can be created
 
 from __future__ import annotations
 
+from app.documents import service as documents
 from app.extensions import db
 from app.risks import service as risks
 from tests.conftest import api_token
@@ -51,8 +52,10 @@ def test_every_list_answers_the_envelope(client, world):
     """Walk every list of the document as the administrator, one item a page."""
     hazard = make_hazard(world)
     point = risks.create_point(world.users.manager, world.enterprises.a.id, name="储罐区")
+    archive = documents.issue("hazard_archive", actor=world.users.admin, context={}, hazards=[hazard])
     db.session.commit()
-    ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id}
+    ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id,
+           "document_id": archive.id}
     spec = client.get("/api/v1/openapi.json").get_json()
     headers = api_token(client, world.users.admin)
     for path in _lists(spec):

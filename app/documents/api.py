@@ -212,15 +212,17 @@ def serve(args, document_id: int):
 
 
 @blp.route("/<int:document_id>/service", methods=["GET"])
-@blp.response(200, ServiceOut)
-def get_service(document_id: int):
-    """The recorded service of a document and the periods running from it (404 while not served)."""
-    from app.errors import NotFound
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(ServiceOut))
+def get_service(args, document_id: int):
+    """The recorded service of a document (none or one) with the periods running from it."""
+    from sqlalchemy import select
+
+    from app.documents.models import DocumentService
 
     document = access.get_visible(Document, document_id, current_user)
-    if document.service is None:
-        raise NotFound()
-    return document.service
+    stmt = select(DocumentService).where(DocumentService.document_id == document.id)
+    return paginate(stmt, args["page"], args["per_page"])
 
 
 @blp.route("/<int:document_id>/receipt.pdf")

@@ -405,6 +405,15 @@ def extend(hazard_id: int, actor: User, *, deadline=None, reason=None, version=N
     return _run(hazard_id, "extend", actor, _extend_fields, _given(deadline=deadline, reason=reason), version)
 
 
+def extend_for_listing(hazard: Hazard, actor: User, deadline: date, reason: str) -> Hazard:
+    """The listing authority's supervisor gives the listed hazard a later deadline in his listing
+    decision: the ``extend`` trigger with its event (the decision is his authority, not the reviewer
+    rule), so that the notice prints the deadline the system tracks."""
+    _transition(hazard, "extend", actor, _extend_fields, {"deadline": deadline, "reason": reason},
+                check_policy=False)
+    return hazard
+
+
 def regrade(hazard_id: int, actor: User, *, level=None, reason=None, version=None) -> Hazard:
     """Another level (general ↔ major) for a hazard not yet rectified, with a reason."""
     return _run(hazard_id, "regrade", actor, _regrade_fields, _given(level=level, reason=reason), version)

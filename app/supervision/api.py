@@ -38,6 +38,9 @@ class ListingSchema(Schema):
     decided_at = api_base.Timestamp(allow_none=True)
     document_id = fields.Function(lambda o: o.notice_document_id)
     delisting_document_id = fields.Integer(allow_none=True)
+    supervising_unit = fields.String()
+    supervising_person = fields.String()
+    basis = fields.String()
 
 
 class DecisionArgs(Schema):
@@ -45,6 +48,8 @@ class DecisionArgs(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
     deadline = fields.Date(load_default=None, allow_none=True)
     requirements = fields.String(load_default="", validate=validate.Length(max=4000))
+    supervising_person = fields.String(load_default="", validate=validate.Length(max=64))
+    basis = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 @blp.route("", methods=["GET"])
@@ -70,6 +75,7 @@ def get_listing(listing_id):
 def decide(args, listing_id):
     """List (issues the supervision notice) or dismiss (with a reason) a proposal."""
     listing = service.decide(listing_id, current_user, args["action"], reason=args["reason"],
-                             deadline=args["deadline"], requirements=args["requirements"])
+                             deadline=args["deadline"], requirements=args["requirements"],
+                             supervising_person=args["supervising_person"], basis=args["basis"])
     db.session.commit()
     return listing

@@ -14,6 +14,8 @@ class DecisionForm(FlaskForm):
                                                           ("dismiss", _l("Dismiss"))]))
     deadline = DateField(_l("Rectification deadline"), validators=[Optional()])
     requirements = TextAreaField(_l("Supervision requirements"), validators=[Length(max=4000)])
+    supervising_person = StringField(_l("Supervising person (default: you)"), validators=[Length(max=64)])
+    basis = TextAreaField(_l("Basis of the judgement (default: from the record)"), validators=[Length(max=2000)])
     reason = TextAreaField(_l("Reason (for dismissing)"), validators=[Length(max=2000)])
 
 

@@ -22,6 +22,7 @@ from app.clock import LOCAL_TZ
 from app.errors import Invalid
 from app.extensions import db
 from app.idempotency import idempotent
+from app.paging import paginate
 from app.supervision import inspections
 from app.supervision.models import Inspection
 
@@ -82,7 +83,7 @@ class InspectionOut(Schema):
     enterprise_person = fields.String()
     findings = fields.String()
     major_hazard_count = fields.Method("_majors")
-    items = fields.List(fields.Nested(ItemOut))
+    problems = fields.List(fields.Nested(ItemOut), attribute="items")
     hazards = fields.Method("_hazards")
     order_document_id = fields.Integer(allow_none=True)
     record_document_id = fields.Integer(allow_none=True)
@@ -131,6 +132,21 @@ def create(args):
         findings=args["findings"], enterprise_person=args["enterprise_person"])
     db.session.flush()  # the answer needs the ids; @idempotent commits
     return inspection
+
+
+class InspectionListArgs(api_base.PageArgs):
+    enterprise_id = fields.Integer(strict=True)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(InspectionListArgs, location="query")
+@blp.response(200, api_base.page_schema(InspectionOut))
+def list_inspections(args):
+    """The inspections the caller may see, newest first (filter ``enterprise_id``)."""
+    stmt = inspections.inspections_for(current_user)
+    if args.get("enterprise_id"):
+        stmt = stmt.where(Inspection.enterprise_id == args["enterprise_id"])
+    return paginate(stmt, args["page"], args["per_page"])
 
 
 @blp.route("/<int:inspection_id>", methods=["GET"])

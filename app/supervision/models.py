@@ -67,6 +67,8 @@ class Listing(db.Model):
     responsible_unit: Mapped[str] = mapped_column(String(255), default="")  # 治理责任单位
     responsible_person: Mapped[str] = mapped_column(String(64), default="")
     supervising_unit: Mapped[str] = mapped_column(String(255), default="")  # 监管责任单位
+    supervising_person: Mapped[str] = mapped_column(String(64), default="")  # 监管责任人
+    basis: Mapped[str] = mapped_column(Text, default="")  # 判定依据, as printed on the notice
     requirements: Mapped[str] = mapped_column(Text, default="")  # 督办要求
     dismiss_reason: Mapped[str] = mapped_column(Text, default="")
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,8 +26,24 @@ DEFAULT_REQUIREMENTS = (
     "必要时局部或全部停产停业；每月向督办单位书面报告治理进展；治理完成后申请验收销号。"
 )
 LEVEL_WORDS = {"province": "省级", "city": "市级", "county": "县级", "town": "乡镇级"}
-PRODUCTION_WORDS = {ProductionSuspension.none: "", ProductionSuspension.partial: "局部停产停业",
+PRODUCTION_WORDS = {ProductionSuspension.none: "未停产停业", ProductionSuspension.partial: "局部停产停业",
                     ProductionSuspension.full: "全部停产停业"}
+
+
+def basis_of(listing) -> str:
+    """判定依据 when the supervisor gives none: the clause of the criteria the inspector judged the
+    hazard against (inspection record), else the recorded facts that made the listing rule fire."""
+    from app.supervision.models import InspectionItem
+
+    item = db.session.scalar(select(InspectionItem).where(InspectionItem.hazard_id == listing.hazard_id))
+    if item is not None and item.major and item.criterion_text:
+        return item.criterion_text
+    hazard = listing.hazard
+    level = "重大事故隐患" if hazard.level is not None and hazard.level.value == "major" else "一般事故隐患"
+    if listing.source.value == "overdue" and hazard.deadline is not None:
+        days = (today() - hazard.deadline).days
+        return f"{level}，整改期限{hazard.deadline.isoformat()}，逾期{days}日未整改完毕"
+    return f"经确认为{level}"
 
 
 # --- listings -----------------------------------------------------------------------------
@@ -43,6 +59,7 @@ def issue_supervision_notice(listing, actor: User) -> Document:
         "listing_level": LEVEL_WORDS.get(listing.level.value, listing.level.value),
         "listing_body": listing.authority.name, "treatment_unit": listing.responsible_unit,
         "treatment_person": listing.responsible_person, "supervision_unit": listing.supervising_unit,
+        "supervision_person": listing.supervising_person, "basis": listing.basis,
         "production_status": PRODUCTION_WORDS.get(hazard.production_suspension, ""),
         "requirements": requirements, "contact_person": actor.display_name,
         "contact_phone": listing.authority.phone or "",

@@ -117,7 +117,8 @@ def listing(listing_id: int):
         if form.validate():
             done = ui.attempt(lambda: service.decide(
                 item.id, current_user, form.action.data, reason=form.reason.data or "",
-                deadline=form.deadline.data, requirements=form.requirements.data or ""), form)
+                deadline=form.deadline.data, requirements=form.requirements.data or "",
+                supervising_person=form.supervising_person.data or "", basis=form.basis.data or ""), form)
             if done.ok:
                 flash(_("Listed for supervision; the notice is issued.") if form.action.data == "list"
                       else _("Proposal dismissed."), "success")

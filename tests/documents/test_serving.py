@@ -54,7 +54,7 @@ def test_service_on_site_with_a_scanned_receipt_and_the_periods(client, world, o
                         json={"method": "post", "served_at": now_local(), "received_by": "李四"})
     assert again.status_code == 409
     got = client.get(f"/api/v1/documents/{order.id}/service", headers=headers)
-    assert got.status_code == 200 and got.get_json()["received_by"] == "王安全"
+    assert got.status_code == 200 and got.get_json()["items"][0]["received_by"] == "王安全"
     # The printable receipt names the document, its number, the method and the receiver.
     pdf = client.get(f"/api/v1/documents/{order.id}/receipt.pdf", headers=headers)
     assert pdf.status_code == 200

@@ -66,9 +66,9 @@ def test_thirty_problems_two_major_become_hazards_order_and_record(client, world
     assert all(h["state"] == "rectifying" for h in out["hazards"])
     assert out["enterprise_person"] == "王安全"
     assert out["started_at"].endswith("09:00:00+08:00")
-    assert out["items"][4]["provision"] == "《特种作业人员安全技术培训考核管理规定》第五条"
-    assert out["items"][0]["provision"] == "《中华人民共和国安全生产法》第四十一条第二款"
-    assert out["items"][0]["location"] == "1号车间"
+    assert out["problems"][4]["provision"] == "《特种作业人员安全技术培训考核管理规定》第五条"
+    assert out["problems"][0]["provision"] == "《中华人民共和国安全生产法》第四十一条第二款"
+    assert out["problems"][0]["location"] == "1号车间"
 
     order = db.session.get(Document, out["order_document_id"])
     text = pdf_text(documents.pdf_bytes(order))
@@ -153,3 +153,39 @@ def test_a_major_problem_is_proposed_for_listing(client, world, refs):
     major_id = resp.get_json()["hazards"][0]["id"]
     listings = db.session.scalars(select(Listing).where(Listing.hazard_id == major_id)).all()
     assert [listing.rule for listing in listings] == ["red_major_confirmed"]
+
+
+# --- item 7: the supervision notice prints what the decision records -------------------------------
+
+def test_notice_prints_supervising_person_basis_status_and_the_tracked_deadline(client, world, refs):
+    from app.supervision import service
+
+    data = body(world, refs, n=1)
+    data["problems"][0].update(major=True, criterion=refs[1]["二"].id)
+    out = client.post("/api/v1/inspections", json=data, headers=as_user(client, world.users.inspector)).get_json()
+    hazard = db.session.get(Hazard, out["hazards"][0]["id"])
+    (listing,) = db.session.scalars(select(Listing).where(Listing.hazard_id == hazard.id)).all()
+    later = hazard.deadline + timedelta(days=20)
+    service.decide(listing.id, world.users.city_supervisor, "list", deadline=later,
+                   requirements="一、立即停止作业。\n二、每月报告。")
+    db.session.commit()
+    assert hazard.deadline == later == listing.deadline  # the hazard tracks the notice's deadline
+    last = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
+                              .order_by(HazardEvent.seq.desc())).first()
+    assert last.trigger == "extend"
+    text = pdf_text(documents.pdf_bytes(db.session.get(Document, listing.notice_document_id)))
+    assert world.users.city_supervisor.display_name.replace(" ", "") in text  # 监管责任人
+    assert "安监总管三〔2017〕121号" in text and "特种作业人员未持证上岗。" in text  # 判定依据
+    assert "未停产停业" in text  # 生产状态
+    assert f"{later.year}年{later.month}月{later.day}日" in text
+    assert "一、立即停止作业。" in text and "1.一、" not in text
+
+
+def test_a_listing_deadline_earlier_than_the_tracked_one_is_refused(world, proposal, db_session):
+    from app.errors import Invalid
+    from app.supervision import service
+
+    earlier = proposal.hazard.deadline - timedelta(days=5)
+    with pytest.raises(Invalid) as exc:
+        service.decide(proposal.id, world.users.city_supervisor, "list", deadline=earlier)
+    assert "deadline" in exc.value.fields
