@@ -278,6 +278,25 @@ class HazardFacts:
     measures: str = ""
     rectification: str = ""
     closed_at: str = ""
+    production_status: str = ""  # 生产状态 (停产停业 or not)
+    accepted_by: str = ""  # 验收人
+    accepted_at: str = ""  # 验收时间
+    acceptance_opinion: str = ""  # 验收意见
+
+
+@dataclass
+class ListingFacts:
+    """A listing (挂牌督办) of the hazard, as the archive prints it."""
+
+    level: str
+    authority: str
+    state: str
+    deadline: date | None = None
+    basis: str = ""
+    notice_number: str = ""
+    delisting_number: str = ""
+    decided_at: str = ""
+    delisted_at: str = ""
 
 
 @dataclass
@@ -293,6 +312,10 @@ class PlanFacts:
     safety_measures: str = ""  # 安全措施和应急预案
     approved_by: str = ""
     approved_at: str = ""
+    # 双报告: to the workers' (representative) congress, and to the authority (through this system)
+    workers_congress_reported_on: date | None = None
+    workers_congress_how: str = ""
+    authority_reported_at: str = ""
 
 
 @dataclass
@@ -306,6 +329,7 @@ class HazardArchiveContext:
     photos_before: list[Photo] = field(default_factory=list)
     photos_after: list[Photo] = field(default_factory=list)
     documents: list[DocumentRef] = field(default_factory=list)
+    listings: list[ListingFacts] = field(default_factory=list)
 
 
 CONTEXTS: dict[str, type] = {
@@ -500,3 +524,8 @@ def parse_header(data: dict[str, Any]) -> Header:
     if errors:
         raise ContextError(errors)
     return header
+# 2026.4: the archive prints code names, the acceptance (who, when, opinion), the production status,
+# the 双报告 and the listings; the supervision notice its 监管责任人 and 判定依据 from the decision.
+for _kind in ("hazard_archive", "supervision_notice"):
+    TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
+TEMPLATES["inspection_record"] = ("inspection_record.html", "2026.4")

@@ -189,3 +189,31 @@ def test_a_listing_deadline_earlier_than_the_tracked_one_is_refused(world, propo
     with pytest.raises(Invalid) as exc:
         service.decide(proposal.id, world.users.city_supervisor, "list", deadline=earlier)
     assert "deadline" in exc.value.fields
+
+
+def test_the_archive_prints_codes_acceptance_listing_and_double_report(world, db_session):
+    from app.hazards import service as hazards
+    from tests.supervision.test_decisions import _listed_major
+
+    hazard, listing = _listed_major(world, db_session)
+    hazards.fire(hazard.id, "accept", world.users.city_inspector, comment="现场核查合格，同意销号")
+    db_session.commit()
+    archive = documents.issue("hazard_archive", actor=world.users.city_inspector, context={}, hazards=[hazard])
+    text = pdf_text(documents.pdf_bytes(archive))
+    assert "验收人" in text and world.users.city_inspector.display_name.replace(" ", "") in text
+    assert "现场核查合格，同意销号" in text
+    assert "挂牌督办" in text and "市级" in text and "测试市应急管理局" in text
+    notice = db.session.get(Document, listing.notice_document_id)
+    lifted = db.session.get(Document, db.session.get(Listing, listing.id).delisting_document_id)
+    assert notice.number in text and lifted.number in text
+    assert "向职工（代表）大会报告" in text and "向监管部门报告" in text
+    assert "生产状态" in text
+
+
+def test_archive_names_the_national_codes():
+    from app.documents.archive import _coded
+    from workflows.codes import ACCIDENT_TYPES, HAZARD_FACTORS
+
+    assert _coded("08", ACCIDENT_TYPES) == "08 火灾"
+    assert _coded("1101", HAZARD_FACTORS) == "1101 负荷超限"
+    assert _coded(None, HAZARD_FACTORS) == ""
