@@ -257,6 +257,36 @@ class InspectionRecordContext:
 
 
 @dataclass
+class SummonsNoticeContext:
+    """约谈通知书: the authority summons the enterprise's principal (built by app.supervision.summons)."""
+
+    addressee: str  # 主送: the enterprise
+    principal_name: str
+    reason: str
+    scheduled: str  # "2026年12月3日9时30分" (local)
+    place: str = ""
+    hazards: list[Item] = field(default_factory=list)
+    contact_person: str = ""
+    contact_phone: str = ""
+
+
+@dataclass
+class SummonsRecordContext:
+    """约谈记录: who was summoned, by whom, when and where, what was said and the outcome."""
+
+    subject_unit: str
+    principal_name: str
+    held: str  # local date and time
+    reason: str
+    notice_number: str = ""
+    place: str = ""
+    attendees: str = ""
+    content: str = ""
+    outcome: str = ""
+    officers: list[Officer] = field(default_factory=list)
+
+
+@dataclass
 class HazardFacts:
     code: str
     title: str
@@ -340,6 +370,8 @@ CONTEXTS: dict[str, type] = {
     "delisting_notice": DelistingNoticeContext,
     "hazard_archive": HazardArchiveContext,
     "inspection_record": InspectionRecordContext,
+    "summons_notice": SummonsNoticeContext,
+    "summons_record": SummonsRecordContext,
 }
 
 MIN_OFFICERS = 2
@@ -502,6 +534,8 @@ TITLES = {
     "hazard_archive": "隐患档案",
     "risk_card": "岗位安全风险告知卡",
     "inspection_record": "现场检查记录",
+    "summons_notice": "约谈通知书",
+    "summons_record": "约谈记录",
 }
 
 # The template file and its version per kind; bump the version whenever a template's output changes
@@ -529,3 +563,5 @@ def parse_header(data: dict[str, Any]) -> Header:
 for _kind in ("hazard_archive", "supervision_notice"):
     TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
 TEMPLATES["inspection_record"] = ("inspection_record.html", "2026.4")
+for _kind in ("summons_notice", "summons_record"):
+    TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")

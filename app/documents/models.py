@@ -50,6 +50,8 @@ class DocumentKind(enum.StrEnum):
     hazard_archive = "hazard_archive"  # 隐患档案 (anyone who may see the hazard)
     risk_card = "risk_card"  # 岗位安全风险告知卡 (enterprise)
     inspection_record = "inspection_record"  # 现场检查记录 (inspector, from the inspection)
+    summons_notice = "summons_notice"  # 约谈通知书 (authority)
+    summons_record = "summons_record"  # 约谈记录 (authority)
 
 
 labelled(DocumentKind, {
@@ -61,6 +63,8 @@ labelled(DocumentKind, {
     DocumentKind.hazard_archive: N_("Hazard archive"),
     DocumentKind.risk_card: C_("documents", "Risk notification card"),
     DocumentKind.inspection_record: N_("On-site inspection record"),
+    DocumentKind.summons_notice: N_("Summons notice"),
+    DocumentKind.summons_record: N_("Summons record"),
 })
 
 

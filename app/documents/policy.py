@@ -115,3 +115,15 @@ def _serve(user: User, document: Document) -> bool:
     """The issuing authority's officers (inspectors, supervisors) record how its document was served."""
     return (document.issuer_authority_id is not None and user.role in (Role.inspector, Role.supervisor)
             and user.authority_id == document.issuer_authority_id)
+
+
+@rules("document.issue.summons_notice")
+def _issue_summons_notice(user: User, target) -> bool:
+    return user.role in (Role.supervisor, Role.inspector) and _own_authority_in_charge(user, target)
+
+
+@rules("document.issue.summons_record")
+def _issue_summons_record(user: User, target) -> bool:
+    """The record is the authority's: its officers sign it even if the enterprise moved meanwhile."""
+    return (user.role in (Role.supervisor, Role.inspector) and target.authority is not None
+            and target.authority.id == user.authority_id)

@@ -16,6 +16,8 @@ supervision_notice     authority                      （X）应急督办〔YYYY
 delisting_notice       authority                      （X）应急解督〔YYYY〕N号
 hazard_archive         authority / enterprise         （X）隐档〔YYYY〕N号 / 隐档〔YYYY〕N号
 inspection_record      authority                      （X）应急检记〔YYYY〕N号
+summons_notice         authority                      （X）应急约谈〔YYYY〕N号
+summons_record         authority                      （X）应急约记〔YYYY〕N号
 rectification_notice   enterprise                     隐改〔YYYY〕N号
 risk_card              enterprise                     告知卡〔YYYY〕N号
 =====================  =============================  ============================
@@ -65,6 +67,8 @@ NUMBER_FORMATS = {
     DocumentKind.rectification_notice: "隐改〔{year}〕{seq}号",
     DocumentKind.risk_card: "告知卡〔{year}〕{seq}号",
     DocumentKind.inspection_record: "（{abbr}）应急检记〔{year}〕{seq}号",
+    DocumentKind.summons_notice: "（{abbr}）应急约谈〔{year}〕{seq}号",
+    DocumentKind.summons_record: "（{abbr}）应急约记〔{year}〕{seq}号",
 }
 ENTERPRISE_ARCHIVE_FORMAT = "隐档〔{year}〕{seq}号"
 

@@ -135,7 +135,7 @@ def create(args):
 
 
 class InspectionListArgs(api_base.PageArgs):
-    enterprise_id = fields.Integer(strict=True)
+    enterprise_id = fields.Integer()
 
 
 @blp.route("", methods=["GET"])

@@ -22,7 +22,7 @@ from workflows.labels import N_, labelled
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState
 
 __all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
-           "ListingState", "MajorHazardCriterion", "Provision", "ProposalSource"]
+           "ListingState", "MajorHazardCriterion", "Provision", "ProposalSource", "Summons"]
 
 
 class ProposalSource(enum.StrEnum):
@@ -217,3 +217,44 @@ class MajorHazardCriterion(db.Model):
     @property
     def citation(self) -> str:
         return f"{self.standard}第{self.clause}项"
+
+
+summons_hazards = db.Table(
+    "summons_hazards",
+    db.Model.metadata,
+    db.Column("summons_id", ForeignKey("summonses.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("hazard_id", ForeignKey("hazards.id"), primary_key=True, index=True),
+)
+
+
+class Summons(db.Model):
+    """A summons (约谈) of an enterprise's principal by an authority: the notice (约谈通知书) when it
+    is scheduled, the record (约谈记录) with its outcome when it was held."""
+
+    __tablename__ = "summonses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)  # 约谈事由
+    scheduled_at: Mapped[datetime]  # naive UTC
+    place: Mapped[str] = mapped_column(String(255), default="")
+    addressee: Mapped[str] = mapped_column(String(64), default="")  # the principal summoned
+    notice_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    held_at: Mapped[datetime | None]
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")  # 约谈内容 (what was said)
+    outcome: Mapped[str] = mapped_column(Text, default="")  # 约谈结果 / 整改承诺
+    record_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    authority: Mapped[Authority] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    hazards = relationship(Hazard, secondary=summons_hazards, order_by="Hazard.id")
+
+    @property
+    def held(self) -> bool:
+        return self.held_at is not None
