@@ -287,6 +287,20 @@ class SummonsRecordContext:
 
 
 @dataclass
+class OnSiteMeasuresContext:
+    """现场处理措施决定书 (built by app.supervision.measures): the facts, the measures decided, their
+    legal basis; with the rights notice. At least two officers."""
+
+    officers: list[Officer]
+    subject_unit: str
+    facts: str
+    measures: list[str]
+    subject_address: str = ""
+    hazard_code: str = ""
+    basis: str = ""
+
+
+@dataclass
 class HazardFacts:
     code: str
     title: str
@@ -372,6 +386,7 @@ CONTEXTS: dict[str, type] = {
     "inspection_record": InspectionRecordContext,
     "summons_notice": SummonsNoticeContext,
     "summons_record": SummonsRecordContext,
+    "onsite_measures": OnSiteMeasuresContext,
 }
 
 MIN_OFFICERS = 2
@@ -536,6 +551,7 @@ TITLES = {
     "inspection_record": "现场检查记录",
     "summons_notice": "约谈通知书",
     "summons_record": "约谈记录",
+    "onsite_measures": "现场处理措施决定书",
 }
 
 # The template file and its version per kind; bump the version whenever a template's output changes
@@ -565,3 +581,4 @@ for _kind in ("hazard_archive", "supervision_notice"):
 TEMPLATES["inspection_record"] = ("inspection_record.html", "2026.4")
 for _kind in ("summons_notice", "summons_record"):
     TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
+TEMPLATES["onsite_measures"] = ("onsite_measures.html", "2026.4")

@@ -35,7 +35,7 @@ SITE_REVIEW = Period("site_review", "现场审查期限", 10, "working_days",
 APPEAL_PERIODS = (RECONSIDERATION, LITIGATION)
 
 
-def _add_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
     month = d.month - 1 + months
     year, month = d.year + month // 12, month % 12 + 1
     return date(year, month, min(d.day, _calendar.monthrange(year, month)[1]))
@@ -45,7 +45,7 @@ def ends_on(period: Period, start: date, cal: WorkCalendar) -> date:
     """The last day of ``period`` running from the event on ``start`` (the event's day not counted)."""
     if period.unit == "working_days":
         return cal.add_working_days(start, period.amount)
-    end = start + timedelta(days=period.amount) if period.unit == "days" else _add_months(start, period.amount)
+    end = start + timedelta(days=period.amount) if period.unit == "days" else add_months(start, period.amount)
     while not cal.is_workday(end):
         end += timedelta(days=1)
     return end

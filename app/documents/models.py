@@ -52,6 +52,7 @@ class DocumentKind(enum.StrEnum):
     inspection_record = "inspection_record"  # 现场检查记录 (inspector, from the inspection)
     summons_notice = "summons_notice"  # 约谈通知书 (authority)
     summons_record = "summons_record"  # 约谈记录 (authority)
+    onsite_measures = "onsite_measures"  # 现场处理措施决定书 (inspector)
 
 
 labelled(DocumentKind, {
@@ -65,6 +66,7 @@ labelled(DocumentKind, {
     DocumentKind.inspection_record: N_("On-site inspection record"),
     DocumentKind.summons_notice: N_("Summons notice"),
     DocumentKind.summons_record: N_("Summons record"),
+    DocumentKind.onsite_measures: N_("On-site measures decision"),
 })
 
 

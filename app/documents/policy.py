@@ -127,3 +127,8 @@ def _issue_summons_record(user: User, target) -> bool:
     """The record is the authority's: its officers sign it even if the enterprise moved meanwhile."""
     return (user.role in (Role.supervisor, Role.inspector) and target.authority is not None
             and target.authority.id == user.authority_id)
+
+
+@rules("document.issue.onsite_measures")
+def _issue_onsite_measures(user: User, target) -> bool:
+    return user.role == Role.inspector and _own_authority_in_charge(user, target)

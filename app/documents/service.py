@@ -18,6 +18,7 @@ hazard_archive         authority / enterprise         （X）隐档〔YYYY〕N�
 inspection_record      authority                      （X）应急检记〔YYYY〕N号
 summons_notice         authority                      （X）应急约谈〔YYYY〕N号
 summons_record         authority                      （X）应急约记〔YYYY〕N号
+onsite_measures        authority                      （X）应急现决〔YYYY〕N号
 rectification_notice   enterprise                     隐改〔YYYY〕N号
 risk_card              enterprise                     告知卡〔YYYY〕N号
 =====================  =============================  ============================
@@ -69,12 +70,15 @@ NUMBER_FORMATS = {
     DocumentKind.inspection_record: "（{abbr}）应急检记〔{year}〕{seq}号",
     DocumentKind.summons_notice: "（{abbr}）应急约谈〔{year}〕{seq}号",
     DocumentKind.summons_record: "（{abbr}）应急约记〔{year}〕{seq}号",
+    DocumentKind.onsite_measures: "（{abbr}）应急现决〔{year}〕{seq}号",
 }
 ENTERPRISE_ARCHIVE_FORMAT = "隐档〔{year}〕{seq}号"
 
 # Kinds with the 行政复议 / 行政诉讼 sentence (domain.md §5.7), and the word for "this document".
-RIGHTS_WORD = {DocumentKind.rectification_order: "本指令", DocumentKind.supervision_notice: "本通知"}
-COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind.review_opinion: "被复查单位"}
+RIGHTS_WORD = {DocumentKind.rectification_order: "本指令", DocumentKind.supervision_notice: "本通知",
+               DocumentKind.onsite_measures: "本决定"}
+COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind.review_opinion: "被复查单位",
+               DocumentKind.onsite_measures: "被检查单位"}
 
 
 # Documents of an on-site inspection: built from the inspection record (``inspection=``) alone.

@@ -22,7 +22,7 @@ from app.extensions import db, flush_or_conflict
 from reports.render import render_pdf
 from workflows import periods
 
-RIGHTS_KINDS = ("rectification_order", "supervision_notice")
+RIGHTS_KINDS = ("rectification_order", "supervision_notice", "onsite_measures")
 
 
 def serve(actor: User, document_id: int, *, method, served_at: datetime | None, received_by: str,

@@ -22,7 +22,7 @@ from workflows.labels import N_, labelled
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState
 
 __all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
-           "ListingState", "MajorHazardCriterion", "Provision", "ProposalSource", "Summons"]
+           "ListingState", "MajorHazardCriterion", "OnSiteMeasures", "Provision", "ProposalSource", "Summons"]
 
 
 class ProposalSource(enum.StrEnum):
@@ -258,3 +258,30 @@ class Summons(db.Model):
     @property
     def held(self) -> bool:
         return self.held_at is not None
+
+
+class OnSiteMeasures(db.Model):
+    """An on-site measures decision (现场处理措施决定书) on a hazard that cannot wait: 立即排除,
+    撤出作业人员, 暂时停产停业 (partial / full), 停止使用 (what, until when). Its production
+    suspension is recorded on the hazard (``hazard_service.record_onsite_measures``)."""
+
+    __tablename__ = "onsite_measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    second_officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    facts: Mapped[str] = mapped_column(Text)  # 经查 …
+    eliminate_now: Mapped[bool] = mapped_column(default=False)  # 立即排除
+    evacuate: Mapped[bool] = mapped_column(default=False)  # 从危险区域撤出作业人员
+    suspension: Mapped[str] = mapped_column(String(16), default="none")  # ProductionSuspension value
+    stop_use: Mapped[str] = mapped_column(Text, default="")  # 停止使用的设施、设备
+    until: Mapped[date | None]  # 停止使用 / 停产停业 期限
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hazard: Mapped[Hazard] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    authority: Mapped[Authority] = relationship()

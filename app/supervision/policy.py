@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from app import access
 from app.auth.models import Role, User
-from app.supervision.models import Inspection, Listing, ListingState, Summons
+from app.supervision.models import Inspection, Listing, ListingState, OnSiteMeasures, Summons
 
 # Proposals and dismissals are the authority's internal work; the enterprise sees its listings
 # once they are decided to be listed.
@@ -35,7 +35,13 @@ def _summons_scope(user: User) -> ColumnElement[bool]:
                access.authority_records(Summons.authority_id, user))
 
 
-SCOPES = {Listing: _listing_scope, Inspection: _inspection_scope, Summons: _summons_scope}
+def _measures_scope(user: User) -> ColumnElement[bool]:
+    return or_(access.enterprise_condition(OnSiteMeasures.enterprise_id, user),
+               access.authority_records(OnSiteMeasures.authority_id, user))
+
+
+SCOPES = {Listing: _listing_scope, Inspection: _inspection_scope, Summons: _summons_scope,
+          OnSiteMeasures: _measures_scope}
 rules = access.Rules()
 
 
@@ -115,3 +121,10 @@ def _summons_create(user: User, enterprise) -> bool:
 def _summons_record(user: User, summons) -> bool:
     return (user.role in (Role.supervisor, Role.inspector) and summons is not None
             and user.authority_id == summons.authority_id)
+
+
+@rules("hazard.onsite_measures")
+def _onsite_measures(user: User, hazard) -> bool:
+    """An inspector of an authority whose region holds the enterprise, on an open hazard."""
+    return (user.role == Role.inspector and user.authority_id is not None and hazard is not None
+            and hazard.is_open and access.in_jurisdiction(user, hazard.enterprise))

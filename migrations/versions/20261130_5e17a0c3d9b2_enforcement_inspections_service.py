@@ -8,6 +8,7 @@
   which clause; ``inspections``: the enterprise's person on site and the printed record (现场检查记录).
 * ``document_services``: how, when and to whom a document was served, and its receipt scan.
 * ``summonses`` (约谈) and ``summons_hazards``: notice and record of a summons.
+* ``onsite_measures``: 现场处理措施决定书 on a hazard (its suspension is recorded on the hazard).
 * ``listings``: 监管责任人 and 判定依据 as the decision records them (printed on the notice).
 
 Revision ID: 5e17a0c3d9b2
@@ -154,6 +155,34 @@ def upgrade():
     with op.batch_alter_table('summons_hazards', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_summons_hazards_hazard_id'), ['hazard_id'], unique=False)
 
+    op.create_table('onsite_measures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hazard_id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('authority_id', sa.Integer(), nullable=False),
+    sa.Column('officer_id', sa.Integer(), nullable=False),
+    sa.Column('second_officer_id', sa.Integer(), nullable=False),
+    sa.Column('facts', sa.Text(), nullable=False),
+    sa.Column('eliminate_now', sa.Boolean(), nullable=False),
+    sa.Column('evacuate', sa.Boolean(), nullable=False),
+    sa.Column('suspension', sa.String(length=16), nullable=False),
+    sa.Column('stop_use', sa.Text(), nullable=False),
+    sa.Column('until', sa.Date(), nullable=True),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['authority_id'], ['authorities.id'], name=op.f('fk_onsite_measures_authority_id_authorities')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_onsite_measures_document_id_documents')),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_onsite_measures_enterprise_id_enterprises')),
+    sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_onsite_measures_hazard_id_hazards')),
+    sa.ForeignKeyConstraint(['officer_id'], ['users.id'], name=op.f('fk_onsite_measures_officer_id_users')),
+    sa.ForeignKeyConstraint(['second_officer_id'], ['users.id'], name=op.f('fk_onsite_measures_second_officer_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onsite_measures'))
+    )
+    with op.batch_alter_table('onsite_measures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_onsite_measures_authority_id'), ['authority_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_onsite_measures_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_onsite_measures_hazard_id'), ['hazard_id'], unique=False)
+
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supervising_person', sa.String(length=64), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('basis', sa.Text(), nullable=False, server_default=''))
@@ -183,6 +212,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_summonses_authority_id'))
 
     op.drop_table('summonses')
+    with op.batch_alter_table('onsite_measures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_onsite_measures_hazard_id'))
+        batch_op.drop_index(batch_op.f('ix_onsite_measures_enterprise_id'))
+        batch_op.drop_index(batch_op.f('ix_onsite_measures_authority_id'))
+
+    op.drop_table('onsite_measures')
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.drop_column('basis')
         batch_op.drop_column('supervising_person')
