@@ -21,7 +21,7 @@ from workflows.grades import Grade
 from workflows.labels import N_, labelled
 from workflows.listing_states import ACTIVE_LISTING_STATES, ListingState
 
-__all__ = ["ACTIVE_LISTING_STATES", "Inspection", "InspectionItem", "Listing", "ListingProgress",
+__all__ = ["ACTIVE_LISTING_STATES", "DelistingApplication", "Inspection", "InspectionItem", "Listing", "ListingProgress",
            "ListingState", "MajorHazardCriterion", "OnSiteMeasures", "Provision", "ProposalSource", "Summons"]
 
 
@@ -285,3 +285,29 @@ class OnSiteMeasures(db.Model):
     hazard: Mapped[Hazard] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
     authority: Mapped[Authority] = relationship()
+
+
+class DelistingApplication(db.Model):
+    """The enterprise's application to lift a listing (16号令 第十八条/第二十三条) with its evaluation
+    report, and the listing authority's on-site review by the officers recorded here."""
+
+    __tablename__ = "delisting_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evaluation_sha256: Mapped[str] = mapped_column(String(64))  # the evaluation report (PDF)
+    evaluation_filename: Mapped[str] = mapped_column(String(255), default="")
+    review_due: Mapped[date]  # 现场审查期限 (working days from the application)
+    reviewed_on: Mapped[date | None]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    second_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    passed: Mapped[bool | None]
+    opinion: Mapped[str] = mapped_column(Text, default="")
+
+    listing: Mapped[Listing] = relationship(backref=backref("applications", order_by="DelistingApplication.id"))
+    applied_by: Mapped[User] = relationship(foreign_keys=[applied_by_id])
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    second_officer: Mapped[User | None] = relationship(foreign_keys=[second_officer_id])

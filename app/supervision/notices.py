@@ -84,6 +84,17 @@ def delisting_signer(listing) -> User:
     return other
 
 
+def _conclusion(listing, actor: User) -> str:
+    """Names the officers actually recorded: the two of the on-site review of the enterprise's
+    application, else the inspector who accepted."""
+    from app.supervision.delisting import reviewers_of
+
+    officers = reviewers_of(listing) or [actor]
+    names = "、".join(f"{u.display_name}（执法证号{u.certificate_no}）" if u.certificate_no else u.display_name
+                      for u in officers)
+    return f"经{names}现场核查验收，该重大事故隐患已整改完毕，验收合格，予以销号，解除挂牌督办。"
+
+
 def issue_delisting_notice(listing, actor: User) -> Document:
     """``actor``: the inspector who accepted; the notice is signed by the authority's supervisor."""
     notice = db.session.get(Document, listing.notice_document_id) if listing.notice_document_id else None
@@ -93,8 +104,7 @@ def issue_delisting_notice(listing, actor: User) -> Document:
         "original_number": notice.number if notice is not None else "",
         "original_date": to_local(notice.issued_at).date() if notice is not None else listing.decided_at.date(),
         "review_date": today(),
-        "conclusion": f"经{actor.display_name}等现场核查验收，该重大事故隐患已整改完毕，验收合格，予以销号，"
-                      "解除挂牌督办。",
+        "conclusion": _conclusion(listing, actor),
     }
     return documents.issue("delisting_notice", actor=delisting_signer(listing), context=context,
                            hazards=[hazard], authority=listing.authority, enterprise=listing.enterprise,

@@ -128,3 +128,16 @@ def _onsite_measures(user: User, hazard) -> bool:
     """An inspector of an authority whose region holds the enterprise, on an open hazard."""
     return (user.role == Role.inspector and user.authority_id is not None and hazard is not None
             and hazard.is_open and access.in_jurisdiction(user, hazard.enterprise))
+
+
+@rules("listing.apply_delisting")
+def _apply_delisting(user: User, listing: Listing | None) -> bool:
+    """The enterprise's manager or principal applies to lift its listed item."""
+    return _report_progress(user, listing)
+
+
+@rules("listing.review_delisting")
+def _review_delisting(user: User, listing: Listing | None) -> bool:
+    """The listing authority's inspectors review the application on site."""
+    return (user.role == Role.inspector and listing is not None and user.authority_id == listing.authority_id
+            and listing.state == ListingState.listed)

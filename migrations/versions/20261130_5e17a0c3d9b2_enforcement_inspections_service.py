@@ -9,6 +9,7 @@
 * ``document_services``: how, when and to whom a document was served, and its receipt scan.
 * ``summonses`` (约谈) and ``summons_hazards``: notice and record of a summons.
 * ``onsite_measures``: 现场处理措施决定书 on a hazard (its suspension is recorded on the hazard).
+* ``delisting_applications``: the enterprise's application (evaluation report) and the on-site review.
 * ``listings``: 监管责任人 and 判定依据 as the decision records them (printed on the notice).
 
 Revision ID: 5e17a0c3d9b2
@@ -183,6 +184,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_onsite_measures_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_onsite_measures_hazard_id'), ['hazard_id'], unique=False)
 
+    op.create_table('delisting_applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('applied_by_id', sa.Integer(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('evaluation_sha256', sa.String(length=64), nullable=False),
+    sa.Column('evaluation_filename', sa.String(length=255), nullable=False),
+    sa.Column('review_due', sa.Date(), nullable=False),
+    sa.Column('reviewed_on', sa.Date(), nullable=True),
+    sa.Column('officer_id', sa.Integer(), nullable=True),
+    sa.Column('second_officer_id', sa.Integer(), nullable=True),
+    sa.Column('passed', sa.Boolean(), nullable=True),
+    sa.Column('opinion', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['applied_by_id'], ['users.id'], name=op.f('fk_delisting_applications_applied_by_id_users')),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_delisting_applications_listing_id_listings')),
+    sa.ForeignKeyConstraint(['officer_id'], ['users.id'], name=op.f('fk_delisting_applications_officer_id_users')),
+    sa.ForeignKeyConstraint(['second_officer_id'], ['users.id'], name=op.f('fk_delisting_applications_second_officer_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delisting_applications'))
+    )
+    with op.batch_alter_table('delisting_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delisting_applications_listing_id'), ['listing_id'], unique=False)
+
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supervising_person', sa.String(length=64), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('basis', sa.Text(), nullable=False, server_default=''))
@@ -218,6 +242,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_onsite_measures_authority_id'))
 
     op.drop_table('onsite_measures')
+    with op.batch_alter_table('delisting_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delisting_applications_listing_id'))
+
+    op.drop_table('delisting_applications')
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.drop_column('basis')
         batch_op.drop_column('supervising_person')
