@@ -118,3 +118,15 @@ def test_periods_count_from_the_service_and_skip_days_off():
     assert end >= date(2026, 2, 28) and cal.is_workday(end)
     # Ten working days from Friday 2025-09-26 cross the National Day holiday.
     assert periods.ends_on(periods.SITE_REVIEW, date(2025, 9, 26), cal) > date(2025, 10, 10)
+
+
+def test_the_document_page_shows_the_service_and_its_periods(client, world, order):
+    from tests.supervision.conftest import login_as
+
+    as_user(client, world.users.inspector)
+    client.post(f"/api/v1/documents/{order.id}/service", headers=as_user(client, world.users.inspector),
+                json={"method": "post", "served_at": now_local(), "received_by": "王安全"})
+    login_as(client, world.users.inspector)
+    page = client.get(f"/documents/{order.id}").get_data(as_text=True)
+    assert "邮寄送达" in page and "王安全" in page
+    assert "申请行政复议期限" in page and "提起行政诉讼期限" in page and "文书送达回执" in page
