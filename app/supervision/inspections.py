@@ -232,3 +232,9 @@ def officers_for(actor: User) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.authority_id == actor.authority_id, User.role == Role.inspector,
                            User.active.is_(True), User.id != actor.id).order_by(User.display_name)))
+
+
+def criteria() -> list[MajorHazardCriterion]:
+    """The active clauses of the criteria library, for the inspector to tick."""
+    return list(db.session.scalars(select(MajorHazardCriterion).where(MajorHazardCriterion.active.is_(True))
+                                   .order_by(MajorHazardCriterion.industry, MajorHazardCriterion.id)))

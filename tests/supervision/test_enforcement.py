@@ -217,3 +217,25 @@ def test_archive_names_the_national_codes():
     assert _coded("08", ACCIDENT_TYPES) == "08 火灾"
     assert _coded("1101", HAZARD_FACTORS) == "1101 负荷超限"
     assert _coded(None, HAZARD_FACTORS) == ""
+
+
+def test_the_web_form_records_location_provision_and_criterion(client, world, refs):
+    from tests.supervision.conftest import login_as
+
+    login_as(client, world.users.inspector)
+    page = client.get("/supervision/inspections/new?rows=12").get_data(as_text=True)
+    assert page.count('name="problems-11-title"') == 1 and "依据条款" in page and "特种作业人员未持证上岗" in page
+    day = today() + timedelta(days=20)
+    resp = client.post("/supervision/inspections/new", data={
+        "enterprise_id": world.enterprises.a.id, "inspected_on": today().isoformat(), "start_time": "09:00",
+        "end_time": "10:00", "second_officer_id": world.users.inspector2.id, "enterprise_person": "王安全",
+        "problems-0-title": "特种作业人员未持证上岗", "problems-0-location": "储罐区",
+        "problems-0-provision": "《特种作业人员安全技术培训考核管理规定》第五条",
+        "problems-0-criterion_id": refs[1]["二"].id, "problems-0-deadline": day.isoformat(),
+        "problems-1-title": "灭火器过期", "problems-1-criterion_id": 0, "problems-1-deadline": day.isoformat()})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    inspection = db.session.scalars(select(Inspection).order_by(Inspection.id.desc())).first()
+    assert inspection.enterprise_person == "王安全"
+    first, second = inspection.items
+    assert first.major and first.hazard.level.value == "major" and first.hazard.location == "储罐区"
+    assert not second.major and second.hazard.level.value == "general"
