@@ -53,9 +53,15 @@ def test_every_list_answers_the_envelope(client, world):
     hazard = make_hazard(world)
     point = risks.create_point(world.users.manager, world.enterprises.a.id, name="储罐区")
     archive = documents.issue("hazard_archive", actor=world.users.admin, context={}, hazards=[hazard])
+    from app.supervision import service as supervision
+    from app.supervision.models import ProposalSource
+    from tests.supervision.conftest import stored_hazard
+
+    (listing,) = supervision.propose(stored_hazard(world.enterprises.a, level="major", grade="red"),
+                                     ProposalSource.confirm)
     db.session.commit()
     ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id,
-           "document_id": archive.id}
+           "document_id": archive.id, "listing_id": listing.id}
     spec = client.get("/api/v1/openapi.json").get_json()
     headers = api_token(client, world.users.admin)
     for path in _lists(spec):

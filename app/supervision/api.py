@@ -66,9 +66,9 @@ def list_listings(args):
 
 
 class PublicationArgs(api_base.PageArgs):
-    authority_id = fields.Integer(required=True)
-    first = fields.Date(required=True, data_key="from")
-    last = fields.Date(required=True, data_key="to")
+    authority_id = fields.Integer(load_default=None)  # default: the caller's authority (admin: all)
+    first = fields.Date(load_default=None, data_key="from")  # default: 1 January of this year
+    last = fields.Date(load_default=None, data_key="to")  # default: today
 
 
 class PublicationItem(ListingSchema):

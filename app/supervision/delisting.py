@@ -86,14 +86,19 @@ def reviewers_of(listing: Listing) -> list[User]:
     return [u for u in (done[-1].officer, done[-1].second_officer) if u is not None]
 
 
-def publication(actor: User, *, authority_id: int, first: date, last: date):
-    """挂牌督办 / 摘牌 公告: the authority's listings decided (listed) or delisted within [first, last]."""
+def publication(actor: User, *, authority_id: int | None, first: date | None, last: date | None):
+    """挂牌督办 / 摘牌 公告: the authority's listings decided (listed) or delisted within [first, last]
+    (default: the caller's authority, from 1 January of this year to today)."""
     access.require(actor, "supervision.list")
+    authority_id = authority_id or actor.authority_id
+    last = last or clock.today()
+    first = first or last.replace(month=1, day=1)
     start = clock.local_moment(first, 0, 0).astimezone(clock.UTC).replace(tzinfo=None)
     end = clock.local_moment(last, 23, 59).astimezone(clock.UTC).replace(tzinfo=None)
-    return (access.visible(Listing, actor)
-            .where(Listing.authority_id == authority_id,
-                   Listing.state.in_((ListingState.listed, ListingState.delisted)),
+    stmt = access.visible(Listing, actor)
+    if authority_id is not None:
+        stmt = stmt.where(Listing.authority_id == authority_id)
+    return (stmt.where(Listing.state.in_((ListingState.listed, ListingState.delisted)),
                    or_(and_(Listing.decided_at >= start, Listing.decided_at <= end),
                        and_(Listing.delisted_at >= start, Listing.delisted_at <= end)))
             .order_by(Listing.decided_at, Listing.id))
