@@ -165,9 +165,9 @@ class ServiceArgs(Schema):
     """JSON, or multipart with the receipt scan in the file field ``receipt``."""
 
     method = fields.String(required=True, validate=validate.OneOf([m.value for m in serving.ServiceMethod]))
-    served_at = fields.DateTime(required=True)
+    served_at = Timestamp(required=True)
     received_by = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    consent_on = fields.DateTime(load_default=None, allow_none=True)
+    consent_on = Timestamp(load_default=None, allow_none=True)
     address = fields.String(load_default="", validate=validate.Length(max=255))
 
 

@@ -41,8 +41,8 @@ class ProblemArgs(Schema):
 
 class InspectionArgs(Schema):
     enterprise_id = fields.Integer(strict=True, required=True)
-    started_at = fields.DateTime(required=True)
-    ended_at = fields.DateTime(required=True)
+    started_at = api_base.Timestamp(required=True)
+    ended_at = api_base.Timestamp(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=255))
     second_officer_id = fields.Integer(strict=True, required=True)
     enterprise_person = fields.String(load_default="", validate=validate.Length(max=64))

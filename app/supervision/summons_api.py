@@ -27,14 +27,14 @@ blp = api_base.api_blueprint("summons_api", __name__, "/summons", "Summons of en
 class SummonsArgs(Schema):
     enterprise_id = fields.Integer(strict=True, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    scheduled_at = fields.DateTime(required=True)
+    scheduled_at = api_base.Timestamp(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=255))
     hazard_ids = fields.List(fields.Integer(strict=True), load_default=list,
                              validate=validate.Length(max=service.MAX_HAZARDS))
 
 
 class RecordArgs(Schema):
-    held_at = fields.DateTime(required=True)
+    held_at = api_base.Timestamp(required=True)
     second_officer_id = fields.Integer(strict=True, required=True)
     attendees = fields.String(load_default="", validate=validate.Length(max=2000))
     content = fields.String(required=True, validate=validate.Length(min=1, max=4000))
