@@ -51,7 +51,17 @@ def init_app(app: Flask) -> None:
     # the service, views and API are loaded only when the app is built: no import cycle.
     from app import cli, signals, ui
     from app.api import register
-    from app.supervision import api, demo, inspections_api, measures_api, policy, service, summons_api, views
+    from app.supervision import (
+        api,
+        demo,
+        inspections_api,
+        measures_api,
+        policy,
+        references_api,
+        service,
+        summons_api,
+        views,
+    )
 
     routing = app.config.get("LISTING_ROUTING")
     if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
@@ -73,3 +83,5 @@ def init_app(app: Flask) -> None:
     register(inspections_api.blp)
     register(summons_api.blp)
     register(measures_api.blp)
+    register(references_api.provisions_blp)
+    register(references_api.criteria_blp)

@@ -141,3 +141,13 @@ def _review_delisting(user: User, listing: Listing | None) -> bool:
     """The listing authority's inspectors review the application on site."""
     return (user.role == Role.inspector and listing is not None and user.authority_id == listing.authority_id
             and listing.state == ListingState.listed)
+
+
+@rules("reference.read")
+def _reference_read(user: User, _obj) -> bool:
+    return True  # the tables are public law; everyone signed in reads them
+
+
+@rules("reference.edit")
+def _reference_edit(user: User, _obj) -> bool:
+    return user.role == Role.admin

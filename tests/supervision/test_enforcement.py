@@ -239,3 +239,19 @@ def test_the_web_form_records_location_provision_and_criterion(client, world, re
     first, second = inspection.items
     assert first.major and first.hazard.level.value == "major" and first.hazard.location == "储罐区"
     assert not second.major and second.hazard.level.value == "general"
+
+
+def test_the_tables_are_read_by_everyone_and_edited_by_the_administrator(client, world, refs):
+    provision, criteria = refs
+    listed = client.get("/api/v1/criteria?active=true", headers=as_user(client, world.users.inspector)).get_json()
+    assert listed["total"] == 12 and listed["items"][1]["citation"].endswith("第二项")
+    new = {"law": "《危险化学品安全管理条例》", "article": "第二十条", "text": "…"}
+    assert client.post("/api/v1/provisions", json=new,
+                       headers=as_user(client, world.users.inspector)).status_code == 403
+    admin = as_user(client, world.users.admin)
+    resp = client.post("/api/v1/provisions", json=new, headers=admin)
+    assert resp.status_code == 201 and resp.get_json()["citation"] == "《危险化学品安全管理条例》第二十条"
+    assert client.post("/api/v1/provisions", json=new, headers=admin).status_code == 409
+    off = client.patch(f"/api/v1/criteria/{criteria['二'].id}", json={"active": False}, headers=admin)
+    assert off.status_code == 200 and off.get_json()["active"] is False
+    assert client.get("/api/v1/criteria?active=true", headers=admin).get_json()["total"] == 11
