@@ -26,6 +26,8 @@ Questions hazards asks without importing the feature that knows (supervision ans
   active listing (by that authority when given); the to-do lists use it to find who reviews.
 * ``progress_target``: ``first(hazard, user)`` → for a listed hazard whose progress ``user`` reports,
   ``{url, due, reported}`` (the hazard page shows the monthly progress form), else None.
+* ``work_calendar``: ``first()`` → the working-day calendar in force (the scheduled checks keep it);
+  ``app.workdays.calendar()`` asks it for every deadline counted in working days.
 * ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
   gives the loader options for the locked SELECT of a hazard about to take ``trigger``, so that
   what the trigger's rules read comes in the same round trip.
@@ -63,4 +65,5 @@ document_issued = point("document.issued", "A document was issued (numbered, sto
 
 listed_condition = point("hazard.listed_condition",
                          "first(authority_id) -> SQL condition on Hazard: an active listing (by that authority)")
+work_calendar = point("work_calendar", "first() -> WorkCalendar in force (app.workdays)")
 progress_target = point("hazard.progress_target", "first(hazard, user) -> dict(url, due, reported) | None")

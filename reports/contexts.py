@@ -225,6 +225,82 @@ class DelistingNoticeContext:
 
 
 @dataclass
+class RecordProblem:
+    """One problem of an inspection record: what, where, the provision violated (依据条款) and, for
+    a major accident hazard, the clause of the criteria it was judged against (判定依据)."""
+
+    text: str
+    location: str = ""
+    provision: str = ""
+    major: bool = False
+    criterion: str = ""
+    deadline: date | None = None
+    hazard_code: str = ""
+
+
+@dataclass
+class InspectionRecordContext:
+    """现场检查记录: built from the inspection record alone (officers, time range, place, the
+    enterprise's person on site, the problems). At least two officers."""
+
+    officers: list[Officer]
+    subject_unit: str
+    inspection_date: date
+    time_range: str  # "9时00分至11时30分" (local)
+    subject_address: str = ""
+    principal_name: str = ""
+    place: str = ""
+    enterprise_person: str = ""
+    findings: str = ""
+    problems: list[RecordProblem] = field(default_factory=list)
+    major_hazard_count: int = 0
+
+
+@dataclass
+class SummonsNoticeContext:
+    """约谈通知书: the authority summons the enterprise's principal (built by app.supervision.summons)."""
+
+    addressee: str  # 主送: the enterprise
+    principal_name: str
+    reason: str
+    scheduled: str  # "2026年12月3日9时30分" (local)
+    place: str = ""
+    hazards: list[Item] = field(default_factory=list)
+    contact_person: str = ""
+    contact_phone: str = ""
+
+
+@dataclass
+class SummonsRecordContext:
+    """约谈记录: who was summoned, by whom, when and where, what was said and the outcome."""
+
+    subject_unit: str
+    principal_name: str
+    held: str  # local date and time
+    reason: str
+    notice_number: str = ""
+    place: str = ""
+    attendees: str = ""
+    content: str = ""
+    outcome: str = ""
+    officers: list[Officer] = field(default_factory=list)
+
+
+@dataclass
+class OnSiteMeasuresContext:
+    """现场处理措施决定书 (built by app.supervision.measures): the facts, the measures decided, their
+    legal basis; with the rights notice. At least two officers."""
+
+    officers: list[Officer]
+    subject_unit: str
+    facts: str
+    measures: list[str]
+    subject_address: str = ""
+    hazard_code: str = ""
+    basis: str = ""
+
+
+@dataclass
 class HazardFacts:
     code: str
     title: str
@@ -246,6 +322,25 @@ class HazardFacts:
     measures: str = ""
     rectification: str = ""
     closed_at: str = ""
+    production_status: str = ""  # 生产状态 (停产停业 or not)
+    accepted_by: str = ""  # 验收人
+    accepted_at: str = ""  # 验收时间
+    acceptance_opinion: str = ""  # 验收意见
+
+
+@dataclass
+class ListingFacts:
+    """A listing (挂牌督办) of the hazard, as the archive prints it."""
+
+    level: str
+    authority: str
+    state: str
+    deadline: date | None = None
+    basis: str = ""
+    notice_number: str = ""
+    delisting_number: str = ""
+    decided_at: str = ""
+    delisted_at: str = ""
 
 
 @dataclass
@@ -261,6 +356,10 @@ class PlanFacts:
     safety_measures: str = ""  # 安全措施和应急预案
     approved_by: str = ""
     approved_at: str = ""
+    # 双报告: to the workers' (representative) congress, and to the authority (through this system)
+    workers_congress_reported_on: date | None = None
+    workers_congress_how: str = ""
+    authority_reported_at: str = ""
 
 
 @dataclass
@@ -274,6 +373,7 @@ class HazardArchiveContext:
     photos_before: list[Photo] = field(default_factory=list)
     photos_after: list[Photo] = field(default_factory=list)
     documents: list[DocumentRef] = field(default_factory=list)
+    listings: list[ListingFacts] = field(default_factory=list)
 
 
 CONTEXTS: dict[str, type] = {
@@ -283,6 +383,10 @@ CONTEXTS: dict[str, type] = {
     "supervision_notice": SupervisionNoticeContext,
     "delisting_notice": DelistingNoticeContext,
     "hazard_archive": HazardArchiveContext,
+    "inspection_record": InspectionRecordContext,
+    "summons_notice": SummonsNoticeContext,
+    "summons_record": SummonsRecordContext,
+    "onsite_measures": OnSiteMeasuresContext,
 }
 
 MIN_OFFICERS = 2
@@ -444,6 +548,10 @@ TITLES = {
     "delisting_notice": "解除挂牌督办通知书",
     "hazard_archive": "隐患档案",
     "risk_card": "岗位安全风险告知卡",
+    "inspection_record": "现场检查记录",
+    "summons_notice": "约谈通知书",
+    "summons_record": "约谈记录",
+    "onsite_measures": "现场处理措施决定书",
 }
 
 # The template file and its version per kind; bump the version whenever a template's output changes
@@ -466,3 +574,11 @@ def parse_header(data: dict[str, Any]) -> Header:
     if errors:
         raise ContextError(errors)
     return header
+# 2026.4: the archive prints code names, the acceptance (who, when, opinion), the production status,
+# the 双报告 and the listings; the supervision notice its 监管责任人 and 判定依据 from the decision.
+for _kind in ("hazard_archive", "supervision_notice"):
+    TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
+TEMPLATES["inspection_record"] = ("inspection_record.html", "2026.4")
+for _kind in ("summons_notice", "summons_record"):
+    TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
+TEMPLATES["onsite_measures"] = ("onsite_measures.html", "2026.4")

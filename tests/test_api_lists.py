@@ -4,6 +4,7 @@ documented as such in the OpenAPI document; every collection that can be created
 from __future__ import annotations
 
 from app.checks import service as checks
+from app.documents import service as documents
 from app.extensions import db
 from app.risks import events, objects
 from app.risks import service as risks
@@ -66,9 +67,17 @@ def test_every_list_answers_the_envelope(client, world):
     db.session.flush()
     task = checks.create_task(world.users.manager, measure.id, cycle=1, cycle_unit="day",
                               starts_at="2026-01-05T08:00:00+08:00", assignee_user_id=world.users.staff.id)
+    archive = documents.issue("hazard_archive", actor=world.users.admin, context={}, hazards=[hazard])
+    from app.supervision import service as supervision
+    from app.supervision.models import ProposalSource
+    from tests.supervision.conftest import stored_hazard
+
+    (listing,) = supervision.propose(stored_hazard(world.enterprises.a, level="major", grade="red"),
+                                     ProposalSource.confirm)
     db.session.commit()
     ids = {"hazard_id": hazard.id, "point_id": point.id, "enterprise_id": world.enterprises.a.id,
-           "object_id": obj.id, "event_id": event.id, "measure_id": measure.id, "task_id": task.id}
+           "object_id": obj.id, "event_id": event.id, "measure_id": measure.id, "task_id": task.id,
+           "document_id": archive.id, "listing_id": listing.id}
     spec = client.get("/api/v1/openapi.json").get_json()
     headers = api_token(client, world.users.admin)
     for path in _lists(spec):

@@ -17,12 +17,13 @@ def _stored_photos():
 
 def init_app(app: Flask) -> None:
     # Inside: the service, views and API are loaded only when the app is built (no import cycle).
-    from app import access, cli, storage
+    from app import access, cli, signals, storage
     from app.api import register
-    from app.checks import api, demo, duties, policy, scan, views
+    from app.checks import api, demo, duties, policy, scan, service, views
 
     access.register(policy.SCOPES, {**policy.rules, **duties.rules})
     cli.SCAN_STEPS.add("checks.missed", scan.scan_missed)
+    signals.work_calendar.connect(service.calendar)  # the one calendar of working-day deadlines
     cli.add_demo_step("checks", demo.seed)
     storage.register_references("check_photos", _stored_photos)
     register(api.blp)

@@ -14,13 +14,14 @@ not changed returns the current archive (200) instead of numbering a new one (20
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app import access
 from app.api import PageArgs, Timestamp, api_blueprint, page_schema
-from app.documents import service
+from app.documents import service, serving
 from app.documents.models import API_KINDS, Document, DocumentKind, DocumentStatus
 from app.documents.queries import documents_query
 from app.documents.views import pdf_response
@@ -158,3 +159,76 @@ def void(args, document_id: int):
     document = service.void(current_user, document_id, args["reason"])
     db.session.commit()  # a refusal raised above is rolled back by the error handler
     return document
+
+
+class ServiceArgs(Schema):
+    """JSON, or multipart with the receipt scan in the file field ``receipt``."""
+
+    method = fields.String(required=True, validate=validate.OneOf([m.value for m in serving.ServiceMethod]))
+    served_at = Timestamp(required=True)
+    received_by = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    consent_on = Timestamp(load_default=None, allow_none=True)
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+class PeriodOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    source = fields.String()
+    ends_on = fields.Date()
+
+
+class ServiceOut(Schema):
+    document_id = fields.Integer()
+    method = fields.Function(lambda o: o.method.value)
+    served_at = Timestamp()
+    received_by = fields.String()
+    consent_on = Timestamp(allow_none=True)
+    address = fields.String()
+    receipt_sha256 = fields.String(allow_none=True)
+    receipt_mime = fields.String(allow_none=True)
+    recorded_by_id = fields.Integer()
+    recorded_at = Timestamp()
+    periods = fields.Method("_periods")
+
+    def _periods(self, row):
+        return PeriodOut(many=True).dump(serving.statutory_periods(row.document))
+
+
+@blp.route("/<int:document_id>/service", methods=["POST"])
+@idempotent
+@blp.arguments(ServiceArgs, location="json_or_form")
+@blp.response(201, ServiceOut)
+def serve(args, document_id: int):
+    """Record how and when the document was served, who received it, and the signed receipt's scan
+    (multipart ``receipt``: a PDF or photo, checked by content); answers the statutory periods."""
+    upload = request.files.get("receipt")
+    receipt = (upload.filename or "receipt", upload.read()) if upload is not None else None
+    row = serving.serve(current_user, document_id, method=args["method"], served_at=args["served_at"],
+                        received_by=args["received_by"], consent_on=args["consent_on"], address=args["address"],
+                        receipt=receipt)
+    db.session.flush()
+    return row
+
+
+@blp.route("/<int:document_id>/service", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(ServiceOut))
+def get_service(args, document_id: int):
+    """The recorded service of a document (none or one) with the periods running from it."""
+    from sqlalchemy import select
+
+    from app.documents.models import DocumentService
+
+    document = access.get_visible(Document, document_id, current_user)
+    stmt = select(DocumentService).where(DocumentService.document_id == document.id)
+    return paginate(stmt, args["page"], args["per_page"])
+
+
+@blp.route("/<int:document_id>/receipt.pdf")
+@blp.response(200, description="The printable 文书送达回执 (application/pdf)")
+def receipt(document_id: int):
+    """The service receipt form of the document, filled with its service once recorded."""
+    from flask import Response
+
+    return Response(serving.receipt_pdf(current_user, document_id), mimetype="application/pdf")

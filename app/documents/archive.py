@@ -17,6 +17,7 @@ from app.extensions import db
 from app.hazards.models import AttachmentKind, HazardAttachment, HazardEvent
 from app.hazards.service import trigger_label
 from reports.contexts import TITLES
+from workflows.codes import ACCIDENT_TYPES, HAZARD_FACTORS
 
 PHOTO_MAX_PX = 1000  # enough for a 76 mm wide print at ~330 dpi
 PHOTO_QUALITY = 80
@@ -26,14 +27,35 @@ def _t(ts) -> str:
     return clock.to_local(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
+def _coded(code: str | None, names: dict[str, str]) -> str:
+    """A national code with its name (GB/T 13861, GB 6441): "1101 物理性危险和有害因素…"."""
+    if not code:
+        return ""
+    name = names.get(code, "")
+    return f"{code} {name}" if name else code
+
+
+def _acceptance(hazard) -> dict:
+    """Who accepted the rectification (验收), when, and his opinion: the hazard's latest accept event."""
+    event = db.session.scalar(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id,
+                                                        HazardEvent.trigger == "accept")
+                              .order_by(HazardEvent.seq.desc()).limit(1))
+    if event is None:
+        return {}
+    return {"accepted_by": event.actor.display_name if event.actor else "", "accepted_at": _t(event.created_at),
+            "acceptance_opinion": event.comment or ""}
+
+
 def hazard_facts(hazard) -> dict:
-    return {
+    return {**_acceptance(hazard),
+        "production_status": labels.label(hazard.production_suspension) if hazard.production_suspension else "",
         "code": hazard.code, "title": hazard.title, "description": hazard.description or "",
         "location": hazard.location or "", "source": labels.label(hazard.source),
         "nature": labels.label(hazard.nature), "level": labels.label(hazard.level),
         "state": labels.label(hazard.state), "effective_grade": labels.label(hazard.effective_grade),
         "risk_point": hazard.risk_point.name if hazard.risk_point is not None else "",
-        "hazard_factor": hazard.hazard_factor or "", "accident_type": hazard.accident_type or "",
+        "hazard_factor": _coded(hazard.hazard_factor, HAZARD_FACTORS),
+        "accident_type": _coded(hazard.accident_type, ACCIDENT_TYPES),
         "reported_by": hazard.reported_by.display_name if hazard.reported_by else "",
         "reported_at": _t(hazard.created_at),
         "responsible_department": hazard.responsible_department.name if hazard.responsible_department else "",
@@ -51,7 +73,39 @@ def _plan(hazard) -> dict | None:
             "organisation": plan.organisation, "time_requirements": plan.time_requirements,
             "safety_measures": plan.safety_and_emergency,
             "approved_by": plan.approved_by.display_name if plan.approved_by else "",
-            "approved_at": _t(plan.approved_at)}
+            "approved_at": _t(plan.approved_at),
+            "workers_congress_reported_on": plan.workers_congress_reported_on,
+            "workers_congress_how": plan.workers_congress_how or "", "authority_reported_at": _reported_major(hazard)}
+
+
+def _reported_major(hazard) -> str:
+    """When the hazard became major in this system, which reports it to the authority (双报告)."""
+    events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id,
+                                                          HazardEvent.trigger.in_(("confirm", "regrade")))
+                                .order_by(HazardEvent.seq)).all()
+    for event in events:
+        if (event.data or {}).get("level") == "major":
+            return _t(event.created_at)
+    return ""
+
+
+LEVEL_WORDS = {"province": "省级", "city": "市级", "county": "县级", "town": "乡镇级"}
+
+
+def _listings(hazard) -> list[dict]:
+    out = []
+    for listing in getattr(hazard, "listings", None) or []:
+        if listing.state.value not in ("listed", "delisted"):
+            continue
+        notice = db.session.get(Document, listing.notice_document_id) if listing.notice_document_id else None
+        lifted = db.session.get(Document, listing.delisting_document_id) if listing.delisting_document_id else None
+        out.append({"level": LEVEL_WORDS.get(listing.level.value, listing.level.value),
+                    "authority": listing.authority.name, "state": labels.label(listing.state),
+                    "deadline": listing.deadline, "basis": getattr(listing, "basis", "") or "",
+                    "notice_number": notice.number if notice else "",
+                    "delisting_number": lifted.number if lifted else "",
+                    "decided_at": _t(listing.decided_at), "delisted_at": _t(listing.delisted_at)})
+    return out
 
 
 def _timeline(hazard) -> list[dict]:
@@ -87,7 +141,7 @@ def archive_context(hazard) -> dict:
     before, after = _photos(hazard)
     return {"hazard": hazard_facts(hazard), "enterprise_name": hazard.enterprise.name, "plan": _plan(hazard),
             "timeline": _timeline(hazard), "photos_before": before, "photos_after": after,
-            "documents": _documents(hazard)}
+            "documents": _documents(hazard), "listings": _listings(hazard)}
 
 
 def photo_data_uri(sha256: str) -> str:

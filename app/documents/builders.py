@@ -66,6 +66,31 @@ def order_context(inspection) -> dict:
     }
 
 
+def _clock(t) -> str:
+    return f"{t.hour}时{t.minute:02d}分"
+
+
+def record_context(inspection) -> dict:
+    """现场检查记录: everything from the inspection record (officers, time range, place, the
+    enterprise's person on site, the problems with location, provision and major-hazard judgement)."""
+    enterprise = inspection.enterprise
+    problems = [{
+        "text": entry.hazard.title + (f"：{entry.hazard.description}" if entry.hazard.description else ""),
+        "location": entry.hazard.location or "", "provision": entry.provision or "", "major": bool(entry.major),
+        "criterion": entry.criterion_text or "", "deadline": entry.deadline, "hazard_code": entry.hazard.code,
+    } for entry in inspection.items]
+    return {
+        "officers": [officer(u) for u in inspection_officers(inspection)],
+        "subject_unit": enterprise.name, "subject_address": enterprise.address or "",
+        "principal_name": enterprise.principal_name or enterprise.legal_representative or "",
+        "inspection_date": inspection.inspected_on,
+        "time_range": f"{_clock(inspection.start_time)}至{_clock(inspection.end_time)}",
+        "place": inspection.place or "", "enterprise_person": inspection.enterprise_person or "",
+        "findings": inspection.findings or "", "problems": problems,
+        "major_hazard_count": sum(1 for p in problems if p["major"]),
+    }
+
+
 def _last_decisions(hazard_ids: list[int]) -> dict:
     """hazard id -> its latest review decision (the accept / reject event), if any."""
     events = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id.in_(hazard_ids),

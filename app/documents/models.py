@@ -32,7 +32,7 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import utcnow
@@ -49,6 +49,10 @@ class DocumentKind(enum.StrEnum):
     delisting_notice = "delisting_notice"  # 解除挂牌督办通知书 (supervisor)
     hazard_archive = "hazard_archive"  # 隐患档案 (anyone who may see the hazard)
     risk_card = "risk_card"  # 岗位安全风险告知卡 (enterprise)
+    inspection_record = "inspection_record"  # 现场检查记录 (inspector, from the inspection)
+    summons_notice = "summons_notice"  # 约谈通知书 (authority)
+    summons_record = "summons_record"  # 约谈记录 (authority)
+    onsite_measures = "onsite_measures"  # 现场处理措施决定书 (inspector)
 
 
 labelled(DocumentKind, {
@@ -59,6 +63,10 @@ labelled(DocumentKind, {
     DocumentKind.delisting_notice: N_("Delisting notice"),
     DocumentKind.hazard_archive: N_("Hazard archive"),
     DocumentKind.risk_card: C_("documents", "Risk notification card"),
+    DocumentKind.inspection_record: N_("On-site inspection record"),
+    DocumentKind.summons_notice: N_("Summons notice"),
+    DocumentKind.summons_record: N_("Summons record"),
+    DocumentKind.onsite_measures: N_("On-site measures decision"),
 })
 
 
@@ -66,7 +74,8 @@ labelled(DocumentKind, {
 ENTERPRISE_KINDS = frozenset({DocumentKind.rectification_notice, DocumentKind.risk_card})
 # Kinds issued through the API POST /api/v1/documents (the notices come from listing decisions).
 API_KINDS = frozenset({DocumentKind.rectification_notice, DocumentKind.rectification_order,
-                       DocumentKind.review_opinion, DocumentKind.hazard_archive, DocumentKind.risk_card})
+                       DocumentKind.review_opinion, DocumentKind.hazard_archive, DocumentKind.risk_card,
+                       DocumentKind.inspection_record})
 
 
 class DocumentStatus(enum.StrEnum):
@@ -176,3 +185,42 @@ def _refuse_edits(_mapper, _connection, document: Document) -> None:
     edited = (changed & columns) - MUTABLE_COLUMNS
     if edited:
         raise ValueError(f"an issued document is immutable; refused to change {sorted(edited)}")
+
+
+class ServiceMethod(enum.StrEnum):
+    """How a document was served (送达) on the enterprise."""
+
+    on_site = "on_site"  # 直接送达（当场交付）
+    post = "post"  # 邮寄送达
+    electronic = "electronic"  # 电子送达 (only with the party's prior consent)
+
+
+labelled(ServiceMethod, {
+    ServiceMethod.on_site: N_("Served on site"),
+    ServiceMethod.post: N_("Served by post"),
+    ServiceMethod.electronic: N_("Served electronically"),
+})
+
+
+class DocumentService(db.Model):
+    """The service (送达) of an issued document: how, when, to whom, and the scan of the signed
+    receipt (文书送达回执). One per document; statutory periods run from ``served_at``."""
+
+    __tablename__ = "document_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    method: Mapped[ServiceMethod] = enum_column(ServiceMethod)
+    served_at: Mapped[datetime]  # naive UTC
+    received_by: Mapped[str] = mapped_column(String(64))  # 受送达人 / 签收人
+    # 电子送达: the date the party consented (受送达人同意电子送达) and the address it gave.
+    consent_on: Mapped[datetime | None]
+    address: Mapped[str] = mapped_column(String(255), default="")  # postal or electronic address
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64))
+    receipt_mime: Mapped[str | None] = mapped_column(String(64))
+    receipt_filename: Mapped[str | None] = mapped_column(String(255))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(backref=backref("service", uselist=False))
+    recorded_by: Mapped[User] = relationship()

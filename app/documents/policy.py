@@ -60,6 +60,12 @@ def _issue_order(user: User, target) -> bool:
             and _officer_of(user, target.inspection))
 
 
+@rules("document.issue.inspection_record")
+def _issue_record(user: User, target) -> bool:
+    return (user.role == Role.inspector and _own_authority_in_charge(user, target)
+            and _officer_of(user, target.inspection))
+
+
 @rules("document.issue.review_opinion")
 def _issue_review(user: User, target) -> bool:
     return (user.role == Role.inspector and _own_authority_in_charge(user, target)
@@ -102,3 +108,27 @@ def _void(user: User, document: Document) -> bool:
 @rules("document.list")
 def _list(user: User, _obj) -> bool:
     return True  # everyone signed in; the scope decides which documents
+
+
+@rules("document.serve")
+def _serve(user: User, document: Document) -> bool:
+    """The issuing authority's officers (inspectors, supervisors) record how its document was served."""
+    return (document.issuer_authority_id is not None and user.role in (Role.inspector, Role.supervisor)
+            and user.authority_id == document.issuer_authority_id)
+
+
+@rules("document.issue.summons_notice")
+def _issue_summons_notice(user: User, target) -> bool:
+    return user.role in (Role.supervisor, Role.inspector) and _own_authority_in_charge(user, target)
+
+
+@rules("document.issue.summons_record")
+def _issue_summons_record(user: User, target) -> bool:
+    """The record is the authority's: its officers sign it even if the enterprise moved meanwhile."""
+    return (user.role in (Role.supervisor, Role.inspector) and target.authority is not None
+            and target.authority.id == user.authority_id)
+
+
+@rules("document.issue.onsite_measures")
+def _issue_onsite_measures(user: User, target) -> bool:
+    return user.role == Role.inspector and _own_authority_in_charge(user, target)

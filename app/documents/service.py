@@ -15,6 +15,10 @@ review_opinion         authority                      （X）应急复查〔YYYY
 supervision_notice     authority                      （X）应急督办〔YYYY〕N号
 delisting_notice       authority                      （X）应急解督〔YYYY〕N号
 hazard_archive         authority / enterprise         （X）隐档〔YYYY〕N号 / 隐档〔YYYY〕N号
+inspection_record      authority                      （X）应急检记〔YYYY〕N号
+summons_notice         authority                      （X）应急约谈〔YYYY〕N号
+summons_record         authority                      （X）应急约记〔YYYY〕N号
+onsite_measures        authority                      （X）应急现决〔YYYY〕N号
 rectification_notice   enterprise                     隐改〔YYYY〕N号
 risk_card              enterprise                     告知卡〔YYYY〕N号
 =====================  =============================  ============================
@@ -63,19 +67,27 @@ NUMBER_FORMATS = {
     DocumentKind.hazard_archive: "（{abbr}）隐档〔{year}〕{seq}号",
     DocumentKind.rectification_notice: "隐改〔{year}〕{seq}号",
     DocumentKind.risk_card: "告知卡〔{year}〕{seq}号",
+    DocumentKind.inspection_record: "（{abbr}）应急检记〔{year}〕{seq}号",
+    DocumentKind.summons_notice: "（{abbr}）应急约谈〔{year}〕{seq}号",
+    DocumentKind.summons_record: "（{abbr}）应急约记〔{year}〕{seq}号",
+    DocumentKind.onsite_measures: "（{abbr}）应急现决〔{year}〕{seq}号",
 }
 ENTERPRISE_ARCHIVE_FORMAT = "隐档〔{year}〕{seq}号"
 
 # Kinds with the 行政复议 / 行政诉讼 sentence (domain.md §5.7), and the word for "this document".
-RIGHTS_WORD = {DocumentKind.rectification_order: "本指令", DocumentKind.supervision_notice: "本通知"}
-COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind.review_opinion: "被复查单位"}
+RIGHTS_WORD = {DocumentKind.rectification_order: "本指令", DocumentKind.supervision_notice: "本通知",
+               DocumentKind.onsite_measures: "本决定"}
+COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind.review_opinion: "被复查单位",
+               DocumentKind.onsite_measures: "被检查单位"}
 
 
 # Documents of an on-site inspection: built from the inspection record (``inspection=``) alone.
-INSPECTION_KINDS = frozenset({DocumentKind.rectification_order, DocumentKind.review_opinion})
+INSPECTION_KINDS = frozenset({DocumentKind.rectification_order, DocumentKind.review_opinion,
+                              DocumentKind.inspection_record})
 # What the officer writes in his own words on them (free text the law leaves to him); every other field
 # (officers, items, deadlines, dates, verdicts) is the record's and cannot be entered.
-FREE_FIELDS = {DocumentKind.rectification_order: frozenset(), DocumentKind.review_opinion: frozenset({"opinion"})}
+FREE_FIELDS = {DocumentKind.rectification_order: frozenset(), DocumentKind.review_opinion: frozenset({"opinion"}),
+               DocumentKind.inspection_record: frozenset()}
 # An enterprise's rectification notice is for confirmed hazards that are still open.
 NOTICE_STATES = (HazardState.rectifying, HazardState.pending_review)
 # Documents are legal records in Chinese, whatever language the issuing user reads the app in.
@@ -208,6 +220,8 @@ def issue(kind: DocumentKind | str, *, actor: User, context: dict, hazards=(), a
         old.superseded_by_id = document.id
     if kind == DocumentKind.rectification_order:
         inspection.order_document_id = document.id
+    elif kind == DocumentKind.inspection_record:
+        inspection.record_document_id = document.id
     elif kind == DocumentKind.review_opinion:
         inspection.review_document_id = document.id
         inspection.review_opinion = parsed.opinion
@@ -259,6 +273,12 @@ def _inspection_context(kind: DocumentKind, inspection, context: dict, *, actor:
     _check_officers(inspection)
     if inspection.inspected_on > issued_on:
         raise Invalid(fields={"inspection_date": _("The inspection cannot be in the future.")})
+    if kind == DocumentKind.inspection_record:
+        current = db.session.get(Document, inspection.record_document_id) if inspection.record_document_id else None
+        if current is not None and current.is_valid:
+            raise Conflict(_("The record of this inspection has been printed already (%(number)s); void it first "
+                             "to print it again.", number=current.number), code="already_issued")
+        return builders.record_context(inspection), None
     if kind == DocumentKind.rectification_order:
         current = db.session.get(Document, inspection.order_document_id) if inspection.order_document_id else None
         if current is not None and current.is_valid:

@@ -33,7 +33,10 @@ def index():
 
 
 def _detail(document: Document, void_form: VoidForm, status: int = 200):
-    return render_template("documents/detail.html", document=document, void_form=void_form), status
+    from app.documents import serving
+
+    return render_template("documents/detail.html", document=document, void_form=void_form,
+                           served=document.service, periods=serving.statutory_periods(document)), status
 
 
 @bp.route("/documents/<int:document_id>")

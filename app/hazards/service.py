@@ -502,6 +502,26 @@ def extend(hazard_id: int, actor: User, *, deadline=None, reason=None, version=N
     return _run(hazard_id, "extend", actor, _extend_fields, _given(deadline=deadline, reason=reason), version)
 
 
+def record_onsite_measures(hazard: Hazard, actor: User, *, suspension: ProductionSuspension, document_id: int,
+                           summary: str) -> Hazard:
+    """The inspector's on-site measures decision (现场处理措施决定书) on the hazard: its production
+    suspension comes from the decision (event ``onsite_measures`` with the document)."""
+    hazard.production_suspension = suspension
+    history.append(hazard, "onsite_measures", from_state=hazard.state, to_state=hazard.state, actor=actor,
+                   comment=summary, data={"production_suspension": suspension.value, "document_id": document_id})
+    _flush()
+    return hazard
+
+
+def extend_for_listing(hazard: Hazard, actor: User, deadline: date, reason: str) -> Hazard:
+    """The listing authority's supervisor gives the listed hazard a later deadline in his listing
+    decision: the ``extend`` trigger with its event (the decision is his authority, not the reviewer
+    rule), so that the notice prints the deadline the system tracks."""
+    _transition(hazard, "extend", actor, _extend_fields, {"deadline": deadline, "reason": reason},
+                check_policy=False)
+    return hazard
+
+
 def regrade(hazard_id: int, actor: User, *, level=None, reason=None, version=None) -> Hazard:
     """Another level (general ↔ major) for a hazard not yet rectified, with a reason."""
     return _run(hazard_id, "regrade", actor, _regrade_fields, _given(level=level, reason=reason), version)
@@ -757,6 +777,7 @@ _TRIGGER_LABELS = {
     "accept": _l("Accept"), "reject": lazy_pgettext("hazards", "Reject"), "extend": _l("Extend deadline"),
     "regrade": _l("Regrade"), "report": _l("Report"), "attach": _l("Attach evidence"),
     "plan_saved": _l("Save treatment plan"), "plan_approved": _l("Approve treatment plan"),
+    "onsite_measures": _l("On-site measures decided"),
     "overdue": lazy_pgettext("hazards", "Overdue"),
     "reclassify": _l("National codes recorded"),
     "reassign": _l("Reassign"), "request_extension": _l("Request an extension"),

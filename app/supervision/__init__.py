@@ -51,7 +51,18 @@ def init_app(app: Flask) -> None:
     # the service, views and API are loaded only when the app is built: no import cycle.
     from app import cli, signals, ui
     from app.api import register
-    from app.supervision import api, demo, policy, service, todos, views
+    from app.supervision import (
+        api,
+        demo,
+        inspections_api,
+        measures_api,
+        policy,
+        references_api,
+        service,
+        summons_api,
+        todos,
+        views,
+    )
 
     routing = app.config.get("LISTING_ROUTING")
     if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
@@ -73,3 +84,8 @@ def init_app(app: Flask) -> None:
     signals.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"), _listings_joined)
     app.register_blueprint(views.bp)
     register(api.blp)
+    register(inspections_api.blp)
+    register(summons_api.blp)
+    register(measures_api.blp)
+    register(references_api.provisions_blp)
+    register(references_api.criteria_blp)

@@ -14,6 +14,8 @@ class DecisionForm(FlaskForm):
                                                           ("dismiss", _l("Dismiss"))]))
     deadline = DateField(_l("Rectification deadline"), validators=[Optional()])
     requirements = TextAreaField(_l("Supervision requirements"), validators=[Length(max=4000)])
+    supervising_person = StringField(_l("Supervising person (default: you)"), validators=[Length(max=64)])
+    basis = TextAreaField(_l("Basis of the judgement (default: from the record)"), validators=[Length(max=2000)])
     reason = TextAreaField(_l("Reason (for dismissing)"), validators=[Length(max=2000)])
 
 
@@ -23,6 +25,10 @@ class ProgressForm(FlaskForm):
 
 class ProblemForm(Form):
     title = StringField(_l("Problem found"), validators=[Length(max=200)])
+    location = StringField(_l("Location"), validators=[Length(max=200)])
+    provision = StringField(_l("Provision violated"), validators=[Length(max=500)])
+    # Judged a major accident hazard against this clause of the criteria (0: not major).
+    criterion_id = SelectField(_l("Major accident hazard (criterion)"), coerce=int, validate_choice=False)
     deadline = DateField(_l("Rectify by"), validators=[Optional()])
 
 
@@ -34,4 +40,5 @@ class InspectionForm(FlaskForm):
     place = StringField(_l("Place inspected"), validators=[Length(max=255)])
     second_officer_id = SelectField(_l("Second officer"), coerce=int, validators=[DataRequired()])
     findings = TextAreaField(_l("Inspection notes"), validators=[Length(max=4000)])
+    enterprise_person = StringField(_l("Enterprise's person on site"), validators=[Length(max=64)])
     problems = FieldList(FormField(ProblemForm), min_entries=6, max_entries=50)

@@ -21,7 +21,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.hazards import service as hazards
 from app.organisations.models import Enterprise
-from app.supervision.models import Inspection, InspectionItem
+from app.supervision.models import Inspection, InspectionItem, MajorHazardCriterion, Provision
 from workflows.hazard_states import HazardSource, HazardState
 
 MAX_ITEMS = 50
@@ -35,6 +35,37 @@ class Problem:
     deadline: date | None = None
     location: str = ""
     measures: str = ""
+    provision: str = ""  # 依据条款 as typed; or ``provision_id`` from the provisions table
+    provision_id: int | None = None
+    major: bool = False  # judged a major accident hazard against ``criterion_id`` (required then)
+    criterion_id: int | None = None
+
+
+def _references(problems: list[Problem], errors: dict) -> dict:
+    """position -> (provision text, provision row, criterion row) of each problem; an unknown or
+    withdrawn provision or criterion, or a major problem without the clause it was judged against, is
+    named in ``errors["problems"]``."""
+    found: dict[int, tuple] = {}
+    for i, problem in enumerate(problems, start=1):
+        provision = db.session.get(Provision, problem.provision_id) if problem.provision_id else None
+        criterion = db.session.get(MajorHazardCriterion, problem.criterion_id) if problem.criterion_id else None
+        text = (problem.provision or "").strip() or (provision.citation if provision else "")
+        if problem.provision_id and (provision is None or not provision.active):
+            errors["problems"] = _("Problem %(n)d: choose a provision of the table.", n=i)
+        elif problem.criterion_id and (criterion is None or not criterion.active):
+            errors["problems"] = _("Problem %(n)d: choose a clause of the criteria.", n=i)
+        elif problem.major and criterion is None:
+            errors["problems"] = _("Problem %(n)d: a major accident hazard is judged against a clause of the "
+                                   "criteria; choose it.", n=i)
+        elif criterion is not None and not problem.major:
+            errors["problems"] = _("Problem %(n)d: a clause of the criteria is only for a major accident hazard.",
+                                   n=i)
+        elif len(text) > 500 or len((problem.location or "").strip()) > 200:
+            errors["problems"] = _("Problem %(n)d: at most 200 characters.", n=i)
+        if "problems" in errors:
+            break
+        found[i] = (text, provision, criterion)
+    return found
 
 
 def _validate(actor: User, *, inspected_on, start_time, end_time, second_officer, problems) -> dict:
@@ -83,21 +114,26 @@ def _validate(actor: User, *, inspected_on, start_time, end_time, second_officer
 
 def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: time, end_time: time,
            second_officer_id: int | None, problems: list[Problem], place: str = "",
-           findings: str = "") -> Inspection:
-    """Record the inspection, one government-found hazard per problem, and issue the order."""
+           findings: str = "", enterprise_person: str = "") -> Inspection:
+    """Record the inspection, one government-found hazard per problem (a major one regraded major
+    with the clause it was judged against, so its treatment-plan and listing rules apply), and issue
+    the order and the printed record (现场检查记录)."""
     # Outside his region the enterprise does not exist for him (404 before anything is created).
     enterprise = access.get_visible(Enterprise, enterprise_id, actor)
     access.require(actor, "inspection.create", enterprise)
     second = db.session.get(User, second_officer_id) if second_officer_id else None
     errors = _validate(actor, inspected_on=inspected_on, start_time=start_time, end_time=end_time,
                        second_officer=second, problems=problems)
+    references = _references(problems, errors) if "problems" not in errors else {}
+    if len((enterprise_person or "").strip()) > 64:
+        errors["enterprise_person"] = _("At most 64 characters.")
     if errors:
         raise Invalid(fields=errors)
     inspection = Inspection(
         authority_id=actor.authority_id, enterprise_id=enterprise.id, inspected_on=inspected_on,
         start_time=start_time, end_time=end_time, place=(place or "").strip()[:255],
         officer_id=actor.id, second_officer_id=second.id, findings=(findings or "").strip(),
-        created_by_id=actor.id)
+        enterprise_person=(enterprise_person or "").strip(), created_by_id=actor.id)
     db.session.add(inspection)
     responsible = responsible_at(enterprise)
     for position, problem in enumerate(problems, start=1):
@@ -112,11 +148,22 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
             hazard = hazards.fire(hazard.id, "confirm", actor, level="general", deadline=problem.deadline,
                                   responsible_user_id=responsible.id,
                                   measures=problem.measures.strip() or ORDER_MEASURES)
-        inspection.items.append(InspectionItem(position=position, hazard=hazard, deadline=problem.deadline))
+        provision_text, provision, criterion = references[position]
+        if problem.major:
+            # Judged major on site: the hazard becomes major through the regrade trigger (with its
+            # event), which brings the treatment-plan rule and the listing proposals.
+            hazard = hazards.fire(hazard.id, "regrade", actor, level="major",
+                                  reason=f"现场检查判定为重大事故隐患：{criterion.citation}")
+        inspection.items.append(InspectionItem(
+            position=position, hazard=hazard, deadline=problem.deadline, provision=provision_text,
+            provision_id=provision.id if provision else None, major=bool(problem.major),
+            criterion_id=criterion.id if criterion else None,
+            criterion_text=f"{criterion.citation}：{criterion.text}" if criterion else ""))
     db.session.flush()
     # Built from this record by the documents service (officers, items, deadlines, date); it links
-    # the order to the inspection.
+    # the order and the record to the inspection.
     documents.issue("rectification_order", actor=actor, context={}, inspection=inspection)
+    documents.issue("inspection_record", actor=actor, context={}, inspection=inspection)
     return inspection
 
 
@@ -185,3 +232,9 @@ def officers_for(actor: User) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.authority_id == actor.authority_id, User.role == Role.inspector,
                            User.active.is_(True), User.id != actor.id).order_by(User.display_name)))
+
+
+def criteria() -> list[MajorHazardCriterion]:
+    """The active clauses of the criteria library, for the inspector to tick."""
+    return list(db.session.scalars(select(MajorHazardCriterion).where(MajorHazardCriterion.active.is_(True))
+                                   .order_by(MajorHazardCriterion.industry, MajorHazardCriterion.id)))

@@ -26,8 +26,24 @@ DEFAULT_REQUIREMENTS = (
     "必要时局部或全部停产停业；每月向督办单位书面报告治理进展；治理完成后申请验收销号。"
 )
 LEVEL_WORDS = {"province": "省级", "city": "市级", "county": "县级", "town": "乡镇级"}
-PRODUCTION_WORDS = {ProductionSuspension.none: "", ProductionSuspension.partial: "局部停产停业",
+PRODUCTION_WORDS = {ProductionSuspension.none: "未停产停业", ProductionSuspension.partial: "局部停产停业",
                     ProductionSuspension.full: "全部停产停业"}
+
+
+def basis_of(listing) -> str:
+    """判定依据 when the supervisor gives none: the clause of the criteria the inspector judged the
+    hazard against (inspection record), else the recorded facts that made the listing rule fire."""
+    from app.supervision.models import InspectionItem
+
+    item = db.session.scalar(select(InspectionItem).where(InspectionItem.hazard_id == listing.hazard_id))
+    if item is not None and item.major and item.criterion_text:
+        return item.criterion_text
+    hazard = listing.hazard
+    level = "重大事故隐患" if hazard.level is not None and hazard.level.value == "major" else "一般事故隐患"
+    if listing.source.value == "overdue" and hazard.deadline is not None:
+        days = (today() - hazard.deadline).days
+        return f"{level}，整改期限{hazard.deadline.isoformat()}，逾期{days}日未整改完毕"
+    return f"经确认为{level}"
 
 
 # --- listings -----------------------------------------------------------------------------
@@ -43,6 +59,7 @@ def issue_supervision_notice(listing, actor: User) -> Document:
         "listing_level": LEVEL_WORDS.get(listing.level.value, listing.level.value),
         "listing_body": listing.authority.name, "treatment_unit": listing.responsible_unit,
         "treatment_person": listing.responsible_person, "supervision_unit": listing.supervising_unit,
+        "supervision_person": listing.supervising_person, "basis": listing.basis,
         "production_status": PRODUCTION_WORDS.get(hazard.production_suspension, ""),
         "requirements": requirements, "contact_person": actor.display_name,
         "contact_phone": listing.authority.phone or "",
@@ -67,6 +84,17 @@ def delisting_signer(listing) -> User:
     return other
 
 
+def _conclusion(listing, actor: User) -> str:
+    """Names the officers actually recorded: the two of the on-site review of the enterprise's
+    application, else the inspector who accepted."""
+    from app.supervision.delisting import reviewers_of
+
+    officers = reviewers_of(listing) or [actor]
+    names = "、".join(f"{u.display_name}（执法证号{u.certificate_no}）" if u.certificate_no else u.display_name
+                      for u in officers)
+    return f"经{names}现场核查验收，该重大事故隐患已整改完毕，验收合格，予以销号，解除挂牌督办。"
+
+
 def issue_delisting_notice(listing, actor: User) -> Document:
     """``actor``: the inspector who accepted; the notice is signed by the authority's supervisor."""
     notice = db.session.get(Document, listing.notice_document_id) if listing.notice_document_id else None
@@ -76,8 +104,7 @@ def issue_delisting_notice(listing, actor: User) -> Document:
         "original_number": notice.number if notice is not None else "",
         "original_date": to_local(notice.issued_at).date() if notice is not None else listing.decided_at.date(),
         "review_date": today(),
-        "conclusion": f"经{actor.display_name}等现场核查验收，该重大事故隐患已整改完毕，验收合格，予以销号，"
-                      "解除挂牌督办。",
+        "conclusion": _conclusion(listing, actor),
     }
     return documents.issue("delisting_notice", actor=delisting_signer(listing), context=context,
                            hazards=[hazard], authority=listing.authority, enterprise=listing.enterprise,

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from app import access
 from app.auth.models import Role, User
-from app.supervision.models import Inspection, Listing, ListingState
+from app.supervision.models import Inspection, Listing, ListingState, OnSiteMeasures, Summons
 
 # Proposals and dismissals are the authority's internal work; the enterprise sees its listings
 # once they are decided to be listed.
@@ -30,7 +30,18 @@ def _inspection_scope(user: User) -> ColumnElement[bool]:
                access.authority_records(Inspection.authority_id, user))
 
 
-SCOPES = {Listing: _listing_scope, Inspection: _inspection_scope}
+def _summons_scope(user: User) -> ColumnElement[bool]:
+    return or_(access.enterprise_condition(Summons.enterprise_id, user),
+               access.authority_records(Summons.authority_id, user))
+
+
+def _measures_scope(user: User) -> ColumnElement[bool]:
+    return or_(access.enterprise_condition(OnSiteMeasures.enterprise_id, user),
+               access.authority_records(OnSiteMeasures.authority_id, user))
+
+
+SCOPES = {Listing: _listing_scope, Inspection: _inspection_scope, Summons: _summons_scope,
+          OnSiteMeasures: _measures_scope}
 rules = access.Rules()
 
 
@@ -96,3 +107,47 @@ def _inspection_review(user: User, inspection: Inspection | None) -> bool:
         return False
     return inspection is None or (inspection.authority_id == user.authority_id
                                   and user.id in (inspection.officer_id, inspection.second_officer_id))
+
+
+@rules("summons.create")
+def _summons_create(user: User, enterprise) -> bool:
+    """An authority's supervisors and inspectors summon the principal of an enterprise of their region."""
+    if user.role not in (Role.supervisor, Role.inspector) or user.authority_id is None:
+        return False
+    return enterprise is None or access.in_jurisdiction(user, enterprise)
+
+
+@rules("summons.record")
+def _summons_record(user: User, summons) -> bool:
+    return (user.role in (Role.supervisor, Role.inspector) and summons is not None
+            and user.authority_id == summons.authority_id)
+
+
+@rules("hazard.onsite_measures")
+def _onsite_measures(user: User, hazard) -> bool:
+    """An inspector of an authority whose region holds the enterprise, on an open hazard."""
+    return (user.role == Role.inspector and user.authority_id is not None and hazard is not None
+            and hazard.is_open and access.in_jurisdiction(user, hazard.enterprise))
+
+
+@rules("listing.apply_delisting")
+def _apply_delisting(user: User, listing: Listing | None) -> bool:
+    """The enterprise's manager or principal applies to lift its listed item."""
+    return _report_progress(user, listing)
+
+
+@rules("listing.review_delisting")
+def _review_delisting(user: User, listing: Listing | None) -> bool:
+    """The listing authority's inspectors review the application on site."""
+    return (user.role == Role.inspector and listing is not None and user.authority_id == listing.authority_id
+            and listing.state == ListingState.listed)
+
+
+@rules("reference.read")
+def _reference_read(user: User, _obj) -> bool:
+    return True  # the tables are public law; everyone signed in reads them
+
+
+@rules("enforcement_reference.edit")
+def _reference_edit(user: User, _obj) -> bool:
+    return user.role == Role.admin

@@ -19,6 +19,7 @@ from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db, flush_or_conflict
+from app.hazards import service as hazard_service
 from app.hazards.models import Hazard, HazardLevel
 from app.organisations.models import Authority, Enterprise, Region, RegionLevel
 from app.supervision import notices
@@ -243,8 +244,15 @@ def _fire(listing: Listing, trigger: str, **data) -> None:
 
 
 def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadline: date | None = None,
-           requirements: str = "", responsible_unit: str = "", supervising_unit: str = "") -> Listing:
-    """The supervisor lists a proposal (issuing the supervision notice) or dismisses it."""
+           requirements: str = "", responsible_unit: str = "", supervising_unit: str = "",
+           supervising_person: str = "", basis: str = "") -> Listing:
+    """The supervisor lists a proposal (issuing the supervision notice) or dismisses it.
+
+    The notice prints what the decision records: 监管责任人 (``supervising_person``, default the
+    deciding supervisor), 判定依据 (``basis``, default the clause the inspector judged the hazard
+    against, else the facts that made the rule fire), and the deadline the system tracks: a later
+    deadline is applied to the hazard itself (``hazard_service.extend_for_listing``), an earlier one is
+    refused."""
     listing = _load_for_change(listing_id, actor)
     access.require(actor, "listing.decide", listing)
     reason = (reason or "").strip()
@@ -263,7 +271,20 @@ def decide(listing_id: int, actor: User, action: str, *, reason: str = "", deadl
                            code="hazard_closed")
         if deadline is not None and deadline <= today():
             raise Invalid(fields={"deadline": _("The deadline must be in the future.")})
-        listing.deadline = deadline or listing.deadline or listing.hazard.deadline
+        if len((supervising_person or "").strip()) > 64:
+            raise Invalid(fields={"supervising_person": _("At most 64 characters.")})
+        hazard = listing.hazard
+        if deadline is not None and hazard.deadline is not None and deadline != hazard.deadline:
+            if deadline < hazard.deadline:
+                raise Invalid(fields={"deadline": _(
+                    "The hazard must be rectified by %(d)s already; the listing cannot give an earlier "
+                    "deadline.", d=hazard.deadline.isoformat())})
+            hazard_service.extend_for_listing(hazard, actor, deadline,
+                                       f"挂牌督办决定的治理期限：{deadline.isoformat()}")
+        # The notice's 治理期限 is the deadline the system tracks on the hazard.
+        listing.deadline = hazard.deadline or deadline or listing.deadline
+        listing.supervising_person = (supervising_person or "").strip() or actor.display_name
+        listing.basis = (basis or "").strip() or notices.basis_of(listing)
         listing.requirements = (requirements or "").strip() or notices.DEFAULT_REQUIREMENTS
         listing.responsible_unit = (responsible_unit or "").strip() or listing.enterprise.name
         listing.responsible_person = listing.enterprise.principal_name or ""

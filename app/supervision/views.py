@@ -117,7 +117,8 @@ def listing(listing_id: int):
         if form.validate():
             done = ui.attempt(lambda: service.decide(
                 item.id, current_user, form.action.data, reason=form.reason.data or "",
-                deadline=form.deadline.data, requirements=form.requirements.data or ""), form)
+                deadline=form.deadline.data, requirements=form.requirements.data or "",
+                supervising_person=form.supervising_person.data or "", basis=form.basis.data or ""), form)
             if done.ok:
                 flash(_("Listed for supervision; the notice is issued.") if form.action.data == "list"
                       else _("Proposal dismissed."), "success")
@@ -203,6 +204,13 @@ def _inspection_form() -> InspectionForm:
     form.second_officer_id.choices = [(0, _("Choose…"))] + [
         (u.id, f"{u.display_name}（{u.certificate_no or _('no certificate')}）")
         for u in inspections.officers_for(current_user)]
+    rows = request.args.get("rows", "")
+    if request.method == "GET" and rows.isdigit():  # more rows than the six shown: ?rows=30
+        while len(form.problems) < min(int(rows), inspections.MAX_ITEMS):
+            form.problems.append_entry()
+    criteria = [(0, _("No"))] + [(c.id, f"{c.industry} 第{c.clause}项：{c.text}") for c in inspections.criteria()]
+    for entry in form.problems:
+        entry.form.criterion_id.choices = criteria
     return form
 
 
@@ -217,13 +225,17 @@ def new_inspection():
             form.enterprise_id.data = int(request.args["enterprise_id"])
         return render_template("supervision/inspection_form.html", form=form)
     if form.validate():
-        problems = [inspections.Problem(title=p.form.title.data or "", deadline=p.form.deadline.data)
+        problems = [inspections.Problem(title=p.form.title.data or "", deadline=p.form.deadline.data,
+                                        location=p.form.location.data or "", provision=p.form.provision.data or "",
+                                        major=bool(p.form.criterion_id.data),
+                                        criterion_id=p.form.criterion_id.data or None)
                     for p in form.problems if (p.form.title.data or "").strip() or p.form.deadline.data]
         done = ui.attempt(lambda: inspections.record(
             current_user, enterprise_id=form.enterprise_id.data, inspected_on=form.inspected_on.data,
             start_time=form.start_time.data, end_time=form.end_time.data,
             second_officer_id=form.second_officer_id.data or None, problems=problems,
-            place=form.place.data or "", findings=form.findings.data or ""), form, place=_put_inspection_errors)
+            place=form.place.data or "", findings=form.findings.data or "",
+            enterprise_person=form.enterprise_person.data or ""), form, place=_put_inspection_errors)
         if done.ok:
             flash(_("Inspection recorded; the rectification order is issued."), "success")
             return redirect(url_for("supervision.inspection", inspection_id=done.value.id))

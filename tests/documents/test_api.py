@@ -257,7 +257,9 @@ def test_the_list_answers_the_documents_the_caller_may_see_with_the_web_filters(
         "kind": "rectification_notice", "hazard_ids": [inspection.items[0].hazard_id], "recipient": "储运部"})
     assert notice.status_code == 201, notice.get_json()
     listed = client.get("/api/v1/documents", headers=headers).get_json()
-    assert {d["id"] for d in listed["items"]} == {order.id, notice.get_json()["id"]} and listed["total"] == 2
+    record = inspection.record_document_id  # the 现场检查记录 printed with the order
+    assert {d["id"] for d in listed["items"]} == {order.id, record, notice.get_json()["id"]}
+    assert listed["total"] == 3
     only = client.get("/api/v1/documents?kind=rectification_notice", headers=headers).get_json()
     assert [d["id"] for d in only["items"]] == [notice.get_json()["id"]]
     assert client.get("/api/v1/documents?status=voided", headers=headers).get_json()["total"] == 0

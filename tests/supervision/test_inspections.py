@@ -213,6 +213,6 @@ def test_a_voided_order_is_issued_again_from_the_inspection_page(client, world, 
     assert again.id != first.id and again.number.endswith("〕2号") and again.is_valid
     # Once valid again, a second click numbers nothing.
     client.post(f"/supervision/inspections/{inspection.id}/order")
-    assert count(Document) == 2
+    assert count(Document) == 3  # the two orders and the inspection record (现场检查记录)
     login_as(client, world.users.inspector_b)
     assert client.post(f"/supervision/inspections/{inspection.id}/order").status_code == 404

@@ -23,6 +23,10 @@ def listed(world, enterprise, *, grade, level="general", overdue_by=None, title=
                 world.authorities.county_b.id: world.users.supervisor_b}
     service.decide(listing.id, deciders[listing.authority_id], "list",
                    deadline=today() + timedelta(days=days_left) if days_left else None)
+    if overdue_by is not None:
+        # A later listing deadline extends the hazard's own (issue 17 item 7); these rows stand for
+        # hazards still past their own deadline, as the figures below count them.
+        hazard.deadline = today() - timedelta(days=overdue_by)
     return listing
 
 
