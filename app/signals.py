@@ -10,6 +10,8 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
   makes listing proposals from it; risks recomputes the effective grade of the hazard's risk point.
 * ``hazard_overdue``: ``send(hazard, event=...)``, a hazard found overdue by ``shuangkong scan``.
 * ``plan_saved``: ``send(plan, actor=..., hazard=...)``, a treatment plan saved.
+* ``measures_out_of_use``: ``send(measure_ids, actor=...)``, control measures retired (or their unit
+  retired): the scheduled checks end those measures' tasks, so no window of them becomes missed.
 * ``listing_proposed``: ``send(listing)``, a new listing proposal (state proposed).
 * ``document_issued``: ``send(document, actor=...)``, a document just issued (numbered, stored).
 
@@ -59,6 +61,8 @@ def add_load_option(name: str, triggers: Iterable[str], make_option: Callable[[]
 def load_options(trigger: str) -> list:
     return [make() for triggers, make in trigger_load_options.values() if trigger in triggers]
 
+measures_out_of_use = point("risk.measures_out_of_use",
+                            "Control measures retired, or their unit retired: send(measure_ids, actor=).")
 plan_saved = point("hazard.plan_saved", "A treatment plan was saved: send(plan, actor=, hazard=).")
 listing_proposed = point("listing.proposed", "A listing was proposed: send(listing).")
 document_issued = point("document.issued", "A document was issued (numbered, stored): send(document, actor=).")

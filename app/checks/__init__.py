@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     access.register(policy.SCOPES, {**policy.rules, **duties.rules})
     cli.SCAN_STEPS.add("checks.missed", scan.scan_missed)
     signals.work_calendar.connect(service.calendar)  # the one calendar of working-day deadlines
+    signals.measures_out_of_use.connect(service.end_tasks_of_measures)
     cli.add_demo_step("checks", demo.seed)
     storage.register_references("check_photos", _stored_photos)
     register(api.blp)

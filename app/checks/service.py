@@ -355,6 +355,18 @@ def update_task(actor: User, task_id, *, active=None, version=None) -> CheckTask
     return task
 
 
+def end_tasks_of_measures(measure_ids, actor=None) -> int:
+    """Receiver of ``signals.measures_out_of_use``: the active tasks of measures retired (or of a unit
+    retired) end now, as a deactivation would; their past windows and records stay. Returns how many."""
+    now = utcnow()
+    tasks = db.session.scalars(select(CheckTask).where(CheckTask.measure_id.in_(list(measure_ids)),
+                                                       CheckTask.active.is_(True))).all()
+    for task in tasks:
+        task.active = False
+        task.ends_at = max(now, task.starts_at)
+    return len(tasks)
+
+
 def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import access
+from app import access, signals
 from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -260,9 +260,12 @@ def update_measure(actor: User, measure: ControlMeasure | int, **data) -> Contro
     values = _clean_measure(data, errors, partial=True, current=measure)
     if errors:
         raise Invalid(fields=errors)
+    was_active = measure.active
     for key, value in values.items():
         setattr(measure, key, value)
     refresh_controls(measure.risk_point)
+    if was_active and not measure.active:
+        signals.measures_out_of_use.send([measure.id], actor=actor)
     return measure
 
 
@@ -300,10 +303,13 @@ def sync_controls(point: RiskPoint, controls: dict[str, list[str]]) -> None:
             match.active, match.position = True, position
             kept.add(match.id)
             position += 1
+    retired = [m.id for m in current if m.id not in kept and m.active]
     for measure in current:
         if measure.id not in kept:
             measure.active = False
     refresh_controls(point)
+    if retired:
+        signals.measures_out_of_use.send(retired, actor=None)
 
 
 # --- grades --------------------------------------------------------------------------------------------

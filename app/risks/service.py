@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access
+from app import access, signals
 from app.auth.models import Role, User
 from app.clock import today
 from app.errors import Conflict, Invalid, NotFound
@@ -316,11 +316,14 @@ def update_point(actor: User, point: RiskPoint | int, *, expected_version: int |
     if expected_version is not None and expected_version != point.version:
         raise Conflict()
     values = clean(point.enterprise, data, partial=True)
+    was_active = point.status == RiskPointStatus.active
     try:  # the events and measures queries flush the point: a concurrent save shows up there already
         _apply(point, point.enterprise, values)
     except StaleDataError:
         raise Conflict() from None
     flush_or_conflict()
+    if was_active and point.status != RiskPointStatus.active:  # a retired unit is checked no more
+        signals.measures_out_of_use.send([m.id for m in events.measures_of(point, active_only=False)], actor=actor)
     return point
 
 
