@@ -41,8 +41,9 @@ class Source:
     kind: str
     label: Any
     object_type: str
-    query: Callable[[Any], Any]
+    query: Callable[[Any], Any] | None
     link: Callable[[int], str]
+    rows: Callable[[Any], list] | None = None  # computed items, where no single SELECT can find them
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,12 @@ class Todo:
 SOURCES = point("todos.sources", "kind -> Source (a feature's to-do source, added in its init_app)")
 
 
-def register(kind: str, *, label, object_type: str, query: Callable[[Any], Any], link: Callable[[int], str]) -> None:
-    """Add (or replace: the app factory may run more than once) the source named ``kind``."""
-    SOURCES.add(kind, Source(kind, label, object_type, query, link))
+def register(kind: str, *, label, object_type: str, link: Callable[[int], str],
+             query: Callable[[Any], Any] | None = None, rows: Callable[[Any], list] | None = None) -> None:
+    """Add (or replace: the app factory may run more than once) the source named ``kind``: ``query(user)``
+    a SELECT of (object_id, title, due), or ``rows(user)`` those rows computed (e.g. check windows, which
+    are computed, not stored); either answers None when the user's role never has such items."""
+    SOURCES.add(kind, Source(kind, label, object_type, query, link, rows))
 
 
 def _authenticated(user) -> bool:
@@ -81,6 +85,11 @@ def _rows(user) -> dict[str, list]:
     found: dict[str, list] = {}
     if _authenticated(user):
         for kind, source in SOURCES.items():
+            if source.rows is not None:
+                computed = source.rows(user)
+                if computed is not None:
+                    found[kind] = list(computed)[:CAP + 1]
+                continue
             stmt = source.query(user)
             if stmt is None:
                 continue

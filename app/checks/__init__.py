@@ -19,12 +19,13 @@ def init_app(app: Flask) -> None:
     # Inside: the service, views and API are loaded only when the app is built (no import cycle).
     from app import access, cli, signals, storage
     from app.api import register
-    from app.checks import api, demo, duties, policy, scan, service, views
+    from app.checks import api, demo, duties, policy, scan, service, todos, views
 
     access.register(policy.SCOPES, {**policy.rules, **duties.rules})
     cli.SCAN_STEPS.add("checks.missed", scan.scan_missed)
     signals.work_calendar.connect(service.calendar)  # the one calendar of working-day deadlines
     signals.measures_out_of_use.connect(service.end_tasks_of_measures)
+    todos.register()  # check windows wanting a check now, on the to-do list
     cli.add_demo_step("checks", demo.seed)
     storage.register_references("check_photos", _stored_photos)
     register(api.blp)

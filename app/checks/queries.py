@@ -450,3 +450,22 @@ def legacy_checks(user: User, risk_point_id: int) -> list[dict]:
              "level": r.level.value, "result": "normal" if r.result.value == "ok" else "abnormal", "note": r.note,
              "checker_id": r.checked_by_id, "checked_on": r.checked_on, "hazard_id": r.hazard_id}
             for r in rows]
+
+
+# --- what wants a check now (我的任务, and the to-do list) -------------------------------------------
+
+WANTING_STATES = ("due", "missed")
+OVERDUE_HOURS = 24  # a window closed without a check stays on 我的任务 this long (it may be recorded late)
+
+
+def windows_wanting_check(user: User, **kw) -> list[dict]:
+    """The user's windows that want a check now: due (open now, or later today), and overdue — closed
+    without a check in the last ``OVERDUE_HOURS`` (it may still be recorded, as late). One definition
+    for 我的任务 and the to-do list."""
+    from app.clock import utcnow
+
+    now = now_cst()
+    windows = windows_for(user, assignee="me", state=list(WANTING_STATES),
+                          from_=now - timedelta(hours=OVERDUE_HOURS), to=now.date().isoformat(), **kw)
+    since = utcnow() - timedelta(hours=OVERDUE_HOURS)
+    return [w for w in windows if w["state"] == "due" or w["ends_at"] > since]

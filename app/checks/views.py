@@ -18,7 +18,7 @@ from app.checks import duties, exports, queries, service
 from app.checks.forms import AbnormalForm, CalendarImportForm, CalendarYearForm, DutyItemForm, TaskForm
 from app.checks.labels_pdf import label_context
 from app.checks.models import CheckTask
-from app.clock import to_local, utcnow
+from app.clock import to_local
 from app.errors import Forbidden
 from app.extensions import db
 from app.organisations.models import Department, Enterprise, Region
@@ -107,13 +107,7 @@ OVERDUE_HOURS = 24
 
 
 def _today_windows(**kw) -> list[dict]:
-    """The user's windows that want a check now: due (open now, or later today), and overdue — closed
-    without a check in the last 24 hours (it may still be recorded, as late)."""
-    now = service.now_cst()
-    windows = queries.windows_for(current_user, assignee="me", state=list(OPEN_STATES),
-                                  from_=now - timedelta(hours=OVERDUE_HOURS), to=now.date().isoformat(), **kw)
-    since = utcnow() - timedelta(hours=OVERDUE_HOURS)
-    return [w for w in windows if w["state"] == "due" or w["ends_at"] > since]
+    return queries.windows_wanting_check(current_user, **kw)
 
 
 def _unit_cards(windows: list[dict]) -> list[dict]:
