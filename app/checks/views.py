@@ -100,12 +100,6 @@ def duty_item_active(item_id: int):
 
 # --- 我的任务 (phone) ---------------------------------------------------------------------------------
 
-OPEN_STATES = ("due", "missed")
-
-
-OVERDUE_HOURS = 24
-
-
 def _today_windows(**kw) -> list[dict]:
     return queries.windows_wanting_check(current_user, **kw)
 
@@ -159,7 +153,7 @@ def unit(point_id: int):
         mine = [w | {"task": tasks[w["task_id"]]} for w in windows + done
                 if w["measure_id"] == m.id and w["task_id"] in tasks]
         if mine:
-            mine.sort(key=lambda w: (w["state"] not in OPEN_STATES, w["starts_at"]))
+            mine.sort(key=lambda w: (w["state"] not in queries.WANTING_STATES, w["starts_at"]))
             rows.append({"measure": m, "windows": mine})
     legacy = queries.legacy_checks(current_user, point.id)
     return render_template("checks/unit.html", point=point, rows=rows, via_qr=via_qr,
