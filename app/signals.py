@@ -33,6 +33,17 @@ Questions hazards asks without importing the feature that knows (supervision ans
 * ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
   gives the loader options for the locked SELECT of a hazard about to take ``trigger``, so that
   what the trigger's rules read comes in the same round trip.
+
+Questions features listed before hazards (or documents) ask of it, so that the package that comes
+first never imports the one that comes after (``tests/test_features.py`` refuses an import cycle
+between feature packages):
+
+* ``risk_point_hazards``: ``first(point_id, limit=)`` → the risk point's hazards, newest first
+  (hazards answers; the risk point's page lists them).
+* ``risk_point_open_hazards``: ``first(point_id, levels, limit=)`` → ``(hazard id, level, control
+  measure id)`` of the point's open hazards of those levels (hazards answers; risks grades from them).
+* ``visible_inspection``: ``first(inspection_id, user)`` → the inspection record ``user`` may see,
+  NotFound otherwise (supervision answers; documents issues an order from it).
 """
 
 from __future__ import annotations
@@ -71,3 +82,8 @@ listed_condition = point("hazard.listed_condition",
                          "first(authority_id) -> SQL condition on Hazard: an active listing (by that authority)")
 work_calendar = point("work_calendar", "first() -> WorkCalendar in force (app.workdays)")
 progress_target = point("hazard.progress_target", "first(hazard, user) -> dict(url, due, reported) | None")
+
+risk_point_hazards = point("risk_point.hazards", "first(point_id, limit=) -> [Hazard], newest first")
+risk_point_open_hazards = point("risk_point.open_hazards",
+                                "first(point_id, levels, limit=) -> [(hazard_id, level, control_measure_id)]")
+visible_inspection = point("inspection.visible", "first(inspection_id, user) -> Inspection (NotFound otherwise)")

@@ -19,19 +19,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from app import access
+from app import access, signals
 from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.documents import service, serving
 from app.documents.models import API_KINDS, Document, DocumentKind, DocumentStatus
 from app.documents.queries import documents_query
 from app.documents.views import pdf_response
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.idempotency import idempotent
 from app.paging import paginate
 from app.risks.models import RiskPoint
-from app.supervision.models import Inspection
 
 blp = api_blueprint("documents_api", __name__, "/documents", "Numbered documents (PDF) and their verification")
 
@@ -122,7 +121,10 @@ def issue(args):
         enterprise = point.enterprise
     elif kind in service.INSPECTION_KINDS:
         if inspection_id is not None:
-            inspection = access.get_visible(Inspection, inspection_id, current_user)
+            # Supervision owns inspections and answers (it imports documents; documents never imports it).
+            inspection = signals.visible_inspection.first(inspection_id, current_user)
+            if inspection is None:
+                raise NotFound()
     elif not hazards:
         raise Invalid(fields={"hazard_ids": _("Choose at least one hazard.")})
     if inspection_id is not None and kind not in service.INSPECTION_KINDS:

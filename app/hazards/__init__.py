@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     # the service, views and API are loaded only when the app is built: no import cycle.
     from app import access, cli, signals, storage, ui
     from app.api import register
-    from app.hazards import api, demo, policy, scan, storage_io, todos, views
+    from app.hazards import api, demo, policy, queries, scan, storage_io, todos, views
     from app.hazards import cli as hazards_cli
 
     access.register(policy.SCOPES, policy.rules)
@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
     cli.SCAN_STEPS.add("hazards.overdue", scan.scan_overdue)
     cli.add_demo_step("hazards", demo.seed, phase="story")
     signals.add_load_option("after_evidence", ("submit",), _submit_loads_evidence)
+    signals.risk_point_hazards.connect(queries.of_risk_point)
+    signals.risk_point_open_hazards.connect(queries.open_of_risk_point)
     storage.register_references("hazard_attachments", storage_io.stored_digests)
     app.register_blueprint(views.bp)
     register(api.blp)

@@ -16,17 +16,20 @@ from workflows.hazard_states import OPEN_STATES, HazardLevel
 
 
 def of_risk_point(point_id: int, *, limit: int = 20) -> list[Hazard]:
-    """The point's hazards, newest first (the risk point's page lists them)."""
+    """The point's hazards, newest first (the risk point's page lists them, through
+    ``signals.risk_point_hazards``)."""
     return list(db.session.scalars(select(Hazard).where(Hazard.risk_point_id == point_id)
                                    .order_by(Hazard.id.desc()).limit(limit)))
 
 
 def open_of_risk_point(point_id: int, levels: Iterable[HazardLevel], *,
-                       limit: int = 50) -> list[tuple[int, HazardLevel]]:
-    """(id, level) of the point's open hazards of one of ``levels``, oldest first."""
+                       limit: int = 50) -> list[tuple[int, HazardLevel, int | None]]:
+    """(id, level, control measure id) of the point's open hazards of one of ``levels``, oldest first
+    (risks asks it through ``signals.risk_point_open_hazards``)."""
     levels = list(levels)
     if not levels:
         return []
-    return [(i, lvl) for i, lvl in db.session.execute(
-        select(Hazard.id, Hazard.level).where(Hazard.risk_point_id == point_id, Hazard.state.in_(OPEN_STATES),
-                                              Hazard.level.in_(levels)).order_by(Hazard.id).limit(limit))]
+    return [(i, lvl, m) for i, lvl, m in db.session.execute(
+        select(Hazard.id, Hazard.level, Hazard.control_measure_id)
+        .where(Hazard.risk_point_id == point_id, Hazard.state.in_(OPEN_STATES), Hazard.level.in_(levels))
+        .order_by(Hazard.id).limit(limit))]

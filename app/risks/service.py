@@ -18,7 +18,6 @@ from app.auth.models import Role, User
 from app.clock import today
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db, flush_or_conflict
-from app.hazards import queries as hazard_queries
 from app.notifications import service as notifications
 from app.organisations import lookups
 from app.organisations.models import Enterprise
@@ -381,25 +380,24 @@ def history(point: RiskPoint) -> list[dict]:
 
 # --- the dynamic grade ---------------------------------------------------------------------------
 
-def _open_graded_hazards(point_id: int) -> list[tuple[int, HazardLevel]]:
-    """(id, level) of the point's open hazards whose level implies a grade (at most 50: enough to
-    know the strictest)."""
+def _open_graded_hazards(point_id: int) -> list[tuple[int, HazardLevel, int | None]]:
+    """(id, level, control measure id) of the point's open hazards whose level implies a grade (at
+    most 50: enough to know the strictest). Hazards answers (risks comes before it: no import)."""
     implied = [lvl for lvl in HazardLevel if grade_rule.implied_by_level(lvl) is not None]
-    return hazard_queries.open_of_risk_point(point_id, implied, limit=50)
+    return signals.risk_point_open_hazards.first(point_id, implied, limit=50) or []
 
 
-def _refresh_event_grades(point: RiskPoint, rows: list[tuple[int, HazardLevel]]) -> None:
+def _refresh_event_grades(point: RiskPoint, rows: list[tuple[int, HazardLevel, int | None]]) -> None:
     """Each event's current grade (``currentRiskLevel``): its initial grade raised by the unit's open hazards
     bound to one of its measures, and by those bound to no measure (which scenario they belong to is not
     known: 从严从高). The unit's effective grade is then the strictest of them (the same as
     ``of_point(assessed, all levels)``)."""
-    from app.hazards.models import Hazard
-
-    measure_event = {hazard_id: event_id for hazard_id, event_id in db.session.execute(
-        select(Hazard.id, ControlMeasure.event_id).join(ControlMeasure, ControlMeasure.id == Hazard.control_measure_id)
-        .where(Hazard.id.in_([i for i, _lvl in rows])))} if rows else {}
+    measure_ids = {m for _i, _lvl, m in rows if m is not None}
+    measure_event = dict(db.session.execute(
+        select(ControlMeasure.id, ControlMeasure.event_id).where(ControlMeasure.id.in_(measure_ids)))) \
+        if measure_ids else {}
     for event in events.events_of(point):
-        levels = [lvl for i, lvl in rows if measure_event.get(i) in (None, event.id)]
+        levels = [lvl for _i, lvl, m in rows if measure_event.get(m) in (None, event.id)]
         current = grade_rule.of_point(event.initial_grade, levels)
         if event.current_grade != current:
             event.current_grade = current
@@ -408,19 +406,19 @@ def _refresh_event_grades(point: RiskPoint, rows: list[tuple[int, HazardLevel]])
 def effective_grade(point: RiskPoint) -> Grade | None:
     """The point's effective grade (``workflows.effective_grade.of_point``, 从严从高, rule D2)."""
     rows = _open_graded_hazards(point.id) if point.id else []
-    return grade_rule.of_point(point.assessed_grade, [lvl for _i, lvl in rows])
+    return grade_rule.of_point(point.assessed_grade, [lvl for _i, lvl, _m in rows])
 
 
 def refresh_effective_grade(point: RiskPoint, *, reason: GradeChangeReason | None = None,
                             hazard_id: int | None = None) -> bool:
     """Recompute and store the effective grade; record why when it changed. True if it changed."""
     rows = _open_graded_hazards(point.id) if point.id else []
-    levels = [lvl for _i, lvl in rows]
+    levels = [lvl for _i, lvl, _m in rows]
     if point.id:
         _refresh_event_grades(point, rows)
     new = grade_rule.of_point(point.assessed_grade, levels)
     from_hazards = grade_rule.of_point(None, levels)
-    raising_hazard = next((i for i, lvl in rows if grade_rule.implied_by_level(lvl) == from_hazards), None)
+    raising_hazard = next((i for i, lvl, _m in rows if grade_rule.implied_by_level(lvl) == from_hazards), None)
     old = point.effective_grade
     if not point.control_level_manual:
         point.control_level = grading.control_level_for(new, control_level_table(point.enterprise))

@@ -13,12 +13,11 @@ from flask_login import current_user, login_required
 from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from app import access, figures, storage, ui
+from app import access, figures, signals, storage, ui
 from app.auth.models import User
 from app.clock import today
 from app.errors import Invalid, ServiceError
 from app.extensions import db
-from app.hazards import queries as hazard_queries
 from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks import cards, excel, maps, service
@@ -154,7 +153,7 @@ def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200, suspensio
     from app.risks import events, objects
     from app.risks.forms import SuspensionForm
 
-    hazards = hazard_queries.of_risk_point(point.id, limit=20)
+    hazards = signals.risk_point_hazards.first(point.id, limit=20) or []  # hazards answers
     ruleset = service.ruleset_for(point.enterprise)
     unit_events = events.events_of(point)
     measures = events.measures_of(point)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app import access
 from app.hazards.models import Hazard
-from app.supervision.models import ProposalSource
+from app.supervision.models import Inspection, ProposalSource
 from workflows.listing import ROUTING_MODES
 
 NAV = (
@@ -46,6 +46,11 @@ def _listings_joined():
     return joinedload(Hazard.listings)
 
 
+def _visible_inspection(inspection_id: int, user):
+    """Answer to ``signals.visible_inspection``: documents issues from an inspection it never imports."""
+    return access.get_visible(Inspection, inspection_id, user)
+
+
 def init_app(app: Flask) -> None:
     # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
     # the service, views and API are loaded only when the app is built: no import cycle.
@@ -78,6 +83,7 @@ def init_app(app: Flask) -> None:
     signals.listing_link.connect(service.listing_link_of)
     signals.listed_condition.connect(service.listed_condition)
     signals.progress_target.connect(service.progress_target_of)
+    signals.visible_inspection.connect(_visible_inspection)
     todos.register()
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
