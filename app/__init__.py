@@ -37,6 +37,7 @@ FEATURES = (
     "audit",  # the audit log of administrative actions (after organisations: entries name users, regions)
     "risks",
     "notifications",
+    "exports",  # Excel exports, large ones built in the background (after notifications: it tells when ready)
     "hazards",
     "checks",  # scheduled checks of control measures (on risks and hazards)
     "supervision",

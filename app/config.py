@@ -69,6 +69,10 @@ class Defaults:
     # Background jobs and notification channels (docs/jobs.md, docs/notifications.md). Secrets (SMTP
     # password, robot keys and secrets) come from the environment only, never from the database.
     JOB_TIMEOUT_SECONDS = 1800
+    # Excel exports (app/exports, docs/exports.md): above this many rows an export is built by a job and
+    # downloaded from "My exports" when ready; its file is kept this long, then deleted by the scan.
+    EXPORT_SYNC_MAX_ROWS = 5000
+    EXPORT_KEEP_HOURS = 72
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = False

@@ -22,10 +22,11 @@ def _submit_loads_evidence():
 def init_app(app: Flask) -> None:
     # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
     # the service, views and API are loaded only when the app is built: no import cycle.
-    from app import access, cli, signals, storage, ui
+    from app import access, cli, exports, signals, storage, ui
     from app.api import register
     from app.hazards import api, demo, policy, queries, scan, storage_io, todos, views
     from app.hazards import cli as hazards_cli
+    from app.hazards import exports as hazard_exports
 
     access.register(policy.SCOPES, policy.rules)
     ui.nav_item("hazards.index", lazy_pgettext("hazards", "Hazards"), lambda user: access.can(user, "hazard.list"))
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     signals.add_load_option("after_evidence", ("submit",), _submit_loads_evidence)
     signals.risk_point_hazards.connect(queries.of_risk_point)
     signals.risk_point_open_hazards.connect(queries.open_of_risk_point)
+    exports.add_kind(hazard_exports.KIND)
     storage.register_references("hazard_attachments", storage_io.stored_digests)
     app.register_blueprint(views.bp)
     register(api.blp)

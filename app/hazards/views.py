@@ -20,12 +20,13 @@ from sqlalchemy.orm import selectinload
 from app import access, idempotency, signals, ui
 from app.auth.models import User
 from app.errors import Forbidden, Invalid, ServiceError
+from app.exports import views as export_views
 from app.extensions import db
+from app.hazards import exports, service, storage_io
 from app.hazards import forms as F
 from app.hazards import policy as hazard_policy
-from app.hazards import service, storage_io
 from app.hazards.models import Hazard, HazardEvent
-from app.hazards.register import register_page, register_query
+from app.hazards.register import register_page
 from app.labels import label
 from app.organisations.models import Department, Enterprise
 from app.risks.models import RiskPoint
@@ -119,9 +120,7 @@ def index():
     departments = _departments(current_user.enterprise_id) if current_user.role.is_enterprise else []
     keep = {k: v for k, v in request.args.items() if k != "page" and v}
     if request.args.get("format") == "xlsx":  # every matching row, the filters of the page (issue 14 item 6)
-        from app.dashboard.exports import register_xlsx
-
-        return register_xlsx(register_query(current_user, **filters))
+        return export_views.respond(exports.NAME, exports.params(filters))
     enterprises, regions = [], []
     if not current_user.role.is_enterprise:  # the enterprise and district filters (issue 14 item 3)
         from app.organisations.models import Region

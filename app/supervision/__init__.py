@@ -54,7 +54,7 @@ def _visible_inspection(inspection_id: int, user):
 def init_app(app: Flask) -> None:
     # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
     # the service, views and API are loaded only when the app is built: no import cycle.
-    from app import cli, signals, ui
+    from app import cli, exports, signals, ui
     from app.api import register
     from app.supervision import (
         api,
@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         inspections_api,
         measures_api,
         policy,
+        queries,
         references_api,
         service,
         summons_api,
@@ -84,6 +85,7 @@ def init_app(app: Flask) -> None:
     signals.listed_condition.connect(service.listed_condition)
     signals.progress_target.connect(service.progress_target_of)
     signals.visible_inspection.connect(_visible_inspection)
+    exports.add_kind(queries.EXPORT)
     todos.register()
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.

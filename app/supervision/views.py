@@ -3,9 +3,10 @@ decision and progress reports, and inspections (record + order, review + opinion
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from app.clock import today
 from app.documents import service as documents
 from app.documents.models import Document
 from app.errors import ServiceError
+from app.exports import views as export_views
 from app.extensions import db
 from app.forms import apply_errors
 from app.organisations.models import Enterprise, Industry, Region
@@ -71,14 +73,9 @@ def _filters() -> queries.ListFilters:
 @login_required
 def listings():
     filters = _filters()
+    if request.args.get("format") == "xlsx":  # every row (no cap); a large list is built in the background
+        return export_views.respond(queries.EXPORT_NAME, asdict(filters))
     stmt = queries.supervision_list(current_user, filters)
-    if request.args.get("format") == "xlsx":
-        # Every row (no cap), read in batches and written row by row; streamed from a temporary file.
-        response = send_file(queries.export_xlsx(queries.export_rows(stmt)),
-                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             as_attachment=True, download_name="supervision-list.xlsx")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
     page = paginate(stmt, _page_no(), PER_PAGE)
     rows, total = page.items, page.total
     if current_user.role.is_enterprise:  # its own listings: no region or industry to choose

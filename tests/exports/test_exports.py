@@ -1,0 +1,99 @@
+"""Exports (issue 18 item 3): every row, written row by row; a large export is built in the background,
+kept for its owner only, announced by a reminder, and deleted when it expires."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app import clock
+from app.cli import run_scan
+from app.exports.models import Export, ExportState
+from app.extensions import db
+from app.notifications.models import Notification
+from tests.supervision.conftest import login_as, stored_hazard
+
+
+@pytest.fixture
+def small_limit(app):
+    """Exports above 3 rows go to the background (the default is 5 000)."""
+    before = app.config["EXPORT_SYNC_MAX_ROWS"]
+    app.config["EXPORT_SYNC_MAX_ROWS"] = 3
+    yield
+    app.config["EXPORT_SYNC_MAX_ROWS"] = before
+
+
+def _rows(data: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True))
+
+
+def _hazards(world, n: int, enterprise=None):
+    return [stored_hazard(enterprise or world.enterprises.a, title=f"导出隐患{i}") for i in range(n)]
+
+
+def test_a_small_register_is_written_while_the_user_waits(client, world, db_session, small_limit):
+    _hazards(world, 3)
+    db_session.commit()
+    login_as(client, world.users.manager)
+    resp = client.get("/hazards/?format=xlsx")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    rows = _rows(resp.data)
+    assert rows[0][:3] == ("隐患编号", "隐患名称", "企业")
+    assert sorted(r[1] for r in rows[1:] if r and str(r[0] or "").startswith("YH")) == [
+        "导出隐患0", "导出隐患1", "导出隐患2"]
+    assert db_session.scalar(select(Export.id)) is None  # nothing kept for later
+
+
+def test_a_large_register_is_prepared_in_the_background_for_its_owner(client, world, db_session, small_limit):
+    _hazards(world, 5)
+    _hazards(world, 2, world.enterprises.b)  # another enterprise's: never in a's export
+    db_session.commit()
+    login_as(client, world.users.manager)
+    # buffered: the response is sent and closed as a server does; the in-process job runs then.
+    resp = client.get("/hazards/?format=xlsx", buffered=True)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/exports/")
+    export = db_session.scalars(select(Export)).one()
+    assert export.state == ExportState.ready and export.rows == 5 and export.expected_rows == 5
+    page = client.get("/exports/").get_data(as_text=True)
+    assert "隐患台账" in page and "已就绪" in page and f"/exports/{export.id}/download" in page
+    reminder = db_session.scalars(select(Notification).where(Notification.user_id == world.users.manager.id,
+                                                             Notification.kind == "export_ready")).one()
+    assert "隐患台账" in reminder.text and "5" in reminder.text
+
+    got = client.get(f"/exports/{export.id}/download")
+    assert got.status_code == 200 and "hazard-register.xlsx" in got.headers["Content-Disposition"]
+    titles = sorted(r[1] for r in _rows(got.data)[1:] if r and str(r[0] or "").startswith("YH"))
+    assert titles == [f"导出隐患{i}" for i in range(5)]
+
+    # Another user, even of the same enterprise, does not see it: 404, and not on his page.
+    login_as(client, world.users.principal)
+    assert client.get(f"/exports/{export.id}/download").status_code == 404
+    assert f"/exports/{export.id}/download" not in client.get("/exports/").get_data(as_text=True)
+
+
+def test_an_export_expires_and_its_file_is_deleted_by_the_scan(app, client, world, db_session, small_limit):
+    _hazards(world, 4)
+    db_session.commit()
+    login_as(client, world.users.manager)
+    client.get("/hazards/?format=xlsx", buffered=True)
+    # The suite's harness nests the job's savepoint in the request session's: release both, so that the
+    # 404 below (which rolls its session back) does not undo the job.
+    db_session.commit()
+    export = db_session.scalars(select(Export)).one()
+    path = app.instance_path + "/exports/" + export.path
+    with open(path, "rb") as f:
+        assert f.read(2) == b"PK"
+    later = clock.utcnow() + timedelta(hours=app.config["EXPORT_KEEP_HOURS"], minutes=1)
+    with clock.moved_to(later):
+        assert client.get(f"/exports/{export.id}/download").status_code == 404  # expired: no longer served
+        run_scan()
+        db_session.commit()
+    db.session.expire_all()
+    assert db_session.get(Export, export.id).state == ExportState.expired
+    with pytest.raises(FileNotFoundError):
+        open(path, "rb")
+    assert "已过期" in client.get("/exports/").get_data(as_text=True)
