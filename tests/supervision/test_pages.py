@@ -210,9 +210,9 @@ def test_the_listing_page_leads_to_its_notice(client, world, board):
 def test_excel_export_has_every_row_beyond_twenty_thousand(client, world, board, db_session):
     """Issue 18 item 3: the export stopped at 20 000 rows without a word; now every listed row is in it,
     built in the background (more than EXPORT_SYNC_MAX_ROWS) and downloaded from "My exports"."""
-    from app.exports.models import Export
     from sqlalchemy import func, insert, select
 
+    from app.exports.models import Export
     from app.hazards.models import Hazard
 
     extra = 20_010
