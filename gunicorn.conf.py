@@ -11,6 +11,7 @@ whole request before passing it on: docs/nginx.conf, measured by bench/bench_slo
 """
 
 import os
+import threading
 
 from gunicorn.http import wsgi as _wsgi
 
@@ -30,6 +31,26 @@ limit_request_field_size = 8190
 forwarded_allow_ips = "127.0.0.1"
 preload_app = True
 accesslog = "-"
+
+
+
+def post_worker_init(worker):
+    """Documents: the print layer's style sheet and fonts are prepared once per worker process as it starts
+    (reports.render.warm_up), in the background, so no user's first document pays for it.
+    SHUANGKONG_WARM_DOCUMENTS=0 skips it (a worker then prepares them on its first document)."""
+    if os.environ.get("SHUANGKONG_WARM_DOCUMENTS", "1") == "0":
+        return
+
+    def warm():
+        try:
+            from reports.render import warm_up
+
+            warm_up()
+        except Exception:  # a missing font is reported by the first real document, with its context
+            worker.log.exception("could not prepare the print layer")
+
+    threading.Thread(target=warm, name="warm-documents", daemon=True).start()
+
 
 # No "Server: gunicorn" banner (issue 11 item 8): it only tells an attacker what to look up.
 _default_headers = _wsgi.Response.default_headers
