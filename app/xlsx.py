@@ -6,7 +6,8 @@ number of rows; the workbook is written into a spooled temporary file (in memory
 disk) or straight into the file the caller names. Every row the caller yields is written: there is no
 cap (issue 18: an export never stops short without a word).
 
-A sheet is headed by bold column titles and may end with notes (what a figure means, as the page says).
+A sheet may start with a preamble (a bold title line, then lines such as the period), is headed by bold
+column titles and may end with notes (what a figure means, as the page says).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import IO
 from flask import send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,6 +35,10 @@ class Sheet:
     rows: Iterable[Sequence]
     notes: Sequence[str] = ()
     widths: Sequence[int] = ()
+    preamble: Sequence[Sequence] = ()  # lines above the column titles; the first one in bold
+    formats: dict[int, str] = field(default_factory=dict)  # column index (0-based) -> number format
+    header_fill: str | None = None  # the column titles' background colour ("DDE5EE")
+    total: Sequence | None = None  # a last row in bold (合计), not counted in ``written``
     written: int = field(default=0, init=False)  # rows written, for the caller to record
 
 
@@ -55,28 +60,45 @@ def write(sheets: Sequence[Sheet] | Sheet, out: IO[bytes] | str | None = None):
 def _fill(ws, sheet: Sheet) -> None:
     for index, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for text in sheet.headers:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
+    for index, line in enumerate(sheet.preamble):
+        ws.append(_bold(ws, line, Font(bold=True, size=13)) if index == 0 else list(line))
+    if sheet.preamble:
+        ws.append([])
+    fill = PatternFill("solid", fgColor=sheet.header_fill) if sheet.header_fill else None
+    ws.append(_bold(ws, sheet.headers, fill=fill))
     for row in sheet.rows:
-        ws.append([_cell(ws, value) for value in row])
+        ws.append([_cell(ws, value, sheet.formats.get(index)) for index, value in enumerate(row)])
         sheet.written += 1
+    if sheet.total is not None:
+        ws.append([_cell(ws, value, sheet.formats.get(index), Font(bold=True)) for index, value in enumerate(sheet.total)])
     if sheet.notes:
         ws.append([])
         for note in sheet.notes:
             ws.append([note])
 
 
-def _cell(ws, value):
-    if isinstance(value, date) and not isinstance(value, datetime):
+def _bold(ws, values, font=None, fill=None) -> list:
+    cells = []
+    for value in values:
         cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    return value
+        cell.font = font or Font(bold=True)
+        if fill is not None:
+            cell.fill = fill
+        cells.append(cell)
+    return cells
+
+
+def _cell(ws, value, number_format: str | None = None, font=None):
+    if number_format is None and isinstance(value, date) and not isinstance(value, datetime):
+        number_format = "yyyy-mm-dd"
+    if number_format is None and font is None:
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def send(sheets: Sequence[Sheet] | Sheet, filename: str):

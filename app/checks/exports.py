@@ -1,4 +1,5 @@
-"""The figures of the checks as an Excel workbook (openpyxl): the totals, then one row per group.
+"""The figures of the checks as Excel (through the one writer, ``app.xlsx``): the totals, then one row per
+group; and the missed windows behind a figure.
 
 The numbers are those of ``queries.check_stats`` (one definition: workflows/check_figures.py); the rate is
 written as a number (0–1, shown as a percentage), empty when nothing was expected.
@@ -6,54 +7,26 @@ written as a number (0–1, shown as a percentage), empty when nothing was expec
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from app import xlsx
 
 HEADERS = ["分组", "应排查", "按时完成", "逾期排查", "超期未排查", "停用/检修", "待排查", "完成率"]
 KEYS = ["planned", "done", "late", "missed", "suspended", "due", "completion_rate"]
+RATE = {7: "0.0%"}
 
 
-def figures_xlsx(stats: dict, *, title: str, period: str, group_title: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "排查任务完成情况"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"期间：{period}"])
-    ws.append(["完成率 = 按时完成 ÷（应排查 − 停用/检修）；逾期排查计入统计但不计入完成率。"])
-    ws.append([])
-    ws.append([group_title, *HEADERS[1:]])
-    for cell in ws[5]:
-        cell.font = Font(bold=True)
-    for group in stats.get("groups", []):
-        ws.append([group.get("name") or "", *(group.get(k) for k in KEYS)])
-    ws.append(["合计", *(stats.get(k) for k in KEYS)])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for row in ws.iter_rows(min_row=6, min_col=8, max_col=8):
-        for cell in row:
-            cell.number_format = "0.0%"
-    ws.column_dimensions["A"].width = 28
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def figures_sheet(stats: dict, *, title: str, period: str, group_title: str) -> xlsx.Sheet:
+    return xlsx.Sheet(
+        "排查任务完成情况", [group_title, *HEADERS[1:]],
+        ([group.get("name") or "", *(group.get(k) for k in KEYS)] for group in stats.get("groups", [])),
+        widths=(28,), formats=RATE, total=["合计", *(stats.get(k) for k in KEYS)],
+        preamble=([title], [f"期间：{period}"],
+                  ["完成率 = 按时完成 ÷（应排查 − 停用/检修）；逾期排查计入统计但不计入完成率。"]))
 
 
-def missed_xlsx(rows: list[dict], *, title: str, period: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "超期未排查"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"期间：{period}"])
-    ws.append([])
-    ws.append(["风险分析单元", "管控措施", "排查人", "任务类型", "时段开始", "时段结束"])
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append([r["unit"], r["measure"], r["assignee"], r["task_type"], r["starts"], r["ends"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def missed_sheet(rows: Iterable[dict], *, title: str, period: str) -> xlsx.Sheet:
+    return xlsx.Sheet(
+        "超期未排查", ["风险分析单元", "管控措施", "排查人", "任务类型", "时段开始", "时段结束"],
+        ([r["unit"], r["measure"], r["assignee"], r["task_type"], r["starts"], r["ends"]] for r in rows),
+        preamble=([title], [f"期间：{period}"]))

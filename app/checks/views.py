@@ -12,7 +12,7 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import access, labels, storage, ui
+from app import access, labels, storage, ui, xlsx
 from app.auth.models import User
 from app.checks import duties, exports, queries, service
 from app.checks.forms import AbnormalForm, CalendarImportForm, CalendarYearForm, DutyItemForm, TaskForm
@@ -430,11 +430,9 @@ def stats_xlsx():
         raise Forbidden()
     args = _stats_args()
     figures = _stats(args)
-    data = exports.figures_xlsx(figures, title=_("Check tasks: %(scope)s", scope=_scope_name(args)),
-                                period=f"{args['from']} — {args['to']}", group_title=str(GROUPS[args["group_by"]]))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=check-figures.xlsx",
-                             "X-Content-Type-Options": "nosniff"})
+    sheet = exports.figures_sheet(figures, title=_("Check tasks: %(scope)s", scope=_scope_name(args)),
+                                  period=f"{args['from']} — {args['to']}", group_title=str(GROUPS[args["group_by"]]))
+    return xlsx.send(sheet, "check-figures.xlsx")
 
 
 def _in_group(task: CheckTask, group_by: str | None, key: str | None, dept_of: dict) -> bool:
@@ -499,11 +497,8 @@ def missed():
     done = ui.attempt(lambda: _missed_rows(args))
     rows = done.value if done.ok else []
     if request.args.get("format") == "xlsx":
-        data = exports.missed_xlsx(rows, title=_("Missed checks: %(scope)s", scope=_scope_name(args)),
-                                   period=f"{args['from']} — {args['to']}")
-        return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=missed-checks.xlsx",
-                                 "X-Content-Type-Options": "nosniff"})
+        return xlsx.send(exports.missed_sheet(rows, title=_("Missed checks: %(scope)s", scope=_scope_name(args)),
+                                              period=f"{args['from']} — {args['to']}"), "missed-checks.xlsx")
     return render_template("checks/missed.html", rows=rows[:1000], total=len(rows), args=args,
                            scope=_scope_name(args))
 

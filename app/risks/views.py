@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from app import access, figures, signals, storage, ui
+from app import access, figures, signals, storage, ui, xlsx
 from app.auth.models import User
 from app.clock import today
 from app.errors import Invalid, ServiceError
@@ -399,14 +399,12 @@ def region():
 
 # --- Excel -------------------------------------------------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/template.xlsx")
 @login_required
 def xlsx_template():
-    return Response(excel.template(), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=risk-register-template.xlsx", "X-Content-Type-Options": "nosniff"})
+    return xlsx.send(excel.template(), "risk-register-template.xlsx")
 
 
 @bp.route("/export.xlsx")
@@ -415,8 +413,7 @@ def xlsx_export():
     enterprise = _map_enterprise(request.args.get("enterprise_id", type=int))
     if enterprise is None:
         abort(404)
-    return Response(excel.export(enterprise), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=risk-register-{enterprise.id}.xlsx", "X-Content-Type-Options": "nosniff"})
+    return xlsx.send(excel.export(enterprise), f"risk-register-{enterprise.id}.xlsx")
 
 
 @bp.route("/import", methods=["GET", "POST"])
