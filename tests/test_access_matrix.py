@@ -208,3 +208,35 @@ ORGANISATION_ROWS = [
 @pytest.mark.parametrize("row", rows_as_params(ORGANISATION_ROWS))
 def test_organisation_access(app, world, row):
     check_row(app, world, row)
+
+
+# Exports (app/exports): "My exports" is everyone's own page; a kept file is its owner's alone.
+EXPORT_ROWS = [
+    Row("GET", "/exports/", **EVERYONE),
+    Row("GET", "/exports/{export_manager}/download", default=404, enterprise_manager=200),
+    Row("GET", "/exports/{export_admin}/download", default=404, admin=200),
+]
+
+
+@pytest.mark.parametrize("row", rows_as_params(EXPORT_ROWS))
+def test_export_access(app, world, row):
+    from datetime import timedelta
+
+    from app import xlsx
+    from app.clock import utcnow
+    from app.exports import service
+    from app.exports.models import Export, ExportState
+    from app.extensions import db
+
+    ids = {}
+    for key, user in (("export_manager", world.users.manager), ("export_admin", world.users.admin)):
+        name = f"matrix-{key}.xlsx"
+        xlsx.write(xlsx.Sheet("t", ["a"], [[1]]), str(service.folder() / name))
+        export = Export(user_id=user.id, kind="hazards.register", params={}, title="隐患台账",
+                        filename="hazard-register.xlsx", state=ExportState.ready, expected_rows=1, rows=1,
+                        path=name, finished_at=utcnow(), expires_at=utcnow() + timedelta(hours=1))
+        db.session.add(export)
+        db.session.flush()
+        ids[key] = export.id
+    db.session.commit()
+    check_row(app, world, row, **ids)
