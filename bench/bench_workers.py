@@ -181,8 +181,10 @@ def main() -> None:
 
     import requests
 
-    from tests.attack.servers import start_gunicorn
+    from tests.attack import servers
     from tests.conftest import PASSWORD
+
+    servers.STARTUP_SECONDS = 180  # a shared, loaded machine: importing the app may take a while
 
     print(f"scale: {args.clients} clients, {args.enterprises} enterprises, {args.seconds:.0f} s per run, "
           f"workers {args.workers} x {os.environ.get('SHUANGKONG_THREADS', '8')} threads; {os.cpu_count()} CPUs "
@@ -196,7 +198,7 @@ def main() -> None:
             env = {"SHUANGKONG_DATABASE_URL": url, "SHUANGKONG_INSTANCE_PATH": str(instance),
                    "SHUANGKONG_SECRET_KEY": uuid.uuid4().hex * 2, "SHUANGKONG_RATELIMIT_ENABLED": "false",
                    "SHUANGKONG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-            server = start_gunicorn(env, workers=workers, extra_args=("--access-logfile", "/dev/null"))
+            server = servers.start_gunicorn(env, workers=workers, extra_args=("--access-logfile", "/dev/null"))
             try:
                 base = f"http://127.0.0.1:{server.port}"
                 tokens = {}
