@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO
 
 from flask import send_file
@@ -47,7 +48,12 @@ def write(sheets: Sequence[Sheet] | Sheet, out: IO[bytes] | str | None = None):
     positioned at its start). Dates get a date format; everything else is written as given."""
     wb = Workbook(write_only=True)
     for sheet in [sheets] if isinstance(sheets, Sheet) else sheets:
-        _fill(wb.create_sheet(sheet.title[:31]), sheet)
+        ws = wb.create_sheet(sheet.title[:31])
+        try:
+            _fill(ws, sheet)
+        except BaseException:
+            _discard(ws)
+            raise
     if out is None:
         out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the caller closes it)
         wb.save(out)
@@ -55,6 +61,15 @@ def write(sheets: Sequence[Sheet] | Sheet, out: IO[bytes] | str | None = None):
         return out
     wb.save(out)
     return out
+
+
+def _discard(ws) -> None:
+    """A sheet whose rows raised midway: end its XML stream and delete its temporary file (openpyxl
+    writes each write-only sheet to one, removed only by a save), so nothing is left open or behind."""
+    ws.close()
+    writer = getattr(ws, "_writer", None)
+    if writer is not None and isinstance(getattr(writer, "out", None), str):
+        Path(writer.out).unlink(missing_ok=True)
 
 
 def _fill(ws, sheet: Sheet) -> None:

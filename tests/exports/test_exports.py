@@ -97,3 +97,29 @@ def test_an_export_expires_and_its_file_is_deleted_by_the_scan(app, client, worl
     assert db_session.get(Export, export.id).state == ExportState.expired
     assert not os.path.exists(path)
     assert "已过期" in client.get("/exports/").get_data(as_text=True)
+
+
+def test_an_export_that_cannot_be_written_says_so(client, world, db_session):
+    """The kind raises while writing: the export is marked failed, its owner is told, nothing is served."""
+    from app import xlsx
+    from app.exports import KINDS, ExportKind
+    from app.exports import service as exports
+
+    def broken_rows():
+        yield ("YH-1", "第一行")
+        raise RuntimeError("the database went away")
+
+    kind = ExportKind("test.broken", "测试导出", "broken.xlsx",
+                      lambda actor, params: xlsx.Sheet("测试", ["编号", "名称"], broken_rows()),
+                      lambda actor, params: 10_000)
+    with KINDS.added(kind.name, kind):
+        export = exports.ask(world.users.manager, kind.name, {})
+        db_session.commit()  # in-process without a request: the job runs right after the commit
+    db.session.expire_all()
+    export = db_session.get(Export, export.id)
+    assert export.state == ExportState.failed and "the database went away" in export.error
+    reminder = db_session.scalars(select(Notification).where(Notification.kind == "export_failed")).one()
+    assert "测试导出" in reminder.text and "生成失败" in reminder.text
+    login_as(client, world.users.manager)
+    assert client.get(f"/exports/{export.id}/download").status_code == 404
+    assert "生成失败" in client.get("/exports/").get_data(as_text=True)
