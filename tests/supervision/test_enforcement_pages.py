@@ -272,6 +272,8 @@ def test_delisting_by_application_through_the_pages_and_the_publication(client, 
     assert client.get(f"{url}/{application.id}/evaluation").mimetype == "application/pdf"
 
     login_as(client, world.users.city_inspector)
+    todo = html(client.get("/todos"))  # his to-do list leads him there, due by the review period's end
+    assert url in todo and str(application.review_due) in todo
     page = html(client.get(url))
     assert 'name="review-opinion"' in page and "赵核查" in page
     resp = client.post(url, data={"review-second_officer_id": second.id, "review-passed": "1",
