@@ -236,6 +236,7 @@ class RecordProblem:
     criterion: str = ""
     deadline: date | None = None
     hazard_code: str = ""
+    photos: list[Photo] = field(default_factory=list)  # taken during the inspection: printed as thumbnails
 
 
 @dataclass
@@ -578,7 +579,8 @@ def parse_header(data: dict[str, Any]) -> Header:
 # the 双报告 and the listings; the supervision notice its 监管责任人 and 判定依据 from the decision.
 for _kind in ("hazard_archive", "supervision_notice"):
     TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
-TEMPLATES["inspection_record"] = ("inspection_record.html", "2026.4")
+# 2026.5: the record prints the problems' photos taken on site as thumbnails, numbered by problem.
+TEMPLATES["inspection_record"] = ("inspection_record.html", "2026.5")
 for _kind in ("summons_notice", "summons_record"):
     TEMPLATES[_kind] = (f"{_kind}.html", "2026.4")
 TEMPLATES["onsite_measures"] = ("onsite_measures.html", "2026.4")

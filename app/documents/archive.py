@@ -21,6 +21,7 @@ from workflows.codes import ACCIDENT_TYPES, HAZARD_FACTORS
 
 PHOTO_MAX_PX = 1000  # enough for a 76 mm wide print at ~330 dpi
 PHOTO_QUALITY = 80
+THUMB_PX = 400  # a thumbnail of a problem's photo on the 现场检查记录 (about 35 mm wide)
 
 
 def _t(ts) -> str:
@@ -144,13 +145,13 @@ def archive_context(hazard) -> dict:
             "documents": _documents(hazard), "listings": _listings(hazard)}
 
 
-def photo_data_uri(sha256: str) -> str:
+def photo_data_uri(sha256: str, max_px: int = PHOTO_MAX_PX) -> str:
     """A stored photo, downscaled to JPEG (deterministic for the same bytes), as a data: URI."""
     from PIL import Image, ImageOps  # lazy: only for images
 
     with Image.open(io.BytesIO(storage.load(sha256))) as img:
         img = ImageOps.exif_transpose(img).convert("RGB")
-        img.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
+        img.thumbnail((max_px, max_px))
         buf = io.BytesIO()
         img.save(buf, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()

@@ -17,7 +17,7 @@ from app.documents.archive import archive_context
 from app.documents.models import DocumentKind
 from app.errors import Invalid
 from app.extensions import db
-from app.hazards.models import HazardEvent
+from app.hazards.models import AttachmentKind, HazardAttachment, HazardEvent
 from reports.contexts import TITLES
 from workflows.hazard_states import HazardLevel, HazardState
 
@@ -74,10 +74,12 @@ def record_context(inspection) -> dict:
     """现场检查记录: everything from the inspection record (officers, time range, place, the
     enterprise's person on site, the problems with location, provision and major-hazard judgement)."""
     enterprise = inspection.enterprise
+    photos = _photos_on_site([entry.hazard_id for entry in inspection.items])
     problems = [{
         "text": entry.hazard.title + (f"：{entry.hazard.description}" if entry.hazard.description else ""),
         "location": entry.hazard.location or "", "provision": entry.provision or "", "major": bool(entry.major),
         "criterion": entry.criterion_text or "", "deadline": entry.deadline, "hazard_code": entry.hazard.code,
+        "photos": photos.get(entry.hazard_id, []),
     } for entry in inspection.items]
     return {
         "officers": [officer(u) for u in inspection_officers(inspection)],
@@ -89,6 +91,19 @@ def record_context(inspection) -> dict:
         "findings": inspection.findings or "", "problems": problems,
         "major_hazard_count": sum(1 for p in problems if p["major"]),
     }
+
+
+def _photos_on_site(hazard_ids: list[int]) -> dict[int, list[dict]]:
+    """hazard id -> its "before" photos (taken during the inspection), by their stored SHA-256: the
+    service puts the thumbnails in just before printing, the stored context keeps only the digests."""
+    rows = db.session.scalars(select(HazardAttachment).where(
+        HazardAttachment.hazard_id.in_(hazard_ids), HazardAttachment.kind == AttachmentKind.before)
+        .order_by(HazardAttachment.id)).all()
+    found: dict[int, list[dict]] = {}
+    for row in rows:
+        if row.is_image:
+            found.setdefault(row.hazard_id, []).append({"sha256": row.sha256, "caption": row.filename})
+    return found
 
 
 def _last_decisions(hazard_ids: list[int]) -> dict:

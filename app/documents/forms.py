@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, FileField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app import labels
-from app.documents.models import DocumentKind, DocumentStatus
+from app.documents.models import DocumentKind, DocumentStatus, ServiceMethod
 from workflows.limits import TEXT_MAX
 
 
@@ -33,3 +33,17 @@ class NoticeForm(FlaskForm):
     recipient = StringField(_l("Addressed to (department)"), validators=[Length(max=100)])
     requirements = TextAreaField(_l("Requirements"), validators=[Length(max=TEXT_MAX)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
+
+
+class ServiceForm(FlaskForm):
+    """How a document was served (送达); times are local. Required-ness and the rules of electronic
+    service are the service's (one Chinese message for page and API)."""
+
+    method = SelectField(_l("How it was served"), validators=[Optional()],
+                         choices=lambda: [("", _l("Choose…"))] + labels.choices(ServiceMethod))
+    served_at = DateTimeLocalField(_l("Served at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    received_by = StringField(_l("Received by"), validators=[Length(max=64)])
+    consent_on = DateTimeLocalField(_l("Party consented to electronic service at"), format="%Y-%m-%dT%H:%M",
+                                    validators=[Optional()])
+    address = StringField(_l("Address served to"), validators=[Length(max=255)])
+    receipt = FileField(_l("Scan of the signed receipt (PDF or photo)"))

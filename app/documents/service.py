@@ -41,7 +41,7 @@ from sqlalchemy import select, update
 from app import access, clock, signals, storage
 from app.auth.models import Role, User
 from app.documents import builders
-from app.documents.archive import photo_data_uri
+from app.documents.archive import THUMB_PX, photo_data_uri
 from app.documents.models import (
     ENTERPRISE_KINDS,
     Document,
@@ -422,6 +422,10 @@ def _render(kind: DocumentKind, stored: dict) -> bytes:
         for photo in body.photos_before + body.photos_after:
             if photo.sha256 and not photo.src:
                 photo.src = photo_data_uri(photo.sha256)
+    elif kind == DocumentKind.inspection_record:
+        for photo in (ph for problem in body.problems for ph in problem.photos):
+            if photo.sha256 and not photo.src:
+                photo.src = photo_data_uri(photo.sha256, THUMB_PX)
     if isinstance(body, dict):  # kinds whose builder lives elsewhere (risk_card): flat variables
         return render_pdf(template, {**body, "doc": header, "c": body})
     return render_pdf(template, {"doc": header, "c": body})

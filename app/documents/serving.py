@@ -43,7 +43,9 @@ def serve(actor: User, document_id: int, *, method, served_at: datetime | None, 
         errors["served_at"] = _("Enter when the document was served.")
     elif served > clock.utcnow():
         errors["served_at"] = _("The service cannot be in the future.")
-    elif served < document.issued_at.replace(microsecond=0):
+    # Compared to the minute: a page's time input has no seconds, and on-site service often follows the
+    # issue within the minute.
+    elif served < document.issued_at.replace(second=0, microsecond=0):
         errors["served_at"] = _("A document is served after it is issued.")
     received_by = (received_by or "").strip()
     if not received_by:

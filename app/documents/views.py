@@ -8,11 +8,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import access, forms, ui
+from app import access, forms, storage, ui
+from app.clock import LOCAL_TZ
 from app.documents import service
-from app.documents.forms import FilterForm, NoticeForm, VoidForm
+from app.documents.forms import FilterForm, NoticeForm, ServiceForm, VoidForm
 from app.documents.models import Document, DocumentKind, document_hazards
 from app.documents.queries import documents_query
+from app.errors import NotFound
 from app.extensions import db, limiter
 from app.hazards.models import Hazard
 from app.paging import paginate
@@ -32,11 +34,65 @@ def index():
                            pages=page.pages, total=page.total, args=args)
 
 
-def _detail(document: Document, void_form: VoidForm, status: int = 200):
+def _detail(document: Document, void_form: VoidForm, status: int = 200, service_form: ServiceForm | None = None):
     from app.documents import serving
 
     return render_template("documents/detail.html", document=document, void_form=void_form,
-                           served=document.service, periods=serving.statutory_periods(document)), status
+                           service_form=service_form or ServiceForm(), served=document.service,
+                           periods=serving.statutory_periods(document),
+                           rights=document.kind.value in serving.RIGHTS_KINDS), status
+
+
+def _local_to_utc(value):
+    """A datetime-local input is China time; the service takes aware datetimes."""
+    return value.replace(tzinfo=LOCAL_TZ) if value is not None else None
+
+
+@bp.route("/documents/<int:document_id>/service", methods=["POST"])
+@login_required
+def serve(document_id: int):
+    """Record the service (送达) of the document with the receipt's scan: the API's use case."""
+    from app.documents import serving
+
+    document = access.get_visible(Document, document_id, current_user)
+    access.require(current_user, "document.serve", document)
+    form = ServiceForm()
+    if not form.validate_on_submit():
+        return _detail(document, VoidForm(), 422, form)
+    upload = form.receipt.data
+    receipt = (upload.filename or "receipt", upload.read()) if upload else None
+    done = ui.attempt(lambda: serving.serve(
+        current_user, document.id, method=form.method.data or "", served_at=_local_to_utc(form.served_at.data),
+        received_by=form.received_by.data or "", consent_on=_local_to_utc(form.consent_on.data),
+        address=form.address.data or "", receipt=receipt), form)
+    if not done.ok:
+        return _detail(access.get_visible(Document, document_id, current_user), VoidForm(), done.status, form)
+    flash(_("The service of %(number)s is recorded; the periods run from it.", number=document.number), "success")
+    return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/receipt.pdf")
+@login_required
+def receipt(document_id: int):
+    """The printable 文书送达回执 (the API's answer needs a token; a signed-in page needs this)."""
+    from app.documents import serving
+
+    response = Response(serving.receipt_pdf(current_user, document_id), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = "inline; filename*=UTF-8''receipt.pdf"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/documents/<int:document_id>/service/scan")
+@login_required
+def receipt_scan(document_id: int):
+    """The scan of the signed receipt, as uploaded (its checked type)."""
+    document = access.get_visible(Document, document_id, current_user)
+    served = document.service
+    if served is None or not served.receipt_sha256:
+        raise NotFound()
+    return storage.send(storage.load(served.receipt_sha256), mime=served.receipt_mime,
+                        filename=served.receipt_filename or "receipt", inline=True)
 
 
 @bp.route("/documents/<int:document_id>")

@@ -18,6 +18,9 @@ NAV = (
     ("supervision.overview", _l("Supervision overview"), "supervision.overview"),
     ("supervision.inspections", _l("Inspections"), "inspection.list"),
     ("supervision.coverage", _l("Listing coverage"), "supervision.coverage"),
+    ("enforcement.summons_list", _l("Summons"), "summons.create"),
+    ("enforcement.publication", _l("Listing publication"), "summons.create"),
+    ("enforcement.references_home", _l("Provisions and criteria"), "enforcement_reference.edit"),
 )
 
 _SOURCES = {"confirm": ProposalSource.confirm, "regrade": ProposalSource.regrade}
@@ -59,6 +62,7 @@ def init_app(app: Flask) -> None:
     from app.supervision import (
         api,
         demo,
+        enforcement_views,
         inspections_api,
         measures_api,
         policy,
@@ -91,6 +95,7 @@ def init_app(app: Flask) -> None:
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     signals.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"), _listings_joined)
     app.register_blueprint(views.bp)
+    app.register_blueprint(enforcement_views.bp)
     register(api.blp)
     register(inspections_api.blp)
     register(summons_api.blp)

@@ -16,6 +16,7 @@ from app.clock import today
 from app.hazards import service as hazards
 from app.hazards.demo import people_of, photo, plan
 from app.supervision import inspections, service
+from app.supervision.seed import ensure_references
 
 LISTED_PLAN = plan(
     "消除液氯储罐区泄漏后无法紧急切断的风险", "储罐进出料管线增设紧急切断阀，与液位、压力及氯气泄漏报警联锁，接入SIS",
@@ -62,6 +63,8 @@ def _hazard_story(story, ctx, key: str, *, title: str, point: str, location: str
 
 
 def seed(ctx: dict) -> None:
+    # The tables inspectors pick from: a migrated database has them; a demo on a bare schema needs them.
+    ensure_references()
     story, users = ctx.get("story"), ctx.get("users") or {}
     if story is None or "jiangfeng_manager" not in users:
         return

@@ -7,13 +7,13 @@ in the caller's transaction, so a refusal at any step leaves nothing and consume
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import access
+from app import access, storage
 from app.auth.models import Role, User
 from app.clock import today
 from app.documents import service as documents
@@ -39,6 +39,24 @@ class Problem:
     provision_id: int | None = None
     major: bool = False  # judged a major accident hazard against ``criterion_id`` (required then)
     criterion_id: int | None = None
+    photos: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, bytes) taken on site
+
+
+MAX_PHOTOS = 6  # per problem: the record prints them as thumbnails
+
+
+def _check_photos(problems: list[Problem], errors: dict) -> None:
+    """Photos are photos (checked by content, the storage's rules), named by their problem's number."""
+    for i, problem in enumerate(problems, start=1):
+        if len(problem.photos) > MAX_PHOTOS:
+            errors["problems"] = _("Problem %(n)d: at most %(max)d photos.", n=i, max=MAX_PHOTOS)
+            return
+        for filename, data in problem.photos:
+            try:
+                storage.check_upload(data or b"", filename, allow_pdf=False, field_name="problems")
+            except Invalid as exc:
+                errors["problems"] = _("Problem %(n)d: %(message)s", n=i, message="".join(exc.fields["problems"]))
+                return
 
 
 def _references(problems: list[Problem], errors: dict) -> dict:
@@ -125,6 +143,8 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
     errors = _validate(actor, inspected_on=inspected_on, start_time=start_time, end_time=end_time,
                        second_officer=second, problems=problems)
     references = _references(problems, errors) if "problems" not in errors else {}
+    if "problems" not in errors:
+        _check_photos(problems, errors)
     if len((enterprise_person or "").strip()) > 64:
         errors["enterprise_person"] = _("At most 64 characters.")
     if errors:
@@ -141,6 +161,7 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
             actor, enterprise=enterprise, title=problem.title.strip(), description=problem.description.strip(),
             location=problem.location.strip(), source=HazardSource.government_inspection,
             found_by_authority=actor.authority,
+            attachments=[("before", filename, data) for filename, data in problem.photos],
             # Recorded with the report when nobody can confirm yet (the history must set it).
             deadline=problem.deadline if responsible is None else None)
         if responsible is not None:
@@ -238,3 +259,9 @@ def criteria() -> list[MajorHazardCriterion]:
     """The active clauses of the criteria library, for the inspector to tick."""
     return list(db.session.scalars(select(MajorHazardCriterion).where(MajorHazardCriterion.active.is_(True))
                                    .order_by(MajorHazardCriterion.industry, MajorHazardCriterion.id)))
+
+
+def provisions() -> list[Provision]:
+    """The provisions in use, for the inspector to pick from (he may still type one)."""
+    return list(db.session.scalars(select(Provision).where(Provision.active.is_(True))
+                                   .order_by(Provision.law, Provision.id)))

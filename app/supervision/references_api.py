@@ -4,18 +4,14 @@ administrator adds and edits rows (``active: false`` withdraws a row; what cites
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from app import access
 from app import api as api_base
-from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.idempotency import idempotent
 from app.paging import paginate
+from app.supervision import references
 from app.supervision.models import MajorHazardCriterion, Provision
 
 provisions_blp = api_base.api_blueprint("provisions_api", __name__, "/provisions", "Provisions cited (依据条款)")
@@ -62,31 +58,11 @@ class ActiveArgs(api_base.PageArgs):
 
 
 def _list(model, args):
-    access.require(current_user, "reference.read")
-    stmt = select(model)
-    if "active" in args:
-        stmt = stmt.where(model.active.is_(args["active"]))
-    return paginate(stmt.order_by(model.id), args["page"], args["per_page"])
-
-
-def _save(row):
-    db.session.add(row)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(_("This row exists already."), code="duplicate") from None
-    return row
+    return paginate(references.rows(current_user, model, args.get("active")), args["page"], args["per_page"])
 
 
 def _edit(model, row_id, args):
-    access.require(current_user, "enforcement_reference.edit")
-    row = db.session.get(model, row_id)
-    if row is None:
-        raise NotFound()
-    for key, value in args.items():
-        setattr(row, key, value)
-    _save(row)
+    row = references.edit(current_user, model, row_id, **args)
     db.session.commit()
     return row
 
@@ -103,8 +79,7 @@ def list_provisions(args):
 @provisions_blp.arguments(ProvisionSchema)
 @provisions_blp.response(201, ProvisionSchema)
 def add_provision(args):
-    access.require(current_user, "enforcement_reference.edit")
-    return _save(Provision(**args))
+    return references.add(current_user, Provision, **args)
 
 
 @provisions_blp.route("/<int:row_id>", methods=["PATCH"])
@@ -126,8 +101,7 @@ def list_criteria(args):
 @criteria_blp.arguments(CriterionSchema)
 @criteria_blp.response(201, CriterionSchema)
 def add_criterion(args):
-    access.require(current_user, "enforcement_reference.edit")
-    return _save(MajorHazardCriterion(**args))
+    return references.add(current_user, MajorHazardCriterion, **args)
 
 
 @criteria_blp.route("/<int:row_id>", methods=["PATCH"])

@@ -1,5 +1,6 @@
-"""Supervision's to-do sources (app/todos.py): proposals to decide (the authority's supervisors) and the
-monthly progress reports of listed items (the enterprise's manager and principal).
+"""Supervision's to-do sources (app/todos.py): proposals to decide (the authority's supervisors), the
+monthly progress reports of listed items (the enterprise's manager and principal), and delisting
+applications to review on site by the listing authority's inspectors (due: the review period's end).
 
 The progress report is **monthly**: a listed item is due one report per calendar month (local time),
 by the month's last day; an item listed this month is due by the end of it too.
@@ -19,7 +20,7 @@ from app import todos
 from app.auth.models import Role
 from app.clock import local_moment, today
 from app.hazards.models import Hazard
-from app.supervision.models import Listing, ListingProgress, ListingState
+from app.supervision.models import DelistingApplication, Listing, ListingProgress, ListingState
 
 
 def month_start_utc(day: date):
@@ -63,9 +64,25 @@ def _progress_to_report(user):
     return _columns(month_end(on)).where(Listing.enterprise_id == user.enterprise_id, *progress_due(on))
 
 
+def _applications_to_review(user):
+    if user.role != Role.inspector or not user.authority_id:
+        return None
+    title = Hazard.code + literal(" ") + Hazard.title
+    return (select(Listing.id, title, DelistingApplication.review_due)
+            .join(Hazard, Hazard.id == Listing.hazard_id)
+            .join(DelistingApplication, DelistingApplication.listing_id == Listing.id)
+            .where(DelistingApplication.passed.is_(None), Listing.state == ListingState.listed,
+                   Listing.authority_id == user.authority_id))
+
+
+def _delisting_link(listing_id: int) -> str:
+    return url_for("enforcement.delisting_page", listing_id=listing_id)
+
+
 def register() -> None:
     todos.register("listing_decide", label=lazy_pgettext("supervision", "Listing proposals to decide"), object_type="listing",
                    query=_to_decide, link=_link)
     todos.register("progress_report", label=_l("Progress reports due"), object_type="listing",
                    query=_progress_to_report, link=_link)
-
+    todos.register("delisting_review", label=_l("Delisting applications to review on site"), object_type="listing",
+                   query=_applications_to_review, link=_delisting_link)

@@ -220,12 +220,16 @@ def new_inspection():
         form.inspected_on.data = today()
         if request.args.get("enterprise_id", "").isdigit():
             form.enterprise_id.data = int(request.args["enterprise_id"])
-        return render_template("supervision/inspection_form.html", form=form)
+        return _inspection_page(form)
     if form.validate():
+        cited = {p.citation: p.id for p in inspections.provisions()}
         problems = [inspections.Problem(title=p.form.title.data or "", deadline=p.form.deadline.data,
-                                        location=p.form.location.data or "", provision=p.form.provision.data or "",
+                                        location=p.form.location.data or "",
+                                        # A citation picked from the table cites its row; other text is typed.
+                                        provision_id=cited.get((p.form.provision.data or "").strip()),
+                                        provision=p.form.provision.data or "",
                                         major=bool(p.form.criterion_id.data),
-                                        criterion_id=p.form.criterion_id.data or None)
+                                        criterion_id=p.form.criterion_id.data or None, photos=_photos(p.form.photos))
                     for p in form.problems if (p.form.title.data or "").strip() or p.form.deadline.data]
         done = ui.attempt(lambda: inspections.record(
             current_user, enterprise_id=form.enterprise_id.data, inspected_on=form.inspected_on.data,
@@ -236,8 +240,18 @@ def new_inspection():
         if done.ok:
             flash(_("Inspection recorded; the rectification order is issued."), "success")
             return redirect(url_for("supervision.inspection", inspection_id=done.value.id))
-        return render_template("supervision/inspection_form.html", form=form), done.status
-    return render_template("supervision/inspection_form.html", form=form), 422
+        return _inspection_page(form, done.status)
+    return _inspection_page(form, 422)
+
+
+def _inspection_page(form: InspectionForm, status: int = 200):
+    return render_template("supervision/inspection_form.html", form=form, provisions=inspections.provisions(),
+                           max_photos=inspections.MAX_PHOTOS), status
+
+
+def _photos(field) -> list[tuple[str, bytes]]:
+    """The files chosen in a problem's photo field (an empty file input sends one nameless part)."""
+    return [(f.filename, f.read()) for f in field.data or [] if f and f.filename]
 
 
 def _put_inspection_errors(form: InspectionForm, exc: ServiceError) -> None:
