@@ -183,6 +183,7 @@ def main() -> None:
     parser.add_argument("--scales", default="0.1,1")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db", default="bench_dashboard", help="the scratch database (dropped and created)")
     args = parser.parse_args()
     os.environ.setdefault("SHUANGKONG_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench_dashboard_"))
     import psycopg
@@ -193,17 +194,17 @@ def main() -> None:
     for scale in (float(s) for s in args.scales.split(",")):
         n_ent, n_haz = max(10, int(args.enterprises * scale)), max(100, int(args.hazards * scale))
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_dashboard WITH (FORCE)")
-            conn.execute("CREATE DATABASE bench_dashboard")
+            conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {args.db}")
         print(f"scale {scale:g}: {n_ent} enterprises, {n_haz} hazards")
-        all_results[scale] = run(f"{base}/bench_dashboard", n_ent, n_haz, args.rounds)
+        all_results[scale] = run(f"{base}/{args.db}", n_ent, n_haz, args.rounds)
         for name, values in all_results[scale].items():
             if len(values) > 1:
                 print(f"  {name:45s} p50 {statistics.median(values):8.1f} ms   p95 {pct(values, 0.95):8.1f} ms")
             else:
                 print(f"  {name:45s}      {values[0] / 1000:8.1f} s")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_dashboard WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
     scales = sorted(all_results)
     if len(scales) > 1:
         small, large = all_results[scales[0]], all_results[scales[-1]]

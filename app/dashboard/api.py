@@ -193,6 +193,8 @@ class ReportSchema(Schema):
     reviewed_at = api_base.Timestamp(allow_none=True)
     approved_at = api_base.Timestamp(allow_none=True)
     submitted_at = api_base.Timestamp(allow_none=True)
+    pdf_sha256 = fields.String(allow_none=True, metadata={"description": "SHA-256 of the signed PDF (null before)"})
+    pdf_size = fields.Integer(allow_none=True)
 
 
 class ReportListItem(ReportSchema):
@@ -254,6 +256,19 @@ def get_report(report_id):
     from app.dashboard.models import PeriodicReport
 
     return access.get_visible(PeriodicReport, report_id, current_user)
+
+
+@reports_blp.route("/<int:report_id>.pdf")
+@reports_blp.response(200, description="The signed PDF as stored (application/pdf), checked against "
+                                        "``pdf_sha256``; before signing, a draft rendered now")
+def report_pdf(report_id):
+    from app import storage
+    from app.dashboard import reports
+    from app.dashboard.models import PeriodicReport
+
+    item = access.get_visible(PeriodicReport, report_id, current_user)
+    data = reports.signed_pdf(item) if item.pdf_sha256 else reports.render(item)
+    return storage.send(data, mime="application/pdf", filename=f"periodic-report-{item.period}.pdf", inline=False)
 
 
 def _action(name):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -45,9 +45,31 @@ class WeeklyScoreRecord(db.Model):
     run_level: Mapped[str] = mapped_column(String(16))
     rule_set: Mapped[str] = mapped_column(String(64))  # key@version
     vetoes: Mapped[list] = mapped_column(JSON, default=list)
+    # Why each veto applies, frozen with the score: {code: basis in words} (the system's count, or who
+    # entered it, when and why).
+    veto_basis: Mapped[dict] = mapped_column(JSON, default=dict)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(viewonly=True)
+
+
+class ScoreVeto(db.Model):
+    """A veto item (否决项) the system cannot decide from its own data, entered by an authority for one
+    enterprise and week, with the reason: recorded, never edited (a withdrawal is its own row state)."""
+
+    __tablename__ = "score_vetoes"
+    __table_args__ = (UniqueConstraint("enterprise_id", "week", "code", name="uq_score_vetoes_enterprise_week_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    week: Mapped[str] = mapped_column(String(8))  # 2026-W48
+    code: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(viewonly=True)
+    entered_by = relationship("User", viewonly=True)
 
 
 class ReportState(enum.StrEnum):
@@ -82,6 +104,10 @@ class PeriodicReport(db.Model):
     submitted_at: Mapped[datetime | None]
     number: Mapped[str | None] = mapped_column(String(64))
     verify_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The signed PDF, stored when the principal signs (app.storage, content-addressed): what is submitted
+    # and re-downloaded is these bytes, checked against the digest on every read (as documents are).
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}

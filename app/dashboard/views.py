@@ -22,7 +22,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.frontend import charts
 from app.organisations.models import Enterprise, Industry
-from workflows.figures import PERIOD_FIGURES
+from workflows.figures import PERIOD_FIGURES, display
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
 from workflows.isoweek import week_of
@@ -49,15 +49,7 @@ def fig_definition(identifier: str) -> str:
     return _(fig(identifier).definition_en)
 
 
-def fmt(identifier: str, value) -> str:
-    """A figure's value as pages and exports show it: a rate in %, — for no denominator."""
-    if value is None:
-        return "—"
-    if identifier.endswith("_rate"):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+fmt = display  # a figure's value as shown (workflows.figures.display)
 
 
 def _int_arg(name: str) -> int | None:
