@@ -76,7 +76,7 @@ def seed(n_enterprises: int, n_hazards: int) -> dict:
                               review_body="基准0县人民政府", court="基准0县人民法院")
     db.session.add(district_auth)
     db.session.flush()
-    users["district"] = create_user(username="b_district", display_name="县监管", role="supervisor",
+    users["district"] = create_user(None, username="b_district", display_name="县监管", role="supervisor",
                                     password="bench-pass-1", authority=district_auth).id
     db.session.commit()
     # Enterprise ids are consecutive: hazards spread evenly by (n mod N) without a lateral lookup.

@@ -458,22 +458,7 @@ def scores_page():
     week = week_arg(request.args.get("week") or None)
     scope = _scope_from_args()
     if scope.enterprise is not None:
-        history = db.session.scalars(access.visible(WeeklyScoreRecord, current_user).where(
-            WeeklyScoreRecord.enterprise_id == scope.enterprise.id).order_by(WeeklyScoreRecord.week.desc())
-            .limit(12)).all()
-        current = scores_of(current_user, week, enterprise_id=scope.enterprise.id)
-        record = next((h for h in history if h.week == str(week)), None)
-        improvements = scores.explain_record(record) if record is not None else []
-        if record is None and current:
-            from workflows.weekly_score import explain
-
-            improvements = explain(*scores.compute_week(week, [scope.enterprise.id])[scope.enterprise.id])
-        chart = charts.spec("line", _("Weekly score, last 12 weeks"), [h.week for h in reversed(history)],
-                            [{"name": fig_name("weekly_score"), "data": [h.score for h in reversed(history)]}]) \
-            if history else None
-        return render_template("dashboard/score_enterprise.html", scope=scope, week=week, history=history,
-                               current=current[0] if current else None, improvements=improvements, history_chart=chart,
-                               checks_available=checks.available())
+        return _enterprise_score(scope, week)
     items = scores_of(current_user, week, region_id=scope.region.id if scope.region else None)
     names = {i["enterprise_id"]: i["name"] for i in items}
     if request.args.get("format") == "xlsx":
@@ -491,6 +476,79 @@ def scores_page():
                            names=names, bands=bands, checks_available=checks.available(),
                            as_of=db.session.scalar(select(func.max(WeeklyScoreRecord.computed_at)).where(
                                WeeklyScoreRecord.week == str(week))))
+
+
+def _enterprise_score(scope: stats.Scope, week, typed: dict | None = None, status: int = 200):
+    """One enterprise's score of ``week``: the figure, how to improve it, and each veto item of its rule set
+    with how it is decided and, when it applies, its basis; an authority enters the ones the system cannot
+    decide (``typed``: what he typed, kept after a refusal)."""
+    from app.dashboard import vetoes
+
+    history = db.session.scalars(access.visible(WeeklyScoreRecord, current_user).where(
+        WeeklyScoreRecord.enterprise_id == scope.enterprise.id).order_by(WeeklyScoreRecord.week.desc())
+        .limit(12)).all()
+    current = scores_of(current_user, week, enterprise_id=scope.enterprise.id)
+    record = next((h for h in history if h.week == str(week)), None)
+    if record is None:
+        record = db.session.scalar(access.visible(WeeklyScoreRecord, current_user).where(
+            WeeklyScoreRecord.enterprise_id == scope.enterprise.id, WeeklyScoreRecord.week == str(week)))
+    if record is not None:
+        improvements, basis = scores.explain_record(record), dict(record.veto_basis or {})
+        for code in record.vetoes or ():  # frozen before bases were kept: the code alone
+            basis.setdefault(code, _("Applied when the week was frozen."))
+    else:
+        from workflows.weekly_score import explain
+
+        result, facts, rs = scores.compute_week(week, [scope.enterprise.id])[scope.enterprise.id]
+        improvements, basis = explain(result, facts, rs), dict(facts.veto_basis)
+    rule_set = vetoes.rule_set_of(scope.enterprise, week)
+    if record is not None:
+        from workflows.weekly_score import REGISTRY
+
+        rule_set = REGISTRY.by_label(record.rule_set)
+    veto_rows = [{"code": c, "text": t, "automatic": c in vetoes.AUTOMATIC, "basis": basis.get(c)}
+                 for c, t in rule_set.vetoes.items()]
+    chart = charts.spec("line", _("Weekly score, last 12 weeks"), [h.week for h in reversed(history)],
+                        [{"name": fig_name("weekly_score"), "data": [h.score for h in reversed(history)]}]) \
+        if history else None
+    can_enter = access.can(current_user, "score.veto")
+    return render_template("dashboard/score_enterprise.html", scope=scope, week=week, history=history,
+                           current=current[0] if current else None, improvements=improvements,
+                           history_chart=chart, checks_available=checks.available(), veto_rows=veto_rows,
+                           can_enter=can_enter, enterable=[r for r in veto_rows if not r["automatic"]],
+                           typed=typed or {}), status
+
+
+@bp.route("/scores/vetoes", methods=["POST"])
+@login_required
+def enter_veto():
+    """An authority enters a veto item for an enterprise and week, with the reason."""
+    from app import ui
+    from app.dashboard import vetoes
+
+    typed = {k: request.form.get(k, "") for k in ("week", "code", "reason")}
+    enterprise_id = _int_arg_form("enterprise_id")
+    done = ui.attempt(lambda: vetoes.enter(current_user, enterprise_id or 0, week=typed["week"], code=typed["code"],
+                                           reason=typed["reason"]))
+    if done.ok:
+        from flask import flash
+
+        flash(_("The veto item was recorded with its reason; the week's score is 0."), "success")
+        return redirect(url_for("dashboard.scores_page", enterprise_id=enterprise_id, week=typed["week"]))
+    scope = stats.resolve_scope(current_user, enterprise_id=enterprise_id)
+    try:
+        week = week_arg(typed["week"] or None)
+    except Invalid:
+        week = scores.latest_week()
+    return _enterprise_score(scope, week, typed, done.status)
+
+
+def _int_arg_form(name: str) -> int | None:
+    try:
+        value = int(request.form.get(name) or 0)
+    except ValueError:
+        return None
+    return value if 0 < value < 2**31 else None
 
 
 from app.dashboard import reports_views  # noqa: E402,F401  (the periodic reports' pages on this blueprint)
