@@ -129,9 +129,12 @@ class PeriodicReport(db.Model):
 
 
 class HazardWeekStat(db.Model):
-    """Pre-aggregated hazard events of one enterprise in one ISO week (local Monday): what the regional
-    pages sum instead of reading every hazard of a city. Counted with the definitions of app.dashboard.stats
-    (same conditions), refreshed by the periodic scan (``stats.refresh_aggregates``)."""
+    """Pre-aggregated hazard events of one enterprise in one ISO week: what the regional pages and the
+    supervision overview sum instead of reading every hazard of a city. Counted with the definitions of
+    app.dashboard.stats (same conditions), refreshed by the periodic scan (``stats.refresh_aggregates``).
+
+    ``week_start`` is the week's local Monday, or 1 January when the week began in the year before: a
+    week is split at the new year, so whole weeks and whole years both sum exactly."""
 
     __tablename__ = "hazard_week_stats"
     __table_args__ = (Index("ix_hazard_week_stats_week", "week_start", "enterprise_id"),)
@@ -144,6 +147,8 @@ class HazardWeekStat(db.Model):
     closed_on_time: Mapped[int] = mapped_column(Integer, default=0)
     voided: Mapped[int] = mapped_column(Integer, default=0)
     close_days_total: Mapped[float] = mapped_column(Float, default=0.0)
+    # Of the hazards confirmed in the week, those closed now (the rectification rate's numerator).
+    confirmed_closed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class HazardNowStat(db.Model):
@@ -156,3 +161,15 @@ class HazardNowStat(db.Model):
     overdue: Mapped[int] = mapped_column(Integer, default=0)
     major_open: Mapped[int] = mapped_column(Integer, default=0)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HazardOpenStat(db.Model):
+    """Open hazards of one enterprise by state and effective grade ("" when not graded) when the scan last
+    counted them: the supervision overview's table."""
+
+    __tablename__ = "hazard_open_stats"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(32), primary_key=True)
+    grade: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

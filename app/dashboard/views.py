@@ -117,13 +117,18 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
     if scope.enterprise is None and stats.aggregates_as_of() is not None:  # a region: the scan's weekly rows
         from app.dashboard.models import HazardWeekStat
 
-        got = {(w if isinstance(w, date) else date.fromisoformat(str(w))): (r, c) for w, r, c in db.session.execute(
-            select(HazardWeekStat.week_start, func.sum(HazardWeekStat.reported), func.sum(HazardWeekStat.closed))
-            .where(HazardWeekStat.week_start >= first, scope.enterprise_condition(HazardWeekStat.enterprise_id))
-            .group_by(HazardWeekStat.week_start)).all()}
+        got: dict = {}
+        for w, r, c in db.session.execute(
+                select(HazardWeekStat.week_start, func.sum(HazardWeekStat.reported), func.sum(HazardWeekStat.closed))
+                .where(HazardWeekStat.week_start >= first, scope.enterprise_condition(HazardWeekStat.enterprise_id))
+                .group_by(HazardWeekStat.week_start)).all():
+            w = w if isinstance(w, date) else date.fromisoformat(str(w))
+            monday = _week_start(w)  # a week split at the new year has two buckets: summed back
+            old = got.get(monday, (0, 0))
+            got[monday] = (old[0] + int(r or 0), old[1] + int(c or 0))
         mondays = [first + timedelta(weeks=i) for i in range(weeks)]
-        series = {"reported": [int(got.get(m, (0, 0))[0] or 0) for m in mondays],
-                  "closed": [int(got.get(m, (0, 0))[1] or 0) for m in mondays]}
+        series = {"reported": [got.get(m, (0, 0))[0] for m in mondays],
+                  "closed": [got.get(m, (0, 0))[1] for m in mondays]}
     for name, column, extra in ([] if series else (("reported", Hazard.created_at, None),
                                 ("closed", Hazard.closed_at, Hazard.state == HazardState.closed))):
         bucket = func.floor(stats._DaysBetween(literal(start, DateTime()), column) / 7)

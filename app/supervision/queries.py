@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -134,12 +134,26 @@ def export_xlsx(rows: Iterable[Listing]):
 class Overview:
     by_state_grade: dict  # (state, grade or None) -> count of open hazards
     figures: dict  # identifier (workflows.figures) -> value, counted by app.figures
+    as_of: datetime | None = None  # read from the scan's aggregates, counted then (None: counted now)
 
 
-def overview(user: User, on: date | None = None) -> Overview:
-    """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
-    of the user's region subtree (the same scope as the hazard register). Forbidden to who may not."""
+def overview(user: User, on: date | None = None, *, live: bool = False) -> Overview:
+    """Open hazards by state and effective grade, and the figures (``app.figures``), over the user's
+    region subtree. Read from the aggregates the scan maintains once it has made them (a city's page
+    costs what its enterprises cost, not its hazards: issue 18), else (or ``live``) counted from the
+    hazards. Forbidden to who may not."""
+    from app.dashboard import stats
+
     access.require(user, "supervision.overview")
+    as_of = None if live else stats.aggregates_as_of()
+    if as_of is not None:
+        from app.dashboard.models import HazardOpenStat
+
+        where = stats.resolve_scope(user).enterprise_condition(HazardOpenStat.enterprise_id)
+        rows = db.session.execute(select(HazardOpenStat.state, HazardOpenStat.grade, func.sum(HazardOpenStat.n))
+                                  .where(where).group_by(HazardOpenStat.state, HazardOpenStat.grade)).all()
+        return Overview(by_state_grade={(HazardState(st), g or None): int(n) for st, g, n in rows},
+                        figures=figures.values(figures.hazard_counts_aggregated(user, on)), as_of=as_of)
     visible = access.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(
