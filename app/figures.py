@@ -57,20 +57,20 @@ def hazard_counts(user, on: date | None = None) -> dict[str, int]:
 def hazard_counts_aggregated(user, on: date | None = None) -> dict[str, int]:
     """``hazard_counts`` read from the aggregates the scan maintains (app.dashboard.stats): the same
     figures over the enterprises ``user`` may see, as of the last refresh; a test compares both."""
-    from app.dashboard.models import HazardNowStat, HazardWeekStat
-    from app.dashboard.stats import resolve_scope
+    from app.dashboard import models as m
+    from app.dashboard.stats import resolve_scope, rows_for
     from app.supervision.models import Listing, ListingState
 
     on = on or today()
-    where = resolve_scope(user).enterprise_condition
-    now = db.session.execute(select(func.coalesce(func.sum(HazardNowStat.open), 0),
-                                    func.coalesce(func.sum(HazardNowStat.overdue), 0))
-                             .where(where(HazardNowStat.enterprise_id))).one()
+    scope = resolve_scope(user)
+    now_model, where = rows_for(scope, m.HazardNowStat, m.HazardNowRegionStat)
+    now = db.session.execute(select(func.coalesce(func.sum(now_model.open), 0),
+                                    func.coalesce(func.sum(now_model.overdue), 0)).where(where)).one()
     names = ("closed", "closed_on_time", "confirmed", "confirmed_closed")
-    year = db.session.execute(select(*(func.coalesce(func.sum(getattr(HazardWeekStat, n)), 0) for n in names))
-                              .where(HazardWeekStat.week_start >= date(on.year, 1, 1),
-                                     HazardWeekStat.week_start <= on,
-                                     where(HazardWeekStat.enterprise_id))).one()
+    week_model, where = rows_for(scope, m.HazardWeekStat, m.HazardWeekRegionStat)
+    year = db.session.execute(select(*(func.coalesce(func.sum(getattr(week_model, n)), 0) for n in names))
+                              .where(week_model.week_start >= date(on.year, 1, 1), week_model.week_start <= on,
+                                     where)).one()
     listings = dict(db.session.execute(select(Listing.state, func.count()).where(
         access.condition(Listing, user)).group_by(Listing.state)).all())
     closed, on_time, confirmed, confirmed_closed = (int(v) for v in year)

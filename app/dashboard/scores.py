@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from app.clock import utcnow
 from app.dashboard import checks, vetoes
@@ -114,14 +114,43 @@ def freeze_week(week: IsoWeek) -> int:
     rows = [_record(eid, week, result, facts) for eid, (result, facts, _rs) in compute_week(week, todo).items()]
     for i in range(0, len(rows), BATCH):
         db.session.execute(WeeklyScoreRecord.__table__.insert(), rows[i:i + BATCH])
+    refresh_region_rollup(str(week))
     return len(rows)
+
+
+def refresh_region_rollup(week: str, region_id: int | None = None) -> None:
+    """The frozen scores of ``week`` summed per region of the enterprises (one region: after a veto)."""
+    from app.dashboard.models import ScoreRegionStat
+
+    r = WeeklyScoreRecord
+    cols = ("planned", "expected", "done", "late", "duties_planned", "duties_done")
+    rows = (select(Enterprise.region_id, r.week, func.count(), func.sum(r.score), *(func.sum(getattr(r, c)) for c in cols))
+            .join(Enterprise, Enterprise.id == r.enterprise_id).where(r.week == week)
+            .group_by(Enterprise.region_id, r.week))
+    old = delete(ScoreRegionStat).where(ScoreRegionStat.week == week)
+    if region_id is not None:
+        rows, old = rows.where(Enterprise.region_id == region_id), old.where(ScoreRegionStat.region_id == region_id)
+    db.session.execute(old)
+    db.session.execute(ScoreRegionStat.__table__.insert().from_select(
+        ["region_id", "week", "scored", "score_total", *cols], rows))
+
+
+def _missing_rollups() -> None:
+    """Weeks frozen before the rollups existed get theirs (once)."""
+    from app.dashboard.models import ScoreRegionStat
+
+    for week in db.session.scalars(select(WeeklyScoreRecord.week).distinct().except_(
+            select(ScoreRegionStat.week).distinct())).all():
+        refresh_region_rollup(week)
 
 
 def scan_step(now: datetime | None = None) -> dict:
     """The scan's step: the week just ended (China time), scored and frozen."""
     now = now or utcnow()
     week = last_complete_week(now.replace(tzinfo=UTC) if now.tzinfo is None else now)
-    return {"week": str(week), "scored": freeze_week(week)}
+    scored = freeze_week(week)
+    _missing_rollups()
+    return {"week": str(week), "scored": scored}
 
 
 def explain_record(record: WeeklyScoreRecord):

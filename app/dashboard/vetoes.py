@@ -133,6 +133,10 @@ def _apply(record: WeeklyScoreRecord, code: str, basis: str) -> None:
     record.alpha, record.score = 0, 0.0
     record.run_level = rs.run_level(0.0).level
     db.session.flush()
+    from app.dashboard.scores import refresh_region_rollup
+
+    refresh_region_rollup(record.week, db.session.scalar(select(Enterprise.region_id).where(
+        Enterprise.id == record.enterprise_id)))
 
 
 def listed(actor: User, *, week: str | None = None, enterprise_id: int | None = None):

@@ -76,11 +76,14 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
     scores the scan froze for the week just ended (``checks_week``), when it has scored it: counting the
     windows of thousands of enterprises live costs more than the page may."""
     if scope.enterprise is None:
+        from app.dashboard.models import ScoreRegionStat
+
         week = scores.latest_week()
         cols = ("planned", "expected", "done", "late", "duties_planned", "duties_done")
-        sums = db.session.execute(select(*[func.sum(getattr(WeeklyScoreRecord, c)) for c in cols], func.count())
-                                  .where(WeeklyScoreRecord.week == str(week),
-                                         scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))).one()
+        model, where = _score_rows(scope)
+        scored = func.sum(ScoreRegionStat.scored) if model is ScoreRegionStat else func.count()
+        sums = db.session.execute(select(*[func.sum(getattr(model, c)) for c in cols], scored)
+                                  .where(model.week == str(week), where)).one()
         if sums[-1]:
             v = dict(zip(cols, (int(x or 0) for x in sums[:-1]), strict=True))
             return {"checks_planned": v["planned"], "checks_done": v["done"], "checks_late": v["late"],
@@ -95,6 +98,16 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
             "checks_missed": figures.missed, "checks_expected": figures.expected,
             "checks_due": figures.due, "completion_rate": figures.completion_rate,
             "duties_planned": duties.expected, "duties_done": duties.done, "checks_week": None}
+
+
+def _score_rows(scope: stats.Scope):
+    """(model, condition) of the frozen scores over a scope: the region sums when they can answer."""
+    from app.dashboard.models import ScoreRegionStat
+
+    condition = scope.region_condition(ScoreRegionStat.region_id)
+    if condition is not None:
+        return ScoreRegionStat, condition
+    return WeeklyScoreRecord, scope.enterprise_condition(WeeklyScoreRecord.enterprise_id)
 
 
 def register_link(scope: stats.Scope, **filters) -> str:
@@ -115,13 +128,13 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
     labels_ = [str(week_of(first + timedelta(weeks=i))) for i in range(weeks)]
     series = {}
     if scope.enterprise is None and stats.aggregates_as_of() is not None:  # a region: the scan's weekly rows
-        from app.dashboard.models import HazardWeekStat
+        from app.dashboard.models import HazardWeekRegionStat, HazardWeekStat
 
         got: dict = {}
+        model, where = stats.rows_for(scope, HazardWeekStat, HazardWeekRegionStat)
         for w, r, c in db.session.execute(
-                select(HazardWeekStat.week_start, func.sum(HazardWeekStat.reported), func.sum(HazardWeekStat.closed))
-                .where(HazardWeekStat.week_start >= first, scope.enterprise_condition(HazardWeekStat.enterprise_id))
-                .group_by(HazardWeekStat.week_start)).all():
+                select(model.week_start, func.sum(model.reported), func.sum(model.closed))
+                .where(model.week_start >= first, where).group_by(model.week_start)).all():
             w = w if isinstance(w, date) else date.fromisoformat(str(w))
             monday = _week_start(w)  # a week split at the new year has two buckets: summed back
             old = got.get(monday, (0, 0))
@@ -140,10 +153,13 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
             if b is not None and 0 <= int(b) < weeks:
                 counts[int(b)] = n
         series[name] = [counts[i] for i in range(weeks)]
-    avg = dict(db.session.execute(
-        select(WeeklyScoreRecord.week, func.avg(WeeklyScoreRecord.score))
-        .where(WeeklyScoreRecord.week.in_(labels_), scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))
-        .group_by(WeeklyScoreRecord.week)).all())
+    from app.dashboard.models import ScoreRegionStat
+
+    model, where = _score_rows(scope)
+    mean = (func.sum(ScoreRegionStat.score_total) / func.nullif(func.sum(ScoreRegionStat.scored), 0)
+            if model is ScoreRegionStat else func.avg(WeeklyScoreRecord.score))
+    avg = {w: v for w, v in db.session.execute(select(model.week, mean).where(model.week.in_(labels_), where)
+                                                .group_by(model.week)).all() if v is not None}
     return {"weeks": labels_, "reported": series["reported"], "closed": series["closed"],
             "score": [round(float(avg[w]), 1) if w in avg else None for w in labels_]}
 

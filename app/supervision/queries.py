@@ -147,11 +147,11 @@ def overview(user: User, on: date | None = None, *, live: bool = False) -> Overv
     access.require(user, "supervision.overview")
     as_of = None if live else stats.aggregates_as_of()
     if as_of is not None:
-        from app.dashboard.models import HazardOpenStat
+        from app.dashboard.models import HazardOpenRegionStat, HazardOpenStat
 
-        where = stats.resolve_scope(user).enterprise_condition(HazardOpenStat.enterprise_id)
-        rows = db.session.execute(select(HazardOpenStat.state, HazardOpenStat.grade, func.sum(HazardOpenStat.n))
-                                  .where(where).group_by(HazardOpenStat.state, HazardOpenStat.grade)).all()
+        model, where = stats.rows_for(stats.resolve_scope(user), HazardOpenStat, HazardOpenRegionStat)
+        rows = db.session.execute(select(model.state, model.grade, func.sum(model.n))
+                                  .where(where).group_by(model.state, model.grade)).all()
         return Overview(by_state_grade={(HazardState(st), g or None): int(n) for st, g, n in rows},
                         figures=figures.values(figures.hazard_counts_aggregated(user, on)), as_of=as_of)
     visible = access.condition(Hazard, user)

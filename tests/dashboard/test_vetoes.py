@@ -61,6 +61,14 @@ def test_authority_enters_a_veto_with_reason(client, world, db_session):
     after = _record(a, week)
     assert (after.alpha, after.score, after.vetoes) == (0, 0.0, ["records_falsified"])
     assert after.rule_set == before.rule_set and "事后补填" in after.veto_basis["records_falsified"]
+    # The region sums the city pages read follow the veto (compared with the enterprise rows).
+    from app.dashboard.models import ScoreRegionStat
+
+    sums = db.session.execute(db.select(db.func.sum(ScoreRegionStat.score_total), db.func.sum(ScoreRegionStat.scored))
+                              .where(ScoreRegionStat.week == week)).one()
+    rows = db.session.execute(db.select(db.func.sum(WeeklyScoreRecord.score), db.func.count())
+                              .where(WeeklyScoreRecord.week == week)).one()
+    assert tuple(sums) == tuple(rows) and rows[1] == 2
     listed = client.get(f"/api/v1/scores/vetoes?week={week}", headers=manager).get_json()
     assert [i["code"] for i in listed["items"]] == ["records_falsified"] and listed["total"] == 1
     assert client.get("/api/v1/scores/vetoes", headers=foreign).get_json()["total"] == 0
