@@ -12,8 +12,10 @@ of whole pages through the test client (login, template, charts included):
 * the scan's weekly-score step for every enterprise (once)                          — target < 5 min
 * the scan's aggregates step (first run: a full rebuild; then the last two weeks)
 
-Regional pages over whole weeks (their default: this week) read the aggregates; an enterprise's page
-counts live.
+Regional pages over whole weeks (their default: this week) read the aggregates, summed per region for a
+city or a district (region rollups); an enterprise's page counts live. Baselines in the same run: the same
+pages summed from the enterprise rows (without the region rollups), and the supervision overview counted
+live from the hazards; printed with their ratios.
 
 The scan's check figures need check tasks; none are generated here (the checks' own bench covers
 check_stats), so the score step measures the hazard inputs, the formula and the inserts.
@@ -171,6 +173,25 @@ def run(url: str, n_enterprises: int, n_hazards: int, rounds: int) -> dict:
         results["district /dashboard/region"] = timed_get(district, "/dashboard/region", rounds)
         manager = client_for(ctx["users"]["manager"])
         results["enterprise 工作台 /"] = timed_get(manager, "/", rounds)
+        results["city supervision overview"] = timed_get(city, "/supervision/overview", rounds)
+        # Baselines in the same run, on the same data: the previous read paths.
+        # (1) Without the region rollups: every figure summed from the 10 000 enterprise rows.
+        region_condition = stats.Scope.region_condition
+        stats.Scope.region_condition = lambda self, column: None
+        try:
+            results["BASELINE enterprise rows: city 工作台 /"] = timed_get(city, "/", rounds)
+            results["BASELINE enterprise rows: city /dashboard/region"] = timed_get(city, "/dashboard/region", rounds)
+            results["BASELINE enterprise rows: district /dashboard/region"] = timed_get(
+                district, "/dashboard/region", rounds)
+        finally:
+            stats.Scope.region_condition = region_condition
+        # (2) The supervision overview counted live from the hazards, as before it read the aggregates.
+        as_of = stats.aggregates_as_of
+        stats.aggregates_as_of = lambda: None
+        try:
+            results["BASELINE live: city supervision overview"] = timed_get(city, "/supervision/overview", rounds)
+        finally:
+            stats.aggregates_as_of = as_of
         db.session.remove()
         db.engine.dispose()
     return results
@@ -203,6 +224,13 @@ def main() -> None:
                 print(f"  {name:45s} p50 {statistics.median(values):8.1f} ms   p95 {pct(values, 0.95):8.1f} ms")
             else:
                 print(f"  {name:45s}      {values[0] / 1000:8.1f} s")
+        res = all_results[scale]
+        print(f"  ratio to the baseline (same run, same data), p50 {scale:g}:")
+        for name in [n for n in res if n.startswith("BASELINE")]:
+            page = name.split(": ", 1)[1]
+            if page in res:
+                print(f"    {page:43s} {statistics.median(res[page]):8.1f} ms / {statistics.median(res[name]):8.1f} ms"
+                      f" = {statistics.median(res[page]) / statistics.median(res[name]):5.2f}")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
     scales = sorted(all_results)
