@@ -413,7 +413,9 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
         keys = {(row[0], week_bucket((ts + CHINA_UTC_OFFSET).date()))
                 for row in db.session.execute(changed) for ts in row[1:] if ts is not None}
         keys = {k for k in keys if k[1] < since}
-        touched = select(Hazard.enterprise_id).where(Hazard.updated_at >= mark).distinct()
+        # Only the enterprises with such an old week are read beyond the last two weeks, from its start on.
+        touched = sorted({e for e, _w in keys})
+        oldest = local_day_start_utc(min(w for _e, w in keys)) if keys else since_utc
     far = datetime(9999, 1, 1)
     per: dict = {}
     everything = _event_conditions(datetime(1900, 1, 1), far)
@@ -426,7 +428,7 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
             cols.append(func.sum(_close_days()))
         stmt = select(*cols).where(everything[name])
         if touched is not None:
-            stmt = stmt.where(or_(column >= since_utc, Hazard.enterprise_id.in_(touched)))
+            stmt = stmt.where(or_(column >= since_utc, and_(Hazard.enterprise_id.in_(touched), column >= oldest)))
         for row in db.session.execute(stmt.group_by(Hazard.enterprise_id, week)).all():
             wk = row[1] if isinstance(row[1], date) else date.fromisoformat(str(row[1]))
             if keys is not None and wk < since and (row[0], wk) not in keys:
