@@ -136,7 +136,7 @@ def run(url: str, n_enterprises: int, n_hazards: int, rounds: int) -> dict:
         # (their old weeks are recounted), and as many reported now.
         changed = db.session.execute(text(
             "UPDATE hazards SET state = 'closed', closed_at = now() at time zone 'utc', "
-            "updated_at = now() at time zone 'utc' WHERE id % 400 = 0 AND state IN ('rectifying', 'pending_review')"
+            "updated_at = now() at time zone 'utc' WHERE id % 397 = 0 AND state IN ('rectifying', 'pending_review')"
         )).rowcount
         db.session.execute(text(HAZARDS_SQL.replace(
             "JOIN LATERAL (SELECT id FROM enterprises ORDER BY id OFFSET (g.n % :ents) LIMIT 1) e ON true",
