@@ -12,8 +12,10 @@ of whole pages through the test client (login, template, charts included):
 * the scan's weekly-score step for every enterprise (once)                          — target < 5 min
 * the scan's aggregates step (first run: a full rebuild; then the last two weeks)
 
-Regional pages over whole weeks (their default: this week) read the aggregates; an enterprise's page
-counts live.
+Regional pages over whole weeks (their default: this week) read the aggregates, summed per region for a
+city or a district (region rollups); an enterprise's page counts live. Baselines in the same run: the same
+pages summed from the enterprise rows (without the region rollups), and the supervision overview counted
+live from the hazards; printed with their ratios.
 
 The scan's check figures need check tasks; none are generated here (the checks' own bench covers
 check_stats), so the score step measures the hazard inputs, the formula and the inserts.
@@ -51,7 +53,7 @@ SELECT e.id, 'YH-' || g.n, '隐患' || g.n, '', '', 'self_inspection',
             ELSE (t.created + (random() * 60)::int * interval '1 day')::date END,
        s.state, 1, '', '', 'none', 0, 'routine', 'other', 'deadline',
        t.created,
-       t.created + interval '20 days',
+       LEAST(t.created + interval '20 days', now() at time zone 'utc'),
        CASE WHEN s.state IN ('reported', 'voided') THEN NULL ELSE t.created + interval '1 day' END,
        CASE WHEN s.state = 'closed' THEN t.created + (random() * 70)::int * interval '1 day' END
 FROM generate_series(1, :n) AS g(n)
@@ -76,7 +78,7 @@ def seed(n_enterprises: int, n_hazards: int) -> dict:
                               review_body="基准0县人民政府", court="基准0县人民法院")
     db.session.add(district_auth)
     db.session.flush()
-    users["district"] = create_user(username="b_district", display_name="县监管", role="supervisor",
+    users["district"] = create_user(None, username="b_district", display_name="县监管", role="supervisor",
                                     password="bench-pass-1", authority=district_auth).id
     db.session.commit()
     # Enterprise ids are consecutive: hazards spread evenly by (n mod N) without a lateral lookup.
@@ -130,10 +132,22 @@ def run(url: str, n_enterprises: int, n_hazards: int, rounds: int) -> dict:
         print(f"  aggregates: {stats.refresh_aggregates(full=True)}")
         db.session.commit()
         results["aggregates, full rebuild (scan step, first run)"] = [(time.perf_counter() - t0) * 1000]
-        t0 = time.perf_counter()
-        stats.refresh_aggregates()
+        # A day of changes: 0.25 % of the hazards closed now, many of them reported and confirmed weeks ago
+        # (their old weeks are recounted), and as many reported now.
+        changed = db.session.execute(text(
+            "UPDATE hazards SET state = 'closed', closed_at = now() at time zone 'utc', "
+            "updated_at = now() at time zone 'utc' WHERE id % 397 = 0 AND state IN ('rectifying', 'pending_review')"
+        )).rowcount
+        db.session.execute(text(HAZARDS_SQL.replace(
+            "JOIN LATERAL (SELECT id FROM enterprises ORDER BY id OFFSET (g.n % :ents) LIMIT 1) e ON true",
+            "CROSS JOIN LATERAL (SELECT :first + (g.n % :ents) AS id) e").replace("'YH-' || g.n", "'YN-' || g.n")
+            .replace("(g.n % 365) * interval '1 day'", "interval '0 days'")),
+            {"n": n_hazards // 400, "ents": n_enterprises, "first": ctx["enterprise"]})
         db.session.commit()
-        results["aggregates, last two weeks (scan step)"] = [(time.perf_counter() - t0) * 1000]
+        t0 = time.perf_counter()
+        print(f"  aggregates after a day ({changed} closed, {n_hazards // 400} new): {stats.refresh_aggregates()}")
+        db.session.commit()
+        results["aggregates, a day of changes (scan step)"] = [(time.perf_counter() - t0) * 1000]
         t0 = time.perf_counter()
         scored = scores.scan_step()
         db.session.commit()
@@ -171,6 +185,25 @@ def run(url: str, n_enterprises: int, n_hazards: int, rounds: int) -> dict:
         results["district /dashboard/region"] = timed_get(district, "/dashboard/region", rounds)
         manager = client_for(ctx["users"]["manager"])
         results["enterprise 工作台 /"] = timed_get(manager, "/", rounds)
+        results["city supervision overview"] = timed_get(city, "/supervision/overview", rounds)
+        # Baselines in the same run, on the same data: the previous read paths.
+        # (1) Without the region rollups: every figure summed from the 10 000 enterprise rows.
+        region_condition = stats.Scope.region_condition
+        stats.Scope.region_condition = lambda self, column: None
+        try:
+            results["BASELINE enterprise rows: city 工作台 /"] = timed_get(city, "/", rounds)
+            results["BASELINE enterprise rows: city /dashboard/region"] = timed_get(city, "/dashboard/region", rounds)
+            results["BASELINE enterprise rows: district /dashboard/region"] = timed_get(
+                district, "/dashboard/region", rounds)
+        finally:
+            stats.Scope.region_condition = region_condition
+        # (2) The supervision overview counted live from the hazards, as before it read the aggregates.
+        as_of = stats.aggregates_as_of
+        stats.aggregates_as_of = lambda: None
+        try:
+            results["BASELINE live: city supervision overview"] = timed_get(city, "/supervision/overview", rounds)
+        finally:
+            stats.aggregates_as_of = as_of
         db.session.remove()
         db.engine.dispose()
     return results
@@ -183,6 +216,7 @@ def main() -> None:
     parser.add_argument("--scales", default="0.1,1")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db", default="bench_dashboard", help="the scratch database (dropped and created)")
     args = parser.parse_args()
     os.environ.setdefault("SHUANGKONG_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench_dashboard_"))
     import psycopg
@@ -193,17 +227,24 @@ def main() -> None:
     for scale in (float(s) for s in args.scales.split(",")):
         n_ent, n_haz = max(10, int(args.enterprises * scale)), max(100, int(args.hazards * scale))
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_dashboard WITH (FORCE)")
-            conn.execute("CREATE DATABASE bench_dashboard")
+            conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {args.db}")
         print(f"scale {scale:g}: {n_ent} enterprises, {n_haz} hazards")
-        all_results[scale] = run(f"{base}/bench_dashboard", n_ent, n_haz, args.rounds)
+        all_results[scale] = run(f"{base}/{args.db}", n_ent, n_haz, args.rounds)
         for name, values in all_results[scale].items():
             if len(values) > 1:
                 print(f"  {name:45s} p50 {statistics.median(values):8.1f} ms   p95 {pct(values, 0.95):8.1f} ms")
             else:
                 print(f"  {name:45s}      {values[0] / 1000:8.1f} s")
+        res = all_results[scale]
+        print(f"  ratio to the baseline (same run, same data), p50 {scale:g}:")
+        for name in [n for n in res if n.startswith("BASELINE")]:
+            page = name.split(": ", 1)[1]
+            if page in res:
+                print(f"    {page:43s} {statistics.median(res[page]):8.1f} ms / {statistics.median(res[name]):8.1f} ms"
+                      f" = {statistics.median(res[page]) / statistics.median(res[name]):5.2f}")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_dashboard WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
     scales = sorted(all_results)
     if len(scales) > 1:
         small, large = all_results[scales[0]], all_results[scales[-1]]

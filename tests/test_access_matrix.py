@@ -202,6 +202,14 @@ ORGANISATION_ROWS = [
     Row("GET", "/supervision/queue", inspector=403, supervisor=200, authority_admin=403),
     Row("GET", "/supervision/inspections", inspector=200, supervisor=200, authority_admin=200),
     Row("GET", "/supervision/inspections/new", inspector=200, supervisor=403, authority_admin=403),
+    # veto items of the weekly score: entered by an authority's officers over their region's enterprises
+    Row("GET", "/api/v1/scores/vetoes", **EVERYONE),
+    Row("POST", "/api/v1/scores/vetoes", json={"enterprise_id": "{ent_b}", "week": "2026-W01",
+                                               "code": "fatal_accident", "reason": "x"},
+        default=403, inspector=404, supervisor=404),
+    Row("POST", "/api/v1/scores/vetoes", json={"enterprise_id": "{ent_a}", "week": "2026-W01",
+                                               "code": "major_hazard_overdue", "reason": "x"},
+        default=403, inspector=422, supervisor=422),
 ]
 
 

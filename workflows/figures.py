@@ -181,3 +181,15 @@ def period_values(counts: dict[str, int | float]) -> dict[str, int | float | Non
         if fig.numerator in counts and all(d in counts for d in fig.denominator):
             out[fig.id] = fig.value(counts)
     return out
+
+
+def display(identifier: str, value) -> str:
+    """A figure's value as pages, exports and the periodic report's PDF show it: a rate in %, — for no
+    denominator."""
+    if value is None:
+        return "—"
+    if identifier.endswith("_rate"):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -143,7 +143,8 @@ class WeekInputs:
       no later than their deadline. (The 按期整改率 denominators of issue 14, restricted to the week.)
     * ``hazards_found``: hazards the enterprise reported in the week (the 隐患过少 count).
     * ``duties_planned`` / ``duties_done``: 包保 duties (major-hazard-source checks) due and done in the week.
-    * ``vetoes``: the veto item codes that apply (decided by the app from its facts or by an authority).
+    * ``vetoes``: the veto item codes that apply (decided by the app from its facts or by an authority);
+      ``veto_basis``: why each applies, in words (shown with the score; not used by the formula).
     """
 
     checks: CheckFigures
@@ -153,6 +154,7 @@ class WeekInputs:
     duties_planned: int = 0
     duties_done: int = 0
     vetoes: frozenset[str] = field(default_factory=frozenset)
+    veto_basis: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.checks, CheckFigures):

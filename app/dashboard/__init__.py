@@ -20,11 +20,21 @@ def _scan_weekly_scores() -> dict:
     return scores.scan_step()
 
 
+def _stored_reports():
+    from sqlalchemy import select
+
+    from app.dashboard.models import PeriodicReport
+    from app.extensions import db
+
+    return db.session.scalars(select(PeriodicReport.pdf_sha256).where(PeriodicReport.pdf_sha256.is_not(None)))
+
+
 def init_app(app: Flask) -> None:
-    from app import access, cli, ui
+    from app import access, cli, storage, ui
     from app.dashboard import api, policy, reports_views, todos, views
 
     access.register(policy.SCOPES, policy.rules)
+    storage.register_references("periodic_reports", _stored_reports)  # signed PDFs are never orphans
     todos.register()  # the periodic reports waiting for the manager or the principal
     cli.SCAN_STEPS.add("figures", _scan_figures)
     cli.SCAN_STEPS.add("weekly scores", _scan_weekly_scores)

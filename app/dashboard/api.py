@@ -10,11 +10,12 @@ from app import access
 from app import api as api_base
 from app.dashboard import scores as scores_mod
 from app.dashboard import stats
+from app.dashboard import vetoes as vetoes_mod
 from app.dashboard.models import WeeklyScoreRecord
 from app.errors import Invalid
 from app.extensions import db
 from app.idempotency import idempotent
-from app.paging import page_of_list
+from app.paging import page_of_list, paginate
 from workflows.isoweek import parse_week
 from workflows.rulesets import RuleSetError
 
@@ -170,6 +171,43 @@ def list_scores(args):
     return {**vars(page), "has_next": page.has_next, "week": str(week)}
 
 
+class VetoSchema(Schema):
+    """A veto item (否决项) entered by an authority for an enterprise and a closed week, with its reason."""
+
+    id = fields.Integer(dump_only=True)
+    enterprise_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    week = fields.String(required=True, validate=validate.Length(max=8))
+    code = fields.String(required=True, validate=validate.Length(max=64))
+    reason = fields.String(required=True, validate=validate.Length(max=vetoes_mod.REASON_MAX))
+    entered_by_id = fields.Integer(dump_only=True)
+    entered_at = api_base.Timestamp(dump_only=True)
+
+
+class VetoListArgs(api_base.PageArgs):
+    week = fields.String(validate=validate.Length(max=8))
+    enterprise_id = fields.Integer(validate=validate.Range(min=1))
+
+
+@scores_blp.route("/vetoes", methods=["GET"])
+@scores_blp.arguments(VetoListArgs, location="query")
+@scores_blp.response(200, api_base.page_schema(VetoSchema))
+def list_vetoes(args):
+    """The veto items entered by authorities (the ones the system decides are on each score's page)."""
+    return paginate(vetoes_mod.listed(current_user, week=args.get("week"), enterprise_id=args.get("enterprise_id")),
+                    args["page"], args["per_page"])
+
+
+@scores_blp.route("/vetoes", methods=["POST"])
+@idempotent
+@scores_blp.arguments(VetoSchema)
+@scores_blp.response(201, VetoSchema)
+def create_veto(args):
+    """An authority enters a veto item the system cannot decide; the week's score becomes 0 (α = 0).
+    An item the system decides, or one not in the rule set: 422; the same item twice: 409."""
+    return vetoes_mod.enter(current_user, args["enterprise_id"], week=args["week"], code=args["code"],
+                            reason=args["reason"])
+
+
 # --- periodic reports (16号令 第十四条) -----------------------------------------------------------------
 
 reports_blp = api_base.api_blueprint("periodic_reports_api", __name__, "/periodic-reports",
@@ -193,6 +231,8 @@ class ReportSchema(Schema):
     reviewed_at = api_base.Timestamp(allow_none=True)
     approved_at = api_base.Timestamp(allow_none=True)
     submitted_at = api_base.Timestamp(allow_none=True)
+    pdf_sha256 = fields.String(allow_none=True, metadata={"description": "SHA-256 of the signed PDF (null before)"})
+    pdf_size = fields.Integer(allow_none=True)
 
 
 class ReportListItem(ReportSchema):
@@ -254,6 +294,19 @@ def get_report(report_id):
     from app.dashboard.models import PeriodicReport
 
     return access.get_visible(PeriodicReport, report_id, current_user)
+
+
+@reports_blp.route("/<int:report_id>.pdf")
+@reports_blp.response(200, description="The signed PDF as stored (application/pdf), checked against "
+                                        "``pdf_sha256``; before signing, a draft rendered now")
+def report_pdf(report_id):
+    from app import storage
+    from app.dashboard import reports
+    from app.dashboard.models import PeriodicReport
+
+    item = access.get_visible(PeriodicReport, report_id, current_user)
+    data = reports.signed_pdf(item) if item.pdf_sha256 else reports.render(item)
+    return storage.send(data, mime="application/pdf", filename=f"periodic-report-{item.period}.pdf", inline=False)
 
 
 def _action(name):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app import access
 from app.auth.models import Role, User
-from app.dashboard.models import PeriodicReport, ReportState, WeeklyScoreRecord
+from app.dashboard.models import PeriodicReport, ReportState, ScoreVeto, WeeklyScoreRecord
 
 
 def _report_scope(user: User):
@@ -18,6 +18,7 @@ def _report_scope(user: User):
 SCOPES = {
     WeeklyScoreRecord: lambda user: access.enterprise_condition(WeeklyScoreRecord.enterprise_id, user),
     PeriodicReport: _report_scope,
+    ScoreVeto: lambda user: access.enterprise_condition(ScoreVeto.enterprise_id, user),
 }
 rules = access.Rules()
 
@@ -60,3 +61,10 @@ def _oversee(user: User, _obj) -> bool:
     return user.role.is_government or user.role == Role.admin
 
 
+
+
+@rules("score.veto")
+def _veto(user: User, _obj) -> bool:
+    """A veto item the system cannot decide is entered by an authority's officer over the enterprise (its
+    region); the authority's administrator keeps accounts and decides nothing."""
+    return user.role in (Role.inspector, Role.supervisor)

@@ -14,14 +14,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app import access
+from app import access, storage
 from app.auth.models import User
-from app.clock import today, utcnow
+from app.clock import to_local, today, utcnow
 from app.dashboard import checks, stats
 from app.dashboard.models import PeriodicReport, ReportState
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.organisations.models import Enterprise
+from workflows.figures import PERIOD_FIGURES, display
 
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 _YEAR = re.compile(r"\d{4}")
@@ -88,6 +89,56 @@ def generate(actor: User, enterprise_id: int | None, period: str) -> PeriodicRep
     return report
 
 
+# The rows of the table, in the order the PDF prints them (figures of workflows.figures).
+ROWS = ("reported", "confirmed", "closed", "closed_on_time", "voided", "open", "overdue", "major_open",
+        "on_time_rate", "avg_days_to_close")
+
+
+def _row(identifier: str, value) -> dict:
+    fig = PERIOD_FIGURES[identifier]
+    return {"name": fig.name, "value": value, "definition": fig.definition}
+
+
+def pdf_context(item: PeriodicReport) -> dict:
+    """What the PDF prints; the signers by id (the relationships may predate this request's signature)."""
+    from flask import current_app, url_for
+
+    totals = item.figures["totals"]
+    c = item.figures.get("checks") or {}
+    rows = [_row(r, display(r, totals.get(r))) for r in ROWS] + [
+        _row("checks_planned", c.get("planned", 0)), _row("checks_done", c.get("done", 0)),
+        _row("completion_rate", display("completion_rate", c.get("completion_rate")))]
+    grades = item.figures.get("risk_points") or {}
+    reviewer = db.session.get(User, item.reviewed_by_id) if item.reviewed_by_id else None
+    signer = db.session.get(User, item.approved_by_id) if item.approved_by_id else None
+    return {
+        "number": item.number or "（未签字）", "enterprise_name": item.enterprise.name,
+        "credit_code": item.enterprise.credit_code,
+        "period_label": f"{item.period[:4]}年第{item.period[-1]}季度" if "-Q" in item.period else f"{item.period}年度",
+        "first": item.period_start.isoformat(), "last": item.period_end.isoformat(), "due_on": item.due_on.isoformat(),
+        "rows": rows, "months": item.figures.get("months", []),
+        "grade_rows": [("当前等级", grades.get("current", {})), ("评估等级", grades.get("assessed", {}))],
+        "reviewed_by": reviewer.display_name if reviewer else "",
+        "reviewed_on": to_local(item.reviewed_at).date().isoformat() if item.reviewed_at else "",
+        "approved_by": signer.display_name if signer else "",
+        "approved_on": to_local(item.approved_at).date().isoformat() if item.approved_at else "",
+        "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        + url_for("dashboard_public.verify_report", token=item.verify_token or "-"),
+    }
+
+
+def render(report: PeriodicReport) -> bytes:
+    from reports.render import render_pdf
+
+    return render_pdf("periodic_report.html", pdf_context(report))
+
+
+def signed_pdf(report: PeriodicReport) -> bytes:
+    """The PDF the principal signed, as stored: the same bytes whenever downloaded (storage.load refuses
+    a missing or altered file)."""
+    return storage.load(report.pdf_sha256)
+
+
 def _load(actor: User, report_id: int) -> PeriodicReport:
     return access.get_visible(PeriodicReport, report_id, actor, for_update=True)
 
@@ -120,6 +171,9 @@ def approve(actor: User, report_id: int) -> PeriodicReport:
     report.number = f"隐统〔{year}〕{seq}号"
     report.verify_token = secrets.token_urlsafe(16)[:22]
     report.state, report.approved_by_id, report.approved_at = ReportState.approved, actor.id, utcnow()
+    # What was signed is fixed now: rendered once, stored with its SHA-256; submission sends these bytes.
+    pdf = render(report)
+    report.pdf_sha256, report.pdf_size = storage.save(pdf), len(pdf)
     db.session.flush()
     return report
 
@@ -133,6 +187,7 @@ def submit(actor: User, report_id: int) -> PeriodicReport:
         raise Conflict(fields={"state": "报表已报送，不能重复报送。"})
     if report.state != ReportState.approved:
         raise Conflict(fields={"state": "报表须由主要负责人签字后才能报送。"})
+    signed_pdf(report)  # a missing or altered signed PDF is never submitted (FileUnavailable)
     report.state, report.submitted_by_id, report.submitted_at = ReportState.submitted, actor.id, utcnow()
     db.session.flush()
     return report

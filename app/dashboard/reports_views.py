@@ -9,14 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import access, storage, ui
-from app.clock import to_local, today
+from app.clock import today
 from app.dashboard import reports as reports_service
 from app.dashboard.models import PeriodicReport
 from app.dashboard.views import _int_arg, bp, fig, fmt
 from app.extensions import db
-
-ROWS = ("reported", "confirmed", "closed", "closed_on_time", "voided", "open", "overdue", "major_open",
-        "on_time_rate", "avg_days_to_close")
 
 
 @bp.route("/reports")
@@ -56,7 +53,7 @@ def generate_report():
 def report(report_id: int):
     item = access.get_visible(PeriodicReport, report_id, current_user)
     return render_template("dashboard/report.html", item=item, rows=[(fig(r), fmt(r, item.figures["totals"].get(r)))
-                                                                     for r in ROWS])
+                                                                     for r in reports_service.ROWS])
 
 
 @bp.route("/reports/<int:report_id>/<action>", methods=["POST"])
@@ -72,40 +69,12 @@ def report_action(report_id: int, action: str):
     return redirect(url_for("dashboard.report", report_id=report_id))
 
 
-def pdf_context(item: PeriodicReport) -> dict:
-    from flask import current_app
-
-    totals = item.figures["totals"]
-    rows = [{"name": fig(r).name, "value": fmt(r, totals.get(r)), "definition": fig(r).definition} for r in ROWS]
-    c = item.figures.get("checks") or {}
-    rows += [{"name": fig("checks_planned").name, "value": c.get("planned", 0), "definition": fig("checks_planned").definition},
-             {"name": fig("checks_done").name, "value": c.get("done", 0), "definition": fig("checks_done").definition},
-             {"name": fig("completion_rate").name, "value": fmt("completion_rate", c.get("completion_rate")),
-              "definition": fig("completion_rate").definition}]
-    grades = item.figures.get("risk_points") or {}
-    return {
-        "number": item.number or "（未签字）", "enterprise_name": item.enterprise.name,
-        "credit_code": item.enterprise.credit_code,
-        "period_label": f"{item.period[:4]}年第{item.period[-1]}季度" if "-Q" in item.period else f"{item.period}年度",
-        "first": item.period_start.isoformat(), "last": item.period_end.isoformat(), "due_on": item.due_on.isoformat(),
-        "rows": rows, "months": item.figures.get("months", []),
-        "grade_rows": [("当前等级", grades.get("current", {})), ("评估等级", grades.get("assessed", {}))],
-        "reviewed_by": item.reviewed_by.display_name if item.reviewed_by else "",
-        "reviewed_on": to_local(item.reviewed_at).date().isoformat() if item.reviewed_at else "",
-        "approved_by": item.approved_by.display_name if item.approved_by else "",
-        "approved_on": to_local(item.approved_at).date().isoformat() if item.approved_at else "",
-        "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        + url_for("dashboard_public.verify_report", token=item.verify_token or "-"),
-    }
-
-
 @bp.route("/reports/<int:report_id>.pdf")
 @login_required
 def report_pdf(report_id: int):
-    from reports.render import render_pdf
-
     item = access.get_visible(PeriodicReport, report_id, current_user)
-    data = render_pdf("periodic_report.html", pdf_context(item))
+    # Signed: the stored bytes (checked against their digest); before: a draft rendered now, unnumbered.
+    data = reports_service.signed_pdf(item) if item.pdf_sha256 else reports_service.render(item)
     return storage.send(data, mime="application/pdf", filename=f"periodic-report-{item.period}.pdf", inline=True)
 
 

@@ -7,18 +7,19 @@ for the week is skipped), and a stored score is never recomputed: it keeps the r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from app.clock import utcnow
-from app.dashboard import checks
+from app.dashboard import checks, vetoes
 from app.dashboard.models import WeeklyScoreRecord
 from app.dashboard.stats import closed_on_time_condition, local_day_start_utc
 from app.extensions import db
 from app.organisations.models import Enterprise, Region
 from workflows.check_figures import CheckFigures
-from workflows.hazard_states import OPEN_STATES, HazardLevel, HazardState
+from workflows.hazard_states import OPEN_STATES, HazardState
 from workflows.isoweek import IsoWeek, last_complete_week
 from workflows.weekly_score import WeekInputs, compute, explain, ruleset_for
 
@@ -59,18 +60,12 @@ def week_inputs(week: IsoWeek, enterprise_ids: list[int] | None = None) -> dict[
             .group_by(Hazard.enterprise_id))
         found = _grouped(select(Hazard.enterprise_id, func.count()).where(
             ent, Hazard.created_at >= start, Hazard.created_at < end).group_by(Hazard.enterprise_id))
-        # Veto 存在逾期未整改的重大事故隐患: a major hazard past its deadline and not closed when the week ended.
-        major_overdue = _grouped(select(Hazard.enterprise_id, func.count()).where(
-            ent, Hazard.level == HazardLevel.major, Hazard.deadline <= sunday, Hazard.created_at < end,
-            or_(Hazard.state.in_(OPEN_STATES), and_(Hazard.state == HazardState.closed, Hazard.closed_at >= end)))
-            .group_by(Hazard.enterprise_id))
         for eid in ids:
             duties = duty_figures.get(eid, CheckFigures())
             out[eid] = WeekInputs(
                 checks=window_figures.get(eid, CheckFigures()), due_hazards=due.get(eid, 0),
                 accepted_hazards=min(accepted.get(eid, 0), due.get(eid, 0)), hazards_found=found.get(eid, 0),
-                duties_planned=duties.expected, duties_done=duties.done,
-                vetoes=frozenset({"major_hazard_overdue"} if major_overdue.get(eid) else ()))
+                duties_planned=duties.expected, duties_done=duties.done)
     return out
 
 
@@ -87,9 +82,15 @@ def compute_week(week: IsoWeek, enterprise_ids: list[int] | None = None) -> dict
     ids = list(inputs)
     for i in range(0, len(ids), BATCH):
         codes.update(_region_codes(ids[i:i + BATCH]))
+    decided: dict[int, dict[str, str]] = {}
+    for i in range(0, len(ids), BATCH):
+        decided.update(vetoes.decided(week, ids[i:i + BATCH]))
     out = {}
     for eid, facts in inputs.items():
         rs = ruleset_for(codes.get(eid), week.monday)
+        # Only the items of the enterprise's own rule set apply (another province may not have one).
+        basis = {c: b for c, b in decided.get(eid, {}).items() if c in rs.vetoes}
+        facts = replace(facts, vetoes=frozenset(basis), veto_basis=basis)
         out[eid] = (compute(facts, rs, week), facts, rs)
     return out
 
@@ -101,7 +102,7 @@ def _record(eid: int, week: IsoWeek, result, facts: WeekInputs) -> dict:
             "hazards_found": facts.hazards_found, "duties_planned": facts.duties_planned,
             "duties_done": facts.duties_done, "a": result.a, "b": result.b, "alpha": result.alpha,
             "score": result.score, "run_level": result.run_level, "rule_set": result.rule_set,
-            "vetoes": list(result.vetoes), "computed_at": utcnow()}
+            "vetoes": list(result.vetoes), "veto_basis": dict(facts.veto_basis), "computed_at": utcnow()}
 
 
 def freeze_week(week: IsoWeek) -> int:
@@ -113,14 +114,43 @@ def freeze_week(week: IsoWeek) -> int:
     rows = [_record(eid, week, result, facts) for eid, (result, facts, _rs) in compute_week(week, todo).items()]
     for i in range(0, len(rows), BATCH):
         db.session.execute(WeeklyScoreRecord.__table__.insert(), rows[i:i + BATCH])
+    refresh_region_rollup(str(week))
     return len(rows)
+
+
+def refresh_region_rollup(week: str, region_id: int | None = None) -> None:
+    """The frozen scores of ``week`` summed per region of the enterprises (one region: after a veto)."""
+    from app.dashboard.models import ScoreRegionStat
+
+    r = WeeklyScoreRecord
+    cols = ("planned", "expected", "done", "late", "duties_planned", "duties_done")
+    rows = (select(Enterprise.region_id, r.week, func.count(), func.sum(r.score), *(func.sum(getattr(r, c)) for c in cols))
+            .join(Enterprise, Enterprise.id == r.enterprise_id).where(r.week == week)
+            .group_by(Enterprise.region_id, r.week))
+    old = delete(ScoreRegionStat).where(ScoreRegionStat.week == week)
+    if region_id is not None:
+        rows, old = rows.where(Enterprise.region_id == region_id), old.where(ScoreRegionStat.region_id == region_id)
+    db.session.execute(old)
+    db.session.execute(ScoreRegionStat.__table__.insert().from_select(
+        ["region_id", "week", "scored", "score_total", *cols], rows))
+
+
+def _missing_rollups() -> None:
+    """Weeks frozen before the rollups existed get theirs (once)."""
+    from app.dashboard.models import ScoreRegionStat
+
+    for week in db.session.scalars(select(WeeklyScoreRecord.week).distinct().except_(
+            select(ScoreRegionStat.week).distinct())).all():
+        refresh_region_rollup(week)
 
 
 def scan_step(now: datetime | None = None) -> dict:
     """The scan's step: the week just ended (China time), scored and frozen."""
     now = now or utcnow()
     week = last_complete_week(now.replace(tzinfo=UTC) if now.tzinfo is None else now)
-    return {"week": str(week), "scored": freeze_week(week)}
+    scored = freeze_week(week)
+    _missing_rollups()
+    return {"week": str(week), "scored": scored}
 
 
 def explain_record(record: WeeklyScoreRecord):

@@ -1,7 +1,7 @@
 """The queries behind the figures of a period (``workflows.figures.PERIOD``): counted here, once.
 
 Dashboards, statistics tables, their Excel exports and ``GET /api/v1/stats/hazards`` all call
-``hazard_stats``; the supervisors' overview (``app.figures.hazard_counts``) calls it for "this year".
+``hazard_stats``. The supervision overview (``app.figures``) reads the same aggregates for "this year".
 Every count is restricted to what the user may see (``app.access``) and to a scope the user chose
 (a region of his jurisdiction, an enterprise, an industry); a region outside it answers NotFound.
 
@@ -13,7 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, DateTime, Float, and_, case, delete, func, insert, or_, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -74,21 +88,29 @@ def _days_sqlite(element, compiler, **kw):
     return f"(julianday({b}) - julianday({a}))"
 
 
-class _LocalWeekStart(FunctionElement):
-    """The local (China) Monday of a naive-UTC timestamp's week, as a date."""
+class _WeekBucket(FunctionElement):
+    """The aggregates' bucket of a naive-UTC timestamp: the local (China) Monday of its week, or 1 January
+    when that week began in the year before (weeks split at the new year: weeks and years sum exactly)."""
 
     inherit_cache = True
     type = Date()
 
 
-@compiles(_LocalWeekStart)
-def _week_start_pg(element, compiler, **kw):
-    return f"(date_trunc('week', {compiler.process(next(iter(element.clauses)), **kw)} + interval '8 hours'))::date"
+@compiles(_WeekBucket)
+def _bucket_pg(element, compiler, **kw):
+    local = f"({compiler.process(next(iter(element.clauses)), **kw)} + interval '8 hours')"
+    return f"(GREATEST(date_trunc('week', {local}), date_trunc('year', {local})))::date"
 
 
-@compiles(_LocalWeekStart, "sqlite")
-def _week_start_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(next(iter(element.clauses)), **kw)}, '+8 hours', 'weekday 0', '-6 days')"
+@compiles(_WeekBucket, "sqlite")
+def _bucket_sqlite(element, compiler, **kw):
+    ts = compiler.process(next(iter(element.clauses)), **kw)
+    return f"max(date({ts}, '+8 hours', 'weekday 0', '-6 days'), date({ts}, '+8 hours', 'start of year'))"
+
+
+def week_bucket(day: date) -> date:
+    """``_WeekBucket`` of a local date, in Python."""
+    return max(day - timedelta(days=day.weekday()), date(day.year, 1, 1))
 
 
 def closed_on_time_condition():
@@ -136,6 +158,20 @@ class Scope:
         if column is Enterprise.id:
             return sub.whereclause
         return column.in_(sub)
+
+
+    def region_condition(self, column):
+        """SQL condition on the region id column of a per-region rollup: the scope's regions; None when the
+        rollups cannot answer (one enterprise, or an industry or a risk class chosen: enterprise rows)."""
+        from app.auth.models import Role
+
+        if self.enterprise is not None or self.industry_id or self.risk_class:
+            return None
+        if self.region is not None:  # within the user's jurisdiction (resolve_scope checked it)
+            return column.in_(access.region_subtree(self.region.path))
+        if self.user.role == Role.admin:
+            return true()
+        return None
 
 
 def risk_class_condition(risk_class: str):
@@ -228,6 +264,13 @@ def _event_conditions(start: datetime, end: datetime) -> dict:
     }
 
 
+def confirmed_closed_condition(start: datetime, end: datetime):
+    """Confirmed in [start, end) and closed now (the rectification rate's numerator, workflows.figures)."""
+    from app.hazards.models import Hazard
+
+    return and_(Hazard.confirmed_at >= start, Hazard.confirmed_at < end, Hazard.state == HazardState.closed)
+
+
 def _now_conditions(on: date) -> dict:
     from app.hazards.models import Hazard
 
@@ -296,20 +339,29 @@ def uses_aggregates(scope: Scope, from_: date, to: date, group_by: str | None, o
 
 
 def _aggregated_rows(scope: Scope, from_: date, to: date, group_by: str | None) -> list[dict]:
-    from app.dashboard.models import HazardNowStat, HazardWeekStat
+    from app.dashboard.models import HazardNowRegionStat, HazardNowStat, HazardWeekRegionStat, HazardWeekStat
 
+    # The region rollups when they can answer (a region's totals, or its child regions): few rows.
+    by_region = group_by in (None, "region") and scope.region_condition(HazardNowRegionStat.region_id) is not None
+    week_model, now_model = (HazardWeekRegionStat, HazardNowRegionStat) if by_region else (HazardWeekStat,
+                                                                                          HazardNowStat)
     out: dict = {}
     for model, names, extra in (
-            (HazardWeekStat, (*AGGREGATE_COUNTS, "close_days_total"),
-             (HazardWeekStat.week_start >= from_, HazardWeekStat.week_start <= to)),
-            (HazardNowStat, ("open", "overdue", "major_open"), ())):
-        key = {"enterprise": model.enterprise_id, "industry": Enterprise.industry_id,
-               "region": Enterprise.region_id}.get(group_by or "")
+            (week_model, (*AGGREGATE_COUNTS, "close_days_total"),
+             (week_model.week_start >= from_, week_model.week_start <= to)),
+            (now_model, ("open", "overdue", "major_open"), ())):
+        if by_region:
+            key = model.region_id if group_by == "region" else None
+            where = scope.region_condition(model.region_id)
+        else:
+            key = {"enterprise": model.enterprise_id, "industry": Enterprise.industry_id,
+                   "region": Enterprise.region_id}.get(group_by or "")
+            where = scope.enterprise_condition(model.enterprise_id)
         cols = [func.coalesce(func.sum(getattr(model, n)), 0).label(n) for n in names]
         stmt = select(*([key.label("key")] if key is not None else []), *cols).select_from(model)
-        if group_by in ("industry", "region"):
+        if not by_region and group_by in ("industry", "region"):
             stmt = stmt.join(Enterprise, Enterprise.id == model.enterprise_id)
-        stmt = stmt.where(scope.enterprise_condition(model.enterprise_id), *extra)
+        stmt = stmt.where(where, *extra)
         if key is not None:
             stmt = stmt.group_by(key)
         result = db.session.execute(stmt)
@@ -324,13 +376,24 @@ def _aggregated_rows(scope: Scope, from_: date, to: date, group_by: str | None) 
     return [{"key": k, **v} if group_by else v for k, v in out.items()]
 
 
+# Counted per bucket by the moment of each event (the period conditions of ``_event_conditions``).
+_EVENT_COLUMNS = {"reported": "created_at", "confirmed": "confirmed_at", "closed": "closed_at",
+                  "closed_on_time": "closed_at", "voided": "updated_at", "confirmed_closed": "confirmed_at"}
+WEEK_COUNTS = (*AGGREGATE_COUNTS, "confirmed_closed", "close_days_total")
+# A hazard committed while the previous refresh ran may carry an earlier updated_at than its stamp.
+_TOUCH_MARGIN = timedelta(minutes=10)
+
+
 def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
-    """Recount the aggregates: every enterprise's open hazards, and the hazard events of the last two
-    weeks (events happen now: older weeks change only by a rebuild, ``full``, which the first run does)."""
+    """Recount the aggregates. Weekly events: the last two weeks of every enterprise, and the older weeks
+    a hazard changed since the last count counts in (a hazard confirmed months ago and closed or voided
+    now changes its old week); ``full`` (the first run) recounts everything. Open hazards (by
+    state and grade): recounted whole each time (overdue moves with the date, grades with the risks)."""
     from app.dashboard.models import HazardNowStat, HazardWeekStat
     from app.hazards.models import Hazard
 
     on = on or today()
+    stamp = utcnow()
     full = full or db.session.scalar(select(func.count()).select_from(HazardWeekStat)) == 0
     last = db.session.scalar(select(HazardNowStat.computed_at).limit(1))
     if not full and last is not None and (last + CHINA_UTC_OFFSET).date() == on:
@@ -340,36 +403,71 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
             return {"weeks": 0, "enterprises": 0, "full": 0}
     since = None if full else on - timedelta(days=on.weekday() + 7)
     since_utc = local_day_start_utc(since) if since else None
+    touched = keys = None
+    if not full:
+        # The old weeks a changed hazard counts in (a hazard confirmed months ago and closed or voided now
+        # changes that week): recounted with the last two weeks, nothing else is rewritten.
+        mark = last - _TOUCH_MARGIN if last is not None else since_utc
+        changed = select(Hazard.enterprise_id, *(getattr(Hazard, a) for a in set(_EVENT_COLUMNS.values()))) \
+            .where(Hazard.updated_at >= mark)
+        keys = {(row[0], week_bucket((ts + CHINA_UTC_OFFSET).date()))
+                for row in db.session.execute(changed) for ts in row[1:] if ts is not None}
+        keys = {k for k in keys if k[1] < since}
+        # Only the enterprises with such an old week are read beyond the last two weeks, from its start on.
+        touched = sorted({e for e, _w in keys})
+        oldest = local_day_start_utc(min(w for _e, w in keys)) if keys else since_utc
     far = datetime(9999, 1, 1)
     per: dict = {}
-    event_columns = {"reported": Hazard.created_at, "confirmed": Hazard.confirmed_at, "closed": Hazard.closed_at,
-                     "closed_on_time": Hazard.closed_at, "voided": Hazard.updated_at}
-    everything = _event_conditions(since_utc or datetime(1900, 1, 1), far)
-    for name, column in event_columns.items():
-        week = _LocalWeekStart(column)
+    everything = _event_conditions(datetime(1900, 1, 1), far)
+    everything["confirmed_closed"] = confirmed_closed_condition(datetime(1900, 1, 1), far)
+    for name, attr in _EVENT_COLUMNS.items():
+        column = getattr(Hazard, attr)
+        week = _WeekBucket(column)
         cols = [Hazard.enterprise_id, week.label("week"), func.count()]
         if name == "closed":
             cols.append(func.sum(_close_days()))
-        stmt = select(*cols).where(everything[name]).group_by(Hazard.enterprise_id, week)
-        for row in db.session.execute(stmt).all():
+        stmt = select(*cols).where(everything[name])
+        if touched is not None:
+            stmt = stmt.where(or_(column >= since_utc, and_(Hazard.enterprise_id.in_(touched), column >= oldest)))
+        for row in db.session.execute(stmt.group_by(Hazard.enterprise_id, week)).all():
             wk = row[1] if isinstance(row[1], date) else date.fromisoformat(str(row[1]))
-            item = per.setdefault((row[0], wk), dict.fromkeys((*AGGREGATE_COUNTS, "close_days_total"), 0))
+            if keys is not None and wk < since and (row[0], wk) not in keys:
+                continue  # an old week of a touched enterprise that no change counts in: kept as it is
+            item = per.setdefault((row[0], wk), dict.fromkeys(WEEK_COUNTS, 0))
             item[name] = int(row[2])
             if name == "closed":
                 item["close_days_total"] = float(row[3] or 0)
-    deleting = delete(HazardWeekStat)
-    if since is not None:
-        deleting = deleting.where(HazardWeekStat.week_start >= since)
-    db.session.execute(deleting)
+    if keys is None:
+        db.session.execute(delete(HazardWeekStat))
+    else:
+        db.session.execute(delete(HazardWeekStat).where(HazardWeekStat.week_start >= since))
+        old = sorted(keys)
+        for i in range(0, len(old), 1000):
+            db.session.execute(delete(HazardWeekStat).where(
+                tuple_(HazardWeekStat.enterprise_id, HazardWeekStat.week_start).in_(old[i:i + 1000])))
     rows = [{"enterprise_id": e, "week_start": w, **v} for (e, w), v in per.items()]
     for i in range(0, len(rows), 5000):
         db.session.execute(insert(HazardWeekStat), rows[i:i + 5000])
+    now_rows = _refresh_now(on, stamp)
+    _refresh_region_rollups()
+    if full and db.session.get_bind().dialect.name == "postgresql":
+        # After a rebuild the planner must know the new tables' sizes (autovacuum would, a minute later).
+        for table in ("hazard_week_stats", "hazard_now_stats", "hazard_open_stats", "hazard_week_region_stats",
+                      "hazard_now_region_stats", "hazard_open_region_stats"):
+            db.session.execute(text(f"ANALYZE {table}"))
+    return {"weeks": len(rows), "enterprises": now_rows, "full": int(full)}
+
+
+def _refresh_now(on: date, stamp: datetime) -> int:
+    """Every enterprise's open, overdue and major open hazards, and its open ones by state and grade."""
+    from app.dashboard.models import HazardNowStat, HazardOpenStat
+    from app.hazards.models import Hazard
+
     now = _now_conditions(on)
     current = db.session.execute(select(Hazard.enterprise_id, func.count(), func.count().filter(now["overdue"]),
                                         func.count().filter(now["major_open"]))
                                  .where(now["open"]).group_by(Hazard.enterprise_id)).all()
     db.session.execute(delete(HazardNowStat))
-    stamp = utcnow()
     now_rows = [{"enterprise_id": e, "open": o, "overdue": d, "major_open": m, "computed_at": stamp}
                 for e, o, d, m in current]
     # Enterprises without open hazards still get a row: its time says when they were counted.
@@ -378,11 +476,40 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
                  for e in db.session.scalars(select(Enterprise.id)) if e not in have]
     for i in range(0, len(now_rows), 5000):
         db.session.execute(insert(HazardNowStat), now_rows[i:i + 5000])
-    if full and db.session.get_bind().dialect.name == "postgresql":
-        # After a rebuild the planner must know the new tables' sizes (autovacuum would, a minute later).
-        db.session.execute(text("ANALYZE hazard_week_stats"))
-        db.session.execute(text("ANALYZE hazard_now_stats"))
-    return {"weeks": len(rows), "enterprises": len(now_rows), "full": int(full)}
+    grade = Hazard.effective_grade  # the one definition (workflows.effective_grade)
+    by_grade = db.session.execute(select(Hazard.enterprise_id, Hazard.state, grade, func.count())
+                                  .where(now["open"]).group_by(Hazard.enterprise_id, Hazard.state, grade)).all()
+    db.session.execute(delete(HazardOpenStat))
+    open_rows = [{"enterprise_id": e, "state": HazardState(st).value, "grade": g or "", "n": n}
+                 for e, st, g, n in by_grade]
+    for i in range(0, len(open_rows), 5000):
+        db.session.execute(insert(HazardOpenStat), open_rows[i:i + 5000])
+    return len(now_rows)
+
+
+def rows_for(scope: Scope, per_enterprise, per_region):
+    """(model, condition) to sum a figure over ``scope``: the region rollup when it can answer, else the
+    enterprise rows (the same counts either way; tests/dashboard/test_aggregates.py compares them)."""
+    condition = scope.region_condition(per_region.region_id)
+    if condition is not None:
+        return per_region, condition
+    return per_enterprise, scope.enterprise_condition(per_enterprise.enterprise_id)
+
+
+def _refresh_region_rollups() -> None:
+    """The enterprise rows summed per region of the enterprises, rebuilt whole (set-based: a few hundred
+    thousand rows read once, in the scan)."""
+    from app.dashboard import models as m
+
+    for src, dst, keys, names in (
+            (m.HazardWeekStat, m.HazardWeekRegionStat, ("week_start",), WEEK_COUNTS),
+            (m.HazardNowStat, m.HazardNowRegionStat, (), ("open", "overdue", "major_open")),
+            (m.HazardOpenStat, m.HazardOpenRegionStat, ("state", "grade"), ("n",))):
+        group = [Enterprise.region_id, *(getattr(src, k) for k in keys)]
+        rows = (select(*group, *(func.sum(getattr(src, n)) for n in names))
+                .join(Enterprise, Enterprise.id == src.enterprise_id).group_by(*group))
+        db.session.execute(delete(dst))
+        db.session.execute(insert(dst).from_select(["region_id", *keys, *names], rows))
 
 
 def _listed_rows(scope: Scope, group_by: str | None):
@@ -449,8 +576,9 @@ def _months(from_: date, to: date) -> list[tuple[date, date]]:
 
 
 def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None, group_by: str | None = None,
-                 on: date | None = None) -> Stats:
-    """The hazard figures of ``scope`` over ``[from_, to]``, in total and per group."""
+                 on: date | None = None, *, live: bool = False) -> Stats:
+    """The hazard figures of ``scope`` over ``[from_, to]``, in total and per group (``live``: counted from
+    the hazards even where the aggregates could answer; a test compares both)."""
     from_, to = check_period(from_, to)
     if group_by is not None and group_by not in GROUPS:
         raise Invalid(fields={"group_by": "分组方式只能是 region、industry、enterprise 或 month。"})
@@ -459,12 +587,12 @@ def hazard_stats(scope: Scope, from_: date | None = None, to: date | None = None
     if group_by == "month":
         items = []
         for a, b in _months(from_, to):
-            month = hazard_stats(scope, a, b, None, on)
+            month = hazard_stats(scope, a, b, None, on, live=live)
             items.append({"key": a.strftime("%Y-%m"), "name": a.strftime("%Y-%m"), **month.totals})
-        total = hazard_stats(scope, from_, to, None, on)
+        total = hazard_stats(scope, from_, to, None, on, live=live)
         return Stats(totals=total.totals, items=items, group_by=group_by, from_=from_, to=to)
     as_of = None
-    if uses_aggregates(scope, from_, to, group_by, on):
+    if not live and uses_aggregates(scope, from_, to, group_by, on):
         rows, as_of = _aggregated_rows(scope, from_, to, group_by), aggregates_as_of()
     else:
         rows = _hazard_rows(scope, start, end, on, group_by)

@@ -22,7 +22,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.frontend import charts
 from app.organisations.models import Enterprise, Industry
-from workflows.figures import PERIOD_FIGURES
+from workflows.figures import PERIOD_FIGURES, display
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
 from workflows.isoweek import week_of
@@ -49,15 +49,7 @@ def fig_definition(identifier: str) -> str:
     return _(fig(identifier).definition_en)
 
 
-def fmt(identifier: str, value) -> str:
-    """A figure's value as pages and exports show it: a rate in %, — for no denominator."""
-    if value is None:
-        return "—"
-    if identifier.endswith("_rate"):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+fmt = display  # a figure's value as shown (workflows.figures.display)
 
 
 def _int_arg(name: str) -> int | None:
@@ -84,11 +76,14 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
     scores the scan froze for the week just ended (``checks_week``), when it has scored it: counting the
     windows of thousands of enterprises live costs more than the page may."""
     if scope.enterprise is None:
+        from app.dashboard.models import ScoreRegionStat
+
         week = scores.latest_week()
         cols = ("planned", "expected", "done", "late", "duties_planned", "duties_done")
-        sums = db.session.execute(select(*[func.sum(getattr(WeeklyScoreRecord, c)) for c in cols], func.count())
-                                  .where(WeeklyScoreRecord.week == str(week),
-                                         scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))).one()
+        model, where = _score_rows(scope)
+        scored = func.sum(ScoreRegionStat.scored) if model is ScoreRegionStat else func.count()
+        sums = db.session.execute(select(*[func.sum(getattr(model, c)) for c in cols], scored)
+                                  .where(model.week == str(week), where)).one()
         if sums[-1]:
             v = dict(zip(cols, (int(x or 0) for x in sums[:-1]), strict=True))
             return {"checks_planned": v["planned"], "checks_done": v["done"], "checks_late": v["late"],
@@ -103,6 +98,16 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
             "checks_missed": figures.missed, "checks_expected": figures.expected,
             "checks_due": figures.due, "completion_rate": figures.completion_rate,
             "duties_planned": duties.expected, "duties_done": duties.done, "checks_week": None}
+
+
+def _score_rows(scope: stats.Scope):
+    """(model, condition) of the frozen scores over a scope: the region sums when they can answer."""
+    from app.dashboard.models import ScoreRegionStat
+
+    condition = scope.region_condition(ScoreRegionStat.region_id)
+    if condition is not None:
+        return ScoreRegionStat, condition
+    return WeeklyScoreRecord, scope.enterprise_condition(WeeklyScoreRecord.enterprise_id)
 
 
 def register_link(scope: stats.Scope, **filters) -> str:
@@ -123,15 +128,20 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
     labels_ = [str(week_of(first + timedelta(weeks=i))) for i in range(weeks)]
     series = {}
     if scope.enterprise is None and stats.aggregates_as_of() is not None:  # a region: the scan's weekly rows
-        from app.dashboard.models import HazardWeekStat
+        from app.dashboard.models import HazardWeekRegionStat, HazardWeekStat
 
-        got = {(w if isinstance(w, date) else date.fromisoformat(str(w))): (r, c) for w, r, c in db.session.execute(
-            select(HazardWeekStat.week_start, func.sum(HazardWeekStat.reported), func.sum(HazardWeekStat.closed))
-            .where(HazardWeekStat.week_start >= first, scope.enterprise_condition(HazardWeekStat.enterprise_id))
-            .group_by(HazardWeekStat.week_start)).all()}
+        got: dict = {}
+        model, where = stats.rows_for(scope, HazardWeekStat, HazardWeekRegionStat)
+        for w, r, c in db.session.execute(
+                select(model.week_start, func.sum(model.reported), func.sum(model.closed))
+                .where(model.week_start >= first, where).group_by(model.week_start)).all():
+            w = w if isinstance(w, date) else date.fromisoformat(str(w))
+            monday = _week_start(w)  # a week split at the new year has two buckets: summed back
+            old = got.get(monday, (0, 0))
+            got[monday] = (old[0] + int(r or 0), old[1] + int(c or 0))
         mondays = [first + timedelta(weeks=i) for i in range(weeks)]
-        series = {"reported": [int(got.get(m, (0, 0))[0] or 0) for m in mondays],
-                  "closed": [int(got.get(m, (0, 0))[1] or 0) for m in mondays]}
+        series = {"reported": [got.get(m, (0, 0))[0] for m in mondays],
+                  "closed": [got.get(m, (0, 0))[1] for m in mondays]}
     for name, column, extra in ([] if series else (("reported", Hazard.created_at, None),
                                 ("closed", Hazard.closed_at, Hazard.state == HazardState.closed))):
         bucket = func.floor(stats._DaysBetween(literal(start, DateTime()), column) / 7)
@@ -143,10 +153,13 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
             if b is not None and 0 <= int(b) < weeks:
                 counts[int(b)] = n
         series[name] = [counts[i] for i in range(weeks)]
-    avg = dict(db.session.execute(
-        select(WeeklyScoreRecord.week, func.avg(WeeklyScoreRecord.score))
-        .where(WeeklyScoreRecord.week.in_(labels_), scope.enterprise_condition(WeeklyScoreRecord.enterprise_id))
-        .group_by(WeeklyScoreRecord.week)).all())
+    from app.dashboard.models import ScoreRegionStat
+
+    model, where = _score_rows(scope)
+    mean = (func.sum(ScoreRegionStat.score_total) / func.nullif(func.sum(ScoreRegionStat.scored), 0)
+            if model is ScoreRegionStat else func.avg(WeeklyScoreRecord.score))
+    avg = {w: v for w, v in db.session.execute(select(model.week, mean).where(model.week.in_(labels_), where)
+                                                .group_by(model.week)).all() if v is not None}
     return {"weeks": labels_, "reported": series["reported"], "closed": series["closed"],
             "score": [round(float(avg[w]), 1) if w in avg else None for w in labels_]}
 
@@ -272,22 +285,20 @@ def region():
     classes = stats.enterprise_classes(scope)
     grades = stats.risk_points_by_grade(scope)
     args = {k: v for k, v in request.args.items() if v and k not in ("format", "region_id")}
-    links = []
-    for item in result.items[:PAGE_ROWS]:
-        if group_by == "region":
-            links.append(url_for("dashboard.region", region_id=item["key"], **args))
-        else:
-            links.append(url_for("dashboard.enterprise", enterprise_id=item["key"], **{
-                k: v for k, v in args.items() if k in ("from", "to")}))
     shown = result.items[:PAGE_ROWS]  # worst first; the export has every row
-    cell_links = []
-    for item in shown:
-        base = {"region": item["key"]} if group_by == "region" else {"enterprise": item["key"]}
-        cell_links.append({"overdue": url_for("hazards.index", overdue=1, **base),
-                           "open": url_for("hazards.index", **base),
-                           "major_open": url_for("hazards.index", level="major", **base),
-                           "closed": url_for("hazards.index", state="closed", **base),
-                           "reported": url_for("hazards.index", date_from=from_, date_to=to, **base)})
+    # Hundreds of links: each endpoint's URL built once, then filled per row (url_for per link was a
+    # fifth of a district's page).
+    if group_by == "region":
+        row_link = _filled(url_for("dashboard.region", region_id=_SLOT, **args))
+    else:
+        row_link = _filled(url_for("dashboard.enterprise", enterprise_id=_SLOT,
+                                   **{k: v for k, v in args.items() if k in ("from", "to")}))
+    links = [row_link(item["key"]) for item in shown]
+    key = "region" if group_by == "region" else "enterprise"
+    cells = {"overdue": {"overdue": 1}, "open": {}, "major_open": {"level": "major"}, "closed": {"state": "closed"},
+             "reported": {"date_from": from_, "date_to": to}}
+    cells = {name: _filled(url_for("hazards.index", **{key: _SLOT}, **q)) for name, q in cells.items()}
+    cell_links = [{name: fill(item["key"]) for name, fill in cells.items()} for item in shown]
     overdue_chart = charts.spec("hbar", _("Overdue hazards, worst first"), [i["name"] for i in result.items[:15]],
                                 [{"name": fig_name("overdue"), "data": [i["overdue"] for i in result.items[:15]]}],
                                 links=links[:15], colors=["#e60012"])
@@ -303,6 +314,15 @@ def region():
                            breadcrumbs=breadcrumbs, args=args, register_link=register_link,
                            checks_available=checks.available(), check_values=_check_values(scope, from_, to),
                            check_cards=CHECK_CARDS, grade_names={g.value: labels.label(g) for g in Grade})
+
+
+_SLOT = 987654321  # a placeholder id, replaced by each row's
+
+
+def _filled(url: str):
+    """``url`` with the placeholder id replaced by a row's (ids are digits: nothing to escape)."""
+    head, tail = url.split(str(_SLOT), 1)
+    return lambda key: f"{head}{key}{tail}"
 
 
 def _breadcrumbs(scope: stats.Scope) -> list:
@@ -466,22 +486,7 @@ def scores_page():
     week = week_arg(request.args.get("week") or None)
     scope = _scope_from_args()
     if scope.enterprise is not None:
-        history = db.session.scalars(access.visible(WeeklyScoreRecord, current_user).where(
-            WeeklyScoreRecord.enterprise_id == scope.enterprise.id).order_by(WeeklyScoreRecord.week.desc())
-            .limit(12)).all()
-        current = scores_of(current_user, week, enterprise_id=scope.enterprise.id)
-        record = next((h for h in history if h.week == str(week)), None)
-        improvements = scores.explain_record(record) if record is not None else []
-        if record is None and current:
-            from workflows.weekly_score import explain
-
-            improvements = explain(*scores.compute_week(week, [scope.enterprise.id])[scope.enterprise.id])
-        chart = charts.spec("line", _("Weekly score, last 12 weeks"), [h.week for h in reversed(history)],
-                            [{"name": fig_name("weekly_score"), "data": [h.score for h in reversed(history)]}]) \
-            if history else None
-        return render_template("dashboard/score_enterprise.html", scope=scope, week=week, history=history,
-                               current=current[0] if current else None, improvements=improvements, history_chart=chart,
-                               checks_available=checks.available())
+        return _enterprise_score(scope, week)
     items = scores_of(current_user, week, region_id=scope.region.id if scope.region else None)
     names = {i["enterprise_id"]: i["name"] for i in items}
     if request.args.get("format") == "xlsx":
@@ -499,6 +504,79 @@ def scores_page():
                            names=names, bands=bands, checks_available=checks.available(),
                            as_of=db.session.scalar(select(func.max(WeeklyScoreRecord.computed_at)).where(
                                WeeklyScoreRecord.week == str(week))))
+
+
+def _enterprise_score(scope: stats.Scope, week, typed: dict | None = None, status: int = 200):
+    """One enterprise's score of ``week``: the figure, how to improve it, and each veto item of its rule set
+    with how it is decided and, when it applies, its basis; an authority enters the ones the system cannot
+    decide (``typed``: what he typed, kept after a refusal)."""
+    from app.dashboard import vetoes
+
+    history = db.session.scalars(access.visible(WeeklyScoreRecord, current_user).where(
+        WeeklyScoreRecord.enterprise_id == scope.enterprise.id).order_by(WeeklyScoreRecord.week.desc())
+        .limit(12)).all()
+    current = scores_of(current_user, week, enterprise_id=scope.enterprise.id)
+    record = next((h for h in history if h.week == str(week)), None)
+    if record is None:
+        record = db.session.scalar(access.visible(WeeklyScoreRecord, current_user).where(
+            WeeklyScoreRecord.enterprise_id == scope.enterprise.id, WeeklyScoreRecord.week == str(week)))
+    if record is not None:
+        improvements, basis = scores.explain_record(record), dict(record.veto_basis or {})
+        for code in record.vetoes or ():  # frozen before bases were kept: the code alone
+            basis.setdefault(code, _("Applied when the week was frozen."))
+    else:
+        from workflows.weekly_score import explain
+
+        result, facts, rs = scores.compute_week(week, [scope.enterprise.id])[scope.enterprise.id]
+        improvements, basis = explain(result, facts, rs), dict(facts.veto_basis)
+    rule_set = vetoes.rule_set_of(scope.enterprise, week)
+    if record is not None:
+        from workflows.weekly_score import REGISTRY
+
+        rule_set = REGISTRY.by_label(record.rule_set)
+    veto_rows = [{"code": c, "text": t, "automatic": c in vetoes.AUTOMATIC, "basis": basis.get(c)}
+                 for c, t in rule_set.vetoes.items()]
+    chart = charts.spec("line", _("Weekly score, last 12 weeks"), [h.week for h in reversed(history)],
+                        [{"name": fig_name("weekly_score"), "data": [h.score for h in reversed(history)]}]) \
+        if history else None
+    can_enter = access.can(current_user, "score.veto")
+    return render_template("dashboard/score_enterprise.html", scope=scope, week=week, history=history,
+                           current=current[0] if current else None, improvements=improvements,
+                           history_chart=chart, checks_available=checks.available(), veto_rows=veto_rows,
+                           can_enter=can_enter, enterable=[r for r in veto_rows if not r["automatic"]],
+                           typed=typed or {}), status
+
+
+@bp.route("/scores/vetoes", methods=["POST"])
+@login_required
+def enter_veto():
+    """An authority enters a veto item for an enterprise and week, with the reason."""
+    from app import ui
+    from app.dashboard import vetoes
+
+    typed = {k: request.form.get(k, "") for k in ("week", "code", "reason")}
+    enterprise_id = _int_arg_form("enterprise_id")
+    done = ui.attempt(lambda: vetoes.enter(current_user, enterprise_id or 0, week=typed["week"], code=typed["code"],
+                                           reason=typed["reason"]))
+    if done.ok:
+        from flask import flash
+
+        flash(_("The veto item was recorded with its reason; the week's score is 0."), "success")
+        return redirect(url_for("dashboard.scores_page", enterprise_id=enterprise_id, week=typed["week"]))
+    scope = stats.resolve_scope(current_user, enterprise_id=enterprise_id)
+    try:
+        week = week_arg(typed["week"] or None)
+    except Invalid:
+        week = scores.latest_week()
+    return _enterprise_score(scope, week, typed, done.status)
+
+
+def _int_arg_form(name: str) -> int | None:
+    try:
+        value = int(request.form.get(name) or 0)
+    except ValueError:
+        return None
+    return value if 0 < value < 2**31 else None
 
 
 from app.dashboard import reports_views  # noqa: E402,F401  (the periodic reports' pages on this blueprint)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -121,12 +121,26 @@ EXPORT = ExportKind(EXPORT_NAME, "挂牌督办清单", "supervision-list.xlsx", 
 class Overview:
     by_state_grade: dict  # (state, grade or None) -> count of open hazards
     figures: dict  # identifier (workflows.figures) -> value, counted by app.figures
+    as_of: datetime | None = None  # read from the scan's aggregates, counted then (None: counted now)
 
 
-def overview(user: User, on: date | None = None) -> Overview:
-    """Open hazards by state and effective grade, and the figures (``app.figures``), over the hazards
-    of the user's region subtree (the same scope as the hazard register). Forbidden to who may not."""
+def overview(user: User, on: date | None = None, *, live: bool = False) -> Overview:
+    """Open hazards by state and effective grade, and the figures (``app.figures``), over the user's
+    region subtree. Read from the aggregates the scan maintains once it has made them (a city's page
+    costs what its enterprises cost, not its hazards: issue 18), else (or ``live``) counted from the
+    hazards. Forbidden to who may not."""
+    from app.dashboard import stats
+
     access.require(user, "supervision.overview")
+    as_of = None if live else stats.aggregates_as_of()
+    if as_of is not None:
+        from app.dashboard.models import HazardOpenRegionStat, HazardOpenStat
+
+        model, where = stats.rows_for(stats.resolve_scope(user), HazardOpenStat, HazardOpenRegionStat)
+        rows = db.session.execute(select(model.state, model.grade, func.sum(model.n))
+                                  .where(where).group_by(model.state, model.grade)).all()
+        return Overview(by_state_grade={(HazardState(st), g or None): int(n) for st, g, n in rows},
+                        figures=figures.values(figures.hazard_counts_aggregated(user, on)), as_of=as_of)
     visible = access.condition(Hazard, user)
     grade = Hazard.effective_grade.label("grade")  # the one definition (workflows.effective_grade)
     rows = db.session.execute(

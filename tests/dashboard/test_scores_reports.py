@@ -113,3 +113,40 @@ def test_periodic_report_path(client, world, db_session):
     # Foreign authority: not found.
     other = as_user(client, world.users.supervisor_b)
     assert client.get(f"/api/v1/periodic-reports/{rid}", headers=other).status_code == 404
+
+
+def test_signed_report_pdf_is_stored_with_its_digest(client, world, db_session):
+    """What the principal signed is stored once: re-downloaded byte-identical, its SHA-256 on the report and
+    the verify page; an altered stored file is never served nor submitted."""
+    import hashlib
+    import io
+
+    from pypdf import PdfReader
+
+    from app import storage
+
+    period = _quarter_before(today())
+    manager = as_user(client, world.users.manager)
+    rid = client.post("/api/v1/periodic-reports", json={"period": period}, headers=manager).get_json()["id"]
+    assert client.get(f"/api/v1/periodic-reports/{rid}", headers=manager).get_json()["pdf_sha256"] is None
+    client.post(f"/api/v1/periodic-reports/{rid}/review", headers=manager)
+    principal = as_user(client, world.users.principal)
+    signed = client.post(f"/api/v1/periodic-reports/{rid}/approval", headers=principal).get_json()
+    digest = signed["pdf_sha256"]
+    first = client.get(f"/api/v1/periodic-reports/{rid}.pdf", headers=principal)
+    assert first.status_code == 200 and hashlib.sha256(first.data).hexdigest() == digest
+    assert signed["pdf_size"] == len(first.data)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(first.data)).pages)
+    assert signed["number"] in text and world.users.principal.display_name in text
+    assert client.post(f"/api/v1/periodic-reports/{rid}/submission", headers=principal).status_code == 200
+    # The authority downloads the very bytes that were signed, and the public verify page names the digest.
+    login_as(client, world.users.supervisor)
+    again = client.get(f"/dashboard/reports/{rid}.pdf")
+    assert again.data == first.data
+    from app.dashboard.models import PeriodicReport
+
+    token = db.session.get(PeriodicReport, rid).verify_token
+    assert digest in client.get(f"/verify/periodic-reports/{token}").get_data(as_text=True)
+    # Tampered on disk: refused (404), never served.
+    storage.path_for(digest).write_bytes(first.data + b"%tampered")
+    assert client.get(f"/dashboard/reports/{rid}.pdf").status_code == 404
