@@ -517,11 +517,21 @@ OVERDUE_HOURS = 24  # a window closed without a check stays on 我的任务 this
 def windows_wanting_check(user: User, **kw) -> list[dict]:
     """The user's windows that want a check now: due (open now, or later today), and overdue — closed
     without a check in the last ``OVERDUE_HOURS`` (it may still be recorded, as late). One definition
-    for 我的任务 and the to-do list."""
+    for 我的任务 and the to-do list.
+
+    Kept for the request (``kw`` empty): the page 我的任务 and the to-do count of its navigation ask the
+    same question; computed twice it was half the request (bench/bench_my_tasks.py)."""
+    from flask import has_request_context, request
+
     from app.clock import utcnow
 
+    cache = request.environ.setdefault("shuangkong.windows_wanting", {}) \
+        if has_request_context() and not kw else {}
+    if user.id in cache:
+        return cache[user.id]
     now = now_cst()
     windows = windows_for(user, assignee="me", state=list(WANTING_STATES),
                           from_=now - timedelta(hours=OVERDUE_HOURS), to=now.date().isoformat(), **kw)
     since = utcnow() - timedelta(hours=OVERDUE_HOURS)
-    return [w for w in windows if w["state"] == "due" or w["ends_at"] > since]
+    found = cache[user.id] = [w for w in windows if w["state"] == "due" or w["ends_at"] > since]
+    return found

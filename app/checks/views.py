@@ -112,7 +112,13 @@ def _unit_cards(windows: list[dict]) -> list[dict]:
         card["tasks"].add(w["task_id"])
         if w["state"] == "due" and (card["ends_at"] is None or w["ends_at"] < card["ends_at"]):
             card["ends_at"] = w["ends_at"]
-    points = {p.id: p for p in db.session.scalars(select(RiskPoint).where(RiskPoint.id.in_(list(by_point))))}
+    # The columns a card shows, its object's name joined: one statement, no lazy load per card.
+    from app.risks.models import RiskObject
+
+    points = {p.id: p for p in db.session.execute(
+        select(RiskPoint.id, RiskPoint.name, RiskPoint.area, RiskPoint.created_at,
+               RiskObject.name.label("object_name")).outerjoin(RiskObject, RiskObject.id == RiskPoint.object_id)
+        .where(RiskPoint.id.in_(list(by_point))))} if by_point else {}
     cards = [card | {"point": points[pid]} for pid, card in by_point.items() if pid in points]
     cards.sort(key=lambda c: (-c["missed"], c["ends_at"] or c["point"].created_at, c["point"].name))
     return cards
