@@ -71,7 +71,7 @@ class Tiers:
         return self.sets.get(None, {}).get(subject, [])
 
 
-def _due_tier(tiers: list[Tier], reached: int, done: int | None) -> Tier | None:
+def due_tier(tiers: list[Tier], reached: int, done: int | None) -> Tier | None:
     """The highest tier with offset <= reached not yet done (offset > done). A reminder before or on the
     deadline (offset <= 0) is not sent once the deadline has passed: the overdue tiers take over."""
     due = [t for t in tiers if t[0] <= reached and (done is None or t[0] > done) and (t[0] > 0 or reached <= 0)]
@@ -194,7 +194,7 @@ def _batch(hazards, offsets: list[int], tiers: Tiers, paths: dict, who: _People,
         reached = (on_day - hazard.deadline).days
         done = hazard.reminder_offset if hazard.reminder_deadline == hazard.deadline else None
         offset = next(o for o in offsets if o <= reached)  # the furthest offset any region uses, reached
-        tier = _due_tier(tiers.for_region(paths.get(hazard.enterprise_id, ""), "hazard"), reached, done)
+        tier = due_tier(tiers.for_region(paths.get(hazard.enterprise_id, ""), "hazard"), reached, done)
         if tier is not None:
             counts["reminded"] += 1
             rows += _remind(hazard, tier, who, reached)
@@ -285,7 +285,7 @@ def scan_progress(batch: int | None = None, on_day=None) -> dict:
             after = rows[-1][0]
             staff = _staff({r[1] for r in rows})
             for listing_id, enterprise_id, authority_id, path, hazard_id, code, title in rows:
-                tier = _due_tier(tiers.for_region(path, "progress"), reached, None)
+                tier = due_tier(tiers.for_region(path, "progress"), reached, None)
                 if tier is None or (period_day is previous and tier[0] <= 0):
                     continue
                 offset, audience = tier
