@@ -42,6 +42,7 @@ def run_once(app, engine) -> dict:
     from sqlalchemy import event
 
     from app.cli import committing_batches
+    from app.dashboard import report_reminders
     from app.extensions import db
     from app.handoffs import reminders
 
@@ -54,7 +55,7 @@ def run_once(app, engine) -> dict:
     before = _peak_mb()
     t0 = time.perf_counter()
     with app.app_context(), app.test_request_context(), committing_batches():
-        counts = reminders.scan_step()
+        counts = {**reminders.scan_step(), **report_reminders.scan_step()}
         db.session.commit()
     elapsed = time.perf_counter() - t0
     event.remove(engine, "before_cursor_execute", count)

@@ -169,6 +169,10 @@ def _clean_item(fields: dict, role: DutyRole) -> dict:
     out["content"] = content
     number = fields.get("number")
     if number in (None, ""):
+        # The national model requires taskNum on every 包保 task (national-model.md §2) and the list's item
+        # texts could not be verified, so nothing is seeded: the admin gives each item its number.
+        errors["number"] = _("Give the item's number on the national 包保 task list (1 to %(n)s): every 包保 "
+                             "task carries it.", n=MAX_NUMBER[role])
         out["number"] = None
     else:
         try:
