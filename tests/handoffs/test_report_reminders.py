@@ -34,7 +34,7 @@ def scan_twice(day: date) -> None:
         db.session.commit()
 
 
-def test_the_quarterly_report_is_reminded_by_tiers_to_the_next_in_line_each_once(world, db_session):
+def test_the_quarterly_report_is_reminded_by_tiers_to_the_next_in_line_each_once(world, db_session, client):
     u = world.users
     scan_twice(date(2026, 10, 11))  # four days before: no tier yet
     assert texts(u.manager) == [] and texts(u.manager_b) == []
@@ -70,6 +70,12 @@ def test_the_quarterly_report_is_reminded_by_tiers_to_the_next_in_line_each_once
     assert [(r.offset_days, r.audience) for r in sent] == [
         (-3, "responsible"), (-1, "responsible"), (0, "responsible"), (3, "enterprise"), (7, "authority")]
     assert sent[-1].recipients == sorted([u.inspector_b.id, u.supervisor_b.id])
+    # The report's page lists the reminders sent for it.
+    from tests.conftest import login
+
+    login(client, u.manager)
+    page = client.get(f"/dashboard/reports/{report.id}").get_data(as_text=True)
+    assert "已发送的提醒" in page and "期限前 3 天 · 责任人（下一经办人）" in page and "期限前 1 天" in page
     # Long past its last tier, a later scan chases nothing.
     before = db.session.scalar(select(func.count()).select_from(ReminderSent))
     scan_twice(date(2026, 11, 5))
