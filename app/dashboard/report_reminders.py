@@ -21,7 +21,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.cli import SCAN_BATCH, end_batch
 from app.clock import today
 from app.dashboard.models import PeriodicReport, ReportState
@@ -29,9 +29,9 @@ from app.dashboard.reports import due_date, previous_period
 from app.extensions import db
 from app.handoffs import people
 from app.handoffs.models import ReminderSent
-from app.handoffs.reminders import CATCH_UP_DAYS, Tiers, due_tier
+from app.handoffs.reminders import CATCH_UP_DAYS, Tiers, due_tier, nearest_authorities, staff_of
 from app.notifications import service as notifications
-from app.organisations.models import Authority, Enterprise, Region
+from app.organisations.models import Enterprise, Region
 
 SUBJECT = "report"
 
@@ -79,29 +79,6 @@ def _recipients(audience: str, state, staff: dict, authority_people: list[int]) 
     return []
 
 
-def _staff(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
-    found: dict[int, dict[Role, list[int]]] = {}
-    for user_id, enterprise_id, role in db.session.execute(
-            select(User.id, User.enterprise_id, User.role).where(
-                User.enterprise_id.in_(enterprise_ids), User.active.is_(True),
-                User.role.in_([Role.enterprise_manager, Role.enterprise_principal]))
-            .order_by(User.id)):
-        found.setdefault(enterprise_id, {}).setdefault(Role(role), []).append(user_id)
-    return found
-
-
-def _nearest_authorities(paths: dict[int, str]) -> dict[int, int | None]:
-    """{enterprise id: the nearest authority over its region} (as people.local_authority_id), one query."""
-    ids_of = {e: [int(i) for i in (p or "").strip("/").split("/") if i] for e, p in paths.items()}
-    by_region: dict[int, int] = {}
-    wanted = set().union(*ids_of.values()) if ids_of else set()
-    if wanted:
-        for authority_id, region_id in db.session.execute(select(Authority.id, Authority.region_id).where(
-                Authority.region_id.in_(wanted)).order_by(Authority.id)):
-            by_region.setdefault(region_id, authority_id)
-    return {e: next((by_region[r] for r in reversed(ids) if r in by_region), None) for e, ids in ids_of.items()}
-
-
 def scan_period(period: str, tiers: Tiers, on_day: date, batch: int) -> dict:
     due = due_date(period)
     reached = (on_day - due).days
@@ -134,8 +111,8 @@ def scan_period(period: str, tiers: Tiers, on_day: date, batch: int) -> dict:
             select(ReminderSent.object_id, func.max(ReminderSent.offset_days)).where(
                 ReminderSent.subject == SUBJECT, ReminderSent.period == period, ReminderSent.object_id.in_(ids))
             .group_by(ReminderSent.object_id)).all())
-        staff = _staff(ids)
-        nearest = _nearest_authorities({r[0]: r[2] for r in rows})
+        staff = staff_of(ids)
+        nearest = nearest_authorities({r[0]: r[2] for r in rows})
         records, messages = [], []
         for enterprise_id, name, path, state in rows:
             state = ReportState(state) if state else None

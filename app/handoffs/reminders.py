@@ -124,17 +124,10 @@ class _People:
         self._local: dict[int, int | None] = {}
 
     def load(self, enterprise_ids: set[int], paths: dict[int, str]) -> None:
-        self.staff = _staff(enterprise_ids)
-        # The nearest authority over each new enterprise's region (people.local_authority_id), one query.
-        ids_of = {e: [int(i) for i in (paths.get(e) or "").strip("/").split("/") if i]
-                  for e in enterprise_ids if e not in self._local}
-        if ids_of:
-            by_region: dict[int, int] = {}
-            for authority_id, region_id in db.session.execute(select(Authority.id, Authority.region_id).where(
-                    Authority.region_id.in_(set().union(*ids_of.values()))).order_by(Authority.id)):
-                by_region.setdefault(region_id, authority_id)
-            for e, ids in ids_of.items():
-                self._local[e] = next((by_region[r] for r in reversed(ids) if r in by_region), None)
+        self.staff = staff_of(enterprise_ids)
+        new = {e: paths.get(e, "") for e in enterprise_ids if e not in self._local}
+        if new:
+            self._local.update(nearest_authorities(new))
 
     def authority(self, hazard: Hazard) -> list[int]:
         from app.hazards import policy as hazard_policy
@@ -161,7 +154,20 @@ class _People:
         return []
 
 
-def _staff(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
+def nearest_authorities(paths: dict[int, str]) -> dict[int, int | None]:
+    """{enterprise id: the nearest authority over its region (``people.local_authority_id``)} of enterprises
+    given with their region's path: one query for them all."""
+    ids_of = {e: [int(i) for i in (p or "").strip("/").split("/") if i] for e, p in paths.items()}
+    wanted = set().union(*ids_of.values()) if ids_of else set()
+    by_region: dict[int, int] = {}
+    if wanted:
+        for authority_id, region_id in db.session.execute(select(Authority.id, Authority.region_id).where(
+                Authority.region_id.in_(wanted)).order_by(Authority.id)):
+            by_region.setdefault(region_id, authority_id)
+    return {e: next((by_region[r] for r in reversed(ids) if r in by_region), None) for e, ids in ids_of.items()}
+
+
+def staff_of(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
     """Managers and principals of a batch's enterprises: one query per batch."""
     from app.auth.models import User
 
@@ -283,7 +289,7 @@ def scan_progress(batch: int | None = None, on_day=None) -> dict:
             if not rows:
                 break
             after = rows[-1][0]
-            staff = _staff({r[1] for r in rows})
+            staff = staff_of({r[1] for r in rows})
             for listing_id, enterprise_id, authority_id, path, hazard_id, code, title in rows:
                 tier = due_tier(tiers.for_region(path, "progress"), reached, None)
                 if tier is None or (period_day is previous and tier[0] <= 0):
