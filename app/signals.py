@@ -12,6 +12,9 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
 * ``plan_saved``: ``send(plan, actor=..., hazard=...)``, a treatment plan saved.
 * ``measures_out_of_use``: ``send(measure_ids, actor=...)``, control measures retired (or their unit
   retired): the scheduled checks end those measures' tasks, so no window of them becomes missed.
+* ``duty_persons_changed``: ``send(obj, changes={role: (old_user_id, new_user_id)}, actor=...)``, a 包保
+  person of an analysis object replaced: the scheduled checks move that role's duty tasks to the new
+  person from the current window on (the windows before stay the former person's).
 * ``listing_proposed``: ``send(listing)``, a new listing proposal (state proposed).
 * ``document_issued``: ``send(document, actor=...)``, a document just issued (numbered, stored).
 
@@ -74,6 +77,8 @@ def load_options(trigger: str) -> list:
 
 measures_out_of_use = point("risk.measures_out_of_use",
                             "Control measures retired, or their unit retired: send(measure_ids, actor=).")
+duty_persons_changed = point("risk.duty_persons_changed",
+                             "包保 persons of an analysis object replaced: send(obj, changes={role: (old, new)}, actor=).")
 plan_saved = point("hazard.plan_saved", "A treatment plan was saved: send(plan, actor=, hazard=).")
 listing_proposed = point("listing.proposed", "A listing was proposed: send(listing).")
 document_issued = point("document.issued", "A document was issued (numbered, stored): send(document, actor=).")

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     cli.SCAN_STEPS.add("checks.missed", scan.scan_missed)
     signals.work_calendar.connect(service.calendar)  # the one calendar of working-day deadlines
     signals.measures_out_of_use.connect(service.end_tasks_of_measures)
+    signals.duty_persons_changed.connect(duties.move_duties)  # a replaced 包保 person's tasks
     todos.register()  # check windows wanting a check now, on the to-do list
     cli.add_demo_step("checks", demo.seed)
     storage.register_references("check_photos", _stored_photos)

@@ -169,6 +169,10 @@ def _clean_item(fields: dict, role: DutyRole) -> dict:
     out["content"] = content
     number = fields.get("number")
     if number in (None, ""):
+        # The national model requires taskNum on every 包保 task (national-model.md §2) and the list's item
+        # texts could not be verified, so nothing is seeded: the admin gives each item its number.
+        errors["number"] = _("Give the item's number on the national 包保 task list (1 to %(n)s): every 包保 "
+                             "task carries it.", n=MAX_NUMBER[role])
         out["number"] = None
     else:
         try:
@@ -364,6 +368,72 @@ def generate(actor, object_id) -> list:
                     made.append(task)
     db.session.flush()
     return made
+
+
+# --- a 包保 person replaced ------------------------------------------------------------------------------
+
+def _split_point(task, now: datetime, calendar) -> datetime | None:
+    """Where the new person takes over a task (CST): the start of the window open now (the former person's
+    if he already recorded it: then the next one), else the next window's start; None if none is left."""
+    from app.checks.models import CheckRecord
+    from workflows.check_tasks import from_utc
+    from workflows.check_windows import window_at, windows
+
+    schedule = task.schedule
+    w = window_at(schedule, now, calendar)
+    if w is not None:
+        recorded = db.session.scalar(select(CheckRecord.id).where(
+            CheckRecord.task_id == task.id, CheckRecord.window_start == to_utc(w.start)))
+        if recorded is None:
+            return w.start
+        now = w.end  # the window done stays his; the new person from the next
+    following = next(windows(schedule, now, now + timedelta(days=3700), calendar), None)
+    if following is None:
+        return None
+    return max(following.start, from_utc(task.starts_at))
+
+
+def move_duties(obj, changes: dict, actor=None) -> int:
+    """Receiver of ``signals.duty_persons_changed``: the active 包保 tasks of a replaced person on the
+    source's units go to the new person from the moment of the change. The task ends at the window the
+    new person takes over (its past windows, records and misses stay the former person's, as in the 履职
+    view) and a copy of it (same cycle, same grid, same item) starts there for the new person; a task
+    whose first window has not begun yet simply changes hands. Returns how many tasks moved."""
+    from app.checks import service
+    from app.checks.models import CheckTask
+    from app.risks.models import RiskPoint
+
+    now = service.now_cst()
+    cal = service.calendar()
+    moved = 0
+    for role, (old, new) in changes.items():
+        if role not in DutyRole.__members__ or old is None or new is None:
+            continue
+        tasks = db.session.scalars(select(CheckTask).join(RiskPoint, RiskPoint.id == CheckTask.risk_point_id).where(
+            RiskPoint.object_id == obj.id, CheckTask.active.is_(True), CheckTask.task_type == role,
+            CheckTask.assignee_user_id == old).order_by(CheckTask.id)).all()
+        for task in tasks:
+            at = _split_point(task, now, cal)
+            if at is None:
+                continue
+            moved += 1
+            if to_utc(at) <= task.starts_at:
+                task.assignee_user_id = new
+                continue
+            copy = CheckTask(**{c: getattr(task, c) for c in (
+                "enterprise_id", "measure_id", "risk_point_id", "cycle", "cycle_unit", "ends_at", "workday_type",
+                "work_start", "work_end", "task_type", "task_number", "control_level")},
+                starts_at=to_utc(at), assignee_user_id=new, active=True,
+                created_by_id=getattr(actor, "id", None))
+            task.active, task.ends_at = False, to_utc(at)
+            db.session.add(copy)
+            db.session.flush()
+            link = db.session.scalar(select(DutyTask).where(DutyTask.task_id == task.id))
+            if link is not None:
+                db.session.add(DutyTask(item_id=link.item_id, object_id=link.object_id, measure_id=link.measure_id,
+                                        task_id=copy.id, occasion=link.occasion))
+    db.session.flush()
+    return moved
 
 
 # --- the 履职 view --------------------------------------------------------------------------------------

@@ -435,6 +435,62 @@ def windows_for(user: User, *, assignee=None, enterprise_id=None, state=None, fr
     return out
 
 
+def missed_by_task(user: User, *, enterprise_id=None, region_id=None, from_=None, to=None) -> list:
+    """The tasks with missed windows (超期未排查) closing in the period, each ``(task row, missed)``, most
+    missed first: counted in closed form per task (``task_counts``, the figures' own definition), so the
+    cost grows with the tasks, not with their windows (an hourly task has 2 000 a quarter)."""
+    a, b = period(from_, to)
+    ids = enterprise_ids(user, enterprise_id=enterprise_id, region_id=region_id)
+    out = []
+    for row, counts in task_counts(ids, a, b).items():
+        missed = CheckFigures(*counts).missed
+        if missed:
+            out.append((row, missed))
+    out.sort(key=lambda rm: (-rm[1], rm[0].enterprise_id, rm[0].risk_point_id, rm[0].id))
+    return out
+
+
+MISSED_CHUNK = 200  # windows walked per round trip for their records
+
+
+def missed_windows(user: User, task_id, *, from_=None, to=None, after: datetime | None = None,
+                   limit: int = 50) -> tuple[list[dict], datetime | None]:
+    """One page of a task's missed windows closing in the period, in order, after the window that
+    started at ``after`` (CST; keyset: the page costs what it shows, however far it is). Returns the
+    windows ``{starts_at, ends_at}`` (UTC) and the cursor of the next page (None: the last page)."""
+    from workflows.check_windows import windows as walk
+
+    task = access.get_visible(CheckTask, task_id, user)
+    if not access.can(user, "check.stats"):
+        raise Forbidden()
+    a, b = period(from_, to)
+    now = now_cst()
+    top = min(b, now)
+    s = schedule_of(task.cycle, task.cycle_unit, task.starts_at, task.workday_type, task.work_start, task.work_end,
+                    task.ends_at)
+    merged = merge_suspensions(suspensions_for_points([task.risk_point_id]).get(task.risk_point_id, []))
+    cal = calendar()
+    start = a
+    if after is not None:
+        w = window_at(s, after, cal)
+        start = max(a, w.end if w is not None else after)
+    found: list[dict] = []
+    it = walk(s, start, top, cal) if top > start else iter(())
+    while True:
+        chunk = [w for _n, w in zip(range(MISSED_CHUNK), it, strict=False)]
+        if not chunk:
+            return found, None
+        recorded = set(db.session.scalars(select(CheckRecord.window_start).where(
+            CheckRecord.task_id == task.id, CheckRecord.window_start >= to_utc(chunk[0].start),
+            CheckRecord.window_start <= to_utc(chunk[-1].start))))
+        for w in chunk:
+            if to_utc(w.start) in recorded or (merged and overlaps_suspension(w, merged)):
+                continue
+            if len(found) == limit:
+                return found, found[-1]["start"]
+            found.append({"start": w.start, "starts_at": to_utc(w.start), "ends_at": to_utc(w.end)})
+
+
 def legacy_checks(user: User, risk_point_id: int) -> list[dict]:
     """The checks recorded before scheduled tasks (``risk_check_records``, kept as history), each with the
     control measure it concerned when one carries its ``legacy_key`` (docs/checks.md "Older checks")."""
@@ -461,11 +517,21 @@ OVERDUE_HOURS = 24  # a window closed without a check stays on 我的任务 this
 def windows_wanting_check(user: User, **kw) -> list[dict]:
     """The user's windows that want a check now: due (open now, or later today), and overdue — closed
     without a check in the last ``OVERDUE_HOURS`` (it may still be recorded, as late). One definition
-    for 我的任务 and the to-do list."""
+    for 我的任务 and the to-do list.
+
+    Kept for the request (``kw`` empty): the page 我的任务 and the to-do count of its navigation ask the
+    same question; computed twice it was half the request (bench/bench_my_tasks.py)."""
+    from flask import has_request_context, request
+
     from app.clock import utcnow
 
+    cache = request.environ.setdefault("shuangkong.windows_wanting", {}) \
+        if has_request_context() and not kw else {}
+    if user.id in cache:
+        return cache[user.id]
     now = now_cst()
     windows = windows_for(user, assignee="me", state=list(WANTING_STATES),
                           from_=now - timedelta(hours=OVERDUE_HOURS), to=now.date().isoformat(), **kw)
     since = utcnow() - timedelta(hours=OVERDUE_HOURS)
-    return [w for w in windows if w["state"] == "due" or w["ends_at"] > since]
+    found = cache[user.id] = [w for w in windows if w["state"] == "due" or w["ends_at"] > since]
+    return found

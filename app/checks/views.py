@@ -3,7 +3,7 @@ manager's tasks and figures, the 包保 duties and 履职 view, the holiday cale
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import access, labels, storage, ui, xlsx
+from app import access, labels, paging, storage, ui, xlsx
 from app.auth.models import User
 from app.checks import duties, exports, queries, service
 from app.checks.forms import AbnormalForm, CalendarImportForm, CalendarYearForm, DutyItemForm, TaskForm
@@ -112,7 +112,13 @@ def _unit_cards(windows: list[dict]) -> list[dict]:
         card["tasks"].add(w["task_id"])
         if w["state"] == "due" and (card["ends_at"] is None or w["ends_at"] < card["ends_at"]):
             card["ends_at"] = w["ends_at"]
-    points = {p.id: p for p in db.session.scalars(select(RiskPoint).where(RiskPoint.id.in_(list(by_point))))}
+    # The columns a card shows, its object's name joined: one statement, no lazy load per card.
+    from app.risks.models import RiskObject
+
+    points = {p.id: p for p in db.session.execute(
+        select(RiskPoint.id, RiskPoint.name, RiskPoint.area, RiskPoint.created_at,
+               RiskObject.name.label("object_name")).outerjoin(RiskObject, RiskObject.id == RiskPoint.object_id)
+        .where(RiskPoint.id.in_(list(by_point))))} if by_point else {}
     cards = [card | {"point": points[pid]} for pid, card in by_point.items() if pid in points]
     cards.sort(key=lambda c: (-c["missed"], c["ends_at"] or c["point"].created_at, c["point"].name))
     return cards
@@ -435,11 +441,12 @@ def stats_xlsx():
     return xlsx.send(sheet, "check-figures.xlsx")
 
 
-def _in_group(task: CheckTask, group_by: str | None, key: str | None, dept_of: dict) -> bool:
+def _in_group(task, group_by: str | None, key: str | None, dept_of: dict) -> bool:
+    """Whether a task (a model or a plain row) belongs to the group of the figure drilled into."""
     if not group_by or key in (None, ""):
         return True
     if group_by == "task_type":
-        return task.task_type.value == key
+        return str(getattr(task.task_type, "value", task.task_type)) == key
     if group_by == "risk_point":
         return str(task.risk_point_id) == key
     if group_by == "enterprise":
@@ -453,53 +460,71 @@ def _in_group(task: CheckTask, group_by: str | None, key: str | None, dept_of: d
     return str(dept) == key if key != "None" else dept is None
 
 
-def _missed_rows(args: dict) -> list[dict]:
-    """The missed windows of the period (closing in it, as the figures count them), of the group asked."""
-    a, b = queries.period(args["from"], args["to"])
-    windows = queries.windows_for(current_user, enterprise_id=args["enterprise_id"], state="missed",
+def _task_row(t: CheckTask) -> dict:
+    who = t.assignee_user.display_name if t.assignee_user else (
+        t.assignee_department.name if t.assignee_department else "")
+    return {"task": t, "unit": t.risk_point.name, "measure": t.measure.description, "assignee": who,
+            "task_type": TASK_TYPE_NAMES[t.task_type], "enterprise": t.risk_point.enterprise.name,
+            "when": _task_when(t)}
+
+
+def _missed_tasks(args: dict) -> list[tuple]:
+    """The tasks of the group drilled into with their missed windows of the period, ``(row, missed)``:
+    one row per task (``queries.missed_by_task``), however many windows an hourly task missed."""
+    rows = queries.missed_by_task(current_user, enterprise_id=args["enterprise_id"], region_id=args["region_id"],
                                   from_=args["from"], to=args["to"])
-    a_utc, b_utc = service.to_utc(a), service.to_utc(b)
-    windows = [w for w in windows if a_utc < w["ends_at"] <= b_utc]
-    if args["region_id"]:
-        region = access.get_visible(Region, args["region_id"], current_user)
-        inside = set(db.session.scalars(select(Enterprise.id).where(
-            Enterprise.region_id.in_(access.region_subtree(region.path)))))
-    else:
-        inside = None
-    tasks = {t.id: t for t in db.session.scalars(select(CheckTask).where(
-        CheckTask.id.in_({w["task_id"] for w in windows})))} if windows else {}
-    users = {t.assignee_user_id for t in tasks.values() if t.assignee_user_id}
+    users = {r.assignee_user_id for r, _n in rows if r.assignee_user_id}
     dept_of = dict(db.session.execute(select(User.id, User.department_id).where(User.id.in_(users))).all()) \
-        if users else {}
-    rows = []
-    for w in windows:
-        t = tasks[w["task_id"]]
-        if inside is not None and t.enterprise_id not in inside:
-            continue
-        if not _in_group(t, args["group_by"], args.get("key"), dept_of):
-            continue
-        who = t.assignee_user.display_name if t.assignee_user else (
-            t.assignee_department.name if t.assignee_department else "")
-        rows.append({"task": t, "unit": t.risk_point.name, "measure": t.measure.description, "assignee": who,
-                     "task_type": TASK_TYPE_NAMES[t.task_type], "enterprise": t.risk_point.enterprise.name,
-                     "starts": from_utc(w["starts_at"]).strftime("%Y-%m-%d %H:%M"),
-                     "ends": from_utc(w["ends_at"]).strftime("%Y-%m-%d %H:%M")})
-    return rows
+        if users and args["group_by"] == "department" else {}
+    return [(r, n) for r, n in rows if _in_group(r, args["group_by"], args.get("key"), dept_of)]
+
+
+def _with_tasks(rows: list[tuple]) -> list[dict]:
+    """The page's rows with what they show (one query for the page's tasks)."""
+    tasks = {t.id: t for t in db.session.scalars(select(CheckTask).where(
+        CheckTask.id.in_([r.id for r, _n in rows])))} if rows else {}
+    return [_task_row(tasks[r.id]) | {"missed": n} for r, n in rows]
+
+
+MISSED_PER_PAGE = 50
 
 
 @bp.route("/missed")
 @login_required
 def missed():
-    """Drill into the missed windows (超期未排查) behind a figure."""
+    """Drill into the missed checks (超期未排查) behind a figure: one row per task with how many windows it
+    missed, a page at a time; a task's own missed windows one page at a time (``task_id``, keyset)."""
     if not access.can(current_user, "check.stats"):
         raise Forbidden()
     args = _stats_args() | {"key": request.args.get("key") or None}
-    done = ui.attempt(lambda: _missed_rows(args))
+    task_id = request.args.get("task_id", type=int)
+    if task_id is not None:
+        return _missed_of_task(args, task_id)
+    done = ui.attempt(lambda: _missed_tasks(args))
     rows = done.value if done.ok else []
     if request.args.get("format") == "xlsx":
-        return xlsx.send(exports.missed_sheet(rows, title=_("Missed checks: %(scope)s", scope=_scope_name(args)),
-                                              period=f"{args['from']} — {args['to']}"), "missed-checks.xlsx")
-    return render_template("checks/missed.html", rows=rows[:1000], total=len(rows), args=args,
+        title = _("Missed checks: %(scope)s", scope=_scope_name(args))
+        return xlsx.send(exports.missed_sheet(_with_tasks(rows), title=title, period=f"{args['from']} — {args['to']}"),
+                         "missed-checks.xlsx")
+    page = paging.page_of_list(rows, request.args.get("page", 1, type=int), MISSED_PER_PAGE)
+    return render_template("checks/missed.html", rows=_with_tasks(page.items), page=page,
+                           total=sum(n for _r, n in rows), tasks=len(rows), args=args, scope=_scope_name(args))
+
+
+def _missed_of_task(args: dict, task_id: int):
+    after = None
+    if request.args.get("after"):
+        try:
+            after = datetime.fromisoformat(request.args["after"])
+        except ValueError:
+            after = None
+    windows, cursor = queries.missed_windows(current_user, task_id, from_=args["from"], to=args["to"],
+                                             after=after, limit=MISSED_PER_PAGE)
+    task = db.session.get(CheckTask, task_id)
+    shown = [{"starts": from_utc(w["starts_at"]).strftime("%Y-%m-%d %H:%M"),
+              "ends": from_utc(w["ends_at"]).strftime("%Y-%m-%d %H:%M")} for w in windows]
+    return render_template("checks/missed_task.html", row=_task_row(task), windows=shown, args=args,
+                           next_after=cursor.isoformat() if cursor else None, first=after is None,
                            scope=_scope_name(args))
 
 

@@ -29,6 +29,12 @@ def _stored_reports():
     return db.session.scalars(select(PeriodicReport.pdf_sha256).where(PeriodicReport.pdf_sha256.is_not(None)))
 
 
+def _scan_report_reminders() -> dict:
+    from app.dashboard import report_reminders
+
+    return report_reminders.scan_step()
+
+
 def init_app(app: Flask) -> None:
     from app import access, cli, storage, ui
     from app.dashboard import api, policy, reports_views, todos, views
@@ -38,6 +44,7 @@ def init_app(app: Flask) -> None:
     todos.register()  # the periodic reports waiting for the manager or the principal
     cli.SCAN_STEPS.add("figures", _scan_figures)
     cli.SCAN_STEPS.add("weekly scores", _scan_weekly_scores)
+    cli.SCAN_STEPS.add("report reminders", _scan_report_reminders)  # the reminder tiers of subject "report"
     app.register_blueprint(views.bp)
     app.register_blueprint(reports_views.public_bp)
     app.jinja_env.globals.update(period_figure=views.fig, figure_value=views.fmt, figure_name=views.fig_name,

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import access, storage, ui
-from app.clock import today
+from app.clock import to_local, today
+from app.dashboard import report_reminders
 from app.dashboard import reports as reports_service
 from app.dashboard.models import PeriodicReport
 from app.dashboard.views import _int_arg, bp, fig, fmt
@@ -53,7 +54,8 @@ def generate_report():
 def report(report_id: int):
     item = access.get_visible(PeriodicReport, report_id, current_user)
     return render_template("dashboard/report.html", item=item, rows=[(fig(r), fmt(r, item.figures["totals"].get(r)))
-                                                                     for r in reports_service.ROWS])
+                                                                     for r in reports_service.ROWS],
+                           reminders=report_reminders.sent_for(item.enterprise_id, item.period))
 
 
 @bp.route("/reports/<int:report_id>/<action>", methods=["POST"])

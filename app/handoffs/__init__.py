@@ -3,6 +3,7 @@
 * ``app/todos.py`` — the registry of to-do sources that features fill in (hazards, supervision here);
 * ``receivers.py`` — who is told what, connected to the signals of ``app/signals.py``;
 * ``reminders.py`` — the scan step: before, at and after deadlines, by the tiers of ``reminder_tiers``;
+* ``tiers.py`` — the tiers kept in the UI (/reminder-tiers: the admin, an authority's administrator);
 * ``views.py`` / ``api.py`` — /todos and ``GET /api/v1/todos``.
 """
 
@@ -15,11 +16,12 @@ from app.handoffs.models import ReminderTier  # noqa: F401  (the table)
 
 
 def init_app(app: Flask) -> None:
-    from app import todos, ui
+    from app import access, todos, ui
     from app.api import register
     from app.cli import SCAN_STEPS
-    from app.handoffs import api, receivers, reminders, views
+    from app.handoffs import api, receivers, reminders, tiers, views
 
+    access.register(None, tiers.rules)
     receivers.connect()
     app.register_blueprint(views.bp)
     register(api.blp)
@@ -27,5 +29,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["todo_counts"] = todos.counts
     app.jinja_env.globals["todo_total"] = todos.total
     app.jinja_env.globals["todo_cap"] = todos.CAP
+    ui.nav_item("handoffs.reminder_tiers", _l("Reminder tiers"), tiers.may_edit_any)
+    app.jinja_env.globals.update(subject_labels=tiers.SUBJECT_LABELS, audience_labels=tiers.AUDIENCE_LABELS,
+                                 offset_label=tiers.offset_label)
     # After the hazards' overdue step and the listing rules (registered by earlier features).
     SCAN_STEPS.add("reminders", reminders.scan_step)

@@ -19,8 +19,10 @@ from collections import defaultdict
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app import signals
 from app.auth.models import Role
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
@@ -30,7 +32,7 @@ from app.handoffs.models import DEFAULT_TIERS, ReminderTier
 from app.hazards import history
 from app.hazards.models import Hazard
 from app.notifications import service as notifications
-from app.organisations.models import Enterprise, Region
+from app.organisations.models import Authority, Enterprise, Region
 from workflows.hazard_states import HazardState
 
 Tier = tuple[int, str]  # (offset_days, audience)
@@ -69,7 +71,7 @@ class Tiers:
         return self.sets.get(None, {}).get(subject, [])
 
 
-def _due_tier(tiers: list[Tier], reached: int, done: int | None) -> Tier | None:
+def due_tier(tiers: list[Tier], reached: int, done: int | None) -> Tier | None:
     """The highest tier with offset <= reached not yet done (offset > done). A reminder before or on the
     deadline (offset <= 0) is not sent once the deadline has passed: the overdue tiers take over."""
     due = [t for t in tiers if t[0] <= reached and (done is None or t[0] > done) and (t[0] > 0 or reached <= 0)]
@@ -88,7 +90,8 @@ def _candidates(offsets: list[int], on_day):
             Hazard.reminder_offset < offset))
 
     return select(Hazard).where(Hazard.state == HazardState.rectifying, or_(*(due(o) for o in offsets))
-                                ).order_by(Hazard.id).execution_options(populate_existing=True)
+                                ).order_by(Hazard.id).options(*signals.load_options("reminder")
+                                                              ).execution_options(populate_existing=True)
 
 
 def _region_paths(enterprise_ids: set[int]) -> dict[int, str]:
@@ -111,22 +114,60 @@ def _text(hazard: Hazard, offset: int, audience: str) -> str:
              hazard=name, days=offset, deadline=deadline)
 
 
-def _recipients(hazard: Hazard, audience: str, staff: dict[int, dict[Role, list[int]]]) -> list[int]:
-    by_role = staff.get(hazard.enterprise_id, {})
-    if audience == "responsible":
-        return [hazard.responsible_user_id] if hazard.responsible_user_id else by_role.get(Role.enterprise_manager, [])
-    if audience == "manager":
-        return by_role.get(Role.enterprise_manager, [])
-    if audience == "principal":
-        return by_role.get(Role.enterprise_principal, [])
-    if audience == "enterprise":
-        return by_role.get(Role.enterprise_manager, []) + by_role.get(Role.enterprise_principal, [])
-    if audience == "authority":
-        return people.of_authority(people.supervising_authority_id(hazard), *people.GOVERNMENT)
-    return []
+class _People:
+    """Who is told, read once per batch (the enterprises' managers and principals) or once per scan (an
+    authority's inspectors and supervisors; an enterprise's nearest authority): no query per hazard."""
+
+    def __init__(self) -> None:
+        self.staff: dict[int, dict[Role, list[int]]] = {}
+        self._authorities: dict[int | None, list[int]] = {}
+        self._local: dict[int, int | None] = {}
+
+    def load(self, enterprise_ids: set[int], paths: dict[int, str]) -> None:
+        self.staff = staff_of(enterprise_ids)
+        new = {e: paths.get(e, "") for e in enterprise_ids if e not in self._local}
+        if new:
+            self._local.update(nearest_authorities(new))
+
+    def authority(self, hazard: Hazard) -> list[int]:
+        from app.hazards import policy as hazard_policy
+
+        authority_id = hazard_policy.responsible_authority_id(hazard)
+        if authority_id is None:
+            authority_id = self._local.get(hazard.enterprise_id)
+        if authority_id not in self._authorities:
+            self._authorities[authority_id] = people.of_authority(authority_id, *people.GOVERNMENT)
+        return self._authorities[authority_id]
+
+    def of(self, hazard: Hazard, audience: str) -> list[int]:
+        by_role = self.staff.get(hazard.enterprise_id, {})
+        if audience == "responsible":
+            return [hazard.responsible_user_id] if hazard.responsible_user_id else by_role.get(Role.enterprise_manager, [])
+        if audience == "manager":
+            return by_role.get(Role.enterprise_manager, [])
+        if audience == "principal":
+            return by_role.get(Role.enterprise_principal, [])
+        if audience == "enterprise":
+            return by_role.get(Role.enterprise_manager, []) + by_role.get(Role.enterprise_principal, [])
+        if audience == "authority":
+            return self.authority(hazard)
+        return []
 
 
-def _staff(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
+def nearest_authorities(paths: dict[int, str]) -> dict[int, int | None]:
+    """{enterprise id: the nearest authority over its region (``people.local_authority_id``)} of enterprises
+    given with their region's path: one query for them all."""
+    ids_of = {e: [int(i) for i in (p or "").strip("/").split("/") if i] for e, p in paths.items()}
+    wanted = set().union(*ids_of.values()) if ids_of else set()
+    by_region: dict[int, int] = {}
+    if wanted:
+        for authority_id, region_id in db.session.execute(select(Authority.id, Authority.region_id).where(
+                Authority.region_id.in_(wanted)).order_by(Authority.id)):
+            by_region.setdefault(region_id, authority_id)
+    return {e: next((by_region[r] for r in reversed(ids) if r in by_region), None) for e, ids in ids_of.items()}
+
+
+def staff_of(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
     """Managers and principals of a batch's enterprises: one query per batch."""
     from app.auth.models import User
 
@@ -138,36 +179,58 @@ def _staff(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
     return found
 
 
-def _remind(hazard: Hazard, offset: int, tier: Tier | None, staff, reached: int) -> int:
-    """Mark ``offset`` done for the hazard's deadline; send and record ``tier`` (if any). Reminders sent."""
-    done = db.session.execute(update(Hazard).where(
-        Hazard.id == hazard.id, Hazard.deadline == hazard.deadline,
-        or_(Hazard.reminder_deadline.is_(None), Hazard.reminder_deadline != hazard.deadline,
-            Hazard.reminder_offset < offset),
-    ).values(reminder_deadline=hazard.deadline, reminder_offset=offset).execution_options(synchronize_session=False))
-    if done.rowcount != 1 or tier is None:
-        return 0  # another scan got there first, or nothing of this region's tiers is due
-    db.session.refresh(hazard)
+def _remind(hazard: Hazard, tier: Tier, who: _People, reached: int) -> list[dict]:
+    """Record ``tier`` in the hazard's history; the reminders to send (``notify_many`` rows)."""
     tier_offset, audience = tier
-    recipients = list(dict.fromkeys(u for u in _recipients(hazard, audience, staff) if u))
+    recipients = list(dict.fromkeys(u for u in who.of(hazard, audience) if u))
     history.append(hazard, "reminder", from_state=hazard.state, to_state=hazard.state, data={
         "deadline": hazard.deadline, "offset_days": tier_offset, "audience": audience, "recipients": recipients})
     text = _text(hazard, reached, audience)
-    sent = 0
-    for user_id in recipients:
-        sent += notifications.notify(
-            user_id, kind="hazard_reminder" if tier_offset <= 0 else "hazard_escalation", text=text,
-            hazard_id=hazard.id, dedupe_key=f"reminder:{hazard.id}:{hazard.deadline.isoformat()}:{tier_offset}",
-        ) is not None
-    return sent
+    kind = "hazard_reminder" if tier_offset <= 0 else "hazard_escalation"
+    key = f"reminder:{hazard.id}:{hazard.deadline.isoformat()}:{tier_offset}"
+    return [{"user_id": u, "kind": kind, "text": text, "hazard_id": hazard.id, "dedupe_key": key} for u in recipients]
 
+
+def _batch(hazards, offsets: list[int], tiers: Tiers, paths: dict, who: _People, on_day, counts: dict) -> list[dict]:
+    """Each hazard of a batch marked done for the furthest offset it reached, its due tier recorded; the
+    reminders to send."""
+    rows: list[dict] = []
+    marks: list[dict] = []
+    for hazard in hazards:
+        reached = (on_day - hazard.deadline).days
+        done = hazard.reminder_offset if hazard.reminder_deadline == hazard.deadline else None
+        offset = next(o for o in offsets if o <= reached)  # the furthest offset any region uses, reached
+        tier = due_tier(tiers.for_region(paths.get(hazard.enterprise_id, ""), "hazard"), reached, done)
+        if tier is not None:
+            counts["reminded"] += 1
+            rows += _remind(hazard, tier, who, reached)
+        marks.append({"b_id": hazard.id, "b_deadline": hazard.deadline, "b_offset": offset,
+                      "b_seq": hazard.chain_seq, "b_hash": hazard.chain_hash})
+        # Written below for the whole batch; the session takes these values as the row's (no UPDATE each).
+        for key, value in (("reminder_deadline", hazard.deadline), ("reminder_offset", offset),
+                           ("chain_seq", hazard.chain_seq), ("chain_hash", hazard.chain_hash)):
+            set_committed_value(hazard, key, value)
+    # One executemany for the batch: the rows are locked (PostgreSQL; SQLite has one writer), and these
+    # bookkeeping columns do not move the hazard's version (models._UNVERSIONED).
+    table = Hazard.__table__
+    if marks:
+        db.session.execute(update(table).where(table.c.id == bindparam("b_id")).values(
+            reminder_deadline=bindparam("b_deadline"), reminder_offset=bindparam("b_offset"),
+            chain_seq=bindparam("b_seq"), chain_hash=bindparam("b_hash")), marks)
+    return rows
 
 def scan_hazards(batch: int | None = None, on_day=None) -> dict:
+    """Set-based: SQL selects the candidates (``_candidates``), a batch at a time, locked (SKIP LOCKED);
+    each is marked done for the offset it reached and, if one of its region's tiers is due, gets its
+    ``reminder`` event; the batch's rows are written by one flush (the ORM's executemany), its reminders
+    by one INSERT (``notify_many``), and the batch commits under ``shuangkong scan``. A few statements
+    per batch, not per hazard; a second run the same day selects nothing."""
     batch = batch or SCAN_BATCH
     on_day = on_day or today()
     tiers = Tiers()
     offsets = tiers.offsets("hazard")
     counts = {"reminded": 0, "reminders": 0}
+    who = _People()
     after = 0
     while offsets:
         stmt = _candidates(offsets, on_day).where(Hazard.id > after).limit(batch)
@@ -176,15 +239,14 @@ def scan_hazards(batch: int | None = None, on_day=None) -> dict:
             break
         after = hazards[-1].id
         enterprise_ids = {h.enterprise_id for h in hazards}
-        paths, staff = _region_paths(enterprise_ids), _staff(enterprise_ids)
-        for hazard in hazards:
-            reached = (on_day - hazard.deadline).days
-            done = hazard.reminder_offset if hazard.reminder_deadline == hazard.deadline else None
-            offset = next(o for o in offsets if o <= reached)  # the furthest offset any region uses, reached
-            tier = _due_tier(tiers.for_region(paths.get(hazard.enterprise_id, ""), "hazard"), reached, done)
-            sent = _remind(hazard, offset, tier, staff, reached)
-            counts["reminded"] += tier is not None
-            counts["reminders"] += sent
+        paths = _region_paths(enterprise_ids)
+        who.load(enterprise_ids, paths)
+        rows: list[dict] = []
+        # No flush in between (a lazy load would flush each hazard's event alone): one flush writes them.
+        with db.session.no_autoflush:
+            rows += _batch(hazards, offsets, tiers, paths, who, on_day, counts)
+        db.session.flush()
+        counts["reminders"] += len(notifications.notify_many(rows))
         end_batch()  # the batch's objects are then only weakly held by the session: memory stays bounded
         if len(hazards) < batch:
             break
@@ -227,9 +289,9 @@ def scan_progress(batch: int | None = None, on_day=None) -> dict:
             if not rows:
                 break
             after = rows[-1][0]
-            staff = _staff({r[1] for r in rows})
+            staff = staff_of({r[1] for r in rows})
             for listing_id, enterprise_id, authority_id, path, hazard_id, code, title in rows:
-                tier = _due_tier(tiers.for_region(path, "progress"), reached, None)
+                tier = due_tier(tiers.for_region(path, "progress"), reached, None)
                 if tier is None or (period_day is previous and tier[0] <= 0):
                     continue
                 offset, audience = tier

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import access
+from app import access, signals
 from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.extensions import db, flush_or_conflict
@@ -143,9 +143,14 @@ def update_object(actor: User, obj: RiskObject | int, *, expected_version: int |
     if expected_version is not None and expected_version != obj.version:
         raise Conflict()
     values = clean(obj.enterprise, {k: v for k, v in data.items() if k in FIELDS}, current=obj)
+    # Which 包保 persons change: their duty tasks follow the new person (signals.duty_persons_changed).
+    changes = {f.removesuffix("_user_id"): (getattr(obj, f), values[f]) for f in DUTY_FIELDS
+               if f in values and values[f] != getattr(obj, f)}
     for key, value in values.items():
         setattr(obj, key, value)
     flush_or_conflict()
+    if changes:
+        signals.duty_persons_changed.send(obj, changes=changes, actor=actor)
     return obj
 
 

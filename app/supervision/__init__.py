@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import access
 from app.hazards.models import Hazard
@@ -54,6 +54,10 @@ def _visible_inspection(inspection_id: int, user):
     return access.get_visible(Inspection, inspection_id, user)
 
 
+def _listings_selected():
+    return selectinload(Hazard.listings)
+
+
 def init_app(app: Flask) -> None:
     # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
     # the service, views and API are loaded only when the app is built: no import cycle.
@@ -94,6 +98,9 @@ def init_app(app: Flask) -> None:
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     signals.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"), _listings_joined)
+    # The reminder scan's batches (a limited, locked SELECT: a join would multiply its rows): one more
+    # query per batch for the escalation tier's supervising authority, not one per hazard.
+    signals.add_load_option("listings_of_batch", ("reminder",), _listings_selected)
     app.register_blueprint(views.bp)
     app.register_blueprint(enforcement_views.bp)
     register(api.blp)

@@ -122,3 +122,46 @@ def test_duty_permissions(world, client, tank_farm):
     assert client.post(f"/checks/duties/{tank_farm.object.id}/generate").status_code == 404
     login(client, world.users.inspector)
     assert client.post(f"/checks/duties/{tank_farm.object.id}/generate").status_code == 403
+
+
+def _duty_row(page: str, role: str, user_id: int) -> list[str]:
+    row = page[page.index(f'id="duty-{role}-{user_id}"'):]
+    row = row[:row.index("</tr>")]
+    return [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]]
+
+
+def test_a_replaced_person_keeps_his_past_and_the_new_one_takes_the_duties_from_then(world, client, tank_farm):
+    from app.risks import objects
+
+    _technical_history(world, tank_farm)
+    u = world.users
+    quarterly = {t.measure_id: t for t in db.session.scalars(select(CheckTask).where(
+        CheckTask.task_type == "technical", CheckTask.cycle_unit == "month"))}
+    with clock.moved_to(at(10, 5)):  # the Q4 window of measure 0 done by the former person already
+        service.record_check(u.manager, quarterly[tank_farm.measures[0].id].id, result="normal")
+        db.session.commit()
+    with clock.moved_to(at(10, 10)):
+        objects.update_object(u.manager, tank_farm.object.id, technical_user_id=u.staff.id)
+        db.session.commit()
+    now_theirs = db.session.scalars(select(CheckTask).where(
+        CheckTask.task_type == "technical", CheckTask.active.is_(True), CheckTask.cycle_unit == "month")
+        .order_by(CheckTask.measure_id)).all()
+    # One quarterly task per measure now the new person's: from the open Q4 window (1 October), but
+    # from the next quarter where the former person had already done this one.
+    assert [(t.assignee_user_id, clock.to_local(t.starts_at).date().isoformat()) for t in now_theirs] == [
+        (u.staff.id, "2027-01-01"), (u.staff.id, "2026-10-01"), (u.staff.id, "2026-10-01")]
+    assert all(t.id in {d.task_id for d in db.session.scalars(select(DutyTask))} for t in now_theirs)
+    login(client, u.manager)
+    with clock.moved_to(at(10, 10, 10)):
+        page = client.get("/checks/duties?from=2026-07-01&to=2026-10-05").get_data(as_text=True)
+        # The former person's figures before the change stay his (as before the change).
+        assert _duty_row(page, "technical", u.manager.id) == ["9", "4", "0", "5", "44.4%", "0"]
+    from app.checks import queries
+
+    with clock.moved_to(at(10, 10, 10)):
+        mine = queries.windows_for(u.manager, assignee="me", state="due")
+        theirs = queries.windows_for(u.staff, assignee="me", state="due")
+    moved = {t.id for t in now_theirs}
+    assert not [w for w in mine if w["task_id"] in moved]
+    assert sorted(w["measure_id"] for w in theirs if w["task_id"] in moved) == sorted(
+        [tank_farm.measures[1].id, tank_farm.measures[2].id])

@@ -32,6 +32,12 @@ def test_admin_adds_and_edits_a_duty_and_bad_input_changes_nothing(world, db_ses
     text = bad.get_data(as_text=True)
     assert "周期为不小于1的整数" in text and "1至10" in text
     assert duties.templates()[2].items == []
+    # The national model requires the item number (taskNum) of every 包保 task: no number, no item.
+    unnumbered = client.post(f"/checks/duties/templates/{operator.id}/items",
+                             data={"content": "巡检罐区", "cycle": "1", "cycle_unit": "week", "number": ""})
+    assert unnumbered.status_code == 422
+    assert "请填写该项在全国包保任务清单中的序号（1至10）" in unnumbered.get_data(as_text=True)
+    assert duties.templates()[2].items == []
     ok = client.post(f"/checks/duties/templates/{operator.id}/items",
                      data={"content": "巡检罐区", "cycle": "1", "cycle_unit": "week", "number": "2"})
     assert ok.status_code == 302

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import clock
-from app.checks import service
+from app.checks import queries, service
 from app.checks.models import CheckTask
 from app.extensions import db
 from tests.conftest import login
@@ -57,7 +57,21 @@ def test_drill_into_the_missed_windows_and_export(world, client, tank_farm):
     with clock.moved_to(at(5, 10)):
         page = client.get("/checks/missed?from=2026-11-01&to=2026-11-04").get_data(as_text=True)
         assert "7个时段未排查" in page
-        assert page.count("<td>紧急切断阀完好可用</td>") == 2  # Sun 1 and Tue 3 (Wed 4 was done)
+        # One row per task with its count: Sun 1 and Tue 3 for the valve (Wed 4 was done).
+        assert page.count("<td>紧急切断阀完好可用</td>") == 1
+        t0, t1, t2 = tank_farm.tasks
+        row = page[page.index(f'id="missed-task-{t1.id}"'):]
+        assert row[:row.index("</tr>")].split('<td class="num">')[1].split(">")[1].startswith("2<")
+        # The task's own missed windows, a page at a time (keyset).
+        windows = client.get(f"/checks/missed?from=2026-11-01&to=2026-11-04&task_id={t2.id}").get_data(as_text=True)
+        assert [cell.split("</td>")[0] for cell in windows.split("<td>")[1:]] == [
+            "2026-11-01 00:00 — 2026-11-02 00:00", "2026-11-03 00:00 — 2026-11-04 00:00",
+            "2026-11-04 00:00 — 2026-11-05 00:00"]
+        first, cursor = queries.missed_windows(world.users.manager, t2.id, from_="2026-11-01", to="2026-11-04",
+                                               limit=2)
+        rest, end = queries.missed_windows(world.users.manager, t2.id, from_="2026-11-01", to="2026-11-04",
+                                           after=cursor, limit=2)
+        assert [w["start"].day for w in first] == [1, 3] and [w["start"].day for w in rest] == [4] and end is None
         stats = client.get("/checks/stats.xlsx?from=2026-11-01&to=2026-11-04&group_by=department")
         missed = client.get("/checks/missed?from=2026-11-01&to=2026-11-04&format=xlsx")
     ws = load_workbook(io.BytesIO(stats.data)).active
@@ -66,7 +80,8 @@ def test_drill_into_the_missed_windows_and_export(world, client, tank_farm):
     assert rows[1][:6] == ["安全部", 12, 4, 1, 7, 0]
     assert rows[-1][:6] == ["合计", 12, 4, 1, 7, 0] and abs(rows[-1][7] - 4 / 12) < 1e-9
     ws = load_workbook(io.BytesIO(missed.data)).active
-    assert ws.max_row - 4 == 7
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
+    assert sorted(r[-1] for r in rows) == [2, 2, 3]
 
 
 def test_manager_defines_a_task_and_a_control_level_in_bulk(world, client, tank_farm):
