@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import access, storage, ui
-from app.clock import to_local, today
+from app.clock import today
 from app.dashboard import report_reminders
 from app.dashboard import reports as reports_service
 from app.dashboard.models import PeriodicReport
