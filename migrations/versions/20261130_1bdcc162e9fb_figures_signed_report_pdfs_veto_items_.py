@@ -9,7 +9,7 @@
   by the next scan.
 
 Revision ID: 1bdcc162e9fb
-Revises: 5e17a0c3d9b2
+Revises: a5e7c0d3b918
 Create Date: 2026-11-30 03:30:10.177528
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1bdcc162e9fb'
-down_revision = '5e17a0c3d9b2'
+down_revision = "a5e7c0d3b918"
 branch_labels = None
 depends_on = None
 

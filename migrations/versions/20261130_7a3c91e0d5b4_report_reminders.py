@@ -5,7 +5,7 @@ app/handoffs/models.py DEFAULT_TIERS (the "report" rows), copied (a migration do
 current code). Offsets are the operator's to change (/reminder-tiers); they are not legal periods.
 
 Revision ID: 7a3c91e0d5b4
-Revises: 5e17a0c3d9b2
+Revises: 1bdcc162e9fb
 Create Date: 2026-11-30 04:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a3c91e0d5b4'
-down_revision = '5e17a0c3d9b2'
+down_revision = "1bdcc162e9fb"
 branch_labels = None
 depends_on = None
 
