@@ -13,7 +13,8 @@ def init_app(app: Flask) -> None:
     # the service, views, API and job are loaded only when the app is built: no import cycle.
     from app import access, cli, jobs, ui
     from app.api import register
-    from app.exchange import api, cli as exchange_cli, policy, scan, views
+    from app.exchange import api, policy, scan, views
+    from app.exchange import cli as exchange_cli
 
     app.config.setdefault("EXCHANGE_PROFILES", {})
     app.config.setdefault("EXCHANGE_ENTERPRISES", {})

@@ -21,6 +21,7 @@ from app.organisations.models import Department
 from app.risks.models import ControlMeasure, RiskEvent, RiskObject, RiskPoint, Suspension
 from workflows import exchange as x
 from workflows.national_codes import (
+    CYCLE_UNIT_NAMES,
     DANGER_SOURCE_CODES,
     DATA_SOURCE_CODES,
     HAZARD_LEVEL_CODES,
@@ -32,7 +33,6 @@ from workflows.national_codes import (
     TASK_TYPE_CODES,
     TASK_TYPE_HAZARD_CATEGORY,
     WORKDAY_TYPE_CODES,
-    CYCLE_UNIT_NAMES,
     TaskType,
 )
 

@@ -14,6 +14,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import access
@@ -231,7 +232,7 @@ def request_push(actor, enterprise_id: int) -> ExchangeStatus:
     if not access.can(actor, "exchange.push", enterprise):
         raise Forbidden()
     if profiles.enrolments().get(enterprise.credit_code) is None:
-        raise Invalid({"enterprise_id": "该企业未配置数据上报"})
+        raise Invalid(fields={"enterprise_id": _("This enterprise is not configured to report.")})
     status = status_of(enterprise.id)
     jobs.enqueue("exchange.push", enterprise_id=enterprise.id)
     return status
