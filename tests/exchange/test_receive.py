@@ -144,3 +144,19 @@ def test_the_receiver_takes_form_posts_with_the_enterprise_key(world, city_platf
         assert db.session.scalar(select(func.count()).select_from(ReceivedRow)) == 1
         assert db.session.scalar(select(func.count()).select_from(ExchangeStatus)) == 0
         db.session.remove()
+
+
+def test_the_form_transport_reaches_the_second_instance_row_by_row(app, world, plant, city_platform):
+    second, base = city_platform
+    app.config["EXCHANGE_PROFILES"] = {"park": {"base_url": f"{base}/exchange/receive", "transport": "form"}}
+    app.config["EXCHANGE_ENTERPRISES"] = {world.enterprises.a.credit_code: {"profile": "park",
+                                                                            "company_code": COMPANY}}
+    try:
+        with clock.moved_to(NOV_MONDAY + timedelta(hours=1)):
+            result = service.push(world.enterprises.a.id)
+            db.session.commit()
+    finally:
+        app.config["EXCHANGE_PROFILES"], app.config["EXCHANGE_ENTERPRISES"] = {}, {}
+    assert "error" not in result and result["accepted"] == 13
+    (task, *_) = received(second, x.TASK)
+    assert task.payload["checkCycleUnit"] == "天" and "pwd" not in task.payload
