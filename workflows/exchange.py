@@ -9,6 +9,7 @@ national-model.md §1–§2 and workflows/national_codes.py; docs/exchange.md ha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -104,6 +105,7 @@ _TIME_FIELDS = ("createDate", "updateDate", "taskStartTime", "checkTime", "regis
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "shuangkong/exchange")
 
 
+@functools.lru_cache(maxsize=100_000)  # a push derives each id two or three times (its row, its children)
 def row_id(company_code: str, dataset: str, local_id: int) -> str:
     """The national ``id`` (UUID) of a row: the same every time, so a row sent twice is updated, not doubled."""
     return str(uuid.uuid5(_NAMESPACE, f"{company_code}/{dataset}/{local_id}"))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.checks.models import CheckRecord, CheckTask
 from app.clock import to_local
+from app.exchange.models import ExchangeRow
 from app.extensions import db
 from app.hazards.models import Hazard, HazardEvent
 from app.organisations.models import Department
@@ -137,9 +138,14 @@ class _Builder:
                          "taskNum": None if routine else t.task_number}
         return out
 
-    def records(self, tasks: dict[int, dict]) -> dict[int, dict]:
+    def records(self) -> dict[int, dict]:
+        """Records are written once and never change or go (a check is a fact): only those the ledger does
+        not hold yet are read, so the history is not read again at every push. An anti-join, not "ids
+        above the last one": on PostgreSQL a record may commit after one with a higher id was pushed."""
+        known = select(ExchangeRow.id).where(ExchangeRow.enterprise_id == self.enterprise_id,
+                                             ExchangeRow.dataset == x.RECORD, ExchangeRow.local_id == CheckRecord.id)
         rows = db.session.execute(select(CheckRecord, CheckTask.task_type).join(CheckTask)
-                                  .where(CheckRecord.enterprise_id == self.enterprise_id))
+                                  .where(CheckRecord.enterprise_id == self.enterprise_id, ~known.exists()))
         return {r.id: {**self.common(x.RECORD, r.id, False, r.recorded_at, r.checker_id),
                        "checkTaskId": self.id(x.TASK, r.task_id), "checkTime": stamp(r.recorded_at),
                        "checkStatus": "0" if r.result == "normal" else "1", "mobileMe": r.device_id,
@@ -196,8 +202,9 @@ class _Builder:
 
 
 def build(enterprise_id: int, company_code: str) -> dict[str, dict[int, dict]]:
+    """Every row of the six registers, and the check records the ledger does not hold yet (append-only)."""
     b = _Builder(enterprise_id, company_code)
     measures = b.measures()
     tasks = b.tasks(measures)
     return {x.UNIT: b.units(), x.EVENT: b.events(), x.MEASURE: measures, x.TASK: tasks,
-            x.RECORD: b.records(tasks), x.HAZARD: b.hazards(), x.SUSPENSION: b.suspensions()}
+            x.RECORD: b.records(), x.HAZARD: b.hazards(), x.SUSPENSION: b.suspensions()}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import access
 from app.clock import to_local, utcnow
@@ -54,18 +54,25 @@ def status_of(enterprise_id: int, *, lock: bool = False) -> ExchangeStatus:
 # --- the change log ---------------------------------------------------------------------------------
 
 def sync(enterprise_id: int, company_code: str, now: datetime) -> dict[tuple[str, int], ExchangeRow]:
-    """Bring the ledger up to the enterprise's records; returns it keyed by (dataset, local id)."""
+    """Bring the ledger up to the enterprise's records; returns the part of it a push works on, keyed by
+    (dataset, local id): every row of the six registers, and the check records not yet acknowledged.
+    Acknowledged records stay out: they never change, and they grow with every check (years of them)."""
     current = datasets.build(enterprise_id, company_code)
     ledger = {(r.dataset, r.local_id): r for r in db.session.scalars(
-        select(ExchangeRow).where(ExchangeRow.enterprise_id == enterprise_id))}
+        select(ExchangeRow).where(ExchangeRow.enterprise_id == enterprise_id,
+                                  or_(ExchangeRow.dataset != x.RECORD, _pending_condition())))}
     for dataset, rows in current.items():
         for local_id, row in rows.items():
             _record(ledger, enterprise_id, dataset, local_id, row, now)
     for (dataset, local_id), entry in ledger.items():
-        if local_id not in current[dataset] and not x.is_deleted(entry.payload):
+        if dataset != x.RECORD and local_id not in current[dataset] and not x.is_deleted(entry.payload):
             _record(ledger, enterprise_id, dataset, local_id, {**entry.payload, "deleted": "1"}, now)
     db.session.flush()
     return ledger
+
+
+def _pending_condition():
+    return or_(ExchangeRow.sent_hash.is_(None), ExchangeRow.sent_hash != ExchangeRow.hash)
 
 
 def _record(ledger, enterprise_id, dataset, local_id, row, now) -> None:
@@ -109,13 +116,13 @@ def push(enterprise_id: int, *, now: datetime | None = None) -> dict:
     ledger = sync(enterprise_id, enrolment.company_code, now)
     counts = {"sent": 0, "accepted": 0, "refused": 0}
     try:
-        _send_pending(ledger, enrolment, now, counts)
+        _send_pending(enterprise_id, ledger, enrolment, now, counts)
     except (transport.TransportError, transport.KeyError_) as exc:
         _failed(status, now, str(exc))
         counts["error"] = str(exc)
     else:
         status.last_success_at, status.failures, status.retry_at, status.last_error = now, 0, None, None
-    _count(status, ledger)
+    _count(status)
     if status.last_error is None and status.refused_rows:
         status.last_error = f"{status.refused_rows} 条数据未被接收，更正后将重新上报（见下表）"
     counts.update(pending=status.pending_rows, refused=status.refused_rows)
@@ -130,18 +137,24 @@ def _failed(status: ExchangeStatus, now: datetime, message: str) -> None:
                         f"{to_local(status.retry_at):%Y-%m-%d %H:%M} 重试"
 
 
-def _count(status: ExchangeStatus, ledger) -> None:
-    entries = list(ledger.values())
-    status.pending_rows = sum(1 for e in entries if e.pending)
-    status.refused_rows = sum(1 for e in entries if e.pending and e.error and e.error_hash == e.hash)
-    status.acknowledged_rows = sum(1 for e in entries if not e.pending)
+def _count(status: ExchangeStatus) -> None:
+    db.session.flush()
+    mine = ExchangeRow.enterprise_id == status.enterprise_id
+    status.pending_rows = db.session.scalar(select(func.count()).where(mine, _pending_condition()))
+    status.refused_rows = db.session.scalar(select(func.count()).where(
+        mine, _pending_condition(), ExchangeRow.error.is_not(None), ExchangeRow.error_hash == ExchangeRow.hash))
+    status.acknowledged_rows = db.session.scalar(select(func.count()).where(mine, ExchangeRow.sent_hash == ExchangeRow.hash))
 
 
-def _send_pending(ledger, enrolment: profiles.Enrolment, now: datetime, counts: dict) -> None:
+def _send_pending(enterprise_id: int, ledger, enrolment: profiles.Enrolment, now: datetime, counts: dict) -> None:
     by_row_id = {(e.dataset, e.row_id): e for e in ledger.values()}
 
     def acknowledged(dataset: str, row_id: str) -> bool:
         parent = by_row_id.get((dataset, row_id))
+        if parent is None:  # an acknowledged check record, left out of the ledger in memory
+            parent = db.session.scalar(select(ExchangeRow).where(
+                ExchangeRow.enterprise_id == enterprise_id, ExchangeRow.dataset == dataset,
+                ExchangeRow.row_id == row_id))
         return parent is not None and parent.sent_hash is not None and not x.is_deleted(parent.payload)
 
     secret = profiles.secret(enrolment.company_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -55,15 +56,29 @@ def received(second, dataset=None) -> list[ReceivedRow]:
         return rows
 
 
-def test_a_second_instance_receives_from_the_first(app, world, plant, city_platform):
-    second, base = city_platform
-    app.config["EXCHANGE_PROFILES"] = {"city": {"base_url": f"{base}/exchange/receive", "cipher": "AES/ECB"}}
+@contextmanager
+def reporting_to(app, world, base, **profile):
+    """Enterprise a configured to report to the second instance's receiving endpoints."""
+    app.config["EXCHANGE_PROFILES"] = {"city": {"base_url": f"{base}/exchange/receive", **profile}}
     app.config["EXCHANGE_ENTERPRISES"] = {world.enterprises.a.credit_code: {"profile": "city",
                                                                             "company_code": COMPANY}}
     try:
-        with clock.moved_to(NOV_MONDAY + timedelta(hours=1)):
-            result = service.push(world.enterprises.a.id)
-            db.session.commit()
+        yield
+    finally:
+        app.config["EXCHANGE_PROFILES"], app.config["EXCHANGE_ENTERPRISES"] = {}, {}
+
+
+def push_a(world, at=NOV_MONDAY + timedelta(hours=1)) -> dict:
+    with clock.moved_to(at):
+        result = service.push(world.enterprises.a.id)
+        db.session.commit()
+    return result
+
+
+def test_a_second_instance_receives_from_the_first(app, world, plant, city_platform):
+    second, base = city_platform
+    with reporting_to(app, world, base, cipher="AES/ECB"):
+        result = push_a(world)
         assert "error" not in result and result["pending"] == 0
 
         rows = received(second)
@@ -75,13 +90,9 @@ def test_a_second_instance_receives_from_the_first(app, world, plant, city_platf
 
         events.update_measure(world.users.manager, plant.measures[2], active=False)
         db.session.commit()
-        with clock.moved_to(NOV_MONDAY + timedelta(hours=2)):
-            service.push(world.enterprises.a.id)
-            db.session.commit()
+        push_a(world, NOV_MONDAY + timedelta(hours=2))
         rows = received(second, x.MEASURE)
         assert len(rows) == 4 and sum(r.deleted for r in rows) == 1 and sum(r.updates for r in rows) == 1
-    finally:
-        app.config["EXCHANGE_PROFILES"], app.config["EXCHANGE_ENTERPRISES"] = {}, {}
 
 
 def _post(second, dataset, rows, key=KEY, code=COMPANY):
@@ -148,15 +159,8 @@ def test_the_receiver_takes_form_posts_with_the_enterprise_key(world, city_platf
 
 def test_the_form_transport_reaches_the_second_instance_row_by_row(app, world, plant, city_platform):
     second, base = city_platform
-    app.config["EXCHANGE_PROFILES"] = {"park": {"base_url": f"{base}/exchange/receive", "transport": "form"}}
-    app.config["EXCHANGE_ENTERPRISES"] = {world.enterprises.a.credit_code: {"profile": "park",
-                                                                            "company_code": COMPANY}}
-    try:
-        with clock.moved_to(NOV_MONDAY + timedelta(hours=1)):
-            result = service.push(world.enterprises.a.id)
-            db.session.commit()
-    finally:
-        app.config["EXCHANGE_PROFILES"], app.config["EXCHANGE_ENTERPRISES"] = {}, {}
+    with reporting_to(app, world, base, transport="form"):
+        result = push_a(world)
     assert "error" not in result and result["accepted"] == 13
     (task, *_) = received(second, x.TASK)
     assert task.payload["checkCycleUnit"] == "天" and "pwd" not in task.payload
