@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app import access
 from app.clock import to_local, utcnow
@@ -44,10 +45,13 @@ def status_of(enterprise_id: int, *, lock: bool = False) -> ExchangeStatus:
         stmt = stmt.with_for_update()
     status = db.session.scalar(stmt)
     if status is None:
-        status = ExchangeStatus(enterprise_id=enterprise_id, failures=0, pending_rows=0, refused_rows=0,
-                                acknowledged_rows=0)
-        db.session.add(status)
-        db.session.flush()
+        try:  # two first pushes at once: one inserts, the other takes its row (and waits on its lock)
+            with db.session.begin_nested():
+                status = ExchangeStatus(enterprise_id=enterprise_id, failures=0, pending_rows=0,
+                                        refused_rows=0, acknowledged_rows=0)
+                db.session.add(status)
+        except IntegrityError:
+            status = db.session.scalar(stmt)
     return status
 
 
