@@ -21,6 +21,9 @@ PUBLIC_ENDPOINTS = {
     "auth_api.issue_token", "api-docs.openapi_json",
     # the installable app: what a browser fetches without cookies (nothing about a user in them)
     "frontend.manifest", "frontend.service_worker", "frontend.offline",
+    # the national data exchange's receiving endpoints: machine to machine, each enterprise authenticated by
+    # its own key (401 in the receipt format without it), never by a user's session (docs/exchange.md)
+    "exchange_receive.receive",
 }
 PUBLIC_PREFIXES = ("/verify/", "/public/")
 _ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -248,3 +251,41 @@ def test_export_access(app, world, row):
         ids[key] = export.id
     db.session.commit()
     check_row(app, world, row, **ids)
+
+
+# The data exchange (issue 21): push status per enterprise. Enterprise a's users and county a's authorities
+# see a's status, nobody but admin b's; managers and principals ask for a push (it is configured for a only).
+EXCHANGE_ROWS = [
+    Row("GET", "/exchange/", **EVERYONE),
+    Row("GET", "/exchange/{ent_a}", **EVERYONE),
+    Row("GET", "/exchange/{ent_b}", default=404, admin=200),
+    Row("GET", "/api/v1/exchange/status", **EVERYONE),
+    Row("GET", "/api/v1/exchange/status/{ent_a}", **EVERYONE),
+    Row("GET", "/api/v1/exchange/status/{ent_b}", default=404, admin=200),
+    Row("POST", "/api/v1/exchange/status/{ent_a}/push", default=403, enterprise_manager=202,
+        enterprise_principal=202, admin=202),
+    Row("POST", "/api/v1/exchange/status/{ent_b}/push", default=404, admin=422),
+    Row("GET", "/api/v1/exchange/received", default=403, **GOVERNMENT, admin=200),
+]
+
+
+@pytest.fixture
+def exchange_world(app, world):
+    from app.exchange.models import ExchangeStatus
+    from app.extensions import db
+
+    for enterprise in (world.enterprises.a, world.enterprises.b):
+        db.session.add(ExchangeStatus(enterprise_id=enterprise.id, profile="p", failures=0, pending_rows=0,
+                                      refused_rows=0, acknowledged_rows=0))
+    db.session.commit()
+    saved = dict(app.config["EXCHANGE_ENTERPRISES"])
+    # Configured without a reachable profile: an asked-for push records its error, it reaches no one.
+    app.config["EXCHANGE_ENTERPRISES"] = {world.enterprises.a.credit_code: {"profile": "none",
+                                                                            "company_code": "123456789"}}
+    yield world
+    app.config["EXCHANGE_ENTERPRISES"] = saved
+
+
+@pytest.mark.parametrize("row", rows_as_params(EXCHANGE_ROWS))
+def test_exchange_access(app, exchange_world, row):
+    check_row(app, exchange_world, row)
