@@ -12,19 +12,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.extensions import db, enum_column
 from app.organisations.models import Authority, Enterprise
-from workflows.labels import N_, labelled
+from workflows.labels import C_, N_, labelled
 from workflows.public_reports import AccidentLevel, ReportCategory, ReportState, RewardState
 
 labelled(ReportCategory, {
     ReportCategory.major_hazard: N_("Major accident hazard"),
     ReportCategory.violation: N_("Safety violation"),
     ReportCategory.concealment: N_("Concealed or falsely reported accident"),
-    ReportCategory.other: N_("Other"),
+    ReportCategory.other: C_("public_reports", "Other"),
 })
 labelled(ReportState, {
-    ReportState.submitted: N_("Submitted"), ReportState.accepted: N_("Accepted"),
-    ReportState.rejected: N_("Not accepted"), ReportState.transferred: N_("Transferred"),
-    ReportState.verified: N_("Verified"), ReportState.closed: N_("Closed"),
+    ReportState.submitted: C_("public_reports", "Submitted"), ReportState.accepted: C_("public_reports", "Accepted"),
+    ReportState.rejected: C_("public_reports", "Not accepted"),
+    ReportState.transferred: C_("public_reports", "Transferred"),
+    ReportState.verified: C_("public_reports", "Verified"), ReportState.closed: C_("public_reports", "Closed"),
 })
 labelled(RewardState, {
     RewardState.none: N_("No reward"), RewardState.proposed: N_("Reward proposed"),

@@ -8,6 +8,7 @@ import io
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -123,8 +124,8 @@ def export():
     access.require(current_user, "report.browse")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Number"), _("Ticket number"), _("Category"), _("Enterprise"),
-                     pgettext_place(), _("State"), _("Named reporter"), _("Substantiated?"),
+    writer.writerow([pgettext("public_reports", "Number"), _("Ticket number"), _("Category"), _("Enterprise"),
+                     pgettext("public_reports", "Place"), _("State"), _("Named reporter"), _("Substantiated?"),
                      _("Reward"), _("Reward amount (yuan)")])
     for r in db.session.scalars(access.visible(PublicReport, current_user).order_by(PublicReport.id)):
         writer.writerow([r.id, r.ticket or "", label(r.category), r.enterprise_name, r.location, label(r.state),
@@ -135,12 +136,6 @@ def export():
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = "attachment; filename=public-reports.csv"
     return response
-
-
-def pgettext_place() -> str:
-    from flask_babel import pgettext
-
-    return pgettext("public_reports", "Place")
 
 
 def _forms(report: PublicReport) -> dict:
