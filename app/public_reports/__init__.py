@@ -31,8 +31,8 @@ DEFAULTS = {
 
 def init_app(app: Flask) -> None:
     # Inside: the service, views and API are loaded only when the app is built (no import cycle).
-    from app import cli, signals, storage, ui
     from app import api as api_base
+    from app import cli, signals, storage, ui
     from app.api import register
     from app.public_reports import api, demo, policy, queries, service, views
 

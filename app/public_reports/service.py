@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -332,10 +331,8 @@ def link_hazard(actor: User, report_id: int, hazard_id) -> PublicReport:
 
     report = _load(actor, report_id, "report.handle")
     hazard = None
-    try:
+    if isinstance(hazard_id, int) or (isinstance(hazard_id, str) and hazard_id.isdigit()):
         hazard = db.session.scalar(access.visible(Hazard, actor).where(Hazard.id == int(hazard_id)))
-    except (TypeError, ValueError):
-        pass
     if hazard is None:
         raise Invalid(fields={"hazard_id": _("Choose a hazard you can see.")})
     report.hazard_id = hazard.id
@@ -558,7 +555,3 @@ def remind(batch: int | None = None) -> dict:
                         "dedupe_key": f"public_report:{report_id}:{ReportState(state).value}:{due}:"
                                       f"{'overdue' if overdue else 'due'}"})
     return {"reminded": len(notifications.notify_many(out))}
-
-
-def clean_phone(phone: str) -> str:
-    return re.sub(r"\D", "", phone or "")

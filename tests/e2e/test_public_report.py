@@ -46,7 +46,7 @@ def test_a_report_filed_from_a_phone_is_followed_by_its_ticket(browse, live, tmp
     expect(page.get_by_role("heading", name="举报已收到")).to_be_visible()
     ticket = page.locator("[data-ticket]").inner_text()
     secret = page.locator("[data-secret]").inner_text()
-    screenshot(page, "public-report-filed.png")
+    screenshot(page, "public-report-filed")
 
     page.get_by_role("link", name="查询本举报进度").click()
     page.get_by_label("查询密码").fill("WRONG")
@@ -79,4 +79,4 @@ def test_a_report_filed_from_a_phone_is_followed_by_its_ticket(browse, live, tmp
     page.get_by_role("button", name="查询进度").click()
     expect(page.locator("[data-state]")).to_have_text("已办结")
     expect(page.locator("[data-result]")).to_have_text("举报属实，已立案查处。感谢您的监督。")
-    screenshot(page, "public-report-followed.png")
+    screenshot(page, "public-report-followed")
