@@ -174,7 +174,9 @@ def _page(report: PublicReport, status: int = 200, **given):
 @bp.route("/<int:report_id>")
 def show(report_id: int):
     report = _load(report_id)
-    return _page(report)
+    answer = _page(report)
+    db.session.commit()  # the audit entry of a designated user's reading of the identity
+    return answer
 
 
 def _act(report_id: int, form, key: str, action):

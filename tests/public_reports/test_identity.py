@@ -74,6 +74,16 @@ def test_only_designated_users_read_it_and_nothing_else_shows_it(app, world, cli
     db.session.commit()
     texts = " ".join(db.session.scalars(select(Notification.text)))
     assert texts and not _leaks(texts)
+    from app.audit.models import AuditEntry
+
+    entries = db.session.scalars(select(AuditEntry)).all()
+    assert any(e.action == "read_identity" and e.actor_id == inspector.id and e.object_id == report.id
+               for e in entries)  # who read the identity is kept...
+    assert not _leaks(" ".join(f"{e.summary} {e.before} {e.after}" for e in entries))  # ...not the identity
+    login(client, world.users.admin)
+    for url in ("/audit-log", "/api/v1/audit-log"):
+        resp = client.get(url, headers=api_token(client, world.users.admin) if url.startswith("/api") else {})
+        assert resp.status_code == 200 and not _leaks(resp.get_data(as_text=True)), url
     assert not _leaks(caplog.text)
 
 
