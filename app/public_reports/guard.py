@@ -124,13 +124,16 @@ def check_solution(payload: str | None, field: str = "challenge") -> None:
     signature) solves a challenge this server issued, not expired, not used before."""
     if not current_app.config["PUBLIC_REPORT_CHALLENGE_REQUIRED"]:
         return
-    message = _("The anti-robot check failed or expired. Please wait until the check finishes and submit again.")
     if not payload or len(payload) > 2000:
-        raise Invalid(fields={field: message})
+        raise Invalid(fields={field: _failed()})
     try:
         ok, _error = altcha.verify_solution_v1(payload, _hmac_key(), check_expires=True)
         signature = json.loads(base64.b64decode(payload)).get("signature", "")
     except Exception:  # a malformed payload is a failed check, not a 500
         ok, signature = False, ""
     if not ok or not _used_once(str(signature)):
-        raise Invalid(fields={field: message})
+        raise Invalid(fields={field: _failed()})
+
+
+def _failed() -> str:
+    return _("The anti-robot check failed or expired. Please wait until the check finishes and submit again.")

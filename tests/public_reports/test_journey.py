@@ -162,3 +162,33 @@ def test_the_pages_of_the_handling(app, world, client):
     stats = client.get("/reports/statistics").get_data(as_text=True)
     assert "7500.00" in stats and "100.0%" in stats
     assert db.session.scalar(select(ReportDesignee.id)) is None
+
+
+def test_two_inspectors_at_once_one_wins_the_other_gets_409(app, world, client):
+    ticket, _secret = _report(world, client)
+    report = db.session.scalar(select(PublicReport).where(PublicReport.ticket == ticket))
+    version = report.version
+    first = api_token(client, world.users.inspector)
+    second = api_token(client, world.users.inspector2)
+    assert client.post(f"/api/v1/reports/{report.id}/decision", headers=first,
+                       json={"action": "accept", "version": version}).status_code == 200
+    resp = client.post(f"/api/v1/reports/{report.id}/decision", headers=second,
+                       json={"action": "reject", "reason": "不属实", "version": version})
+    assert resp.status_code == 409
+    assert db.session.get(PublicReport, report.id).state.value == "accepted"
+
+
+def test_a_declined_reward_is_told_through_the_ticket(app, world, client):
+    ticket, secret = _report(world, client)
+    report = db.session.scalar(select(PublicReport).where(PublicReport.ticket == ticket))
+    inspector, supervisor = api_token(client, world.users.inspector), api_token(client, world.users.supervisor)
+    client.post(f"/api/v1/reports/{report.id}/decision", json={"action": "accept"}, headers=inspector)
+    client.post(f"/api/v1/reports/{report.id}/result", json={"substantiated": True, "result": "属实"},
+                headers=inspector)
+    client.post(f"/api/v1/reports/{report.id}/reward", json={"amount": 3000, "basis": "按最低"}, headers=inspector)
+    resp = client.post(f"/api/v1/reports/{report.id}/reward/approval", json={"approved": False}, headers=supervisor)
+    assert resp.status_code == 422 and "reason" in resp.get_json()["error"]["fields"]
+    resp = client.post(f"/api/v1/reports/{report.id}/reward/approval", headers=supervisor,
+                       json={"approved": False, "reason": "同一事项已有他人先行举报"})
+    assert resp.status_code == 200 and resp.get_json()["reward_state"] == "declined"
+    assert follow(client, ticket, secret).get_json()["reward_state"] == "declined"
