@@ -7,7 +7,7 @@ from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app import access
+from app import access, storage
 from app import api as api_base
 from app.errors import NotFound
 from app.extensions import db
@@ -72,7 +72,7 @@ def file_report(args):
     guarded by a solved challenge in the ``X-Challenge`` header (422 ``challenge``)."""
     guard.count_submission()
     guard.check_solution(request.headers.get("X-Challenge"))
-    photos = [(f.filename or "photo", f.stream.read()) for f in request.files.getlist("photos") if f]
+    photos = [(f.filename or "photo", storage.read_limited(f)) for f in request.files.getlist("photos") if f]
     report, secret = service.submit(photos=photos, **args)
     db.session.commit()
     return {"ticket": report.ticket, "secret": secret}
