@@ -46,6 +46,7 @@ FEATURES = (
     "imports",  # bulk import from Excel, the region tree, merges of reference data
     "handoffs",  # to-do list, hand-off notifications, reminders (after the features whose sources it reads)
     "exchange",  # the national data exchange: reads risks, checks and hazards, pushes and receives
+    "public_reports",  # public reports (举报) and rewards: after hazards and handoffs, whose services it uses
     "dashboard",  # the figures: 工作台 by role, regional drill-down, weekly scores, periodic reports
     "api",
     "frontend",  # charts and the installable app shell (manifest, service worker, offline page)

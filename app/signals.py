@@ -17,6 +17,8 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
   person from the current window on (the windows before stay the former person's).
 * ``listing_proposed``: ``send(listing)``, a new listing proposal (state proposed).
 * ``document_issued``: ``send(document, actor=...)``, a document just issued (numbered, stored).
+* ``report_substantiated``: ``send(report, actor=...)``, a public report (app/public_reports) verified as
+  substantiated; credit records count a substantiated report of concealment from it.
 
 ``app.handoffs`` tells the next person in line from these (docs/handoffs.md).
 
@@ -31,6 +33,8 @@ Questions hazards asks without importing the feature that knows (supervision ans
   active listing (by that authority when given); the to-do lists use it to find who reviews.
 * ``progress_target``: ``first(hazard, user)`` → for a listed hazard whose progress ``user`` reports,
   ``{url, due, reported}`` (the hazard page shows the monthly progress form), else None.
+* ``hazard_origin``: ``first(hazard, user)`` → ``(text, url)`` of what the hazard came from (the public
+  report it was made from), for the hazard page, or None.
 * ``work_calendar``: ``first()`` → the working-day calendar in force (the scheduled checks keep it);
   ``app.workdays.calendar()`` asks it for every deadline counted in working days.
 * ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
@@ -92,3 +96,8 @@ risk_point_hazards = point("risk_point.hazards", "first(point_id, limit=) -> [Ha
 risk_point_open_hazards = point("risk_point.open_hazards",
                                 "first(point_id, levels, limit=) -> [(hazard_id, level, control_measure_id)]")
 visible_inspection = point("inspection.visible", "first(inspection_id, user) -> Inspection (NotFound otherwise)")
+# Public reports (app/public_reports): a report verified as substantiated (credit counts a substantiated
+# report of concealment among its facts: ``report.category == "concealment"``, ``report.enterprise_id``).
+report_substantiated = point("report.substantiated",
+                             "A public report was verified as substantiated: send(report, actor=).")
+hazard_origin = point("hazard.origin", "first(hazard, user) -> (text, url) of what the hazard came from | None")

@@ -24,6 +24,9 @@ PUBLIC_ENDPOINTS = {
     # the national data exchange's receiving endpoints: machine to machine, each enterprise authenticated by
     # its own key (401 in the receipt format without it), never by a user's session (docs/exchange.md)
     "exchange_receive.receive",
+    # public reports (举报): the form, the ticket page and their API, for people without an account
+    "public_reports_public.form", "public_reports_public.track", "public_reports_api.file_report",
+    "public_reports_api.follow_report", "public_reports_api.new_challenge",
 }
 PUBLIC_PREFIXES = ("/verify/", "/public/")
 _ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -289,3 +292,35 @@ def exchange_world(app, world):
 @pytest.mark.parametrize("row", rows_as_params(EXCHANGE_ROWS))
 def test_exchange_access(app, exchange_world, row):
     check_row(app, exchange_world, row)
+# Public reports: the region's authorities read them (county a's report; county b's is foreign); the
+# handling authority's inspectors and supervisors handle them; only its supervisor approves a reward;
+# enterprises never see them.
+REPORT_ROWS = [
+    Row("GET", "/reports/", default=403, inspector=200, supervisor=200, authority_admin=200, admin=200),
+    Row("GET", "/reports/{report_a}", default=404, inspector=200, supervisor=200, authority_admin=200, admin=200),
+    Row("GET", "/reports/{report_b}", default=404, admin=200),
+    Row("GET", "/reports/statistics", default=403, inspector=200, supervisor=200, authority_admin=200, admin=200),
+    Row("GET", "/reports/designees", default=403, supervisor=200, authority_admin=200),
+    Row("GET", "/reports/qr", default=403, inspector=200, supervisor=200, authority_admin=200),
+    Row("GET", "/api/v1/reports/{report_a}", default=404, inspector=200, supervisor=200, authority_admin=200,
+        admin=200),
+    Row("GET", "/api/v1/reports/{report_b}", default=404, admin=200),
+    Row("POST", "/api/v1/reports/{report_a}/decision", json={"action": "reject", "reason": "不属于安全生产"},
+        default=404, authority_admin=403, admin=403, inspector=200, supervisor=None),
+    Row("POST", "/api/v1/reports/{report_b}/decision", json={"action": "accept"}, default=404, admin=403),
+    Row("POST", "/api/v1/reports/{report_a}/reward/approval", json={}, default=404, inspector=403,
+        authority_admin=403, admin=403, supervisor=409),
+]
+
+
+@pytest.mark.parametrize("row", rows_as_params(REPORT_ROWS))
+def test_public_report_access(app, world, row):
+    from app.extensions import db
+    from app.public_reports import service
+
+    report_a, _secret = service.submit(category="other", location="甲县某处", description="x",
+                                       authority_id=world.authorities.county_a.id)
+    report_b, _secret = service.submit(category="other", location="乙县某处", description="x",
+                                       authority_id=world.authorities.county_b.id)
+    db.session.commit()
+    check_row(app, world, row, report_a=report_a.id, report_b=report_b.id)

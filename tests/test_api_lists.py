@@ -13,7 +13,8 @@ from tests.hazards.helpers import make_hazard
 
 ENVELOPE = {"items", "page", "per_page", "total", "has_next"}
 # Actions answering 201 that create rows of other collections (listed at their own paths).
-ACTIONS = {"/api/v1/imports/enterprises", "/api/v1/imports/users"}
+# The public filing of a report (no login) is listed where the authorities read reports: /api/v1/reports.
+ACTIONS = {"/api/v1/imports/enterprises", "/api/v1/imports/users", "/api/v1/public/reports"}
 # Statistics whose contract (issue 14) is {totals, items}: one row per group, not a paged collection.
 STATISTICS = {"/api/v1/stats/hazards"}
 

@@ -269,6 +269,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "listing_authority": signals.listing_authority.first(hazard),
         "listing_link": signals.listing_link.first(hazard, current_user),
         "progress": signals.progress_target.first(hazard, current_user),
+        "origin": signals.hazard_origin.first(hazard, current_user),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),

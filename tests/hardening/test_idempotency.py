@@ -101,8 +101,10 @@ def test_every_creating_operation_documents_the_key(app):
     from app.extensions import api
 
     spec = api.spec.to_dict()
+    # The public filing of a report has no user to key a stored answer on, and its answer (the secret)
+    # must not be stored in clear: its single-use challenge makes a retry file nothing twice instead.
     creating = [(path, method) for path, ops in spec["paths"].items() for method, op in ops.items()
-                if isinstance(op, dict) and "201" in op.get("responses", {})]
+                if isinstance(op, dict) and "201" in op.get("responses", {}) and path != "/api/v1/public/reports"]
     assert len(creating) >= 8
     for path, method in creating:
         names = [p.get("name") for p in spec["paths"][path][method].get("parameters", [])]
