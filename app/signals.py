@@ -14,6 +14,10 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
   retired): the scheduled checks end those measures' tasks, so no window of them becomes missed.
 * ``listing_proposed``: ``send(listing)``, a new listing proposal (state proposed).
 * ``document_issued``: ``send(document, actor=...)``, a document just issued (numbered, stored).
+* ``report_substantiated``: ``send(report, actor=..., enterprise=..., category=..., source=...)``, a
+  public report (举报) verified as substantiated; ``enterprise`` the Enterprise it concerns (or None),
+  ``category`` its ``ReportCategory`` value, ``source`` what a record citing it says. Credit records a
+  substantiated ``concealment`` (docs/credit.md).
 
 ``app.handoffs`` tells the next person in line from these (docs/handoffs.md).
 
@@ -30,6 +34,9 @@ Questions hazards asks without importing the feature that knows (supervision ans
   ``{url, due, reported}`` (the hazard page shows the monthly progress form), else None.
 * ``work_calendar``: ``first()`` → the working-day calendar in force (the scheduled checks keep it);
   ``app.workdays.calendar()`` asks it for every deadline counted in working days.
+* ``enterprise_flags``: ``send(enterprise, where=)`` → per receiver a list of ``(text, url or None)``
+  shown on the enterprise's page (``where="enterprise"``) and beside it where inspections are planned
+  (``"inspections"``); credit: listed as seriously dishonest, inspect more often.
 * ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
   gives the loader options for the locked SELECT of a hazard about to take ``trigger``, so that
   what the trigger's rules read comes in the same round trip.
@@ -71,3 +78,12 @@ listed_condition = point("hazard.listed_condition",
                          "first(authority_id) -> SQL condition on Hazard: an active listing (by that authority)")
 work_calendar = point("work_calendar", "first() -> WorkCalendar in force (app.workdays)")
 progress_target = point("hazard.progress_target", "first(hazard, user) -> dict(url, due, reported) | None")
+report_substantiated = point("report.substantiated",
+                             "A public report was substantiated: send(report, actor=, enterprise=, category=, source=).")
+enterprise_flags = point("enterprise.flags",
+                         "send(enterprise, where=) -> [(text, url | None)] shown with the enterprise")
+
+
+def flags_of(enterprise, where: str = "enterprise") -> list:
+    """Every flag the features raise for ``enterprise`` (the templates call it)."""
+    return [flag for answer in enterprise_flags.send(enterprise, where=where) if answer for flag in answer]
