@@ -19,28 +19,9 @@ from app.clock import utcnow
 from app.extensions import db, enum_column
 from app.organisations.models import Authority, Enterprise
 from workflows.credit import CreditFactKind, ListingState, RecordState
-from workflows.labels import C_, N_, labelled
+from workflows.labels import C_, labelled
 
 __all__ = ["CreditFactKind", "CreditRecord", "DishonestyEntry", "ListingState", "RecordState", "Subject"]
-
-labelled(CreditFactKind, {
-    CreditFactKind.major_hazard_overdue: N_("Listed major hazard not rectified by its deadline"),
-    CreditFactKind.review_failed: N_("Rectification failed its review"),
-    CreditFactKind.false_closure: N_("Hazard closed falsely"),
-    CreditFactKind.inspection_refused: N_("Inspection refused or obstructed"),
-    CreditFactKind.concealment_substantiated: N_("Concealment of an accident substantiated by a report"),
-    CreditFactKind.manual: N_("Other dishonest conduct recorded by an authority"),
-})
-labelled(RecordState, {
-    RecordState.recorded: C_("credit", "Recorded"), RecordState.objected: N_("Objection pending"),
-    RecordState.upheld: N_("Objection rejected, upheld"), RecordState.corrected: N_("Corrected"),
-})
-labelled(ListingState, {
-    ListingState.proposed: C_("credit", "Proposed"), ListingState.refused: C_("credit", "Not listed"),
-    ListingState.listed: C_("credit", "Listed"), ListingState.removed_early: N_("Removed early (credit repair)"),
-    ListingState.expired: N_("Removed at the end of its period"),
-})
-
 
 class Subject(enum.StrEnum):
     """Whom a record or an entry concerns: the enterprise, or its principal (主要负责人) by name."""
@@ -91,7 +72,8 @@ class CreditRecord(db.Model):
 
     @property
     def in_force(self) -> bool:
-        return self.state != RecordState.corrected or self.weight > 0
+        """Counts in the enterprise's total (a correction to weight 0 withdraws it)."""
+        return self.weight > 0
 
 
 class DishonestyEntry(db.Model):

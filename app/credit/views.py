@@ -92,7 +92,8 @@ def enterprise(enterprise_id: int):
                            decision_form=ObjectionDecisionForm(prefix="dec"), RecordState=RecordState), status
 
 
-@bp.route("/records/<int:record_id>/<any(objection, decision):step>", methods=["POST"])
+@bp.route("/records/<int:record_id>/objection", methods=["POST"], defaults={"step": "objection"})
+@bp.route("/records/<int:record_id>/decision", methods=["POST"], defaults={"step": "decision"})
 @login_required
 def record_step(record_id: int, step: str):
     row = access.get_visible(CreditRecord, record_id, me())
