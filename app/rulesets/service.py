@@ -223,6 +223,13 @@ def message(err: RuleSetError) -> str:
         "not_count": _("Enter a whole number of days."),
         "one_condition": _("A rule fires either on confirmation or after a number of overdue days, not both "
                            "and not neither."),
+        # the credit families (app.credit.rules)
+        "unknown_kind": _("Unknown kind of fact."),
+        "unknown_condition": _("Unknown entry condition."),
+        "unknown_domain": _("Unknown restriction domain."),
+        "not_positive_months": _("Enter a whole number of months above 0."),
+        "not_positive_days": _("Enter a whole number of days above 0."),
+        "not_below_period": _("The minimum time before early removal must be shorter than the period."),
     }.get(err.reason, err.reason)
 
 
