@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     # Inside: as _flags.
     from app import cli, signals, ui
     from app.api import register
-    from app.credit import api, demo, dishonesty, policy, rules, service, views
+    from app.credit import api, demo, dishonesty, policy, rules, service, todos, views
     from app.rulesets import service as rulesets
 
     access.register(policy.SCOPES, policy.rules)
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     signals.hazard_transitioned.connect(service.on_transition)
     signals.report_substantiated.connect(service.on_report_substantiated)
     signals.enterprise_flags.connect(_flags)
+    todos.register()
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     register(api.records_blp)

@@ -25,6 +25,7 @@ from app import access, cli, clock
 from app.auth.models import User
 from app.credit import rules as credit_rules
 from app.credit.models import CreditFactKind, CreditRecord, DishonestyEntry, ListingState, Subject
+from app.credit.service import text_field as _text
 from app.errors import Conflict, Invalid
 from app.extensions import db, flush_or_conflict
 from app.organisations.models import Enterprise
@@ -34,15 +35,6 @@ from workflows.rulesets import RuleSetError
 MAX_TEXT = 2000
 # Facts of the system that support a condition by themselves (a record in force of that kind).
 SUPPORTING_FACTS = {"accident_concealed": CreditFactKind.concealment_substantiated}
-
-
-def _text(value, name: str, errors: dict, *, required: bool = True, max_len: int = MAX_TEXT) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        errors[name] = _("This field is required.")
-    elif len(value) > max_len:
-        errors[name] = _("This text is too long.")
-    return value
 
 
 def _refusal(err: RuleSetError) -> Invalid:

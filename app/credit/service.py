@@ -71,8 +71,10 @@ def record_fact(enterprise: Enterprise, kind: rules.CreditFactKind, *, source: s
     return added
 
 
-def _text(value, name: str, errors: dict, *, required: bool = True, max_len: int = REASON_MAX) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
+def text_field(value, name: str, errors: dict, *, required: bool = True, max_len: int = REASON_MAX) -> str:
+    """A stripped text; its message in ``errors`` when required and empty, or too long (one rule for the
+    records and the list)."""
+    value = value.strip() if isinstance(value, str) else ""
     if required and not value:
         errors[name] = _("This field is required.")
     elif len(value) > max_len:
@@ -94,7 +96,7 @@ def create(actor: User, enterprise_id: int, *, kind: str, source: str, occurred_
         subject = Subject(subject)
     except ValueError:
         errors["subject"] = _("Choose the enterprise or its principal.")
-    source = _text(source, "source", errors, max_len=SOURCE_MAX)
+    source = text_field(source, "source", errors, max_len=SOURCE_MAX)
     occurred_on = occurred_on or clock.today()
     if occurred_on > clock.today():
         errors["occurred_on"] = _("The date cannot be in the future.")
@@ -138,7 +140,7 @@ def object_to(actor: User, record_id: int, *, reason: str, version: int | None =
     row = _loaded(actor, record_id, version)
     access.require(actor, "credit.object", row)
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors)
+    reason = text_field(reason, "reason", errors)
     if errors:
         raise Invalid(fields=errors)
     _fire(row, "object", reason=reason)
@@ -154,11 +156,11 @@ def decide_objection(actor: User, record_id: int, *, action: str, reason: str, c
     row = _loaded(actor, record_id, version)
     access.require(actor, "credit.decide_objection", row)
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors)
+    reason = text_field(reason, "reason", errors)
     if action not in ("uphold", "correct"):
         errors["action"] = _("Choose uphold or correct.")
     if action == "correct":
-        correction = _text(correction, "correction", errors)
+        correction = text_field(correction, "correction", errors)
         if weight is not None and (weight < 0 or weight > 1000):
             errors["weight"] = _("Enter a weight between 0 and 1000.")
     if errors:

@@ -53,3 +53,20 @@ def test_a_stale_page_loses_to_the_first_decision(world, client, db_session):
         "what": "decide", "decide-action": "list", "decide-notified_on": clock.today().isoformat(),
         "decide-version": stale})
     assert resp.status_code == 409
+
+
+def test_decisions_and_objections_wait_in_the_supervisors_to_do_list(world, client, db_session):
+    from app.credit import service
+    from app.credit.models import CreditFactKind
+    from tests.supervision.conftest import as_user
+
+    entry = _proposed(world, db_session)
+    record = service.create(world.users.inspector, world.enterprises.a.id, kind=CreditFactKind.manual,
+                            source="（甲）应急罚〔2026〕3号")
+    service.object_to(world.users.manager, record.id, reason="已整改")
+    db_session.commit()
+    items = client.get("/api/v1/todos", headers=as_user(client, world.users.supervisor)).get_json()["items"]
+    kinds = {(i["kind"], i["object_id"]) for i in items}
+    assert ("dishonesty_decide", entry.id) in kinds and ("credit_objections", record.id) in kinds
+    other = client.get("/api/v1/todos", headers=as_user(client, world.users.supervisor_b)).get_json()["items"]
+    assert not [i for i in other if i["kind"] in ("dishonesty_decide", "credit_objections")]

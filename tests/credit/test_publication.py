@@ -37,6 +37,7 @@ def test_public_page_read_logged_out_with_names_masked(app, world, client, liste
     assert "严重失信主体名单" in flat and "张**" in flat and "张三丰" not in flat
 
     assert anonymous.get("/public/credit/999999").status_code == 404
+    assert anonymous.get(f"/public/credit/{county}?format=pdf&from=x&to=2").status_code == 200  # bad input: defaults
 
 
 def test_what_is_published_follows_the_configuration(app, world, client, listed_hazard):
