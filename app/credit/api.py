@@ -22,6 +22,7 @@ from app import api as api_base
 from app.credit import dishonesty, service
 from app.credit.models import CreditFactKind, DishonestyEntry, ListingState, RecordState, Subject
 from app.extensions import db
+from app.idempotency import idempotent
 from app.paging import paginate
 
 records_blp = api_base.api_blueprint("credit_records_api", __name__, "", "Credit records (不良信用记录)")
@@ -83,12 +84,13 @@ def list_records(args, enterprise_id: int):
 
 
 @records_blp.route("/enterprises/<int:enterprise_id>/credit-records", methods=["POST"])
+@idempotent
 @records_blp.arguments(CreditRecordArgs)
 @records_blp.response(201, CreditRecordOut)
 def create_record(args, enterprise_id: int):
-    """An authority records a fact by hand, citing its source."""
+    """An authority records a fact by hand, citing its source (a retried ``Idempotency-Key`` records once)."""
     row = service.create(current_user, enterprise_id, **args)
-    db.session.commit()
+    db.session.flush()  # @idempotent commits with the stored answer
     return row
 
 
@@ -188,12 +190,13 @@ def list_entries(args):
 
 
 @list_blp.route("", methods=["POST"])
+@idempotent
 @list_blp.arguments(DishonestyProposeArgs)
 @list_blp.response(201, DishonestyEntryOut)
 def propose(args):
     """Propose an entry: refused, naming the condition, when the region's conditions are not met."""
     entry = dishonesty.propose(current_user, **args)
-    db.session.commit()
+    db.session.flush()  # @idempotent commits with the stored answer
     return entry
 
 
