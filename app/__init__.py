@@ -43,6 +43,7 @@ FEATURES = (
     "supervision",
     "documents",
     "rulesets",  # versions of grading and listing rules (risks and supervision select through it)
+    "credit",  # credit records, the serious-dishonesty list, publication (after documents and rulesets)
     "imports",  # bulk import from Excel, the region tree, merges of reference data
     "handoffs",  # to-do list, hand-off notifications, reminders (after the features whose sources it reads)
     "exchange",  # the national data exchange: reads risks, checks and hazards, pushes and receives

@@ -17,8 +17,10 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
   person from the current window on (the windows before stay the former person's).
 * ``listing_proposed``: ``send(listing)``, a new listing proposal (state proposed).
 * ``document_issued``: ``send(document, actor=...)``, a document just issued (numbered, stored).
-* ``report_substantiated``: ``send(report, actor=...)``, a public report (app/public_reports) verified as
-  substantiated; credit records count a substantiated report of concealment from it.
+* ``report_substantiated``: ``send(report, actor=..., enterprise=..., category=..., source=...)``, a
+  public report (举报) verified as substantiated; ``enterprise`` the Enterprise it concerns (or None),
+  ``category`` its ``ReportCategory`` value, ``source`` what a record citing it says. Credit records a
+  substantiated ``concealment`` (docs/credit.md).
 
 ``app.handoffs`` tells the next person in line from these (docs/handoffs.md).
 
@@ -37,6 +39,9 @@ Questions hazards asks without importing the feature that knows (supervision ans
   report it was made from), for the hazard page, or None.
 * ``work_calendar``: ``first()`` → the working-day calendar in force (the scheduled checks keep it);
   ``app.workdays.calendar()`` asks it for every deadline counted in working days.
+* ``enterprise_flags``: ``send(enterprise, where=)`` → per receiver a list of ``(text, url or None)``
+  shown on the enterprise's page (``where="enterprise"``) and beside it where inspections are planned
+  (``"inspections"``); credit: listed as seriously dishonest, inspect more often.
 * ``trigger_load_options``: entries ``name → (triggers, make_option)``; ``load_options(trigger)``
   gives the loader options for the locked SELECT of a hazard about to take ``trigger``, so that
   what the trigger's rules read comes in the same round trip.
@@ -99,5 +104,12 @@ visible_inspection = point("inspection.visible", "first(inspection_id, user) -> 
 # Public reports (app/public_reports): a report verified as substantiated (credit counts a substantiated
 # report of concealment among its facts: ``report.category == "concealment"``, ``report.enterprise_id``).
 report_substantiated = point("report.substantiated",
-                             "A public report was verified as substantiated: send(report, actor=).")
+                             "A public report was substantiated: send(report, actor=, enterprise=, category=, source=).")
 hazard_origin = point("hazard.origin", "first(hazard, user) -> (text, url) of what the hazard came from | None")
+enterprise_flags = point("enterprise.flags",
+                         "send(enterprise, where=) -> [(text, url | None)] shown with the enterprise")
+
+
+def flags_of(enterprise, where: str = "enterprise") -> list:
+    """Every flag the features raise for ``enterprise`` (the templates call it)."""
+    return [flag for answer in enterprise_flags.send(enterprise, where=where) if answer for flag in answer]

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import access, clock, forms, labels
+from app import access, clock, forms, labels, signals
 from app.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.extensions import db
 from app.registry import point
@@ -127,7 +127,8 @@ def _nav_for(user):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(as_grade=_as_grade, can=access.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today)
+    app.jinja_env.globals.update(as_grade=_as_grade, can=access.can, get_locale=get_locale, nav_for=_nav_for, today=clock.today,
+                                 enterprise_flags=signals.flags_of)
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["localtime"] = lambda ts, fmt="%Y-%m-%d %H:%M": (
         clock.to_local(ts).strftime(fmt) if ts else ""

@@ -377,6 +377,23 @@ class HazardArchiveContext:
     listings: list[ListingFacts] = field(default_factory=list)
 
 
+@dataclass
+class DishonestyNoticeContext:
+    """列入安全生产严重失信主体名单决定书 (built by app.credit.notice): the grounds, the period, the
+    restriction domains, the entity's rights (objection, credit repair, review)."""
+
+    addressee: str
+    subject_name: str  # the enterprise, or its principal (the notice goes to the enterprise)
+    condition: str
+    penalty_decision: str
+    listed_on: str
+    period: str  # "3年（至2029年11月30日）", or that the region configures none
+    repair: str  # when and how early removal may be applied for
+    facts: str = ""
+    domains: list[str] = field(default_factory=list)
+    notified_on: str = ""
+
+
 CONTEXTS: dict[str, type] = {
     "rectification_notice": RectificationNoticeContext,
     "rectification_order": RectificationOrderContext,
@@ -388,6 +405,7 @@ CONTEXTS: dict[str, type] = {
     "summons_notice": SummonsNoticeContext,
     "summons_record": SummonsRecordContext,
     "onsite_measures": OnSiteMeasuresContext,
+    "dishonesty_notice": DishonestyNoticeContext,
 }
 
 MIN_OFFICERS = 2
@@ -553,6 +571,7 @@ TITLES = {
     "summons_notice": "约谈通知书",
     "summons_record": "约谈记录",
     "onsite_measures": "现场处理措施决定书",
+    "dishonesty_notice": "列入安全生产严重失信主体名单决定书",
 }
 
 # The template file and its version per kind; bump the version whenever a template's output changes

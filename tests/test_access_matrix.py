@@ -324,3 +324,44 @@ def test_public_report_access(app, world, row):
                                        authority_id=world.authorities.county_b.id)
     db.session.commit()
     check_row(app, world, row, report_a=report_a.id, report_b=report_b.id)
+# Credit records and the serious-dishonesty list (app/credit): records of enterprise a (county a), a
+# record of enterprise b (foreign), an entry proposed by county a's inspector (enterprises do not see
+# proposals); the public page of an authority answers everyone.
+CREDIT_ROWS = [
+    Row("GET", "/credit/", **EVERYONE),
+    Row("GET", "/credit/enterprises/{ent_a}", **EVERYONE),
+    Row("GET", "/credit/enterprises/{ent_b}", default=404, admin=200),
+    Row("GET", "/api/v1/enterprises/{ent_a}/credit-records", **EVERYONE),
+    Row("GET", "/api/v1/enterprises/{ent_b}/credit-records", default=404, admin=200),
+    Row("POST", "/api/v1/enterprises/{ent_b}/credit-records", json={"kind": "manual", "source": "外区记录"},
+        default=404, admin=403),
+    Row("POST", "/api/v1/enterprises/{ent_a}/credit-records", json={"kind": "manual", "source": "检查记录"},
+        default=403, inspector=201, supervisor=201),
+    Row("POST", "/api/v1/credit-records/{foreign_record}/objection", json={"reason": "异议"}, default=404,
+        admin=403),
+    Row("POST", "/api/v1/credit-records/{record}/decision", json={"action": "uphold", "reason": "维持"},
+        default=403, supervisor=409),  # nothing objected: nothing to uphold
+    Row("GET", "/credit/entries/{entry}", default=200, enterprise_staff=404, enterprise_principal=404,
+        enterprise_manager=404),
+    Row("GET", "/api/v1/dishonesty-list/{entry}", default=200, enterprise_staff=404, enterprise_principal=404,
+        enterprise_manager=404),
+    Row("GET", "/api/v1/dishonesty-list", **EVERYONE),
+    Row("POST", "/api/v1/dishonesty-list/{entry}/decision", json={"action": "refuse"}, default=403,
+        enterprise_staff=404, enterprise_principal=404, enterprise_manager=404, supervisor=422),
+    Row("GET", "/public/credit/{auth_a}", default=200, anonymous=200),
+]
+
+
+@pytest.mark.parametrize("row", rows_as_params(CREDIT_ROWS))
+def test_credit_access(app, world, db_session, row):
+    from app.credit import dishonesty, service
+    from app.credit.models import CreditFactKind
+
+    (record,) = service.record_fact(world.enterprises.a, CreditFactKind.review_failed, source="隐患复查不合格",
+                                    fact_key="matrix:a")
+    (foreign,) = service.record_fact(world.enterprises.b, CreditFactKind.review_failed, source="隐患复查不合格",
+                                     fact_key="matrix:b")
+    entry = dishonesty.propose(world.users.inspector, enterprise_id=world.enterprises.a.id, condition="unlicensed",
+                               penalty_decision="（甲）应急罚〔2026〕1号", evidence={"unlicensed": "暂扣期间生产"})
+    db_session.commit()
+    check_row(app, world, row, record=record.id, foreign_record=foreign.id, entry=entry.id)

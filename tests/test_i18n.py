@@ -39,7 +39,7 @@ def test_labels_are_declared_beside_their_enums_and_translated_where_shown(app):
         assert label(HazardState.voided) == "已撤销"
         assert label(DocumentStatus.voided) == "已作废"
         assert label(listing_states.ListingState.listed) == "挂牌督办中"
-        assert label(credit.ListingState.listed) == "listed"  # no labels declared: the identifier shows
+        assert label(credit.ListingState.listed) == "已列入"
 
 
 def test_an_enum_member_without_a_label_is_refused_where_declared():

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from workflows.labels import C_, N_, labelled
 from workflows.machines import GuardedMachine, GuardFailed, InvalidTrigger
 from workflows.rulesets import Binding, Registry, RuleSetError
 
@@ -39,6 +40,16 @@ class CreditFactKind(enum.StrEnum):
     inspection_refused = "inspection_refused"
     concealment_substantiated = "concealment_substantiated"
     manual = "manual"
+
+
+labelled(CreditFactKind, {
+    CreditFactKind.major_hazard_overdue: N_("Listed major hazard not rectified by its deadline"),
+    CreditFactKind.review_failed: N_("Rectification failed its review"),
+    CreditFactKind.false_closure: N_("Hazard closed falsely"),
+    CreditFactKind.inspection_refused: N_("Inspection refused or obstructed"),
+    CreditFactKind.concealment_substantiated: N_("Concealment of an accident substantiated by a report"),
+    CreditFactKind.manual: N_("Other dishonest conduct recorded by an authority"),
+})
 
 
 FACT_LABELS = {
@@ -135,6 +146,12 @@ class RecordState(enum.StrEnum):
     objected = "objected"  # 异议中
     upheld = "upheld"  # 异议不成立，维持
     corrected = "corrected"  # 异议成立，已更正（或撤销）
+
+
+labelled(RecordState, {
+    RecordState.recorded: C_("credit", "Recorded"), RecordState.objected: N_("Objection pending"),
+    RecordState.upheld: N_("Objection rejected, upheld"), RecordState.corrected: N_("Corrected"),
+})
 
 
 def _kw(event, name):
@@ -336,6 +353,13 @@ class ListingState(enum.StrEnum):
     listed = "listed"  # 已列入（书面决定已告知）
     removed_early = "removed_early"  # 信用修复，提前移出
     expired = "expired"  # 期满移出
+
+
+labelled(ListingState, {
+    ListingState.proposed: C_("credit", "Proposed"), ListingState.refused: C_("credit", "Not listed"),
+    ListingState.listed: C_("credit", "Listed"), ListingState.removed_early: N_("Removed early (credit repair)"),
+    ListingState.expired: N_("Removed at the end of its period"),
+})
 
 
 def decider_is_not_proposer(event) -> bool:

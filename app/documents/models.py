@@ -53,6 +53,7 @@ class DocumentKind(enum.StrEnum):
     summons_notice = "summons_notice"  # 约谈通知书 (authority)
     summons_record = "summons_record"  # 约谈记录 (authority)
     onsite_measures = "onsite_measures"  # 现场处理措施决定书 (inspector)
+    dishonesty_notice = "dishonesty_notice"  # 列入安全生产严重失信主体名单决定书 (supervisor, app.credit)
 
 
 labelled(DocumentKind, {
@@ -67,6 +68,7 @@ labelled(DocumentKind, {
     DocumentKind.summons_notice: N_("Summons notice"),
     DocumentKind.summons_record: N_("Summons record"),
     DocumentKind.onsite_measures: N_("On-site measures decision"),
+    DocumentKind.dishonesty_notice: N_("Serious-dishonesty list decision"),
 })
 
 

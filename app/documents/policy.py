@@ -132,3 +132,9 @@ def _issue_summons_record(user: User, target) -> bool:
 @rules("document.issue.onsite_measures")
 def _issue_onsite_measures(user: User, target) -> bool:
     return user.role == Role.inspector and _own_authority_in_charge(user, target)
+
+
+@rules("document.issue.dishonesty_notice")
+def _issue_dishonesty_notice(user: User, target) -> bool:
+    """The supervisors of the authority deciding the entry (谁处罚、谁决定), issued by app.credit."""
+    return user.role == Role.supervisor and target.authority is not None and target.authority.id == user.authority_id

@@ -71,12 +71,13 @@ NUMBER_FORMATS = {
     DocumentKind.summons_notice: "（{abbr}）应急约谈〔{year}〕{seq}号",
     DocumentKind.summons_record: "（{abbr}）应急约记〔{year}〕{seq}号",
     DocumentKind.onsite_measures: "（{abbr}）应急现决〔{year}〕{seq}号",
+    DocumentKind.dishonesty_notice: "（{abbr}）应急失信〔{year}〕{seq}号",
 }
 ENTERPRISE_ARCHIVE_FORMAT = "隐档〔{year}〕{seq}号"
 
 # Kinds with the 行政复议 / 行政诉讼 sentence (domain.md §5.7), and the word for "this document".
 RIGHTS_WORD = {DocumentKind.rectification_order: "本指令", DocumentKind.supervision_notice: "本通知",
-               DocumentKind.onsite_measures: "本决定"}
+               DocumentKind.onsite_measures: "本决定", DocumentKind.dishonesty_notice: "本决定"}
 COPIES_UNIT = {DocumentKind.rectification_order: "被检查单位", DocumentKind.review_opinion: "被复查单位",
                DocumentKind.onsite_measures: "被检查单位"}
 

@@ -311,7 +311,8 @@ def verify(actor: User, report_id: int, *, substantiated=None, findings=None, ve
     report.step_due = step_due(report.state)
     flush_or_conflict()
     if substantiated:
-        signals.report_substantiated.send(report, actor=actor)
+        signals.report_substantiated.send(report, actor=actor, enterprise=report.enterprise,
+                                          category=report.category.value)
     return report
 
 

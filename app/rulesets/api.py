@@ -50,7 +50,8 @@ class RuleSetCreate(Schema):
     key = fields.String(load_default=None, metadata={"description": "Default: national or r<region code>"})
     payload = fields.Dict(required=True, metadata={"description": "grading: {scales: {lec|ls|mes: [{grade, lower, "
                                                                    "upper, inclusive}...]}, control_levels}; "
-                                                                   "listing: {rules: [...]}"})
+                                                                   "listing: {rules: [...]}; credit, dishonesty: "
+                                                                   "see app/credit/rules.py"})
 
 
 class RuleSetQuery(PageArgs):

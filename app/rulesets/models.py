@@ -23,9 +23,13 @@ from workflows.labels import N_, labelled
 class RuleFamily(enum.StrEnum):
     grading = "grading"  # workflows/grading.py: thresholds per method, control levels
     listing = "listing"  # workflows/listing.py: the listing rules
+    # Families another feature parses (``service.FAMILIES``, filled in its init_app); edited through the API.
+    credit = "credit"  # workflows/credit.py: which credit facts count, with which weight (app.credit)
+    dishonesty = "dishonesty"  # workflows/credit.py: the dishonesty list's conditions and periods (app.credit)
 
 
-labelled(RuleFamily, {RuleFamily.grading: N_("Grading"), RuleFamily.listing: N_("Listing")})
+labelled(RuleFamily, {RuleFamily.grading: N_("Grading"), RuleFamily.listing: N_("Listing"),
+                      RuleFamily.credit: N_("Credit records"), RuleFamily.dishonesty: N_("Serious-dishonesty list")})
 
 
 class RuleSetVersion(db.Model):

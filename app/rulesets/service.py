@@ -25,6 +25,7 @@ from app import access, admin_log, clock
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.organisations.models import Enterprise, Region, RegionLevel
+from app.registry import point
 from app.rulesets.models import RuleFamily, RuleSetVersion
 from workflows import grading
 from workflows import listing as listing_rules
@@ -35,6 +36,12 @@ from workflows.rulesets import Binding, Registry, RuleSetError
 SCALED_METHODS = (Method.lec, Method.ls, Method.mes)
 BAND_GRADES = (Grade.red, Grade.orange, Grade.yellow)  # blue is what remains below yellow
 DEFAULT_LISTING_LABEL = "default@2026.1"
+
+# Rule families another feature owns: ``family value -> Family(parse, dump, defaults)``, added in that
+# feature's init_app. ``parse(key, version, title, payload)`` validates (RuleSetError naming the field),
+# ``dump(ruleset)`` gives the payload as stored, ``defaults()`` the built-in ``workflows.rulesets.Registry``
+# that the database's active versions extend (``plugged_for``).
+FAMILIES = point("rulesets.families", "family -> Family(parse, dump, defaults)")
 
 
 # --- payloads <-> rule sets ---------------------------------------------------------------------
@@ -216,6 +223,13 @@ def message(err: RuleSetError) -> str:
         "not_count": _("Enter a whole number of days."),
         "one_condition": _("A rule fires either on confirmation or after a number of overdue days, not both "
                            "and not neither."),
+        # the credit families (app.credit.rules)
+        "unknown_kind": _("Unknown kind of fact."),
+        "unknown_condition": _("Unknown entry condition."),
+        "unknown_domain": _("Unknown restriction domain."),
+        "not_positive_months": _("Enter a whole number of months above 0."),
+        "not_positive_days": _("Enter a whole number of days above 0."),
+        "not_below_period": _("The minimum time before early removal must be shorter than the period."),
     }.get(err.reason, err.reason)
 
 
@@ -242,6 +256,8 @@ def _active(family: RuleFamily) -> list[RuleSetVersion]:
 
 
 def _from_row(row: RuleSetVersion):
+    if row.family in FAMILIES:
+        return FAMILIES[row.family].parse(row.key, row.version, row.title, row.payload)
     if row.family == RuleFamily.grading:
         return grading_from_payload(row.key, row.version, row.title, row.payload)
     return LabelledRules(listing_from_payload(row.payload), row.label)
@@ -316,6 +332,30 @@ def listing_for(region: Region | None, on: date | None = None, extra: RuleSetVer
     return LabelledRules(listing_rules.DEFAULT_RULES, DEFAULT_LISTING_LABEL)
 
 
+def plugged_for(family: RuleFamily, region_code: str | None, on: date | None = None):
+    """The rule set of a plugged family in force for a region on a day: the family's built-in bindings
+    (``defaults()``), extended by the database's active versions (region prefix, effective date)."""
+    plugged = FAMILIES[family]
+    registry = Registry(family.value, plugged.defaults().bindings)
+    taken = {(b.prefix, b.effective_from) for b in registry.bindings}
+    for row in _active(family):
+        binding = (region_prefix(row.region), row.effective_from)
+        if binding not in taken:  # the seeded first version of a default: the built-in one already binds
+            registry.bind(*binding, _from_row(row))
+            taken.add(binding)
+    return registry.select(region_code or "", on or clock.today())
+
+
+def plugged_by_label(family: RuleFamily, label: str):
+    """The plugged rule set a record names (``key@version``): a database version or a built-in one."""
+    key, _sep, version = label.partition("@")
+    row = db.session.scalar(select(RuleSetVersion).where(RuleSetVersion.family == family,
+                                                         RuleSetVersion.key == key, RuleSetVersion.version == version))
+    if row is not None:
+        return _from_row(row)
+    return FAMILIES[family].defaults().by_label(label)
+
+
 def all_listing_rules() -> list[listing_rules.Rule]:
     """Every rule of every listing rule set that may be in force (for the scan's SQL pre-filter)."""
     rules = []
@@ -369,7 +409,9 @@ def create(actor, *, family, region: Region | None, title: str, payload, key: st
         raise Invalid(fields=errors)
     version = _next_version(family, key)
     try:
-        if family == RuleFamily.grading:
+        if family in FAMILIES:
+            FAMILIES[family].parse(key, version, title, payload)
+        elif family == RuleFamily.grading:
             grading_from_payload(key, version, title, payload)
         else:
             listing_from_payload(payload)
@@ -387,6 +429,9 @@ def create(actor, *, family, region: Region | None, title: str, payload, key: st
 
 def _normalised(family: RuleFamily, key, version, title, payload) -> dict:
     """The payload as stored: the validated rule set written back (numbers as numbers, flags as flags)."""
+    if family in FAMILIES:
+        plugged = FAMILIES[family]
+        return plugged.dump(plugged.parse(key, version, title, payload))
     if family == RuleFamily.grading:
         rs = grading_from_payload(key, version, title, payload)
         return grading_payload(rs, rs.control_levels)
@@ -409,6 +454,8 @@ def preview(actor, row: RuleSetVersion, on: date | None = None) -> dict:
     """
     access.require(actor, "rule_set.edit", row.region)
     on = on or clock.today()
+    if row.family in FAMILIES:
+        return {}  # a plugged family changes no result already made (its rows keep their label)
     if row.family == RuleFamily.grading:
         return _preview_grading(row, on)
     return _preview_listing(row, on)

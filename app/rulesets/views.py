@@ -115,6 +115,8 @@ def new(family: str):
         family = RuleFamily(family)
     except ValueError:
         abort(404)
+    if family in service.FAMILIES:  # another feature's family: written through the API only
+        abort(404)
     access.require(me(), "rule_set.view")
     region = visible_or_none(Region, request.values.get("region_id"), me()) if request.values.get("region_id") else None
     if not access.can(me(), "rule_set.edit", region):

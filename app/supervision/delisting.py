@@ -90,16 +90,20 @@ def publication(actor: User, *, authority_id: int | None, first: date | None, la
     """挂牌督办 / 摘牌 公告: the authority's listings decided (listed) or delisted within [first, last]
     (default: the caller's authority, from 1 January of this year to today)."""
     access.require(actor, "supervision.list")
-    authority_id = authority_id or actor.authority_id
+    return publication_query(access.visible(Listing, actor), authority_id=authority_id or actor.authority_id,
+                             first=first, last=last)
+
+
+def publication_query(stmt, *, authority_id: int | None, first: date | None, last: date | None):
+    """The publication list over ``stmt`` (a SELECT of Listing, scoped by the caller): the one definition
+    of what a 公告 holds, for the API above and for the public page of app.credit (no login)."""
     last = last or clock.today()
     first = first or last.replace(month=1, day=1)
     start = clock.local_moment(first, 0, 0).astimezone(clock.UTC).replace(tzinfo=None)
     end = clock.local_moment(last, 23, 59).astimezone(clock.UTC).replace(tzinfo=None)
-    stmt = access.visible(Listing, actor)
     if authority_id is not None:
         stmt = stmt.where(Listing.authority_id == authority_id)
     return (stmt.where(Listing.state.in_((ListingState.listed, ListingState.delisted)),
                    or_(and_(Listing.decided_at >= start, Listing.decided_at <= end),
                        and_(Listing.delisted_at >= start, Listing.delisted_at <= end)))
             .order_by(Listing.decided_at, Listing.id))
-
