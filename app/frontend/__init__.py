@@ -31,7 +31,9 @@ ICONS = (("icons/icon-192.png", "192x192", "image/png", "any"),
          ("icons/icon-maskable-512.png", "512x512", "image/png", "maskable"),
          ("icons/icon.svg", "any", "image/svg+xml", "any"))
 # Static files the service worker stores at install time (the rest of /static/ on first use).
-SHELL_STATIC = ("css/app.css", "css/frontend.css", "js/pwa.js", "icons/icon-192.png", "icons/icon.svg")
+SHELL_STATIC = ("css/app.css", "css/frontend.css", "css/phone.css", "js/pwa.js", "icons/icon-192.png", "icons/icon.svg",
+                # the offline queue, which the offline page shows (issue 20)
+                "vendor/idb/umd.js", "js/offline_queue.js")
 
 # Extension point (issue 20, the offline queue): scripts under static/ that the service worker loads
 # with importScripts(); they may call self.shk.route(match, handle) (see service_worker.js).
