@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, screenshot
-from tests.e2e.test_phone_checks import MEASURE_B, _daily_tasks, _records
+from tests.e2e.test_phone_checks import MEASURE_A, MEASURE_B, _daily_tasks, _records
 
 pytestmark = pytest.mark.e2e
 
@@ -191,3 +191,34 @@ def test_a_check_recorded_offline_is_recorded_once(browse, live):
     assert _records(live, tasks[MEASURE_B]) == [("normal", False, True, False)]
     page.reload()
     assert _records(live, tasks[MEASURE_B]) == [("normal", False, True, False)]
+
+    # A conflict: offline again, measure A recorded here while another phone of his records it on the
+    # server; back online, the queue shows the server's outcome instead of recording twice.
+    form = page.locator(f"form[action='/checks/tasks/{tasks[MEASURE_A]}/normal']")
+    window_start = form.locator("input[name=window_start]").input_value()
+    page.context.set_offline(True)
+    form.locator("button").click()
+    expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
+    live.run(lambda: _record_elsewhere(tasks[MEASURE_A], window_start))
+    page.context.set_offline(False)
+    conflict = page.locator("#offline-queue .queue-conflict")
+    expect(conflict).to_contain_text("服务器未接受")
+    expect(conflict).to_contain_text("已有排查记录")
+    expect(page.locator("#offline-queue")).not_to_contain_text("待同步")
+    assert len(_records(live, tasks[MEASURE_A])) == 1
+    screenshot(page, "offline-conflict-phone")
+    conflict.get_by_role("button", name="知道了").click()
+    expect(page.locator("#offline-queue")).to_be_hidden()
+
+
+def _record_elsewhere(task_id, window_start):
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.checks import service
+    from app.extensions import db
+
+    operator = db.session.scalar(select(User).where(User.username == "jiangfeng_operator"))
+    service.record_check(operator, task_id, window_start=window_start, result="normal", note="",
+                         client_id="another-phone")
+    db.session.commit()
