@@ -120,5 +120,7 @@ def offline():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # the user's check pages kept for a plant without signal (issue 20; static/js/offline_pages_sw.js)
+    add_service_worker_script("js/offline_pages_sw.js")
     app.jinja_env.globals.update(chart_spec=charts.spec, grade_chart=charts.grade_distribution,
                                  chart_table=charts.table_of)

@@ -182,7 +182,8 @@ def test_a_check_recorded_offline_is_recorded_once(browse, live):
     normal.click(force=True)  # a second tap: still one
     expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
 
-    page.reload()
+    page.reload()  # offline: the copy of the unit's page kept by the service worker, and the queue
+    expect(page.locator(".measure").filter(has_text=MEASURE_B)).to_be_visible()
     expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
     assert _records(live, tasks[MEASURE_B]) == []
 

@@ -24,6 +24,19 @@
   var dbPromise = null;
   var RETRY_MS = 3000;
 
+  // Another user on this device (a session that expired without logout, then a new login): the pages
+  // kept for the previous one (shk-user-* caches, offline_pages_sw.js) go.
+  try {
+    if (user && window.localStorage.getItem("shk-user") !== user) {
+      window.localStorage.setItem("shk-user", user);
+      if (window.caches) {
+        caches.keys().then(function (names) {
+          names.forEach(function (n) { if (n.indexOf("shk-user-") === 0) caches.delete(n); });
+        });
+      }
+    }
+  } catch (e) { /* storage refused (private mode): nothing was kept either */ }
+
   if (!window.idb || !window.indexedDB) return;
 
   function db() {
@@ -194,6 +207,8 @@
     var form = event.target;
     if (event.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-offline") || !user) return;
     event.preventDefault();
+    if (form.dataset.offlineBusy === "1") return; // a second tap while the first is kept or sent: once
+    form.dataset.offlineBusy = "1";
     var ready = window.shkPhotos ? window.shkPhotos.ready(form) : Promise.resolve();
     ready.then(function () {
       if (navigator.onLine) {
