@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, render_template, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
 from app.frontend import charts
@@ -116,6 +116,21 @@ def offline():
     """The page the service worker shows for a navigation that fails without a network. It is stored
     once for everybody (fetched without cookies), so it says nothing about the user."""
     return render_template("frontend/offline.html")
+
+
+@bp.route("/csrf-token")
+def csrf_token():
+    """A fresh form token for the offline queue (static/js/offline_queue.js): the token stored with a
+    queued form, or on a page kept by the service worker, may be older than its time limit (an hour)
+    when the network returns. Only for a logged-in user (the token is bound to the session)."""
+    from flask_login import current_user
+    from flask_wtf.csrf import generate_csrf
+
+    if not current_user.is_authenticated:
+        return jsonify({"token": None}), 401
+    response = jsonify({"token": generate_csrf()})
+    response.cache_control.no_store = True
+    return response
 
 
 def init_app(app: Flask) -> None:

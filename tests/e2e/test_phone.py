@@ -133,7 +133,10 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(browse, liv
     assert sent["client_id"] and sent["bytes"] < 600_000  # resized on the phone before it was queued
     screenshot(page, "report-queued-offline-phone")
 
-    page.reload()  # still offline: the offline page, which shows what waits
+    page.reload()  # still offline: the report form the service worker kept, and what waits
+    expect(page.get_by_role("heading", name="上报隐患")).to_be_visible()
+    expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
+    page.goto("/hazards/")  # a page not kept: the offline page, which shows the count too
     expect(page.get_by_role("heading", name="当前离线")).to_be_visible()
     expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
     assert _hazards_titled(live, title) == []
@@ -141,8 +144,7 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(browse, liv
     page.context.set_offline(False)  # the offline page reloads; the real page sends the queue
     expect(page.locator("#offline-queue .queue-sent")).to_contain_text("已同步")
     expect(page.locator("#offline-queue")).not_to_contain_text("待同步")
-    page.reload()  # the report's page loaded again: nothing sent twice
-    page.goto("/hazards/")
+    page.reload()  # the register loaded again: nothing sent twice
     (photos,) = _hazards_titled(live, title)
     ((size, taken_at, mime),) = photos
     assert mime == "image/jpeg" and size < 600_000

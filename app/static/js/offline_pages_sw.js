@@ -1,5 +1,6 @@
 /* Loaded by the service worker (app.frontend.add_service_worker_script): the user's open check windows
-   offline (issue 20 item 4). 我的任务 (/checks/) and a unit's checks (/checks/units/<id>) go to the
+   and the report form offline (issue 20 item 4). 我的任务 (/checks/), a unit's checks
+   (/checks/units/<id>) and 上报隐患 (/hazards/new) go to the
    network as every page does; a copy of each answer is kept in the "shk-user-pages" cache, and when the
    network fails that copy is shown instead of the offline page, so a post employee in a plant without
    signal still sees his windows and records them (offline_queue.js queues the records; the page's
@@ -9,7 +10,7 @@
 (function () {
   "use strict";
   var CACHE = "shk-user-pages";
-  var PAGES = /\/checks\/(units\/\d+)?$/;
+  var PAGES = /(\/checks\/(units\/\d+)?|\/hazards\/new)$/;
 
   function fallback(request) {
     return caches.open(CACHE).then(function (cache) {

@@ -48,6 +48,13 @@
     return dbPromise;
   }
 
+  function randomId() {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
+    var a = new Uint8Array(16);
+    window.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function fmt(text, n) { return (text || "").replace("%(n)s", n); }
 
   // Files go in as bytes (ArrayBuffer): every browser's IndexedDB stores those, not all store Blobs.
@@ -68,7 +75,11 @@
   function enqueue(form) {
     return serialise(form).then(function (fields) {
       var action = new URL(form.getAttribute("action") || window.location.href, window.location.href);
-      var clientId = (fields.filter(function (f) { return f.name === "client_id"; })[0] || {}).value || "";
+      var idField = fields.filter(function (f) { return f.name === "client_id"; })[0];
+      // A form whose id the server wrote (the report) may come from a page the service worker kept and
+      // be filled again and again: each kept item gets its own id (a double tap is stopped before this).
+      if (idField && form.hasAttribute("data-offline-fresh-id")) idField.value = randomId();
+      var clientId = idField ? idField.value : "";
       return db().then(function (d) {
         return d.add(STORE, { user: user, action: action.pathname + action.search, fields: fields,
                               client_id: clientId, label: form.dataset.offlineLabel || document.title,
@@ -77,14 +88,18 @@
     });
   }
 
-  function currentToken() {
-    var input = document.querySelector("input[name=csrf_token]");
-    return input ? input.value : null;
+  // A fresh form token: the one stored with the item (or on a page the service worker kept) may be
+  // older than its hour when the network returns. Also tells whether the server answers and the
+  // session is still ours (401: wait, the user logs in again and the items are sent then).
+  function freshToken() {
+    return fetch(me.dataset.token, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error("no session");
+      return r.json();
+    }).then(function (answer) { return answer.token; });
   }
 
-  function body(item) {
+  function body(item, token) {
     var data = new FormData();
-    var token = currentToken(); // the stored one may have expired while the phone was offline
     item.fields.forEach(function (f) {
       if (f.bytes) data.append(f.name, new File([f.bytes], f.filename, { type: f.type }));
       else data.append(f.name, f.name === "csrf_token" && token ? token : f.value);
@@ -103,8 +118,8 @@
     return { ok: response.ok && !errors.length, errors: errors, url: response.url };
   }
 
-  function sendOne(d, item) {
-    return fetch(item.action, { method: "POST", body: body(item), credentials: "same-origin" })
+  function sendOne(d, item, token) {
+    return fetch(item.action, { method: "POST", body: body(item, token), credentials: "same-origin" })
       .then(function (response) {
         return response.text().then(function (html) { return outcome(response, html); });
       })
@@ -126,10 +141,13 @@
     return db().then(function (d) {
       return d.getAll(STORE).then(function (items) {
         var mine = items.filter(function (i) { return i.user === user && i.state === "waiting"; });
+        if (!mine.length) return null;
         // strictly in order: a network failure stops the run, what is left waits for the next one
-        return mine.reduce(function (chain, item) {
-          return chain.then(function () { return sendOne(d, item); });
-        }, Promise.resolve());
+        return freshToken().then(function (token) {
+          return mine.reduce(function (chain, item) {
+            return chain.then(function () { return sendOne(d, item, token); });
+          }, Promise.resolve());
+        });
       });
     }).catch(function () {}).then(function () {
       flushing = false;
