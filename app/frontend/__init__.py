@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from app.frontend import charts
 
@@ -119,15 +120,14 @@ def offline():
 
 
 @bp.route("/csrf-token")
+@login_required
 def csrf_token():
     """A fresh form token for the offline queue (static/js/offline_queue.js): the token stored with a
     queued form, or on a page kept by the service worker, may be older than its time limit (an hour)
-    when the network returns. Only for a logged-in user (the token is bound to the session)."""
-    from flask_login import current_user
-    from flask_wtf.csrf import generate_csrf
+    when the network returns. Only for a logged-in user (the token is bound to the session; without
+    one the queue gets the login page, not JSON, and waits)."""
+    from flask_wtf.csrf import generate_csrf  # only here: the rest of the module serves anybody
 
-    if not current_user.is_authenticated:
-        return jsonify({"token": None}), 401
     response = jsonify({"token": generate_csrf()})
     response.cache_control.no_store = True
     return response

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import access, idempotency, signals, ui
+from app import access, idempotency, signals, thumbnails, ui
 from app.auth.models import Role, User
 from app.errors import Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -465,11 +465,11 @@ def file(attachment_id: int):
     return storage_io.file_response(row, current_user)
 
 
-@bp.route("/files/<int:attachment_id>/<any(thumb, screen):size>")
+@bp.route("/files/<int:attachment_id>/<size>")
 def file_copy(attachment_id: int, size: str):
     """A photo's thumbnail or screen-sized copy (app/thumbnails.py); the original stays at ``file``."""
     row = service.attachment_for(attachment_id, current_user)
-    if not row.is_image:
+    if not row.is_image or size not in thumbnails.SIZES:
         raise NotFound()
     return storage_io.copy_response(row, size)
 
