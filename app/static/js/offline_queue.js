@@ -121,6 +121,11 @@
   function sendOne(d, item, token) {
     return fetch(item.action, { method: "POST", body: body(item, token), credentials: "same-origin" })
       .then(function (response) {
+        // the server busy or failing (429, 5xx), a form token refused (400): not an answer about the
+        // item; the run stops and the item waits for the next one
+        if (response.status === 400 || response.status === 429 || response.status >= 500) {
+          throw new Error("try again later: " + response.status);
+        }
         return response.text().then(function (html) { return outcome(response, html); });
       })
       .then(function (result) {
@@ -128,9 +133,8 @@
           sent.push({ label: item.label, url: result.url });
           return d.delete(STORE, item.seq);
         }
-        item.state = "conflict";
+        item.state = "conflict"; // refused (409, 422, an error message): kept, not sent again
         item.outcome = result;
-        delete item.fields; // refused: nothing left to send (the page shows what the server said)
         return d.put(STORE, item);
       });
   }
