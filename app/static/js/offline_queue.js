@@ -171,6 +171,13 @@
       .catch(function () { setTimeout(backOnline, RETRY_MS); });
   }
 
+  function localTime(iso) { // the phone's own time zone (stored as UTC)
+    var d = new Date(iso);
+    function two(n) { return ("0" + n).slice(-2); }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " + two(d.getHours()) + ":" +
+      two(d.getMinutes());
+  }
+
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text) e.textContent = text;
@@ -192,7 +199,7 @@
         head.appendChild(document.createTextNode(" " + (navigator.onLine ? texts.sending : texts.offline)));
         box.appendChild(head);
         var list = el("ul", null, "queue-items");
-        waiting.forEach(function (i) { list.appendChild(el("li", i.label + " · " + i.created.slice(0, 16).replace("T", " "))); });
+        waiting.forEach(function (i) { list.appendChild(el("li", i.label + " · " + localTime(i.created))); });
         box.appendChild(list);
       }
       sent.forEach(function (s) {
@@ -223,6 +230,8 @@
     var note = form.querySelector(".queued-note");
     if (!note) { note = el("p", texts.queued, "flash flash-warning queued-note"); note.setAttribute("role", "status"); form.prepend(note); }
     form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = true; });
+    var bar = form.querySelector(".upload-progress");
+    if (bar) bar.hidden = true; // nothing is uploading: the photos wait with the form
   }
 
   document.addEventListener("submit", function (event) {
