@@ -88,7 +88,9 @@ clean:
 VENDOR := app/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed
 # package file -> vendor/<package>/<file>; LICENSE/NOTICE travel with the code (Apache-2.0 §4).
-VENDOR_FILES := echarts/dist/echarts.common.min.js echarts/LICENSE echarts/NOTICE
+VENDOR_FILES := echarts/dist/echarts.common.min.js echarts/LICENSE echarts/NOTICE \
+  idb/build/umd.js idb/LICENSE \
+  browser-image-compression/dist/browser-image-compression.js browser-image-compression/LICENSE
 
 assets: $(VENDOR_STAMP)
 

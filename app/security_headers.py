@@ -29,7 +29,9 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",  # the 验收通过 / 作废 buttons cannot be framed and clickjacked
 ])
-PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# geolocation for our own pages only: a check record and a hazard report take the position when the
+# user allows it (issue 20); the camera is reached through <input type=file capture>, not getUserMedia.
+PERMISSIONS = "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
 HSTS = "max-age=31536000; includeSubDomains"
 
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, render_template, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from app.frontend import charts
 
@@ -31,7 +32,9 @@ ICONS = (("icons/icon-192.png", "192x192", "image/png", "any"),
          ("icons/icon-maskable-512.png", "512x512", "image/png", "maskable"),
          ("icons/icon.svg", "any", "image/svg+xml", "any"))
 # Static files the service worker stores at install time (the rest of /static/ on first use).
-SHELL_STATIC = ("css/app.css", "css/frontend.css", "js/pwa.js", "icons/icon-192.png", "icons/icon.svg")
+SHELL_STATIC = ("css/app.css", "css/frontend.css", "css/phone.css", "js/pwa.js", "icons/icon-192.png", "icons/icon.svg",
+                # the offline queue, which the offline page shows (issue 20)
+                "vendor/idb/umd.js", "js/offline_queue.js")
 
 # Extension point (issue 20, the offline queue): scripts under static/ that the service worker loads
 # with importScripts(); they may call self.shk.route(match, handle) (see service_worker.js).
@@ -116,7 +119,23 @@ def offline():
     return render_template("frontend/offline.html")
 
 
+@bp.route("/csrf-token")
+@login_required
+def csrf_token():
+    """A fresh form token for the offline queue (static/js/offline_queue.js): the token stored with a
+    queued form, or on a page kept by the service worker, may be older than its time limit (an hour)
+    when the network returns. Only for a logged-in user (the token is bound to the session; without
+    one the queue gets the login page, not JSON, and waits)."""
+    from flask_wtf.csrf import generate_csrf  # only here: the rest of the module serves anybody
+
+    response = jsonify({"token": generate_csrf()})
+    response.cache_control.no_store = True
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # the user's check pages kept for a plant without signal (issue 20; static/js/offline_pages_sw.js)
+    add_service_worker_script("js/offline_pages_sw.js")
     app.jinja_env.globals.update(chart_spec=charts.spec, grade_chart=charts.grade_distribution,
                                  chart_table=charts.table_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy.orm import undefer
 
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
 
     access.register(policy.SCOPES, policy.rules)
     ui.nav_item("hazards.index", lazy_pgettext("hazards", "Hazards"), lambda user: access.can(user, "hazard.list"))
+    # one tap from any page on a phone (issue 20): the menu opens the report form itself
+    ui.nav_item("hazards.new", _l("Report a hazard"), lambda user: access.can(user, "hazard.create"))
     cli.SCAN_STEPS.add("hazards.overdue", scan.scan_overdue)
     cli.add_demo_step("hazards", demo.seed, phase="story")
     signals.add_load_option("after_evidence", ("submit",), _submit_loads_evidence)

@@ -69,10 +69,13 @@ def _local_day_start(day: date) -> datetime:
 
 def register_query(user, *, state=None, level=None, grade=None, overdue=None, department_id=None,
                    date_from: date | None = None, date_to: date | None = None, enterprise_id=None,
-                   region_id=None, q: str | None = None, walk: bool = False) -> Select:
-    """The visible hazards matching the filters. ``walk``: keep the planner off the state/deadline
-    indexes (newest-first walk; see ``register_page``)."""
+                   region_id=None, q: str | None = None, mine_of: int | None = None, walk: bool = False) -> Select:
+    """The visible hazards matching the filters. ``mine_of``: a user's own (he must rectify them or he
+    reported them). ``walk``: keep the planner off the state/deadline indexes (newest-first walk; see
+    ``register_page``)."""
     stmt = access.visible(Hazard, user)
+    if mine_of:
+        stmt = stmt.where(or_(Hazard.responsible_user_id == mine_of, Hazard.reported_by_id == mine_of))
     if state:
         stmt = stmt.where((_Unindexed(Hazard.state) if walk else Hazard.state) == state)
     if level:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import storage
+from app import storage, thumbnails
 from app.extensions import db
 from app.hazards import policy as hazard_policy
 from app.hazards.models import Hazard, HazardAttachment
@@ -29,6 +29,14 @@ def file_response(row: HazardAttachment, viewer):
         data = storage.strip_location(data)
     inline = row.is_image or row.mime == storage.PDF_TYPE
     return storage.send(data, mime=row.mime, filename=row.filename, inline=inline)
+
+
+def copy_response(row: HazardAttachment, size: str):
+    """A smaller copy of a photo (no metadata, so no position). Its URL names one attachment whose bytes
+    never change: the browser may keep it a day without asking again."""
+    data = thumbnails.derived(row.sha256, size)
+    name = row.filename.rsplit(".", 1)[0] + f"-{size}.jpg"
+    return storage.send(data, mime="image/jpeg", filename=name, inline=True, cache="private, max-age=86400")
 
 
 def stored_digests():

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import access, idempotency, signals, ui
-from app.auth.models import User
-from app.errors import Forbidden, Invalid, ServiceError
+from app import access, idempotency, signals, thumbnails, ui
+from app.auth.models import Role, User
+from app.errors import Forbidden, Invalid, NotFound, ServiceError
 from app.exports import views as export_views
 from app.extensions import db
 from app.hazards import exports, service, storage_io
@@ -90,6 +90,14 @@ def _departments(enterprise_id: int) -> list[Department]:
 
 # --- register ----------------------------------------------------------------------------------
 
+def _mine() -> bool:
+    """"Mine" (assigned to me or reported by me): chosen with ``mine=1``/``mine=0``; a post employee
+    opening the bare register gets his own hazards first (issue 20), everybody else all of them."""
+    if "mine" in request.args:
+        return request.args.get("mine") == "1"
+    return not request.args and current_user.role == Role.enterprise_staff
+
+
 def _filters() -> dict:
     args = request.args
     overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
@@ -102,6 +110,7 @@ def _filters() -> dict:
         "enterprise_id": _int(args.get("enterprise")),
         "region_id": _int(args.get("region")),
         "q": (args.get("q") or "").strip()[:100] or None,
+        "mine_of": current_user.id if _mine() else None,
     }
     for name in ("date_from", "date_to"):
         try:
@@ -119,6 +128,8 @@ def index():
                          options=(selectinload(Hazard.risk_point), selectinload(Hazard.enterprise)), **filters)
     departments = _departments(current_user.enterprise_id) if current_user.role.is_enterprise else []
     keep = {k: v for k, v in request.args.items() if k != "page" and v}
+    if filters["mine_of"]:
+        keep["mine"] = "1"  # the default "mine" is kept by the export link and the pager
     if request.args.get("format") == "xlsx":  # every matching row, the filters of the page (issue 14 item 6)
         return export_views.respond(exports.NAME, exports.params(filters))
     enterprises, regions = [], []
@@ -452,4 +463,13 @@ def file(attachment_id: int):
     """Serve an attachment only to users who may see its hazard (else 404)."""
     row = service.attachment_for(attachment_id, current_user)
     return storage_io.file_response(row, current_user)
+
+
+@bp.route("/files/<int:attachment_id>/<size>")
+def file_copy(attachment_id: int, size: str):
+    """A photo's thumbnail or screen-sized copy (app/thumbnails.py); the original stays at ``file``."""
+    row = service.attachment_for(attachment_id, current_user)
+    if not row.is_image or size not in thumbnails.SIZES:
+        raise NotFound()
+    return storage_io.copy_response(row, size)
 

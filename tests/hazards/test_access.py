@@ -38,6 +38,7 @@ UI_CASES = {
     ("POST", "/hazards/{h}/plan", "reported"): expect({"manager", "principal"}, ok=302),
     ("POST", "/hazards/{h}/plan/approve", "planned"): expect({"principal"}, ok=302),
     ("GET", "/hazards/files/{a}", "reported"): expect(VISIBLE),
+    ("GET", "/hazards/files/{a}/thumb", "reported"): expect(VISIBLE),
     ("GET", "/notifications/", None): {r: 200 for r in ROLES},
 }
 
