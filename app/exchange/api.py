@@ -14,7 +14,7 @@ blp = api_blueprint("exchange_api", __name__, "/exchange",
                     "National data exchange: push status per enterprise, received rows")
 
 
-class StatusOut(Schema):
+class PushStatusOut(Schema):
     enterprise_id = fields.Integer()
     enterprise_name = fields.Function(lambda s: s.enterprise.name)
     profile = fields.String()
@@ -35,7 +35,7 @@ class RefusedRowOut(Schema):
     retry_at = Timestamp(allow_none=True)
 
 
-class StatusDetail(StatusOut):
+class StatusDetail(PushStatusOut):
     refused = fields.List(fields.Nested(RefusedRowOut))
 
 
@@ -58,7 +58,7 @@ class ReceivedOut(Schema):
 
 @blp.route("/status")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, page_schema(StatusOut))
+@blp.response(200, page_schema(PushStatusOut))
 def status_list(args):
     """Push status of the enterprises the caller may see."""
     return paginate(service.statuses(current_user), args["page"], args["per_page"])
@@ -74,7 +74,7 @@ def status_detail(enterprise_id: int):
 
 
 @blp.route("/status/<int:enterprise_id>/push", methods=["POST"])
-@blp.response(202, StatusOut)
+@blp.response(202, PushStatusOut)
 def push(enterprise_id: int):
     """Ask for a push now; it runs as a background job after this answer."""
     status = service.request_push(current_user, enterprise_id)

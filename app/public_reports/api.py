@@ -39,7 +39,7 @@ class TicketOut(Schema):
     secret = fields.String(metadata={"description": "Shown once; stored hashed. Keep it to follow the report."})
 
 
-class StatusOut(Schema):
+class ReportProgressOut(Schema):
     state = api_base.Value()
     result = fields.String(allow_none=True)
     reward_state = api_base.Value(allow_none=True)
@@ -79,7 +79,7 @@ def file_report(args):
 
 
 @public_blp.route("/reports/<string:ticket>", methods=["GET"])
-@public_blp.response(200, StatusOut)
+@public_blp.response(200, ReportProgressOut)
 @public_blp.doc(security=[])
 def follow_report(ticket):
     """The report's progress, with the secret in ``X-Report-Secret``. A wrong ticket or secret is 404
