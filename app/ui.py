@@ -52,6 +52,14 @@ class Attempt:
         return self.status is None
 
 
+def public_url(endpoint: str, **values) -> str:
+    """The address printed on paper (QR codes, verification links): ``PUBLIC_BASE_URL`` plus the endpoint's
+    path. Built from the URL map, not the request, so services rendering a PDF in the scan, a job or the
+    CLI print the same address as a page would."""
+    path = current_app.url_map.bind("public", script_name="/").build(endpoint, values)
+    return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + path
+
+
 def refusal_status(exc: ServiceError) -> int:
     """The status of a page that shows a refusal next to its form: 409 for a lost race, the server's
     own status when it is the server's trouble (a full disk 507, a busy server 503), else 422."""

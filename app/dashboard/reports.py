@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app import access, storage
+from app import access, storage, ui
 from app.auth.models import User
 from app.clock import to_local, today, utcnow
 from app.dashboard import checks, stats
@@ -101,7 +101,6 @@ def _row(identifier: str, value) -> dict:
 
 def pdf_context(item: PeriodicReport) -> dict:
     """What the PDF prints; the signers by id (the relationships may predate this request's signature)."""
-    from flask import current_app, url_for
 
     totals = item.figures["totals"]
     c = item.figures.get("checks") or {}
@@ -122,8 +121,7 @@ def pdf_context(item: PeriodicReport) -> dict:
         "reviewed_on": to_local(item.reviewed_at).date().isoformat() if item.reviewed_at else "",
         "approved_by": signer.display_name if signer else "",
         "approved_on": to_local(item.approved_at).date().isoformat() if item.approved_at else "",
-        "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        + url_for("dashboard_public.verify_report", token=item.verify_token or "-"),
+        "verify_url": ui.public_url("dashboard_public.verify_report", token=item.verify_token or "-"),
     }
 
 

@@ -6,9 +6,9 @@ the public card page and the documents feature (issuing numbered cards) all use 
 
 from __future__ import annotations
 
-from flask import current_app, url_for
 from sqlalchemy import select
 
+from app import ui
 from app.clock import today
 from app.extensions import db
 from app.organisations.models import Authority, Region
@@ -21,8 +21,7 @@ EMERGENCY_NUMBERS = [("火警", "119"), ("急救", "120"), ("报警", "110")]
 
 
 def public_url(point: RiskPoint) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    return base + url_for("risks_public.card", token=point.card_token)
+    return ui.public_url("risks_public.card", token=point.card_token)
 
 
 def _regulator(point: RiskPoint) -> dict | None:
