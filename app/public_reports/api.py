@@ -120,7 +120,7 @@ class ReportItem(Schema):
     decision_reason = fields.String()
     forwarded_to_id = fields.Integer(allow_none=True)
     reward_state = api_base.Value()
-    reward_amount = fields.Decimal(as_string=True, allow_none=True)
+    reward_amount = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string", "format": "decimal"})
     reward_basis = fields.String()
     reward_paid_on = fields.Date(allow_none=True)
     reward_method = fields.String()
@@ -155,7 +155,7 @@ class ReportStatsItem(Schema):
     substantiation_rate = fields.Float(allow_none=True)
     rewards_proposed = fields.Integer()
     rewards_paid = fields.Integer()
-    rewards_paid_amount = fields.Decimal(as_string=True)
+    rewards_paid_amount = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
 
 
 @blp.route("/statistics", methods=["GET"])

@@ -394,7 +394,7 @@ def _refresh_event_grades(point: RiskPoint, rows: list[tuple[int, HazardLevel, i
     ``of_point(assessed, all levels)``)."""
     measure_ids = {m for _i, _lvl, m in rows if m is not None}
     measure_event = dict(db.session.execute(
-        select(ControlMeasure.id, ControlMeasure.event_id).where(ControlMeasure.id.in_(measure_ids)))) \
+        select(ControlMeasure.id, ControlMeasure.event_id).where(ControlMeasure.id.in_(measure_ids))).all()) \
         if measure_ids else {}
     for event in events.events_of(point):
         levels = [lvl for _i, lvl, m in rows if measure_event.get(m) in (None, event.id)]
