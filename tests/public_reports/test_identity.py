@@ -100,10 +100,13 @@ def test_report_substantiated_is_signalled(app, world, client):
 
     seen = []
     report = _filed(world, client)
-    with signals.report_substantiated.added("test", lambda r, actor=None: seen.append((r.id, r.category.value))):
+    def heard(r, actor=None, enterprise=None, category=None, **_kw):
+        seen.append((r.id, category, enterprise))
+
+    with signals.report_substantiated.added("test", heard):
         service.decide(world.users.inspector, report.id, "accept")
         service.verify(world.users.inspector, report.id, substantiated=True, findings="属实")
-    assert seen == [(report.id, "major_hazard")]
+    assert seen == [(report.id, "major_hazard", report.enterprise)]
 
 
 def test_deadlines_remind_and_fill_the_todo_list(app, world, client, monkeypatch):
