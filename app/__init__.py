@@ -34,7 +34,7 @@ FEATURES = (
     "auth",
     "jobs",
     "organisations",
-    "audit",  # the audit log of administrative actions (after organisations: entries name users, regions)
+    "audit",  # the audit log's pages (its rules name roles, its filter users); the log is app.admin_log
     "risks",
     "notifications",
     "exports",  # Excel exports, large ones built in the background (after notifications: it tells when ready)

@@ -189,6 +189,23 @@ def get_visible(model: type[T], ident: int | None, user: User, *, for_update: bo
     return obj
 
 
+def load(actor: User | None, model: type[T], obj_or_id, *, for_update: bool = False) -> T:
+    """The object (given, or by id) if ``actor`` may see it, else NotFound (a foreign object looks
+    absent); ``actor`` None (a command run on the server) sees everything."""
+    if isinstance(obj_or_id, model):
+        if actor is not None and not is_visible(obj_or_id, actor):
+            raise NotFound()
+        return obj_or_id
+    if obj_or_id in (None, ""):
+        raise NotFound()
+    if actor is None:
+        obj = db.session.get(model, obj_or_id)
+        if obj is None:
+            raise NotFound()
+        return obj
+    return get_visible(model, obj_or_id, actor, for_update=for_update)
+
+
 def is_visible(obj: Any, user: User) -> bool:
     model = type(obj)
     return db.session.scalar(select(model.id).where(model.id == obj.id, condition(model, user))) is not None

@@ -1,21 +1,13 @@
-"""Audit log of administrative actions (issue 15 item 7).
+"""The audit log's pages: ``/audit-log`` and ``GET /api/v1/audit-log`` (issue 15 item 7).
 
-``from app.audit import record`` then, inside a use case, after the change::
-
-    record(actor, "create", enterprise, after=snapshot(enterprise, "name", "credit_code"))
-    record(actor, "import", "enterprise", summary="50 enterprises from 企业.xlsx", after={"ids": ids})
-
-It never commits; the caller's single commit writes the change and its entry together.
+The log itself (the append-only table, ``record``) is the core module ``app.admin_log``, which every
+feature writes into; this feature only reads it, for the admin and authority administrators, and so
+comes after auth in ``app.FEATURES`` (its rules and its actor filter name users).
 """
 
 from __future__ import annotations
 
 from flask import Flask
-
-from app.audit.models import AppendOnly, AuditEntry
-from app.audit.service import changed, record, snapshot
-
-__all__ = ["AppendOnly", "AuditEntry", "changed", "init_app", "record", "snapshot"]
 
 
 def init_app(app: Flask) -> None:

@@ -9,9 +9,8 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from app import access
+from app.admin_log import AuditEntry, bound, search
 from app.api import PageArgs, Timestamp, api_blueprint, page_schema
-from app.audit import service
-from app.audit.models import AuditEntry
 from app.paging import paginate
 
 blp = api_blueprint("audit_api", __name__, "", "Audit log of administrative actions (append-only).")
@@ -45,7 +44,7 @@ class AuditQuery(PageArgs):
         errors = {}
         for key, end in (("from_", False), ("to", True)):
             try:
-                service.bound(data.get(key), end=end)
+                bound(data.get(key), end=end)
             except ValueError:
                 errors[key.rstrip("_")] = [_("A date (2026-11-30) or a timestamp with its offset.")]
         if errors:
@@ -61,7 +60,7 @@ class AuditLog(MethodView):
         Filters: actor_id, object_type, action, from, to. Admin and authority administrators (403 for others)."""
         user = current_user._get_current_object()
         access.require(user, "audit.browse")
-        start, end = service.bound(args.get("from_")), service.bound(args.get("to"), end=True)
-        stmt = service.search(access.visible(AuditEntry, user), actor_id=args.get("actor_id"),
-                              object_type=args.get("object_type"), action=args.get("action"), start=start, end=end)
+        start, end = bound(args.get("from_")), bound(args.get("to"), end=True)
+        stmt = search(access.visible(AuditEntry, user), actor_id=args.get("actor_id"),
+                      object_type=args.get("object_type"), action=args.get("action"), start=start, end=end)
         return paginate(stmt, args["page"], args["per_page"])

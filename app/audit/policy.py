@@ -1,12 +1,12 @@
 """Who reads the audit log: admin all of it; an authority administrator the entries of his
-authority's region subtree. Nobody writes it except through ``app.audit.record``."""
+authority's region subtree. Nobody writes it except through ``app.admin_log.record``."""
 
 from __future__ import annotations
 
 from sqlalchemy import false, true
 
 from app import access
-from app.audit.models import AuditEntry
+from app.admin_log import AuditEntry
 from app.auth.models import Role, User
 
 AUDIT_READERS = frozenset({Role.admin, Role.authority_admin})

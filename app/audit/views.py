@@ -8,8 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import access
-from app.audit import service
-from app.audit.models import AuditEntry
+from app.admin_log import AuditEntry, bound, search
 from app.auth.models import User
 from app.extensions import db
 from app.paging import paginate
@@ -36,13 +35,13 @@ def log():
     bounds = {}
     for key, end in (("from", False), ("to", True)):
         try:
-            bounds[key] = service.bound(filters[key], end=end)
+            bounds[key] = bound(filters[key], end=end)
         except ValueError:
             errors[key] = _("A date is written 2026-11-30.")
             bounds[key] = None
-    stmt = service.search(access.visible(AuditEntry, user), actor_id=actor_id,
-                          object_type=filters["object_type"] or None, action=filters["action"] or None,
-                          start=bounds["from"], end=bounds["to"])
+    stmt = search(access.visible(AuditEntry, user), actor_id=actor_id,
+                  object_type=filters["object_type"] or None, action=filters["action"] or None,
+                  start=bounds["from"], end=bounds["to"])
     page = paginate(stmt, request.args.get("page", 1, type=int), PER_PAGE)
     types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()

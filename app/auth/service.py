@@ -16,13 +16,12 @@ from flask_babel import pgettext
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import access
-from app.audit import changed, record, snapshot
+from app import access, signals
+from app.admin_log import changed, record, snapshot
 from app.auth.models import ApiToken, Role, User
 from app.clock import utcnow
 from app.errors import Forbidden, Invalid, Unauthorized
 from app.extensions import db
-from app.organisations.models import Authority, Department, DepartmentLevel, Enterprise
 
 _DUMMY_HASHES: dict[str, str] = {}
 
@@ -89,6 +88,8 @@ USER_FIELDS = ("username", "display_name", "role", "enterprise_id", "authority_i
 # A mainland mobile number (11 digits, 1 then 3–9): text messages go to it (notifications).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
+# A user's anchors in the organisations (``<key>`` an object, or ``<key>_id``).
+ANCHORS = ("enterprise", "authority", "department", "post")
 
 
 def password_rules() -> str:
@@ -109,18 +110,8 @@ def _check_anchor(errors: dict, role, enterprise, authority, department, post=No
         if not role.is_government and authority is not None:
             errors.setdefault("authority_id", _("Only government roles (inspector, supervisor, authority "
                                                 "administrator) belong to an authority."))
-    if department is not None and (enterprise is None or department.enterprise_id != enterprise.id):
-        errors.setdefault("department_id", _("The department is not part of this enterprise."))
-    if post is not None:
-        if enterprise is None or post.enterprise_id != enterprise.id:
-            errors.setdefault("post_id", _("The post is not part of this enterprise."))
-        elif post.level != DepartmentLevel.post:
-            errors.setdefault("post_id", _("Choose a unit of level “post”."))
-        elif department is not None and not post.path.startswith(department.path):
-            errors.setdefault("post_id", _("The post is not under the chosen department."))
-    for field, unit in (("department_id", department), ("post_id", post)):
-        if unit is not None and unit.retired_at is not None:
-            errors.setdefault(field, _("This unit is retired."))
+    # The units are organisations' (listed after auth): it answers what is wrong with them.
+    signals.account_units.send(errors, enterprise=enterprise, department=department, post=post)
 
 
 def _check_certificate(errors: dict, role, certificate_no: str) -> None:
@@ -160,11 +151,8 @@ def _check_password(errors: dict, password: str | None, username: str | None = N
 
 def _resolve_anchors(actor, errors: dict, data: dict, current: User | None = None) -> dict:
     """enterprise / authority / department / post (objects or ``*_id``) as objects the actor may see."""
-    from app.organisations.service import resolve
-
     anchors = {}
-    for key, model in (("enterprise", Enterprise), ("authority", Authority), ("department", Department),
-                       ("post", Department)):
+    for key in ANCHORS:
         if key in data:
             value = data.pop(key)
         elif f"{key}_id" in data:
@@ -175,7 +163,8 @@ def _resolve_anchors(actor, errors: dict, data: dict, current: User | None = Non
         if actor is not None and actor.role == Role.enterprise_manager and key == "enterprise" \
                 and value not in (None, "") and str(getattr(value, "id", value)) != str(actor.enterprise_id):
             raise Forbidden(_refusal(actor))  # another enterprise: not his to staff
-        anchors[key] = resolve(actor, errors, f"{key}_id", model, value)
+        # The units are organisations' (it comes after auth in FEATURES): it resolves them.
+        anchors[key] = signals.account_anchor.first(actor, errors, key, value)
     return anchors
 
 
@@ -204,9 +193,7 @@ def _may_keep(actor, role, anchors: dict, errors: dict) -> None:
 
 
 def _for_edit(actor, user: User | int) -> User:
-    from app.organisations.service import load
-
-    user = load(actor, User, user)
+    user = access.load(actor, User, user)
     if actor is not None:
         access.require(actor, "user.edit", user)
     return user

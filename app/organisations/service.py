@@ -4,7 +4,7 @@ Every use case takes ``(actor, id_or_object, **fields)`` and checks scope and pe
 an object the actor may not see is NotFound (404), an action he may not do Forbidden (403), an id
 inside the fields that names nothing he may see Invalid on that field (422). ``actor`` None is a
 command run on the server by its operator (``shuangkong demo``, ``user create``, scripts): no
-tenancy applies. Every change is written to the audit log (app.audit) in the same transaction.
+tenancy applies. Every change is written to the audit log (app.admin_log) in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import access, labels
-from app.audit import changed, record, snapshot
+from app.admin_log import changed, record, snapshot
 from app.auth.models import Role
 from app.clock import utcnow
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Forbidden, Invalid
 from app.extensions import db
 from app.organisations import credit_code as cc
 from app.organisations import division_code
@@ -85,20 +85,7 @@ def may(actor, action: str, obj=None) -> None:
         access.require(actor, action, obj)
 
 
-def load(actor, model, obj_or_id, *, for_update: bool = False):
-    """The object (given, or by id) if ``actor`` may see it, else NotFound (a foreign object looks absent)."""
-    if isinstance(obj_or_id, model):
-        if actor is not None and not access.is_visible(obj_or_id, actor):
-            raise NotFound()
-        return obj_or_id
-    if obj_or_id in (None, ""):
-        raise NotFound()
-    if actor is None:
-        obj = db.session.get(model, obj_or_id)
-        if obj is None:
-            raise NotFound()
-        return obj
-    return access.get_visible(model, obj_or_id, actor, for_update=for_update)
+load = access.load  # the one loader, in app.access since users (auth) load through it too
 
 
 def resolve(actor, errors: dict, field: str, model, value, *, required: bool = False):
@@ -126,6 +113,32 @@ def resolve(actor, errors: dict, field: str, model, value, *, required: bool = F
     if obj is None:
         errors.setdefault(field, UNKNOWN[field]())
     return obj
+
+
+# A user's anchors (auth's account use cases ask through app.signals: auth comes before organisations).
+ACCOUNT_ANCHORS = {"enterprise": Enterprise, "authority": Authority, "department": Department, "post": Department}
+
+
+def account_anchor(actor, errors: dict, key: str, value):
+    """Answers ``signals.account_anchor``: the enterprise / authority / department / post ``value`` names."""
+    return resolve(actor, errors, f"{key}_id", ACCOUNT_ANCHORS[key], value)
+
+
+def account_units(errors: dict, *, enterprise, department, post) -> None:
+    """Answers ``signals.account_units``: the department and post of an account must be units of its
+    enterprise in use, the post a unit of level "post" under the department."""
+    if department is not None and (enterprise is None or department.enterprise_id != enterprise.id):
+        errors.setdefault("department_id", _("The department is not part of this enterprise."))
+    if post is not None:
+        if enterprise is None or post.enterprise_id != enterprise.id:
+            errors.setdefault("post_id", _("The post is not part of this enterprise."))
+        elif post.level != DepartmentLevel.post:
+            errors.setdefault("post_id", _("Choose a unit of level “post”."))
+        elif department is not None and not post.path.startswith(department.path):
+            errors.setdefault("post_id", _("The post is not under the chosen department."))
+    for field, unit in (("department_id", department), ("post_id", post)):
+        if unit is not None and unit.retired_at is not None:
+            errors.setdefault(field, _("This unit is retired."))
 
 
 def _pick(data: dict, key: str, id_key: str):

@@ -18,8 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import access, signals, storage
-from app.audit import service as audit
+from app import access, admin_log, signals, storage
 from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Invalid, NotFound
@@ -502,7 +501,7 @@ def reporter(user: User, report: PublicReport) -> Reporter | None:
     phone = identity.decrypt(report.reporter_phone_enc, "phone") or ""
     if is_designee(user, report):
         # Who read a whistle-blower's identity, and when, is kept (the identity itself is not logged).
-        audit.record(user, "read_identity", report, summary="举报人身份信息（明文）")
+        admin_log.record(user, "read_identity", report, summary="举报人身份信息（明文）")
         return Reporter(name, phone, masked=False)
     return Reporter(mask_name(name), mask_phone(phone), masked=True)
 
@@ -520,7 +519,7 @@ def designate(actor: User, user_id) -> ReportDesignee:
         row = ReportDesignee(user_id=user.id, authority_id=actor.authority_id, designated_by_id=actor.id)
         db.session.add(row)
         flush_or_conflict()
-        audit.record(actor, "create", row, after={"user_id": user.id, "authority_id": actor.authority_id},
+        admin_log.record(actor, "create", row, after={"user_id": user.id, "authority_id": actor.authority_id},
                      summary="指定举报人信息查看人员")
     return row
 
@@ -531,7 +530,7 @@ def undesignate(actor: User, user_id) -> None:
         ReportDesignee.user_id == user_id, ReportDesignee.authority_id == actor.authority_id))
     if row is None:
         raise NotFound()
-    audit.record(actor, "delete", row, before={"user_id": row.user_id, "authority_id": row.authority_id},
+    admin_log.record(actor, "delete", row, before={"user_id": row.user_id, "authority_id": row.authority_id},
                  summary="取消举报人信息查看人员")
     db.session.delete(row)
     flush_or_conflict()

@@ -1,7 +1,7 @@
 """onboarding: audit log (append-only), authority administrators, first-login password change, posts
 
 Issue 15 items 1, 2, 4 and 7. Departments can be retired (kept, offered no more); a person has a post. ``audit_log`` refuses UPDATE and DELETE by a trigger on PostgreSQL and
-SQLite alike (app/audit/models.py holds the same statements for ``create_all``). The users' role
+SQLite alike (app/admin_log.py, app/audit/models.py when written, holds the same statements for ``create_all``). The users' role
 anchor admits ``authority_admin`` (anchored to its authority like inspectors); ``must_change_password``
 marks a password an administrator chose.
 
@@ -22,7 +22,7 @@ depends_on = None
 OLD_ANCHOR = ("(role IN ('enterprise_staff','enterprise_manager','enterprise_principal') AND enterprise_id IS NOT NULL"
               " AND authority_id IS NULL) OR (role IN ('inspector','supervisor') AND authority_id IS NOT NULL"
               " AND enterprise_id IS NULL) OR (role = 'admin' AND enterprise_id IS NULL AND authority_id IS NULL)")
-# The same statements as app/audit/models.py (frozen here: a revision does not follow later code).
+# The same statements as app/admin_log.py, app/audit/models.py when written (frozen here: a revision does not follow later code).
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from app.audit import AppendOnly, AuditEntry, record, snapshot
+from app.admin_log import AppendOnly, AuditEntry, record, snapshot
 from app.extensions import db
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import AuditEntry
+from app.admin_log import AuditEntry
 from app.extensions import db
 from app.handoffs.models import ReminderTier
 from app.handoffs.reminders import Tiers

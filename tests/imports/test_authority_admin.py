@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from app.audit import AuditEntry
+from app.admin_log import AuditEntry
 from app.auth.models import User
 from app.extensions import db
 from app.organisations.models import Enterprise

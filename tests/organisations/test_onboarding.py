@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEntry
+from app.admin_log import AuditEntry
 from app.auth.models import Role, User
 from app.extensions import db
 from app.organisations.credit_code import complete

@@ -74,7 +74,7 @@ def test_only_designated_users_read_it_and_nothing_else_shows_it(app, world, cli
     db.session.commit()
     texts = " ".join(db.session.scalars(select(Notification.text)))
     assert texts and not _leaks(texts)
-    from app.audit.models import AuditEntry
+    from app.admin_log import AuditEntry
 
     entries = db.session.scalars(select(AuditEntry)).all()
     assert any(e.action == "read_identity" and e.actor_id == inspector.id and e.object_id == report.id
