@@ -36,6 +36,11 @@ class RefusedRowOut(Schema):
 
 
 class StatusDetail(PushStatusOut):
+    never_pushed = fields.Boolean(metadata={"description": "configured to report, no push yet (尚未上报): the "
+                                            "counts are what the first push would send"})
+    pending_by_dataset = fields.Function(
+        lambda s: s.preview_counts if s.never_pushed else s.pending_by_dataset,
+        metadata={"description": "pending rows per national dataset"})
     refused = fields.List(fields.Nested(RefusedRowOut))
 
 
@@ -69,7 +74,9 @@ def status_list(args):
 def status_detail(enterprise_id: int):
     """One enterprise's push status, with the rows that wait on a correction."""
     status = service.status_for(current_user, enterprise_id)
-    status.refused = db.session.scalars(service.refused_rows(current_user, enterprise_id).limit(200)).all()
+    status.refused = service.refused_rows(current_user, enterprise_id)
+    if not status.never_pushed:
+        status.pending_by_dataset = service.pending_by_dataset(status.enterprise_id)
     return status
 
 

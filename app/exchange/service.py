@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -224,21 +225,73 @@ def statuses(actor):
 
 
 def status_for(actor, enterprise_id: int) -> ExchangeStatus:
+    """The enterprise's push status. A configured enterprise that never pushed has no status row yet: it
+    gets an unsaved one (``never_pushed``) counting what its first push would send, with the refused rows
+    in ``preview_refused`` and the counts per dataset in ``preview_counts``; reading writes nothing."""
     access.require(actor, "exchange.status")
     enterprise = access.get_visible(Enterprise, enterprise_id, actor)
     status = db.session.scalar(select(ExchangeStatus).where(ExchangeStatus.enterprise_id == enterprise.id))
-    if status is None:
+    if status is not None:
+        status.never_pushed = False
+        return status
+    try:
+        enrolment = profiles.enrolment_of(enterprise.credit_code)
+    except profiles.ProfileError:
+        enrolment = None
+    if enrolment is None:
         raise NotFound()
+    return preview(enterprise, enrolment)
+
+
+def preview(enterprise: Enterprise, enrolment: profiles.Enrolment) -> ExchangeStatus:
+    """What the first push would send: every row not deleted (a deletion never sent has nothing to delete
+    on the other side), and, apart, the rows the receiver's rules refuse (they wait for a correction)."""
+    counts, refused = {}, []
+    for dataset, rows in datasets.build(enterprise.id, enrolment.company_code).items():
+        for local_id, row in sorted(rows.items()):
+            if x.is_deleted(row):
+                continue
+            counts[dataset] = counts.get(dataset, 0) + 1
+            errors = x.row_errors(dataset, row)
+            if errors:
+                refused.append(SimpleNamespace(dataset=dataset, local_id=local_id, row_id=row["id"],
+                                               error=x.describe(dataset, errors), attempts=0, retry_at=None))
+    status = ExchangeStatus(enterprise_id=enterprise.id, profile=enrolment.profile.name, failures=0,
+                            pending_rows=sum(counts.values()), refused_rows=len(refused), acknowledged_rows=0)
+    status.enterprise = enterprise  # transient: no relationship cascades it into the session
+    status.never_pushed, status.preview_counts, status.preview_refused = True, counts, refused
     return status
 
 
-def refused_rows(actor, enterprise_id: int):
-    """The rows of an enterprise that wait on a correction (the status page's table)."""
+def refused_rows(actor, enterprise_id: int) -> list:
+    """The rows of an enterprise that wait on a correction (the status page's table), at most 200."""
     status = status_for(actor, enterprise_id)
-    return (select(ExchangeRow).where(ExchangeRow.enterprise_id == status.enterprise_id,
-                                      ExchangeRow.error.is_not(None), ExchangeRow.error_hash == ExchangeRow.hash,
-                                      func.coalesce(ExchangeRow.sent_hash, "") != ExchangeRow.hash)
-            .order_by(ExchangeRow.dataset, ExchangeRow.local_id))
+    if status.never_pushed:
+        return status.preview_refused[:200]
+    return list(db.session.scalars(
+        select(ExchangeRow).where(ExchangeRow.enterprise_id == status.enterprise_id,
+                                  ExchangeRow.error.is_not(None), ExchangeRow.error_hash == ExchangeRow.hash,
+                                  func.coalesce(ExchangeRow.sent_hash, "") != ExchangeRow.hash)
+        .order_by(ExchangeRow.dataset, ExchangeRow.local_id).limit(200)))
+
+
+def pending_by_dataset(enterprise_id: int) -> dict[str, int]:
+    """Pending rows per dataset as the last push left them (the ledger)."""
+    return dict(db.session.execute(
+        select(ExchangeRow.dataset, func.count()).where(ExchangeRow.enterprise_id == enterprise_id,
+                                                        _pending_condition())
+        .group_by(ExchangeRow.dataset)).all())
+
+
+def never_pushed(actor) -> list[Enterprise]:
+    """The enterprises the actor sees that are configured to report and never pushed (no status yet)."""
+    access.require(actor, "exchange.status")
+    codes = list(profiles.enrolments())
+    if not codes:
+        return []
+    has_status = select(ExchangeStatus.id).where(ExchangeStatus.enterprise_id == Enterprise.id).exists()
+    return list(db.session.scalars(access.visible(Enterprise, actor)
+                                   .where(Enterprise.credit_code.in_(codes), ~has_status).order_by(Enterprise.name)))
 
 
 def request_push(actor, enterprise_id: int) -> ExchangeStatus:
