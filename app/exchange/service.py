@@ -95,7 +95,7 @@ def _record(ledger, enterprise_id, dataset, local_id, row, now) -> None:
     entry.attempts, entry.retry_at = 0, None  # a corrected row is tried again at once
     if x.is_deleted(row) and entry.sent_hash is None:
         entry.sent_hash = digest  # never reached the receiver: nothing to delete there
-    local = x.row_errors(dataset, row)
+    local = x.row_errors(dataset, row, stored_images=True)
     entry.error = x.describe(dataset, local) if local else None
     entry.error_hash = digest if local else None
 
@@ -167,11 +167,11 @@ def _send_pending(enterprise_id: int, ledger, enrolment: profiles.Enrolment, now
     for dataset in x.ORDER:  # a parent acknowledged in this push lets its children go in the same push
         ready = sorted((e for e in ledger.values() if e.dataset == dataset and e.pending
                         and not (e.error and e.error_hash == e.hash and (e.retry_at is None or e.retry_at > now))
-                        and (x.is_deleted(e.payload) or not x.row_errors(dataset, e.payload, acknowledged))),
+                        and (x.is_deleted(e.payload)
+                             or not x.row_errors(dataset, e.payload, acknowledged, stored_images=True))),
                        key=lambda e: e.local_id)
-        for start in range(0, len(ready), max(1, prof.batch_size)):
-            batch = ready[start:start + max(1, prof.batch_size)]
-            rows = [e.payload for e in batch]
+        for batch, rows in _batches(dataset, ready, max(1, prof.batch_size),
+                                    int(_config("EXCHANGE_BATCH_BYTES", 16 * 1024 * 1024))):
             url = prof.endpoints[dataset]
             if prof.transport == "form":
                 accepted, refused = transport.send_form(url, enrolment.company_code, secret, rows, prof.timeout)
@@ -189,6 +189,23 @@ def _send_pending(enterprise_id: int, ledger, enrolment: profiles.Enrolment, now
                     entry.error = f"{x.DATASETS[dataset].title}：平台拒收：{refused[entry.row_id]}"
                     entry.error_hash, entry.retry_at = entry.hash, now + _backoff(entry.attempts)
             db.session.flush()
+
+
+def _batches(dataset: str, ready: list[ExchangeRow], size: int, budget: int):
+    """``(entries, rows as sent)`` of at most ``size`` rows, cut earlier when the photos encoded so far pass
+    ``budget`` bytes (a hazard carries up to three photos of 5 MB: twenty of them would be a 400 MB call)."""
+    batch, rows, used = [], [], 0
+    for entry in ready:
+        row = datasets.with_images(dataset, entry.payload)
+        weight = sum(len(row.get(name) or "") for name in x.IMAGE_FIELDS.get(dataset, ()))
+        if batch and (len(batch) == size or used + weight > budget):
+            yield batch, rows
+            batch, rows, used = [], [], 0
+        batch.append(entry)
+        rows.append(row)
+        used += weight
+    if batch:
+        yield batch, rows
 
 
 def due_enterprise_ids(now: datetime | None = None) -> list[int]:
@@ -252,7 +269,7 @@ def preview(enterprise: Enterprise, enrolment: profiles.Enrolment) -> ExchangeSt
             if x.is_deleted(row):
                 continue
             counts[dataset] = counts.get(dataset, 0) + 1
-            errors = x.row_errors(dataset, row)
+            errors = x.row_errors(dataset, row, stored_images=True)
             if errors:
                 refused.append(SimpleNamespace(dataset=dataset, local_id=local_id, row_id=row["id"],
                                                error=x.describe(dataset, errors), attempts=0, retry_at=None))
