@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import access
@@ -401,3 +401,25 @@ def received(actor, dataset: str | None = None, company_code: str | None = None)
     if company_code:
         stmt = stmt.where(ReceivedRow.company_code == company_code)
     return stmt
+
+
+def received_summary(actor) -> list[SimpleNamespace]:
+    """Per sender (this project as city/park platform): rows held per dataset, how many deleted, the last
+    arrival; for the authorities of the senders' regions and the admin (the receiving side's status)."""
+    access.require(actor, "exchange.received")
+    scope = access.visible(ReceivedRow, actor).subquery()
+    rows = db.session.execute(
+        select(scope.c.company_code, scope.c.enterprise_id, scope.c.dataset, func.count(),
+               func.sum(case((scope.c.deleted.is_(True), 1), else_=0)), func.max(scope.c.received_at))
+        .group_by(scope.c.company_code, scope.c.enterprise_id, scope.c.dataset)).all()
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
+        Enterprise.id.in_({r[1] for r in rows if r[1] is not None}))).all())
+    senders: dict[str, SimpleNamespace] = {}
+    for code, enterprise_id, dataset, count, deleted, last in rows:
+        sender = senders.setdefault(code, SimpleNamespace(company_code=code, enterprise_id=enterprise_id,
+                                                          enterprise_name=names.get(enterprise_id), rows={},
+                                                          total=0, deleted=0, last_received_at=last))
+        sender.rows[dataset] = count
+        sender.total, sender.deleted = sender.total + count, sender.deleted + int(deleted or 0)
+        sender.last_received_at = max(sender.last_received_at, last)
+    return sorted(senders.values(), key=lambda s: s.company_code)

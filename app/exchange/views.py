@@ -28,7 +28,15 @@ def _logged_in():
 def index():
     rows = db.session.scalars(service.statuses(current_user)).all()
     return render_template("exchange/index.html", rows=rows, datasets=DATASETS,
-                           never_pushed=service.never_pushed(current_user))
+                           never_pushed=service.never_pushed(current_user),
+                           may_see_received=access.can(current_user, "exchange.received"))
+
+
+@bp.route("/received")
+def received():
+    """What this platform received from enterprises running their own instance, per sender."""
+    return render_template("exchange/received.html", senders=service.received_summary(current_user),
+                           datasets=DATASETS)
 
 
 @bp.route("/<int:enterprise_id>")

@@ -164,3 +164,24 @@ def test_the_form_transport_reaches_the_second_instance_row_by_row(app, world, p
     assert "error" not in result and result["accepted"] == 13
     (task, *_) = received(second, x.TASK)
     assert task.payload["checkCycleUnit"] == "天" and "pwd" not in task.payload
+
+
+def test_the_authority_sees_what_its_platform_received_per_sender(app, client, world, monkeypatch):
+    from tests.conftest import login
+
+    monkeypatch.setenv(f"SHUANGKONG_EXCHANGE_KEY_{COMPANY}", KEY)
+    monkeypatch.setitem(app.config, "EXCHANGE_SENDERS",
+                        {COMPANY: {"cipher": "AES/ECB", "credit_code": world.enterprises.a.credit_code}})
+    token = transport.encrypt("AES/ECB", KEY, json.dumps([_unit()]))
+    service.receive(x.UNIT, COMPANY, datas=token)
+    service.receive(x.EVENT, COMPANY, datas=transport.encrypt("AES/ECB", KEY, json.dumps([_event(deleted="1")])))
+    db.session.commit()
+
+    login(client, world.users.inspector)  # the authority of enterprise a's region
+    assert "数据接收" in client.get("/exchange/").get_data(as_text=True)
+    page = client.get("/exchange/received").get_data(as_text=True)
+    assert COMPANY in page and world.enterprises.a.name in page and "安全风险分析单元" in page
+    login(client, world.users.inspector_b)  # another region's authority: nothing of enterprise a
+    assert COMPANY not in client.get("/exchange/received").get_data(as_text=True)
+    login(client, world.users.manager)  # the enterprise itself does not read the platform's intake
+    assert client.get("/exchange/received").status_code in (403, 404)
