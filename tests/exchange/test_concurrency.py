@@ -19,8 +19,7 @@ from app import clock
 from app.extensions import db
 from tests.checks.conftest import local
 from tests.conftest import IS_POSTGRES, Factory, delete_region_chain
-from tests.exchange.conftest import COMPANY, KEY
-from tests.exchange.receiver import FakeProvince
+from tests.exchange.conftest import COMPANY, KEY, fake_province
 
 pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (two connections)"),
               pytest.mark.postgres]
@@ -99,15 +98,8 @@ def committed_plant(app):
 @pytest.fixture
 def province(app, monkeypatch):
     monkeypatch.setenv(f"SHUANGKONG_EXCHANGE_KEY_{COMPANY}", KEY)
-    saved = {k: app.config.get(k) for k in ("EXCHANGE_PROFILES", "EXCHANGE_ENTERPRISES")}
-    with FakeProvince(COMPANY, KEY) as fake:
-        app.config["EXCHANGE_PROFILES"] = {"testprov": {"base_url": fake.url, "transport": "json",
-                                                        "cipher": "AES/ECB", "batch_size": 2, "timeout": 5}}
-        app.config["EXCHANGE_ENTERPRISES"] = {CREDIT: {"profile": "testprov", "company_code": COMPANY}}
-        try:
-            yield fake
-        finally:
-            app.config.update(saved)
+    with fake_province(app, CREDIT, batch_size=2) as fake:
+        yield fake
 
 
 def _push(app, enterprise_id, barrier, results, hold):
