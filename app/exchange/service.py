@@ -241,6 +241,34 @@ def statuses(actor):
     return access.visible(ExchangeStatus, actor).join(Enterprise).order_by(Enterprise.name, ExchangeStatus.id)
 
 
+def reporting_enterprises(actor):
+    """The enterprises the actor sees that have a push status or are configured to report (the API list:
+    one that never pushed is listed too, see ``with_statuses``)."""
+    access.require(actor, "exchange.status")
+    has_status = select(ExchangeStatus.id).where(ExchangeStatus.enterprise_id == Enterprise.id).exists()
+    return (access.visible(Enterprise, actor)
+            .where(or_(has_status, Enterprise.credit_code.in_(list(profiles.enrolments()))))
+            .order_by(Enterprise.name, Enterprise.id))
+
+
+def with_statuses(enterprises: list[Enterprise]) -> list[ExchangeStatus]:
+    """Each enterprise's status; one that never pushed gets an unsaved one (``never_pushed``, counts
+    unknown: its detail builds what the first push would send)."""
+    found = {s.enterprise_id: s for s in db.session.scalars(
+        select(ExchangeStatus).where(ExchangeStatus.enterprise_id.in_([e.id for e in enterprises])))}
+    out = []
+    for enterprise in enterprises:
+        status = found.get(enterprise.id)
+        if status is None:
+            status = ExchangeStatus(enterprise_id=enterprise.id, profile=profiles.enrolments().get(
+                enterprise.credit_code, {}).get("profile", ""), failures=0)
+            status.enterprise, status.never_pushed = enterprise, True
+        else:
+            status.never_pushed = False
+        out.append(status)
+    return out
+
+
 def status_for(actor, enterprise_id: int) -> ExchangeStatus:
     """The enterprise's push status. A configured enterprise that never pushed has no status row yet: it
     gets an unsaved one (``never_pushed``) counting what its first push would send, with the refused rows
@@ -321,6 +349,7 @@ def request_push(actor, enterprise_id: int) -> ExchangeStatus:
     if profiles.enrolments().get(enterprise.credit_code) is None:
         raise Invalid(fields={"enterprise_id": _("This enterprise is not configured to report.")})
     status = status_of(enterprise.id)
+    status.never_pushed = False  # it has its row now
     jobs.enqueue("exchange.push", enterprise_id=enterprise.id)
     return status
 

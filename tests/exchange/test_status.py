@@ -39,6 +39,7 @@ def test_the_enterprise_and_its_authority_see_the_status_and_what_waits(client, 
     headers = api_token(client, world.users.inspector)
     (item,) = client.get("/api/v1/exchange/status", headers=headers).get_json()["items"]
     assert item["enterprise_id"] == world.enterprises.a.id and item["pending_rows"] == 2
+    assert item["never_pushed"] is False
     assert item["last_success_at"].startswith("2026-11-02T02:30") and "上报失败" in item["last_error"]
     detail = client.get(f"/api/v1/exchange/status/{world.enterprises.a.id}", headers=headers).get_json()
     assert detail["refused"][0]["dataset"] == x.SUSPENSION and "缺少必填字段" in detail["refused"][0]["error"]
@@ -99,6 +100,8 @@ def test_a_configured_enterprise_that_never_pushed_shows_what_its_first_push_wil
     assert detail["never_pushed"] is True and detail["pending_rows"] == 13 and detail["refused_rows"] == 1
     assert detail["pending_by_dataset"][x.RECORD] == 2 and detail["last_success_at"] is None
     assert detail["refused"][0]["dataset"] == x.SUSPENSION
+    (item,) = client.get("/api/v1/exchange/status", headers=headers).get_json()["items"]
+    assert item["enterprise_id"] == a and item["never_pushed"] is True and item["pending_rows"] is None
     assert client.get(f"/api/v1/exchange/status/{a}", headers=api_token(client, world.users.inspector_b)) \
         .status_code == 404
     not_configured = client.get(f"/api/v1/exchange/status/{world.enterprises.b.id}",
