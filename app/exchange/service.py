@@ -10,6 +10,7 @@ same national id: the receiver updates it, nothing doubles. None of these functi
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -409,6 +410,7 @@ def receive(dataset: str, company_code: str, *, datas: str | None = None, form: 
 
 
 def _keep(company_code: str, enterprise_id: int | None, dataset: str, row: dict) -> None:
+    row = _photos_stored(dataset, row)
     kept = db.session.scalar(select(ReceivedRow).where(ReceivedRow.company_code == company_code,
                                                       ReceivedRow.dataset == dataset,
                                                       ReceivedRow.row_id == str(row["id"])))
@@ -420,6 +422,31 @@ def _keep(company_code: str, enterprise_id: int | None, dataset: str, row: dict)
     if x.fingerprint(kept.payload) != x.fingerprint(row):
         kept.updates = (kept.updates or 0) + 1
     kept.payload, kept.deleted, kept.received_at = row, x.is_deleted(row), utcnow()
+
+
+def _photos_stored(dataset: str, row: dict) -> dict:
+    """A received row with its photos (checked Base64 PNG/JPEG) moved to the content-addressed storage:
+    the kept payload holds ``sha256:<digest>``, as the sender's ledger does, not megabytes of Base64."""
+    from app import storage  # only a row with photos touches the storage
+
+    names = [n for n in x.IMAGE_FIELDS.get(dataset, ()) if isinstance(row.get(n), str) and row[n]]
+    if not names:
+        return row
+    row = dict(row)
+    for name in names:
+        row[name] = f"sha256:{storage.save(base64.b64decode(row[name]))}"
+    return row
+
+
+def received_photo_digests():
+    """The stored photos that received rows refer to (``storage check`` must not call them orphans)."""
+    rows = db.session.execute(select(ReceivedRow.dataset, ReceivedRow.payload)
+                              .where(ReceivedRow.dataset.in_(list(x.IMAGE_FIELDS))))
+    for dataset, payload in rows:
+        for name in x.IMAGE_FIELDS[dataset]:
+            value = (payload or {}).get(name)
+            if isinstance(value, str) and x.STORED_IMAGE.match(value):
+                yield value.removeprefix("sha256:")
 
 
 def received(actor, dataset: str | None = None, company_code: str | None = None):

@@ -185,3 +185,24 @@ def test_the_authority_sees_what_its_platform_received_per_sender(app, client, w
     assert COMPANY not in client.get("/exchange/received").get_data(as_text=True)
     login(client, world.users.manager)  # the enterprise itself does not read the platform's intake
     assert client.get("/exchange/received").status_code == 403
+
+
+def test_the_second_instance_keeps_the_photos_in_its_storage_not_in_the_rows(app, world, plant, city_platform):
+    from app import storage
+    from app.hazards import service as hazards
+    from app.hazards.demo import photo
+
+    second, base = city_platform
+    before = photo(7)
+    hazards.add_attachment(plant.hazard.id, world.users.manager, kind="before", filename="IMG_0007.jpg",
+                           data=before)
+    db.session.commit()
+    with reporting_to(app, world, base, cipher="AES/ECB"):
+        assert "error" not in push_a(world)
+    (hazard,) = received(second, x.HAZARD)
+    reference = hazard.payload["attachments1"]
+    assert reference.startswith("sha256:") and "attachments2" not in hazard.payload
+    with second.app_context():
+        assert storage.load(reference.removeprefix("sha256:")) == before  # the photo, byte for byte
+        assert "exchange_received_photos" in storage.referenced()[reference.removeprefix("sha256:")]
+        db.session.remove()
