@@ -269,6 +269,7 @@ EXCHANGE_ROWS = [
         enterprise_principal=202, admin=202),
     Row("POST", "/api/v1/exchange/status/{ent_b}/push", default=404, admin=422),
     Row("GET", "/api/v1/exchange/received", default=403, **GOVERNMENT, admin=200),
+    Row("GET", "/exchange/received", default=403, **GOVERNMENT, admin=200),
 ]
 
 

@@ -9,6 +9,8 @@ national-model.md §1–§2 and workflows/national_codes.py; docs/exchange.md ha
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import hashlib
 import json
@@ -95,6 +97,7 @@ MESSAGES = {
     "parent_missing": "上级数据尚未上传",
     "wrong_company": "企业编码与认证的企业不一致",
     "wrong_class": "二级分类不属于该一级分类",
+    "bad_image": "应为Base64编码的PNG或JPEG图片，不超过5MB",
 }
 PARENT_MESSAGES = {UNIT: "请先上传安全风险分析单元数据", EVENT: "请先上传安全风险事件数据",
                    MEASURE: "请先上传安全风险管控措施数据", TASK: "请先上传隐患排查任务数据",
@@ -102,6 +105,13 @@ PARENT_MESSAGES = {UNIT: "请先上传安全风险分析单元数据", EVENT: "�
 _TIME = re.compile(r"^\d{14}$")
 _TIME_FIELDS = ("createDate", "updateDate", "taskStartTime", "checkTime", "registTime", "dangerManageDeadline",
                 "checkAcceptTime", "stopStartTime", "stopEndTime")
+# The hazard's photos (national-model.md §2: ``attachments1/2/3``, hazard photo, rectification photo, other):
+# optional, Base64 of a PNG or JPEG of at most 5 MB. The sender's ledger holds ``sha256:<digest>`` of the
+# stored file instead (the fingerprint follows the photo without megabytes in the ledger), replaced by the
+# Base64 content when the row is sent.
+IMAGE_FIELDS = {HAZARD: ("attachments1", "attachments2", "attachments3")}
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+STORED_IMAGE = re.compile(r"^sha256:[0-9a-f]{64}$")
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "shuangkong/exchange")
 
 
@@ -125,11 +135,32 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def row_errors(dataset: str, row: dict, known_parent=None, company_code: str | None = None) -> dict[str, str]:
+def image_error(value, *, stored: bool = False) -> bool:
+    """Whether a photo field is wrong: not Base64 of a PNG/JPEG of at most 5 MB (``stored``: the sender's
+    own ledger, where a ``sha256:`` reference to the stored file stands for the content)."""
+    if stored and isinstance(value, str) and STORED_IMAGE.match(value):
+        return False
+    if not isinstance(value, str) or len(value) > (IMAGE_MAX_BYTES + 2) // 3 * 4 + 4:
+        return True
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return True
+    return not sendable_image(data)
+
+
+def sendable_image(data: bytes) -> bool:
+    """A PNG or JPEG (by its signature) of at most 5 MB."""
+    return len(data) <= IMAGE_MAX_BYTES and (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff"))
+
+
+def row_errors(dataset: str, row: dict, known_parent=None, company_code: str | None = None, *,
+               stored_images: bool = False) -> dict[str, str]:
     """``{field: reason}`` of a row a receiver refuses ({} when it is accepted). ``known_parent(dataset,
     id) -> bool`` says whether a parent row has arrived (None: parents are not checked); ``company_code``
-    the enterprise the sender authenticated as. A deleted row needs only its common fields: a receiver
-    removes it by id."""
+    the enterprise the sender authenticated as; ``stored_images``: photos may be references to stored
+    files (the sending side, before they are encoded). A deleted row needs only its common fields: a
+    receiver removes it by id."""
     spec = DATASETS[dataset]
     errors: dict[str, str] = {}
     for name in COMMON_REQUIRED:
@@ -155,6 +186,9 @@ def row_errors(dataset: str, row: dict, known_parent=None, company_code: str | N
         value = row.get(name)
         if not _blank(value) and not _TIME.match(str(value)):
             errors.setdefault(name, "bad_time")
+    for name in IMAGE_FIELDS.get(dataset, ()):
+        if not _blank(row.get(name)) and image_error(row[name], stored=stored_images):
+            errors[name] = "bad_image"
     if dataset == TASK and not _blank(row.get("checkCycle")):
         try:
             positive = int(row["checkCycle"]) > 0

@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     # Inside: this package's __init__ runs whenever any of its modules is imported (models too), so
     # the service, views, API and job are loaded only when the app is built: no import cycle.
-    from app import access, cli, jobs, ui
+    from app import access, cli, jobs, storage, ui
     from app.api import register
-    from app.exchange import api, policy, scan, views
+    from app.exchange import api, policy, scan, service, views
     from app.exchange import cli as exchange_cli
 
     app.config.setdefault("EXCHANGE_PROFILES", {})
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     access.register(policy.SCOPES, policy.rules)
     ui.nav_item("exchange.index", _l("Data exchange"), lambda u: access.can(u, "exchange.status"))
     jobs.register(scan.push_job)
+    storage.register_references("exchange_received_photos", service.received_photo_digests)
     cli.SCAN_STEPS.add("exchange.push", scan.ask_due_pushes)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.receive_bp)

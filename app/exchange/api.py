@@ -22,9 +22,11 @@ class PushStatusOut(Schema):
     last_success_at = Timestamp(allow_none=True)
     last_error = fields.String(allow_none=True, metadata={"description": "plain Chinese"})
     retry_at = Timestamp(allow_none=True)
-    pending_rows = fields.Integer()
-    refused_rows = fields.Integer()
-    acknowledged_rows = fields.Integer()
+    pending_rows = fields.Integer(allow_none=True, metadata={"description": "null in the list for an "
+                                                             "enterprise that never pushed (see its detail)"})
+    refused_rows = fields.Integer(allow_none=True)
+    acknowledged_rows = fields.Integer(allow_none=True)
+    never_pushed = fields.Boolean(metadata={"description": "configured to report, no push yet (尚未上报)"})
 
 
 class RefusedRowOut(Schema):
@@ -36,6 +38,9 @@ class RefusedRowOut(Schema):
 
 
 class StatusDetail(PushStatusOut):
+    pending_by_dataset = fields.Function(
+        lambda s: s.preview_counts if s.never_pushed else s.pending_by_dataset,
+        metadata={"description": "pending rows per national dataset"})
     refused = fields.List(fields.Nested(RefusedRowOut))
 
 
@@ -60,8 +65,11 @@ class ReceivedOut(Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(PushStatusOut))
 def status_list(args):
-    """Push status of the enterprises the caller may see."""
-    return paginate(service.statuses(current_user), args["page"], args["per_page"])
+    """Push status of the enterprises the caller may see, those configured to report that never pushed too
+    (``never_pushed``; their detail gives what the first push would send)."""
+    page = paginate(service.reporting_enterprises(current_user), args["page"], args["per_page"])
+    page.items = service.with_statuses(page.items)
+    return page
 
 
 @blp.route("/status/<int:enterprise_id>")
@@ -69,7 +77,9 @@ def status_list(args):
 def status_detail(enterprise_id: int):
     """One enterprise's push status, with the rows that wait on a correction."""
     status = service.status_for(current_user, enterprise_id)
-    status.refused = db.session.scalars(service.refused_rows(current_user, enterprise_id).limit(200)).all()
+    status.refused = service.refused_rows(current_user, enterprise_id)
+    if not status.never_pushed:
+        status.pending_by_dataset = service.pending_by_dataset(status.enterprise_id)
     return status
 
 

@@ -42,16 +42,22 @@ def push_command(which: str | None) -> None:
 
 @group.command("status")
 def status_command() -> None:
-    """Last success, pending rows and the last error of every enterprise configured to report."""
+    """Last success, pending rows and the last error (plain Chinese) of every enterprise configured to report."""
     for enterprise in _enterprises(None):
         status = db.session.scalar(select(ExchangeStatus).where(ExchangeStatus.enterprise_id == enterprise.id))
         if status is None:
-            click.echo(f"{enterprise.credit_code} {enterprise.name}: never pushed")
+            try:
+                enrolment = profiles.enrolment_of(enterprise.credit_code)
+            except profiles.ProfileError as exc:
+                click.echo(f"{enterprise.credit_code} {enterprise.name}：尚未上报；配置错误：{exc}")
+                continue
+            preview = service.preview(enterprise, enrolment)
+            click.echo(f"{enterprise.credit_code} {enterprise.name}：尚未上报；首次上报将发送 {preview.pending_rows} 条，"
+                       f"其中 {preview.refused_rows} 条需先更正")
             continue
-        last = to_local(status.last_success_at).strftime("%Y-%m-%d %H:%M") if status.last_success_at else "-"
-        click.echo(f"{enterprise.credit_code} {enterprise.name}: last success {last}, "
-                   f"pending {status.pending_rows}, refused {status.refused_rows}, "
-                   f"error {status.last_error or '-'}")
+        last = to_local(status.last_success_at).strftime("%Y-%m-%d %H:%M") if status.last_success_at else "无"
+        click.echo(f"{enterprise.credit_code} {enterprise.name}：最近成功 {last}；待上报 {status.pending_rows} 条；"
+                   f"待更正 {status.refused_rows} 条；最近错误：{status.last_error or '无'}")
 
 
 def init_app(app: Flask) -> None:

@@ -8,16 +8,19 @@ last row). One query per table of the enterprise: the push reads everything once
 
 from __future__ import annotations
 
+import base64
+import logging
 from datetime import date, datetime
 
 from sqlalchemy import select
 
+from app import storage, thumbnails
 from app.auth.models import User
 from app.checks.models import CheckRecord, CheckTask
 from app.clock import to_local
 from app.exchange.models import ExchangeRow
 from app.extensions import db
-from app.hazards.models import Hazard, HazardEvent
+from app.hazards.models import AttachmentKind, Hazard, HazardAttachment, HazardEvent
 from app.organisations.models import Department
 from app.risks.models import ControlMeasure, RiskEvent, RiskObject, RiskPoint, Suspension
 from workflows import exchange as x
@@ -37,6 +40,7 @@ from workflows.national_codes import (
     TaskType,
 )
 
+log = logging.getLogger(__name__)
 DUTY_CATEGORY = {"principal": "1", "technical": "2", "operator": "3"}
 
 
@@ -161,6 +165,7 @@ class _Builder:
             select(HazardEvent.hazard_id, HazardEvent.actor_id)
             .where(HazardEvent.hazard_id.in_([h.id for h in rows if h.state == "closed"]),
                    HazardEvent.trigger == "accept").order_by(HazardEvent.seq)).all())
+        photos = self.photos([h.id for h in rows])
         out = {}
         for h in rows:
             point = self.points.get(h.risk_point_id)
@@ -185,7 +190,25 @@ class _Builder:
                          "checkAcceptTime": stamp(h.closed_at) if closed else None,
                          "dangerState": STATE_TO_DANGER_STATE.get(h.state),
                          "managementClassification": NATURE_TO_MANAGEMENT_CLASSIFICATION.get(h.nature)
-                         if h.nature else None}
+                         if h.nature else None,
+                         **photos.get(h.id, {})}
+        return out
+
+    def photos(self, hazard_ids: list[int]) -> dict[int, dict[str, str]]:
+        """``attachments1`` ← the first photo before rectification, ``attachments2`` ← the first after it,
+        ``attachments3`` ← the next photo of the hazard (a further one of either, or a photographed
+        document): references to the stored files, encoded when sent (``with_images``). PDFs are not
+        images and are not sent."""
+        rows = db.session.execute(select(HazardAttachment.hazard_id, HazardAttachment.kind, HazardAttachment.sha256)
+                                  .where(HazardAttachment.hazard_id.in_(hazard_ids),
+                                         HazardAttachment.mime.like("image/%"))
+                                  .order_by(HazardAttachment.id)).all()
+        out: dict[int, dict[str, str]] = {}
+        for hazard_id, kind, digest in rows:
+            fields = out.setdefault(hazard_id, {})
+            first = {AttachmentKind.before: "attachments1", AttachmentKind.after: "attachments2"}.get(kind)
+            name = first if first and first not in fields else "attachments3"
+            fields.setdefault(name, f"sha256:{digest}")
         return out
 
     def suspensions(self) -> dict[int, dict]:
@@ -208,3 +231,25 @@ def build(enterprise_id: int, company_code: str) -> dict[str, dict[int, dict]]:
     tasks = b.tasks(measures)
     return {x.UNIT: b.units(), x.EVENT: b.events(), x.MEASURE: measures, x.TASK: tasks,
             x.RECORD: b.records(), x.HAZARD: b.hazards(), x.SUSPENSION: b.suspensions()}
+
+
+def with_images(dataset: str, row: dict) -> dict:
+    """The row as sent: its photo references replaced by the Base64 of the photo (national-model.md §2:
+    PNG/JPEG, at most 5 MB). Another image format, or a larger photo, goes as its JPEG screen copy
+    (1 280 px, no metadata); a stored file missing or altered goes without (logged by ``storage``)."""
+    names = [n for n in x.IMAGE_FIELDS.get(dataset, ()) if str(row.get(n) or "").startswith("sha256:")]
+    if not names:
+        return row
+    row = dict(row)
+    for name in names:
+        digest = row[name].removeprefix("sha256:")
+        try:
+            data = storage.load(digest)
+            if not x.sendable_image(data):
+                data = thumbnails.derived(digest, "screen")
+        except (storage.FileUnavailable, OSError, ValueError):
+            log.warning("exchange: photo %s of hazard row %s unavailable, sent without it", digest, row.get("id"))
+            row[name] = None
+            continue
+        row[name] = base64.b64encode(data).decode()
+    return row

@@ -10,12 +10,14 @@ same national id: the receiver updates it, nothing doubles. None of these functi
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import access
@@ -94,7 +96,7 @@ def _record(ledger, enterprise_id, dataset, local_id, row, now) -> None:
     entry.attempts, entry.retry_at = 0, None  # a corrected row is tried again at once
     if x.is_deleted(row) and entry.sent_hash is None:
         entry.sent_hash = digest  # never reached the receiver: nothing to delete there
-    local = x.row_errors(dataset, row)
+    local = x.row_errors(dataset, row, stored_images=True)
     entry.error = x.describe(dataset, local) if local else None
     entry.error_hash = digest if local else None
 
@@ -166,11 +168,11 @@ def _send_pending(enterprise_id: int, ledger, enrolment: profiles.Enrolment, now
     for dataset in x.ORDER:  # a parent acknowledged in this push lets its children go in the same push
         ready = sorted((e for e in ledger.values() if e.dataset == dataset and e.pending
                         and not (e.error and e.error_hash == e.hash and (e.retry_at is None or e.retry_at > now))
-                        and (x.is_deleted(e.payload) or not x.row_errors(dataset, e.payload, acknowledged))),
+                        and (x.is_deleted(e.payload)
+                             or not x.row_errors(dataset, e.payload, acknowledged, stored_images=True))),
                        key=lambda e: e.local_id)
-        for start in range(0, len(ready), max(1, prof.batch_size)):
-            batch = ready[start:start + max(1, prof.batch_size)]
-            rows = [e.payload for e in batch]
+        for batch, rows in _batches(dataset, ready, max(1, prof.batch_size),
+                                    int(_config("EXCHANGE_BATCH_BYTES", 16 * 1024 * 1024))):
             url = prof.endpoints[dataset]
             if prof.transport == "form":
                 accepted, refused = transport.send_form(url, enrolment.company_code, secret, rows, prof.timeout)
@@ -188,6 +190,23 @@ def _send_pending(enterprise_id: int, ledger, enrolment: profiles.Enrolment, now
                     entry.error = f"{x.DATASETS[dataset].title}：平台拒收：{refused[entry.row_id]}"
                     entry.error_hash, entry.retry_at = entry.hash, now + _backoff(entry.attempts)
             db.session.flush()
+
+
+def _batches(dataset: str, ready: list[ExchangeRow], size: int, budget: int):
+    """``(entries, rows as sent)`` of at most ``size`` rows, cut earlier when the photos encoded so far pass
+    ``budget`` bytes (a hazard carries up to three photos of 5 MB: twenty of them would be a 400 MB call)."""
+    batch, rows, used = [], [], 0
+    for entry in ready:
+        row = datasets.with_images(dataset, entry.payload)
+        weight = sum(len(row.get(name) or "") for name in x.IMAGE_FIELDS.get(dataset, ()))
+        if batch and (len(batch) == size or used + weight > budget):
+            yield batch, rows
+            batch, rows, used = [], [], 0
+        batch.append(entry)
+        rows.append(row)
+        used += weight
+    if batch:
+        yield batch, rows
 
 
 def due_enterprise_ids(now: datetime | None = None) -> list[int]:
@@ -223,22 +242,102 @@ def statuses(actor):
     return access.visible(ExchangeStatus, actor).join(Enterprise).order_by(Enterprise.name, ExchangeStatus.id)
 
 
+def reporting_enterprises(actor):
+    """The enterprises the actor sees that have a push status or are configured to report (the API list:
+    one that never pushed is listed too, see ``with_statuses``)."""
+    access.require(actor, "exchange.status")
+    has_status = select(ExchangeStatus.id).where(ExchangeStatus.enterprise_id == Enterprise.id).exists()
+    return (access.visible(Enterprise, actor)
+            .where(or_(has_status, Enterprise.credit_code.in_(list(profiles.enrolments()))))
+            .order_by(Enterprise.name, Enterprise.id))
+
+
+def with_statuses(enterprises: list[Enterprise]) -> list[ExchangeStatus]:
+    """Each enterprise's status; one that never pushed gets an unsaved one (``never_pushed``, counts
+    unknown: its detail builds what the first push would send)."""
+    found = {s.enterprise_id: s for s in db.session.scalars(
+        select(ExchangeStatus).where(ExchangeStatus.enterprise_id.in_([e.id for e in enterprises])))}
+    out = []
+    for enterprise in enterprises:
+        status = found.get(enterprise.id)
+        if status is None:
+            status = ExchangeStatus(enterprise_id=enterprise.id, profile=profiles.enrolments().get(
+                enterprise.credit_code, {}).get("profile", ""), failures=0)
+            status.enterprise, status.never_pushed = enterprise, True
+        else:
+            status.never_pushed = False
+        out.append(status)
+    return out
+
+
 def status_for(actor, enterprise_id: int) -> ExchangeStatus:
+    """The enterprise's push status. A configured enterprise that never pushed has no status row yet: it
+    gets an unsaved one (``never_pushed``) counting what its first push would send, with the refused rows
+    in ``preview_refused`` and the counts per dataset in ``preview_counts``; reading writes nothing."""
     access.require(actor, "exchange.status")
     enterprise = access.get_visible(Enterprise, enterprise_id, actor)
     status = db.session.scalar(select(ExchangeStatus).where(ExchangeStatus.enterprise_id == enterprise.id))
-    if status is None:
+    if status is not None:
+        status.never_pushed = False
+        return status
+    try:
+        enrolment = profiles.enrolment_of(enterprise.credit_code)
+    except profiles.ProfileError:
+        enrolment = None
+    if enrolment is None:
         raise NotFound()
+    return preview(enterprise, enrolment)
+
+
+def preview(enterprise: Enterprise, enrolment: profiles.Enrolment) -> ExchangeStatus:
+    """What the first push would send: every row not deleted (a deletion never sent has nothing to delete
+    on the other side), and, apart, the rows the receiver's rules refuse (they wait for a correction)."""
+    counts, refused = {}, []
+    for dataset, rows in datasets.build(enterprise.id, enrolment.company_code).items():
+        for local_id, row in sorted(rows.items()):
+            if x.is_deleted(row):
+                continue
+            counts[dataset] = counts.get(dataset, 0) + 1
+            errors = x.row_errors(dataset, row, stored_images=True)
+            if errors:
+                refused.append(SimpleNamespace(dataset=dataset, local_id=local_id, row_id=row["id"],
+                                               error=x.describe(dataset, errors), attempts=0, retry_at=None))
+    status = ExchangeStatus(enterprise_id=enterprise.id, profile=enrolment.profile.name, failures=0,
+                            pending_rows=sum(counts.values()), refused_rows=len(refused), acknowledged_rows=0)
+    status.enterprise = enterprise  # transient: no relationship cascades it into the session
+    status.never_pushed, status.preview_counts, status.preview_refused = True, counts, refused
     return status
 
 
-def refused_rows(actor, enterprise_id: int):
-    """The rows of an enterprise that wait on a correction (the status page's table)."""
+def refused_rows(actor, enterprise_id: int) -> list:
+    """The rows of an enterprise that wait on a correction (the status page's table), at most 200."""
     status = status_for(actor, enterprise_id)
-    return (select(ExchangeRow).where(ExchangeRow.enterprise_id == status.enterprise_id,
-                                      ExchangeRow.error.is_not(None), ExchangeRow.error_hash == ExchangeRow.hash,
-                                      func.coalesce(ExchangeRow.sent_hash, "") != ExchangeRow.hash)
-            .order_by(ExchangeRow.dataset, ExchangeRow.local_id))
+    if status.never_pushed:
+        return status.preview_refused[:200]
+    return list(db.session.scalars(
+        select(ExchangeRow).where(ExchangeRow.enterprise_id == status.enterprise_id,
+                                  ExchangeRow.error.is_not(None), ExchangeRow.error_hash == ExchangeRow.hash,
+                                  func.coalesce(ExchangeRow.sent_hash, "") != ExchangeRow.hash)
+        .order_by(ExchangeRow.dataset, ExchangeRow.local_id).limit(200)))
+
+
+def pending_by_dataset(enterprise_id: int) -> dict[str, int]:
+    """Pending rows per dataset as the last push left them (the ledger)."""
+    return dict(db.session.execute(
+        select(ExchangeRow.dataset, func.count()).where(ExchangeRow.enterprise_id == enterprise_id,
+                                                        _pending_condition())
+        .group_by(ExchangeRow.dataset)).all())
+
+
+def never_pushed(actor) -> list[Enterprise]:
+    """The enterprises the actor sees that are configured to report and never pushed (no status yet)."""
+    access.require(actor, "exchange.status")
+    codes = list(profiles.enrolments())
+    if not codes:
+        return []
+    has_status = select(ExchangeStatus.id).where(ExchangeStatus.enterprise_id == Enterprise.id).exists()
+    return list(db.session.scalars(access.visible(Enterprise, actor)
+                                   .where(Enterprise.credit_code.in_(codes), ~has_status).order_by(Enterprise.name)))
 
 
 def request_push(actor, enterprise_id: int) -> ExchangeStatus:
@@ -251,6 +350,7 @@ def request_push(actor, enterprise_id: int) -> ExchangeStatus:
     if profiles.enrolments().get(enterprise.credit_code) is None:
         raise Invalid(fields={"enterprise_id": _("This enterprise is not configured to report.")})
     status = status_of(enterprise.id)
+    status.never_pushed = False  # it has its row now
     jobs.enqueue("exchange.push", enterprise_id=enterprise.id)
     return status
 
@@ -310,6 +410,7 @@ def receive(dataset: str, company_code: str, *, datas: str | None = None, form: 
 
 
 def _keep(company_code: str, enterprise_id: int | None, dataset: str, row: dict) -> None:
+    row = _photos_stored(dataset, row)
     kept = db.session.scalar(select(ReceivedRow).where(ReceivedRow.company_code == company_code,
                                                       ReceivedRow.dataset == dataset,
                                                       ReceivedRow.row_id == str(row["id"])))
@@ -323,6 +424,31 @@ def _keep(company_code: str, enterprise_id: int | None, dataset: str, row: dict)
     kept.payload, kept.deleted, kept.received_at = row, x.is_deleted(row), utcnow()
 
 
+def _photos_stored(dataset: str, row: dict) -> dict:
+    """A received row with its photos (checked Base64 PNG/JPEG) moved to the content-addressed storage:
+    the kept payload holds ``sha256:<digest>``, as the sender's ledger does, not megabytes of Base64."""
+    from app import storage  # only a row with photos touches the storage
+
+    names = [n for n in x.IMAGE_FIELDS.get(dataset, ()) if isinstance(row.get(n), str) and row[n]]
+    if not names:
+        return row
+    row = dict(row)
+    for name in names:
+        row[name] = f"sha256:{storage.save(base64.b64decode(row[name]))}"
+    return row
+
+
+def received_photo_digests():
+    """The stored photos that received rows refer to (``storage check`` must not call them orphans)."""
+    rows = db.session.execute(select(ReceivedRow.dataset, ReceivedRow.payload)
+                              .where(ReceivedRow.dataset.in_(list(x.IMAGE_FIELDS))))
+    for dataset, payload in rows:
+        for name in x.IMAGE_FIELDS[dataset]:
+            value = (payload or {}).get(name)
+            if isinstance(value, str) and x.STORED_IMAGE.match(value):
+                yield value.removeprefix("sha256:")
+
+
 def received(actor, dataset: str | None = None, company_code: str | None = None):
     access.require(actor, "exchange.received")
     stmt = access.visible(ReceivedRow, actor).order_by(ReceivedRow.id)
@@ -331,3 +457,25 @@ def received(actor, dataset: str | None = None, company_code: str | None = None)
     if company_code:
         stmt = stmt.where(ReceivedRow.company_code == company_code)
     return stmt
+
+
+def received_summary(actor) -> list[SimpleNamespace]:
+    """Per sender (this project as city/park platform): rows held per dataset, how many deleted, the last
+    arrival; for the authorities of the senders' regions and the admin (the receiving side's status)."""
+    access.require(actor, "exchange.received")
+    scope = access.visible(ReceivedRow, actor).subquery()
+    rows = db.session.execute(
+        select(scope.c.company_code, scope.c.enterprise_id, scope.c.dataset, func.count(),
+               func.sum(case((scope.c.deleted.is_(True), 1), else_=0)), func.max(scope.c.received_at))
+        .group_by(scope.c.company_code, scope.c.enterprise_id, scope.c.dataset)).all()
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
+        Enterprise.id.in_({r[1] for r in rows if r[1] is not None}))).all())
+    senders: dict[str, SimpleNamespace] = {}
+    for code, enterprise_id, dataset, count, deleted, last in rows:
+        sender = senders.setdefault(code, SimpleNamespace(company_code=code, enterprise_id=enterprise_id,
+                                                          enterprise_name=names.get(enterprise_id), rows={},
+                                                          total=0, deleted=0, last_received_at=last))
+        sender.rows[dataset] = count
+        sender.total, sender.deleted = sender.total + count, sender.deleted + int(deleted or 0)
+        sender.last_received_at = max(sender.last_received_at, last)
+    return sorted(senders.values(), key=lambda s: s.company_code)

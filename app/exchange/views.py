@@ -27,17 +27,27 @@ def _logged_in():
 @bp.route("/")
 def index():
     rows = db.session.scalars(service.statuses(current_user)).all()
-    return render_template("exchange/index.html", rows=rows, datasets=DATASETS)
+    return render_template("exchange/index.html", rows=rows, datasets=DATASETS,
+                           never_pushed=service.never_pushed(current_user),
+                           may_see_received=access.can(current_user, "exchange.received"))
+
+
+@bp.route("/received")
+def received():
+    """What this platform received from enterprises running their own instance, per sender."""
+    return render_template("exchange/received.html", senders=service.received_summary(current_user),
+                           datasets=DATASETS)
 
 
 @bp.route("/<int:enterprise_id>")
 def show(enterprise_id: int):
     status = service.status_for(current_user, enterprise_id)
-    refused = db.session.scalars(service.refused_rows(current_user, enterprise_id).limit(200)).all()
+    refused = service.refused_rows(current_user, enterprise_id)
     enterprise = db.session.get(Enterprise, status.enterprise_id)
     may_push = access.can(current_user, "exchange.push", enterprise)
+    counts = status.preview_counts if status.never_pushed else service.pending_by_dataset(status.enterprise_id)
     return render_template("exchange/show.html", status=status, refused=refused, datasets=DATASETS,
-                           may_push=may_push)
+                           may_push=may_push, counts=counts)
 
 
 @bp.route("/<int:enterprise_id>/push", methods=["POST"])

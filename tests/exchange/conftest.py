@@ -3,6 +3,7 @@ a 停用 record; enterprise a configured to report to a fake provincial receiver
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -17,20 +18,28 @@ COMPANY = "123456789"
 KEY = "0123456789abcdef"  # AES-128, as the province issues it to the enterprise (an env var, never the DB)
 
 
-@pytest.fixture
-def province(app, world, monkeypatch):
-    """The fake receiver, and enterprise a configured to push to it (profile, registration code, key)."""
-    monkeypatch.setenv(f"SHUANGKONG_EXCHANGE_KEY_{COMPANY}", KEY)
+@contextmanager
+def fake_province(app, credit_code: str, **profile):
+    """The fake receiver, and the enterprise ``credit_code`` configured to push to it (profile,
+    registration code; the key is the caller's environment variable)."""
     saved = {k: app.config.get(k) for k in ("EXCHANGE_PROFILES", "EXCHANGE_ENTERPRISES")}
     with FakeProvince(COMPANY, KEY) as fake:
         app.config["EXCHANGE_PROFILES"] = {"testprov": {"base_url": fake.url, "transport": "json",
-                                                        "cipher": "AES/ECB", "batch_size": 3, "timeout": 5}}
-        app.config["EXCHANGE_ENTERPRISES"] = {world.enterprises.a.credit_code: {"profile": "testprov",
-                                                                                "company_code": COMPANY}}
+                                                        "cipher": "AES/ECB", "batch_size": 3, "timeout": 5,
+                                                        **profile}}
+        app.config["EXCHANGE_ENTERPRISES"] = {credit_code: {"profile": "testprov", "company_code": COMPANY}}
         try:
             yield fake
         finally:
             app.config.update(saved)
+
+
+@pytest.fixture
+def province(app, world, monkeypatch):
+    """The fake receiver, and enterprise a configured to push to it (profile, registration code, key)."""
+    monkeypatch.setenv(f"SHUANGKONG_EXCHANGE_KEY_{COMPANY}", KEY)
+    with fake_province(app, world.enterprises.a.credit_code) as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -144,7 +144,7 @@ def test_a_failed_row_does_not_block_the_rest_and_is_sent_once_corrected(world, 
     s = status(world)
     assert s.refused_rows == 1 and result["pending"] == 13
     assert "1 条数据未被接收" in s.last_error
-    (row,) = db.session.scalars(service.refused_rows(world.users.manager, world.enterprises.a.id)).all()
+    (row,) = service.refused_rows(world.users.manager, world.enterprises.a.id)
     assert row.error == "安全风险分析单元：hazardLiablePerson 缺少必填字段"
 
     plant.point.responsible_user_id = world.users.manager.id
@@ -160,7 +160,7 @@ def test_a_row_the_receiver_refuses_is_retried_after_a_backoff(world, plant, pro
 
     s = status(world)
     assert s.refused_rows == 1 and s.pending_rows == 1 and len(province.rows) == 12
-    (row,) = db.session.scalars(service.refused_rows(world.users.manager, world.enterprises.a.id)).all()
+    (row,) = service.refused_rows(world.users.manager, world.enterprises.a.id)
     assert row.error.startswith("隐患信息：平台拒收") and row.attempts == 1
     province.refuse_ids = set()
     push(world, LATER + timedelta(seconds=10))  # before the backoff: not sent again

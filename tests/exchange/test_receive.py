@@ -164,3 +164,45 @@ def test_the_form_transport_reaches_the_second_instance_row_by_row(app, world, p
     assert "error" not in result and result["accepted"] == 13
     (task, *_) = received(second, x.TASK)
     assert task.payload["checkCycleUnit"] == "天" and "pwd" not in task.payload
+
+
+def test_the_authority_sees_what_its_platform_received_per_sender(app, client, world, monkeypatch):
+    from tests.conftest import login
+
+    monkeypatch.setenv(f"SHUANGKONG_EXCHANGE_KEY_{COMPANY}", KEY)
+    monkeypatch.setitem(app.config, "EXCHANGE_SENDERS",
+                        {COMPANY: {"cipher": "AES/ECB", "credit_code": world.enterprises.a.credit_code}})
+    token = transport.encrypt("AES/ECB", KEY, json.dumps([_unit()]))
+    service.receive(x.UNIT, COMPANY, datas=token)
+    service.receive(x.EVENT, COMPANY, datas=transport.encrypt("AES/ECB", KEY, json.dumps([_event(deleted="1")])))
+    db.session.commit()
+
+    login(client, world.users.inspector)  # the authority of enterprise a's region
+    assert "数据接收" in client.get("/exchange/").get_data(as_text=True)
+    page = client.get("/exchange/received").get_data(as_text=True)
+    assert COMPANY in page and world.enterprises.a.name in page and "安全风险分析单元" in page
+    login(client, world.users.inspector_b)  # another region's authority: nothing of enterprise a
+    assert COMPANY not in client.get("/exchange/received").get_data(as_text=True)
+    login(client, world.users.manager)  # the enterprise itself does not read the platform's intake
+    assert client.get("/exchange/received").status_code == 403
+
+
+def test_the_second_instance_keeps_the_photos_in_its_storage_not_in_the_rows(app, world, plant, city_platform):
+    from app import storage
+    from app.hazards import service as hazards
+    from app.hazards.demo import photo
+
+    second, base = city_platform
+    before = photo(7)
+    hazards.add_attachment(plant.hazard.id, world.users.manager, kind="before", filename="IMG_0007.jpg",
+                           data=before)
+    db.session.commit()
+    with reporting_to(app, world, base, cipher="AES/ECB"):
+        assert "error" not in push_a(world)
+    (hazard,) = received(second, x.HAZARD)
+    reference = hazard.payload["attachments1"]
+    assert reference.startswith("sha256:") and "attachments2" not in hazard.payload
+    with second.app_context():
+        assert storage.load(reference.removeprefix("sha256:")) == before  # the photo, byte for byte
+        assert "exchange_received_photos" in storage.referenced()[reference.removeprefix("sha256:")]
+        db.session.remove()
