@@ -280,3 +280,17 @@ def test_a_report_on_a_dead_connection_is_kept_and_sent_once(browse, live, tmp_p
     expect(page.get_by_role("heading", name="上报隐患")).to_be_visible()
     assert page.url.endswith("/hazards/new")
     assert len(_hazards_titled(live, title)) == 1
+
+    # a gateway answering for a server it cannot reach (503) is no verdict either: kept, then sent by
+    # itself (every few seconds while something waits) once the server answers again
+    title = "网关无响应时上报：围堰破损（E2E）"
+    page.goto("/hazards/new")
+    page.route("**/hazards/new", lambda route: route.fulfill(status=503, body="Service Unavailable")
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_label("隐患简述").fill(title)
+    page.get_by_role("button", name="上报", exact=True).click()
+    expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
+    assert _hazards_titled(live, title) == []
+    page.unroute("**/hazards/new")
+    expect(page.locator("#offline-queue .queue-sent")).to_contain_text("已同步")
+    assert len(_hazards_titled(live, title)) == 1
