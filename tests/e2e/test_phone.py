@@ -225,3 +225,72 @@ def _record_elsewhere(task_id, window_start):
     service.record_check(operator, task_id, window_start=window_start, result="normal", note="",
                          client_id="another-phone")
     db.session.commit()
+
+
+def test_a_report_on_a_dead_connection_is_kept_and_sent_once(browse, live, tmp_path):
+    """The phone says it is online but the plant's signal is dead (the common case): the report is not
+    lost to the browser's error page; it waits as 待同步 and is sent once when the network is back. Online,
+    the server's answer is shown as a native submit shows it."""
+    page = browse.login("jiangfeng_staff", viewport=PHONE, **TOUCH)
+    page.goto("/hazards/new")
+    _wait_for_worker(page)
+
+    # online, a validation error: the form again with the Chinese message and what was typed
+    page.get_by_label("位置").fill("二号泵房东侧")
+    page.get_by_role("button", name="上报", exact=True).click()
+    expect(page.locator("#field-title .error")).to_contain_text("此项为必填项")
+    expect(page.get_by_label("位置")).to_have_value("二号泵房东侧")
+    assert page.url.endswith("/hazards/new")
+
+    # the connection dead while navigator.onLine stays true
+    title = "弱信号上报：阀门渗漏（E2E）"
+    page.route("**/hazards/new", lambda route: route.abort("internetdisconnected")
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_label("隐患简述").fill(title)
+    page.locator("input[type=file][name=photos]").set_input_files(_camera_photo(tmp_path / "camera.jpg"))
+    page.get_by_role("button", name="上报", exact=True).click()
+    expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
+    expect(page.locator(".queued-note")).to_be_visible()
+    tried = page.locator("input[name=client_id]").input_value()
+    kept = page.evaluate("""async () => {
+        const db = await idb.openDB('shk-offline', 1);
+        return (await db.getAll('queue')).map(i => i.client_id);
+    }""")
+    assert kept == [tried]  # the id of the sending that failed: had it arrived, the resend is not doubled
+    assert _hazards_titled(live, title) == []
+
+    page.unroute("**/hazards/new")
+    page.reload()
+    expect(page.locator("#offline-queue .queue-sent")).to_contain_text("已同步")
+    expect(page.locator("#offline-queue")).not_to_contain_text("待同步")
+    page.reload()
+    (photos,) = _hazards_titled(live, title)
+    ((size, taken_at, _mime),) = photos
+    assert size < 600_000 and taken_at == TAKEN
+
+    # online and answered: the hazard's page with its flash message, at its address; Back: the form
+    title = "在线上报：法兰垫片老化（E2E）"
+    page.goto("/hazards/new")
+    page.get_by_label("隐患简述").fill(title)
+    page.get_by_role("button", name="上报", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("已上报")
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    assert page.url.endswith(f"/hazards/{live.run(lambda: _hazard_id(title))}")
+    page.go_back()
+    expect(page.get_by_role("heading", name="上报隐患")).to_be_visible()
+    assert page.url.endswith("/hazards/new")
+    assert len(_hazards_titled(live, title)) == 1
+
+    # a gateway answering for a server it cannot reach (503) is no verdict either: kept, then sent by
+    # itself (every few seconds while something waits) once the server answers again
+    title = "网关无响应时上报：围堰破损（E2E）"
+    page.goto("/hazards/new")
+    page.route("**/hazards/new", lambda route: route.fulfill(status=503, body="Service Unavailable")
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_label("隐患简述").fill(title)
+    page.get_by_role("button", name="上报", exact=True).click()
+    expect(page.locator("#offline-queue")).to_contain_text("待同步 1")
+    assert _hazards_titled(live, title) == []
+    page.unroute("**/hazards/new")
+    expect(page.locator("#offline-queue .queue-sent")).to_contain_text("已同步")
+    assert len(_hazards_titled(live, title)) == 1

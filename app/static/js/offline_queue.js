@@ -3,9 +3,14 @@
    twice: each form carries a client id (client_id) and the server answers a second sending of the same
    id with the first one's outcome (app/idempotency.py for the report, the check record's client_id).
 
-   Forms: <form data-offline data-offline-label="…">. Offline (navigator.onLine false) their submit is
-   taken over: the fields and files are stored in IndexedDB (database "shk-offline", through the idb
-   package) tagged with the user's id; online they are submitted as usual. The queue is shown in
+   Forms: <form data-offline data-offline-label="…">. Their submit is always taken over. Offline
+   (navigator.onLine false) the fields and files are stored in IndexedDB (database "shk-offline", through
+   the idb package) tagged with the user's id. Online they are sent by XMLHttpRequest (a real upload
+   progress); when that fails — the phone says online but the plant's signal is dead: an error, or no
+   byte moving for STALL_MS — or the server gives no verdict (busy, failing, a stale form token), the item
+   is stored exactly as offline with the same client id, so a sending that did arrive is not doubled.
+   The server's answer is shown as a native submit would: its page written into the document (flash
+   messages, field errors and typed values kept) at its address. The queue is shown in
    #offline-queue ("待同步 N", then each refused item with the server's words and a link to its page).
    Items are sent only from a page of the same user (this script's data-user); the offline page
    (stored for everybody, it knows no user) only shows the count and reloads when the network returns.
@@ -20,9 +25,13 @@
   var texts = (box && box.dataset) || {};
   var waitingCount = 0;
   var flushing = false;
+  var retired = false; // this page's document was replaced by an answer: its scripts run again, not this
   var sent = []; // {label, url} sent by this page, shown once
   var dbPromise = null;
   var RETRY_MS = 3000;
+  // A phone on one bar of signal still moves a few KB a second: only a connection where nothing moves
+  // for this long is taken for dead (a slow upload that did arrive is de-duplicated by its client id).
+  var STALL_MS = 20000;
 
   // Another user on this device (a session that expired without logout, then a new login): the pages
   // kept for the previous one (shk-user-* caches, offline_pages_sw.js) go.
@@ -57,9 +66,18 @@
 
   function fmt(text, n) { return (text || "").replace("%(n)s", n); }
 
+  // The form's fields as a native submit sends them (with the button tapped, if it has a name).
+  function formData(form, submitter) {
+    try { return new FormData(form, submitter || undefined); } catch (e) { return new FormData(form); }
+  }
+
+  function actionOf(form) {
+    return new URL(form.getAttribute("action") || window.location.href, window.location.href);
+  }
+
   // Files go in as bytes (ArrayBuffer): every browser's IndexedDB stores those, not all store Blobs.
-  function serialise(form) {
-    var data = new FormData(form);
+  function serialise(form, submitter) {
+    var data = formData(form, submitter);
     var fields = [];
     var reads = [];
     data.forEach(function (value, name) {
@@ -72,13 +90,10 @@
     return Promise.all(reads).then(function () { return fields; });
   }
 
-  function enqueue(form) {
-    return serialise(form).then(function (fields) {
-      var action = new URL(form.getAttribute("action") || window.location.href, window.location.href);
+  function enqueue(form, submitter) {
+    return serialise(form, submitter).then(function (fields) {
+      var action = actionOf(form);
       var idField = fields.filter(function (f) { return f.name === "client_id"; })[0];
-      // A form whose id the server wrote (the report) may come from a page the service worker kept and
-      // be filled again and again: each kept item gets its own id (a double tap is stopped before this).
-      if (idField && form.hasAttribute("data-offline-fresh-id")) idField.value = randomId();
       var clientId = idField ? idField.value : "";
       return db().then(function (d) {
         return d.add(STORE, { user: user, action: action.pathname + action.search, fields: fields,
@@ -118,12 +133,14 @@
     return { ok: response.ok && !errors.length, errors: errors, url: response.url };
   }
 
+  // The server busy or failing (429, 5xx), a form token refused (400): not an answer about the item;
+  // it waits (queued) for the next run.
+  function noVerdict(status) { return status === 400 || status === 429 || status >= 500; }
+
   function sendOne(d, item, token) {
     return fetch(item.action, { method: "POST", body: body(item, token), credentials: "same-origin" })
       .then(function (response) {
-        // the server busy or failing (429, 5xx), a form token refused (400): not an answer about the
-        // item; the run stops and the item waits for the next one
-        if (response.status === 400 || response.status === 429 || response.status >= 500) {
+        if (noVerdict(response.status)) {
           throw new Error("try again later: " + response.status);
         }
         return response.text().then(function (html) { return outcome(response, html); });
@@ -140,7 +157,7 @@
   }
 
   function flush() {
-    if (!user || flushing || !navigator.onLine) return Promise.resolve();
+    if (!user || retired || flushing || !navigator.onLine) return Promise.resolve();
     flushing = true;
     return db().then(function (d) {
       return d.getAll(STORE).then(function (items) {
@@ -234,25 +251,78 @@
     if (bar) bar.hidden = true; // nothing is uploading: the photos wait with the form
   }
 
+  function keep(form, submitter) {
+    return enqueue(form, submitter).then(function () { queued(form); return render(); })
+      .then(flush); // online but the network dead: flush tries again every RETRY_MS until it is back
+  }
+
+  // Sends the form as a native submit would, by XMLHttpRequest (fetch has no upload progress). Resolves
+  // with the answer; rejects when the network fails or stalls.
+  function sendNow(form, submitter) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      var box = form.querySelector(".upload-progress");
+      var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (i) {
+        return i.files && i.files.length;
+      });
+      var bar = box && files ? box.querySelector("progress") : null;
+      var timer = null;
+      function alive() { clearTimeout(timer); timer = setTimeout(function () { xhr.abort(); }, STALL_MS); }
+      function failed() { clearTimeout(timer); reject(new Error("network")); }
+      if (bar) { box.hidden = false; bar.value = 0; }
+      xhr.open("POST", actionOf(form).href);
+      xhr.setRequestHeader("Accept", "text/html,application/xhtml+xml");
+      xhr.upload.onprogress = function (e) {
+        alive();
+        if (bar && e.lengthComputable && e.total) bar.value = Math.round(100 * e.loaded / e.total);
+      };
+      xhr.onprogress = alive;
+      xhr.onload = function () { clearTimeout(timer); resolve(xhr); };
+      xhr.onerror = failed;
+      xhr.onabort = failed;
+      xhr.send(formData(form, submitter));
+      alive();
+    });
+  }
+
+  // The server's page, shown as a native submit shows it: the whole document replaced by the answer
+  // (its scripts run again; flash messages, field errors and typed values are in it), at the address
+  // it ended on — a new history entry after a redirect (Back returns to the form, reloaded).
+  function showAnswer(xhr) {
+    var url = xhr.responseURL || window.location.href;
+    if (url !== window.location.href) {
+      window.history.pushState({ shkAnswer: true }, "", url);
+      window.shkAnswered = true;
+    }
+    retired = true;
+    document.open();
+    document.write(xhr.responseText);
+    document.close();
+  }
+
+  // Back from a written answer: the entry under it is the form's page, whose document was replaced.
+  window.addEventListener("popstate", function () { if (window.shkAnswered) window.location.reload(); });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-offline") || !user) return;
     event.preventDefault();
     if (form.dataset.offlineBusy === "1") return; // a second tap while the first is kept or sent: once
     form.dataset.offlineBusy = "1";
+    var submitter = event.submitter;
+    // A form whose id the server wrote (the report) may come from a page the service worker kept and be
+    // filled again and again: each page's form gets its own id when first sent, and keeps it when the
+    // sending fails and is queued (so a sending that did arrive is answered, not recorded twice).
+    var idInput = form.querySelector("input[name=client_id]");
+    if (idInput && form.hasAttribute("data-offline-fresh-id")) idInput.value = randomId();
     var ready = window.shkPhotos ? window.shkPhotos.ready(form) : Promise.resolve();
     ready.then(function () {
-      if (navigator.onLine) {
-        var bar = form.querySelector(".upload-progress");
-        if (bar && form.querySelector("input[type=file]") && form.querySelector("input[type=file]").files.length) {
-          bar.hidden = false;
-          var p = bar.querySelector("progress");
-          if (p) p.removeAttribute("value"); // indeterminate while the browser uploads
-        }
-        HTMLFormElement.prototype.submit.call(form);
+      if (!navigator.onLine) return keep(form, submitter);
+      return sendNow(form, submitter).then(function (xhr) {
+        if (noVerdict(xhr.status)) return keep(form, submitter);
+        showAnswer(xhr);
         return null;
-      }
-      return enqueue(form).then(function () { queued(form); return render(); });
+      }, function () { return keep(form, submitter); });
     });
   });
 
