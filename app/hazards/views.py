@@ -401,9 +401,6 @@ def plan(hazard_id: int):
     if request.method == "POST" and not editable:
         raise Forbidden()
     form = F.PlanForm(obj=hazard.plan if request.method == "GET" else None)
-    form.fill_choices()
-    if request.method == "GET":
-        form.production_suspension.data = hazard.production_suspension.value
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
