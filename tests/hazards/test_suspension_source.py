@@ -40,6 +40,11 @@ def test_the_plan_api_refuses_the_free_field_and_the_page_has_none(client, world
     assert client.put(f"/api/v1/hazards/{h.id}/plan", headers=headers, json=PLAN).status_code == 200
     got = client.get(f"/api/v1/hazards/{h.id}", headers=headers).get_json()
     assert got["production_suspension"] == "none"
+    confirm = client.post(f"/api/v1/hazards/{h.id}/transitions", headers=headers, json={
+        "trigger": "confirm", "level": "general", "deadline": (today() + timedelta(days=9)).isoformat(),
+        "responsible_user_id": world.users.staff.id, "measures": "更换垫片", "production_suspension": "full"})
+    assert confirm.status_code == 422 and "production_suspension" in confirm.get_json()["error"]["fields"]
+    assert client.get(f"/api/v1/hazards/{h.id}", headers=headers).get_json()["state"] == "reported"
     login(client, world.users.manager)
     page = client.get(f"/hazards/{h.id}/plan")
     assert 'name="production_suspension"' not in page.get_data(as_text=True) and "未停产" in text(page)
