@@ -88,6 +88,10 @@ class Defaults:
     NOTIFY_MAX_ATTEMPTS = 4
     NOTIFY_SEND_CONCURRENCY = 4  # sends in flight at once inside one delivery job
     NOTIFY_RETRY_BASE_SECONDS = 30.0  # attempt n+1 waits base * 2**(n-1): 30 s, 1 min, 2 min
+    # 整改复查: working days the ordering authority has to review a rectification (from the application or
+    # the deadline's end). The statutory number was not verified (docs/enforcement.md): no default;
+    # unset, no review date is shown and no review is a to-do.
+    RECTIFICATION_REVIEW_WORKING_DAYS: int | None = None
     # flask-smorest / OpenAPI
     API_TITLE = "shuangkong API"
     API_VERSION = "v1"

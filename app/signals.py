@@ -115,6 +115,7 @@ account_units = point("account.units", "send(errors, enterprise=, department=, p
 # report of concealment among its facts: ``report.category == "concealment"``, ``report.enterprise_id``).
 report_substantiated = point("report.substantiated",
                              "A public report was substantiated: send(report, actor=, enterprise=, category=, source=).")
+review_due = point("hazard.review_due", "first(hazard) -> date the authority's 整改复查 falls due | None")
 hazard_origin = point("hazard.origin", "first(hazard, user) -> (text, url) of what the hazard came from | None")
 enterprise_flags = point("enterprise.flags",
                          "send(enterprise, where=) -> [(text, url | None)] shown with the enterprise")

@@ -31,6 +31,22 @@ LITIGATION = Period("litigation", "提起行政诉讼期限", 6, "months", "《�
 SITE_REVIEW = Period("site_review", "现场审查期限", 10, "working_days",
                      "《安全生产事故隐患排查治理暂行规定》第二十三条")
 
+# 整改复查 (the authority reviews a rectification it ordered, from the enterprise's application or the
+# deadline's end): the number of days could not be verified here (docs/enforcement.md), so it is the
+# deployment's configuration (``RECTIFICATION_REVIEW_WORKING_DAYS``), with no default.
+REVIEW_CODE = "rectification_review"
+
+
+def rectification_review(amount: int) -> Period:
+    return Period(REVIEW_CODE, "整改复查期限", amount, "working_days", "本系统配置（法定天数未核实）")
+
+
+def review_start(deadline: date, applied_on: date | None) -> date:
+    """The review period runs from the application for review (the rectification submitted) or the
+    deadline's end, whichever comes first."""
+    return min(deadline, applied_on) if applied_on is not None else deadline
+
+
 # The periods that run from the service of a document that carries the rights notice.
 APPEAL_PERIODS = (RECONSIDERATION, LITIGATION)
 

@@ -107,7 +107,8 @@ class HazardDetail(HazardSummary):
     found_by_authority_id = fields.Integer(allow_none=True)
     measures = fields.String()
     rectification = fields.String()
-    production_suspension = Value()
+    production_suspension = Value(metadata={
+        "description": "From the on-site measures decisions (现场处理措施决定书), the latest one's; none without."})
     extension_requested = fields.Date(allow_none=True, metadata={
         "description": "The deadline the responsible person asked for, until it is decided."})
     version = fields.Integer()
@@ -170,7 +171,6 @@ class HazardConfirmArgs(_TriggerArgs):
     responsible_user_id = fields.Integer(allow_none=True)
     responsible_department_id = fields.Integer(allow_none=True)
     measures = fields.String(allow_none=True)
-    production_suspension = fields.String(allow_none=True)
 
 
 class HazardVoidArgs(_TriggerArgs):
@@ -255,7 +255,6 @@ class PlanArgs(Schema):
     safety_and_emergency = fields.String(load_default="")
     workers_congress_reported_on = fields.String(allow_none=True)
     workers_congress_how = fields.String(load_default="")
-    production_suspension = fields.String(allow_none=True)
 
 
 class AttachmentForm(Schema):

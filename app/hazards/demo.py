@@ -361,8 +361,7 @@ def schedule(story, finding: Finding, *, enterprise, people: dict, inspector: Us
         service.save_plan(state["id"], manager, **{**finding.plan, "funds": ""})
 
     def full_plan():
-        service.save_plan(state["id"], manager, workers_congress_reported_on=today(), production_suspension="partial",
-                          **finding.plan)
+        service.save_plan(state["id"], manager, workers_congress_reported_on=today(), **finding.plan)
 
     def approve():
         service.approve_plan(state["id"], principal)

@@ -12,7 +12,7 @@ from wtforms import DateField, HiddenField, MultipleFileField, SelectField, Stri
 from wtforms.validators import Length, Optional
 
 from app import labels
-from app.hazards.models import AttachmentKind, ProductionSuspension
+from app.hazards.models import AttachmentKind
 from workflows import codes
 from workflows.hazard_states import HazardLevel, HazardNature
 from workflows.national_codes import DangerSource, HazardType, ManageType
@@ -75,14 +75,12 @@ class ConfirmForm(_TriggerForm):
     responsible_user_id = SelectField(_l("Responsible person"), validate_choice=False)
     responsible_department_id = SelectField(_l("Responsible department"), validate_choice=False)
     measures = TextAreaField(_l("Rectification measures"))
-    production_suspension = SelectField(_l("Production suspension"), validate_choice=False)
 
     def fill_choices(self, users, departments):
         self.level.choices = _blank(labels.choices(HazardLevel))
         self.responsible_user_id.choices = _blank([(str(u.id), f"{u.display_name}（{labels.label(u.role)}）")
                                                    for u in users])
         self.responsible_department_id.choices = _blank([(str(d.id), d.name) for d in departments])
-        self.production_suspension.choices = labels.choices(ProductionSuspension)
 
 
 class VoidForm(_TriggerForm):
@@ -159,10 +157,6 @@ class PlanForm(FlaskForm):
     safety_and_emergency = TextAreaField(_l("6. Safety measures and emergency plan"))
     workers_congress_reported_on = DateField(_l("Reported to the workers' congress on"), validators=[Optional()])
     workers_congress_how = StringField(_l("How it was reported"))
-    production_suspension = SelectField(_l("Production suspension"), validate_choice=False)
-
-    def fill_choices(self):
-        self.production_suspension.choices = labels.choices(ProductionSuspension)
 
 
 class AttachmentForm(FlaskForm):

@@ -31,7 +31,7 @@ from app.hazards.models import Hazard, HazardAttachment, HazardCodeCounter, Haza
 from app.integrity import ChainKeys, chain_keys
 
 # Columns of the hazard that events set (``data`` of report, confirm, submit, reject, extend, regrade;
-# ``production_suspension`` also of plan_saved and onsite_measures), with their value when no event set them.
+# ``production_suspension`` only of onsite_measures), with their value when no event set them.
 REPLAYED: dict[str, object] = {
     "title": None, "source": None, "level": None, "deadline": None, "responsible_user_id": None,
     "responsible_department_id": None, "measures": "", "rectification": "", "submitted_by_id": None,
@@ -154,8 +154,12 @@ def implied_row(events: list[HazardEvent]) -> dict[str, object]:
     for event in events:
         data = event.data or {}
         if event.trigger in _FIELD_TRIGGERS:
-            row.update({k: v for k, v in data.items() if k in REPLAYED or k in REPORTED})
-        elif event.trigger in ("plan_saved", "onsite_measures") and "production_suspension" in data:
+            row.update({k: v for k, v in data.items() if k in REPLAYED and k != "production_suspension"
+                        or k in REPORTED})
+        elif event.trigger == "onsite_measures" and "production_suspension" in data:
+            # The status is the on-site measures decisions' alone (issue 17): a value that older
+            # plan_saved or confirm events carried (a free field then) stays in their data, readable,
+            # but is not the hazard's (migration 8d1f0a6b3c2e recomputed the rows so).
             row["production_suspension"] = data["production_suspension"]
     if events:
         row["state"] = events[-1].to_state

@@ -313,7 +313,6 @@ def _confirm_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Pa
     deadline = _date(data.get("deadline"), errors, "deadline")
     responsible = _responsible(hazard, data.get("responsible_user_id"), errors)
     measures = _text(data, errors, "measures")
-    suspension = _enum(ProductionSuspension, data.get("production_suspension"), errors, "production_suspension")
     department_id = data.get("responsible_department_id") or (responsible.department_id if responsible else None)
     try:  # an int, as the history records it (``audit verify`` compares the row with it)
         department_id = int(department_id) if department_id else None
@@ -326,8 +325,6 @@ def _confirm_fields(hazard: Hazard, actor: User, data: dict, errors: dict) -> Pa
                    plan_approved=_plan_approved(hazard) if level == HazardLevel.major else None)
     changes = {"level": level, "deadline": deadline, "responsible_user_id": responsible_id, "measures": measures,
                "responsible_department_id": department_id or None, "confirmed_at": utcnow()}
-    if suspension is not None:
-        changes["production_suspension"] = suspension
     manage_type = _enum(ManageType, data.get("manage_type"), errors, "manage_type")
     if manage_type is not None and manage_type != hazard.manage_type:  # 即查即改 / 限期整改, recorded by the event
         changes["manage_type"] = manage_type
@@ -469,12 +466,12 @@ def _given(**fields) -> dict:
 
 
 def confirm(hazard_id: int, actor: User, *, level=None, deadline=None, responsible_user_id=None,
-            responsible_department_id=None, measures=None, production_suspension=None, version=None) -> Hazard:
-    """reported → rectifying: level, deadline, responsible person (and department), measures."""
+            responsible_department_id=None, measures=None, version=None) -> Hazard:
+    """reported → rectifying: level, deadline, responsible person (and department), measures. (The
+    production suspension is not confirmed here: it comes from the on-site measures decision.)"""
     return _run(hazard_id, "confirm", actor, _confirm_fields, _given(
         level=level, deadline=deadline, responsible_user_id=responsible_user_id,
-        responsible_department_id=responsible_department_id, measures=measures,
-        production_suspension=production_suspension), version)
+        responsible_department_id=responsible_department_id, measures=measures), version)
 
 
 def void(hazard_id: int, actor: User, *, reason=None, version=None) -> Hazard:
@@ -713,8 +710,6 @@ def save_plan(hazard_id: int, actor: User, **fields) -> TreatmentPlan:
         errors["workers_congress_reported_on"] = _("This date is in the future.")
     values["workers_congress_reported_on"] = reported_on
     values["workers_congress_how"] = _text(fields, errors, "workers_congress_how", max_len=200)
-    suspension = _enum(ProductionSuspension, fields.get("production_suspension"), errors,
-                       "production_suspension")
     _raise(errors)
     plan = hazard.plan or TreatmentPlan(hazard=hazard)
     db.session.add(plan)
@@ -726,11 +721,11 @@ def save_plan(hazard_id: int, actor: User, **fields) -> TreatmentPlan:
     if withdrawn:
         plan.approved_at = None
         plan.approved_by_id = None
-    if suspension is not None and suspension != hazard.production_suspension:
-        hazard.production_suspension = suspension
+    # No production suspension here: it is the on-site measures decision's (``record_onsite_measures``);
+    # plan_saved events recorded before keep the value they carried, which history shows but no longer
+    # replays onto the hazard.
     history.append(hazard, "plan_saved", from_state=hazard.state, to_state=hazard.state, actor=actor,
-                   data={**values, "production_suspension": hazard.production_suspension,
-                         "approval_withdrawn": withdrawn})
+                   data={**values, "approval_withdrawn": withdrawn})
     _flush()
     signals.plan_saved.send(plan, actor=actor, hazard=hazard)
     return plan

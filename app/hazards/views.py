@@ -281,6 +281,7 @@ def _page(hazard: Hazard, status: int = 200, **extra):
         "listing_link": signals.listing_link.first(hazard, current_user),
         "progress": signals.progress_target.first(hazard, current_user),
         "origin": signals.hazard_origin.first(hazard, current_user),
+        "review_due": signals.review_due.first(hazard),
         "codes": codes, "trigger_label": service.trigger_label,
         "attach_form": _attach_form(),
         "show_gps": hazard_policy.may_see_location(current_user),
@@ -401,9 +402,6 @@ def plan(hazard_id: int):
     if request.method == "POST" and not editable:
         raise Forbidden()
     form = F.PlanForm(obj=hazard.plan if request.method == "GET" else None)
-    form.fill_choices()
-    if request.method == "GET":
-        form.production_suspension.data = hazard.production_suspension.value
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():

@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
         policy,
         queries,
         references_api,
+        review,
         service,
         summons_api,
         todos,
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
     routing = app.config.get("LISTING_ROUTING")
     if routing and routing not in ROUTING_MODES:  # refuse at start, not at the first confirmation
         raise RuntimeError(f"SHUANGKONG_LISTING_ROUTING={routing!r}: use one of {', '.join(ROUTING_MODES)}")
+    review.check_config(app.config.get(review.CONFIG))
     access.register(policy.SCOPES, policy.rules)
     for endpoint, text, action in NAV:
         ui.nav_item(endpoint, text, lambda u, action=action: access.can(u, action))
@@ -95,6 +97,8 @@ def init_app(app: Flask) -> None:
     signals.visible_inspection.connect(_visible_inspection)
     exports.add_kind(queries.EXPORT)
     todos.register()
+    review.register()
+    signals.review_due.connect(review.review_due)
     # The reviewer rule (accept, reject, extend, regrade) and void's dropped proposals read the
     # hazard's listings: joined to its locked SELECT, they cost no round trip of their own.
     signals.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"), _listings_joined)

@@ -46,8 +46,7 @@ def _hazard_story(story, ctx, key: str, *, title: str, point: str, location: str
         ctx.setdefault("hazards", []).append(hazard)
 
     def plan_and_approve():
-        hazards.save_plan(state["hazard"].id, people["manager"], workers_congress_reported_on=today(),
-                          production_suspension="partial", **major_plan)
+        hazards.save_plan(state["hazard"].id, people["manager"], workers_congress_reported_on=today(), **major_plan)
         hazards.approve_plan(state["hazard"].id, people["principal"])
 
     def confirm():

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.forms import apply_errors
 from app.organisations.models import Enterprise, Industry, Region
 from app.paging import paginate
-from app.supervision import inspections, queries, service
+from app.supervision import inspections, queries, review, service
 from app.supervision.forms import DecisionForm, InspectionForm, ProgressForm
 from app.supervision.models import Inspection, Listing, ListingState
 from app.supervision.policy import ENTERPRISE_VISIBLE_STATES
@@ -135,7 +135,8 @@ def listing(listing_id: int):
     elif item.deadline and not form.deadline.data:
         form.deadline.data = item.deadline
     return render_template("supervision/listing.html", item=item, form=form, progress_form=progress_form,
-                           rule_text=rule_text(item.rule), routed_note=routed_note(item)), status
+                           rule_text=rule_text(item.rule), routed_note=routed_note(item),
+                           review_due=review.review_due(item.hazard)), status
 
 
 @bp.route("/coverage")

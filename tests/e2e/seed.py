@@ -38,7 +38,7 @@ def confirmed_major_hazard(live, tmp_path: Path, title: str, enterprise_key: str
                                        location="液氯钢瓶库", attachments=[("before", "before.jpg", photo)])
         db.session.flush()
         service.save_plan(hazard.id, manager, **PLAN, workers_congress_reported_on=today().isoformat(),
-                          workers_congress_how="职代会书面报告", production_suspension="partial")
+                          workers_congress_how="职代会书面报告")
         service.approve_plan(hazard.id, principal)
         service.fire(hazard.id, "confirm", manager, level="major", deadline=today() + timedelta(days=30),
                      responsible_user_id=_user(f"{enterprise_key}_staff").id, measures="更换报警器并联调。")

@@ -189,11 +189,12 @@ def test_major_hazard_needs_an_approved_plan(world):
     db.session.rollback()
     with pytest.raises(Forbidden):
         service.approve_plan(h.id, u.manager)
+    # a suspension given with the plan is not the plan's: it comes from the on-site measures decision
     service.save_plan(h.id, u.manager, workers_congress_reported_on=today().isoformat(),
                       production_suspension="partial", **PLAN)
     service.approve_plan(h.id, u.principal)
     service.fire(h.id, "confirm", u.manager, **confirm_args(world, level="major"))
-    assert h.state == "rectifying" and h.production_suspension == "partial"
+    assert h.state == "rectifying" and h.production_suspension == "none"
     # editing the approved plan withdraws the approval; submitting is blocked until re-approved
     service.save_plan(h.id, u.manager, workers_congress_reported_on=today(), **{**PLAN, "funds": "8万元"})
     assert h.plan.approved_at is None

@@ -67,13 +67,13 @@ def test_confirm_form_errors_then_success(client, world):
     assert client.get(url).status_code == 200
     past = (today() - timedelta(days=1)).isoformat()
     resp = client.post(url, data={"level": "general", "deadline": past, "measures": "加锁", "version": h.version,
-                                  "responsible_user_id": world.users.staff.id, "production_suspension": "none"})
+                                  "responsible_user_id": world.users.staff.id})
     assert resp.status_code == 422
     page = text(resp)
     assert "期限" in page and "加锁" in page  # message beside the field, input kept
     future = (today() + timedelta(days=5)).isoformat()
     resp = client.post(url, data={"level": "general", "deadline": future, "measures": "加锁", "version": h.version,
-                                  "responsible_user_id": world.users.staff.id, "production_suspension": "none"})
+                                  "responsible_user_id": world.users.staff.id})
     assert resp.status_code == 302
     db.session.refresh(h)
     assert h.state == "rectifying"
@@ -125,20 +125,24 @@ def test_staff_cannot_confirm_and_foreign_is_404(client, world):
 def test_plan_form_and_principal_approval(client, world):
     h = make_hazard(world)
     login(client, world.users.manager)
-    resp = client.post(f"/hazards/{h.id}/plan", data={**PLAN, "goal": "", "production_suspension": "full",
+    resp = client.post(f"/hazards/{h.id}/plan", data={**PLAN, "goal": "",
                                                       "workers_congress_reported_on": today().isoformat()})
     assert resp.status_code == 302
     login(client, world.users.principal)
     resp = client.post(f"/hazards/{h.id}/plan/approve", data={}, follow_redirects=True)
     assert "治理的目标和任务" in text(resp) or "为空" in text(resp)
     login(client, world.users.manager)
-    client.post(f"/hazards/{h.id}/plan", data={**PLAN, "production_suspension": "full",
-                                               "workers_congress_reported_on": today().isoformat()})
+    resp = client.post(f"/hazards/{h.id}/plan", data={**PLAN, "production_suspension": "full",
+                                                      "workers_congress_reported_on": today().isoformat()},
+                       follow_redirects=True)
+    # the plan page shows the status the on-site measures decisions give; it offers no field for it
+    assert 'name="production_suspension"' not in resp.get_data(as_text=True)
+    assert "未停产" in text(resp)
     login(client, world.users.principal)
     resp = client.post(f"/hazards/{h.id}/plan/approve", data={})
     assert resp.status_code == 302
     db.session.refresh(h)
-    assert h.plan.is_approved and h.production_suspension == "full"
+    assert h.plan.is_approved and h.production_suspension == "none"
     login(client, world.users.staff)
     assert client.post(f"/hazards/{h.id}/plan", data=PLAN).status_code == 403
 
