@@ -216,12 +216,12 @@ class HazardArgs(Schema):
 
 @blp.route("/<int:report_id>/hazard", methods=["POST"])
 @blp.arguments(HazardArgs)
-@blp.response(201, ReportItem)
+@blp.response(200, ReportItem)
 def make_hazard(args, report_id):
     """Turn an accepted report into a government-found hazard (source: public report), linked both ways,
     as the report's page does: ``title`` (default: the description's start), ``enterprise_id`` (default:
-    the report's enterprise), ``level``. The report is returned with its ``hazard_id``; 409 when the
-    report is not accepted or already became a hazard."""
+    the report's enterprise), ``level``. Answers the report (an action on it, like ``/result``) with its
+    new ``hazard_id``; 409 when the report is not accepted or already became a hazard."""
     service.make_hazard(current_user, report_id, **args)
     db.session.commit()
     return access.get_visible(PublicReport, report_id, current_user)
