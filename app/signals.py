@@ -22,6 +22,11 @@ session and raise ServiceError to refuse; they run in the order of ``app.FEATURE
   ``category`` its ``ReportCategory`` value, ``source`` what a record citing it says. Credit records a
   substantiated ``concealment`` (docs/credit.md).
 
+* ``inspection_recorded``: ``send(inspection, actor=..., origin=...)``, an inspection just recorded;
+  ``origin`` the opaque token of what it was started from (``"public_report:12"`` from a report's page,
+  else ""): the feature that issued the token links itself (public reports: the report and the
+  inspection, both ways) and may refuse with a ServiceError (nothing is recorded then).
+
 ``app.handoffs`` tells the next person in line from these (docs/handoffs.md).
 
 Questions hazards asks without importing the feature that knows (supervision answers them):
@@ -37,6 +42,8 @@ Questions hazards asks without importing the feature that knows (supervision ans
   ``{url, due, reported}`` (the hazard page shows the monthly progress form), else None.
 * ``hazard_origin``: ``first(hazard, user)`` → ``(text, url)`` of what the hazard came from (the public
   report it was made from), for the hazard page, or None.
+* ``inspection_origin``: ``first(inspection, user)`` → ``(text, url)`` of what the inspection was
+  started from (the public report), for the inspection page, or None.
 * ``work_calendar``: ``first()`` → the working-day calendar in force (the scheduled checks keep it);
   ``app.workdays.calendar()`` asks it for every deadline counted in working days.
 * ``enterprise_flags``: ``send(enterprise, where=)`` → per receiver a list of ``(text, url or None)``
@@ -117,6 +124,10 @@ report_substantiated = point("report.substantiated",
                              "A public report was substantiated: send(report, actor=, enterprise=, category=, source=).")
 review_due = point("hazard.review_due", "first(hazard) -> date the authority's 整改复查 falls due | None")
 hazard_origin = point("hazard.origin", "first(hazard, user) -> (text, url) of what the hazard came from | None")
+inspection_recorded = point("inspection.recorded",
+                            "An inspection was recorded: send(inspection, actor=, origin=) (origin: a token or \"\")")
+inspection_origin = point("inspection.origin",
+                          "first(inspection, user) -> (text, url) of what the inspection was started from | None")
 enterprise_flags = point("enterprise.flags",
                          "send(enterprise, where=) -> [(text, url | None)] shown with the enterprise")
 

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         rulesets.FAMILIES.add(family, plugged)
     ui.nav_item("credit.index", _l("Serious-dishonesty list"),
                 lambda u: u.role.is_government or u.role.value == "admin")
+    cli.SCAN_STEPS.add("credit.dishonesty_proposals", dishonesty.propose_from_facts)
     cli.SCAN_STEPS.add("credit.dishonesty_expiry", dishonesty.expire)
     cli.add_demo_step("credit", demo.seed, phase="story")
     signals.hazard_overdue.connect(service.on_overdue)

@@ -128,7 +128,9 @@ class DishonestyEntryOut(Schema):
     rule_set = fields.String()
     restriction_domains = fields.List(fields.String())
     state = fields.Function(lambda e: e.state.value, metadata={"enum": [s.value for s in ListingState]})
-    proposed_by_id = fields.Integer()
+    proposed_by_id = fields.Integer(allow_none=True, metadata={"description": "null: proposed by the system (scan)"})
+    source_record_id = fields.Integer(allow_none=True, metadata={
+        "description": "the credit record the system proposed it from"})
     proposed_at = api_base.Timestamp()
     decided_by_id = fields.Integer(allow_none=True)
     decided_at = api_base.Timestamp(allow_none=True)
@@ -168,6 +170,8 @@ class DishonestyDecisionArgs(Schema):
     notified_on = fields.Date(load_default=None)
     reason = fields.String(load_default="", validate=validate.Length(max=dishonesty.MAX_TEXT))
     restriction_domains = fields.List(fields.String(validate=validate.Length(max=64)), load_default=None)
+    penalty_decision = fields.String(load_default="", validate=validate.Length(max=128), metadata={
+        "description": "the administrative penalty decision, for an entry the system proposed without one"})
     version = fields.Integer(load_default=None)
 
 

@@ -98,6 +98,53 @@ def propose(actor: User, *, enterprise_id: int, condition: str, penalty_decision
     return entry
 
 
+def _proposable_facts():
+    """Credit records in force that support a condition by themselves and that no entry of their subject
+    has considered since (an entry proposed from the fact, or any entry of that subject proposed after the
+    fact was recorded: a person already looked at the subject)."""
+    considered = (select(DishonestyEntry.id).where(
+        DishonestyEntry.enterprise_id == CreditRecord.enterprise_id, DishonestyEntry.subject == CreditRecord.subject,
+        (DishonestyEntry.source_record_id == CreditRecord.id) | (DishonestyEntry.proposed_at >= CreditRecord.created_at))
+        .exists())
+    return (select(CreditRecord).where(CreditRecord.kind.in_(set(SUPPORTING_FACTS.values())), CreditRecord.weight > 0,
+                                       CreditRecord.authority_id.is_not(None), ~considered)
+            .order_by(CreditRecord.id))
+
+
+def propose_from_facts(batch: int | None = None) -> dict:
+    """Scan step: the system proposes (拟列入) the subject of a fact that meets a condition configured in
+    its region, once per fact, to the authority the fact was recorded with; its supervisors see it as a
+    to-do and a person decides (``decide``), giving the penalty decision the listing presupposes."""
+    today = clock.today()
+    by_kind = {kind: code for code, kind in SUPPORTING_FACTS.items()}
+    proposed = skipped = 0
+    last_id = 0
+    while True:
+        rows = list(db.session.scalars(cli.lock_skipping(
+            _proposable_facts().where(CreditRecord.id > last_id).limit(batch or cli.SCAN_BATCH), CreditRecord)))
+        if not rows:
+            break
+        for record in rows:
+            last_id = record.id
+            code = by_kind[record.kind]
+            lr = credit_rules.dishonesty_for(record.enterprise.region.code, today)
+            active = db.session.scalar(select(DishonestyEntry.id).where(
+                DishonestyEntry.enterprise_id == record.enterprise_id, DishonestyEntry.subject == record.subject,
+                DishonestyEntry.state.in_((ListingState.proposed, ListingState.listed))))
+            if code not in lr.rules.conditions or active is not None:
+                skipped += 1  # not a condition in this region, or the subject is on (its way to) the list
+                continue
+            condition = lr.rules.conditions[code]
+            db.session.add(DishonestyEntry(
+                enterprise_id=record.enterprise_id, authority_id=record.authority_id, subject=record.subject,
+                person_name=record.person_name, conditions=[code], condition_text=condition.text,
+                penalty_decision="", facts=record.source, rule_set=lr.label, source_record_id=record.id,
+                restriction_domains=list(lr.rules.restriction_domains), proposed_by_id=None))
+            proposed += 1
+        cli.end_batch()
+    return {"proposed": proposed, "skipped": skipped}
+
+
 GUARD_MESSAGES = {
     "actor": lambda: _("The person who proposed cannot decide."),
     "decision_no": lambda: _("Give the number of the written decision."),
@@ -130,13 +177,17 @@ def _loaded(actor: User, entry_id: int, version: int | None) -> DishonestyEntry:
 
 
 def decide(actor: User, entry_id: int, *, action: str, notified_on: date | None = None,
-           reason: str = "", restriction_domains: list[str] | None = None, version: int | None = None) -> DishonestyEntry:
+           reason: str = "", restriction_domains: list[str] | None = None, penalty_decision: str = "",
+           version: int | None = None) -> DishonestyEntry:
+    """List or refuse. An entry the system proposed carries no penalty decision: the decider gives it
+    (``penalty_decision``) where the region's rules presuppose one."""
     entry = _loaded(actor, entry_id, version)
     access.require(actor, "dishonesty.decide", entry)
     errors: dict[str, str] = {}
     if action not in ("list", "refuse"):
         errors["action"] = _("Choose list or refuse.")
     reason = _text(reason, "reason", errors, required=action == "refuse")
+    penalty_decision = _text(penalty_decision, "penalty_decision", errors, required=False, max_len=128)
     if notified_on is not None and notified_on > clock.today():
         errors["notified_on"] = _("The date cannot be in the future.")
     lr = credit_rules.dishonesty_by_label(entry.rule_set)
@@ -144,8 +195,12 @@ def decide(actor: User, entry_id: int, *, action: str, notified_on: date | None 
     unknown = [d for d in domains if d not in lr.rules.restriction_domains]
     if unknown:
         errors["restriction_domains"] = _("Unknown restriction domain: %(d)s", d=unknown[0])
+    if action == "list" and lr.rules.requires_penalty and not (entry.penalty_decision or penalty_decision):
+        errors["penalty_decision"] = _("Listing requires an administrative penalty decision.")
     if errors:
         raise Invalid(fields=errors)
+    if penalty_decision and not entry.penalty_decision:
+        entry.penalty_decision = penalty_decision
     if action == "refuse":
         _fire(entry, "refuse", actor_id=actor.id, reason=reason)
         entry.refuse_reason = reason

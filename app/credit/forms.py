@@ -56,6 +56,8 @@ class DecideForm(FlaskForm):
     notified_on = DateField(_l("Entity told the grounds and its rights on"), validators=[Optional()])
     restriction_domains = SelectMultipleField(_l("Restriction domains"), choices=options(RESTRICTION_DOMAINS.items()))
     reason = TextAreaField(lazy_pgettext("credit", "Reason"), validators=[Length(max=2000)])
+    # Only for an entry the system proposed: the listing presupposes an administrative penalty.
+    penalty_decision = StringField(_l("Administrative penalty decision (number)"), validators=[Length(max=128)])
     version = HiddenField()
 
 

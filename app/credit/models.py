@@ -93,7 +93,9 @@ class DishonestyEntry(db.Model):
     rule_set: Mapped[str] = mapped_column(String(64))
     restriction_domains: Mapped[list] = mapped_column(JSON, default=list)
     state: Mapped[ListingState] = enum_column(ListingState, default=ListingState.proposed, index=True)
-    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system (scan)
+    # The system's fact the scan proposed it from (once per fact: unique); None for an officer's proposal.
+    source_record_id: Mapped[int | None] = mapped_column(ForeignKey("credit_records.id"), unique=True)
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
@@ -118,5 +120,6 @@ class DishonestyEntry(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship()
     authority: Mapped[Authority] = relationship()
-    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    source_record: Mapped[CreditRecord | None] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

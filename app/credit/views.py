@@ -137,7 +137,8 @@ def entry(entry_id: int):
             if what == "decide":
                 act = lambda: dishonesty.decide(  # noqa: E731
                     me(), item.id, action=form.action.data, notified_on=form.notified_on.data,
-                    reason=form.reason.data, restriction_domains=form.restriction_domains.data, version=_version(form))
+                    reason=form.reason.data, restriction_domains=form.restriction_domains.data,
+                    penalty_decision=form.penalty_decision.data or "", version=_version(form))
             elif what == "repair":
                 act = lambda: dishonesty.apply_repair(me(), item.id, statement=form.statement.data,  # noqa: E731
                                                       conditions=form.conditions.data, version=_version(form))

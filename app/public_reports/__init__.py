@@ -45,6 +45,8 @@ def init_app(app: Flask) -> None:
     cli.SCAN_STEPS.add("public reports.reminders", service.remind)
     cli.add_demo_step("public_reports", demo.seed, phase="story")
     signals.hazard_origin.connect(service.origin_of)
+    signals.inspection_recorded.connect(service.on_inspection_recorded)
+    signals.inspection_origin.connect(service.inspection_origin_of)
     storage.register_references("public report photos", views.photo_digests)
     queries.register_todos()
     app.register_blueprint(views.public_bp)

@@ -116,6 +116,7 @@ class ReportItem(Schema):
     substantiated = fields.Boolean(allow_none=True)
     findings = fields.String()
     hazard_id = fields.Integer(allow_none=True)
+    inspection_id = fields.Integer(allow_none=True)
     result = fields.String()
     decision_reason = fields.String()
     forwarded_to_id = fields.Integer(allow_none=True)
@@ -203,6 +204,41 @@ class ResultArgs(Schema):
 def result(args, report_id):
     """Verification and closure: substantiated or not, the result the reporter reads, the hazard."""
     report = service.record_result(current_user, report_id, **args)
+    db.session.commit()
+    return report
+
+
+class HazardArgs(Schema):
+    title = fields.String(load_default=None, validate=validate.Length(max=200))
+    enterprise_id = fields.Integer(load_default=None, strict=True)
+    level = fields.String(load_default=None, validate=validate.OneOf(["general", "major"]))
+
+
+@blp.route("/<int:report_id>/hazard", methods=["POST"])
+@blp.arguments(HazardArgs)
+@blp.response(200, ReportItem)
+def make_hazard(args, report_id):
+    """Turn an accepted report into a government-found hazard (source: public report), linked both ways,
+    as the report's page does: ``title`` (default: the description's start), ``enterprise_id`` (default:
+    the report's enterprise), ``level``. Answers the report (an action on it, like ``/result``) with its
+    new ``hazard_id``; 409 when the report is not accepted or already became a hazard."""
+    service.make_hazard(current_user, report_id, **args)
+    db.session.commit()
+    return access.get_visible(PublicReport, report_id, current_user)
+
+
+class InspectionLinkArgs(Schema):
+    inspection_id = fields.Integer(required=True, strict=True)
+
+
+@blp.route("/<int:report_id>/inspection", methods=["POST"])
+@blp.arguments(InspectionLinkArgs)
+@blp.response(200, ReportItem)
+def link_inspection(args, report_id):
+    """Link an inspection of the report's enterprise (recorded through ``POST /inspections``) to the
+    accepted report, both ways, as recording it from the report's page does; 409 when the report is
+    not accepted or already linked, 422 for an inspection of another enterprise or one not visible."""
+    report = service.link_inspection(current_user, report_id, args["inspection_id"])
     db.session.commit()
     return report
 

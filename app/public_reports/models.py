@@ -72,6 +72,8 @@ class PublicReport(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None] = mapped_column()
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"), index=True)
+    # The inspection started from the report (its page names the report: signals.inspection_origin).
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     result: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column()
     reward_state: Mapped[RewardState] = enum_column(RewardState, default=RewardState.none)

@@ -398,6 +398,63 @@ def origin_of(hazard, user):
     return _("From public report #%(id)d", id=report.id), url_for("public_reports.show", report_id=report.id)
 
 
+INSPECTION_ORIGIN = "public_report:"  # the token the report's page gives the inspection form
+
+
+def inspection_start_token(report: PublicReport) -> str:
+    return f"{INSPECTION_ORIGIN}{report.id}"
+
+
+def link_inspection(actor: User, report_id: int, inspection_id) -> PublicReport:
+    """Link an inspection of the report's enterprise to an accepted report, both ways (the report keeps
+    its id, the inspection page names the report: ``signals.inspection_origin``). The report's page
+    does it when the inspection started from it is recorded; the API links one recorded otherwise."""
+    report = _load(actor, report_id, "report.handle")
+    if report.state not in (ReportState.accepted, ReportState.verified):
+        raise Conflict(_("Only an accepted report can lead to an inspection."), code="wrong_state")
+    if report.inspection_id is not None:
+        raise Conflict(_("This report already led to an inspection."), code="already_linked")
+    inspection = None
+    if isinstance(inspection_id, int) and not isinstance(inspection_id, bool):
+        try:
+            inspection = signals.visible_inspection.first(inspection_id, actor)
+        except NotFound:
+            inspection = None
+    if inspection is None:
+        raise Invalid(fields={"inspection_id": _("Choose an inspection you can see.")})
+    if report.enterprise_id is not None and inspection.enterprise_id != report.enterprise_id:
+        raise Invalid(fields={"inspection_id": _("The inspection is not of the report's enterprise.")})
+    report.inspection_id = inspection.id
+    report.enterprise_id = inspection.enterprise_id  # a report with a free location now has its enterprise
+    flush_or_conflict()
+    return report
+
+
+def on_inspection_recorded(inspection, *, actor=None, origin: str = "", **_kw) -> None:
+    """``signals.inspection_recorded``: an inspection started from a report's page links the two."""
+    if not origin.startswith(INSPECTION_ORIGIN):
+        return
+    report_id = origin.removeprefix(INSPECTION_ORIGIN)
+    if not report_id.isdigit():
+        raise Invalid(fields={"origin": _("Unknown origin of the inspection.")})
+    report = _load(actor, int(report_id), "report.handle")
+    if report.enterprise_id is not None and inspection.enterprise_id != report.enterprise_id:
+        # The form is prefilled with the report's enterprise: another one is a slip, said on its field.
+        raise Invalid(fields={"enterprise_id": _("The inspection is not of the report's enterprise.")})
+    db.session.flush()  # the inspection's id
+    link_inspection(actor, report.id, inspection.id)
+
+
+def inspection_origin_of(inspection, user):
+    """``signals.inspection_origin``: the report an inspection was started from, for ``user``, else None."""
+    from flask import url_for
+
+    report = db.session.scalar(access.visible(PublicReport, user).where(PublicReport.inspection_id == inspection.id))
+    if report is None:
+        return None
+    return _("Public report #%(id)d", id=report.id), url_for("public_reports.show", report_id=report.id)
+
+
 # --- rewards -------------------------------------------------------------------------------------------
 
 def compute(actor: User, report_id: int, *, fine=None, accident_level=None, concealed_deaths=None):

@@ -167,8 +167,19 @@ def _page(report: PublicReport, status: int = 200, **given):
             report.reward_state), reporter=service.reporter(current_user, report),
         is_inspector=current_user.role.value == "inspector", today=today(),
         hazard_link=url_for("hazards.show", hazard_id=report.hazard_id) if report.hazard_id else None,
+        inspection_link=url_for("supervision.inspection", inspection_id=report.inspection_id)
+        if report.inspection_id else None, start_inspection=_start_inspection(report, handles),
         forwarded=db.session.get(PublicReport, report.forwarded_to_id) if report.forwarded_to_id else None,
     ), status
+
+
+def _start_inspection(report: PublicReport, handles: bool) -> str | None:
+    """The inspection form prefilled with the report's enterprise; recording it links the two."""
+    if not handles or report.inspection_id or report.state not in (ReportState.accepted, ReportState.verified) \
+            or not access.can(current_user, "inspection.create"):
+        return None
+    return url_for("supervision.new_inspection", enterprise_id=report.enterprise_id or None,
+                   origin=service.inspection_start_token(report))
 
 
 @bp.route("/<int:report_id>")

@@ -11,6 +11,7 @@ from wtforms import (
     FileField,
     Form,
     FormField,
+    HiddenField,
     MultipleFileField,
     SelectField,
     SelectMultipleField,
@@ -60,6 +61,7 @@ class InspectionForm(FlaskForm):
     findings = TextAreaField(_l("Inspection notes"), validators=[Length(max=4000)])
     enterprise_person = StringField(_l("Enterprise's person on site"), validators=[Length(max=64)])
     problems = FieldList(FormField(ProblemForm), min_entries=6, max_entries=50)
+    origin = HiddenField()  # what the inspection is started from (a public report's page), passed through
 
 
 # --- enforcement papers (issue 17): parsing only; the rules are the services' ---------------------

@@ -13,7 +13,7 @@ from datetime import date, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import access, storage
+from app import access, signals, storage
 from app.auth.models import Role, User
 from app.clock import today
 from app.documents import service as documents
@@ -132,10 +132,11 @@ def _validate(actor: User, *, inspected_on, start_time, end_time, second_officer
 
 def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: time, end_time: time,
            second_officer_id: int | None, problems: list[Problem], place: str = "",
-           findings: str = "", enterprise_person: str = "") -> Inspection:
+           findings: str = "", enterprise_person: str = "", origin: str = "") -> Inspection:
     """Record the inspection, one government-found hazard per problem (a major one regraded major
     with the clause it was judged against, so its treatment-plan and listing rules apply), and issue
-    the order and the printed record (现场检查记录)."""
+    the order and the printed record (现场检查记录). ``origin``: what it was started from (a token the
+    feature that issued it understands, see ``signals.inspection_recorded``)."""
     # Outside his region the enterprise does not exist for him (404 before anything is created).
     enterprise = access.get_visible(Enterprise, enterprise_id, actor)
     access.require(actor, "inspection.create", enterprise)
@@ -185,6 +186,7 @@ def record(actor: User, *, enterprise_id: int, inspected_on: date, start_time: t
     # the order and the record to the inspection.
     documents.issue("rectification_order", actor=actor, context={}, inspection=inspection)
     documents.issue("inspection_record", actor=actor, context={}, inspection=inspection)
+    signals.inspection_recorded.send(inspection, actor=actor, origin=(origin or "").strip())
     return inspection
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import access, figures, labels, ui
+from app import access, figures, labels, signals, ui
 from app.clock import today
 from app.documents import service as documents
 from app.documents.models import Document
@@ -221,6 +221,7 @@ def new_inspection():
         form.inspected_on.data = today()
         if request.args.get("enterprise_id", "").isdigit():
             form.enterprise_id.data = int(request.args["enterprise_id"])
+        form.origin.data = request.args.get("origin", "")[:64]
         return _inspection_page(form)
     if form.validate():
         cited = {p.citation: p.id for p in inspections.provisions()}
@@ -237,7 +238,8 @@ def new_inspection():
             start_time=form.start_time.data, end_time=form.end_time.data,
             second_officer_id=form.second_officer_id.data or None, problems=problems,
             place=form.place.data or "", findings=form.findings.data or "",
-            enterprise_person=form.enterprise_person.data or ""), form, place=_put_inspection_errors)
+            enterprise_person=form.enterprise_person.data or "", origin=form.origin.data or ""), form,
+            place=_put_inspection_errors)
         if done.ok:
             flash(_("Inspection recorded; the rectification order is issued."), "success")
             return redirect(url_for("supervision.inspection", inspection_id=done.value.id))
@@ -303,5 +305,6 @@ def inspection(inspection_id: int):
     order = db.session.get(Document, item.order_document_id) if item.order_document_id else None
     return render_template("supervision/inspection.html", item=item, errors=errors,
                            form_values=request.form, HazardState=HazardState, order=order,
-                           can_review=access.can(current_user, "inspection.review", item)), (422 if errors else 200)
+                           can_review=access.can(current_user, "inspection.review", item),
+                           origin=signals.inspection_origin.first(item, current_user)), (422 if errors else 200)
 
