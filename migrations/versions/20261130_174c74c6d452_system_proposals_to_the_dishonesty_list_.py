@@ -5,7 +5,7 @@ source_record_id names the credit record it proposed from (unique: once per fact
 inspection_id, the inspection started from the report (linked both ways).
 
 Revision ID: 174c74c6d452
-Revises: c2c34466c996
+Revises: 8d1f0a6b3c2e
 Create Date: 2026-11-30 04:49:08.300315
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '174c74c6d452'
-down_revision = 'c2c34466c996'
+down_revision = "8d1f0a6b3c2e"
 branch_labels = None
 depends_on = None
 
