@@ -63,13 +63,6 @@ organisations), so that the package that comes first never imports the one that 
   measure id)`` of the point's open hazards of those levels (hazards answers; risks grades from them).
 * ``visible_inspection``: ``first(inspection_id, user)`` → the inspection record ``user`` may see,
   NotFound otherwise (supervision answers; documents issues an order from it).
-* ``account_anchor``: ``first(actor, errors, key, value)`` → the Enterprise, Authority or Department
-  (``key``: enterprise, authority, department, post) that ``value`` (an object or an id) names and
-  ``actor`` may see, else None with an error on ``<key>_id`` in ``errors`` (organisations answers,
-  which owns them; auth's account use cases resolve a user's anchors with it).
-* ``account_units``: ``send(errors, enterprise=, department=, post=)`` → each receiver adds to
-  ``errors`` (``setdefault``, per field) what is wrong with the department and post of an account in
-  that enterprise: not its own, not a post, not under the department, retired (organisations answers).
 """
 
 from __future__ import annotations
@@ -115,9 +108,6 @@ risk_point_hazards = point("risk_point.hazards", "first(point_id, limit=) -> [Ha
 risk_point_open_hazards = point("risk_point.open_hazards",
                                 "first(point_id, levels, limit=) -> [(hazard_id, level, control_measure_id)]")
 visible_inspection = point("inspection.visible", "first(inspection_id, user) -> Inspection (NotFound otherwise)")
-account_anchor = point("account.anchor",
-                       "first(actor, errors, key, value) -> Enterprise | Authority | Department | None")
-account_units = point("account.units", "send(errors, enterprise=, department=, post=): errors on department_id, post_id")
 # Public reports (app/public_reports): a report verified as substantiated (credit counts a substantiated
 # report of concealment among its facts: ``report.category == "concealment"``, ``report.enterprise_id``).
 report_substantiated = point("report.substantiated",

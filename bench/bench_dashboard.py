@@ -68,8 +68,8 @@ CROSS JOIN LATERAL (SELECT now() at time zone 'utc' - (g.n % 365) * interval '1 
 def seed(n_enterprises: int, n_hazards: int) -> dict:
     from sqlalchemy import select, text
 
-    from app.auth.service import create_user
     from app.extensions import db
+    from app.organisations.accounts import create_user
     from app.organisations.models import Authority, Region
 
     ids, users = seed_organisations(n_enterprises)

@@ -58,9 +58,9 @@ def seed_organisations(n_enterprises: int):
     """A province, a city, 10 counties, a city authority with a supervisor, n enterprises."""
     from sqlalchemy import insert, select
 
-    from app.auth.service import create_user
     from app.extensions import db
     from app.organisations import service
+    from app.organisations.accounts import create_user
     from app.organisations.models import Enterprise
     from app.organisations.seed import ensure_industries
 

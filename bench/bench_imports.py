@@ -34,10 +34,10 @@ def main() -> None:
     from openpyxl import load_workbook
 
     from app import create_app
-    from app.auth.service import create_user
     from app.extensions import db
     from app.imports import service
     from app.organisations import service as org
+    from app.organisations.accounts import create_user
     from app.organisations.seed import ensure_industries
     from tests.imports.helpers import enterprise_row, enterprises_file, users_file
 

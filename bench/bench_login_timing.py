@@ -36,11 +36,12 @@ def main() -> None:
     from app import create_app
     from app.auth import service
     from app.extensions import db
+    from app.organisations.accounts import create_user
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
     with app.app_context():
         db.create_all()
-        service.create_user(None, username="known", display_name="known", role="admin", password="the-password-1")
+        create_user(None, username="known", display_name="known", role="admin", password="the-password-1")
         db.session.commit()
         known, unknown = medians_ms([lambda: service.authenticate("known", "wrong-password"),
                                      lambda: service.authenticate("nobody-of-that-name", "wrong-password")],

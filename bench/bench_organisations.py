@@ -28,9 +28,9 @@ def timed(fn, repeat=REPEAT) -> float:
 def main() -> None:
     os.environ.setdefault("SHUANGKONG_INSTANCE_PATH", tempfile.mkdtemp())
     from app import create_app, policy
-    from app.auth.service import create_user
     from app.extensions import db
     from app.organisations import service
+    from app.organisations.accounts import create_user
     from app.organisations.credit_code import complete
     from app.organisations.models import Enterprise
     from app.organisations.seed import ensure_industries

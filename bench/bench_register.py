@@ -41,9 +41,9 @@ FILTERS = {
 def district_user():
     from sqlalchemy import select
 
-    from app.auth.service import create_user
     from app.extensions import db
     from app.organisations import service
+    from app.organisations.accounts import create_user
     from app.organisations.models import Region
 
     county = db.session.scalar(select(Region).where(Region.code == "810101"))

@@ -191,7 +191,7 @@ class Factory:
                                          parent=parent)
 
     def user(self, role, enterprise=None, authority=None, username=None, **kw):
-        from app.auth.service import create_user
+        from app.organisations.accounts import create_user
 
         n = self._next()
         if str(role) == "inspector":  # an inspector cannot exist without his 执法证号

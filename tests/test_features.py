@@ -115,3 +115,30 @@ def test_feature_packages_do_not_import_each_other_in_a_cycle():
 def test_the_cycle_test_sees_a_cycle():
     graph = {"a": {"b": ["a.py:1"]}, "b": {"c": ["b.py:1"]}, "c": {"a": ["c.py:1"]}, "d": {"a": ["d.py:1"]}}
     assert _cycles(graph) == {frozenset("abc")}
+
+
+def _writes_to_users(path) -> list[str]:
+    """Where a module makes a ``User(...)`` or sets a user's anchors or role (``<x>.role = …``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "User":
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} User(...)")
+        if isinstance(node, ast.Assign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr in {"must_change_password", "password_hash"} \
+                        and getattr(target.value, "id", "") in {"user", "self"}:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{target.attr} =")
+    return found
+
+
+def test_users_are_administered_by_one_feature_end_to_end(app):
+    """Organisations administers accounts (use cases, pages, API, `shuangkong user`); auth only
+    authenticates them and keeps their credentials (docs/architecture.md, who owns which data)."""
+    writers = sorted({line.split(":")[0] for path in sorted((ROOT / "app").rglob("*.py"))
+                      for line in _writes_to_users(path)})
+    assert writers == ["app/auth/models.py", "app/auth/service.py", "app/organisations/accounts.py"], writers
+    owners = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()
+              if rule.rule.startswith(("/users", "/api/v1/users"))}
+    assert owners == {"organisations", "organisations_api"}, owners
+    assert app.cli.commands["user"].commands["create"].callback.__module__ == "app.organisations.cli"

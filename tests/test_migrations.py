@@ -98,7 +98,7 @@ def test_a_fresh_install_creates_an_enterprise_without_the_demo(empty_database_u
     an enterprise through the pages, choosing an industry the migration put in the select box."""
     import re
 
-    from app.auth.service import create_user
+    from app.organisations.accounts import create_user
     from app.organisations.models import Enterprise, Industry
     from app.organisations.seed import INDUSTRIES, ensure_industries
     from tests.conftest import login

@@ -2,21 +2,18 @@
 
 All or nothing: the whole file is checked first and every error is listed by sheet, row and column
 (the column's header, as the template names it); a file with any error creates nothing. The checks are
-those of the forms (``organisations.service.validate_enterprise``, the user checks of
-``auth.service``), plus what only a file can get wrong: the same credit code or username twice, a
+those of the forms (``organisations.service.validate_enterprise``, the account checks of
+``organisations.accounts``), plus what only a file can get wrong: the same credit code or username twice, a
 region or industry code that does not exist or lies outside the importer's region.
 
-Accounts created by an import get a one-time password, shown once after the import and to be changed
-at the first login. It is random (``ONE_TIME_PASSWORD_LENGTH`` characters of a 55-letter alphabet, over
-69 bits), so it is hashed with a light PBKDF2 (``ONE_TIME_PASSWORD_HASH``): key stretching protects the
-passwords people choose, not random ones, and 1 000 accounts then take a second, not minutes of scrypt.
+Accounts created by an import are made by ``organisations.accounts.new_imported_account``, with a
+one-time password shown once after the import and to be changed at the first login.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import secrets
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,13 +23,12 @@ from flask_babel import pgettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from app import access, admin_log, labels
-from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Forbidden, Invalid
 from app.extensions import db
+from app.organisations import accounts
 from app.organisations import service as org
 from app.organisations.models import (
     Department,
@@ -45,9 +41,6 @@ from app.organisations.models import (
 )
 
 MAX_ROWS = 5000
-ONE_TIME_PASSWORD_LENGTH = 12
-ONE_TIME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
-ONE_TIME_PASSWORD_HASH = "pbkdf2:sha256:1000"
 
 ENTERPRISE_SHEET = "企业"
 DEPARTMENT_SHEET = "部门"
@@ -220,20 +213,6 @@ def _enum_value(enum_cls, cell: str):
     return False
 
 
-def one_time_password() -> str:
-    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _i in range(ONE_TIME_PASSWORD_LENGTH))
-
-
-def _new_account(*, username, display_name, role, enterprise, department=None, phone="", email="") -> tuple[User, str]:
-    password = one_time_password()
-    user = User(username=username, display_name=display_name, role=role, enterprise=enterprise,
-                department=department, phone=phone, email=email, active=True,
-                password_hash=generate_password_hash(password, method=ONE_TIME_PASSWORD_HASH))
-    user.must_change_password = True  # chosen by the system: changed at the first login
-    db.session.add(user)
-    return user, password
-
-
 def _taken_usernames(names: list[str]) -> set[str]:
     lowered = sorted({n.lower() for n in names if n})
     taken: set[str] = set()
@@ -339,7 +318,7 @@ def import_enterprises(actor: User, data: bytes, *, dry_run: bool) -> Result:
         db.session.add(enterprise)
         created.append(enterprise)
         if manager:
-            _user, password = _new_account(username=manager, display_name=clean["safety_manager_name"],
+            _user, password = accounts.new_imported_account(username=manager, display_name=clean["safety_manager_name"],
                                            role=Role.enterprise_manager, enterprise=enterprise,
                                            phone=clean["safety_manager_phone"])
             result.accounts.append({"username": manager, "display_name": clean["safety_manager_name"],
@@ -453,7 +432,7 @@ def import_users(actor: User, enterprise: Enterprise, data: bytes, *, dry_run: b
                 "No unit %(path)s in the enterprise or in the sheet “部门”.", path=department_path),
                 letters.get("department", "")))
         texts: dict[str, str] = {}
-        clean = users_service._check_texts(texts, {"display_name": row["display_name"], "phone": row["phone"],
+        clean = accounts.check_texts(texts, {"display_name": row["display_name"], "phone": row["phone"],
                                                    "email": row["email"], "certificate_no": ""})
         for key, message in texts.items():
             if key == "display_name" and not row["display_name"]:
@@ -479,7 +458,7 @@ def import_users(actor: User, enterprise: Enterprise, data: bytes, *, dry_run: b
         unit.path = (parent.path if parent else "/") + f"{unit.id}/"
         units[path] = unit
     for _n, username, clean, role, path in plans:
-        _user, password = _new_account(username=username, display_name=clean["display_name"], role=role,
+        _user, password = accounts.new_imported_account(username=username, display_name=clean["display_name"], role=role,
                                        enterprise=enterprise, department=units.get(path) if path else None,
                                        phone=clean["phone"], email=clean["email"])
         result.accounts.append({"username": username, "display_name": clean["display_name"], "password": password})

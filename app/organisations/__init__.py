@@ -1,4 +1,5 @@
-"""Organisations: regions, authorities, industries, enterprises, departments, users (admin pages)."""
+"""Organisations: regions, authorities, industries, enterprises, departments, and the users' accounts,
+administered here end to end (accounts.py, its pages, API and ``shuangkong user``; auth logs them in)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from flask_babel import lazy_pgettext
 def init_app(app: Flask) -> None:
     # Inside: app.access imports this package's models (this __init__ runs first), and the views,
     # API and demo import app.access: loaded only when the app is built, no import cycle.
-    from app import access, cli, signals, ui
+    from app import access, cli, ui
     from app.api import register
-    from app.organisations import api, demo, policy, service, views
+    from app.organisations import api, demo, policy, views
     from app.organisations import cli as users_cli
 
     access.register(policy.SCOPES, policy.rules)
@@ -22,8 +23,6 @@ def init_app(app: Flask) -> None:
     ui.nav_item("organisations.users", _l("Users"), lambda u: access.can(u, "user.browse"))
     ui.nav_item("organisations.setup", _l("Setting up"), lambda u: access.can(u, "admin"))
     cli.add_demo_step("organisations", demo.seed)
-    signals.account_anchor.connect(service.account_anchor)  # auth's questions about a user's units
-    signals.account_units.connect(service.account_units)
     app.register_blueprint(views.bp)
     register(api.blp)
     app.cli.add_command(users_cli.user_cli)  # users are administered here: pages, API and `shuangkong user`

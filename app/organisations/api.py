@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app import access
 from app.api import PageArgs, Timestamp, api_blueprint, page_schema
-from app.auth import service as users_service
 from app.auth.models import Role, User
 from app.errors import Conflict
 from app.extensions import db
 from app.idempotency import idempotent
+from app.organisations import accounts
 from app.organisations import service as org
 from app.organisations.lookups import visible_or_none
 from app.organisations.models import (
@@ -453,7 +453,7 @@ class UserList(MethodView):
         Enterprise roles need enterprise_id, government roles authority_id. The password must be
         changed at the first login (``must_change_password``)."""
         data.pop("active", None)
-        return users_service.create_user(me(), **data)  # @idempotent commits
+        return accounts.create_user(me(), **data)  # @idempotent commits
 
 
 @blp.route("/users/<int:user_id>")
@@ -472,10 +472,10 @@ class UserItem(MethodView):
         """Change a user, retire / reactivate (``active``) or set a new password (which the user must
         change at his next login); by whoever keeps the account (see POST)."""
         active, password = data.pop("active", None), data.pop("password", None)
-        user = users_service.update_user(me(), user_id, **data)
+        user = accounts.update_user(me(), user_id, **data)
         if password is not None:
-            users_service.reset_password(me(), user, password)
+            accounts.reset_password(me(), user, password)
         if active is not None:
-            users_service.set_active(me(), user, active)
+            accounts.set_active(me(), user, active)
         commit()
         return user

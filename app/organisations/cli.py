@@ -8,10 +8,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth import service
 from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
+from app.organisations import accounts
 from app.organisations.models import Authority, Enterprise
 
 user_cli = AppGroup("user", help="Manage users.")
@@ -46,7 +46,7 @@ def create(username, role, display_name, credit_code, authority_ref, certificate
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = service.create_user(None, username=username, display_name=display_name or username, role=role,
+        user = accounts.create_user(None, username=username, display_name=display_name or username, role=role,
                                    password=password, enterprise=enterprise, authority=authority,
                                    certificate_no=certificate_no)
     except Invalid as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.auth.service import create_user
 from app.extensions import db
 from app.organisations import service
+from app.organisations.accounts import create_user
 from app.organisations.credit_code import complete
 from app.organisations.models import (
     Authority,

@@ -115,32 +115,6 @@ def resolve(actor, errors: dict, field: str, model, value, *, required: bool = F
     return obj
 
 
-# A user's anchors (auth's account use cases ask through app.signals: auth comes before organisations).
-ACCOUNT_ANCHORS = {"enterprise": Enterprise, "authority": Authority, "department": Department, "post": Department}
-
-
-def account_anchor(actor, errors: dict, key: str, value):
-    """Answers ``signals.account_anchor``: the enterprise / authority / department / post ``value`` names."""
-    return resolve(actor, errors, f"{key}_id", ACCOUNT_ANCHORS[key], value)
-
-
-def account_units(errors: dict, *, enterprise, department, post) -> None:
-    """Answers ``signals.account_units``: the department and post of an account must be units of its
-    enterprise in use, the post a unit of level "post" under the department."""
-    if department is not None and (enterprise is None or department.enterprise_id != enterprise.id):
-        errors.setdefault("department_id", _("The department is not part of this enterprise."))
-    if post is not None:
-        if enterprise is None or post.enterprise_id != enterprise.id:
-            errors.setdefault("post_id", _("The post is not part of this enterprise."))
-        elif post.level != DepartmentLevel.post:
-            errors.setdefault("post_id", _("Choose a unit of level “post”."))
-        elif department is not None and not post.path.startswith(department.path):
-            errors.setdefault("post_id", _("The post is not under the chosen department."))
-    for field, unit in (("department_id", department), ("post_id", post)):
-        if unit is not None and unit.retired_at is not None:
-            errors.setdefault(field, _("This unit is retired."))
-
-
 def _pick(data: dict, key: str, id_key: str):
     """A reference given as an object (``region``) or an id (``region_id``); absent: a sentinel."""
     if key in data:

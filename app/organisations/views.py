@@ -1,7 +1,7 @@
 """Web pages of organisations: regions, authorities, enterprises (with departments), users.
 
 Pages only parse the form, call the use case through ``ui.attempt`` (which commits once) and
-render: the use cases (organisations.service, auth.service) load what they change through the
+render: the use cases (organisations.service, organisations.accounts) load what they change through the
 actor's scope (a foreign object is 404) and check his permission (403) themselves. Read pages load
 through ``access.get_visible`` / ``access.visible``. Forms that fail keep what was typed and show
 the messages beside the fields (status 422).
@@ -16,11 +16,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import access, ui
-from app.auth import service as users_service
 from app.auth.models import Role, User
+from app.auth.service import password_rules
 from app.errors import Conflict
 from app.extensions import db
-from app.organisations import lookups
+from app.organisations import accounts, lookups
 from app.organisations import service as org
 from app.organisations.forms import (
     AuthorityForm,
@@ -394,14 +394,14 @@ def user_new():
     _user_choices(form, _user_form_enterprise(request.args.get("enterprise") or request.form.get("enterprise_id")))
     done = None
     if form.validate_on_submit():
-        done = run(lambda: users_service.create_user(me(), username=form.username.data,
+        done = run(lambda: accounts.create_user(me(), username=form.username.data,
                                                      password=form.password.data, **_user_fields(form)), form)
         if done.ok:
             flash(_("User %(name)s created. The password you set must be changed at the first login.",
                     name=done.value.username), "success")
             return redirect(url_for(".user", user_id=done.value.id))
     return _form_page(form, _("New user"), url_for(".users"), _status(form, done),
-                      hint=users_service.password_rules())
+                      hint=password_rules())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -413,7 +413,7 @@ def user_edit(user_id: int):
     _user_choices(form, item.enterprise)
     done = None
     if form.validate_on_submit():
-        done = run(lambda: users_service.update_user(me(), item, **_user_fields(form)), form)
+        done = run(lambda: accounts.update_user(me(), item, **_user_fields(form)), form)
         if done.ok:
             flash(_("Saved."), "success")
             return redirect(url_for(".user", user_id=item.id))
@@ -423,7 +423,7 @@ def user_edit(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     item = access.get_visible(User, user_id, me())
-    done = ui.attempt(lambda: users_service.set_active(me(), item, active))
+    done = ui.attempt(lambda: accounts.set_active(me(), item, active))
     if done.ok:
         flash(_("The account is active.") if active else _("The account is deactivated."), "success")
     return redirect(url_for(".user", user_id=item.id))
@@ -447,13 +447,13 @@ def user_password(user_id: int):
     form = PasswordForm()
     done = None
     if form.validate_on_submit():
-        done = run(lambda: users_service.reset_password(me(), item, form.password.data), form)
+        done = run(lambda: accounts.reset_password(me(), item, form.password.data), form)
         if done.ok:
             flash(_("The password is changed. %(name)s must choose a new one at the next login.",
                     name=item.display_name), "success")
             return redirect(url_for(".user", user_id=item.id))
     return _form_page(form, _("Reset password"), url_for(".user", user_id=item.id), _status(form, done),
-                      subtitle=f"{item.display_name} ({item.username})", hint=users_service.password_rules())
+                      subtitle=f"{item.display_name} ({item.username})", hint=password_rules())
 
 
 # --- day one: the setup steps of a fresh installation ------------------------------------------

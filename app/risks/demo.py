@@ -371,7 +371,7 @@ def seed_objects(ctx: dict) -> None:
     persons, its tank a unit with two risk events and measures with their check content. Through the
     services, as the safety manager would enter them."""
     from app.auth.models import Role
-    from app.auth.service import create_user
+    from app.organisations.accounts import create_user
     from app.organisations.demo import DEMO_PASSWORD
     from app.risks import events, objects
 

@@ -114,7 +114,7 @@ def prepare_database(env: dict, users: list[tuple[str, str, str]]) -> None:
         "import sys, json\n"
         "from flask_migrate import upgrade\n"
         "from app import create_app\n"
-        "from app.auth.service import create_user\n"
+        "from app.organisations.accounts import create_user\n"
         "from app.extensions import db\n"
         "app = create_app()\n"
         "with app.app_context():\n"

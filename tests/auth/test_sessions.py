@@ -50,15 +50,15 @@ def test_a_password_change_ends_other_sessions_but_not_the_own(app, client, worl
 
 
 def test_an_admin_password_reset_and_a_deactivation_end_sessions(app, client, world):
-    from app.auth import service
+    from app.organisations import accounts
 
     captured = _form_login(client, "t_staff")
-    service.reset_password(None, world.users.staff, "another-password-1")
+    accounts.reset_password(None, world.users.staff, "another-password-1")
     db.session.commit()
     assert _replay(app, captured).get("/enterprises").status_code == 302
     captured = _form_login(app.test_client(), "t_staff", "another-password-1")
-    service.set_active(world.users.admin, world.users.staff, False)
-    service.set_active(world.users.admin, world.users.staff, True)  # back on: old cookie stays dead
+    accounts.set_active(world.users.admin, world.users.staff, False)
+    accounts.set_active(world.users.admin, world.users.staff, True)  # back on: old cookie stays dead
     db.session.commit()
     assert _replay(app, captured).get("/enterprises").status_code == 302
 

@@ -305,7 +305,7 @@ def test_the_audit_log_page_filters(client, world):
 # --- item 8: day one ----------------------------------------------------------------------------
 
 def test_day_one_steps_lead_the_first_admin(client, db_session):
-    from app.auth.service import create_user
+    from app.organisations.accounts import create_user
 
     root = create_user(None, username="root", display_name="管理员", role=Role.admin, password=PASSWORD)
     db_session.commit()

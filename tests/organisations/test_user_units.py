@@ -1,6 +1,6 @@
 """A user's department and post are units of his own enterprise, in use, the post of level "post" under
-his department: refused otherwise (422 naming the field, nothing saved). Auth makes the account and
-organisations, which owns the units, answers what is wrong with them (app.signals.account_units)."""
+his department: refused otherwise (422 naming the field, nothing saved). Organisations administers the
+accounts and owns the units (app/organisations/accounts.py)."""
 
 from __future__ import annotations
 
