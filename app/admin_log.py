@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from flask import has_request_context, request
 from sqlalchemy import DDL, JSON, Index, Select, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.clock import utcnow
+from app.clock import local_moment, utcnow
 from app.extensions import db
 
 
@@ -212,9 +212,6 @@ def bound(value: str | None, *, end: bool = False) -> datetime | None:
     """A search bound as naive UTC: a local date (``2026-11-30``, the whole day: ``end`` is the next
     midnight) or a timestamp with its offset (``2026-11-30T08:00:00+08:00``; without one, UTC).
     ValueError for anything else."""
-    from datetime import UTC, timedelta
-
-    from app.clock import local_moment
 
     value = (value or "").strip()
     if not value:

@@ -17,7 +17,7 @@ from workflows.hazard_states import OPEN_STATES, HazardState
 
 
 def _year_start_utc(on: date) -> datetime:
-    from app.dashboard.stats import local_day_start_utc
+    from app.dashboard.stats import local_day_start_utc  # inside: a core module imports no feature at load
 
     return local_day_start_utc(date(on.year, 1, 1))
 
@@ -57,6 +57,7 @@ def hazard_counts(user, on: date | None = None) -> dict[str, int]:
 def hazard_counts_aggregated(user, on: date | None = None) -> dict[str, int]:
     """``hazard_counts`` read from the aggregates the scan maintains (app.dashboard.stats): the same
     figures over the enterprises ``user`` may see, as of the last refresh; a test compares both."""
+    # Inside: a core module imports no feature at load time (the aggregates are the dashboard's).
     from app.dashboard import models as m
     from app.dashboard.stats import resolve_scope, rows_for
     from app.supervision.models import Listing, ListingState

@@ -63,6 +63,15 @@ organisations), so that the package that comes first never imports the one that 
   measure id)`` of the point's open hazards of those levels (hazards answers; risks grades from them).
 * ``visible_inspection``: ``first(inspection_id, user)`` → the inspection record ``user`` may see,
   NotFound otherwise (supervision answers; documents issues an order from it).
+* ``grading_rules``: ``first(region_code, on)`` → the grading rule set (``workflows.grading.RuleSet``) in
+  force for a region on a day (rulesets answers, which keeps the versions; risks grades with it).
+* ``listing_rules``: ``first(region, on)`` → the listing rules in force for a region with the label a
+  listing records (rulesets answers; supervision lists with them).
+* ``listing_rule_versions``: ``first()`` → every rule of every listing rule set version that may be in
+  force, oldest version first (rulesets answers; supervision's scan pre-filters and names rules with it).
+* ``open_hazard_aggregates``: ``first(user)`` → ``(as_of, [(state, grade, n)])`` of the open hazards
+  ``user`` may see, as the scan last counted them, or None before the first count (dashboard answers,
+  which maintains them; supervision's overview reads them).
 """
 
 from __future__ import annotations
@@ -108,6 +117,11 @@ risk_point_hazards = point("risk_point.hazards", "first(point_id, limit=) -> [Ha
 risk_point_open_hazards = point("risk_point.open_hazards",
                                 "first(point_id, levels, limit=) -> [(hazard_id, level, control_measure_id)]")
 visible_inspection = point("inspection.visible", "first(inspection_id, user) -> Inspection (NotFound otherwise)")
+grading_rules = point("rulesets.grading", "first(region_code, on) -> workflows.grading.RuleSet in force")
+listing_rules = point("rulesets.listing", "first(region, on) -> LabelledRules in force (rules, label)")
+listing_rule_versions = point("rulesets.listing_versions", "first() -> [listing Rule] of every version in force")
+open_hazard_aggregates = point("dashboard.open_hazards",
+                               "first(user) -> (as_of, [(state, grade, n)]) | None before the first count")
 # Public reports (app/public_reports): a report verified as substantiated (credit counts a substantiated
 # report of concealment among its facts: ``report.category == "concealment"``, ``report.enterprise_id``).
 report_substantiated = point("report.substantiated",

@@ -95,7 +95,7 @@ def _cycles(graph: dict[str, dict[str, list[str]]]) -> set[frozenset[str]]:
 
 
 # None left (issue #12 item 8 broke audit ↔ auth ↔ organisations: the log's core is app.admin_log, and
-# auth asks organisations about a user's units through app.signals). The test fails when the set
+# organisations administers the accounts auth authenticates). The test fails when the set
 # changes, so a known cycle could only be listed here on purpose and a new one cannot hide in it.
 KNOWN_CYCLES: set[frozenset[str]] = set()
 
@@ -142,3 +142,30 @@ def test_users_are_administered_by_one_feature_end_to_end(app):
               if rule.rule.startswith(("/users", "/api/v1/users"))}
     assert owners == {"organisations", "organisations_api"}, owners
     assert app.cli.commands["user"].commands["create"].callback.__module__ == "app.organisations.cli"
+
+
+def _uncommented_imports_in_functions(path) -> list[str]:
+    """The imports a function's body starts or holds without a comment saying why (on the line, the
+    line above, or above the block of imports it belongs to)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for fn in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in fn.body:
+            if not isinstance(node, ast.Import | ast.ImportFrom) or "#" in lines[node.lineno - 1]:
+                continue
+            above = node.lineno - 2
+            while above >= 0 and (lines[above].strip().startswith(("from ", "import ", ")"))
+                                  or lines[above].strip().endswith(",") or not lines[above].strip()):
+                above -= 1
+            if above < 0 or not lines[above].strip().startswith("#"):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_an_import_inside_a_function_says_why():
+    """Module-level imports are the rule; one inside a function (a cycle it avoids, a later feature, a
+    package loaded only when the app is built) carries a comment saying so."""
+    found = [where for path in sorted((ROOT / "app").rglob("*.py")) for where in _uncommented_imports_in_functions(path)]
+    assert not found, found

@@ -11,6 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    # Inside: loaded when the app is built, not when another feature imports this package's models.
     from flask_babel import lazy_gettext as _l
 
     from app import access

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from app import clock
+from app.auth.models import User
+from app.checks import duties, service
 from app.cli import DEMO_START_DAYS
 from app.extensions import db
+from app.risks import events
+from workflows.check_windows import windows
 
 # The routine tasks of the tank's measures (by the measure's text; see app/risks/demo.py): cycle, unit,
 # working-day type, hours, who (a demo user key, or "dept:<name>").
@@ -61,8 +66,6 @@ def _moment(window, outcome: str) -> datetime:
 
 
 def _assignee(task, users):
-    from app.auth.models import User
-
     if task.assignee_user_id is not None:
         return db.session.get(User, task.assignee_user_id)
     dept_path = task.assignee_department.path
@@ -75,10 +78,6 @@ def _assignee(task, users):
 
 def seed(ctx: dict) -> None:
     """Set up on the story's first day (75 days ago); the checks themselves are dated story actions."""
-    from app import clock
-    from app.checks import duties, service
-    from app.risks import events
-    from workflows.check_windows import windows
 
     users = ctx.get("users") or {}
     objects = ctx.get("risk_objects") or {}
@@ -151,8 +150,6 @@ def seed(ctx: dict) -> None:
 
 def _check(person, task_id: int, window_start: datetime, abnormal: bool, *, via_qr: bool):
     def run():
-        from app.checks import service
-
         record = service.record_check(
             person, task_id, window_start=window_start.isoformat() + "+08:00",
             result="abnormal" if abnormal else "normal", note=ABNORMAL[3] if abnormal else "",

@@ -19,15 +19,21 @@ import enum
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, and_, select
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, and_, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import access, labels
-from app.auth.models import Role
+from app.auth.models import Role, User
+from app.checks import queries, service
+from app.checks.models import CheckRecord, CheckTask
 from app.clock import utcnow
 from app.errors import Invalid, NotFound
 from app.extensions import db
-from workflows.check_tasks import MAX_CYCLE, CycleUnit, to_utc
+from app.hazards.models import Hazard
+from app.risks.models import ControlMeasure, RiskObject, RiskObjectStatus, RiskPoint, RiskPointStatus
+from workflows.check_figures import CheckFigures
+from workflows.check_tasks import MAX_CYCLE, CycleUnit, from_utc, to_utc
+from workflows.check_windows import window_at, windows
 from workflows.labels import N_, labelled
 
 
@@ -291,8 +297,6 @@ def _anchor(today: date, cycle: int, unit: str) -> date:
 
 
 def _major_source(actor, object_id):
-    from app.risks.models import RiskObject
-
     obj = access.get_visible(RiskObject, object_id, actor)
     if not access.can(actor, "check.manage", obj.enterprise_id):
         from app.errors import Forbidden
@@ -306,8 +310,6 @@ def generate(actor, object_id) -> list:
     active measures checked by people: a cyclic item once per measure, a before-holiday item once per
     measure and holiday from today to the end of the calendar's known years. Only what is missing is added
     (``DutyTask``); the person of each task is the source's person of that role now."""
-    from app.checks import service
-    from app.risks.models import ControlMeasure, RiskPoint, RiskPointStatus
 
     obj = _major_source(actor, object_id)
     errors: dict = {}
@@ -375,9 +377,6 @@ def generate(actor, object_id) -> list:
 def _split_point(task, now: datetime, calendar) -> datetime | None:
     """Where the new person takes over a task (CST): the start of the window open now (the former person's
     if he already recorded it: then the next one), else the next window's start; None if none is left."""
-    from app.checks.models import CheckRecord
-    from workflows.check_tasks import from_utc
-    from workflows.check_windows import window_at, windows
 
     schedule = task.schedule
     w = window_at(schedule, now, calendar)
@@ -399,9 +398,6 @@ def move_duties(obj, changes: dict, actor=None) -> int:
     new person takes over (its past windows, records and misses stay the former person's, as in the 履职
     view) and a copy of it (same cycle, same grid, same item) starts there for the new person; a task
     whose first window has not begun yet simply changes hands. Returns how many tasks moved."""
-    from app.checks import service
-    from app.checks.models import CheckTask
-    from app.risks.models import RiskPoint
 
     now = service.now_cst()
     cal = service.calendar()
@@ -440,8 +436,6 @@ def move_duties(obj, changes: dict, actor=None) -> int:
 
 def sources(user, *, enterprise_id=None, region_id=None) -> list:
     """The major hazard sources the user may see (an enterprise's, or a region's for an authority)."""
-    from app.checks import queries
-    from app.risks.models import RiskObject, RiskObjectStatus
 
     ids = queries.enterprise_ids(user, enterprise_id=enterprise_id, region_id=region_id)
     if not ids:
@@ -456,11 +450,6 @@ def performance(user, objects: list, from_, to) -> dict:
     (planned, done, late, missed, suspended, completion rate) for the period, by
     ``queries.task_counts`` (the one definition of the figures). A task assigned to someone who has
     left the role is counted under its own person, on a row of its own."""
-    from app.auth.models import User
-    from app.checks import queries
-    from app.checks.models import CheckTask
-    from app.risks.models import RiskPoint
-    from workflows.check_figures import CheckFigures
 
     if not access.can(user, "check.stats"):
         from app.errors import Forbidden
@@ -480,9 +469,6 @@ def performance(user, objects: list, from_, to) -> dict:
         key = (point_object[row.risk_point_id], str(getattr(row.task_type, "value", row.task_type)),
                row.assignee_user_id)
         summed[key] = [x + y for x, y in zip(summed.get(key, [0] * 5), c, strict=True)]
-    from sqlalchemy import func
-
-    from app.hazards.models import Hazard
 
     reported: dict = {}
     for pid, uid, n in db.session.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
@@ -20,9 +21,12 @@ from app import access
 from app.auth.models import Role, User
 from app.checks.models import CheckRecord, CheckTask, schedule_of
 from app.checks.service import calendar, now_cst, suspensions_by_point, suspensions_for_points
+from app.clock import utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.organisations.models import Department, Enterprise, Region
+from app.risks.models import CheckRecord as LegacyRecord
+from app.risks.models import ControlMeasure, RiskPoint
 from workflows.check_figures import CheckFigures, task_figures
 from workflows.check_tasks import from_utc, to_cst, to_utc
 from workflows.check_windows import (
@@ -34,6 +38,8 @@ from workflows.check_windows import (
     window_state,
     windows_overlapping,
 )
+from workflows.check_windows import windows as walk
+from workflows.national_codes import TASK_TYPE_NAMES, TaskType
 
 GROUPS = ("department", "user", "task_type", "enterprise", "risk_point")
 _TASK_COLUMNS = (CheckTask.id, CheckTask.enterprise_id, CheckTask.measure_id, CheckTask.risk_point_id,
@@ -323,8 +329,6 @@ def _group_key(group_by: str, per_task: dict):
 
 
 def _groups(group_by: str, grouped: dict) -> list[dict]:
-    from workflows.national_codes import TASK_TYPE_NAMES, TaskType
-
     names: dict = {}
     keys = list(grouped)
     if group_by == "enterprise":
@@ -458,7 +462,6 @@ def missed_windows(user: User, task_id, *, from_=None, to=None, after: datetime 
     """One page of a task's missed windows closing in the period, in order, after the window that
     started at ``after`` (CST; keyset: the page costs what it shows, however far it is). Returns the
     windows ``{starts_at, ends_at}`` (UTC) and the cursor of the next page (None: the last page)."""
-    from workflows.check_windows import windows as walk
 
     task = access.get_visible(CheckTask, task_id, user)
     if not access.can(user, "check.stats"):
@@ -494,8 +497,6 @@ def missed_windows(user: User, task_id, *, from_=None, to=None, after: datetime 
 def legacy_checks(user: User, risk_point_id: int) -> list[dict]:
     """The checks recorded before scheduled tasks (``risk_check_records``, kept as history), each with the
     control measure it concerned when one carries its ``legacy_key`` (docs/checks.md "Older checks")."""
-    from app.risks.models import CheckRecord as LegacyRecord
-    from app.risks.models import ControlMeasure, RiskPoint
 
     point = access.get_visible(RiskPoint, risk_point_id, user)
     measures = dict(_pairs(select(ControlMeasure.legacy_key, ControlMeasure.id).where(
@@ -521,9 +522,6 @@ def windows_wanting_check(user: User, **kw) -> list[dict]:
 
     Kept for the request (``kw`` empty): the page 我的任务 and the to-do count of its navigation ask the
     same question; computed twice it was half the request (bench/bench_my_tasks.py)."""
-    from flask import has_request_context, request
-
-    from app.clock import utcnow
 
     cache = request.environ.setdefault("shuangkong.windows_wanting", {}) \
         if has_request_context() and not kw else {}

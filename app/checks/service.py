@@ -25,7 +25,10 @@ from app.checks.models import CheckPhoto, CheckRecord, CheckResult, CheckTask, W
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.hazards import service as hazards
 from app.organisations import lookups
+from app.organisations.models import Enterprise
+from app.risks.models import ControlMeasure, RiskPoint, RiskPointStatus, Suspension
 from workflows import work_calendar
 from workflows.check_tasks import (
     CycleUnit,
@@ -37,6 +40,7 @@ from workflows.check_tasks import (
     to_cst,
     to_utc,
 )
+from workflows.check_tasks import Suspension as Period
 from workflows.check_windows import bind_record, window_at
 from workflows.grading import ControlLevel
 from workflows.national_codes import TaskType, task_number_error
@@ -182,8 +186,6 @@ def export_calendar(actor: User | None = None) -> str:
 # --- tasks -------------------------------------------------------------------------------------
 
 def _measure(actor: User, measure_id):
-    from app.risks.models import ControlMeasure
-
     return access.get_visible(ControlMeasure, measure_id, actor)
 
 
@@ -293,8 +295,6 @@ def create_tasks_bulk(actor: User, *, enterprise_id, control_level, **fields) ->
     """One task per measure checked by people of every active unit controlled at ``control_level``
     (the register's 分级管控 level), all with the same schedule and assignee. A measure that already has
     an active task of this type and assignee is skipped (running it twice adds nothing)."""
-    from app.organisations.models import Enterprise
-    from app.risks.models import ControlMeasure, RiskPoint, RiskPointStatus
 
     _check_fields(fields)
     enterprise = access.get_visible(Enterprise, _int_or_none(enterprise_id), actor)
@@ -378,8 +378,6 @@ def suspensions_by_point(*, enterprise_ids: Iterable[int] | None = None,
     """Per risk point, its 停用/检修 periods (its own and its analysis object's) as core Suspensions (CST):
     of the given enterprises, of the given points, or of all (the scan). Suspensions are few: one query
     for them, one for the units of the objects among them (no list of every unit in a statement)."""
-    from app.risks.models import RiskPoint, Suspension
-    from workflows.check_tasks import Suspension as Period
 
     stmt = select(Suspension.risk_point_id, Suspension.object_id, Suspension.starts_at, Suspension.ends_at)
     if point_ids is not None:
@@ -525,7 +523,6 @@ def _by_client_id(task_id: int, client_id: str) -> CheckRecord | None:
 
 def _report_hazard(actor: User, task: CheckTask, record: CheckRecord, note: str, photos, danger_source):
     """The hazard of an abnormal check, through the hazards' own use case (its history chain starts there)."""
-    from app.hazards import service as hazards
 
     measure = task.measure
     title = _("Check abnormal: %(measure)s", measure=measure.description)[:200]
@@ -542,7 +539,6 @@ def record_all_normal(actor: User, risk_point_id, *, device_id=None, client_id=N
     """全部正常: one ``normal`` record for every window of the unit that is open now, not yet recorded and
     assigned to the actor. Nothing due: an empty list. The same ``client_id`` again records nothing new
     (each task's record carries ``<client_id>:<task id>``)."""
-    from app.risks.models import RiskPoint
 
     point = access.get_visible(RiskPoint, _int_or_none(risk_point_id), actor)
     if not access.can(actor, "check.record", None) or actor.enterprise_id != point.enterprise_id:

@@ -17,13 +17,14 @@ from app.auth.models import User
 from app.checks import duties, exports, queries, service
 from app.checks.forms import AbnormalForm, CalendarImportForm, CalendarYearForm, DutyItemForm, TaskForm
 from app.checks.labels_pdf import label_context
-from app.checks.models import CheckTask
+from app.checks.models import CheckTask, WorkCalendarYear
 from app.clock import to_local
 from app.errors import Forbidden
 from app.extensions import db
 from app.organisations.models import Department, Enterprise, Region
-from app.risks.models import ControlMeasure, RiskPoint, RiskPointStatus
+from app.risks.models import ControlMeasure, RiskObject, RiskPoint, RiskPointStatus
 from reports.render import render_pdf
+from workflows import work_calendar
 from workflows.check_tasks import from_utc
 from workflows.grading import CONTROL_ORDER
 from workflows.national_codes import TASK_TYPE_NAMES, TaskType
@@ -556,8 +557,6 @@ def duty_performance():
 @bp.route("/duties/<int:object_id>")
 @login_required
 def duty_source(object_id: int):
-    from app.risks.models import RiskObject
-
     obj = access.get_visible(RiskObject, object_id, current_user)
     if not access.can(current_user, "check.stats"):
         raise Forbidden()
@@ -590,9 +589,6 @@ def _calendar_admin() -> None:
 
 
 def _year_rows() -> list[dict]:
-    from app.checks.models import WorkCalendarYear
-    from workflows import work_calendar
-
     cal = service.calendar()
     stored = {r.year: r for r in db.session.scalars(select(WorkCalendarYear))}
     shipped = work_calendar.statutory().years
@@ -644,7 +640,6 @@ def calendar_admin():
 @login_required
 def calendar_year(year: int):
     """One year's days, as text in the import format: correct them and save (the year is replaced)."""
-    from workflows import work_calendar
 
     _calendar_admin()
     cal = service.calendar()

@@ -9,18 +9,21 @@ from flask_babel import lazy_gettext as _l
 
 
 def _scan_figures() -> dict:
+    # Inside: loaded when called, not when another feature imports this package's models.
     from app.dashboard import stats
 
     return stats.refresh_aggregates()
 
 
 def _scan_weekly_scores() -> dict:
+    # Inside: loaded when called, not when another feature imports this package's models.
     from app.dashboard import scores
 
     return scores.scan_step()
 
 
 def _stored_reports():
+    # Inside: loaded when called, not when another feature imports this package's models.
     from sqlalchemy import select
 
     from app.dashboard.models import PeriodicReport
@@ -30,16 +33,19 @@ def _stored_reports():
 
 
 def _scan_report_reminders() -> dict:
+    # Inside: loaded when called, not when another feature imports this package's models.
     from app.dashboard import report_reminders
 
     return report_reminders.scan_step()
 
 
 def init_app(app: Flask) -> None:
-    from app import access, cli, storage, ui
-    from app.dashboard import api, policy, reports_views, todos, views
+    # Inside: loaded when the app is built, not when another feature imports this package's models.
+    from app import access, cli, signals, storage, ui
+    from app.dashboard import api, policy, reports_views, stats, todos, views
 
     access.register(policy.SCOPES, policy.rules)
+    signals.open_hazard_aggregates.connect(stats.open_hazards_aggregated)  # supervision's overview
     storage.register_references("periodic_reports", _stored_reports)  # signed PDFs are never orphans
     todos.register()  # the periodic reports waiting for the manager or the principal
     cli.SCAN_STEPS.add("figures", _scan_figures)

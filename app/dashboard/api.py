@@ -6,15 +6,16 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate, validates_schema
 from sqlalchemy import select
 
-from app import access
+from app import access, storage
 from app import api as api_base
+from app.dashboard import reports, stats
 from app.dashboard import scores as scores_mod
-from app.dashboard import stats
 from app.dashboard import vetoes as vetoes_mod
-from app.dashboard.models import WeeklyScoreRecord
+from app.dashboard.models import PeriodicReport, WeeklyScoreRecord
 from app.errors import Invalid
 from app.extensions import db
 from app.idempotency import idempotent
+from app.organisations.models import Enterprise
 from app.paging import page_of_list, paginate
 from workflows.isoweek import parse_week
 from workflows.rulesets import RuleSetError
@@ -140,7 +141,6 @@ SCORE_COLUMNS = ("enterprise_id", "week", "planned", "done", "due_hazards", "acc
 def scores_of(user, week, *, region_id=None, enterprise_id=None) -> list[dict]:
     """Every visible enterprise's score for ``week``, lowest first: the frozen row, or (not scanned yet)
     computed now (``frozen`` False). Items carry the enterprise's ``name``."""
-    from app.organisations.models import Enterprise
 
     scope = stats.resolve_scope(user, region_id=region_id, enterprise_id=enterprise_id)
     names = dict(db.session.execute(select(Enterprise.id, Enterprise.name)
@@ -261,8 +261,6 @@ class ReportListArgs(api_base.PageArgs):
 def list_reports(args):
     """An enterprise's own reports; for an authority, every enterprise of the region with its report of
     the period (``state`` submitted / missing / late)."""
-    from app.dashboard import reports
-    from app.dashboard.models import PeriodicReport
 
     if current_user.role.is_enterprise:
         stmt = access.visible(PeriodicReport, current_user).order_by(PeriodicReport.period_end.desc())
@@ -283,7 +281,6 @@ def list_reports(args):
 @reports_blp.response(201, ReportSchema)
 def create_report(args):
     """Generate the report of an ended period from the enterprise's data (a draft until reviewed)."""
-    from app.dashboard import reports
 
     return reports.generate(current_user, args.get("enterprise_id"), args["period"])
 
@@ -291,8 +288,6 @@ def create_report(args):
 @reports_blp.route("/<int:report_id>", methods=["GET"])
 @reports_blp.response(200, ReportSchema)
 def get_report(report_id):
-    from app.dashboard.models import PeriodicReport
-
     return access.get_visible(PeriodicReport, report_id, current_user)
 
 
@@ -300,10 +295,6 @@ def get_report(report_id):
 @reports_blp.response(200, description="The signed PDF as stored (application/pdf), checked against "
                                         "``pdf_sha256``; before signing, a draft rendered now")
 def report_pdf(report_id):
-    from app import storage
-    from app.dashboard import reports
-    from app.dashboard.models import PeriodicReport
-
     item = access.get_visible(PeriodicReport, report_id, current_user)
     data = reports.signed_pdf(item) if item.pdf_sha256 else reports.render(item)
     return storage.send(data, mime="application/pdf", filename=f"periodic-report-{item.period}.pdf", inline=False)
@@ -311,8 +302,6 @@ def report_pdf(report_id):
 
 def _action(name):
     def view(report_id):
-        from app.dashboard import reports
-
         return getattr(reports, name)(current_user, report_id)
     view.__name__ = f"report_{name}"
     view.__doc__ = {"review": "The safety manager reviews the draft.",

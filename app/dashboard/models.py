@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.clock import utcnow
+from app.clock import to_local, today, utcnow
 from app.extensions import db
 from app.organisations.models import Enterprise, enum_column
 
@@ -119,11 +119,8 @@ class PeriodicReport(db.Model):
 
     @property
     def late(self) -> bool:
-        from app.clock import to_local
-
         if self.submitted_at is not None:
             return to_local(self.submitted_at).date() > self.due_on
-        from app.clock import today
 
         return today() > self.due_on
 

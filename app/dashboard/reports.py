@@ -19,9 +19,11 @@ from app.auth.models import User
 from app.clock import to_local, today, utcnow
 from app.dashboard import checks, stats
 from app.dashboard.models import PeriodicReport, ReportState
+from app.documents.service import allocate_number
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.organisations.models import Enterprise
+from reports.render import render_pdf
 from workflows.figures import PERIOD_FIGURES, display
 
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
@@ -126,8 +128,6 @@ def pdf_context(item: PeriodicReport) -> dict:
 
 
 def render(report: PeriodicReport) -> bytes:
-    from reports.render import render_pdf
-
     return render_pdf("periodic_report.html", pdf_context(report))
 
 
@@ -155,7 +155,6 @@ def review(actor: User, report_id: int) -> PeriodicReport:
 
 def approve(actor: User, report_id: int) -> PeriodicReport:
     """The principal signs the table (统计分析表应当由生产经营单位主要负责人签字); it gets its number."""
-    from app.documents.service import allocate_number
 
     report = _load(actor, report_id)
     if not access.can(actor, "periodic_report.approve", report):

@@ -14,14 +14,15 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from app.clock import utcnow
 from app.dashboard import checks, vetoes
-from app.dashboard.models import WeeklyScoreRecord
+from app.dashboard.models import ScoreRegionStat, WeeklyScoreRecord
 from app.dashboard.stats import closed_on_time_condition, local_day_start_utc
 from app.extensions import db
+from app.hazards.models import Hazard
 from app.organisations.models import Enterprise, Region
 from workflows.check_figures import CheckFigures
 from workflows.hazard_states import OPEN_STATES, HazardState
 from workflows.isoweek import IsoWeek, last_complete_week
-from workflows.weekly_score import WeekInputs, compute, explain, ruleset_for
+from workflows.weekly_score import REGISTRY, WeekInputs, compute, explain, ruleset_for
 
 BATCH = 2000
 
@@ -33,7 +34,6 @@ def _grouped(stmt) -> dict[int, int]:
 def week_inputs(week: IsoWeek, enterprise_ids: list[int] | None = None) -> dict[int, WeekInputs]:
     """The facts of ``week`` for each enterprise (all when ``enterprise_ids`` is None), in a few grouped
     queries (docs/weekly-score.md gives each definition)."""
-    from app.hazards.models import Hazard
 
     monday, sunday = week.monday, week.sunday
     start, end = local_day_start_utc(monday), local_day_start_utc(sunday + timedelta(days=1))
@@ -120,7 +120,6 @@ def freeze_week(week: IsoWeek) -> int:
 
 def refresh_region_rollup(week: str, region_id: int | None = None) -> None:
     """The frozen scores of ``week`` summed per region of the enterprises (one region: after a veto)."""
-    from app.dashboard.models import ScoreRegionStat
 
     r = WeeklyScoreRecord
     cols = ("planned", "expected", "done", "late", "duties_planned", "duties_done")
@@ -137,7 +136,6 @@ def refresh_region_rollup(week: str, region_id: int | None = None) -> None:
 
 def _missing_rollups() -> None:
     """Weeks frozen before the rollups existed get theirs (once)."""
-    from app.dashboard.models import ScoreRegionStat
 
     for week in db.session.scalars(select(WeeklyScoreRecord.week).distinct().except_(
             select(ScoreRegionStat.week).distinct())).all():
@@ -155,7 +153,6 @@ def scan_step(now: datetime | None = None) -> dict:
 
 def explain_record(record: WeeklyScoreRecord):
     """How to improve a stored score, under the rule set it was computed with."""
-    from workflows.weekly_score import REGISTRY
 
     rs = REGISTRY.by_label(record.rule_set)
     facts = WeekInputs(checks=CheckFigures(planned=record.planned, done=record.done, late=record.late,

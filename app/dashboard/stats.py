@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask import has_request_context, request
 from sqlalchemy import (
     Date,
     DateTime,
@@ -29,14 +30,27 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from app import access
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.clock import today, utcnow
+from app.dashboard import models as m
+from app.dashboard.models import (
+    HazardNowRegionStat,
+    HazardNowStat,
+    HazardOpenRegionStat,
+    HazardOpenStat,
+    HazardWeekRegionStat,
+    HazardWeekStat,
+)
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.hazards.models import Hazard
 from app.organisations.models import Enterprise, Industry, Region
+from app.risks.models import RiskEvent, RiskPoint, RiskPointStatus, RiskSummary
+from app.supervision.models import Listing, ListingState
 from workflows.figures import HAZARD_PERIOD_COUNTS, period_values
 from workflows.grades import Grade
 from workflows.hazard_states import OPEN_STATES, HazardLevel, HazardState
@@ -115,7 +129,6 @@ def week_bucket(day: date) -> date:
 
 def closed_on_time_condition():
     """Closed no later than the deadline's local date; no deadline counts as on time (the one rule)."""
-    from app.hazards.models import Hazard
 
     return or_(Hazard.deadline.is_(None), Hazard.closed_at < _EndOfLocalDayUtc(Hazard.deadline))
 
@@ -159,11 +172,9 @@ class Scope:
             return sub.whereclause
         return column.in_(sub)
 
-
     def region_condition(self, column):
         """SQL condition on the region id column of a per-region rollup: the scope's regions; None when the
         rollups cannot answer (one enterprise, or an industry or a risk class chosen: enterprise rows)."""
-        from app.auth.models import Role
 
         if self.enterprise is not None or self.industry_id or self.risk_class:
             return None
@@ -177,7 +188,6 @@ class Scope:
 def risk_class_condition(risk_class: str):
     """Enterprises whose class (highest current grade of their active risk points) is ``risk_class``;
     "none": without a graded point. Read from the risk summaries (one row per enterprise)."""
-    from app.risks.models import RiskSummary
 
     counts = {g: getattr(RiskSummary, g) for g in GRADES}
     higher: list = []
@@ -214,8 +224,6 @@ def resolve_scope(user: User, *, region_id: int | None = None, enterprise_id: in
 
 
 def _region_in_jurisdiction(user: User, region: Region) -> bool:
-    from app.auth.models import Role
-
     if user.role == Role.admin:
         return True
     path = access.authority_region_path(user)
@@ -237,8 +245,6 @@ def check_period(from_: date | None, to: date | None) -> tuple[date, date]:
 # --- hazards -----------------------------------------------------------------------------------
 
 def _key_columns(group_by: str | None):
-    from app.hazards.models import Hazard
-
     if group_by == "enterprise":
         return Hazard.enterprise_id
     if group_by == "industry":
@@ -250,7 +256,6 @@ def _key_columns(group_by: str | None):
 
 def _event_conditions(start: datetime, end: datetime) -> dict:
     """The period counts of a hazard row, by the moment of each event (the one definition)."""
-    from app.hazards.models import Hazard
 
     closed = and_(Hazard.state == HazardState.closed, Hazard.closed_at >= start, Hazard.closed_at < end)
     return {
@@ -266,28 +271,22 @@ def _event_conditions(start: datetime, end: datetime) -> dict:
 
 def confirmed_closed_condition(start: datetime, end: datetime):
     """Confirmed in [start, end) and closed now (the rectification rate's numerator, workflows.figures)."""
-    from app.hazards.models import Hazard
 
     return and_(Hazard.confirmed_at >= start, Hazard.confirmed_at < end, Hazard.state == HazardState.closed)
 
 
 def _now_conditions(on: date) -> dict:
-    from app.hazards.models import Hazard
-
     is_open = Hazard.state.in_(OPEN_STATES)
     return {"open": is_open, "overdue": and_(is_open, Hazard.deadline < on),
             "major_open": and_(is_open, Hazard.level == HazardLevel.major)}
 
 
 def _close_days():
-    from app.hazards.models import Hazard
-
     return _DaysBetween(Hazard.created_at, Hazard.closed_at)
 
 
 def _hazard_rows(scope: Scope, start: datetime, end: datetime, on: date, group_by: str | None) -> list[dict]:
     """Counted live from the hazards."""
-    from app.hazards.models import Hazard
 
     conditions = _event_conditions(start, end) | _now_conditions(on)
     key = _key_columns(group_by)
@@ -314,9 +313,6 @@ AGGREGATE_COUNTS = ("reported", "confirmed", "closed", "closed_on_time", "voided
 
 def aggregates_as_of() -> datetime | None:
     """When the scan last counted the aggregates (None: never); read once per request."""
-    from flask import has_request_context, request
-
-    from app.dashboard.models import HazardNowStat
 
     cached = has_request_context() and request.environ.get("shuangkong.figures_as_of", False)
     if cached is not False:
@@ -326,6 +322,18 @@ def aggregates_as_of() -> datetime | None:
     if has_request_context():
         request.environ["shuangkong.figures_as_of"] = value
     return value
+
+
+def open_hazards_aggregated(user: User) -> tuple[datetime, list] | None:
+    """Answers ``signals.open_hazard_aggregates`` (supervision's overview): ``(as_of, [(state, grade, n)])``
+    of the open hazards ``user`` may see, summed from the aggregates; None before the scan first counted."""
+    as_of = aggregates_as_of()
+    if as_of is None:
+        return None
+    model, where = rows_for(resolve_scope(user), HazardOpenStat, HazardOpenRegionStat)
+    rows = db.session.execute(select(model.state, model.grade, func.sum(model.n))
+                              .where(where).group_by(model.state, model.grade)).all()
+    return as_of, [tuple(row) for row in rows]
 
 
 def uses_aggregates(scope: Scope, from_: date, to: date, group_by: str | None, on: date) -> bool:
@@ -339,8 +347,6 @@ def uses_aggregates(scope: Scope, from_: date, to: date, group_by: str | None, o
 
 
 def _aggregated_rows(scope: Scope, from_: date, to: date, group_by: str | None) -> list[dict]:
-    from app.dashboard.models import HazardNowRegionStat, HazardNowStat, HazardWeekRegionStat, HazardWeekStat
-
     # The region rollups when they can answer (a region's totals, or its child regions): few rows.
     by_region = group_by in (None, "region") and scope.region_condition(HazardNowRegionStat.region_id) is not None
     week_model, now_model = (HazardWeekRegionStat, HazardNowRegionStat) if by_region else (HazardWeekStat,
@@ -389,8 +395,6 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
     a hazard changed since the last count counts in (a hazard confirmed months ago and closed or voided
     now changes its old week); ``full`` (the first run) recounts everything. Open hazards (by
     state and grade): recounted whole each time (overdue moves with the date, grades with the risks)."""
-    from app.dashboard.models import HazardNowStat, HazardWeekStat
-    from app.hazards.models import Hazard
 
     on = on or today()
     stamp = utcnow()
@@ -460,8 +464,6 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
 
 def _refresh_now(on: date, stamp: datetime) -> int:
     """Every enterprise's open, overdue and major open hazards, and its open ones by state and grade."""
-    from app.dashboard.models import HazardNowStat, HazardOpenStat
-    from app.hazards.models import Hazard
 
     now = _now_conditions(on)
     current = db.session.execute(select(Hazard.enterprise_id, func.count(), func.count().filter(now["overdue"]),
@@ -499,7 +501,6 @@ def rows_for(scope: Scope, per_enterprise, per_region):
 def _refresh_region_rollups() -> None:
     """The enterprise rows summed per region of the enterprises, rebuilt whole (set-based: a few hundred
     thousand rows read once, in the scan)."""
-    from app.dashboard import models as m
 
     for src, dst, keys, names in (
             (m.HazardWeekStat, m.HazardWeekRegionStat, ("week_start",), WEEK_COUNTS),
@@ -513,8 +514,6 @@ def _refresh_region_rollups() -> None:
 
 
 def _listed_rows(scope: Scope, group_by: str | None):
-    from app.supervision.models import Listing, ListingState
-
     key = {"enterprise": Listing.enterprise_id, "industry": Enterprise.industry_id,
            "region": Enterprise.region_id}.get(group_by or "")
     stmt = select(*([key.label("key")] if key is not None else []), func.count().label("n")).select_from(Listing)
@@ -658,7 +657,6 @@ def risk_points_by_grade(scope: Scope, assessed: bool = True) -> dict[str, dict[
     """Active risk points per grade: ``{"current": {...}, "assessed": {...}}`` (+ "none": not graded).
     The current grades are summed from the risk summaries (one row per enterprise, kept in step with the
     points by app.risks.summary); the assessed ones counted from the points (only when asked)."""
-    from app.risks.models import RiskPoint, RiskPointStatus, RiskSummary
 
     sums = db.session.execute(select(*[func.coalesce(func.sum(getattr(RiskSummary, g)), 0) for g in GRADES],
                                      func.coalesce(func.sum(RiskSummary.unassessed), 0))
@@ -677,7 +675,6 @@ def risk_points_by_grade(scope: Scope, assessed: bool = True) -> dict[str, dict[
 
 def risk_events_by_grade(scope: Scope) -> dict[str, dict[str, int]]:
     """Risk events (风险事件) per grade: ``{"initial": {...}, "current": {...}}`` (+ "none": not graded)."""
-    from app.risks.models import RiskEvent
 
     out = {}
     for name, column in (("initial", RiskEvent.initial_grade), ("current", RiskEvent.current_grade)):
@@ -691,7 +688,6 @@ def risk_events_by_grade(scope: Scope) -> dict[str, dict[str, int]]:
 
 def enterprise_classes(scope: Scope) -> dict[str, int]:
     """Enterprises by risk class: the highest current grade of their active points; "none" without."""
-    from app.risks.models import RiskSummary
 
     klass = case(*[(getattr(RiskSummary, g) > 0, g) for g in GRADES], else_="none")
     rows = db.session.execute(select(klass, func.count()).select_from(Enterprise)
@@ -706,9 +702,6 @@ def enterprise_classes(scope: Scope) -> dict[str, int]:
 def worst_overdue(scope: Scope, limit: int = 10, on: date | None = None):
     """The open hazards longest past their deadline (major first on a tie). One query per open state, each
     read in deadline order from the (state, deadline) index, merged here: no sort of every overdue row."""
-    from sqlalchemy.orm import selectinload
-
-    from app.hazards.models import Hazard
 
     on = on or today()
     found = []

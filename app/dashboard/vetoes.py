@@ -24,17 +24,18 @@ from app.dashboard.models import ScoreVeto, WeeklyScoreRecord
 from app.dashboard.stats import local_day_start_utc
 from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.hazards.models import Hazard
 from app.organisations.models import Enterprise, Region
 from workflows.hazard_states import OPEN_STATES, HazardLevel, HazardState
 from workflows.isoweek import IsoWeek, parse_week
-from workflows.weekly_score import ruleset_for
+from workflows.rulesets import RuleSetError
+from workflows.weekly_score import REGISTRY, ruleset_for
 
 REASON_MAX = 2000
 
 
 def _major_hazard_overdue(week: IsoWeek, ids: list[int]) -> dict[int, str]:
     """A major hazard past its deadline and not closed when the week ended (Sunday 24:00, China time)."""
-    from app.hazards.models import Hazard
 
     end = local_day_start_utc(week.sunday + timedelta(days=1))
     rows = db.session.execute(select(Hazard.enterprise_id, func.count()).where(
@@ -83,8 +84,7 @@ def enterable(enterprise: Enterprise, week: IsoWeek) -> dict[str, str]:
 def enter(actor: User, enterprise_id: int, *, week: str, code: str, reason: str) -> ScoreVeto:
     """An authority records that a veto item applies to an enterprise in a closed week, with its reason.
     A frozen score of that week takes it at once (α = 0, under the rule set it was frozen with)."""
-    from app.dashboard.scores import latest_week
-    from workflows.rulesets import RuleSetError
+    from app.dashboard.scores import latest_week  # inside: scores imports this module
 
     access.require(actor, "score.veto")
     enterprise = access.get_visible(Enterprise, enterprise_id, actor)
@@ -123,7 +123,6 @@ def enter(actor: User, enterprise_id: int, *, week: str, code: str, reason: str)
 
 def _apply(record: WeeklyScoreRecord, code: str, basis: str) -> None:
     """A veto entered after the week was frozen: α = 0 under the record's own rule set (its version kept)."""
-    from workflows.weekly_score import REGISTRY
 
     rs = REGISTRY.by_label(record.rule_set)
     if code not in rs.vetoes:  # the frozen rule set had no such item: the score stays as frozen
@@ -133,7 +132,7 @@ def _apply(record: WeeklyScoreRecord, code: str, basis: str) -> None:
     record.alpha, record.score = 0, 0.0
     record.run_level = rs.run_level(0.0).level
     db.session.flush()
-    from app.dashboard.scores import refresh_region_rollup
+    from app.dashboard.scores import refresh_region_rollup  # inside: scores imports this module
 
     refresh_region_rollup(record.week, db.session.scalar(select(Enterprise.region_id).where(
         Enterprise.id == record.enterprise_id)))

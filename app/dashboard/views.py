@@ -10,18 +10,27 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user, login_required
-from sqlalchemy import DateTime, func, literal, select
+from sqlalchemy import DateTime, Float, cast, func, literal, nulls_last, select
 
-from app import access, labels
+from app import access, labels, ui
 from app.auth.models import Role
 from app.clock import today
-from app.dashboard import checks, excel, scores, stats
+from app.dashboard import checks, excel, scores, stats, vetoes
 from app.dashboard.api import scores_of, week_arg
-from app.dashboard.models import PeriodicReport, ReportState, WeeklyScoreRecord
+from app.dashboard.models import (
+    HazardNowStat,
+    HazardWeekStat,
+    PeriodicReport,
+    ReportState,
+    ScoreRegionStat,
+    WeeklyScoreRecord,
+)
+from app.dashboard.reports import due_date, previous_period
 from app.errors import Invalid
 from app.extensions import db
 from app.frontend import charts
-from app.organisations.models import Enterprise, Industry
+from app.hazards.models import Hazard
+from app.organisations.models import Enterprise, Industry, Region
 from workflows.figures import PERIOD_FIGURES, display
 from workflows.grades import Grade
 from workflows.hazard_states import HazardState
@@ -102,7 +111,6 @@ def _check_values(scope: stats.Scope, from_: date, to: date) -> dict:
 
 def _score_rows(scope: stats.Scope):
     """(model, condition) of the frozen scores over a scope: the region sums when they can answer."""
-    from app.dashboard.models import ScoreRegionStat
 
     condition = scope.region_condition(ScoreRegionStat.region_id)
     if condition is not None:
@@ -121,7 +129,6 @@ def register_link(scope: stats.Scope, **filters) -> str:
 
 def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
     """Hazards reported and closed per ISO week over the last ``weeks`` weeks, and the average stored score."""
-    from app.hazards.models import Hazard
 
     first = _week_start(today()) - timedelta(weeks=weeks - 1)
     start = stats.local_day_start_utc(first)
@@ -153,7 +160,6 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
             if b is not None and 0 <= int(b) < weeks:
                 counts[int(b)] = n
         series[name] = [counts[i] for i in range(weeks)]
-    from app.dashboard.models import ScoreRegionStat
 
     model, where = _score_rows(scope)
     mean = (func.sum(ScoreRegionStat.score_total) / func.nullif(func.sum(ScoreRegionStat.scored), 0)
@@ -168,7 +174,6 @@ def _weekly_trend(scope: stats.Scope, weeks: int = 12) -> dict:
 
 def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]:
     """What waits for the user, with a count and the list it counts (the per-user to-do list is /todos)."""
-    from app.hazards.models import Hazard
 
     user = current_user
     items = []
@@ -206,7 +211,6 @@ def _waiting(scope: stats.Scope, check_values: dict, overdue: int) -> list[dict]
 
 def report_due(on: date) -> tuple[str, date] | None:
     """The statutory report whose submission window is open on ``on`` (the period just ended)."""
-    from app.dashboard.reports import due_date, previous_period
 
     period = previous_period(on)
     return period, due_date(period)
@@ -326,8 +330,6 @@ def _filled(url: str):
 
 
 def _breadcrumbs(scope: stats.Scope) -> list:
-    from app.organisations.models import Region
-
     if scope.region is None:
         return []
     ids = [int(i) for i in scope.region.path.strip("/").split("/") if i]
@@ -406,9 +408,6 @@ def ranking_rows(scope: stats.Scope, level: str, week, from_: date, to: date) ->
 def ranking_sql(scope: stats.Scope, week, from_: date, to: date, by: str, limit: int | None) -> tuple[list, int]:
     """The enterprise ranking in one query over the aggregates and the stored scores, worst first: no
     row per enterprise through Python (a city has 10 000). Returns (rows, total)."""
-    from sqlalchemy import Float, cast, nulls_last
-
-    from app.dashboard.models import HazardNowStat, HazardWeekStat
 
     week_sums = (select(HazardWeekStat.enterprise_id.label("eid"), func.sum(HazardWeekStat.closed).label("closed"),
                         func.sum(HazardWeekStat.closed_on_time).label("on_time"))
@@ -510,7 +509,6 @@ def _enterprise_score(scope: stats.Scope, week, typed: dict | None = None, statu
     """One enterprise's score of ``week``: the figure, how to improve it, and each veto item of its rule set
     with how it is decided and, when it applies, its basis; an authority enters the ones the system cannot
     decide (``typed``: what he typed, kept after a refusal)."""
-    from app.dashboard import vetoes
 
     history = db.session.scalars(access.visible(WeeklyScoreRecord, current_user).where(
         WeeklyScoreRecord.enterprise_id == scope.enterprise.id).order_by(WeeklyScoreRecord.week.desc())
@@ -551,8 +549,6 @@ def _enterprise_score(scope: stats.Scope, week, typed: dict | None = None, statu
 @login_required
 def enter_veto():
     """An authority enters a veto item for an enterprise and week, with the reason."""
-    from app import ui
-    from app.dashboard import vetoes
 
     typed = {k: request.form.get(k, "") for k in ("week", "code", "reason")}
     enterprise_id = _int_arg_form("enterprise_id")

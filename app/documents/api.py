@@ -14,15 +14,16 @@ not changed returns the current archive (200) instead of numbering a new one (20
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
+from sqlalchemy import select
 
 from app import access, signals
 from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.documents import service, serving
-from app.documents.models import API_KINDS, Document, DocumentKind, DocumentStatus
+from app.documents.models import API_KINDS, Document, DocumentKind, DocumentService, DocumentStatus
 from app.documents.queries import documents_query
 from app.documents.views import pdf_response
 from app.errors import Invalid, NotFound
@@ -218,9 +219,6 @@ def serve(args, document_id: int):
 @blp.response(200, page_schema(ServiceOut))
 def get_service(args, document_id: int):
     """The recorded service of a document (none or one) with the periods running from it."""
-    from sqlalchemy import select
-
-    from app.documents.models import DocumentService
 
     document = access.get_visible(Document, document_id, current_user)
     stmt = select(DocumentService).where(DocumentService.document_id == document.id)
@@ -231,6 +229,5 @@ def get_service(args, document_id: int):
 @blp.response(200, description="The printable 文书送达回执 (application/pdf)")
 def receipt(document_id: int):
     """The service receipt form of the document, filled with its service once recorded."""
-    from flask import Response
 
     return Response(serving.receipt_pdf(current_user, document_id), mimetype="application/pdf")

@@ -13,12 +13,14 @@ from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import access, clock, storage, workdays
 from app.auth.models import User
 from app.documents.models import Document, DocumentService, DocumentStatus, ServiceMethod  # noqa: F401 (ServiceMethod re-exported)
 from app.errors import Conflict, Invalid
 from app.extensions import db, flush_or_conflict
+from reports.contexts import TITLES
 from reports.render import render_pdf
 from workflows import periods
 
@@ -78,7 +80,6 @@ def serve(actor: User, document_id: int, *, method, served_at: datetime | None, 
         storage.save(checked.data)
         row.receipt_sha256, row.receipt_mime, row.receipt_filename = checked.sha256, checked.mime, checked.filename
     db.session.add(row)
-    from sqlalchemy.exc import IntegrityError
 
     flush_or_conflict(IntegrityError)  # two officers recording at once: one wins
     return row
@@ -121,8 +122,6 @@ def receipt_pdf(actor: User, document_id: int) -> bytes:
 
 
 def _title(document: Document) -> str:
-    from reports.contexts import TITLES
-
     return TITLES.get(document.kind.value, "")
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app import access, forms, storage, ui
 from app.clock import LOCAL_TZ
-from app.documents import service
+from app.documents import service, serving
 from app.documents.forms import FilterForm, NoticeForm, ServiceForm, VoidForm
 from app.documents.models import Document, DocumentKind, document_hazards
 from app.documents.queries import documents_query
@@ -35,8 +35,6 @@ def index():
 
 
 def _detail(document: Document, void_form: VoidForm, status: int = 200, service_form: ServiceForm | None = None):
-    from app.documents import serving
-
     return render_template("documents/detail.html", document=document, void_form=void_form,
                            service_form=service_form or ServiceForm(), served=document.service,
                            periods=serving.statutory_periods(document),
@@ -52,7 +50,6 @@ def _local_to_utc(value):
 @login_required
 def serve(document_id: int):
     """Record the service (送达) of the document with the receipt's scan: the API's use case."""
-    from app.documents import serving
 
     document = access.get_visible(Document, document_id, current_user)
     access.require(current_user, "document.serve", document)
@@ -75,7 +72,6 @@ def serve(document_id: int):
 @login_required
 def receipt(document_id: int):
     """The printable 文书送达回执 (the API's answer needs a token; a signed-in page needs this)."""
-    from app.documents import serving
 
     response = Response(serving.receipt_pdf(current_user, document_id), mimetype="application/pdf")
     response.headers["Content-Disposition"] = "inline; filename*=UTF-8''receipt.pdf"

@@ -16,6 +16,7 @@ from app.handoffs.models import ReminderTier  # noqa: F401  (the table)
 
 
 def init_app(app: Flask) -> None:
+    # Inside: loaded when the app is built, not when another feature imports this package's models.
     from app import access, todos, ui
     from app.api import register
     from app.cli import SCAN_STEPS

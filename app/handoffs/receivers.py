@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app import signals
 from app.auth.models import Role
+from app.extensions import db
 from app.handoffs import people
 from app.notifications import service as notifications
+from app.supervision.models import Listing
 
 
 def _tell(user_ids, *, kind: str, text: str, key: str, hazard_id: int | None = None, actor=None) -> int:
@@ -143,15 +146,12 @@ def on_document_issued(document, actor=None, **_kw) -> None:
 def _listing(document):
     if not document.listing_id:
         return None
-    from app.extensions import db
-    from app.supervision.models import Listing
 
     return db.session.get(Listing, document.listing_id)
 
 
 def connect() -> None:
     """From handoffs' init_app (keyed entries: building the app again replaces them)."""
-    from app import signals
 
     signals.hazard_created.connect(on_hazard_created)
     signals.hazard_transitioned.connect(on_hazard_transitioned)

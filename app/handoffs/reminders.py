@@ -23,16 +23,19 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import signals
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
 from app.extensions import db
 from app.handoffs import people
 from app.handoffs.models import DEFAULT_TIERS, ReminderTier
 from app.hazards import history
+from app.hazards import policy as hazard_policy
 from app.hazards.models import Hazard
 from app.notifications import service as notifications
 from app.organisations.models import Authority, Enterprise, Region
+from app.supervision.models import Listing
+from app.supervision.todos import month_end, month_start_utc, progress_due
 from workflows.hazard_states import HazardState
 
 Tier = tuple[int, str]  # (offset_days, audience)
@@ -130,8 +133,6 @@ class _People:
             self._local.update(nearest_authorities(new))
 
     def authority(self, hazard: Hazard) -> list[int]:
-        from app.hazards import policy as hazard_policy
-
         authority_id = hazard_policy.responsible_authority_id(hazard)
         if authority_id is None:
             authority_id = self._local.get(hazard.enterprise_id)
@@ -169,7 +170,6 @@ def nearest_authorities(paths: dict[int, str]) -> dict[int, int | None]:
 
 def staff_of(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
     """Managers and principals of a batch's enterprises: one query per batch."""
-    from app.auth.models import User
 
     found: dict[int, dict[Role, list[int]]] = defaultdict(lambda: defaultdict(list))
     for user_id, enterprise_id, role in db.session.execute(select(User.id, User.enterprise_id, User.role).where(
@@ -259,8 +259,6 @@ def scan_hazards(batch: int | None = None, on_day=None) -> dict:
 def scan_progress(batch: int | None = None, on_day=None) -> dict:
     """The month's report reminders (before and on its last day) and the previous month's missing ones
     (after it), each tier once per item and month."""
-    from app.supervision.models import Listing
-    from app.supervision.todos import month_end, month_start_utc, progress_due
 
     batch = batch or SCAN_BATCH
     on_day = on_day or today()

@@ -7,10 +7,13 @@ import sys
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.integrity import ChainKeyError
+from app.hazards import checkpoints, history
+from app.hazards.models import Hazard
+from app.integrity import ChainKeyError, chain_keys
+from app.organisations.models import Enterprise
 from workflows import hazard as machine
 
 workflow_group = click.Group("workflow", help="The hazard lifecycle machine.")
@@ -29,12 +32,6 @@ def report_audit(jobs: int = 1, full: bool = True) -> bool:
     ``full=False``: re-verify only the hazards marked as changed since the last verification
     (``app.hazards.checkpoints``), falling back to a full verification when no authentic checkpoint of
     a full one exists. A clean run clears the marks it read and appends a signed checkpoint."""
-    from sqlalchemy import func
-
-    from app.hazards import checkpoints, history
-    from app.hazards.models import Hazard
-    from app.integrity import chain_keys
-    from app.organisations.models import Enterprise
 
     try:
         keys = chain_keys()

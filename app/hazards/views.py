@@ -29,7 +29,7 @@ from app.hazards.models import Hazard, HazardEvent
 from app.hazards.register import register_page
 from app.labels import label
 from app.organisations.models import Department, Enterprise
-from app.risks.models import RiskPoint
+from app.risks.models import ControlMeasure, RiskPoint
 from workflows import codes
 from workflows.grades import Grade
 from workflows.hazard_states import HazardLevel, HazardState
@@ -164,7 +164,6 @@ def _report_form() -> F.ReportForm:
 
 def _prefill_from_measure(form: F.ReportForm) -> None:
     """``?control_measure_id=`` (an abnormal check of a measure): its unit and 管控措施失效, pre-selected."""
-    from app.risks.models import ControlMeasure
 
     measure_id = request.args.get("control_measure_id", type=int)
     measure = db.session.scalar(access.visible(ControlMeasure, current_user).where(

@@ -8,6 +8,7 @@ from flask_babel import lazy_pgettext
 
 
 def init_app(app: Flask) -> None:
+    # Inside: loaded when the app is built, not when another feature imports this package's models.
     from app import access, storage
     from app.api import register
     from app.imports import api, policy, views
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     from app.ui import nav_item
 
     def _uploads():
+        # Inside: loaded when called, not when another feature imports this package's models.
         from sqlalchemy import select
 
         from app.extensions import db
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
 
 def _not_merged():
     """A merged region stays as a row (the audit log names it) but nobody sees it any more."""
+    # Inside: loaded when called, not when another feature imports this package's models.
     from sqlalchemy import select
 
     from app.imports.models import RegionMerge

@@ -27,6 +27,7 @@ from app.imports import service as imports
 from app.imports.models import RegionMerge
 from app.organisations import division_code
 from app.organisations.models import Industry, Region, RegionLevel
+from app.risks.models import RiskArea, RiskPoint
 
 MAX_DIVISION_ROWS = 100_000
 LEVEL_ORDER = [RegionLevel.province, RegionLevel.city, RegionLevel.county, RegionLevel.town]
@@ -247,7 +248,6 @@ def merge_industries(actor, source: Industry, target: Industry) -> dict:
 def merge_risk_areas(actor, source, target) -> dict:
     """Merge an area of an enterprise's site into another area of the same enterprise: its risk points
     (with the area's name they show) move over; the drawn outline is kept if the target has none."""
-    from app.risks.models import RiskArea, RiskPoint
 
     if source.enterprise_id != target.enterprise_id:
         raise Invalid(fields={"target_id": _("Both areas must belong to the same enterprise.")})

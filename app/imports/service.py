@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from openpyxl import load_workbook
@@ -117,7 +118,6 @@ class Result:
 
 def check_xlsx(data: bytes, field_name: str = "file") -> None:
     """Is it an Excel workbook (.xlsx), by its content? Invalid with a clear message otherwise."""
-    from flask import current_app
 
     if not data:
         raise Invalid(fields={field_name: _("The file is empty.")})

@@ -21,6 +21,7 @@ from app.imports import reference, service, workbooks
 from app.imports.models import ImportUpload
 from app.organisations.lookups import visible_or_none
 from app.organisations.models import Enterprise, Industry, Region
+from app.risks.models import RiskArea
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -217,8 +218,6 @@ def industries_merge():
 
 @bp.route("/areas/merge", methods=["POST"])
 def areas_merge():
-    from app.risks.models import RiskArea
-
     def area(raw):
         try:
             found = db.session.get(RiskArea, int(raw))

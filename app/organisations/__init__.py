@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     def _day_one():
         """Day one without the demo: until a region tree, an authority and its administrator exist,
         the administrator's home page walks him through the setup steps (views.setup_steps)."""
+        # Inside: loaded when called, not when another feature imports this package's models.
         from flask import request
         from flask_login import current_user
 

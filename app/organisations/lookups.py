@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import access
+from app.auth.models import User
 from app.errors import Invalid
 from app.extensions import db
 from app.organisations.models import Authority, Department, DepartmentLevel, Enterprise, Industry, Region
@@ -123,7 +124,6 @@ def _ident(raw) -> int | None:
 
 def person_of(enterprise_id: int, raw):
     """The active user ``raw`` (an id) of the enterprise, or None (not found, foreign, retired, malformed)."""
-    from app.auth.models import User
 
     user = db.session.get(User, ident) if (ident := _ident(raw)) is not None else None
     return user if user is not None and user.enterprise_id == enterprise_id and user.active else None

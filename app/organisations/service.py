@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app import access, labels
 from app.admin_log import changed, record, snapshot
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.clock import utcnow
 from app.errors import Forbidden, Invalid
 from app.extensions import db
@@ -460,7 +460,6 @@ def update_department(actor, dept: Department | int, *, name: str) -> Department
 def retire_department(actor, dept: Department | int) -> Department:
     """Retire a unit: it stays (risk points, hazards and people's histories name it) but is offered
     no more. Its units below and its people must be retired or moved first."""
-    from app.auth.models import User
 
     dept = _department_for_edit(actor, dept)
     if dept.retired_at is not None:

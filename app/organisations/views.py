@@ -9,7 +9,7 @@ the messages beside the fields (status 422).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -496,7 +496,6 @@ def setup_steps() -> list[dict]:
 def loader_url() -> str:
     """The region tree loader (the imports feature's page, GET /imports/ with its GB/T 2260 upload,
     feat/imports) when it is installed, else the region list."""
-    from flask import current_app
 
     if "imports.index" in current_app.view_functions:
         return url_for("imports.index")

@@ -11,6 +11,7 @@ from app.auth.models import Role, User
 from app.clock import today
 from app.extensions import db
 from app.public_reports import service
+from app.public_reports.models import ReportDesignee
 
 
 def _first(role: Role):
@@ -28,8 +29,6 @@ def seed(ctx: dict) -> None:
     state: dict = {}
 
     def file_reports():
-        from app.public_reports.models import ReportDesignee
-
         names = service.enterprises_for_form(inspector.authority, 1)
         state["a"], _s = service.submit(
             category="major_hazard", enterprise_name=names[0] if names else "", location="厂区东侧液氨罐区",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -23,11 +23,13 @@ from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db, flush_or_conflict
+from app.notifications import service as notifications
 from app.organisations.models import Authority, Enterprise, Region
 from app.public_reports import identity
 from app.public_reports.models import PublicReport, ReportDesignee, ReportPhoto
 from app.public_reports.policy import HANDLERS, is_designee
 from workflows import public_reports as rules
+from workflows.hazard_states import HazardSource
 from workflows.masking import mask_name, mask_phone
 from workflows.public_reports import ReportCategory, ReportState, RewardState
 from workflows.rulesets import RuleSetError
@@ -359,7 +361,6 @@ def make_hazard(actor: User, report_id: int, *, title=None, enterprise_id=None, 
     """Turn the report into a hazard found by the government (source: public report), linked both ways:
     the report keeps the hazard's id, the hazard page names the report (``signals.hazard_origin``)."""
     from app.hazards import service as hazards  # the hazards' use case, loaded when used
-    from workflows.hazard_states import HazardSource
 
     report = _load(actor, report_id, "report.handle")
     if report.state not in (ReportState.accepted, ReportState.verified):
@@ -390,7 +391,6 @@ def make_hazard(actor: User, report_id: int, *, title=None, enterprise_id=None, 
 
 def origin_of(hazard, user):
     """``signals.hazard_origin``: the report a hazard came from, as (text, url) for ``user``, else None."""
-    from flask import url_for
 
     report = db.session.scalar(access.visible(PublicReport, user).where(PublicReport.hazard_id == hazard.id))
     if report is None:
@@ -447,7 +447,6 @@ def on_inspection_recorded(inspection, *, actor=None, origin: str = "", **_kw) -
 
 def inspection_origin_of(inspection, user):
     """``signals.inspection_origin``: the report an inspection was started from, for ``user``, else None."""
-    from flask import url_for
 
     report = db.session.scalar(access.visible(PublicReport, user).where(PublicReport.inspection_id == inspection.id))
     if report is None:
@@ -598,7 +597,6 @@ def undesignate(actor: User, user_id) -> None:
 def remind(batch: int | None = None) -> dict:
     """Scan step: tell the handling authority's inspectors and supervisors of every open report whose
     step is due within a day or overdue (once per report, state and deadline)."""
-    from app.notifications import service as notifications
 
     soon = today() + timedelta(days=1)
     rows = db.session.execute(select(PublicReport.id, PublicReport.authority_id, PublicReport.state,

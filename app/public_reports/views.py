@@ -6,7 +6,17 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user, login_required
@@ -203,8 +213,6 @@ def _act(report_id: int, form, key: str, action):
 
 
 def ui_done():
-    from flask import flash
-
     flash(_("Saved."), "success")
 
 
@@ -336,7 +344,6 @@ def qr():
 
 def _qr_svg(url: str) -> str:
     import qrcode  # only this page draws a QR code outside the documents
-    import qrcode.image.svg
 
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     return image.to_string(encoding="unicode")

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import timedelta
 
+from app import clock
+from app.auth.models import Role
 from app.extensions import db
-from app.risks import maps, service
+from app.organisations.accounts import create_user
+from app.organisations.demo import DEMO_PASSWORD
+from app.risks import events, maps, objects, service
+from workflows.check_tasks import from_utc
 
 # Per accident type (the point's first): training, PPE and emergency measures a professional writes
 # for it; the engineering and management measures are the point's own.
@@ -370,10 +376,6 @@ def seed_objects(ctx: dict) -> None:
     """The chemical plant's analysis objects; its 液氯储罐区 is a 二级 major hazard source with its three 包保
     persons, its tank a unit with two risk events and measures with their check content. Through the
     services, as the safety manager would enter them."""
-    from app.auth.models import Role
-    from app.organisations.accounts import create_user
-    from app.organisations.demo import DEMO_PASSWORD
-    from app.risks import events, objects
 
     enterprise = ctx.get("enterprises", {}).get("jiangfeng")
     manager = ctx.get("users", {}).get("jiangfeng_manager")
@@ -429,11 +431,6 @@ def seed_objects(ctx: dict) -> None:
         story = ctx["story"]
 
         def maintenance():
-            from datetime import timedelta
-
-            from app import clock
-            from workflows.check_tasks import from_utc
-
             start = from_utc(clock.utcnow()).replace(minute=0, second=0, microsecond=0)
             objects.add_suspension(manager, risk_point_id=loading.id, starts_at=start,
                                    ends_at=start + timedelta(days=2), reason="装卸鹤管紧急切断阀检修，停止装卸作业")

@@ -19,6 +19,7 @@ from app import access, signals
 from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.risks import service
 from app.risks.models import ControlMeasure, RiskEvent, RiskPoint, RiskPointStatus
 from workflows.grades import stricter
 from workflows.limits import TEXT_MAX
@@ -131,8 +132,6 @@ def single_event_follows_point(point: RiskPoint, old_name: str | None) -> None:
 
 
 def _point_for_edit(actor: User, point_id) -> RiskPoint:
-    from app.risks import service
-
     return service.point_for_edit(actor, point_id)
 
 

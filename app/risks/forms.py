@@ -18,9 +18,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import labels
 from app.forms import options
-from app.risks.models import RiskPointKind, RiskPointStatus
+from app.risks.models import RiskObjectStatus, RiskPointKind, RiskPointStatus
 from workflows import grading
 from workflows.grading import ControlLevel, Method
+from workflows.national_codes import (
+    MAJOR_HAZARD_LEVELS,
+    MEASURE_CLASSES,
+    MEASURE_SUBCLASSES,
+    MeasureDataSource,
+)
 from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS
 
 
@@ -138,9 +144,6 @@ class RiskObjectForm(FlaskForm):
     status = SelectField(_l("Status"), default="active")
 
     def __init__(self, *args, users=(), **kw):
-        from app.risks.models import RiskObjectStatus
-        from workflows.national_codes import MAJOR_HAZARD_LEVELS
-
         super().__init__(*args, **kw)
         self.major_hazard_level.choices = [("", _l("Not a major hazard source"))] + [
             (str(level), _l("Level %(n)s", n=level)) for level in MAJOR_HAZARD_LEVELS]
@@ -170,8 +173,6 @@ class ControlMeasureForm(FlaskForm):
     active = SelectField(_l("Status"), default="1")
 
     def __init__(self, *args, **kw):
-        from workflows.national_codes import MEASURE_CLASSES, MEASURE_SUBCLASSES, MeasureDataSource
-
         super().__init__(*args, **kw)
         self.classify2.choices = [("", "—")] + [
             (code, f"{code} {MEASURE_CLASSES[code.split('-')[0]]} / {name}") for code, name in MEASURE_SUBCLASSES.items()]

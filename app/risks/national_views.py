@@ -12,9 +12,9 @@ from app import access, ui
 from app.auth.models import User
 from app.extensions import db
 from app.risks import events, objects, service
-from app.risks.forms import ControlMeasureForm, RiskEventForm, RiskObjectForm, SuspensionForm
+from app.risks.forms import AssessmentForm, ControlMeasureForm, RiskEventForm, RiskObjectForm, SuspensionForm
 from app.risks.models import RiskObject, RiskPoint
-from app.risks.views import _own_register, bp
+from app.risks.views import _detail, _own_register, bp
 from workflows.national_codes import MEASURE_CLASSES, MEASURE_SUBCLASSES
 
 
@@ -111,9 +111,6 @@ def object_suspend(object_id: int):
 @bp.route("/<int:point_id>/suspensions", methods=["POST"])
 @login_required
 def point_suspend(point_id: int):
-    from app.risks.forms import AssessmentForm
-    from app.risks.views import _detail
-
     point = service.point_for_edit(current_user, point_id)
     form = SuspensionForm()
     status = 422

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import access, signals
 from app.auth.models import User
-from app.errors import Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db, flush_or_conflict
 from app.organisations.models import Enterprise
+from app.risks import service
 from app.risks.models import RiskObject, RiskObjectStatus, RiskPoint, Suspension
 from workflows.check_tasks import TaskDefinitionError, suspension_from_input, to_utc
 from workflows.limits import TEXT_MAX
@@ -105,8 +106,6 @@ def clean(enterprise: Enterprise, data: dict, *, current: RiskObject | None = No
 
 
 def enterprise_for_edit(actor: User, enterprise) -> Enterprise:
-    from app.risks import service
-
     return service.enterprise_for_edit(actor, enterprise)
 
 
@@ -135,8 +134,6 @@ def create_object(actor: User, enterprise: Enterprise | int | None, **data) -> R
 
 
 def update_object(actor: User, obj: RiskObject | int, *, expected_version: int | None = None, **data) -> RiskObject:
-    from app.errors import Conflict
-
     obj = object_for_edit(actor, obj)
     if "enterprise_id" in data and data.pop("enterprise_id") != obj.enterprise_id:
         raise Invalid(fields={"enterprise_id": _("An analysis object cannot move to another enterprise.")})
@@ -217,7 +214,6 @@ def suspensions_covering(point: RiskPoint, since: datetime, until: datetime) -> 
     conditions = [Suspension.risk_point_id == point.id]
     if point.object_id is not None:
         conditions.append(Suspension.object_id == point.object_id)
-    from sqlalchemy import or_
 
     return list(db.session.scalars(select(Suspension).where(or_(*conditions), Suspension.starts_at < until,
                                                             Suspension.ends_at > since)

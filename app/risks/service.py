@@ -44,10 +44,9 @@ from workflows.risk_codes import ACCIDENT_TYPES, HAZARD_FACTORS, ControlCategory
 
 def ruleset_for(enterprise: Enterprise, on=None) -> grading.RuleSet:
     """The rule set in force for the enterprise's region today (or ``on``): the versions of
-    app.rulesets, over config RISK_RULESETS_BY_REGION (code prefix → preset) and the default."""
-    from app.rulesets import service as rulesets
-
-    return rulesets.grading_for(enterprise.region.code if enterprise.region else None, on)
+    app.rulesets (asked through ``signals.grading_rules``), over config RISK_RULESETS_BY_REGION (code prefix → preset) and the default."""
+    # rulesets comes after risks in FEATURES (it previews regrading with risks' models): it is asked.
+    return signals.grading_rules.first(enterprise.region.code if enterprise.region else None, on)
 
 
 def control_level_table(enterprise: Enterprise | None = None) -> dict:

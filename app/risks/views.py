@@ -20,9 +20,9 @@ from app.errors import Invalid, ServiceError
 from app.extensions import db
 from app.labels import label
 from app.organisations.models import Department, Enterprise
-from app.risks import cards, excel, maps, service
-from app.risks.forms import AreaForm, AssessmentForm, ImportForm, RiskPointForm, SitePlanForm
-from app.risks.models import RiskPoint, RiskPointStatus
+from app.risks import cards, events, excel, maps, objects, service
+from app.risks.forms import AreaForm, AssessmentForm, ImportForm, RiskPointForm, SitePlanForm, SuspensionForm
+from app.risks.models import RiskObject, RiskPoint, RiskPointStatus
 from reports.render import render_pdf
 from workflows import grading
 from workflows.figures import FIGURES
@@ -73,9 +73,6 @@ def index():
 
 
 def _form_choices(enterprise: Enterprise, point: RiskPoint | None = None) -> dict:
-    from app.risks import events
-    from app.risks.models import RiskObject
-
     departments = db.session.scalars(select(Department).where(Department.enterprise_id == enterprise.id)
                                      .order_by(Department.path)).all()
     users = db.session.scalars(select(User).where(User.enterprise_id == enterprise.id, User.active.is_(True))
@@ -150,9 +147,6 @@ def edit(point_id: int):
 
 
 def _detail(point: RiskPoint, form: AssessmentForm, status: int = 200, suspension_form=None):
-    from app.risks import events, objects
-    from app.risks.forms import SuspensionForm
-
     hazards = signals.risk_point_hazards.first(point.id, limit=20) or []  # hazards answers
     ruleset = service.ruleset_for(point.enterprise)
     unit_events = events.events_of(point)

@@ -13,12 +13,17 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import access
+    # Inside: loaded when the app is built, not when another feature imports this package's models.
+    from app import access, signals
     from app.api import register
-    from app.rulesets import api, policy, views
+    from app.rulesets import api, policy, service, views
     from app.ui import nav_item
 
     access.register(rules=policy.rules)
+    # The features before it ask for the rules in force (risks grades, supervision lists).
+    signals.grading_rules.connect(service.grading_for)
+    signals.listing_rules.connect(service.listing_for)
+    signals.listing_rule_versions.connect(service.all_listing_rules)
     app.config.setdefault("RULE_SETS_BY_CITY_AUTHORITY", False)
     app.register_blueprint(views.bp)
     register(api.blp)

@@ -24,13 +24,18 @@ from sqlalchemy import func, select
 from app import access, admin_log, clock
 from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.hazards.models import Hazard
 from app.organisations.models import Enterprise, Region, RegionLevel
 from app.registry import point
+from app.risks.models import RiskAssessment, RiskPoint, RiskPointStatus
 from app.rulesets.models import RuleFamily, RuleSetVersion
+from app.supervision import service as supervision
+from workflows import effective_grade as grade_rule
 from workflows import grading
 from workflows import listing as listing_rules
 from workflows.grades import Grade
 from workflows.grading import ControlLevel, Method
+from workflows.hazard_states import OPEN_STATES
 from workflows.rulesets import Binding, Registry, RuleSetError
 
 SCALED_METHODS = (Method.lec, Method.ls, Method.mes)
@@ -462,8 +467,6 @@ def preview(actor, row: RuleSetVersion, on: date | None = None) -> dict:
 
 
 def _preview_grading(row: RuleSetVersion, on: date) -> dict:
-    from app.risks.models import RiskAssessment, RiskPoint, RiskPointStatus
-
     registry = _grading_registry(extra=row, on=on)
     candidate = _from_row(row)
     latest = (select(func.max(RiskAssessment.id)).where(RiskAssessment.risk_point_id == RiskPoint.id)
@@ -496,10 +499,6 @@ def _proposals_after_regrade(regraded: dict[int, Grade], on: date) -> int:
     new effective grade (``workflows.effective_grade``), that no listing covers yet."""
     if not regraded:
         return 0
-    from app.hazards.models import Hazard
-    from app.supervision import service as supervision
-    from workflows import effective_grade as grade_rule
-    from workflows.hazard_states import OPEN_STATES
 
     hazards = list(db.session.scalars(select(Hazard).where(Hazard.risk_point_id.in_(list(regraded)),
                                                            Hazard.state.in_(list(OPEN_STATES)))))
@@ -524,9 +523,6 @@ def _proposals_after_regrade(regraded: dict[int, Grade], on: date) -> int:
 
 
 def _preview_listing(row: RuleSetVersion, on: date) -> dict:
-    from app.hazards.models import Hazard
-    from app.supervision import service as supervision
-
     stmt = (select(Hazard).join(Enterprise, Enterprise.id == Hazard.enterprise_id)
             .where(Hazard.state.in_(supervision.CONFIRMED_STATES)))
     counts = {"checked": 0, "regraded": 0, "proposals": 0, "routed_nowhere": 0}

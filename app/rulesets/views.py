@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -146,8 +146,6 @@ def new(family: str):
 
 
 def _config_levels():
-    from flask import current_app
-
     return current_app.config.get("RISK_CONTROL_LEVELS") or grading.DEFAULT_CONTROL_LEVELS
 
 

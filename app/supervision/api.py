@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from app import access
 from app import api as api_base
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.idempotency import idempotent
 from app.paging import paginate
 from app.supervision import delisting, service
-from app.supervision.models import Listing, ListingState
+from app.supervision.models import DelistingApplication, Listing, ListingState
 
 blp = api_base.api_blueprint("listings_api", __name__, "/listings", "Listings for supervision (挂牌督办)")
 
@@ -138,9 +139,6 @@ class ReviewArgs(Schema):
 @blp.response(200, api_base.page_schema(ApplicationOut))
 def applications(args, listing_id):
     """The enterprise's delisting applications of the listing, with their reviews."""
-    from sqlalchemy import select
-
-    from app.supervision.models import DelistingApplication
 
     listing = access.get_visible(Listing, listing_id, current_user)
     stmt = select(DelistingApplication).where(DelistingApplication.listing_id == listing.id)

@@ -20,6 +20,8 @@ from app.documents.models import Document
 from app.errors import Conflict
 from app.extensions import db
 from app.hazards.models import ProductionSuspension
+from app.supervision.delisting import reviewers_of
+from app.supervision.models import InspectionItem
 
 DEFAULT_REQUIREMENTS = (
     "落实整改措施、资金、期限、责任人和应急预案（五到位）；治理期间采取有效的安全防范措施，"
@@ -33,7 +35,6 @@ PRODUCTION_WORDS = {ProductionSuspension.none: "未停产停业", ProductionSusp
 def basis_of(listing) -> str:
     """判定依据 when the supervisor gives none: the clause of the criteria the inspector judged the
     hazard against (inspection record), else the recorded facts that made the listing rule fire."""
-    from app.supervision.models import InspectionItem
 
     item = db.session.scalar(select(InspectionItem).where(InspectionItem.hazard_id == listing.hazard_id))
     if item is not None and item.major and item.criterion_text:
@@ -87,7 +88,6 @@ def delisting_signer(listing) -> User:
 def _conclusion(listing, actor: User) -> str:
     """Names the officers actually recorded: the two of the on-site review of the enterprise's
     application, else the inspector who accepted."""
-    from app.supervision.delisting import reviewers_of
 
     officers = reviewers_of(listing) or [actor]
     names = "、".join(f"{u.display_name}（执法证号{u.certificate_no}）" if u.certificate_no else u.display_name

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, case, false, func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from app import access, figures, xlsx
+from app import access, figures, signals, xlsx
 from app.auth.models import Role, User
 from app.clock import today
 from app.exports import ExportKind
@@ -128,17 +128,12 @@ def overview(user: User, on: date | None = None, *, live: bool = False) -> Overv
     """Open hazards by state and effective grade, and the figures (``app.figures``), over the user's
     region subtree. Read from the aggregates the scan maintains once it has made them (a city's page
     costs what its enterprises cost, not its hazards: issue 18), else (or ``live``) counted from the
-    hazards. Forbidden to who may not."""
-    from app.dashboard import stats
-
+    hazards. Forbidden to who may not. The aggregates are the dashboard's (it comes after supervision
+    in FEATURES): asked through ``signals.open_hazard_aggregates``."""
     access.require(user, "supervision.overview")
-    as_of = None if live else stats.aggregates_as_of()
-    if as_of is not None:
-        from app.dashboard.models import HazardOpenRegionStat, HazardOpenStat
-
-        model, where = stats.rows_for(stats.resolve_scope(user), HazardOpenStat, HazardOpenRegionStat)
-        rows = db.session.execute(select(model.state, model.grade, func.sum(model.n))
-                                  .where(where).group_by(model.state, model.grade)).all()
+    aggregated = None if live else signals.open_hazard_aggregates.first(user)
+    if aggregated is not None:
+        as_of, rows = aggregated
         return Overview(by_state_grade={(HazardState(st), g or None): int(n) for st, g, n in rows},
                         figures=figures.values(figures.hazard_counts_aggregated(user, on)), as_of=as_of)
     visible = access.condition(Hazard, user)

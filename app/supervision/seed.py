@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.supervision.models import MajorHazardCriterion, Provision
 
 SAFETY_LAW = "《中华人民共和国安全生产法》"
 ORDER_16 = "《安全生产事故隐患排查治理暂行规定》（国家安全生产监督管理总局令第16号）"
@@ -48,7 +49,6 @@ CRITERIA = [(("化工和危险化学品", CHEMICALS_121) + row) for row in [
 
 def ensure_references() -> None:
     """Add the shipped provisions and criteria that are missing (by key); never overwrite an edit."""
-    from app.supervision.models import MajorHazardCriterion, Provision
 
     have = set(db.session.execute(select(Provision.law, Provision.article)).all())
     for law, article, text in PROVISIONS:

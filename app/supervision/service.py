@@ -30,6 +30,7 @@ from app.supervision.models import (
     ListingState,
     ProposalSource,
 )
+from app.supervision.todos import month_end, month_start_utc
 from workflows.hazard_states import HazardState
 from workflows.listing import (
     DEFAULT_RULES,
@@ -60,10 +61,9 @@ def _region_chain(region: Region) -> list[Region]:
 def rules_for_region(region: Region, on: date | None = None):
     """The listing rules in force for ``region`` (app.rulesets.listing_for: a version of the region or
     the nearest one above, else config ``LISTING_RULE_SETS``, else docs/design.md's defaults), with
-    the label a listing records."""
-    from app.rulesets import service as rulesets
-
-    return rulesets.listing_for(region, on)
+    the label a listing records. rulesets comes after supervision in FEATURES (its preview runs the
+    listing rules): it is asked through ``signals.listing_rules``."""
+    return signals.listing_rules.first(region, on)
 
 
 def rules_for(hazard: Hazard, on: date | None = None) -> RuleSet:
@@ -73,13 +73,12 @@ def rules_for(hazard: Hazard, on: date | None = None) -> RuleSet:
 
 def rule_by_code(code: str) -> Rule | None:
     """The rule a listing records (its ``rule``): from the default table, a configured rule set or a
-    version of app.rulesets."""
-    from app.rulesets import service as rulesets
-
+    version of app.rulesets (the latest version naming it)."""
     sets = [rule_set_for((), None)] + [RuleSet.from_config(rows) for rows in
                                        (current_app.config.get("LISTING_RULE_SETS") or {}).values()]
     found = next((rule for rules in sets if (rule := rules.by_code(code)) is not None), None)
-    return found or rulesets.listing_rule_by_code(code)
+    edited = signals.listing_rule_versions.first() or []
+    return found or next((rule for rule in reversed(edited) if rule.code == code), None)
 
 
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:
@@ -169,13 +168,12 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
 
 
 def _all_rules() -> list[Rule]:
-    """Every rule of the default table and of the configured rule sets (``LISTING_RULE_SETS``)."""
-    from app.rulesets import service as rulesets
-
+    """Every rule of the default table, of the configured rule sets (``LISTING_RULE_SETS``) and of the
+    versions of app.rulesets."""
     rules = {rule for rule in DEFAULT_RULES.rules}
     for rows in (current_app.config.get("LISTING_RULE_SETS") or {}).values():
         rules.update(RuleSet.from_config(rows).rules)
-    rules.update(rulesets.all_listing_rules())
+    rules.update(signals.listing_rule_versions.first() or [])
     return sorted(rules, key=lambda r: r.code)
 
 
@@ -329,9 +327,6 @@ def listed_condition(authority_id: int | None = None):
 def progress_target_of(hazard: Hazard, user: User) -> dict | None:
     """For ``app.signals.progress_target``: the monthly progress report of the hazard's active
     listing, when ``user`` files it (the enterprise's manager or principal)."""
-    from flask import url_for
-
-    from app.supervision.todos import month_end, month_start_utc
 
     listing = _listed(hazard) if getattr(user, "is_authenticated", False) else None
     if listing is None or not access.can(user, "listing.report_progress", listing):
