@@ -42,14 +42,14 @@ def _bounds(page, per_page) -> tuple[int, int]:
 
 
 def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, count_cap: int | None = None,
-             walk: Select | None = None) -> Page:
+             walk: Select | None = None, capped: bool = False) -> Page:
     """One page of ``stmt`` (which must already be ordered) and the number of its rows.
 
     Without ``count_cap``: one round trip, the total read beside the rows (``count(*) OVER ()``), a
     second query only for a page past the end. With ``count_cap``: counting stops at the cap (a COUNT
     over a large filtered table costs more than the page); when the cap is reached the page is read
     from ``walk`` if given (the same rows, a plan that walks the table in order and stops after one
-    page; see app/hazards/register.py).
+    page; see app/hazards/register.py). ``capped``: the caller already knows the rows pass the cap.
     """
     page, per_page = _bounds(page, per_page)
     offset = (page - 1) * per_page
@@ -60,9 +60,12 @@ def paginate(stmt: Select, page: int = 1, per_page: int = 50, *, count_cap: int 
             return Page(items=[row[0] for row in rows], page=page, per_page=per_page, total=int(rows[0][-1]))
         total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
         return Page(items=[], page=page, per_page=per_page, total=total)
-    counted = stmt.order_by(None).limit(count_cap + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    capped = total > count_cap
+    if capped:  # the caller knows the cap is passed (e.g. app/hazards/register.py's probe): no count
+        total = count_cap + 1
+    else:
+        counted = stmt.order_by(None).limit(count_cap + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+        capped = total > count_cap
     source = walk if capped and walk is not None else stmt
     items = db.session.scalars(source.limit(per_page).offset(offset)).unique().all()
     return Page(items=list(items), page=page, per_page=per_page, total=min(total, count_cap), total_capped=capped)

@@ -441,7 +441,7 @@ def sources(user, *, enterprise_id=None, region_id=None) -> list:
     if not ids:
         return []
     return list(db.session.scalars(select(RiskObject).where(
-        RiskObject.enterprise_id.in_(ids), RiskObject.major_hazard_level.is_not(None),
+        access.among(RiskObject.enterprise_id, ids), RiskObject.major_hazard_level.is_not(None),
         RiskObject.status == RiskObjectStatus.active).order_by(RiskObject.enterprise_id, RiskObject.name)))
 
 
@@ -473,7 +473,7 @@ def performance(user, objects: list, from_, to) -> dict:
     reported: dict = {}
     for pid, uid, n in db.session.execute(
             select(Hazard.risk_point_id, Hazard.reported_by_id, func.count()).where(
-                Hazard.enterprise_id.in_(enterprise_ids), Hazard.risk_point_id.in_(list(point_object) or [-1]),
+                access.among(Hazard.enterprise_id, enterprise_ids), Hazard.risk_point_id.in_(list(point_object) or [-1]),
                 Hazard.reported_by_duty.is_(True), Hazard.created_at >= to_utc(a), Hazard.created_at < to_utc(b))
             .group_by(Hazard.risk_point_id, Hazard.reported_by_id)):
         key = (point_object[pid], uid)

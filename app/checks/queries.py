@@ -188,7 +188,7 @@ def grouped_counts(enterprise_ids_: list[int], a: datetime, b: datetime, group_b
     cal = calendar()
     suspended = suspensions_by_point(enterprise_ids=enterprise_ids_)
     gcols, with_user = _group_columns(group_by)
-    conds = [CheckTask.enterprise_id.in_(enterprise_ids_), CheckTask.starts_at < to_utc(b)]
+    conds = [access.among(CheckTask.enterprise_id, enterprise_ids_), CheckTask.starts_at < to_utc(b)]
     if suspended:
         conds.append(CheckTask.risk_point_id.not_in(list(suspended)))
 
@@ -218,9 +218,9 @@ def grouped_counts(enterprise_ids_: list[int], a: datetime, b: datetime, group_b
         if not suspended and group_by in (None, "enterprise"):  # no need of the tasks at all
             cols = [CheckRecord.enterprise_id] if group_by else []
             return db.session.execute(select(*cols, *extra, func.count()).where(
-                CheckRecord.enterprise_id.in_(enterprise_ids_), *where).group_by(*cols, *extra))
+                access.among(CheckRecord.enterprise_id, enterprise_ids_), *where).group_by(*cols, *extra))
         per_task = select(CheckRecord.task_id, *extra, func.count().label("n")).where(
-            CheckRecord.enterprise_id.in_(enterprise_ids_), *where).group_by(CheckRecord.task_id, *extra).subquery()
+            access.among(CheckRecord.enterprise_id, enterprise_ids_), *where).group_by(CheckRecord.task_id, *extra).subquery()
         late_col = [per_task.c.late] if by_late else []
         return db.session.execute(joined(
             select(*gcols, *late_col, func.sum(per_task.c.n)).select_from(per_task)
@@ -254,7 +254,7 @@ def task_counts(enterprise_ids_: list[int], a: datetime, b: datetime, *, now: da
         return {}
     top = min(b, now)
     cal = calendar()
-    stmt = select(*_TASK_COLUMNS).where(CheckTask.enterprise_id.in_(enterprise_ids_),
+    stmt = select(*_TASK_COLUMNS).where(access.among(CheckTask.enterprise_id, enterprise_ids_),
                                         CheckTask.starts_at < to_utc(b))
     if extra is not None:
         stmt = stmt.where(extra)
@@ -267,14 +267,14 @@ def task_counts(enterprise_ids_: list[int], a: datetime, b: datetime, *, now: da
     if top > a:
         for task_id, late, n in db.session.execute(
                 select(CheckRecord.task_id, CheckRecord.late, func.count()).where(
-                    CheckRecord.enterprise_id.in_(enterprise_ids_), CheckRecord.window_end > to_utc(a),
+                    access.among(CheckRecord.enterprise_id, enterprise_ids_), CheckRecord.window_end > to_utc(a),
                     CheckRecord.window_end <= to_utc(top)).group_by(CheckRecord.task_id, CheckRecord.late)):
             records[task_id][1 if late else 0] += n
     open_recorded: set = set()
     judge_due = a < now < b
     if judge_due:
         open_recorded = set(db.session.execute(select(CheckRecord.task_id, CheckRecord.window_start).where(
-            CheckRecord.enterprise_id.in_(enterprise_ids_), CheckRecord.window_end > to_utc(now),
+            access.among(CheckRecord.enterprise_id, enterprise_ids_), CheckRecord.window_end > to_utc(now),
             CheckRecord.window_start <= to_utc(now))))
     planned_cache: dict = {}
     open_cache: dict = {}
@@ -406,7 +406,7 @@ def windows_for(user: User, *, assignee=None, enterprise_id=None, state=None, fr
             raise NotFound()
     else:
         ids = enterprise_ids(user, enterprise_id=enterprise_id)
-        cond.append(CheckTask.enterprise_id.in_(ids))
+        cond.append(access.among(CheckTask.enterprise_id, ids))
     if risk_point_id is not None:
         cond.append(CheckTask.risk_point_id == risk_point_id)
     if task_id is not None:

@@ -390,7 +390,7 @@ def suspensions_by_point(*, enterprise_ids: Iterable[int] | None = None,
         enterprise_ids = list(enterprise_ids)
         if not enterprise_ids:
             return {}
-        stmt = stmt.where(Suspension.enterprise_id.in_(enterprise_ids))
+        stmt = stmt.where(access.among(Suspension.enterprise_id, enterprise_ids))
     rows = db.session.execute(stmt).all()
     object_ids = {oid for _pid, oid, _s, _e in rows if oid is not None}
     units: dict[int, list[int]] = {}

@@ -193,27 +193,30 @@ class Hazard(db.Model):
         return type_coerce(case(*whens, else_=null()), String(16))
 
     @classmethod
-    def _grade_inputs(cls, grade: Grade):
-        """Has one of the hazard's inputs (its risk point's grades, its own level) ``grade``?"""
+    def _grade_inputs(cls, grade: Grade, walk: bool = False):
+        """Has one of the hazard's inputs (its risk point's grades, its own level) ``grade``?
+        ``walk``: the point ids as a hashed IN list, for a walk in the table's order (``grade_is``)."""
         from app.risks.models import RiskPoint  # risks' models import hazards' (a cycle at load time)
 
         points = select(RiskPoint.id).where(or_(RiskPoint.assessed_grade == grade, RiskPoint.effective_grade == grade))
-        inputs = [in_subquery(cls.risk_point_id, points)]
+        inputs = [in_subquery(cls.risk_point_id, points, hashed=walk)]
         levels = [level for level in HazardLevel if grade_rule.implied_by_level(level) == grade]
         if levels:
             inputs.append(cls.level.in_(levels))
         return or_(*inputs)
 
     @classmethod
-    def grade_is(cls, grade: Grade | str):
+    def grade_is(cls, grade: Grade | str, *, walk: bool = False):
         """``effective_grade == grade`` in a form the planner can use indexes for (issue 18): the
         grade's inputs (risk point ids from an array computed once, the level) select the rows, the
-        stricter grades' inputs exclude; the same truth table as the CASE (a NULL input is "no")."""
+        stricter grades' inputs exclude; the same truth table as the CASE (a NULL input is "no").
+        ``walk``: the same rows, each checked against hashed id lists (the register's newest-first walk)."""
         grade = Grade(grade)
         stricter_ = [g for g in grade_rule.STRICTEST_FIRST if g.severity > grade.severity]
-        condition = cls._grade_inputs(grade)
+        condition = cls._grade_inputs(grade, walk)
         if stricter_:
-            condition = and_(condition, not_(func.coalesce(or_(*(cls._grade_inputs(g) for g in stricter_)), false())))
+            condition = and_(condition, not_(func.coalesce(or_(*(cls._grade_inputs(g, walk) for g in stricter_)),
+                                                           false())))
         return condition
 
 

@@ -344,6 +344,7 @@ def qr():
 
 def _qr_svg(url: str) -> str:
     import qrcode  # only this page draws a QR code outside the documents
+    import qrcode.image.svg  # (the same: loaded when the page is drawn)
 
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     return image.to_string(encoding="unicode")
