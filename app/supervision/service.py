@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app import access, labels, signals
 from app.auth.models import User
@@ -106,10 +107,11 @@ def authorities_over(region: Region) -> dict[str, Authority]:
     return found
 
 
-def listing_authority_for(enterprise: Enterprise, level: str) -> Authority | None:
+def listing_authority_for(enterprise: Enterprise, level: str, memo: dict | None = None) -> Authority | None:
     """The authority that receives the proposals of a rule of ``level`` for the enterprise: the one of
-    that level over it, else the nearest one the routing allows (``workflows.listing.routed_level``)."""
-    found = authorities_over(enterprise.region)
+    that level over it, else the nearest one the routing allows (``workflows.listing.routed_level``).
+    ``memo``: the authorities over each region, kept for a run of the scan."""
+    found = _remembered(memo, ("authorities", enterprise.region_id), lambda: authorities_over(enterprise.region))
     routed = routed_level(level, found, routing_mode())
     return found[routed] if routed is not None else None
 
@@ -126,9 +128,21 @@ def _covered(hazard: Hazard, rule: Rule, existing: list[Listing]) -> bool:
     return False
 
 
-def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> list[Listing]:
-    """Apply the rules to one hazard and add the proposals it deserves (idempotent)."""
-    chosen = rules_for_region(hazard.enterprise.region, on)
+def _remembered(memo: dict | None, key, compute):
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def propose(hazard: Hazard, source: ProposalSource, on: date | None = None, *,
+            memo: dict | None = None) -> list[Listing]:
+    """Apply the rules to one hazard and add the proposals it deserves (idempotent). ``memo``: the rule
+    sets and authorities of each region, kept for one run of the scan (one query per region, not per
+    hazard)."""
+    region_id = hazard.enterprise.region_id
+    chosen = _remembered(memo, ("rules", region_id, on), lambda: rules_for_region(hazard.enterprise.region, on))
     fired = chosen.rules.fired(facts_for(hazard, on))
     if not fired:
         return []
@@ -137,7 +151,7 @@ def propose(hazard: Hazard, source: ProposalSource, on: date | None = None) -> l
     for rule in fired:
         if _covered(hazard, rule, existing):
             continue
-        authority = listing_authority_for(hazard.enterprise, rule.authority_level)
+        authority = listing_authority_for(hazard.enterprise, rule.authority_level, memo)
         if authority is None:
             # No authority at all over the enterprise may receive it: the administrator's coverage
             # page (``coverage``) lists the region; the log says which hazard waits.
@@ -208,17 +222,19 @@ def scan(on: date | None = None, batch: int | None = None) -> dict:
     batch = batch or SCAN_BATCH
     counts = {"checked": 0, "proposed": 0}
     could_fire = or_(*(_could_fire(rule, on) for rule in _all_rules()))
-    after = 0
+    after, memo = 0, {}
+    # What ``propose`` reads of each hazard, loaded per batch instead of per hazard.
+    loads = (selectinload(Hazard.enterprise), selectinload(Hazard.risk_point), selectinload(Hazard.listings))
     while True:
         stmt = (select(Hazard).where(Hazard.state.in_(CONFIRMED_STATES), Hazard.id > after, could_fire)
                 .order_by(Hazard.id).limit(batch).execution_options(populate_existing=True))
-        hazards = db.session.scalars(lock_skipping(stmt, Hazard)).all()
+        hazards = db.session.scalars(lock_skipping(stmt, Hazard).options(*loads)).all()
         if not hazards:
             break
         after = hazards[-1].id
         for hazard in hazards:
             counts["checked"] += 1
-            counts["proposed"] += len(propose(hazard, ProposalSource.scan, on))
+            counts["proposed"] += len(propose(hazard, ProposalSource.scan, on, memo=memo))
         end_batch()
         if len(hazards) < batch:
             break
