@@ -149,7 +149,6 @@ def run_demo() -> dict:
     """Set-up steps on the story's first day, then the story (dated actions, played in order), then
     what is made from today's state."""
 
-
     ctx: dict = {"story": Story()}
     start = clock.local_moment(clock.today() - timedelta(days=DEMO_START_DAYS), 8, 30)
     for phase in DEMO_PHASES:

@@ -3,7 +3,10 @@
 Builds ``bench_scan`` (dropped and re-created): 1 000 enterprises, N hazards in every state (one signed
 ``report`` event each, so every chain verifies), about a fifth of them open and past their deadline.
 Then runs the real commands as subprocesses (``shuangkong scan`` twice, ``shuangkong audit verify``)
-and prints wall time and peak memory (max RSS of the child) with the ratios. Usage:
+and prints wall time and peak memory (max RSS of the child) with the ratios; then the scan of the next
+day (the clock moved one day on, in a process of its own: what falls due in a day, the daily case; the
+first run catches up a backlog of every hazard seeded past its deadline) twice, and an incremental
+verification after it. Usage:
 
     .venv/bin/python bench/bench_scan.py [--hazards 100000] [--pg-url postgresql+psycopg://...]
 """
@@ -95,6 +98,27 @@ def run_cli(args: list[str], env: dict) -> tuple[float, float, str]:
     return elapsed, peak, " | ".join(x for x in lines if not x.startswith("MAXRSS"))[-240:]
 
 
+# The next day's scan: the same command's work with the clock one day on (deadlines that fall due
+# today, reminder tiers reached today), in a process of its own like cron's.
+_NEXT_DAY = """
+from datetime import timedelta
+from app import clock, create_app
+from app.cli import run_scan
+with create_app().app_context(), clock.moved_to(clock.utcnow() + timedelta(days=1)):
+    run_scan(print)
+"""
+
+
+def run_next_day(env: dict) -> tuple[float, float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, str(ROOT / ".venv/bin/python"), "-c", _NEXT_DAY],
+                          env=env, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - t0
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    peak = next((int(x.split()[1]) for x in lines if x.startswith("MAXRSS")), 0) / 1024
+    return elapsed, peak, " | ".join(x for x in lines if not x.startswith("MAXRSS"))[-300:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hazards", type=int, default=100_000)
@@ -140,6 +164,13 @@ def main() -> None:
           f"ratio to full {changed[0] / full[0]:.3f}  {changed[2]}")
     print(f"audit verify, nothing changed (incremental): {quiet[0]:7.1f} s  peak {quiet[1]:.0f} MB  "
           f"ratio to full {quiet[0] / full[0]:.3f}  {quiet[2]}")
+    daily = run_next_day(env)  # a day later: what falls due that day
+    daily_again = run_next_day(env)
+    after_day = run_cli(["audit", "verify"], env)
+    print(f"scan the next day (the clock one day on): {daily[0]:7.1f} s  peak {daily[1]:.0f} MB  {daily[2]}")
+    print(f"  and again that day: {daily_again[0]:7.1f} s  peak {daily_again[1]:.0f} MB")
+    print(f"audit verify after that day (incremental): {after_day[0]:7.1f} s  peak {after_day[1]:.0f} MB  "
+          f"ratio to full {after_day[0] / full[0]:.3f}  {after_day[2]}")
     with create_engine(url).connect() as conn:  # what the reminders step (app/handoffs) recorded
         counts = conn.execute(text("SELECT (SELECT count(*) FROM hazard_events WHERE trigger = 'reminder'), "
                                    "(SELECT count(*) FROM notifications)")).one()

@@ -150,7 +150,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, organisation) of the demo accounts worth trying, read from the database
     (printed by a process other than the one that loaded the demo)."""
 
-
     wanted = ["admin"]
     for prefix in ("sr", "xz", "gf", "gx"):
         wanted += [f"{prefix}_inspector", f"{prefix}_supervisor", f"{prefix}_admin"]
