@@ -265,3 +265,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(ignore)
+
+
+def wait_for_service_worker(page, attempts: int = 3) -> None:
+    """Until the service worker controls ``page``. It registers on each page's load and claims the page
+    once installed; an installation that failed (a shell file not fetched in time) is tried again by
+    the next load, as in a user's browser: so a reload between attempts. A function, not a string,
+    for Playwright to poll: a string is eval'ed, which the page's CSP refuses."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(attempts):
+        try:
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
+            return
+        except PlaywrightTimeout:
+            page.reload()
+    raise AssertionError("the service worker never took control of the page")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, ROOT, screenshot
+from tests.e2e.conftest import PHONE, ROOT, screenshot, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -167,7 +167,7 @@ def test_installable_app_shell_and_offline_page(browse):
     assert page.locator("link[rel=manifest]").get_attribute("href") == "/manifest.webmanifest"
 
     # The worker registers, takes control, and stores the shell — nothing of the user.
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # a function: no eval under the CSP
+    wait_for_service_worker(page)
     cached = page.evaluate("""async () => {
         const out = {};
         for (const name of await caches.keys()) {
@@ -196,7 +196,7 @@ def test_installable_app_shell_and_offline_page(browse):
 
 def test_logout_clears_the_users_offline_data(browse):
     page = browse.login("jiangfeng_staff")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # a function: no eval under the CSP
+    wait_for_service_worker(page)
     # What issue 20's offline queue will keep: a cache of the user's data and an IndexedDB database.
     page.evaluate("""async () => {
         await (await caches.open('shk-user-windows')).put('/static/x', new Response('my check windows'));

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import PHONE, screenshot, wait_for_service_worker
 from tests.e2e.test_phone_checks import MEASURE_A, MEASURE_B, _daily_tasks, _records
 
 pytestmark = pytest.mark.e2e
@@ -104,7 +104,7 @@ def _hazards_titled(live, title):
 
 
 def _wait_for_worker(page):
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # a function: no eval under the CSP
+    wait_for_service_worker(page)
 
 
 def test_a_report_made_offline_is_sent_once_when_the_network_returns(browse, live, tmp_path):
