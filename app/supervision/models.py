@@ -108,7 +108,12 @@ class Listing(db.Model):
 
     @property
     def overdue(self) -> bool:
-        return self.state == ListingState.listed and self.deadline is not None and self.deadline < today()
+        return Listing.is_overdue(self.state, self.deadline, today())
+
+    @staticmethod
+    def is_overdue(state, deadline, on) -> bool:
+        """The rule, also for plain rows (the export): listed, and its deadline passed."""
+        return state == ListingState.listed and deadline is not None and deadline < on
 
 
 class ListingProgress(db.Model):

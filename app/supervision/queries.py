@@ -111,8 +111,7 @@ def export_rows(stmt: Select) -> Iterator[tuple]:
     on = today()
     for (ident, code, title, enterprise, grade, level, authority, deadline, state, rule, responsible,
          supervising) in db.session.execute(stmt.execution_options(yield_per=EXPORT_BATCH)):
-        # Overdue as ``Listing.overdue`` says it: listed, and its deadline passed.
-        overdue = state == ListingState.listed and deadline is not None and deadline < on
+        overdue = Listing.is_overdue(state, deadline, on)
         yield (ident, code, title, enterprise, GRADE_ZH.get(grade, grade), LEVEL_ZH.get(level.value, level.value),
                authority, deadline, "是" if overdue else "否", STATE_ZH[state.value], rule, responsible, supervising)
 
