@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import atexit
 import base64
+import ctypes
+import ctypes.util
 import io
 import logging
 import threading
@@ -141,12 +143,19 @@ def qr_data_uri(text: str, box_size: int = 4) -> str:
 
 
 def harfbuzz_subsetter_available() -> bool:
-    """True when WeasyPrint can use libharfbuzz-subset (else Chinese PDFs take ~50x longer)."""
-    try:
-        from weasyprint.text.ffi import harfbuzz_subset
-    except (ImportError, OSError):
-        return False
-    return bool(harfbuzz_subset)
+    """True when WeasyPrint can use libharfbuzz-subset (else Chinese PDFs take ~50x longer).
+
+    Opens the library by the names WeasyPrint tries (``weasyprint.text.ffi``) rather than importing
+    WeasyPrint: the check runs when the app is built, and importing WeasyPrint there cost every command
+    (``shuangkong scan`` by cron included) ~0.5-1 s for PDFs it does not render."""
+    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset-0", "libharfbuzz-subset.0.dylib"):
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    found = ctypes.util.find_library("harfbuzz-subset")
+    return found is not None
 
 
 def check_fonts(logger: logging.Logger = log) -> bool:
