@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from app import access, xlsx
 from app.exports import service
-from app.exports.models import Export
+from app.exports.models import Export, ExportState
 from app.extensions import db
 from app.paging import paginate
 
@@ -35,7 +36,12 @@ def respond(name: str, params: dict):
 def index():
     page = paginate(access.visible(Export, current_user).order_by(Export.id.desc()),
                     request.args.get("page", 1, type=int), PER_PAGE)
-    return render_template("exports/index.html", rows=page.items, page=page.page, has_next=page.has_next)
+    # The page refreshes itself while one of the user's exports is still pending (a plain meta refresh:
+    # no script, and it stops by itself once the file is ready or has failed).
+    preparing = db.session.scalar(select(access.visible(Export, current_user)
+                                         .where(Export.state == ExportState.pending).exists()))
+    return render_template("exports/index.html", rows=page.items, page=page.page, has_next=page.has_next,
+                           preparing=preparing)
 
 
 @bp.route("/<int:export_id>/download")

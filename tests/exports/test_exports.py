@@ -76,6 +76,27 @@ def test_a_large_register_is_prepared_in_the_background_for_its_owner(client, wo
     assert f"/exports/{export.id}/download" not in client.get("/exports/").get_data(as_text=True)
 
 
+def test_my_exports_refreshes_itself_while_one_is_being_prepared(client, world, db_session):
+    """The user sent to "My exports" sees the export being prepared and the page reloads by itself until
+    the download is there; once nothing is pending it stops reloading."""
+    from app.clock import utcnow
+
+    export = Export(user_id=world.users.manager.id, kind="hazards.register", params={}, title="隐患台账",
+                    filename="hazard-register.xlsx", expected_rows=9000, state=ExportState.pending,
+                    created_at=utcnow())
+    db_session.add(export)
+    db_session.commit()
+    login_as(client, world.users.manager)
+    page = client.get("/exports/").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in page and "此页面会自动刷新" in page
+    login_as(client, world.users.principal)  # another user's pending export does not refresh his page
+    assert 'http-equiv="refresh"' not in client.get("/exports/").get_data(as_text=True)
+    export.state = ExportState.failed
+    db_session.commit()
+    login_as(client, world.users.manager)
+    assert 'http-equiv="refresh"' not in client.get("/exports/").get_data(as_text=True)
+
+
 def test_an_export_expires_and_its_file_is_deleted_by_the_scan(app, client, world, db_session, small_limit):
     _hazards(world, 4)
     db_session.commit()
