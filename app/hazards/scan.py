@@ -1,7 +1,8 @@
 """The ``scan`` step for deadlines: one overdue event per hazard and deadline, plus reminders.
 
 Set-based: SQL selects only the hazards that can fire (open, past the deadline, not yet marked overdue
-for this deadline), in bounded batches by id, each locked with SKIP LOCKED and committed as it goes
+for this deadline: a partial index holds just those), then works in bounded batches by id, each locked
+with SKIP LOCKED and committed as it goes
 under ``shuangkong scan`` (``app.cli.end_batch``). A hazard a user holds locked is left for the next
 run; a second run the same day finds nothing and costs one statement.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from app import signals
 from app.auth.models import Role, User
@@ -19,17 +20,26 @@ from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
 from app.extensions import db
 from app.hazards import history
-from app.hazards.models import Hazard
+from app.hazards.models import OVERDUE_UNRECORDED, Hazard
 from app.notifications import service as notify
-from workflows.hazard_states import OPEN_STATES
 
 
-def overdue_candidates(on_day=None):
+def overdue_candidate_ids(on_day=None) -> list[int]:
+    """The ids of the open hazards past a deadline that has no overdue event yet, in id order.
+
+    Read from the partial index ``ix_hazards_overdue_unrecorded`` (its predicate is this query's, as
+    text), ids only and without ORDER BY ... LIMIT: with a limit PostgreSQL may prefer walking the
+    primary key through every open hazard. The day's candidates are few (thousands) and a backlog's
+    ids are a few MB."""
     on_day = on_day or today()
-    return select(Hazard).where(
-        Hazard.state.in_(list(OPEN_STATES)), Hazard.deadline < on_day,
-        or_(Hazard.overdue_recorded_for.is_(None), Hazard.overdue_recorded_for != Hazard.deadline),
-    ).order_by(Hazard.id).execution_options(populate_existing=True)  # fresh deadlines, not cached ones
+    return sorted(db.session.scalars(select(Hazard.id).where(text(OVERDUE_UNRECORDED), Hazard.deadline < on_day)))
+
+
+def _locked_candidates(ids: list[int], on_day):
+    """Those of ``ids`` still candidates, locked (skipping any a user holds), with fresh deadlines."""
+    stmt = (select(Hazard).where(Hazard.id.in_(ids), text(OVERDUE_UNRECORDED), Hazard.deadline < on_day)
+            .order_by(Hazard.id).execution_options(populate_existing=True))
+    return db.session.scalars(lock_skipping(stmt, Hazard)).all()
 
 
 def _managers_of(enterprise_ids: set[int]) -> dict[int, set[int]]:
@@ -75,20 +85,14 @@ def scan_overdue(batch: int | None = None) -> dict:
     batch = batch or SCAN_BATCH
     on_day = today()
     found = reminders = 0
-    after = 0
-    while True:
-        stmt = overdue_candidates(on_day).where(Hazard.id > after).limit(batch)
-        hazards = db.session.scalars(lock_skipping(stmt, Hazard)).all()
-        if not hazards:
-            break
-        after = hazards[-1].id
+    ids = overdue_candidate_ids(on_day)
+    for start in range(0, len(ids), batch):
+        hazards = _locked_candidates(ids[start:start + batch], on_day)
         managers = _managers_of({h.enterprise_id for h in hazards})
         for hazard in hazards:
             recorded, sent = _mark_overdue(hazard, managers.get(hazard.enterprise_id, set()))
             found += recorded
             reminders += sent
         end_batch()
-        if len(hazards) < batch:
-            break
     db.session.flush()
     return {"overdue": found, "reminders": reminders}

@@ -186,3 +186,18 @@ def test_a_hazard_a_user_holds_is_skipped_and_taken_next_run(app, committed_worl
         assert (_overdue_events(locked), _overdue_events(free)) == (1, 1)
         assert history.verify() == {}
         db.session.remove()
+
+
+def test_the_overdue_index_predicate_is_the_scans_rule():
+    """The migration writes the partial index's predicate out; it must stay the model's (the scan's
+    query uses the model's text: were they to differ, PostgreSQL would stop using the index)."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.hazards.models import OVERDUE_UNRECORDED
+
+    path = next(Path("migrations/versions").glob("*_partial_index_of_hazards_not_yet_overdue.py"))
+    spec = importlib.util.spec_from_file_location("overdue_index_revision", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.PREDICATE == OVERDUE_UNRECORDED
