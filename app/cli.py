@@ -6,6 +6,7 @@ rules...) in order; each step must be idempotent.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -130,11 +131,13 @@ cli = FlaskGroup(create_app=_create_app, help="shuangkong (双控) management co
 def run_scan(echo: Callable[[str], None] = lambda line: None) -> None:
     """Every scan step in order, each committed on its own (also the ``scan`` job, app/jobs/tasks.py)."""
     for name, fn in SCAN_STEPS.items():
+        started = time.perf_counter()
         with committing_batches():
             counts = fn()
         db.session.commit()
         summary = ", ".join(f"{k}={v}" for k, v in counts.items()) or "nothing to do"
-        echo(f"{name}: {summary}")
+        # Each step's time in cron's log: the step that grows with the data shows itself.
+        echo(f"{name}: {summary} ({time.perf_counter() - started:.2f} s)")
 
 
 @click.command("scan")
