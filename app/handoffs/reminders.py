@@ -83,18 +83,29 @@ def due_tier(tiers: list[Tier], reached: int, done: int | None) -> Tier | None:
 
 # --- hazards ----------------------------------------------------------------------------------------
 
-def _candidates(offsets: list[int], on_day):
-    """One SELECT for every offset: the hazard's deadline is at least ``d`` days behind and its reminders
-    for this deadline have not reached ``d``, for some offset ``d`` (constants only: any database)."""
+def _is_candidate(offsets: list[int], on_day):
+    """One condition for every offset: the hazard's deadline is at least ``d`` days behind and its
+    reminders for this deadline have not reached ``d``, for some offset ``d`` (constants only: any
+    database)."""
     def due(offset: int):
         cutoff = on_day - timedelta(days=offset)  # deadline <= cutoff  <=>  (on_day - deadline) >= offset
         return and_(Hazard.deadline <= cutoff, or_(
             Hazard.reminder_deadline.is_(None), Hazard.reminder_deadline != Hazard.deadline,
             Hazard.reminder_offset < offset))
 
-    return select(Hazard).where(Hazard.state == HazardState.rectifying, or_(*(due(o) for o in offsets))
-                                ).order_by(Hazard.id).options(*signals.load_options("reminder")
-                                                              ).execution_options(populate_existing=True)
+    return and_(Hazard.state == HazardState.rectifying, or_(*(due(o) for o in offsets)))
+
+
+def _candidate_ids(offsets: list[int], on_day) -> list[int]:
+    """The candidates' ids, in id order. Without ORDER BY ... LIMIT: with a limit PostgreSQL walks the
+    primary key through every hazard (760 ms at 1 000 000 hazards with none to find, 435 ms this way)."""
+    return sorted(db.session.scalars(select(Hazard.id).where(_is_candidate(offsets, on_day))))
+
+
+def _candidates(ids: list[int], offsets: list[int], on_day):
+    """Those of ``ids`` still candidates, with what ``_batch`` reads, fresh from the database."""
+    return (select(Hazard).where(Hazard.id.in_(ids), _is_candidate(offsets, on_day)).order_by(Hazard.id)
+            .options(*signals.load_options("reminder")).execution_options(populate_existing=True))
 
 
 def _region_paths(enterprise_ids: set[int]) -> dict[int, str]:
@@ -231,13 +242,10 @@ def scan_hazards(batch: int | None = None, on_day=None) -> dict:
     offsets = tiers.offsets("hazard")
     counts = {"reminded": 0, "reminders": 0}
     who = _People()
-    after = 0
-    while offsets:
-        stmt = _candidates(offsets, on_day).where(Hazard.id > after).limit(batch)
-        hazards = db.session.scalars(lock_skipping(stmt, Hazard)).all()
-        if not hazards:
-            break
-        after = hazards[-1].id
+    ids = _candidate_ids(offsets, on_day) if offsets else []
+    for start in range(0, len(ids), batch):
+        hazards = db.session.scalars(lock_skipping(_candidates(ids[start:start + batch], offsets, on_day),
+                                                   Hazard)).all()
         enterprise_ids = {h.enterprise_id for h in hazards}
         paths = _region_paths(enterprise_ids)
         who.load(enterprise_ids, paths)
@@ -248,8 +256,6 @@ def scan_hazards(batch: int | None = None, on_day=None) -> dict:
         db.session.flush()
         counts["reminders"] += len(notifications.notify_many(rows))
         end_batch()  # the batch's objects are then only weakly held by the session: memory stays bounded
-        if len(hazards) < batch:
-            break
     db.session.flush()
     return counts
 
