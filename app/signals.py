@@ -84,7 +84,8 @@ from app.registry import point
 hazard_created = point("hazard.created", "A hazard was reported: send(hazard, actor=).")
 hazard_transitioned = point("hazard.transitioned",
                             "A trigger fired: send(hazard, trigger=, actor=, event=, data=).")
-hazard_overdue = point("hazard.overdue", "The scan found a hazard overdue: send(hazard, event=).")
+hazard_overdue = point("hazard.overdue", "The scan found a hazard overdue: send(hazard, event=, memo=) "
+                                          "(memo: a dict the receivers may cache in for the scan's run).")
 
 listing_authority = point("hazard.listing_authority", "first(hazard) -> Authority | None")
 listing_link = point("hazard.listing_link", "first(hazard, user) -> str | None")

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import signals
 from app.auth.models import Role, User
@@ -38,7 +40,11 @@ def overdue_candidate_ids(on_day=None) -> list[int]:
 def _locked_candidates(ids: list[int], on_day):
     """Those of ``ids`` still candidates, locked (skipping any a user holds), with fresh deadlines."""
     stmt = (select(Hazard).where(Hazard.id.in_(ids), text(OVERDUE_UNRECORDED), Hazard.deadline < on_day)
-            .order_by(Hazard.id).execution_options(populate_existing=True))
+            .order_by(Hazard.id).execution_options(populate_existing=True)
+            # What the receivers of ``hazard_overdue`` read (the listing proposal: enterprise, risk
+            # point, listings), loaded for the batch rather than lazily per hazard.
+            .options(selectinload(Hazard.enterprise), selectinload(Hazard.risk_point),
+                     *signals.load_options("overdue")))
     return db.session.scalars(lock_skipping(stmt, Hazard)).all()
 
 
@@ -52,17 +58,24 @@ def _managers_of(enterprise_ids: set[int]) -> dict[int, set[int]]:
     return found
 
 
-def _mark_overdue(hazard: Hazard, managers: set[int]) -> tuple[bool, int]:
-    """The overdue event of one (locked) candidate and its reminders: (recorded?, reminders sent)."""
-    # A plain UPDATE (no version bump): the scan must not make a user's open form stale. Its condition
-    # also keeps two scans on SQLite (no row locks) from both recording the same deadline.
-    done = db.session.execute(update(Hazard).where(
-        Hazard.id == hazard.id, Hazard.deadline == hazard.deadline,
-        or_(Hazard.overdue_recorded_for.is_(None), Hazard.overdue_recorded_for != hazard.deadline),
-    ).values(overdue_recorded_for=hazard.deadline).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        return False, 0  # another scan got there first
-    db.session.refresh(hazard)  # the row is ours now: read its chain head as it is, not as it was
+def _mark_batch(hazards: list[Hazard], on_day) -> set[int]:
+    """Mark the batch's hazards as recorded for their deadline, in one UPDATE; the ids it marked.
+
+    A plain UPDATE (no version bump): the scan must not make a user's open form stale. Its condition
+    (still a candidate) also keeps two scans on SQLite (no row locks) from both recording a deadline."""
+    return set(db.session.scalars(
+        update(Hazard).where(Hazard.id.in_([h.id for h in hazards]), text(OVERDUE_UNRECORDED),
+                             Hazard.deadline < on_day)
+        .values(overdue_recorded_for=Hazard.deadline).returning(Hazard.id)
+        .execution_options(synchronize_session=False)))
+
+
+def _mark_overdue(hazard: Hazard, managers: set[int], memo: dict) -> int:
+    """The overdue event of one candidate this run marked (``_mark_batch``), and its reminders."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.refresh(hazard)  # no row locks: read its chain head as it is now, not as it was read
+    else:  # locked (FOR UPDATE) when it was read, so fresh: only the column just written is stale
+        set_committed_value(hazard, "overdue_recorded_for", hazard.deadline)
     days = (today() - hazard.deadline).days
     event = history.append(hazard, "overdue", from_state=hazard.state, to_state=hazard.state,
                            data={"deadline": hazard.deadline, "days_overdue": days})
@@ -76,8 +89,8 @@ def _mark_overdue(hazard: Hazard, managers: set[int]) -> tuple[bool, int]:
         if notify.notify(user_id, kind="hazard_overdue", text=text, hazard_id=hazard.id,
                          dedupe_key=f"overdue:{hazard.id}:{hazard.deadline.isoformat()}"):
             reminders += 1
-    signals.hazard_overdue.send(hazard, event=event)
-    return True, reminders
+    signals.hazard_overdue.send(hazard, event=event, memo=memo)
+    return reminders
 
 
 def scan_overdue(batch: int | None = None) -> dict:
@@ -86,13 +99,15 @@ def scan_overdue(batch: int | None = None) -> dict:
     on_day = today()
     found = reminders = 0
     ids = overdue_candidate_ids(on_day)
+    memo: dict = {}  # the receivers' per-run cache (the listing rules of each region)
     for start in range(0, len(ids), batch):
         hazards = _locked_candidates(ids[start:start + batch], on_day)
+        marked = _mark_batch(hazards, on_day) if hazards else set()
         managers = _managers_of({h.enterprise_id for h in hazards})
         for hazard in hazards:
-            recorded, sent = _mark_overdue(hazard, managers.get(hazard.enterprise_id, set()))
-            found += recorded
-            reminders += sent
+            if hazard.id in marked:  # else another scan got there first
+                reminders += _mark_overdue(hazard, managers.get(hazard.enterprise_id, set()), memo)
+                found += 1
         end_batch()
     db.session.flush()
     return {"overdue": found, "reminders": reminders}

@@ -39,10 +39,11 @@ def _on_transition(hazard, trigger=None, actor=None, **_kw):
         service.drop_proposals(hazard, "隐患已撤销")
 
 
-def _on_overdue(hazard, **_kw):
+def _on_overdue(hazard, memo: dict | None = None, **_kw):
     from app.supervision import service  # inside: as in _on_transition
 
-    service.propose(hazard, ProposalSource.overdue)
+    # ``memo``: the scan's, kept for its run (rule sets and authorities read once per region).
+    service.propose(hazard, ProposalSource.overdue, memo=memo)
 
 
 def _listings_joined():
@@ -104,7 +105,7 @@ def init_app(app: Flask) -> None:
     signals.add_load_option("listings", ("accept", "reject", "extend", "regrade", "void"), _listings_joined)
     # The reminder scan's batches (a limited, locked SELECT: a join would multiply its rows): one more
     # query per batch for the escalation tier's supervising authority, not one per hazard.
-    signals.add_load_option("listings_of_batch", ("reminder",), _listings_selected)
+    signals.add_load_option("listings_of_batch", ("reminder", "overdue"), _listings_selected)
     app.register_blueprint(views.bp)
     app.register_blueprint(enforcement_views.bp)
     register(api.blp)
