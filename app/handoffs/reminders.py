@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import signals
+from app import access, signals
 from app.auth.models import Role, User
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
@@ -104,13 +104,13 @@ def _candidate_ids(offsets: list[int], on_day) -> list[int]:
 
 def _candidates(ids: list[int], offsets: list[int], on_day):
     """Those of ``ids`` still candidates, with what ``_batch`` reads, fresh from the database."""
-    return (select(Hazard).where(Hazard.id.in_(ids), _is_candidate(offsets, on_day)).order_by(Hazard.id)
+    return (select(Hazard).where(access.among(Hazard.id, ids), _is_candidate(offsets, on_day)).order_by(Hazard.id)
             .options(*signals.load_options("reminder")).execution_options(populate_existing=True))
 
 
 def _region_paths(enterprise_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Enterprise.id, Region.path).join(Region, Region.id == Enterprise.region_id)
-                                   .where(Enterprise.id.in_(enterprise_ids))).all())
+                                   .where(access.among(Enterprise.id, enterprise_ids))).all())
 
 
 def _text(hazard: Hazard, offset: int, audience: str) -> str:
@@ -184,7 +184,7 @@ def staff_of(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
 
     found: dict[int, dict[Role, list[int]]] = defaultdict(lambda: defaultdict(list))
     for user_id, enterprise_id, role in db.session.execute(select(User.id, User.enterprise_id, User.role).where(
-            User.enterprise_id.in_(enterprise_ids), User.active.is_(True),
+            access.among(User.enterprise_id, enterprise_ids), User.active.is_(True),
             User.role.in_([Role.enterprise_manager, Role.enterprise_principal])).order_by(User.id)):
         found[enterprise_id][Role(role)].append(user_id)
     return found

@@ -16,7 +16,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import signals
+from app import access, signals
 from app.auth.models import Role, User
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
@@ -39,7 +39,7 @@ def overdue_candidate_ids(on_day=None) -> list[int]:
 
 def _locked_candidates(ids: list[int], on_day):
     """Those of ``ids`` still candidates, locked (skipping any a user holds), with fresh deadlines."""
-    stmt = (select(Hazard).where(Hazard.id.in_(ids), text(OVERDUE_UNRECORDED), Hazard.deadline < on_day)
+    stmt = (select(Hazard).where(access.among(Hazard.id, ids), text(OVERDUE_UNRECORDED), Hazard.deadline < on_day)
             .order_by(Hazard.id).execution_options(populate_existing=True)
             # What the receivers of ``hazard_overdue`` read (the listing proposal: enterprise, risk
             # point, listings), loaded for the batch rather than lazily per hazard.
@@ -52,7 +52,7 @@ def _managers_of(enterprise_ids: set[int]) -> dict[int, set[int]]:
     """The active managers of each enterprise of a batch (one query per batch, not per hazard)."""
     found: dict[int, set[int]] = defaultdict(set)
     for user_id, enterprise_id in db.session.execute(select(User.id, User.enterprise_id).where(
-            User.enterprise_id.in_(enterprise_ids), User.role == Role.enterprise_manager,
+            access.among(User.enterprise_id, enterprise_ids), User.role == Role.enterprise_manager,
             User.active.is_(True))):
         found[enterprise_id].add(user_id)
     return found
@@ -64,7 +64,7 @@ def _mark_batch(hazards: list[Hazard], on_day) -> set[int]:
     A plain UPDATE (no version bump): the scan must not make a user's open form stale. Its condition
     (still a candidate) also keeps two scans on SQLite (no row locks) from both recording a deadline."""
     return set(db.session.scalars(
-        update(Hazard).where(Hazard.id.in_([h.id for h in hazards]), text(OVERDUE_UNRECORDED),
+        update(Hazard).where(access.among(Hazard.id, [h.id for h in hazards]), text(OVERDUE_UNRECORDED),
                              Hazard.deadline < on_day)
         .values(overdue_recorded_for=Hazard.deadline).returning(Hazard.id)
         .execution_options(synchronize_session=False)))
