@@ -227,6 +227,7 @@ def test_organisation_access(app, world, row):
 # Exports (app/exports): "My exports" is everyone's own page; a kept file is its owner's alone.
 EXPORT_ROWS = [
     Row("GET", "/exports/", **EVERYONE),
+    Row("GET", "/exports/{export_manager}", default=404, enterprise_manager=200),
     Row("GET", "/exports/{export_manager}/download", default=404, enterprise_manager=200),
     Row("GET", "/exports/{export_admin}/download", default=404, admin=200),
 ]

@@ -78,10 +78,15 @@ def build(export_id: int) -> None:
                                 title=export.title, rows=export.rows))
 
 
+def is_ready(export: Export) -> bool:
+    """Its file can be downloaded now (built, and not past its expiry)."""
+    return export.state == ExportState.ready and export.expires_at is not None and export.expires_at > utcnow()
+
+
 def file_of(actor: User, export_id: int) -> tuple[Export, Path]:
     """The export and its file, for its owner only (another's is NotFound, as is one not ready or expired)."""
     export = access.get_visible(Export, export_id, actor)
-    if export.state != ExportState.ready or export.expires_at is None or export.expires_at <= utcnow():
+    if not is_ready(export):
         raise NotFound()
     path = folder() / export.path
     if not path.is_file():

@@ -20,15 +20,16 @@ PER_PAGE = 50
 
 def respond(name: str, params: dict):
     """The export ``name`` of ``params`` for the current user: written now when it has at most
-    ``EXPORT_SYNC_MAX_ROWS`` rows, else asked for in the background (the user is sent to "My exports")."""
+    ``EXPORT_SYNC_MAX_ROWS`` rows, else asked for in the background (the user is sent to its page, which
+    downloads it when it is ready)."""
     kind = service.kind_of(name)
     count = kind.count(current_user, params)  # checks the permission: a refusal raises before anything
     if count <= current_app.config["EXPORT_SYNC_MAX_ROWS"]:
         return xlsx.send(kind.sheet(current_user, params), kind.filename)
-    service.ask(current_user, name, params, expected_rows=count)
+    export = service.ask(current_user, name, params, expected_rows=count)
     db.session.commit()  # the job leaves now
     flash(_("%(rows)s rows: the export is being prepared. You will be notified when it is ready.", rows=count))
-    return redirect(url_for("exports.index"))
+    return redirect(url_for("exports.show", export_id=export.id))
 
 
 @bp.route("/")
@@ -42,6 +43,15 @@ def index():
                                          .where(Export.state == ExportState.pending).exists()))
     return render_template("exports/index.html", rows=page.items, page=page.page, has_next=page.has_next,
                            preparing=preparing)
+
+
+@bp.route("/<int:export_id>")
+@login_required
+def show(export_id: int):
+    """One export, where a large one sends its user: while it is prepared the page reloads itself, and
+    once ready it starts the download (a meta refresh to the file: no script), with a link to it."""
+    export = access.get_visible(Export, export_id, current_user)
+    return render_template("exports/show.html", export=export, ready=service.is_ready(export))
 
 
 @bp.route("/<int:export_id>/download")

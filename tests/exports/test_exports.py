@@ -56,9 +56,13 @@ def test_a_large_register_is_prepared_in_the_background_for_its_owner(client, wo
     login_as(client, world.users.manager)
     # buffered: the response is sent and closed as a server does; the in-process job runs then.
     resp = client.get("/hazards/?format=xlsx", buffered=True)
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/exports/")
     export = db_session.scalars(select(Export)).one()
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/exports/{export.id}")
     assert export.state == ExportState.ready and export.rows == 5 and export.expected_rows == 5
+    # Its page, where the user was sent, starts the download by itself now that it is ready.
+    page = client.get(f"/exports/{export.id}").get_data(as_text=True)
+    assert f'<meta http-equiv="refresh" content="0; url=/exports/{export.id}/download">' in page
+    assert "已就绪" in page and "5" in page
     page = client.get("/exports/").get_data(as_text=True)
     assert "隐患台账" in page and "已就绪" in page and f"/exports/{export.id}/download" in page
     reminder = db_session.scalars(select(Notification).where(Notification.user_id == world.users.manager.id,
@@ -89,12 +93,17 @@ def test_my_exports_refreshes_itself_while_one_is_being_prepared(client, world, 
     login_as(client, world.users.manager)
     page = client.get("/exports/").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="3">' in page and "此页面会自动刷新" in page
+    own = client.get(f"/exports/{export.id}").get_data(as_text=True)  # its own page: reloads, no download
+    assert '<meta http-equiv="refresh" content="2">' in own and "download" not in own and "9000" in own
     login_as(client, world.users.principal)  # another user's pending export does not refresh his page
     assert 'http-equiv="refresh"' not in client.get("/exports/").get_data(as_text=True)
+    assert client.get(f"/exports/{export.id}").status_code == 404  # nor may he open it
     export.state = ExportState.failed
     db_session.commit()
     login_as(client, world.users.manager)
     assert 'http-equiv="refresh"' not in client.get("/exports/").get_data(as_text=True)
+    failed = client.get(f"/exports/{export.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in failed and "导出未能生成" in failed
 
 
 def test_an_export_expires_and_its_file_is_deleted_by_the_scan(app, client, world, db_session, small_limit):

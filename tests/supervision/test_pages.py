@@ -228,8 +228,8 @@ def test_excel_export_has_every_row_beyond_twenty_thousand(client, world, board,
     listed = db_session.scalar(select(func.count()).select_from(Listing).where(Listing.state == "listed"))
     assert listed > 20_000
     resp = client.get("/supervision/listings?format=xlsx", buffered=True)  # the job runs once it is sent
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/exports/")
     export = db_session.scalars(select(Export)).one()
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/exports/{export.id}")
     assert export.rows == export.expected_rows == listed
     resp = client.get(f"/exports/{export.id}/download")
     assert resp.status_code == 200
