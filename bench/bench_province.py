@@ -229,12 +229,40 @@ def pages() -> list[tuple[str, str, str, float]]:
     ]
 
 
+def export_in_hand(s, path: str) -> tuple[float, float]:
+    """(ms to the click's answer, ms until the file is downloaded): a list above EXPORT_SYNC_MAX_ROWS
+    answers with its export's page, which the user's browser reloads until it starts the download."""
+    base = f"http://127.0.0.1:{PORT}"
+    t0 = time.perf_counter()
+    r = s.get(base + path, allow_redirects=False)
+    click = (time.perf_counter() - t0) * 1000
+    if r.status_code == 302:
+        page = base + r.headers["Location"]
+        while True:
+            shown = s.get(page).text
+            found = re.search(r'content="0; url=(/exports/\d+/download)"', shown)
+            if found:
+                r = s.get(base + found.group(1))
+                break
+            assert 'content="2"' in shown, "the export failed"
+            time.sleep(0.05)  # the browser waits 2 s; here only what the job takes counts
+    r.content  # noqa: B018 - the whole file
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    return click, (time.perf_counter() - t0) * 1000
+
+
 def measure(rounds: int) -> dict[str, list[float]]:
     sessions = {"city": login("b_supervisor"), "district": login("b_district"), "old": login("b_old"),
                 "manager": login("b_manager")}
     out = {}
     for what, who, path, _target in pages():
         s = sessions[who]
+        if "format=xlsx" in path:  # the click, and the file in hand (background above 500 rows)
+            export_in_hand(s, path)  # warm-up
+            both = [export_in_hand(s, path) for _ in range(rounds)]
+            out[what] = [click for click, _ in both]
+            out[what + ": until the file is downloaded"] = [done for _, done in both]
+            continue
         r = s.get(f"http://127.0.0.1:{PORT}{path}", allow_redirects=False)  # warm-up
         assert r.status_code == 200, (what, r.status_code)
         if "format=xlsx" in path:
@@ -292,10 +320,11 @@ def main() -> None:
         print(f"\n| page (gunicorn, {args.workers} workers, {args.enterprises} enterprises) | target p50 | "
               f"p50 {small:,} | p95 {small:,} | p50 {large:,} | p95 {large:,} | p95 ratio |")
         print("|---|---|---|---|---|---|---|")
-        for what, _who, _path, target in pages():
+        targets = {what: f"< {target} ms" for what, _who, _path, target in pages()}
+        for what in results[small]:
             a, b = results[small][what], results[large][what]
-            print(f"| {what} | < {target} ms | {pct(a, 0.5):.1f} | {pct(a, 0.95):.1f} | {pct(b, 0.5):.1f} | "
-                  f"{pct(b, 0.95):.1f} | {pct(b, 0.95) / pct(a, 0.95):.2f} |")
+            print(f"| {what} | {targets.get(what, '—')} | {pct(a, 0.5):.1f} | {pct(a, 0.95):.1f} | "
+                  f"{pct(b, 0.5):.1f} | {pct(b, 0.95):.1f} | {pct(b, 0.95) / pct(a, 0.95):.2f} |")
 
 
 if __name__ == "__main__":
