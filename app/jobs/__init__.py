@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 
 from app.clock import utcnow
@@ -156,8 +156,20 @@ def _after_request(response):
     pending = g.pop("shk_jobs_after_response", None)
     if pending:
         app = current_app._get_current_object()
-        # Runs when the server has sent the response: the request never waits for its jobs.
-        response.call_on_close(lambda: [_run_embedded(app, n, kw, d) for n, kw, d in pending])
+
+        def run_all():
+            for name, kwargs, delay in pending:
+                _run_embedded(app, name, kwargs, delay)
+
+        if request.environ.get("SERVER_SOFTWARE", "").startswith("Werkzeug/"):
+            # The development server (``shuangkong run``, ``make run``) skips the close when the
+            # browser resets the connection after reading the answer (werkzeug's serving.py drains
+            # the socket in the ``finally`` before it closes the iterator): the jobs would never
+            # run, a large export never be built. There they run in a thread of their own.
+            threading.Thread(target=run_all, name="after-response-jobs", daemon=True).start()
+        else:
+            # Runs when the server has sent the response: the request never waits for its jobs.
+            response.call_on_close(run_all)
     return response
 
 

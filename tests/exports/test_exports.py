@@ -61,7 +61,7 @@ def test_a_large_register_is_prepared_in_the_background_for_its_owner(client, wo
     assert export.state == ExportState.ready and export.rows == 5 and export.expected_rows == 5
     # Its page, where the user was sent, starts the download by itself now that it is ready.
     page = client.get(f"/exports/{export.id}").get_data(as_text=True)
-    assert f'<meta http-equiv="refresh" content="0; url=/exports/{export.id}/download">' in page
+    assert f'<meta http-equiv="refresh" content="1; url=/exports/{export.id}/download">' in page
     assert "已就绪" in page and "5" in page
     page = client.get("/exports/").get_data(as_text=True)
     assert "隐患台账" in page and "已就绪" in page and f"/exports/{export.id}/download" in page
