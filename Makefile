@@ -57,7 +57,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-translations: install
+# The compiled catalog is rebuilt when its .po changes (not on every run: CI's two passes of make test
+# run side by side and must not rewrite a file the other is reading).
+CATALOG := app/translations/zh_Hans_CN/LC_MESSAGES/messages
+translations: install $(CATALOG).mo
+
+$(CATALOG).mo: $(CATALOG).po
 	@$(BIN)/python -m app.i18n compile
 
 # Print fonts cut to GB2312 once (reports/fonts.py): faster, smaller PDFs. Skipped when present.
