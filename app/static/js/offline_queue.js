@@ -298,10 +298,14 @@
     document.open();
     document.write(xhr.responseText);
     document.close();
+    // document.open() erased the window's listeners; the answer's own copy of this script adds its
+    // own only once it has loaded: until then Back would change the address and keep the answer.
+    window.addEventListener("popstate", backToForm);
   }
 
   // Back from a written answer: the entry under it is the form's page, whose document was replaced.
-  window.addEventListener("popstate", function () { if (window.shkAnswered) window.location.reload(); });
+  function backToForm() { if (window.shkAnswered) window.location.reload(); }
+  window.addEventListener("popstate", backToForm);
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
