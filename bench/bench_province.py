@@ -22,7 +22,7 @@ request at a time. Sizes run one after the other on the same machine: read the r
 like with like. Usage:
 
     .venv/bin/python bench/bench_province.py [--sizes 100000,1000000] [--enterprises 10000]
-        [--rounds 20] [--workers 2] [--reuse] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--rounds 20] [--workers 2] [--reuse | --build-only] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -287,6 +287,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="measure the databases of an earlier run")
+    parser.add_argument("--build-only", action="store_true", help="build the databases, measure nothing "
+                                                                  "(then --reuse, e.g. on a quieter machine)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_ADMIN_URL", PG_ADMIN_URL))
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
@@ -308,6 +310,8 @@ def main() -> None:
             built = build(url, args.enterprises, n, instance)
             print(f"[{n}] {built['hazards']} hazards, {args.enterprises} enterprises: seeded in "
                   f"{built['seed_s']:.0f} s, aggregates counted in {built['aggregates_s']:.1f} s", flush=True)
+        if args.build_only:
+            continue
         server = Server(url, instance, args.workers)
         try:
             results[n] = measure(args.rounds)
@@ -315,7 +319,7 @@ def main() -> None:
             server.stop()
         for what, times in results[n].items():
             print(f"[{n}] {what}: p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms", flush=True)
-    if len(sizes) == 2:
+    if len(sizes) == 2 and not args.build_only:
         small, large = sizes
         print(f"\n| page (gunicorn, {args.workers} workers, {args.enterprises} enterprises) | target p50 | "
               f"p50 {small:,} | p95 {small:,} | p50 {large:,} | p95 {large:,} | p95 ratio |")

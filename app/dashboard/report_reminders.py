@@ -29,8 +29,9 @@ from app.dashboard.reports import due_date, previous_period
 from app.extensions import db
 from app.handoffs import people
 from app.handoffs.models import ReminderSent
-from app.handoffs.reminders import CATCH_UP_DAYS, Tiers, due_tier, nearest_authorities, staff_of
+from app.handoffs.reminders import CATCH_UP_DAYS, STAFF_ROLES, Tiers, due_tier, nearest_authorities
 from app.notifications import service as notifications
+from app.organisations import staff as enterprise_staff
 from app.organisations.models import Enterprise, Region
 
 SUBJECT = "report"
@@ -111,7 +112,7 @@ def scan_period(period: str, tiers: Tiers, on_day: date, batch: int) -> dict:
             select(ReminderSent.object_id, func.max(ReminderSent.offset_days)).where(
                 ReminderSent.subject == SUBJECT, ReminderSent.period == period, ReminderSent.object_id.in_(ids))
             .group_by(ReminderSent.object_id)).all())
-        staff = staff_of(ids)
+        staff = enterprise_staff.by_role(ids, STAFF_ROLES)
         nearest = nearest_authorities({r[0]: r[2] for r in rows})
         records, messages = [], []
         for enterprise_id, name, path, state in rows:

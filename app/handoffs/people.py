@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.extensions import db
 from app.hazards import policy as hazard_policy
 from app.organisations.models import Authority, Enterprise
+from app.organisations.staff import of_enterprises
 
 GOVERNMENT = (Role.inspector, Role.supervisor)
-
-
-def of_enterprises(enterprise_ids, roles) -> dict[int, list[int]]:
-    """{enterprise id: [user ids]} of the active users with one of ``roles``."""
-    found: dict[int, list[int]] = defaultdict(list)
-    if not enterprise_ids:
-        return found
-    for user_id, enterprise_id in db.session.execute(select(User.id, User.enterprise_id).where(
-            User.enterprise_id.in_(set(enterprise_ids)), User.role.in_(list(roles)), User.active.is_(True))
-            .order_by(User.id)):
-        found[enterprise_id].append(user_id)
-    return found
 
 
 def of_enterprise(enterprise_id: int, *roles: Role) -> list[int]:

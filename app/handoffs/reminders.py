@@ -23,7 +23,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access, signals
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
 from app.extensions import db
@@ -33,10 +33,14 @@ from app.hazards import history
 from app.hazards import policy as hazard_policy
 from app.hazards.models import Hazard
 from app.notifications import service as notifications
+from app.organisations import staff as enterprise_staff
 from app.organisations.models import Authority, Enterprise, Region
 from app.supervision.models import Listing
 from app.supervision.todos import month_end, month_start_utc, progress_due
 from workflows.hazard_states import HazardState
+
+# Whom an enterprise's reminders go to, beside the person responsible (the tiers' audiences).
+STAFF_ROLES = (Role.enterprise_manager, Role.enterprise_principal)
 
 Tier = tuple[int, str]  # (offset_days, audience)
 CATCH_UP_DAYS = 3  # a progress tier is still sent this many days after it fell due (scans missed)
@@ -138,7 +142,7 @@ class _People:
         self._local: dict[int, int | None] = {}
 
     def load(self, enterprise_ids: set[int], paths: dict[int, str]) -> None:
-        self.staff = staff_of(enterprise_ids)
+        self.staff = enterprise_staff.by_role(enterprise_ids, STAFF_ROLES)
         new = {e: paths.get(e, "") for e in enterprise_ids if e not in self._local}
         if new:
             self._local.update(nearest_authorities(new))
@@ -177,17 +181,6 @@ def nearest_authorities(paths: dict[int, str]) -> dict[int, int | None]:
                 Authority.region_id.in_(wanted)).order_by(Authority.id)):
             by_region.setdefault(region_id, authority_id)
     return {e: next((by_region[r] for r in reversed(ids) if r in by_region), None) for e, ids in ids_of.items()}
-
-
-def staff_of(enterprise_ids: set[int]) -> dict[int, dict[Role, list[int]]]:
-    """Managers and principals of a batch's enterprises: one query per batch."""
-
-    found: dict[int, dict[Role, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for user_id, enterprise_id, role in db.session.execute(select(User.id, User.enterprise_id, User.role).where(
-            access.among(User.enterprise_id, enterprise_ids), User.active.is_(True),
-            User.role.in_([Role.enterprise_manager, Role.enterprise_principal])).order_by(User.id)):
-        found[enterprise_id][Role(role)].append(user_id)
-    return found
 
 
 def _remind(hazard: Hazard, tier: Tier, who: _People, reached: int) -> list[dict]:
@@ -293,7 +286,7 @@ def scan_progress(batch: int | None = None, on_day=None) -> dict:
             if not rows:
                 break
             after = rows[-1][0]
-            staff = staff_of({r[1] for r in rows})
+            staff = enterprise_staff.by_role({r[1] for r in rows}, STAFF_ROLES)
             for listing_id, enterprise_id, authority_id, path, hazard_id, code, title in rows:
                 tier = due_tier(tiers.for_region(path, "progress"), reached, None)
                 if tier is None or (period_day is previous and tier[0] <= 0):

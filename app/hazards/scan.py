@@ -9,21 +9,20 @@ run; a second run the same day finds nothing and costs one statement.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from flask_babel import gettext as _
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access, signals
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.cli import SCAN_BATCH, end_batch, lock_skipping
 from app.clock import today
 from app.extensions import db
 from app.hazards import history
 from app.hazards.models import OVERDUE_UNRECORDED, Hazard
 from app.notifications import service as notify
+from app.organisations import staff
 
 
 def overdue_candidate_ids(on_day=None) -> list[int]:
@@ -48,16 +47,6 @@ def _locked_candidates(ids: list[int], on_day):
     return db.session.scalars(lock_skipping(stmt, Hazard)).all()
 
 
-def _managers_of(enterprise_ids: set[int]) -> dict[int, set[int]]:
-    """The active managers of each enterprise of a batch (one query per batch, not per hazard)."""
-    found: dict[int, set[int]] = defaultdict(set)
-    for user_id, enterprise_id in db.session.execute(select(User.id, User.enterprise_id).where(
-            access.among(User.enterprise_id, enterprise_ids), User.role == Role.enterprise_manager,
-            User.active.is_(True))):
-        found[enterprise_id].add(user_id)
-    return found
-
-
 def _mark_batch(hazards: list[Hazard], on_day) -> set[int]:
     """Mark the batch's hazards as recorded for their deadline, in one UPDATE; the ids it marked.
 
@@ -70,7 +59,7 @@ def _mark_batch(hazards: list[Hazard], on_day) -> set[int]:
         .execution_options(synchronize_session=False)))
 
 
-def _mark_overdue(hazard: Hazard, managers: set[int], memo: dict) -> int:
+def _mark_overdue(hazard: Hazard, managers: list[int], memo: dict) -> int:
     """The overdue event of one candidate this run marked (``_mark_batch``), and its reminders."""
     if db.engine.dialect.name == "sqlite":
         db.session.refresh(hazard)  # no row locks: read its chain head as it is now, not as it was read
@@ -103,10 +92,10 @@ def scan_overdue(batch: int | None = None) -> dict:
     for start in range(0, len(ids), batch):
         hazards = _locked_candidates(ids[start:start + batch], on_day)
         marked = _mark_batch(hazards, on_day) if hazards else set()
-        managers = _managers_of({h.enterprise_id for h in hazards})
+        managers = staff.of_enterprises({h.enterprise_id for h in hazards}, [Role.enterprise_manager])
         for hazard in hazards:
             if hazard.id in marked:  # else another scan got there first
-                reminders += _mark_overdue(hazard, managers.get(hazard.enterprise_id, set()), memo)
+                reminders += _mark_overdue(hazard, managers.get(hazard.enterprise_id, []), memo)
                 found += 1
         end_batch()
     db.session.flush()
