@@ -14,7 +14,7 @@ from app.clock import to_local
 from app.exports import ExportKind
 from app.extensions import db
 from app.hazards.models import Hazard
-from app.hazards.register import register_query
+from app.hazards.register import newest_first, register_query
 
 NAME = "hazards.register"
 HEADERS = ("隐患编号", "隐患名称", "企业", "隐患级别", "状态", "整改期限", "是否逾期", "上报时间", "确认时间", "销号时间", "按期销号")
@@ -32,19 +32,22 @@ def params(filters: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in filters.items() if v is not None}
 
 
+def _filters(values: dict) -> dict:
+    return {k: date.fromisoformat(v) if k in DATES else v for k, v in values.items()}
+
+
 def _query(actor, values: dict):
     access.require(actor, "hazard.list")
-    filters = {k: date.fromisoformat(v) if k in DATES else v for k, v in values.items()}
-    return register_query(actor, **filters)
+    return register_query(actor, **_filters(values))
 
 
 def _ts(value):
     return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def rows(stmt):
-    """One tuple per hazard, newest first, read ``BATCH`` at a time (their enterprises per batch)."""
-    for h in db.session.scalars(stmt.order_by(Hazard.id.desc()).options(selectinload(Hazard.enterprise))
+def rows(stmt, order):
+    """One tuple per hazard, in the register's order, read ``BATCH`` at a time (their enterprises per batch)."""
+    for h in db.session.scalars(stmt.order_by(*order).options(selectinload(Hazard.enterprise))
                                 .execution_options(yield_per=BATCH)):
         on_time = ""
         if h.closed_at is not None:
@@ -55,7 +58,7 @@ def rows(stmt):
 
 
 def sheet(actor, values: dict) -> xlsx.Sheet:
-    return xlsx.Sheet("隐患台账", HEADERS, rows(_query(actor, values)), NOTES, WIDTHS)
+    return xlsx.Sheet("隐患台账", HEADERS, rows(_query(actor, values), newest_first(_filters(values))), NOTES, WIDTHS)
 
 
 def count(actor, values: dict) -> int:

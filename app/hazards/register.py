@@ -101,7 +101,7 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
 
         path = db.session.scalar(select(Region.path).where(Region.id == region_id)) or "/-/"
         stmt = stmt.where(in_subquery(Hazard.enterprise_id, select(Enterprise.id).where(
-            Enterprise.region_id.in_(access.region_subtree(path)))))
+            Enterprise.region_id.in_(access.region_subtree(path))), hashed=walk and _postgres()))
     if date_from:
         stmt = stmt.where(Hazard.created_at >= _local_day_start(date_from))
     if date_to:
@@ -112,6 +112,34 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
     return stmt
 
 
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def by_creation_date(filters: dict) -> bool:
+    """Is the register filtered by creation date (and not searched)? Then it is read in creation order:
+    the ``created_at`` index, read backwards from the range's end, gives a page after a few hundred
+    rows and counts to the cap after at most COUNT_CAP / (the scope's share) rows, however old the
+    range and however many hazards it holds; in id order a range of last year sits behind every
+    newer hazard. Hazards are numbered as they are reported, so both orders agree."""
+    return bool(filters.get("date_from") or filters.get("date_to")) and not filters.get("q")
+
+
+def newest_first(filters: dict) -> tuple:
+    """The register's order for ``filters`` (pages and exports alike)."""
+    if by_creation_date(filters):
+        return Hazard.created_at.desc(), Hazard.id.desc()
+    return (Hazard.id.desc(),)
+
+
+def _older_than(after: int, filters: dict):
+    """The keyset condition: the hazards after hazard ``after`` in the order ``newest_first``."""
+    if by_creation_date(filters):
+        mark = select(Hazard.created_at).where(Hazard.id == after).scalar_subquery()
+        return or_(Hazard.created_at < mark, and_(Hazard.created_at == mark, Hazard.id < after))
+    return Hazard.id < after
+
+
 def register_page(user, *, page: int = 1, per_page: int = 50, options=(), after: int | None = None,
                   **filters) -> Page:
     """The register's page for ``user`` and ``filters`` (UI and API use this), newest first, the
@@ -120,15 +148,21 @@ def register_page(user, *, page: int = 1, per_page: int = 50, options=(), after:
 
     When the filter matches many rows (the capped count reached the cap) the page is read from the
     same query built with ``walk=True``: the newest-first walk then finds a page after a few hundred
-    rows, whatever the table's size.
+    rows, whatever the table's size. A range of creation dates is counted and read by that walk too
+    (``by_creation_date``): the ``created_at`` index bounds it, where the enterprise-first index would
+    gather every match of a city's week (19 000 at a million hazards a year) before counting 1 001.
     """
     stmt = register_query(user, **filters)
     walk = register_query(user, walk=True, **filters)
     if after is not None:
-        stmt, walk, page = stmt.where(Hazard.id < after), walk.where(Hazard.id < after), 1
-    newest = Hazard.id.desc()
-    return paginate(stmt.options(*options).order_by(newest), page, per_page, count_cap=COUNT_CAP,
-                    walk=walk.options(*options).order_by(newest), capped=_many_among_newest(walk))
+        keyset = _older_than(after, filters)
+        stmt, walk, page = stmt.where(keyset), walk.where(keyset), 1
+    order = newest_first(filters)
+    walked = walk.options(*options).order_by(*order)
+    if by_creation_date(filters) and _postgres():
+        return paginate(walked, page, per_page, count_cap=COUNT_CAP, walk=walked)
+    return paginate(stmt.options(*options).order_by(*order), page, per_page, count_cap=COUNT_CAP,
+                    walk=walked, capped=_many_among_newest(walk))
 
 
 def _many_among_newest(walk: Select) -> bool:
