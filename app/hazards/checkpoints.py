@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from array import array
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import DDL, BigInteger, Integer, String, delete, event, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import access
 from app.clock import utcnow
 from app.extensions import db
 from app.integrity import ChainKeys
@@ -157,16 +160,34 @@ def forged(keys: ChainKeys) -> list[int]:
     return [c.id for c in db.session.scalars(select(AuditCheckpoint)) if not is_authentic(c, keys)]
 
 
-def read_marks() -> list[tuple[int, int]]:
-    """Every mark visible now, as (mark id, hazard id): a day's changes, not the table's size."""
-    return [tuple(row) for row in db.session.execute(select(AuditMark.id, AuditMark.hazard_id))]
+@dataclass
+class Marks:
+    """The marks one incremental verification read: their ids (8 bytes each) and the hazards they name."""
+
+    ids: array
+    hazard_ids: list[int]
 
 
-def clear_marks(mark_ids: list[int]) -> None:
+def read_marks() -> Marks:
+    """Every mark visible now: a day's changes, not the table's size. Streamed (a server-side cursor on
+    PostgreSQL) into a compact array: a backlog's 600 000 marks read as a list of rows took 190 MB."""
+    ids, hazard_ids = array("q"), set()
+    table = AuditMark.__table__  # Core rows: the ORM's per-row work took 5 µs a mark
+    rows = db.session.connection().execute(select(table.c.id, table.c.hazard_id).execution_options(
+        stream_results=True, max_row_buffer=20_000))
+    for chunk in rows.partitions(20_000):
+        for mark_id, hazard_id in chunk:
+            ids.append(mark_id)
+            hazard_ids.add(hazard_id)
+    return Marks(ids=ids, hazard_ids=sorted(hazard_ids))
+
+
+def clear_marks(mark_ids: array) -> None:
     """Delete exactly the marks a clean incremental verification read (a mark committed meanwhile, even
     with a lower id, stays for the next run)."""
-    for start in range(0, len(mark_ids), 1000):
-        db.session.execute(delete(AuditMark).where(AuditMark.id.in_(mark_ids[start:start + 1000])))
+    for start in range(0, len(mark_ids), 10_000):
+        db.session.execute(delete(AuditMark).where(access.among(AuditMark.id, mark_ids[start:start + 10_000])),
+                           execution_options={"synchronize_session": False})
 
 
 def clear_marks_up_to(top: int | None) -> None:

@@ -45,7 +45,7 @@ def report_audit(jobs: int = 1, full: bool = True) -> bool:
             verified = db.session.scalar(select(func.count()).select_from(Hazard)) or 0
         else:
             problems, marks = incremental
-            verified = len({hazard_id for _mark, hazard_id in marks})
+            verified = len(marks.hazard_ids)
             click.echo(f"audit verify: {verified} hazards changed since the last verification, re-verified.")
     except ChainKeyError as exc:
         raise click.ClickException(str(exc)) from None
@@ -56,7 +56,7 @@ def report_audit(jobs: int = 1, full: bool = True) -> bool:
         if incremental is None:
             checkpoints.clear_marks_up_to(top)
         else:
-            checkpoints.clear_marks([mark for mark, _hazard in marks])
+            checkpoints.clear_marks(marks.ids)
         events = db.session.scalar(select(func.count()).select_from(history.HazardEvent)) or 0
         checkpoints.sign(keys, full=incremental is None, hazards=verified, events=events)
         db.session.commit()

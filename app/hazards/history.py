@@ -335,7 +335,7 @@ def events_match_heads() -> str | None:
     return None
 
 
-def verify_incremental(keys: ChainKeys | None = None) -> tuple[dict[int, str], list[tuple[int, int]]] | None:
+def verify_incremental(keys: ChainKeys | None = None) -> tuple[dict[int, str], checkpoints.Marks] | None:
     """Re-verify only the hazards marked as changed (``app.hazards.checkpoints``); None when there is no
     authentic checkpoint of a full verification to start from (run the full one).
 
@@ -344,5 +344,4 @@ def verify_incremental(keys: ChainKeys | None = None) -> tuple[dict[int, str], l
     if checkpoints.last_full(keys) is None:
         return None
     marks = checkpoints.read_marks()
-    hazard_ids = sorted({hazard_id for _mark, hazard_id in marks})
-    return verify_ids(hazard_ids, keys), marks
+    return verify_ids(marks.hazard_ids, keys), marks
