@@ -34,7 +34,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
+        # Past a capped count the total says nothing: a full page says there may be more.
+        return self.page * self.per_page < self.total or (self.total_capped and len(self.items) == self.per_page)
 
 
 def _bounds(page, per_page) -> tuple[int, int]:

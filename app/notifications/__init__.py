@@ -25,4 +25,4 @@ def init_app(app: Flask) -> None:
     jobs.register(service.deliver)
     app.register_blueprint(views.bp)
     register(api.blp)
-    app.jinja_env.globals["unread_notifications"] = service.unread_count
+    app.jinja_env.globals["unread_notifications"] = service.unread_badge

@@ -6,12 +6,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app import access
 from app.api import PageArgs, Timestamp, api_blueprint, page_schema
 from app.extensions import db
 from app.notifications import service
-from app.notifications.models import Notification
-from app.paging import paginate
 
 blp = api_blueprint("notifications_api", __name__, "", "Notifications and preferences")
 
@@ -44,13 +41,11 @@ class Preferences(Schema):
 
 @blp.route("/notifications")
 @blp.arguments(NotificationArgs, location="query")
-@blp.response(200, page_schema(NotificationOut))
+@blp.response(200, page_schema(NotificationOut, total_capped=fields.Boolean(
+    metadata={"description": f"`total` stopped at {service.LIST_COUNT_CAP}"})))
 def list_notifications(args):
     """The caller's reminders, newest first; ``unread=true`` for the unread ones only."""
-    query = access.visible(Notification, current_user)
-    if args["unread"]:
-        query = query.where(Notification.read_at.is_(None))
-    return paginate(query.order_by(Notification.id.desc()), args["page"], args["per_page"])
+    return service.page_of(current_user, args["page"], args["per_page"], unread=args["unread"])
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])

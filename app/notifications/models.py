@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -15,7 +15,12 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("user_id", "dedupe_key"),
-        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        # A user's reminders newest first, and his unread ones (the badge on every page, the unread
+        # list, "mark all read"): each the first rows of an index read backwards, however many
+        # reminders he has (a city's supervisor gathered 134 000 in a year of escalations: issue 18).
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+        Index("ix_notifications_unread", "user_id", "id", postgresql_where=text("read_at IS NULL"),
+              sqlite_where=text("read_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

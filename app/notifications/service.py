@@ -20,6 +20,7 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.notifications.channels import CHANNELS, DeliveryError, Message, keep_alive
 from app.notifications.models import Notification, NotificationDelivery, NotificationPreference
+from app.paging import paginate
 
 
 def notify(user_id: int, *, kind: str, text: str, dedupe_key: str, hazard_id: int | None = None) -> int | None:
@@ -239,11 +240,34 @@ def save_preferences(user, *, channels: dict[str, bool], quiet_hours: str) -> No
     return row
 
 
+# The unread badge counts up to here ("99+" beyond): a count of every unread reminder cost 28 ms on
+# every page for a city's supervisor with 134 000 of them.
+BADGE_CAP = 99
+# A list of reminders counts up to here (``Page.total_capped`` beyond), like the hazard register.
+LIST_COUNT_CAP = 1000
+
+
 def unread_count(user) -> int:
+    """The user's unread reminders, counted up to BADGE_CAP + 1."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    unread = select(Notification.id).where(Notification.user_id == user.id, Notification.read_at.is_(None)) \
+        .limit(BADGE_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+def unread_badge(user) -> str:
+    """What the badge shows: nothing, the number, or "99+"."""
+    count = unread_count(user)
+    return f"{BADGE_CAP}+" if count > BADGE_CAP else str(count or "")
+
+
+def page_of(user, page: int, per_page: int, *, unread: bool = False):
+    """A page of the user's reminders, newest first (web list and API alike)."""
+    query = access.visible(Notification, user)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    return paginate(query.order_by(Notification.id.desc()), page, per_page, count_cap=LIST_COUNT_CAP)
 
 
 def mark_all_read(user) -> int:

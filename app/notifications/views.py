@@ -6,8 +6,6 @@ from flask_login import current_user, login_required
 from app import access
 from app.extensions import db
 from app.notifications import service
-from app.notifications.models import Notification
-from app.paging import paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PER_PAGE = 50
@@ -16,8 +14,7 @@ PER_PAGE = 50
 @bp.route("/")
 @login_required
 def index():
-    page = paginate(access.visible(Notification, current_user).order_by(Notification.id.desc()),
-                    request.args.get("page", 1, type=int), PER_PAGE)
+    page = service.page_of(current_user, request.args.get("page", 1, type=int), PER_PAGE)
     return render_template("notifications/index.html", rows=page.items, page=page.page, has_next=page.has_next)
 
 
