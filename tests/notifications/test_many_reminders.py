@@ -64,6 +64,8 @@ def test_the_list_pages_newest_first_past_its_capped_count(client, world, monkey
     assert "提醒3" in page and 'href="/notifications/?page=3"' in page
     page = client.get("/notifications/?page=3").get_data(as_text=True)
     assert "提醒0" in page and "?page=4" not in page
+    page = client.get("/notifications/?page=4").get_data(as_text=True)  # past the end: the way back
+    assert "暂无提醒" in page and 'href="/notifications/?page=3"' in page
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="plans are PostgreSQL's")
