@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 from sqlalchemy import String, and_, cast, func, literal, select
 
+from app import access
 from app.clock import utcnow
 from app.extensions import db
 from app.hazards import checkpoints
@@ -214,12 +215,13 @@ def verify_range(lo: int, hi: int, keys: ChainKeys) -> dict[int, str]:
     return _verify_where(lambda column: column.between(lo, hi - 1), keys)
 
 
-def verify_ids(hazard_ids: list[int], keys: ChainKeys, batch: int = 1000) -> dict[int, str]:
-    """Check the given hazards (incremental verification), ``batch`` at a time."""
+def verify_ids(hazard_ids: list[int], keys: ChainKeys, batch: int = 5000) -> dict[int, str]:
+    """Check the given hazards (incremental verification), ``batch`` at a time, each batch's ids bound
+    as one array (``access.among``: an IN list of 1 000 parameters was parsed again by every statement)."""
     problems: dict[int, str] = {}
     for start in range(0, len(hazard_ids), batch):
         chunk = hazard_ids[start:start + batch]
-        problems.update(_verify_where(lambda column, chunk=chunk: column.in_(chunk), keys))
+        problems.update(_verify_where(lambda column, chunk=chunk: access.among(column, chunk), keys))
     return problems
 
 
