@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.auth.models import Role, User
 from app.errors import Forbidden, NotFound
-from app.extensions import db
+from app.extensions import db, on_postgres
 from app.organisations.models import Authority, Enterprise, Region
 from app.registry import point
 
@@ -113,7 +113,7 @@ def among(column, ids: Iterable[int]) -> ColumnElement[bool]:
     (``= ANY(%(ids)s)``): a city's 10 000 enterprise ids bind and plan in a millisecond, where an IN list
     of 10 000 parameters cost a third of a second per statement, even on an empty table (issue 18)."""
     ids = list(ids)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgres():
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     return column.in_(ids)
 

@@ -87,6 +87,12 @@ class Api(_Api):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def on_postgres() -> bool:
+    """Does the session's database speak PostgreSQL? (Row locks, arrays and plan shapes differ from
+    SQLite's, the embedded default.)"""
+    return db.session.get_bind().dialect.name == "postgresql"
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -24,7 +24,7 @@ from app.checks import policy
 from app.checks.models import CheckPhoto, CheckRecord, CheckResult, CheckTask, WorkCalendarYear
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, on_postgres
 from app.hazards import service as hazards
 from app.organisations import lookups
 from app.organisations.models import Enterprise
@@ -338,7 +338,7 @@ def _int_or_none(value):
 def update_task(actor: User, task_id, *, active=None, version=None) -> CheckTask:
     """Deactivate a task (``active=False``): no window starts from now on; its past stays as it was.
     A deactivated task is not reactivated (its windows while off would become missed): define a new one."""
-    task = access.get_visible(CheckTask, task_id, actor, for_update=_postgres())
+    task = access.get_visible(CheckTask, task_id, actor, for_update=on_postgres())
     access.require(actor, "check.manage", task.enterprise_id)
     if version not in (None, "") and str(version) != str(task.version):
         raise Conflict()
@@ -367,8 +367,6 @@ def end_tasks_of_measures(measure_ids, actor=None) -> int:
     return len(tasks)
 
 
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 # --- suspensions of a task ---------------------------------------------------------------------

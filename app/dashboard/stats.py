@@ -46,7 +46,7 @@ from app.dashboard.models import (
     HazardWeekStat,
 )
 from app.errors import Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, on_postgres
 from app.hazards.models import Hazard
 from app.organisations.models import Enterprise, Industry, Region
 from app.risks.models import RiskEvent, RiskPoint, RiskPointStatus, RiskSummary
@@ -454,7 +454,7 @@ def refresh_aggregates(*, full: bool = False, on: date | None = None) -> dict:
         db.session.execute(insert(HazardWeekStat), rows[i:i + 5000])
     now_rows = _refresh_now(on, stamp)
     _refresh_region_rollups()
-    if full and db.session.get_bind().dialect.name == "postgresql":
+    if full and on_postgres():
         # After a rebuild the planner must know the new tables' sizes (autovacuum would, a minute later).
         for table in ("hazard_week_stats", "hazard_now_stats", "hazard_open_stats", "hazard_week_region_stats",
                       "hazard_now_region_stats", "hazard_open_region_stats"):

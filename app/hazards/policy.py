@@ -12,7 +12,7 @@ from sqlalchemy import or_
 
 from app import access, signals
 from app.auth.models import Role, User
-from app.extensions import db
+from app.extensions import on_postgres
 from app.hazards.models import Hazard, HazardAttachment, HazardEvent, TreatmentPlan
 from workflows import hazard as machine
 from workflows.hazard_states import HazardLevel, HazardSource
@@ -31,7 +31,7 @@ def _hazard_scope(user, *, walk: bool = False, search: bool = False):
     gathering every match first. ``search``: the arrays as filters only, so a search's rows come from
     the trigram index (not from intersecting it with every hazard of a city).
     """
-    postgres = db.session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres()
     shape = {"hashed": postgres and walk, "indexed": not search}
     condition = access.enterprise_condition(Hazard.enterprise_id, user, correlated=not postgres, **shape)
     if user is not None and getattr(user, "is_authenticated", False) and user.active and user.role.is_government:

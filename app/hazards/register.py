@@ -14,7 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app import access
 from app.access import in_subquery
 from app.clock import LOCAL_TZ, today
-from app.extensions import db
+from app.extensions import db, on_postgres
 from app.hazards.models import Hazard
 from app.paging import Page, paginate
 from workflows.grades import Grade
@@ -101,7 +101,7 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
 
         path = db.session.scalar(select(Region.path).where(Region.id == region_id)) or "/-/"
         stmt = stmt.where(in_subquery(Hazard.enterprise_id, select(Enterprise.id).where(
-            Enterprise.region_id.in_(access.region_subtree(path))), hashed=walk and _postgres()))
+            Enterprise.region_id.in_(access.region_subtree(path))), hashed=walk and on_postgres()))
     if date_from:
         stmt = stmt.where(Hazard.created_at >= _local_day_start(date_from))
     if date_to:
@@ -110,10 +110,6 @@ def register_query(user, *, state=None, level=None, grade=None, overdue=None, de
         like = f"%{q.strip()[:100]}%"
         stmt = stmt.where(or_(Hazard.title.ilike(like), Hazard.code.ilike(like), Hazard.location.ilike(like)))
     return stmt
-
-
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def by_creation_date(filters: dict) -> bool:
@@ -152,16 +148,19 @@ def register_page(user, *, page: int = 1, per_page: int = 50, options=(), after:
     (``by_creation_date``): the ``created_at`` index bounds it, where the enterprise-first index would
     gather every match of a city's week (19 000 at a million hazards a year) before counting 1 001.
     """
-    stmt = register_query(user, **filters)
-    walk = register_query(user, walk=True, **filters)
-    if after is not None:
-        keyset = _older_than(after, filters)
-        stmt, walk, page = stmt.where(keyset), walk.where(keyset), 1
+    keyset = _older_than(after, filters) if after is not None else None
+    page = 1 if after is not None else page
+
+    def query(**shape):
+        stmt = register_query(user, **shape, **filters)
+        return stmt if keyset is None else stmt.where(keyset)
+
     order = newest_first(filters)
+    walk = query(walk=True)
     walked = walk.options(*options).order_by(*order)
-    if by_creation_date(filters) and _postgres():
+    if by_creation_date(filters) and on_postgres():
         return paginate(walked, page, per_page, count_cap=COUNT_CAP, walk=walked)
-    return paginate(stmt.options(*options).order_by(*order), page, per_page, count_cap=COUNT_CAP,
+    return paginate(query().options(*options).order_by(*order), page, per_page, count_cap=COUNT_CAP,
                     walk=walked, capped=_many_among_newest(walk))
 
 

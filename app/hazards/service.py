@@ -23,7 +23,7 @@ from app import access, labels, signals, storage
 from app.auth.models import Role, User
 from app.clock import today, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.extensions import db, flush_or_conflict
+from app.extensions import db, flush_or_conflict, on_postgres
 from app.hazards import history
 from app.hazards import policy as hazard_policy
 from app.hazards.models import (
@@ -89,14 +89,10 @@ def _raise(errors: dict) -> None:
         raise Invalid(fields=errors)
 
 
-def is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _load_for_change(hazard_id: int, actor: User, trigger: str | None = None) -> Hazard:
     """The hazard, scoped to the actor (404), locked on PostgreSQL until the transaction ends; with
     what ``trigger``'s checks read loaded alongside (``signals.load_options``)."""
-    return access.get_visible(Hazard, hazard_id, actor, for_update=is_postgres(),
+    return access.get_visible(Hazard, hazard_id, actor, for_update=on_postgres(),
                               options=signals.load_options(trigger) if trigger else ())
 
 

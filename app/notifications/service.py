@@ -17,7 +17,7 @@ from app import access, jobs
 from app.auth.models import User
 from app.clock import to_local, utcnow
 from app.errors import Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, on_postgres
 from app.notifications.channels import CHANNELS, DeliveryError, Message, keep_alive
 from app.notifications.models import Notification, NotificationDelivery, NotificationPreference
 from app.paging import paginate
@@ -52,7 +52,7 @@ def notify_many(rows: list[dict]) -> list[int]:
     if not rows:
         return []
     now = utcnow()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgres():
         new_ids = list(db.session.execute(_UNNEST_INSERT, {
             "user_ids": [r["user_id"] for r in rows], "kinds": [r["kind"] for r in rows],
             "texts": [r["text"] for r in rows], "keys": [r["dedupe_key"] for r in rows],
