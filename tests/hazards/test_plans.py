@@ -9,7 +9,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 
 from app.clock import today, utcnow
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.hazards import register
 from app.hazards.models import Hazard
 from app.risks.models import RiskPoint
 from tests.conftest import IS_POSTGRES
+from tests.plans import explain, statements
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="plans are PostgreSQL's")
 
@@ -81,20 +82,10 @@ FILTERS = {
 
 def _plans(user, filters) -> list[str]:
     """The plans of the statements ``register_page`` runs for ``user`` and ``filters``."""
-    connection = db.session.connection()
-    statements = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        if "hazards" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(connection, "before_cursor_execute", capture)
-    try:
+    with statements("hazards") as run:
         register.register_page(user, **filters)
-    finally:
-        event.remove(connection, "before_cursor_execute", capture)
-    assert statements
-    return ["\n".join(connection.exec_driver_sql("EXPLAIN " + s, p).scalars()) for s, p in statements]
+    assert run
+    return explain(run)
 
 
 def test_no_scoped_page_scans_the_hazards_table(table):
@@ -150,24 +141,14 @@ def test_the_scan_reads_only_the_hazards_not_yet_marked_overdue(table):
                                             Hazard.deadline < today() - timedelta(days=1))
                        .values(overdue_recorded_for=Hazard.deadline))
     db.session.execute(text("ANALYZE hazards"))
-    connection = db.session.connection()
-    statements = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        statements.append((statement, parameters))
-
-    event.listen(connection, "before_cursor_execute", capture)
-    try:
+    with statements("FROM hazards") as run:
         ids = overdue_candidate_ids()
         _locked_candidates(ids[:50], today())
-    finally:
-        event.remove(connection, "before_cursor_execute", capture)
-    statements = [(s, p) for s, p in statements if "FROM hazards" in s]
 
     def plans() -> list[str]:
-        return ["\n".join(connection.exec_driver_sql("EXPLAIN " + s, p).scalars()) for s, p in statements]
+        return explain(run)
 
-    assert len(statements) == 2
+    assert len(run) == 2
     assert not [p for p in plans() if "Seq Scan on hazards" in p], plans()
     expected = db.session.scalars(select(Hazard.id).where(
         Hazard.state.in_(open_states), Hazard.deadline == today() - timedelta(days=1)).order_by(Hazard.id)).all()

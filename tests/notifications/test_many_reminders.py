@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 
 from app.clock import utcnow
 from app.extensions import db
 from app.notifications import service
 from app.notifications.models import Notification
 from tests.conftest import IS_POSTGRES, api_token, login
+from tests.plans import explain, statements
 
 
 def _reminders(user, n: int, *, read: bool = False, start: int = 0) -> None:
@@ -80,21 +81,11 @@ def test_badge_and_lists_stop_after_what_they_show(world):
             "SELECT :user, 'hazard_escalation', '提醒' || g, 't:' || g, now(), "
             "CASE WHEN g % 3 = 0 THEN now() END FROM generate_series(1, :n) AS g"), {"user": user.id, "n": n})
     db.session.execute(text("ANALYZE notifications"))
-    connection = db.session.connection()
-    statements = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        if "notifications" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(connection, "before_cursor_execute", capture)
-    try:
+    with statements("notifications") as run:
         assert service.unread_count(supervisor) == service.BADGE_CAP + 1
         assert len(service.page_of(supervisor, 3, 50).items) == 50
         assert len(service.page_of(supervisor, 1, 50, unread=True).items) == 50
-    finally:
-        event.remove(connection, "before_cursor_execute", capture)
-    plans = ["\n".join(connection.exec_driver_sql("EXPLAIN " + s, p).scalars()) for s, p in statements]
+    plans = explain(run)
     assert len(plans) == 5  # the badge; a count and a page for each list
     for plan in plans:
         # Each stops after the rows it shows (a Limit over an index or a scan that stops early); none
