@@ -15,6 +15,7 @@ from app.extensions import db
 from app.handoffs import people
 from app.notifications import service as notifications
 from app.supervision.models import Listing
+from app.supervision.service import rule_text
 
 
 def _tell(user_ids, *, kind: str, text: str, key: str, hazard_id: int | None = None, actor=None) -> int:
@@ -113,8 +114,8 @@ def on_listing_proposed(listing, **_kw) -> None:
     """A proposal → the supervisors of the authority it was routed to decide it."""
     hazard = listing.hazard
     _tell(people.of_authority(listing.authority_id, Role.supervisor), kind="todo_listing",
-          text=_("Please decide whether to list %(hazard)s of %(enterprise)s for supervision (rule %(rule)s).",
-                 hazard=_name(hazard), enterprise=listing.enterprise.name, rule=listing.rule),
+          text=_("Please decide whether to list %(hazard)s of %(enterprise)s for supervision (rule: %(rule)s).",
+                 hazard=_name(hazard), enterprise=listing.enterprise.name, rule=rule_text(listing.rule)),
           key=f"proposal:{listing.id}", hazard_id=hazard.id)
 
 

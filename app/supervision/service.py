@@ -32,6 +32,7 @@ from app.supervision.models import (
     ProposalSource,
 )
 from app.supervision.todos import month_end, month_start_utc
+from workflows.grades import Grade
 from workflows.hazard_states import HazardState
 from workflows.listing import (
     DEFAULT_RULES,
@@ -80,6 +81,27 @@ def rule_by_code(code: str) -> Rule | None:
     found = next((rule for rules in sets if (rule := rules.by_code(code)) is not None), None)
     edited = signals.listing_rule_versions.first() or []
     return found or next((rule for rule in reversed(edited) if rule.code == code), None)
+
+
+def rule_text(code: str) -> str:
+    """The rule's description in words, from ``Rule.describe()`` (a configured rule set's too)."""
+    rule = rule_by_code(code)
+    if rule is None:
+        return code
+    about = rule.describe()
+    grade = labels.label(Grade(about["grade"]))
+    subject = grade if about["level"] is None else _("%(grade)s, %(level)s", grade=grade,
+                                                     level=labels.label(HazardLevel(about["level"])))
+    if about["on_confirmation"]:
+        condition = _("proposed on confirmation")
+    elif about["overdue_days_over"] == 0:
+        condition = _("proposed when overdue")
+    else:
+        condition = _("overdue by more than %(n)s days", n=about["overdue_days_over"])
+    authority = {"city": _("city-level supervision"), "county": _("county-level supervision"),
+                 "province": _("province-level supervision")}[about["authority_level"]]
+    return _("%(subject)s: %(condition)s (%(authority)s)", subject=subject, condition=condition,
+             authority=authority)
 
 
 def facts_for(hazard: Hazard, on: date | None = None) -> HazardFacts:

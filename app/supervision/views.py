@@ -27,7 +27,7 @@ from app.supervision.models import Inspection, Listing, ListingState
 from app.supervision.policy import ENTERPRISE_VISIBLE_STATES
 from workflows.figures import FIGURES
 from workflows.grades import Grade
-from workflows.hazard_states import HazardLevel, HazardState
+from workflows.hazard_states import HazardState
 from workflows.listing import NEAREST_ANY, NEAREST_UP
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -56,7 +56,7 @@ def queue():
     mine = paginate(queries.queue(current_user, mine=True), _page_no(), PER_PAGE)
     others = paginate(queries.queue(current_user, mine=False), _page_no(), PER_PAGE)
     return render_template("supervision/queue.html", rows=mine.items, total=mine.total, others=others.items,
-                           others_total=others.total, page=_page_no(), rule_text=rule_text,
+                           others_total=others.total, page=_page_no(), rule_text=service.rule_text,
                            routed_note=routed_note, pages=max(mine.pages, others.pages))
 
 
@@ -135,7 +135,7 @@ def listing(listing_id: int):
     elif item.deadline and not form.deadline.data:
         form.deadline.data = item.deadline
     return render_template("supervision/listing.html", item=item, form=form, progress_form=progress_form,
-                           rule_text=rule_text(item.rule), routed_note=routed_note(item),
+                           rule_text=service.rule_text(item.rule), routed_note=routed_note(item),
                            review_due=review.review_due(item.hazard)), status
 
 
@@ -144,7 +144,7 @@ def listing(listing_id: int):
 def coverage():
     """The administrator's page of regions whose listing rules name an authority that does not exist."""
     return render_template("supervision/coverage.html", gaps=queries.coverage(current_user),
-                           routed=queries.routed_listings(), rule_text=rule_text,
+                           routed=queries.routed_listings(), rule_text=service.rule_text,
                            routed_note=routed_note, mode=_routing_text(service.routing_mode()))
 
 
@@ -161,27 +161,6 @@ def routed_note(item: Listing) -> str:
              "%(region)s, so the proposal went to the nearest authority.",
              authority=item.authority.name, wanted=labels.label(item.requested_level),
              region=item.enterprise.region.name)
-
-
-def rule_text(code: str) -> str:
-    """The rule's description in words, from ``Rule.describe()`` (a configured rule set's too)."""
-    rule = service.rule_by_code(code)
-    if rule is None:
-        return code
-    about = rule.describe()
-    grade = labels.label(Grade(about["grade"]))
-    subject = grade if about["level"] is None else _("%(grade)s, %(level)s", grade=grade,
-                                                     level=labels.label(HazardLevel(about["level"])))
-    if about["on_confirmation"]:
-        condition = _("proposed on confirmation")
-    elif about["overdue_days_over"] == 0:
-        condition = _("proposed when overdue")
-    else:
-        condition = _("overdue by more than %(n)s days", n=about["overdue_days_over"])
-    authority = {"city": _("city-level supervision"), "county": _("county-level supervision"),
-                 "province": _("province-level supervision")}[about["authority_level"]]
-    return _("%(subject)s: %(condition)s (%(authority)s)", subject=subject, condition=condition,
-             authority=authority)
 
 
 # --- inspections ------------------------------------------------------------------------

@@ -218,7 +218,11 @@ def test_plan_proposal_listing_and_progress(world, db_session):
                     responsible_user_id=u.staff.id, measures="加装紧急切断阀")
     db.session.commit()
     listing = db.session.scalar(select(Listing).where(Listing.hazard_id == hazard.id))
-    assert any(t.startswith("请审议是否对 甲化工有限公司") for t in told(u.city_supervisor))
+    asked = [t for t in told(u.city_supervisor) if t.startswith("请审议是否对 甲化工有限公司")]
+    # The rule in words, as the proposal's page shows it, never its code.
+    assert asked == [f"请审议是否对 甲化工有限公司 的 {hazard.code} 液氨储罐无紧急切断 挂牌督办"
+                     f"（规则：{supervision.rule_text(listing.rule)}）。"], asked
+    assert listing.rule not in asked[0] and "重大" in asked[0]
     assert "listing_decide" in kinds(u.city_supervisor) and kinds(u.supervisor) == []
 
     supervision.decide(listing.id, u.city_supervisor, "list")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
-from app.supervision.views import rule_text
+from app.supervision.service import rule_text
 
 
 def test_default_and_configured_rules_are_described_in_chinese(app):
